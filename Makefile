@@ -1,0 +1,46 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# Both create .venv with a Python >= 3.12 (installers/find_python.sh) and install the project.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXTRAS ?= dev,server
+
+.PHONY: run test lint typecheck unit bench screenshots clean-venv server
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { python=$$(installers/find_python.sh) && echo "Creating $(VENV) with $$python" && $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]" 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]:-0} -eq 0
+	$(PY) -c "import emsync_desktop, PySide6, sqlalchemy" && touch $@
+
+SHELL := /bin/bash
+
+run: $(STAMP)
+	$(PY) main.py $(ARGS)
+
+server: $(STAMP)
+	$(PY) -m sync_server $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -p no:cacheprovider -q -s $(PYTEST_ARGS)
+
+screenshots: $(STAMP)
+	for role in paramedic nurse coordinator admin; do \
+	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
+	done
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,81 @@
+"""Transfer and bed-booking state machines (DESIGN.md section 3).
+
+Shared by the client and the sync server: a transition that is not listed here
+is refused on both sides with the same message.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TransferState(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    EN_ROUTE = "EN_ROUTE"
+    ARRIVED = "ARRIVED"
+    COMPLETED = "COMPLETED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+
+
+class BookingState(StrEnum):
+    TENTATIVE = "TENTATIVE"
+    HELD = "HELD"
+    OCCUPIED = "OCCUPIED"
+    REJECTED = "REJECTED"
+    RELEASED = "RELEASED"
+    EXPIRED = "EXPIRED"
+
+
+TRANSFER_TRANSITIONS: dict[TransferState, frozenset[TransferState]] = {
+    TransferState.PENDING: frozenset(
+        {TransferState.ACCEPTED, TransferState.REJECTED, TransferState.CANCELLED, TransferState.EXPIRED}
+    ),
+    TransferState.ACCEPTED: frozenset(
+        {TransferState.EN_ROUTE, TransferState.ARRIVED, TransferState.CANCELLED, TransferState.EXPIRED}
+    ),
+    TransferState.EN_ROUTE: frozenset({TransferState.ARRIVED, TransferState.CANCELLED}),
+    TransferState.ARRIVED: frozenset({TransferState.COMPLETED}),
+    TransferState.COMPLETED: frozenset(),
+    TransferState.REJECTED: frozenset(),
+    TransferState.CANCELLED: frozenset(),
+    TransferState.EXPIRED: frozenset(),
+}
+
+BOOKING_TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
+    BookingState.TENTATIVE: frozenset({BookingState.HELD, BookingState.REJECTED, BookingState.RELEASED}),
+    BookingState.HELD: frozenset({BookingState.OCCUPIED, BookingState.RELEASED, BookingState.EXPIRED}),
+    BookingState.OCCUPIED: frozenset({BookingState.RELEASED}),
+    BookingState.REJECTED: frozenset(),
+    BookingState.RELEASED: frozenset(),
+    BookingState.EXPIRED: frozenset(),
+}
+
+
+class IllegalTransition(ValueError):
+    """A state change the lifecycle does not allow. The message is for people."""
+
+
+def next_transfer_state(current: TransferState, target: TransferState) -> TransferState:
+    if target not in TRANSFER_TRANSITIONS[current]:
+        raise IllegalTransition(_message("Transfer", current, target, TRANSFER_TRANSITIONS[current]))
+    return target
+
+
+def next_booking_state(current: BookingState, target: BookingState) -> BookingState:
+    if target not in BOOKING_TRANSITIONS[current]:
+        raise IllegalTransition(_message("Bed booking", current, target, BOOKING_TRANSITIONS[current]))
+    return target
+
+
+def is_terminal_transfer(state: TransferState) -> bool:
+    return not TRANSFER_TRANSITIONS[state]
+
+
+def _message(what: str, current: StrEnum, target: StrEnum, allowed: frozenset[StrEnum]) -> str:
+    if not allowed:
+        return f"{what} is already {current.value} and cannot change any more."
+    options = ", ".join(sorted(s.value for s in allowed))
+    return f"{what} cannot go from {current.value} to {target.value}; from {current.value} it can go to {options}."
