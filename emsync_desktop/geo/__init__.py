@@ -1,0 +1,1 @@
+"""Hospital ranking, routing, map page builder. No Qt."""

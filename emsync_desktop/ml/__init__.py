@@ -1,0 +1,1 @@
+"""Runtime inference with onnxruntime only. No Qt."""

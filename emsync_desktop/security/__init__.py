@@ -1,0 +1,1 @@
+"""Keys, field encryption and password hashing. No Qt, no SQL."""

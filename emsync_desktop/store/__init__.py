@@ -1,0 +1,1 @@
+"""SQLite persistence: engine, schema, migrations, repositories. No Qt."""

@@ -1,0 +1,108 @@
+"""ORM models of the local store (DESIGN.md section 3).
+
+Schema changes go through an Alembic migration in ``migrations/versions``;
+``tests/store/test_migrations.py`` checks that the models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from emsync_desktop.store.types import EncryptedText, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    hospital_id: Mapped[str | None] = mapped_column(ForeignKey("hospitals.id"))
+    ambulance_unit: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Hospital(Base):
+    __tablename__ = "hospitals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str] = mapped_column(String(32))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    capabilities: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of capability codes
+    beds: Mapped[list[Bed]] = relationship(back_populates="hospital", order_by="Bed.label")
+
+
+class Bed(Base):
+    __tablename__ = "beds"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    hospital: Mapped[Hospital] = relationship(back_populates="beds")
+
+
+class Encounter(Base):
+    __tablename__ = "encounters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    crew: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    name: Mapped[str | None] = mapped_column(EncryptedText("encounters.name"))
+    date_of_birth: Mapped[str | None] = mapped_column(EncryptedText("encounters.date_of_birth"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("encounters.phone"))
+    id_number: Mapped[str | None] = mapped_column(EncryptedText("encounters.id_number"))
+    age_years: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(16), default="unknown")
+    chief_complaint: Mapped[str] = mapped_column(Text, default="")
+    history: Mapped[str] = mapped_column(Text, default="")
+    allergies: Mapped[str] = mapped_column(Text, default="")
+    medications: Mapped[str] = mapped_column(Text, default="")
+    spo2_scale: Mapped[int] = mapped_column(Integer, default=1)
+    vitals: Mapped[list[VitalsRecord]] = relationship(
+        back_populates="encounter", order_by="VitalsRecord.taken_at", cascade="all, delete-orphan"
+    )
+
+
+class VitalsRecord(Base):
+    __tablename__ = "vitals"
+    __table_args__ = (Index("ix_vitals_encounter_taken", "encounter_id", "taken_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(ForeignKey("encounters.id"))
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hr_bpm: Mapped[float | None] = mapped_column(Float)
+    rr_per_min: Mapped[float | None] = mapped_column(Float)
+    spo2_pct: Mapped[float | None] = mapped_column(Float)
+    on_oxygen: Mapped[bool | None] = mapped_column(Boolean)
+    sbp_mmhg: Mapped[float | None] = mapped_column(Float)
+    dbp_mmhg: Mapped[float | None] = mapped_column(Float)
+    temp_c: Mapped[float | None] = mapped_column(Float)
+    consciousness: Mapped[str | None] = mapped_column(String(1))
+    gcs: Mapped[float | None] = mapped_column(Float)
+    pain_0_10: Mapped[float | None] = mapped_column(Float)
+    glucose_mg_dl: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    encounter: Mapped[Encounter] = relationship(back_populates="vitals")

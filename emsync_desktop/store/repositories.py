@@ -1,0 +1,91 @@
+"""Queries and writes on the local store. Functions take the caller's Session and
+never commit: the caller's use case owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from emsync_desktop.store.models import Bed, Encounter, Hospital, Setting, User, VitalsRecord
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row else None
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def get_encounter(session: Session, encounter_id: str) -> Encounter | None:
+    return session.scalar(
+        select(Encounter).where(Encounter.id == encounter_id).options(selectinload(Encounter.vitals))
+    )
+
+
+def list_encounters(session: Session, *, limit: int = 500) -> Sequence[Encounter]:
+    """Newest first, without vitals."""
+    return session.scalars(select(Encounter).order_by(Encounter.updated_at.desc()).limit(limit)).all()
+
+
+def latest_vitals_by_encounter(session: Session, encounter_ids: Sequence[str]) -> dict[str, VitalsRecord]:
+    newest = (
+        select(VitalsRecord.encounter_id, func.max(VitalsRecord.taken_at).label("taken_at"))
+        .where(VitalsRecord.encounter_id.in_(encounter_ids))
+        .group_by(VitalsRecord.encounter_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(VitalsRecord).join(
+            newest,
+            (VitalsRecord.encounter_id == newest.c.encounter_id)
+            & (VitalsRecord.taken_at == newest.c.taken_at),
+        )
+    ).all()
+    return {row.encounter_id: row for row in rows}
+
+
+def update_encounter(session: Session, encounter: Encounter, changes: Mapping[str, object], now: datetime) -> None:
+    for name, value in changes.items():
+        setattr(encounter, name, value)
+    encounter.updated_at = now
+
+
+def get_vitals(session: Session, vitals_id: str) -> VitalsRecord | None:
+    return session.get(VitalsRecord, vitals_id)
+
+
+def list_hospitals(session: Session) -> Sequence[Hospital]:
+    return session.scalars(select(Hospital).order_by(Hospital.name)).all()
+
+
+def bed_counts(session: Session) -> dict[tuple[str, str, str], int]:
+    """(hospital_id, unit, status) -> number of beds."""
+    rows = session.execute(
+        select(Bed.hospital_id, Bed.unit, Bed.status, func.count()).group_by(Bed.hospital_id, Bed.unit, Bed.status)
+    ).all()
+    return {(h, u, s): n for h, u, s, n in rows}
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def list_demo_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).where(User.is_demo.is_(True)).order_by(User.role)).all()
+
+
+def count_hospitals(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Hospital)) or 0)

@@ -1,0 +1,1 @@
+"""Wire protocol, outbox pusher, puller, live channel. No Qt."""
