@@ -83,7 +83,7 @@ def _who(details: CaseDetails) -> str:
 def _situation(
     details: CaseDetails, latest: Vitals | None, triage: TriageSummary, pending: list[str]
 ) -> str:
-    complaint = details.chief_complaint.strip() or "chief complaint not yet recorded"
+    complaint = _sentence_case(details.chief_complaint.strip()) or "chief complaint not yet recorded"
     lines = [f"{_who(details)} with {complaint}."]
     if latest is not None:
         news2 = compute_news2(latest, details.spo2_scale)
@@ -94,6 +94,13 @@ def _situation(
     else:
         pending.append("urgency from triage")
     return " ".join(lines)
+
+
+def _sentence_case(text: str) -> str:
+    """'Central chest pain' -> 'central chest pain'; leaves acronyms ('RTA', 'COPD') alone."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _background(details: CaseDetails) -> str:

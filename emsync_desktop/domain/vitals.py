@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Consciousness(StrEnum):
@@ -154,7 +155,8 @@ class Vitals:
     notes: str = field(default="")
 
     def with_value(self, name: str, value: object) -> Vitals:
-        return replace(self, **{name: value})
+        changes: dict[str, Any] = {name: value}
+        return replace(self, **changes)
 
     def is_empty(self) -> bool:
         skip = {"taken_at", "notes"}

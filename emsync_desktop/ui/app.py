@@ -1,0 +1,137 @@
+"""Starting the Qt application: open the data dir, show the window, run the qasync loop.
+
+Opening the data dir (key derivation, migrations) happens before any window
+exists; from then on all disk work goes through the DbRunner thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.security.keystore import KeyStoreError, PassphraseRequest
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext, open_app
+from emsync_desktop.services.demo import seed_example_cases
+from emsync_desktop.services.preferences import load_theme
+from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.store.engine import StoreError
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.passphrase_dialog import ask_passphrase
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import THEMES, apply_theme
+
+
+def make_qapp() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setApplicationName("EMsync")
+    QCoreApplication.setOrganizationName("EMsync")
+    return QApplication(sys.argv[:1])
+
+
+def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
+    def ask(request: PassphraseRequest) -> str | None:
+        return ask_passphrase(request) if interactive else None
+
+    try:
+        return open_app(data_dir, ask, demo=True)
+    except (StoreError, KeyStoreError) as exc:
+        print(f"EMsync cannot start: {exc}", file=sys.stderr)
+        if interactive:
+            QMessageBox.critical(None, "EMsync cannot start", str(exc))
+        return None
+
+
+def run_app(data_dir: Path, theme_name: str | None) -> int:
+    app = make_qapp()
+    context = open_context(data_dir, interactive=True)
+    if context is None:
+        return 2
+    runner = DbRunner()
+    theme = THEMES[theme_name or load_theme(context.store)]
+    apply_theme(app, theme)
+    window = MainWindow(context, TaskRelay(runner), theme)
+    try:
+        import qasync
+
+        asyncio.run(_show_until_closed(window), loop_factory=qasync.QEventLoop)
+    finally:
+        runner.shutdown()  # every queued save completes before the store closes
+        context.close()
+    return 0
+
+
+async def _show_until_closed(window: MainWindow) -> None:
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    window.closed.connect(on_closed)
+    window.resize(1440, 900)
+    window.show()
+    await closed
+
+
+def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None) -> int:
+    """Render ``role``'s workspace with demo data into ``target`` (PNG) and exit."""
+    app = make_qapp()
+    context = open_context(data_dir, interactive=False)
+    if context is None:
+        return 2
+    runner = DbRunner()
+    relay = TaskRelay(runner)
+    try:
+        theme = THEMES[theme_name or "light"]
+        apply_theme(app, theme)
+        user = next(u for u in runner.call(demo_users, context.store) if u.role is role)
+        window = MainWindow(context, relay, theme)
+        window.resize(*size)
+        window.show()
+        if role is Role.PARAMEDIC:
+            _open_example_case(window, runner, context, user)
+        else:
+            window.show_workspace(user)
+        _settle(app, relay)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(target), "PNG")
+        window.close()
+    finally:
+        runner.shutdown()
+        context.close()
+    return 0 if ok else 1
+
+
+def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext, user: object) -> None:
+    from emsync_desktop.domain.roles import UserInfo
+
+    assert isinstance(user, UserInfo)
+    with context.store.sessions.begin() as session:
+        case_ids = seed_example_cases(session, user, context.install.device_id)
+    window.show_workspace(user)
+    assert window.case_model is not None
+    window.case_model.load(case_ids[0])
+
+
+def _settle(app: QApplication, relay: TaskRelay, timeout_s: float = 15.0) -> None:
+    """Pump events until background work is done and the layout has settled."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if relay.pending == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 0.5:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.02)

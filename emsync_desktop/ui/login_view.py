@@ -1,0 +1,112 @@
+"""Sign-in screen: user name and password, and one-tap demo accounts on a demo install."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.auth import SignInError, demo_users, sign_in, sign_in_demo
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import TOUCH_PX
+
+ROLE_ORDER = {"paramedic": 0, "nurse": 1, "coordinator": 2, "admin": 3}
+
+
+class LoginView(QWidget):
+    signed_in = Signal(object)  # UserInfo
+
+    def __init__(self, relay: TaskRelay, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay = relay
+        self._context = context
+        title = QLabel("EMsync")
+        title.setStyleSheet("font-size: 34px; font-weight: 800;")
+        subtitle = QLabel("Emergency coordination — works offline")
+        subtitle.setObjectName("muted")
+        self.username = QLineEdit()
+        self.username.setPlaceholderText("User name")
+        self.password = QLineEdit()
+        self.password.setPlaceholderText("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for edit in (self.username, self.password):
+            edit.setMinimumHeight(TOUCH_PX)
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("primary")
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        form = QFrame()
+        form.setObjectName("card")
+        form.setMinimumWidth(380)
+        form_layout = QVBoxLayout(form)
+        for widget in (title, subtitle, self.username, self.password, self.sign_in_button, self.message):
+            form_layout.addWidget(widget)
+        form_layout.addStretch(1)
+        self.demo_box = QFrame()
+        self.demo_box.setObjectName("card")
+        self.demo_layout = QVBoxLayout(self.demo_box)
+        heading = QLabel("Demo accounts")
+        heading.setObjectName("subheading")
+        note = QLabel("Demo install with made-up patients and the Kochi hospital network. Pick a role:")
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.demo_layout.addWidget(heading)
+        self.demo_layout.addWidget(note)
+        self.demo_buttons: dict[str, QPushButton] = {}
+        self.demo_box.setVisible(context.install.demo)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(form)
+        row.addWidget(self.demo_box)
+        row.addStretch(1)
+        outer = QGridLayout(self)
+        outer.addLayout(row, 1, 0)
+        outer.setRowStretch(0, 1)
+        outer.setRowStretch(2, 2)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.password.returnPressed.connect(self._sign_in)
+        self.username.returnPressed.connect(self.password.setFocus)
+        if context.install.demo:
+            relay.submit(demo_users, context.store, on_result=self._on_demo_users, owner=self)
+
+    def _on_demo_users(self, users: list[UserInfo]) -> None:
+        for user in sorted(users, key=lambda u: ROLE_ORDER.get(u.role.value, 9)):
+            where = f" · {user.ambulance_unit}" if user.ambulance_unit else ""
+            button = QPushButton(f"{user.role.label}  —  {user.display_name}{where}")
+            button.setMinimumHeight(TOUCH_PX + 8)
+            button.setStyleSheet("text-align: left; padding-left: 16px;")
+            button.clicked.connect(lambda _c=False, u=user: self.sign_in_demo(u))
+            self.demo_layout.addWidget(button)
+            self.demo_buttons[user.role.value] = button
+        self.demo_layout.addStretch(1)
+
+    def sign_in_demo(self, user: UserInfo) -> None:
+        demo = self._context.install.demo
+        self._relay.submit(partial(sign_in_demo, demo_install=demo), self._context.store, user.id,
+                           on_result=self.signed_in.emit, on_error=self._on_error, owner=self)
+
+    def _sign_in(self) -> None:
+        username, password = self.username.text(), self.password.text()
+        if not username.strip() or not password:
+            self.message.setText("Type your user name and password.")
+            return
+        self.password.clear()
+        self._relay.submit(sign_in, self._context.store, username, password, on_result=self.signed_in.emit,
+                           on_error=self._on_error, owner=self)
+
+    def _on_error(self, error: BaseException) -> None:
+        text = str(error) if isinstance(error, SignInError) else f"Sign-in failed: {error}"
+        self.message.setText(text)

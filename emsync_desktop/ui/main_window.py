@@ -1,0 +1,139 @@
+"""Main window: sign-in, then the workspace of the signed-in role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar, QWidget
+
+from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.preferences import save_theme
+from emsync_desktop.ui.admin.workspace import AdminWorkspace
+from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
+from emsync_desktop.ui.login_view import LoginView
+from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+    workspace_ready = Signal(object)  # the workspace widget
+
+    def __init__(self, context: AppContext, relay: TaskRelay, theme: Theme) -> None:
+        super().__init__()
+        self.context = context
+        self.relay = relay
+        self.theme = theme
+        self.user: UserInfo | None = None
+        self.case_model: CaseEditorModel | None = None
+        self.workspace: QWidget | None = None
+        self.setWindowTitle("EMsync" + (" — DEMO" if context.install.demo else ""))
+        self.setMinimumSize(1024, 640)
+        self._build_toolbar()
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.login = LoginView(relay, context)
+        self.login.signed_in.connect(self.show_workspace)
+        self.stack.addWidget(self.login)
+        self.saved_label = QLabel("")
+        self.connection_label = QLabel("● Offline — working on this device only")
+        self.statusBar().addWidget(self.saved_label, 1)
+        self.statusBar().addPermanentWidget(self.connection_label)
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, self.toggle_theme)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Session")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        brand = QLabel("  EMsync" + ("  ·  DEMO" if self.context.install.demo else ""))
+        brand.setStyleSheet("font-weight: 800; font-size: 17px;")
+        bar.addWidget(brand)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        bar.addWidget(spacer)
+        self.user_label = QLabel("")
+        bar.addWidget(self.user_label)
+        self.night_button = QPushButton("Night mode")
+        self.night_button.setCheckable(True)
+        self.night_button.setChecked(self.theme.name == "dark")
+        self.night_button.setToolTip("Dark theme for night use (Ctrl+Shift+D)")
+        self.night_button.clicked.connect(self.toggle_theme)
+        bar.addWidget(self.night_button)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.sign_out_button.setVisible(False)
+        bar.addWidget(self.sign_out_button)
+
+    def show_workspace(self, user: UserInfo) -> None:
+        self.user = user
+        self.user_label.setText(f"{user.display_name} · {user.role.label}   ")
+        self.sign_out_button.setVisible(True)
+        self._replace_workspace(self._build_workspace(user))
+
+    def _build_workspace(self, user: UserInfo) -> QWidget:
+        if user.role is Role.PARAMEDIC:
+            service = CaseService(self.context.store, user, self.context.install.device_id)
+            self.case_model = CaseEditorModel(self.relay, service)
+            self.case_model.saved.connect(self._on_saved)
+            self.case_model.failed.connect(self.statusBar().showMessage)
+            return ParamedicWorkspace(self.case_model, self.theme)
+        if user.role is Role.NURSE:
+            return NurseWorkspace(self.relay, self.context.store, user, self.theme)
+        if user.role is Role.COORDINATOR:
+            return CoordinatorWorkspace(self.relay, self.context.store, self.theme)
+        return AdminWorkspace(self.relay, self.context, self.theme)
+
+    def _replace_workspace(self, workspace: QWidget) -> None:
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+        self.workspace = workspace
+        self.stack.addWidget(workspace)
+        self.stack.setCurrentWidget(workspace)
+        self.workspace_ready.emit(workspace)
+
+    def sign_out(self) -> None:
+        self.flush()
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self.user = None
+        self.case_model = None
+        self.user_label.setText("")
+        self.sign_out_button.setVisible(False)
+        self.stack.setCurrentWidget(self.login)
+
+    def toggle_theme(self) -> None:
+        self.flush()
+        self.theme = THEMES["light" if self.theme.name == "dark" else "dark"]
+        self.night_button.setChecked(self.theme.name == "dark")
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.theme)
+        self.relay.submit(save_theme, self.context.store, self.theme.name, on_result=lambda _r: None)
+        if self.user is not None:
+            case_id = self.case_model.snapshot.id if self.case_model and self.case_model.snapshot else None
+            self.show_workspace(self.user)
+            if case_id and self.case_model:
+                self.case_model.load(case_id)
+
+    def flush(self) -> None:
+        if isinstance(self.workspace, ParamedicWorkspace):
+            self.workspace.flush()
+
+    def _on_saved(self, _field: str) -> None:
+        self.saved_label.setText(f"✔ Saved on this device {datetime.now().strftime('%H:%M:%S')}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush()
+        self.closed.emit()
+        super().closeEvent(event)

@@ -1,0 +1,80 @@
+"""Patient details and complaint. Every field saves itself."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QVBoxLayout, QWidget
+
+from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField, SavingTextArea
+
+SEX_CHOICES = [("female", "F", "Female"), ("male", "M", "Male"), ("other", "Other", "Other")]
+
+
+class CaseForm(QWidget):
+    def __init__(self, model: CaseEditorModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self.fields: dict[str, SavingField | SavingTextArea | ChoiceField] = {}
+        patient = QGroupBox("Patient  (name, date of birth, phone and ID are encrypted on this device)")
+        grid = QGridLayout(patient)
+        grid.setHorizontalSpacing(14)
+        self._add(grid, SavingField("name", "Name", placeholder="Full name, if known"), 0, 0, 1, 2)
+        self._add(grid, SavingField("date_of_birth", "Date of birth", placeholder="YYYY-MM-DD or DD/MM/YYYY"), 0, 2)
+        self._add(grid, SavingField("age_years", "Age", "years", placeholder="estimate if unknown"), 0, 3)
+        self._add(grid, ChoiceField("sex", "Sex", SEX_CHOICES), 1, 0)
+        self._add(grid, SavingField("phone", "Phone", placeholder="+91 …"), 1, 1)
+        self._add(grid, SavingField("id_number", "ID number", placeholder="Aadhaar / other ID"), 1, 2, 1, 2)
+        complaint = QGroupBox("Complaint and background")
+        cgrid = QGridLayout(complaint)
+        cgrid.setHorizontalSpacing(14)
+        self._add(cgrid, SavingField("chief_complaint", "Chief complaint  (required)",
+                                     placeholder="e.g. central chest pain for 40 minutes"), 0, 0, 1, 2)
+        self._add(cgrid, SavingTextArea("history", "History", "Past illness, events"), 1, 0)
+        self._add(cgrid, SavingTextArea("allergies", "Allergies", "None known? Say so."), 1, 1)
+        self._add(cgrid, SavingTextArea("medications", "Medications", "Current medicines"), 2, 0, 1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(patient)
+        layout.addWidget(complaint)
+        model.snapshot_changed.connect(self._on_snapshot)
+        model.field_result.connect(self._on_field_result)
+        self._shown_case: str | None = None
+
+    def _add(self, grid: QGridLayout, field: SavingField | SavingTextArea | ChoiceField,
+             row: int, col: int, rows: int = 1, cols: int = 1) -> None:
+        grid.addWidget(field, row, col, rows, cols)
+        self.fields[field.name] = field
+        field.commit.connect(self._model.save_detail)
+
+    def flush(self) -> None:
+        for field in self.fields.values():
+            field.flush()
+
+    def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
+        if snapshot is None:
+            return
+        new_case = snapshot.id != self._shown_case
+        self._shown_case = snapshot.id
+        d = snapshot.details
+        values = {
+            "name": d.name, "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else "",
+            "age_years": "" if d.age_years is None else str(d.age_years), "phone": d.phone,
+            "id_number": d.id_number, "chief_complaint": d.chief_complaint, "history": d.history,
+            "allergies": d.allergies, "medications": d.medications,
+        }
+        for name, value in values.items():
+            field = self.fields[name]
+            if isinstance(field, ChoiceField):
+                continue
+            if new_case:
+                field.reset(value)
+            elif not field.messages.isVisible() or field.messages.objectName() != "fieldError":
+                field.set_text(value)
+        sex = self.fields["sex"]
+        assert isinstance(sex, ChoiceField)
+        sex.set_value(d.sex.value if d.sex.value != "unknown" else "")
+
+    def _on_field_result(self, name: str, error: str | None, warning: str | None) -> None:
+        if name in self.fields:
+            self.fields[name].show_result(error, warning)

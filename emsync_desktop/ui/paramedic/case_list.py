@@ -1,0 +1,81 @@
+"""Case list with search and the New case button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from emsync_desktop.domain.news2 import News2Band
+from emsync_desktop.services.case_views import CaseSummary
+from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.theme import TOUCH_PX, Theme
+
+
+class CaseListPanel(QWidget):
+    def __init__(self, model: CaseEditorModel, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._theme = theme
+        self.new_button = QPushButton("+  New case")
+        self.new_button.setObjectName("primary")
+        self.new_button.setToolTip("Open a new patient case (Ctrl+N)")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, ID, phone, complaint  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumHeight(TOUCH_PX)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.empty = QLabel("No cases yet.\nPress New case (Ctrl+N) to start one.")
+        self.empty.setObjectName("muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+        self.new_button.clicked.connect(model.open_new)
+        self.search.textChanged.connect(model.list_cases)
+        self.list.itemActivated.connect(self._on_activated)
+        self.list.itemClicked.connect(self._on_activated)
+        model.cases_listed.connect(self._on_cases_listed)
+        model.snapshot_changed.connect(self._on_snapshot)
+        QShortcut(QKeySequence("Ctrl+N"), self, model.open_new, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus,
+                  context=Qt.ShortcutContext.WindowShortcut)
+
+    def _on_cases_listed(self, cases: list[CaseSummary]) -> None:
+        current = self._model.snapshot.id if self._model.snapshot else None
+        self.list.clear()
+        for case in cases:
+            item = QListWidgetItem(self._icon(case.news2_band), self._text(case))
+            item.setData(Qt.ItemDataRole.UserRole, case.id)
+            item.setSizeHint(item.sizeHint().expandedTo(self.list.sizeHint().boundedTo(item.sizeHint())))
+            self.list.addItem(item)
+            if case.id == current:
+                item.setSelected(True)
+        self.empty.setVisible(not cases)
+        if not cases and self.search.text():
+            self.empty.setText(f"No case matches “{self.search.text()}”.")
+
+    @staticmethod
+    def _text(case: CaseSummary) -> str:
+        when = case.updated_at.astimezone().strftime("%d %b %H:%M")
+        news2 = f"NEWS2 {case.news2_total}" if case.news2_total is not None else "no vitals"
+        complaint = case.chief_complaint or "complaint not recorded"
+        return f"{case.title}\n{complaint}\n{when} · {news2}"
+
+    def _icon(self, band: str | None) -> QIcon:
+        background, _ = self._theme.band_colour(News2Band(band) if band else None)
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(QColor(background))
+        return QIcon(pixmap)
+
+    def _on_snapshot(self, _snapshot: object) -> None:
+        pass
+
+    def _on_activated(self, item: QListWidgetItem) -> None:
+        case_id = item.data(Qt.ItemDataRole.UserRole)
+        if self._model.snapshot is None or case_id != self._model.snapshot.id:
+            self._model.load(case_id)

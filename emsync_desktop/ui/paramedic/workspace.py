@@ -1,0 +1,90 @@
+"""The paramedic workspace: case list | case form + vitals | NEWS2 + SBAR."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.ui.paramedic.case_form import CaseForm
+from emsync_desktop.ui.paramedic.case_list import CaseListPanel
+from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
+from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
+from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
+from emsync_desktop.ui.theme import Theme
+
+
+class ParamedicWorkspace(QWidget):
+    def __init__(self, model: CaseEditorModel, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.case_list = CaseListPanel(model, theme)
+        self.form = CaseForm(model)
+        self.vitals = VitalsPanel(model, theme)
+        self.scores = ScoresPanel(model, theme)
+        self.sbar = SbarPanel(model)
+        self.title = QLabel()
+        self.title.setObjectName("heading")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_scrolling(self.vitals), "Vitals and trend  (Ctrl+2)")
+        self.tabs.addTab(_scrolling(self.form), "Patient and history  (Ctrl+1)")
+        editor = QWidget()
+        editor_layout = QVBoxLayout(editor)
+        editor_layout.setContentsMargins(8, 4, 4, 4)
+        editor_layout.addWidget(self.title)
+        editor_layout.addWidget(self.tabs, 1)
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.tabs.setCurrentIndex(1),
+                  context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.tabs.setCurrentIndex(0),
+                  context=Qt.ShortcutContext.WindowShortcut)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.scores)
+        right.addWidget(self.sbar)
+        right.setSizes([380, 420])
+        case_view = QSplitter(Qt.Orientation.Horizontal)
+        case_view.addWidget(editor)
+        case_view.addWidget(right)
+        case_view.setStretchFactor(0, 3)
+        case_view.setStretchFactor(1, 2)
+        self.empty = QLabel("No case open.\n\nPress “New case” (Ctrl+N) or pick a case from the list.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("muted")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(case_view)
+        outer = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(self.case_list)
+        outer.addWidget(self.stack)
+        outer.setSizes([300, 1300])
+        outer.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(outer)
+        self._shown_case: str | None = None
+        model.snapshot_changed.connect(self._on_snapshot)
+        model.list_cases()
+
+    def flush(self) -> None:
+        """Save anything typed but not yet committed (before sign-out or close)."""
+        self.form.flush()
+        self.vitals.flush()
+
+    def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
+        if snapshot is None:
+            self.stack.setCurrentIndex(0)
+            return
+        if snapshot.id != self._shown_case:
+            self._shown_case = snapshot.id
+            self.tabs.setCurrentIndex(0 if snapshot.vitals or snapshot.details.chief_complaint else 1)
+        self.stack.setCurrentIndex(1)
+        self.title.setText(snapshot.title + (f" — {snapshot.details.chief_complaint}"
+                                             if snapshot.details.chief_complaint else ""))
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(widget)
+    return scroll

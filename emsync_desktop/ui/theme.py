@@ -1,0 +1,115 @@
+"""Light and dark (night) themes. Touch targets are at least 44 px high."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from emsync_desktop.domain.news2 import News2Band
+
+TOUCH_PX = 44
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    window: str
+    surface: str
+    raised: str
+    text: str
+    muted: str
+    border: str
+    accent: str
+    accent_text: str
+    error: str
+    warning: str
+    ok: str
+    plot_background: str
+
+    def band_colour(self, band: News2Band | None) -> tuple[str, str]:
+        """(background, text) of a NEWS2 band: green, yellow, orange, red as on the RCP chart."""
+        return _BANDS[self.name].get(band, (self.raised, self.text))
+
+
+LIGHT = Theme("light", "#eef1f5", "#ffffff", "#f6f8fa", "#17202a", "#5b6675", "#c9d1db", "#0b5cad", "#ffffff",
+              "#b3261e", "#8a5a00", "#1e7b34", "#ffffff")
+DARK = Theme("dark", "#0f1216", "#181c22", "#20252d", "#e8ecf1", "#9aa5b4", "#343b46", "#4d9bf0", "#0b1220",
+             "#ff8a80", "#ffd27a", "#7ddc8f", "#181c22")
+THEMES = {"light": LIGHT, "dark": DARK}
+
+_BANDS: dict[str, dict[News2Band | None, tuple[str, str]]] = {
+    "light": {
+        News2Band.ZERO: ("#dff3e3", "#14532d"),
+        News2Band.LOW: ("#fff4c2", "#5c4300"),
+        News2Band.LOW_MEDIUM: ("#ffe0b2", "#7a3a00"),
+        News2Band.MEDIUM: ("#ffc680", "#6b2f00"),
+        News2Band.HIGH: ("#c62828", "#ffffff"),
+    },
+    "dark": {
+        News2Band.ZERO: ("#173d25", "#bff0cc"),
+        News2Band.LOW: ("#4a3d07", "#ffe9a0"),
+        News2Band.LOW_MEDIUM: ("#5c3510", "#ffd2a1"),
+        News2Band.MEDIUM: ("#7a3e0a", "#ffe1c2"),
+        News2Band.HIGH: ("#9b1c1c", "#ffffff"),
+    },
+}
+
+
+def stylesheet(t: Theme) -> str:
+    return f"""
+    QWidget {{ background: {t.window}; color: {t.text}; font-size: 15px; }}
+    QFrame#card, QGroupBox {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 8px; }}
+    QGroupBox {{ margin-top: 14px; padding: 14px 10px 10px 10px; font-weight: 600; }}
+    QGroupBox::title {{ subcontrol-origin: margin; left: 12px; padding: 0 4px; color: {t.muted}; }}
+    QLabel {{ background: transparent; }}
+    QLabel#muted {{ color: {t.muted}; }}
+    QLabel#fieldError {{ color: {t.error}; font-size: 13px; }}
+    QLabel#fieldWarning {{ color: {t.warning}; font-size: 13px; }}
+    QLabel#heading {{ font-size: 20px; font-weight: 700; }}
+    QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
+    QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
+        background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px; padding: 6px 8px;
+        min-height: 30px; selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
+    QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border: 2px solid {t.accent}; }}
+    QLineEdit[invalid="true"] {{ border: 2px solid {t.error}; }}
+    QLineEdit[warned="true"] {{ border: 2px solid {t.warning}; }}
+    QPushButton {{ background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px;
+        min-height: {TOUCH_PX - 2}px; padding: 0 16px; font-weight: 600; }}
+    QPushButton:hover {{ border-color: {t.accent}; }}
+    QPushButton:focus {{ border: 2px solid {t.accent}; }}
+    QPushButton#primary {{ background: {t.accent}; color: {t.accent_text}; border: none; }}
+    QPushButton:checked {{ background: {t.accent}; color: {t.accent_text}; }}
+    QListWidget, QTableWidget, QTableView {{ background: {t.surface}; border: 1px solid {t.border};
+        border-radius: 6px; alternate-background-color: {t.raised}; gridline-color: {t.border}; }}
+    QListWidget::item {{ min-height: {TOUCH_PX}px; padding: 4px 8px; border-bottom: 1px solid {t.border}; }}
+    QListWidget::item:selected {{ background: {t.accent}; color: {t.accent_text}; }}
+    QHeaderView::section {{ background: {t.raised}; color: {t.muted}; border: none;
+        border-bottom: 1px solid {t.border}; padding: 6px; font-weight: 600; }}
+    QTabBar::tab {{ min-height: {TOUCH_PX - 8}px; padding: 4px 18px; background: {t.raised};
+        border: 1px solid {t.border}; border-bottom: none; border-top-left-radius: 6px; border-top-right-radius: 6px; }}
+    QTabBar::tab:selected {{ background: {t.surface}; color: {t.accent}; font-weight: 700; }}
+    QTabWidget::pane {{ border: 1px solid {t.border}; background: {t.surface}; }}
+    QStatusBar {{ background: {t.surface}; border-top: 1px solid {t.border}; }}
+    QToolBar {{ background: {t.surface}; border-bottom: 1px solid {t.border}; spacing: 8px; padding: 4px; }}
+    QScrollArea {{ border: none; }}
+    QSplitter::handle {{ background: {t.border}; }}
+    """
+
+
+def apply_theme(app: QApplication, theme: Theme) -> None:
+    app.setStyle("Fusion")
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(theme.window))
+    palette.setColor(QPalette.ColorRole.Base, QColor(theme.raised))
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor(theme.surface))
+    palette.setColor(QPalette.ColorRole.Text, QColor(theme.text))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.text))
+    palette.setColor(QPalette.ColorRole.ButtonText, QColor(theme.text))
+    palette.setColor(QPalette.ColorRole.Button, QColor(theme.raised))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(theme.accent))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor(theme.accent_text))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(theme.muted))
+    app.setPalette(palette)
+    app.setStyleSheet(stylesheet(theme))

@@ -1,0 +1,40 @@
+"""Table of free / total beds per hospital and unit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from emsync_desktop.services.network import UNITS, HospitalCapacity
+from emsync_desktop.ui.theme import Theme
+
+
+class CapacityTable(QTableWidget):
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(0, 2 + len(UNITS), parent)
+        self._theme = theme
+        self.setHorizontalHeaderLabels(["Hospital", *(f"{u} free/total" for u in UNITS), "Capabilities"])
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def set_capacity(self, hospitals: list[HospitalCapacity]) -> None:
+        self.setSortingEnabled(False)
+        self.setRowCount(len(hospitals))
+        for row, h in enumerate(hospitals):
+            self.setItem(row, 0, QTableWidgetItem(h.name))
+            for col, unit in enumerate(UNITS, start=1):
+                cap = h.units.get(unit)
+                item = QTableWidgetItem(f"{cap.available} / {cap.total}" if cap else "—")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setData(Qt.ItemDataRole.UserRole, cap.available if cap else -1)
+                if cap is not None and cap.available == 0:
+                    item.setForeground(QColor(self._theme.error))
+                self.setItem(row, col, item)
+            self.setItem(row, len(UNITS) + 1, QTableWidgetItem(", ".join(c.replace("_", " ") for c in h.capabilities)))
+            self.setRowHeight(row, 40)
+        self.setSortingEnabled(True)

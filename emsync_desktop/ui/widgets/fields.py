@@ -1,0 +1,233 @@
+"""Input widgets that save themselves.
+
+``commit(text)`` is emitted when the user finishes a value (Enter, Tab, focus
+out, a choice clicked) and after a short pause in typing, so there is nothing
+to forget to save. The owner answers with ``show_result`` to show an inline error
+(value refused, field keeps the typed text) or warning (value saved, re-check it).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.ui.theme import TOUCH_PX
+
+TYPING_PAUSE_MS = 600
+
+
+class _Messages(QLabel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_message(self, error: str | None, warning: str | None) -> None:
+        text = error or warning
+        self.setObjectName("fieldError" if error else "fieldWarning")
+        self.setStyleSheet("")  # re-polish for the new object name
+        self.setText(("⚠ " if warning and not error else "✖ ") + text if text else "")
+        self.setVisible(bool(text))
+
+
+class SavingField(QWidget):
+    """A labelled one-line input. ``name`` is the field name the store uses."""
+
+    commit = Signal(str, str)  # field name, text
+
+    def __init__(self, name: str, label: str, unit: str = "", placeholder: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._last_committed: str | None = None
+        self.label = QLabel(f"{label}" + (f" <span style='color:gray'>({unit})</span>" if unit else ""))
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setMinimumHeight(TOUCH_PX)
+        self.edit.setAccessibleName(label)
+        self.messages = _Messages()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.label)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.messages)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._pause.timeout.connect(self._emit_commit)
+        self.edit.textEdited.connect(lambda _t: self._pause.start())
+        self.edit.editingFinished.connect(self._emit_commit)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def set_text(self, text: str) -> None:
+        """Show a stored value without saving it again."""
+        self._pause.stop()
+        if not self.edit.hasFocus() or self._last_committed is None:
+            self.edit.setText(text)
+        self._last_committed = text
+
+    def reset(self, text: str = "") -> None:
+        self._pause.stop()
+        self.edit.setText(text)
+        self._last_committed = text
+        self.show_result(None, None)
+
+    def show_result(self, error: str | None, warning: str | None) -> None:
+        self.edit.setProperty("invalid", bool(error))
+        self.edit.setProperty("warned", bool(warning) and not error)
+        self.edit.style().unpolish(self.edit)
+        self.edit.style().polish(self.edit)
+        self.messages.show_message(error, warning)
+
+    def flush(self) -> None:
+        """Commit now whatever is typed (used before switching case)."""
+        if self._pause.isActive():
+            self._emit_commit()
+
+    def _emit_commit(self) -> None:
+        self._pause.stop()
+        text = self.edit.text()
+        if text != self._last_committed:
+            self._last_committed = text
+            self.commit.emit(self.name, text)
+
+
+class SavingTextArea(QWidget):
+    """Multi-line text that saves after a pause and when focus leaves."""
+
+    commit = Signal(str, str)
+
+    def __init__(self, name: str, label: str, placeholder: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._last_committed: str | None = None
+        self.edit = QPlainTextEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setMinimumHeight(TOUCH_PX * 2)
+        self.edit.setAccessibleName(label)
+        self.messages = _Messages()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(QLabel(label))
+        layout.addWidget(self.edit)
+        layout.addWidget(self.messages)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._pause.timeout.connect(self._emit_commit)
+        self.edit.textChanged.connect(self._on_changed)
+        self.edit.installEventFilter(self)
+
+    def _on_changed(self) -> None:
+        if self.edit.toPlainText() != self._last_committed:
+            self._pause.start()
+
+    def eventFilter(self, obj: object, event: object) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if obj is self.edit and getattr(event, "type", lambda: None)() == QEvent.Type.FocusOut:
+            self._emit_commit()
+        return False
+
+    def set_text(self, text: str) -> None:
+        if not self.edit.hasFocus() or self._last_committed is None:
+            self._pause.stop()
+            self.edit.blockSignals(True)
+            self.edit.setPlainText(text)
+            self.edit.blockSignals(False)
+        self._last_committed = text
+
+    def reset(self, text: str = "") -> None:
+        self._last_committed = None
+        self.set_text(text)
+        self.show_result(None, None)
+
+    def show_result(self, error: str | None, warning: str | None) -> None:
+        self.messages.show_message(error, warning)
+
+    def flush(self) -> None:
+        if self._pause.isActive():
+            self._emit_commit()
+
+    def _emit_commit(self) -> None:
+        self._pause.stop()
+        text = self.edit.toPlainText()
+        if text != self._last_committed:
+            self._last_committed = text
+            self.commit.emit(self.name, text)
+
+
+class ChoiceField(QWidget):
+    """Touch-sized segmented buttons; clicking the chosen one again clears it (not recorded)."""
+
+    commit = Signal(str, str)
+
+    def __init__(self, name: str, label: str, choices: list[tuple[str, str, str]],
+                 parent: QWidget | None = None) -> None:
+        """``choices``: (value, button text, tooltip)."""
+        super().__init__(parent)
+        self.name = name
+        self._value = ""
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(False)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        for value, text, tip in choices:
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setMinimumSize(TOUCH_PX, TOUCH_PX)
+            button.setAccessibleName(f"{label}: {tip or text}")
+            self.group.addButton(button)
+            self.buttons[value] = button
+            button.clicked.connect(lambda _c=False, v=value: self._on_click(v))
+            row.addWidget(button)
+        row.addStretch(1)
+        self.messages = _Messages()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(QLabel(label))
+        layout.addLayout(row)
+        layout.addWidget(self.messages)
+
+    def value(self) -> str:
+        return self._value
+
+    def set_value(self, value: str) -> None:
+        self._value = value
+        for key, button in self.buttons.items():
+            button.setChecked(key == value)
+
+    def reset(self, value: str = "") -> None:
+        self.set_value(value)
+        self.show_result(None, None)
+
+    def show_result(self, error: str | None, warning: str | None) -> None:
+        self.messages.show_message(error, warning)
+
+    def flush(self) -> None:
+        pass
+
+    def _on_click(self, value: str) -> None:
+        new = "" if value == self._value else value
+        self.set_value(new)
+        self.commit.emit(self.name, new)
+
+
+def label_with(text: str, object_name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
