@@ -21,6 +21,7 @@ from emsync_desktop.services.auth import SignInError, demo_users, sign_in, sign_
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
+from emsync_desktop.ui.widgets.buttons import touch_button
 
 ROLE_ORDER = {"paramedic": 0, "nurse": 1, "coordinator": 2, "admin": 3}
 
@@ -43,8 +44,7 @@ class LoginView(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         for edit in (self.username, self.password):
             edit.setMinimumHeight(TOUCH_PX)
-        self.sign_in_button = QPushButton("Sign in")
-        self.sign_in_button.setObjectName("primary")
+        self.sign_in_button = touch_button("Sign in", primary=True)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)

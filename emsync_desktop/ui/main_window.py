@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.services.bootstrap import AppContext
@@ -20,6 +20,7 @@ from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 
 
 class MainWindow(QMainWindow):
@@ -61,13 +62,13 @@ class MainWindow(QMainWindow):
         bar.addWidget(spacer)
         self.user_label = QLabel("")
         bar.addWidget(self.user_label)
-        self.night_button = QPushButton("Night mode")
+        self.night_button = touch_button("Night mode")
         self.night_button.setCheckable(True)
         self.night_button.setChecked(self.theme.name == "dark")
         self.night_button.setToolTip("Dark theme for night use (Ctrl+Shift+D)")
         self.night_button.clicked.connect(self.toggle_theme)
         bar.addWidget(self.night_button)
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = touch_button("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.setVisible(False)
         bar.addWidget(self.sign_out_button)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.news2 import News2Band
 from emsync_desktop.services.case_views import CaseSummary
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.theme import TOUCH_PX, Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 
 
 class CaseListPanel(QWidget):
@@ -17,9 +18,7 @@ class CaseListPanel(QWidget):
         super().__init__(parent)
         self._model = model
         self._theme = theme
-        self.new_button = QPushButton("+  New case")
-        self.new_button.setObjectName("primary")
-        self.new_button.setToolTip("Open a new patient case (Ctrl+N)")
+        self.new_button = touch_button("+  New case", primary=True, tooltip="Open a new patient case (Ctrl+N)")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, ID, phone, complaint  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from emsync_desktop.services.case_views import CaseSnapshot, VitalsEntry
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.vitals_chart import VitalsTrendChart
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
 
 NUMERIC_ORDER = ["hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs", "pain_0_10",
@@ -58,8 +58,8 @@ class VitalsPanel(QWidget):
         grid.addWidget(self.scale, 2, 3, 1, 2)
         self.set_label = QLabel()
         self.set_label.setObjectName("muted")
-        self.new_set = QPushButton("New observation set  (Ctrl+Enter)")
-        self.new_set.setToolTip("Keep this set and start a new one for the next reading")
+        self.new_set = touch_button("New observation set  (Ctrl+Enter)",
+                                    tooltip="Keep this set and start a new one for the next reading")
         self.new_set.clicked.connect(self._start_new_set)
         header = QHBoxLayout()
         header.addWidget(self.set_label, 1)

@@ -1,0 +1,31 @@
+"""Every test gets a fresh data dir and never touches the OS keyring or real user data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["EMSYNC_KEYRING"] = "off"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("EMSYNC_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EMSYNC_KEYRING", "off")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    return data_dir
+
+
+@pytest.fixture
+def app_context(isolated_data_dir: Path) -> Iterator[object]:
+    from emsync_desktop.services.bootstrap import open_app
+
+    context = open_app(isolated_data_dir, lambda _request: None, demo=True)
+    yield context
+    context.close()

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.cases import CaseService
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def paramedic(app_context: AppContext) -> UserInfo:
+    return next(u for u in demo_users(app_context.store) if u.role is Role.PARAMEDIC)
+
+
+@pytest.fixture
+def cases(app_context: AppContext, paramedic: UserInfo) -> CaseService:
+    return CaseService(app_context.store, paramedic, app_context.install.device_id, clock=lambda: NOW)

@@ -1,0 +1,46 @@
+import shutil
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+
+from emsync_desktop.security.crypto import new_data_key
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.migrate import current_revision, head_revision
+from emsync_desktop.store.models import Base, Encounter, VitalsRecord
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "new.db", new_data_key())
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    store.close()
+    assert diff == []
+
+
+def test_schema_0001_database_opens_with_data_intact(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_0001.db", db)
+    store = Store.open(db, new_data_key())
+    with store.sessions.begin() as session:
+        encounter = session.scalars(select(Encounter)).one()
+        vitals = session.scalars(select(VitalsRecord)).one()
+    assert current_revision(store.engine) == head_revision()
+    store.close()
+    assert (encounter.chief_complaint, encounter.spo2_scale) == ("Breathlessness", 2)
+    assert (vitals.spo2_pct, vitals.on_oxygen) == (89, True)
+
+
+def test_upgrade_from_older_schema_keeps_a_backup(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_0001.db", db)
+    store = Store.open(db, new_data_key())
+    store.close()
+    if head_revision() != "0001":
+        assert store.backup_made == "old.db.bak-0001"
+        assert (tmp_path / "old.db.bak-0001").exists()
+    else:
+        assert store.backup_made is None

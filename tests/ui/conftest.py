@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import LIGHT, apply_theme
+
+
+@pytest.fixture
+def runner() -> Iterator[DbRunner]:
+    runner = DbRunner()
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, app_context: AppContext, runner: DbRunner) -> MainWindow:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, LIGHT)
+    win = MainWindow(app_context, TaskRelay(runner), LIGHT)
+    qtbot.addWidget(win)
+    win.resize(1440, 900)
+    win.show()
+    return win
+
+
+def sign_in_as(qtbot: QtBot, window: MainWindow, role: Role) -> None:
+    user = next(u for u in demo_users(window.context.store) if u.role is role)
+    qtbot.waitUntil(lambda: role.value in window.login.demo_buttons)
+    qtbot.mouseClick(window.login.demo_buttons[role.value], _left())
+    qtbot.waitUntil(lambda: window.user == user)
+
+
+def _left():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton

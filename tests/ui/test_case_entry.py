@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
+from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
+from tests.ui.conftest import sign_in_as
+
+
+def open_new_case(qtbot: QtBot, window: MainWindow) -> ParamedicWorkspace:
+    sign_in_as(qtbot, window, Role.PARAMEDIC)
+    workspace = window.workspace
+    assert isinstance(workspace, ParamedicWorkspace)
+    qtbot.mouseClick(workspace.case_list.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.model.snapshot is not None)
+    return workspace
+
+
+def stored(window: MainWindow) -> CaseService:
+    assert window.user is not None
+    return CaseService(window.context.store, window.user, window.context.install.device_id)
+
+
+def type_into(qtbot: QtBot, field: SavingField, text: str) -> None:
+    field.edit.setFocus()
+    field.edit.selectAll()
+    qtbot.keyClicks(field.edit, text)
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+
+
+def vital_field(workspace: ParamedicWorkspace, name: str) -> SavingField:
+    workspace.tabs.setCurrentIndex(0)
+    field = workspace.vitals.fields[name]
+    assert isinstance(field, SavingField)
+    return field
+
+
+def test_each_role_gets_its_workspace(qtbot: QtBot, window: MainWindow) -> None:
+    for role, title in ((Role.NURSE, "NurseWorkspace"), (Role.COORDINATOR, "CoordinatorWorkspace"),
+                        (Role.ADMIN, "AdminWorkspace"), (Role.PARAMEDIC, "ParamedicWorkspace")):
+        sign_in_as(qtbot, window, role)
+        assert type(window.workspace).__name__ == title
+        window.sign_out()
+
+
+def test_typed_vital_is_saved_without_a_save_button(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
+    type_into(qtbot, vital_field(workspace, "hr_bpm"), "128")
+    qtbot.waitUntil(lambda: len(stored(window).load(case_id).vitals) == 1)
+    assert stored(window).load(case_id).vitals[0].vitals.hr_bpm == 128
+
+
+def test_news2_badge_updates_as_vitals_are_entered(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, vital_field(workspace, "rr_per_min"), "26")
+    workspace.tabs.setCurrentIndex(0)
+    acvpu = workspace.vitals.fields["consciousness"]
+    assert isinstance(acvpu, ChoiceField)
+    qtbot.mouseClick(acvpu.buttons["V"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "NEWS2\n6" in workspace.scores.badge.text())
+    assert "Medium" in workspace.scores.band.text()
+
+
+def test_letters_in_heart_rate_show_inline_error_and_save_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    hr = vital_field(workspace, "hr_bpm")
+    type_into(qtbot, hr, "9o")
+    qtbot.waitUntil(lambda: hr.messages.isVisible())
+    assert "Heart rate must be a number" in hr.messages.text()
+    assert hr.edit.text() == "9o"  # what was typed stays on screen to be corrected
+    assert stored(window).load(workspace.model.snapshot.id).vitals == ()  # type: ignore[union-attr]
+
+
+def test_new_observation_set_starts_a_second_row(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, vital_field(workspace, "hr_bpm"), "90")
+    qtbot.waitUntil(lambda: workspace.vitals.table.rowCount() == 1)
+    qtbot.keyClick(vital_field(workspace, "hr_bpm").edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    type_into(qtbot, vital_field(workspace, "hr_bpm"), "120")
+    qtbot.waitUntil(lambda: workspace.vitals.table.rowCount() == 2)
+
+
+def test_patient_name_is_saved_and_shown_in_case_list(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    workspace.tabs.setCurrentIndex(1)
+    name = workspace.form.fields["name"]
+    assert isinstance(name, SavingField)
+    type_into(qtbot, name, "Meera Das")
+    qtbot.waitUntil(lambda: workspace.case_list.list.count() == 1
+                    and "Meera Das" in workspace.case_list.list.item(0).text())
+
+
+def test_future_date_of_birth_shows_message(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    dob = workspace.form.fields["date_of_birth"]
+    assert isinstance(dob, SavingField)
+    workspace.tabs.setCurrentIndex(1)
+    type_into(qtbot, dob, "2099-01-01")
+    qtbot.waitUntil(lambda: dob.messages.isVisible())
+    assert "in the future" in dob.messages.text()
+
+
+def test_search_filters_case_list(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    workspace.tabs.setCurrentIndex(1)
+    complaint = workspace.form.fields["chief_complaint"]
+    assert isinstance(complaint, SavingField)
+    type_into(qtbot, complaint, "Snake bite")
+    qtbot.mouseClick(workspace.case_list.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.case_list.list.count() == 2)
+    qtbot.keyClicks(workspace.case_list.search, "snake")
+    qtbot.waitUntil(lambda: workspace.case_list.list.count() == 1)
+
+
+def test_night_mode_keeps_the_open_case(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
+    qtbot.mouseClick(window.night_button, Qt.MouseButton.LeftButton)
+    assert window.theme.name == "dark"
+    qtbot.waitUntil(lambda: window.case_model is not None and window.case_model.snapshot is not None
+                    and window.case_model.snapshot.id == case_id)
+
+
+def test_touch_targets_are_at_least_44px(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    vital_field(workspace, "hr_bpm")
+    qtbot.waitUntil(lambda: workspace.vitals.isVisible())
+    buttons = [workspace.case_list.new_button, workspace.vitals.new_set,
+               *workspace.vitals.fields["consciousness"].buttons.values()]  # type: ignore[union-attr]
+    edits = [vital_field(workspace, "hr_bpm").edit]
+    too_small = {w.objectName() or repr(w): w.height() for w in [*buttons, *edits] if w.height() < 44}
+    assert too_small == {}
