@@ -76,7 +76,7 @@ def stylesheet(t: Theme) -> str:
     QLineEdit[invalid="true"] {{ border: 2px solid {t.error}; }}
     QLineEdit[warned="true"] {{ border: 2px solid {t.warning}; }}
     QPushButton {{ background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px;
-        min-height: {TOUCH_PX - 2}px; padding: 0 16px; font-weight: 600; }}
+        min-height: {TOUCH_PX}px; padding: 0 16px; font-weight: 600; }}
     QPushButton:hover {{ border-color: {t.accent}; }}
     QPushButton:focus {{ border: 2px solid {t.accent}; }}
     QPushButton#primary {{ background: {t.accent}; color: {t.accent_text}; border: none; }}
