@@ -29,3 +29,14 @@ def app_context(isolated_data_dir: Path) -> Iterator[object]:
     context = open_app(isolated_data_dir, lambda _request: None, demo=True)
     yield context
     context.close()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """PostgreSQL URL for tests that need it. CI sets EMSYNC_REQUIRE_PG=1: then a missing URL fails."""
+    url = os.environ.get("EMSYNC_TEST_PG_URL")
+    if not url:
+        if os.environ.get("EMSYNC_REQUIRE_PG") == "1":
+            pytest.fail("EMSYNC_REQUIRE_PG=1 but EMSYNC_TEST_PG_URL is not set")
+        pytest.skip("EMSYNC_TEST_PG_URL not set (CI sets it)")
+    return url

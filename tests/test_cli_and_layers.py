@@ -1,0 +1,68 @@
+"""The command line, screenshot mode, and the layering rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emsync_desktop.domain.roles import Role
+
+ROOT = Path(__file__).parents[1]
+
+
+def run_main(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def test_help_lists_the_options() -> None:
+    result = run_main("--help")
+    assert result.returncode == 0
+    for option in ("--data-dir", "--screenshot", "--role", "--theme"):
+        assert option in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_screenshot_renders_each_role(tmp_path: Path, role: str) -> None:
+    target = tmp_path / f"{role}.png"
+    result = run_main("--data-dir", str(tmp_path / "d"), "--screenshot", str(target), "--role", role,
+                      "--size", "1280x800")
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 20_000  # a rendered workspace, not an empty window
+
+
+def test_corrupt_database_gives_clear_message_and_exit_code(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "emsync.db").write_bytes(b"garbage" * 1000)
+    result = run_main("--data-dir", str(data), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "cannot be opened" in result.stderr and "Move it aside" in result.stderr
+    assert (data / "emsync.db").read_bytes() == b"garbage" * 1000
+
+
+BLOCK_QT = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in {'PySide6', 'shiboken6', 'qasync', 'pyqtgraph', 'sqlalchemy'}:
+            raise ImportError('blocked: ' + name)
+        return None
+sys.meta_path.insert(0, Block())
+import pkgutil, importlib, emsync_desktop.domain as d
+for m in pkgutil.iter_modules(d.__path__):
+    importlib.import_module('emsync_desktop.domain.' + m.name)
+print('ok')
+"""
+
+
+def test_domain_imports_without_qt_or_sql() -> None:
+    result = subprocess.run([sys.executable, "-c", BLOCK_QT], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == "ok", result.stderr
