@@ -12,12 +12,8 @@ from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.preferences import save_theme
-from emsync_desktop.ui.admin.workspace import AdminWorkspace
-from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.login_view import LoginView
-from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
-from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -57,6 +53,7 @@ class MainWindow(QMainWindow):
         brand.setStyleSheet("font-weight: 800; font-size: 17px;")
         bar.addWidget(brand)
         spacer = QWidget()
+        spacer.setStyleSheet("background: transparent;")
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
         bar.addWidget(spacer)
@@ -70,26 +67,35 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.night_button)
         self.sign_out_button = touch_button("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
-        self.sign_out_button.setVisible(False)
-        bar.addWidget(self.sign_out_button)
+        self.sign_out_action = bar.addWidget(self.sign_out_button)
+        self.sign_out_action.setVisible(False)
 
     def show_workspace(self, user: UserInfo) -> None:
         self.user = user
         self.user_label.setText(f"{user.display_name} · {user.role.label}   ")
-        self.sign_out_button.setVisible(True)
+        self.sign_out_action.setVisible(True)
         self._replace_workspace(self._build_workspace(user))
 
     def _build_workspace(self, user: UserInfo) -> QWidget:
+        """Workspaces are imported on first sign-in so the sign-in screen paints sooner."""
         if user.role is Role.PARAMEDIC:
+            from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
+
             service = CaseService(self.context.store, user, self.context.install.device_id)
             self.case_model = CaseEditorModel(self.relay, service)
             self.case_model.saved.connect(self._on_saved)
             self.case_model.failed.connect(self.statusBar().showMessage)
             return ParamedicWorkspace(self.case_model, self.theme)
         if user.role is Role.NURSE:
+            from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+
             return NurseWorkspace(self.relay, self.context.store, user, self.theme)
         if user.role is Role.COORDINATOR:
+            from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
+
             return CoordinatorWorkspace(self.relay, self.context.store, self.theme)
+        from emsync_desktop.ui.admin.workspace import AdminWorkspace
+
         return AdminWorkspace(self.relay, self.context, self.theme)
 
     def _replace_workspace(self, workspace: QWidget) -> None:
@@ -110,7 +116,7 @@ class MainWindow(QMainWindow):
         self.user = None
         self.case_model = None
         self.user_label.setText("")
-        self.sign_out_button.setVisible(False)
+        self.sign_out_action.setVisible(False)
         self.stack.setCurrentWidget(self.login)
 
     def toggle_theme(self) -> None:
@@ -128,8 +134,10 @@ class MainWindow(QMainWindow):
                 self.case_model.load(case_id)
 
     def flush(self) -> None:
-        if isinstance(self.workspace, ParamedicWorkspace):
-            self.workspace.flush()
+        """Save whatever is typed but not yet committed."""
+        flush = getattr(self.workspace, "flush", None)
+        if callable(flush):
+            flush()
 
     def _on_saved(self, _field: str) -> None:
         self.saved_label.setText(f"✔ Saved on this device {datetime.now().strftime('%H:%M:%S')}")

@@ -135,3 +135,11 @@ def test_touch_targets_are_at_least_44px(qtbot: QtBot, window: MainWindow) -> No
     edits = [vital_field(workspace, "hr_bpm").edit]
     too_small = {w.objectName() or repr(w): w.height() for w in [*buttons, *edits] if w.height() < 44}
     assert too_small == {}
+
+
+def test_sign_out_is_offered_once_signed_in(qtbot: QtBot, window: MainWindow) -> None:
+    assert not window.sign_out_action.isVisible()
+    sign_in_as(qtbot, window, Role.NURSE)
+    assert window.sign_out_button.isVisible()
+    qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.login and window.user is None

@@ -6,7 +6,7 @@ The full bed board and incoming transfers arrive with the sync and ward issues.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.network import BED_STATUSES, HospitalCapacity, network_capacity
@@ -22,11 +22,13 @@ class NurseWorkspace(QWidget):
         self._user = user
         self.heading = QLabel("Bed board")
         self.heading.setObjectName("heading")
-        self.table = QTableWidget(0, 1 + len(BED_STATUSES))
-        self.table.setHorizontalHeaderLabels(["Unit", *(s.replace("_", " ").capitalize() for s in BED_STATUSES)])
+        self.table = QTableWidget(0, 2 + len(BED_STATUSES))
+        self.table.setHorizontalHeaderLabels(
+            ["Unit", "Beds", *(s.replace("_", "\n").capitalize() for s in BED_STATUSES)])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setStyleSheet("font-size: 18px;")
         incoming = QLabel("No incoming transfers.\nTransfers and SBAR handoffs from ambulances appear here "
                           "once this workstation is connected to the sync server.")
         incoming.setObjectName("muted")
@@ -48,10 +50,10 @@ class NurseWorkspace(QWidget):
         self.heading.setText(f"Bed board — {mine.name}")
         self.table.setRowCount(len(mine.units))
         for r, unit in enumerate(mine.units.values()):
-            self.table.setItem(r, 0, QTableWidgetItem(f"{unit.unit}  ({unit.total} beds)"))
-            for c, status in enumerate(BED_STATUSES, start=1):
+            self.table.setItem(r, 0, QTableWidgetItem(unit.unit))
+            self.table.setItem(r, 1, QTableWidgetItem(str(unit.total)))
+            for c, status in enumerate(BED_STATUSES, start=2):
                 item = QTableWidgetItem(str(unit.by_status.get(status, 0)))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(r, c, item)
             self.table.setRowHeight(r, 48)
-        self.table.resizeColumnsToContents()

@@ -38,3 +38,4 @@ class CapacityTable(QTableWidget):
             self.setItem(row, len(UNITS) + 1, QTableWidgetItem(", ".join(c.replace("_", " ") for c in h.capabilities)))
             self.setRowHeight(row, 40)
         self.setSortingEnabled(True)
+        self.sortItems(0, Qt.SortOrder.AscendingOrder)
