@@ -140,6 +140,6 @@ def test_touch_targets_are_at_least_44px(qtbot: QtBot, window: MainWindow) -> No
 def test_sign_out_is_offered_once_signed_in(qtbot: QtBot, window: MainWindow) -> None:
     assert not window.sign_out_action.isVisible()
     sign_in_as(qtbot, window, Role.NURSE)
-    assert window.sign_out_button.isVisible()
+    qtbot.waitUntil(window.sign_out_button.isVisible)  # the toolbar lays out its widgets on the next turn
     qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.login and window.user is None

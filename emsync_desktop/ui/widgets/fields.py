@@ -8,7 +8,7 @@ to forget to save. The owner answers with ``show_result`` to show an inline erro
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -39,132 +39,127 @@ class _Messages(QLabel):
         self.setVisible(bool(text))
 
 
-class SavingField(QWidget):
-    """A labelled one-line input. ``name`` is the field name the store uses."""
+class _AutoSavingInput(QWidget):
+    """Label, editor and message line; commits after a typing pause or when the user moves on."""
 
     commit = Signal(str, str)  # field name, text
 
-    def __init__(self, name: str, label: str, unit: str = "", placeholder: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, label: QLabel, edit: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
         self._last_committed: str | None = None
+        self.messages = _Messages()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(label)
+        layout.addWidget(edit)
+        layout.addWidget(self.messages)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._pause.timeout.connect(self._emit_commit)
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def _show_text(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _has_focus(self) -> bool:
+        raise NotImplementedError
+
+    def set_text(self, text: str) -> None:
+        """Show a stored value without saving it again; what the user is typing is left alone."""
+        if not self._has_focus() or self._last_committed is None:
+            self._pause.stop()
+            self._show_text(text)
+        self._last_committed = text
+
+    def reset(self, text: str = "") -> None:
+        """Show ``text`` for a newly opened record, clearing any message."""
+        self._pause.stop()
+        self._show_text(text)
+        self._last_committed = text
+        self.show_result(None, None)
+
+    def show_result(self, error: str | None, warning: str | None) -> None:
+        self.messages.show_message(error, warning)
+
+    def flush(self) -> None:
+        """Commit now whatever is typed (used before switching case or signing out)."""
+        if self._pause.isActive():
+            self._emit_commit()
+
+    def _on_typed(self) -> None:
+        if self.text() != self._last_committed:
+            self._pause.start()
+
+    def _emit_commit(self) -> None:
+        self._pause.stop()
+        text = self.text()
+        if text != self._last_committed:
+            self._last_committed = text
+            self.commit.emit(self.name, text)
+
+
+class SavingField(_AutoSavingInput):
+    """A labelled one-line input. ``name`` is the field name the store uses."""
+
+    def __init__(self, name: str, label: str, unit: str = "", placeholder: str = "",
+                 parent: QWidget | None = None) -> None:
         self.label = QLabel(f"{label}" + (f" <span style='color:gray'>({unit})</span>" if unit else ""))
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setMinimumHeight(TOUCH_PX)
         self.edit.setAccessibleName(label)
-        self.messages = _Messages()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.label)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.messages)
-        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
-        self._pause.timeout.connect(self._emit_commit)
-        self.edit.textEdited.connect(lambda _t: self._pause.start())
+        super().__init__(name, self.label, self.edit, parent)
+        self.edit.textEdited.connect(lambda _t: self._on_typed())
         self.edit.editingFinished.connect(self._emit_commit)
 
     def text(self) -> str:
         return self.edit.text()
 
-    def set_text(self, text: str) -> None:
-        """Show a stored value without saving it again."""
-        self._pause.stop()
-        if not self.edit.hasFocus() or self._last_committed is None:
-            self.edit.setText(text)
-        self._last_committed = text
-
-    def reset(self, text: str = "") -> None:
-        self._pause.stop()
+    def _show_text(self, text: str) -> None:
         self.edit.setText(text)
-        self._last_committed = text
-        self.show_result(None, None)
+
+    def _has_focus(self) -> bool:
+        return self.edit.hasFocus()
 
     def show_result(self, error: str | None, warning: str | None) -> None:
         self.edit.setProperty("invalid", bool(error))
         self.edit.setProperty("warned", bool(warning) and not error)
         self.edit.style().unpolish(self.edit)
         self.edit.style().polish(self.edit)
-        self.messages.show_message(error, warning)
-
-    def flush(self) -> None:
-        """Commit now whatever is typed (used before switching case)."""
-        if self._pause.isActive():
-            self._emit_commit()
-
-    def _emit_commit(self) -> None:
-        self._pause.stop()
-        text = self.edit.text()
-        if text != self._last_committed:
-            self._last_committed = text
-            self.commit.emit(self.name, text)
+        super().show_result(error, warning)
 
 
-class SavingTextArea(QWidget):
+class SavingTextArea(_AutoSavingInput):
     """Multi-line text that saves after a pause and when focus leaves."""
 
-    commit = Signal(str, str)
-
     def __init__(self, name: str, label: str, placeholder: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.name = name
-        self._last_committed: str | None = None
         self.edit = QPlainTextEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(TOUCH_PX * 2)
         self.edit.setAccessibleName(label)
-        self.messages = _Messages()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(QLabel(label))
-        layout.addWidget(self.edit)
-        layout.addWidget(self.messages)
-        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
-        self._pause.timeout.connect(self._emit_commit)
-        self.edit.textChanged.connect(self._on_changed)
+        super().__init__(name, QLabel(label), self.edit, parent)
+        self.edit.textChanged.connect(self._on_typed)
         self.edit.installEventFilter(self)
 
-    def _on_changed(self) -> None:
-        if self.edit.toPlainText() != self._last_committed:
-            self._pause.start()
+    def text(self) -> str:
+        return self.edit.toPlainText()
 
-    def eventFilter(self, obj: object, event: object) -> bool:
-        from PySide6.QtCore import QEvent
+    def _show_text(self, text: str) -> None:
+        self.edit.blockSignals(True)
+        self.edit.setPlainText(text)
+        self.edit.blockSignals(False)
 
-        if obj is self.edit and getattr(event, "type", lambda: None)() == QEvent.Type.FocusOut:
+    def _has_focus(self) -> bool:
+        return self.edit.hasFocus()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.edit and event.type() == QEvent.Type.FocusOut:
             self._emit_commit()
         return False
-
-    def set_text(self, text: str) -> None:
-        if not self.edit.hasFocus() or self._last_committed is None:
-            self._pause.stop()
-            self.edit.blockSignals(True)
-            self.edit.setPlainText(text)
-            self.edit.blockSignals(False)
-        self._last_committed = text
-
-    def reset(self, text: str = "") -> None:
-        self._last_committed = None
-        self.set_text(text)
-        self.show_result(None, None)
-
-    def show_result(self, error: str | None, warning: str | None) -> None:
-        self.messages.show_message(error, warning)
-
-    def flush(self) -> None:
-        if self._pause.isActive():
-            self._emit_commit()
-
-    def _emit_commit(self) -> None:
-        self._pause.stop()
-        text = self.edit.toPlainText()
-        if text != self._last_committed:
-            self._last_committed = text
-            self.commit.emit(self.name, text)
 
 
 class ChoiceField(QWidget):
