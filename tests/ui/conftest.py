@@ -23,7 +23,7 @@ def runner() -> Iterator[DbRunner]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, app_context: AppContext, runner: DbRunner) -> MainWindow:
+def window(no_leaked_threads: None, qtbot: QtBot, app_context: AppContext, runner: DbRunner) -> MainWindow:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, LIGHT)
@@ -45,3 +45,14 @@ def _left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads() -> Iterator[None]:
+    """A UI test must stop every thread it started (the DB runner included)."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    assert leaked == [], f"threads left running: {[t.name for t in leaked]}"

@@ -29,6 +29,15 @@ OXYGEN_CHOICES = [("air", "Air", "Breathing room air"), ("oxygen", "O₂", "On s
 ACVPU_CHOICES = [(c.value, c.value, c.label) for c in Consciousness]
 SCALE_CHOICES = [("1", "Scale 1", "Standard SpO2 scale"),
                  ("2", "Scale 2", "Hypercapnic respiratory failure, target 88-92 % (clinician decision)")]
+SHORT_LABELS = {"hr_bpm": "HR", "rr_per_min": "RR", "spo2_pct": "SpO2", "sbp_mmhg": "BP systolic",
+                "dbp_mmhg": "BP diastolic", "temp_c": "Temp", "gcs": "GCS", "pain_0_10": "Pain",
+                "glucose_mg_dl": "Glucose"}
+# Grid of the entry panel: (row, column, column span), in the order of GRID_ORDER. Four columns fit
+# a 1366 px wide laptop screen beside the case list and the NEWS2 panel.
+GRID_ORDER = ["hr_bpm", "rr_per_min", "spo2_pct", "on_oxygen", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs",
+              "pain_0_10", "glucose_mg_dl", "consciousness"]
+GRID = [(0, 0, 1), (0, 1, 1), (0, 2, 1), (0, 3, 1), (1, 0, 1), (1, 1, 1), (1, 2, 1), (1, 3, 1),
+        (2, 0, 1), (2, 1, 1), (2, 2, 2)]
 TABLE_COLUMNS = [("Time", None), ("HR", "hr_bpm"), ("RR", "rr_per_min"), ("SpO2", "spo2_pct"), ("O₂", None),
                  ("BP", None), ("Temp", "temp_c"), ("ACVPU", None), ("GCS", "gcs"), ("Pain", "pain_0_10"),
                  ("Gluc", "glucose_mg_dl"), ("NEWS2", None)]
@@ -42,23 +51,23 @@ class VitalsPanel(QWidget):
         box = QGroupBox("Vitals — current observation set")
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(10)
-        for i, name in enumerate(NUMERIC_ORDER):
+        for name in NUMERIC_ORDER:
             spec = NUMERIC_SPECS[name]
-            field = SavingField(name, spec.label, spec.unit, placeholder="not recorded")
+            field = SavingField(name, SHORT_LABELS[name], spec.unit, placeholder="—")
+            field.setToolTip(f"{spec.label} ({spec.unit})" if spec.unit else spec.label)
+            field.edit.setAccessibleName(spec.label)
+            field.edit.setMinimumWidth(64)
             self._register(field)
-            grid.addWidget(field, i // 5, i % 5)
-        oxygen = ChoiceField("on_oxygen", "Air or oxygen", OXYGEN_CHOICES)
-        acvpu = ChoiceField("consciousness", "ACVPU  (C = new confusion)", ACVPU_CHOICES)
-        self._register(oxygen)
-        self._register(acvpu)
-        grid.addWidget(oxygen, 1, 4)
-        grid.addWidget(acvpu, 2, 0, 1, 3)
+        self._register(ChoiceField("on_oxygen", "Air or oxygen", OXYGEN_CHOICES))
+        self._register(ChoiceField("consciousness", "ACVPU  (C = new confusion)", ACVPU_CHOICES))
         self.scale = ChoiceField("spo2_scale", "SpO2 scale", SCALE_CHOICES)
         self.scale.commit.connect(lambda _n, v: model.save_detail("spo2_scale", v or "1"))
-        grid.addWidget(self.scale, 2, 3, 1, 2)
+        for (row, col, span), name in zip(GRID, GRID_ORDER, strict=True):
+            grid.addWidget(self.fields[name], row, col, 1, span)
+        grid.addWidget(self.scale, 3, 0, 1, 2)
         self.set_label = QLabel()
         self.set_label.setObjectName("muted")
-        self.new_set = touch_button("New observation set  (Ctrl+Enter)",
+        self.new_set = touch_button("New set  (Ctrl+Enter)",
                                     tooltip="Keep this set and start a new one for the next reading")
         self.new_set.clicked.connect(self._start_new_set)
         header = QHBoxLayout()
