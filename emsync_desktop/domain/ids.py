@@ -41,3 +41,11 @@ def new_id() -> str:
     value |= 0b10 << 62
     value |= rand
     return str(uuid.UUID(int=value))
+
+
+_DEMO_NAMESPACE = uuid.UUID("6f1d3c1e-6a38-4c1b-9a52-1b2f0e7c9d10")
+
+
+def demo_id(kind: str, name: str) -> str:
+    """Stable id (UUIDv5) of a demo record, so every demo client and the server agree."""
+    return str(uuid.uuid5(_DEMO_NAMESPACE, f"{kind}:{name}"))

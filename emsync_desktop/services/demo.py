@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.ids import demo_id, new_id
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.paths import RESOURCES_DIR
 from emsync_desktop.store.models import Bed, Encounter, Hospital, User, VitalsRecord
 from emsync_desktop.store.repositories import count_hospitals
 
-_NAMESPACE = uuid.UUID("6f1d3c1e-6a38-4c1b-9a52-1b2f0e7c9d10")
 DEMO_NETWORK_FILE = RESOURCES_DIR / "demo_network.json"
-
-
-def demo_id(kind: str, name: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
 
 
 def load_network(path: Path = DEMO_NETWORK_FILE) -> dict[str, Any]:

@@ -1,0 +1,180 @@
+"""Wire protocol between devices and the sync server (DESIGN.md section 4).
+
+Imported by the client and by ``sync_server`` (never copied). Pydantic models only:
+no Qt, no SQL, no I/O. Every op carries a client-chosen ``op_id``; the server applies
+an op at most once and answers a repeat with the stored result.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from emsync_desktop.domain.lifecycle import BookingState, TransferState
+
+MAX_OPS_PER_PUSH = 500
+MAX_BODY_BYTES = 1_000_000
+MAX_PULL_LIMIT = 1000
+
+Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Unit = Literal["ICU", "HDU", "ER", "WARD"]
+BedStatus = Literal["available", "reserved", "occupied", "cleaning", "pending_discharge", "out_of_service"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpKind(StrEnum):
+    TRANSFER_REQUEST = "transfer.request"
+    TRANSFER_TRANSITION = "transfer.transition"
+    BOOKING_HOLD = "booking.hold"
+    BOOKING_RELEASE = "booking.release"
+    HANDOFF_ADD = "handoff.add"
+    BED_SET_STATUS = "bed.set_status"
+
+
+class TransferRequestPayload(_Strict):
+    encounter_id: Id
+    destination_hospital_id: Id
+    unit: Unit
+    eta_s: Annotated[int, Field(ge=0, le=86_400)] | None = None
+    severity: Literal["Critical", "Moderate", "Low urgency"] | None = None
+    summary: ShortText = ""
+
+
+class TransferTransitionPayload(_Strict):
+    target: TransferState
+    reason: ShortText = ""
+    bed_id: Id | None = None
+
+
+class BookingHoldPayload(_Strict):
+    transfer_id: Id
+    hospital_id: Id
+    unit: Unit
+
+
+class BookingReleasePayload(_Strict):
+    reason: ShortText = ""
+
+
+class HandoffAddPayload(_Strict):
+    transfer_id: Id
+    version: Annotated[int, Field(ge=1, le=1000)]
+    situation: LongText
+    background: LongText
+    assessment: LongText
+    recommendation: LongText
+
+
+class BedSetStatusPayload(_Strict):
+    status: BedStatus
+
+
+PAYLOADS: dict[OpKind, type[_Strict]] = {
+    OpKind.TRANSFER_REQUEST: TransferRequestPayload,
+    OpKind.TRANSFER_TRANSITION: TransferTransitionPayload,
+    OpKind.BOOKING_HOLD: BookingHoldPayload,
+    OpKind.BOOKING_RELEASE: BookingReleasePayload,
+    OpKind.HANDOFF_ADD: HandoffAddPayload,
+    OpKind.BED_SET_STATUS: BedSetStatusPayload,
+}
+
+
+class Op(_Strict):
+    """One change made on a device, queued in its outbox."""
+
+    op_id: Id
+    device_id: Id
+    device_seq: Annotated[int, Field(ge=1)]
+    kind: OpKind
+    entity_id: Id
+    payload: dict[str, Any]
+    base_version: Annotated[int, Field(ge=0)] | None = None
+    hlc: Annotated[str, StringConstraints(max_length=64)] = ""
+
+    def parsed_payload(self) -> _Strict:
+        """The payload validated against its kind's model. Raises pydantic.ValidationError."""
+        return PAYLOADS[self.kind].model_validate(self.payload)
+
+
+class PushRequest(_Strict):
+    ops: Annotated[list[Op], Field(max_length=MAX_OPS_PER_PUSH)]
+
+
+class Alternative(_Strict):
+    hospital_id: str
+    name: str
+    unit: str
+    free_beds: int
+    distance_km: float
+
+
+class OpResult(_Strict):
+    """The server's answer to one op. The client marks the op done only on this."""
+
+    op_id: str
+    status: Literal["applied", "rejected", "conflict"]
+    version: int | None = None
+    reason: str | None = None
+    alternatives: list[Alternative] = []
+    current: dict[str, Any] | None = None
+
+
+class PushResponse(_Strict):
+    results: list[OpResult]
+    cursor: int
+
+
+class Change(_Strict):
+    seq: int
+    entity: Literal["bed", "transfer", "booking", "handoff"]
+    entity_id: str
+    version: int
+    data: dict[str, Any]
+
+
+class PullResponse(_Strict):
+    changes: list[Change]
+    cursor: int
+    more: bool
+
+
+class LoginRequest(_Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshRequest(_Strict):
+    refresh_token: Annotated[str, StringConstraints(max_length=2048)]
+
+
+class UserPublic(_Strict):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    hospital_id: str | None
+    ambulance_unit: str | None
+
+
+class TokenResponse(_Strict):
+    access_token: str
+    refresh_token: str
+    expires_in_s: int
+    user: UserPublic
+
+
+class ErrorBody(_Strict):
+    detail: str
+
+
+__all__ = [
+    "BookingState",
+    "TransferState",
+]

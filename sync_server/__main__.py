@@ -1,0 +1,56 @@
+"""``python -m sync_server``: run the sync server (SQLite file by default)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sync_server", description="EMsync sync server")
+    parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("EMsync-server", "EMsync")))
+    parser.add_argument("--db", help="database URL (default: SQLite file in the data dir); "
+                                     "postgresql://user@host/db for production")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--hold-minutes", type=float, default=15.0, help="bed holds lapse after this long")
+    parser.add_argument("--demo", action="store_true",
+                        help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
+    parser.add_argument("--verify-audit", action="store_true", help="check the audit chain and exit")
+    parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
+    parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='{"t":"%(asctime)s","level":"%(levelname)s","msg":%(message)r}')
+
+    from sync_server.app import create_app
+    from sync_server.config import Settings, load_secret
+    from sync_server.seed import seed_demo_users, seed_network
+
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
+    app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes))
+    if args.verify_audit:
+        from sync_server.audit import verify_audit_chain
+
+        with app.state.sessions() as session:
+            check = verify_audit_chain(session)
+        print(json.dumps({"events": check.events, "ok": check.ok, "first_broken_id": check.first_broken_id}))
+        return 0 if check.ok else 1
+    if args.demo:
+        with app.state.write_sessions.begin() as session:
+            seed_network(session)
+            seed_demo_users(session, args.data_dir / "DEMO-CREDENTIALS.txt")
+    import uvicorn
+
+    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
+                log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

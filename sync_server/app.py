@@ -1,0 +1,103 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.engine import Engine
+
+from emsync_desktop.sync.protocol import MAX_BODY_BYTES
+from sync_server.config import Settings
+from sync_server.db import make_engine, make_sessions, make_write_sessions
+from sync_server.live import LiveHub
+from sync_server.ops import expire_holds
+from sync_server.routes import auth, health, sync
+from sync_server.seed import ensure_system_user
+
+log = logging.getLogger("sync_server")
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def migrate(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    engine = engine or make_engine(settings.db_url)
+    migrate(engine)
+    sessions = make_sessions(engine)
+    write_sessions = make_write_sessions(engine)
+    with write_sessions.begin() as session:
+        ensure_system_user(session)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live.bind(asyncio.get_running_loop())
+        sweeper = asyncio.create_task(_sweep_expired_holds(app))
+        yield
+        sweeper.cancel()
+
+    app = FastAPI(title="EMsync sync server", version="1", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.write_sessions = write_sessions
+    app.state.live = LiveHub()
+    app.include_router(auth.router)
+    app.include_router(sync.router)
+    app.include_router(health.router)
+    app.middleware("http")(_limit_body_size)
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    return app
+
+
+async def _limit_body_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        return JSONResponse({"detail": f"Request body over {MAX_BODY_BYTES} bytes: send fewer ops per push."},
+                            status_code=413)
+    return await call_next(request)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+    return JSONResponse({"detail": "Request refused, nothing was applied. " + "; ".join(problems)},
+                        status_code=422)
+
+
+async def _sweep_expired_holds(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    while True:
+        await asyncio.sleep(settings.expiry_sweep_s)
+        try:
+            released = await asyncio.to_thread(_expire_once, app)
+        except Exception:  # the sweeper must survive a passing database error
+            log.exception("hold expiry sweep failed")
+            continue
+        if released:
+            log.info("released %d expired bed holds", released)
+
+
+def _expire_once(app: FastAPI) -> int:
+    with app.state.write_sessions.begin() as session:
+        released = expire_holds(session, datetime.now(UTC), ensure_system_user(session))
+    if released:
+        with app.state.sessions() as session:
+            from sync_server.feed import current_seq
+
+            app.state.live.notify(current_seq(session))
+    return released

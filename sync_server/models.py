@@ -1,0 +1,151 @@
+"""Server tables. The server is the authority for beds, transfers, bookings and handoffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite keeps no zone: stored naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    hospital_id: Mapped[str | None] = mapped_column(String(36))
+    ambulance_unit: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(256))
+
+
+class Hospital(Base):
+    __tablename__ = "hospitals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str] = mapped_column(String(32))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    capabilities: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Bed(Base):
+    __tablename__ = "beds"
+    __table_args__ = (Index("ix_beds_hospital_unit_status", "hospital_id", "unit", "status"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"))
+    unit: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Transfer(Base):
+    __tablename__ = "transfers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36))
+    requested_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    destination_hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    eta_s: Mapped[int | None]
+    severity: Mapped[str | None] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    history: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # every step: state, by, at, reason
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"), index=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"))
+    unit: Mapped[str] = mapped_column(String(16))
+    bed_id: Mapped[str | None] = mapped_column(ForeignKey("beds.id"))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    requested_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (UniqueConstraint("transfer_id", "version"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON)
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(36))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AppliedOp(Base):
+    """Every op ever answered, with its answer: a repeat gets the same answer."""
+
+    __tablename__ = "applied_ops"
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_seq: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))
+    result: Mapped[dict[str, object]] = mapped_column(JSON)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ChangeRow(Base):
+    """The change feed. ``seq`` is global and commits in order (see feed.py)."""
+
+    __tablename__ = "changes"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    hospital_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    owner_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: ``hash`` covers the event and the previous event's hash."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    user_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,372 @@
+"""Applying pushed ops: at most once each, one transaction each, authorized per role.
+
+Contract: ``apply_op`` runs inside the caller's transaction and never commits. It
+returns the stored answer for an op seen before. A rejected op is answered with a
+reason a person can read, and is stored too, so a retry gets the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from emsync_desktop.domain.lifecycle import (
+    BookingState,
+    IllegalTransition,
+    TransferState,
+    next_booking_state,
+    next_transfer_state,
+)
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.sync.protocol import (
+    Alternative,
+    BedSetStatusPayload,
+    BookingHoldPayload,
+    BookingReleasePayload,
+    HandoffAddPayload,
+    Op,
+    OpKind,
+    OpResult,
+    TransferRequestPayload,
+    TransferTransitionPayload,
+)
+from sync_server.audit import append_audit
+from sync_server.db import is_sqlite
+from sync_server.feed import record_change
+from sync_server.models import AppliedOp, Bed, Booking, Handoff, Hospital, Transfer, User
+
+
+@dataclass(frozen=True)
+class OpContext:
+    session: Session
+    user: User
+    now: datetime
+    hold_minutes: float
+
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+
+class Refused(Exception):
+    """Raised by a handler to answer ``rejected`` (or ``conflict``) with a reason."""
+
+    def __init__(self, reason: str, *, status: str = "rejected", current: dict[str, Any] | None = None,
+                 alternatives: list[Alternative] | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.current = current
+        self.alternatives = alternatives or []
+
+
+def apply_op(ctx: OpContext, op: Op) -> OpResult:
+    stored = ctx.session.get(AppliedOp, op.op_id)
+    if stored is not None:
+        return OpResult.model_validate(stored.result)
+    result = _answer(ctx, op)
+    ctx.session.add(AppliedOp(op_id=op.op_id, device_id=op.device_id, device_seq=op.device_seq,
+                              user_id=ctx.user.id, kind=op.kind.value, result=result.model_dump(mode="json"),
+                              applied_at=ctx.now))
+    append_audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action=f"{op.kind.value}:{result.status}",
+                 record_id=op.entity_id, detail=result.reason or "")
+    return result
+
+
+def _answer(ctx: OpContext, op: Op) -> OpResult:
+    try:
+        payload = op.parsed_payload()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        reason = f"Malformed {op.kind.value}: {where}: {first['msg']}"
+        return OpResult(op_id=op.op_id, status="rejected", reason=reason)
+    savepoint = ctx.session.begin_nested()
+    try:
+        version = HANDLERS[op.kind](ctx, op, payload)
+    except Refused as refusal:
+        savepoint.rollback()  # nothing of a refused op is kept
+        return OpResult(op_id=op.op_id, status=refusal.status, reason=str(refusal),  # type: ignore[arg-type]
+                        current=refusal.current, alternatives=refusal.alternatives)
+    savepoint.commit()
+    return OpResult(op_id=op.op_id, status="applied", version=version)
+
+
+def _require(ctx: OpContext, allowed: set[Role], what: str) -> None:
+    if ctx.role not in allowed:
+        raise Refused(f"A {ctx.role.value} may not {what}.")
+
+
+def transfer_data(t: Transfer) -> dict[str, Any]:
+    return {"id": t.id, "encounter_id": t.encounter_id, "requested_by": t.requested_by,
+            "destination_hospital_id": t.destination_hospital_id, "unit": t.unit, "state": t.state,
+            "version": t.version, "eta_s": t.eta_s, "severity": t.severity, "summary": t.summary,
+            "history": t.history, "updated_at": t.updated_at.isoformat()}
+
+
+def booking_data(b: Booking) -> dict[str, Any]:
+    return {"id": b.id, "transfer_id": b.transfer_id, "hospital_id": b.hospital_id, "unit": b.unit,
+            "bed_id": b.bed_id, "state": b.state, "version": b.version,
+            "hold_expires_at": b.hold_expires_at.isoformat() if b.hold_expires_at else None}
+
+
+def bed_data(b: Bed) -> dict[str, Any]:
+    return {"id": b.id, "hospital_id": b.hospital_id, "unit": b.unit, "label": b.label, "status": b.status,
+            "version": b.version}
+
+
+def _publish_transfer(ctx: OpContext, t: Transfer) -> None:
+    record_change(ctx.session, entity="transfer", entity_id=t.id, version=t.version, data=transfer_data(t),
+                  hospital_id=t.destination_hospital_id, owner_user_id=t.requested_by, now=ctx.now)
+
+
+def _publish_booking(ctx: OpContext, b: Booking) -> None:
+    record_change(ctx.session, entity="booking", entity_id=b.id, version=b.version, data=booking_data(b),
+                  hospital_id=b.hospital_id, owner_user_id=b.requested_by, now=ctx.now)
+
+
+def _publish_bed(ctx: OpContext, b: Bed) -> None:
+    record_change(ctx.session, entity="bed", entity_id=b.id, version=b.version, data=bed_data(b),
+                  hospital_id=b.hospital_id, owner_user_id=None, now=ctx.now)
+
+
+def _request_transfer(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, TransferRequestPayload)
+    _require(ctx, {Role.PARAMEDIC, Role.COORDINATOR}, "request a transfer")
+    existing = ctx.session.get(Transfer, op.entity_id)
+    if existing is not None:
+        raise Refused("This transfer already exists.", status="conflict", current=transfer_data(existing))
+    hospital = ctx.session.get(Hospital, p.destination_hospital_id)
+    if hospital is None:
+        raise Refused("Unknown destination hospital: refresh the hospital list and choose again.")
+    t = Transfer(id=op.entity_id, encounter_id=p.encounter_id, requested_by=ctx.user.id,
+                 destination_hospital_id=hospital.id, unit=p.unit, state=TransferState.PENDING.value, version=1,
+                 eta_s=p.eta_s, severity=p.severity, summary=p.summary, created_at=ctx.now, updated_at=ctx.now,
+                 history=[_step(ctx, TransferState.PENDING, "requested")])
+    ctx.session.add(t)
+    ctx.session.flush()
+    _publish_transfer(ctx, t)
+    return t.version
+
+
+def _step(ctx: OpContext, state: TransferState, reason: str) -> dict[str, str]:
+    return {"state": state.value, "by": ctx.user.id, "by_name": ctx.user.display_name, "at": ctx.now.isoformat(),
+            "reason": reason}
+
+
+def _own_transfer(ctx: OpContext, transfer_id: str) -> Transfer:
+    t = ctx.session.get(Transfer, transfer_id)
+    if t is None:
+        raise Refused("The transfer is not on the server yet: it will be retried after the transfer is sent.",
+                      status="conflict")
+    if ctx.role is Role.PARAMEDIC and t.requested_by != ctx.user.id:
+        raise Refused("This transfer belongs to another crew.")
+    return t
+
+
+def _hold_bed(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, BookingHoldPayload)
+    _require(ctx, {Role.PARAMEDIC, Role.COORDINATOR}, "hold a bed")
+    existing = ctx.session.get(Booking, op.entity_id)
+    if existing is not None:
+        raise Refused("This booking already exists.", status="conflict", current=booking_data(existing))
+    transfer = _own_transfer(ctx, p.transfer_id)
+    hospital = ctx.session.get(Hospital, p.hospital_id)
+    if hospital is None:
+        raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+    bed = _lock_free_bed(ctx.session, hospital.id, p.unit)
+    if bed is None:
+        raise Refused(f"No {p.unit} bed left at {hospital.short_name}.",
+                      alternatives=alternatives(ctx.session, hospital, p.unit))
+    bed.status = "reserved"
+    bed.version += 1
+    booking = Booking(id=op.entity_id, transfer_id=transfer.id, hospital_id=hospital.id, unit=p.unit,
+                      bed_id=bed.id, state=BookingState.HELD.value, version=1, requested_by=ctx.user.id,
+                      hold_expires_at=ctx.now + timedelta(minutes=ctx.hold_minutes), updated_at=ctx.now)
+    ctx.session.add(booking)
+    ctx.session.flush()
+    _publish_bed(ctx, bed)
+    _publish_booking(ctx, booking)
+    return booking.version
+
+
+def _lock_free_bed(session: Session, hospital_id: str, unit: str) -> Bed | None:
+    query = (select(Bed).where(Bed.hospital_id == hospital_id, Bed.unit == unit, Bed.status == "available")
+             .order_by(Bed.label).limit(1))
+    if not is_sqlite(session.connection()):
+        query = query.with_for_update(skip_locked=True)
+    return session.scalar(query)
+
+
+def alternatives(session: Session, origin: Hospital, unit: str, limit: int = 3) -> list[Alternative]:
+    """Hospitals with a free bed of ``unit``, nearest to the refused one first."""
+    free = session.execute(
+        select(Hospital, func.count(Bed.id)).join(Bed, Bed.hospital_id == Hospital.id)
+        .where(Bed.unit == unit, Bed.status == "available", Hospital.id != origin.id).group_by(Hospital.id)
+    ).all()
+    ranked = sorted(free, key=lambda row: _km(origin, row[0]))
+    return [Alternative(hospital_id=h.id, name=h.name, unit=unit, free_beds=n,
+                        distance_km=round(_km(origin, h), 1)) for h, n in ranked[:limit]]
+
+
+def _km(a: Hospital, b: Hospital) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _release_booking(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, BookingReleasePayload)
+    booking = ctx.session.get(Booking, op.entity_id)
+    if booking is None:
+        raise Refused("No such booking on the server.", status="conflict")
+    if ctx.role is Role.PARAMEDIC and booking.requested_by != ctx.user.id:
+        raise Refused("This booking belongs to another crew.")
+    _require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.NURSE}, "release a bed booking")
+    end_booking(ctx, booking, BookingState.RELEASED)
+    return booking.version
+
+
+def end_booking(ctx: OpContext, booking: Booking, target: BookingState) -> None:
+    """Move a booking to RELEASED / EXPIRED / REJECTED and give its bed back."""
+    try:
+        booking.state = next_booking_state(BookingState(booking.state), target).value
+    except IllegalTransition as exc:
+        raise Refused(str(exc), current=booking_data(booking)) from exc
+    booking.version += 1
+    booking.hold_expires_at = None
+    booking.updated_at = ctx.now
+    bed = ctx.session.get(Bed, booking.bed_id) if booking.bed_id else None
+    if bed is not None and bed.status == "reserved":
+        bed.status = "available"
+        bed.version += 1
+        _publish_bed(ctx, bed)
+    _publish_booking(ctx, booking)
+
+
+_NURSE_TARGETS = {TransferState.ACCEPTED, TransferState.REJECTED, TransferState.ARRIVED, TransferState.COMPLETED}
+_CREW_TARGETS = {TransferState.EN_ROUTE, TransferState.CANCELLED, TransferState.ARRIVED}
+
+
+def _transition(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, TransferTransitionPayload)
+    transfer = ctx.session.get(Transfer, op.entity_id)
+    if transfer is None:
+        raise Refused("No such transfer on the server.", status="conflict")
+    _authorize_transition(ctx, transfer, p.target)
+    if p.target is TransferState.REJECTED and not p.reason.strip():
+        raise Refused("Give a reason when rejecting a transfer.")
+    try:
+        transfer.state = next_transfer_state(TransferState(transfer.state), p.target).value
+    except IllegalTransition as exc:
+        raise Refused(str(exc), status="conflict", current=transfer_data(transfer)) from exc
+    transfer.version += 1
+    transfer.updated_at = ctx.now
+    transfer.history = [*transfer.history, _step(ctx, p.target, p.reason)]
+    _follow_booking(ctx, transfer, p.target)
+    _publish_transfer(ctx, transfer)
+    return transfer.version
+
+
+def _authorize_transition(ctx: OpContext, t: Transfer, target: TransferState) -> None:
+    if ctx.role in (Role.COORDINATOR, Role.ADMIN):
+        return
+    if ctx.role is Role.NURSE:
+        if t.destination_hospital_id != ctx.user.hospital_id:
+            raise Refused("This transfer goes to another hospital.")
+        if target not in _NURSE_TARGETS:
+            raise Refused(f"A nurse may not mark a transfer {target.value}.")
+        return
+    if t.requested_by != ctx.user.id:
+        raise Refused("This transfer belongs to another crew.")
+    if target not in _CREW_TARGETS:
+        raise Refused(f"The ambulance crew may not mark a transfer {target.value}.")
+
+
+def _follow_booking(ctx: OpContext, transfer: Transfer, target: TransferState) -> None:
+    """Keep the bed booking in step with its transfer."""
+    for booking in ctx.session.scalars(select(Booking).where(Booking.transfer_id == transfer.id)):
+        state = BookingState(booking.state)
+        if state not in (BookingState.HELD, BookingState.TENTATIVE):
+            continue
+        if target in (TransferState.REJECTED, TransferState.CANCELLED, TransferState.EXPIRED):
+            end_booking(ctx, booking, BookingState.RELEASED)
+        elif target is TransferState.ACCEPTED:
+            booking.hold_expires_at = None  # the transfer moved on: the hold no longer lapses
+            booking.version += 1
+            _publish_booking(ctx, booking)
+        elif target is TransferState.ARRIVED:
+            booking.state = next_booking_state(state, BookingState.OCCUPIED).value
+            booking.version += 1
+            bed = ctx.session.get(Bed, booking.bed_id) if booking.bed_id else None
+            if bed is not None:
+                bed.status = "occupied"
+                bed.version += 1
+                _publish_bed(ctx, bed)
+            _publish_booking(ctx, booking)
+
+
+def _add_handoff(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, HandoffAddPayload)
+    _require(ctx, {Role.PARAMEDIC, Role.COORDINATOR}, "send a handoff")
+    transfer = _own_transfer(ctx, p.transfer_id)
+    clash = ctx.session.scalar(select(Handoff).where(Handoff.transfer_id == transfer.id,
+                                                     Handoff.version == p.version))
+    if clash is not None:
+        raise Refused(f"Handoff version {p.version} exists already; send the amendment as a new version.",
+                      status="conflict", current={"id": clash.id, "version": clash.version})
+    sections = {"situation": p.situation, "background": p.background, "assessment": p.assessment,
+                "recommendation": p.recommendation}
+    handoff = Handoff(id=op.entity_id, transfer_id=transfer.id, version=p.version, sections=sections,
+                      author_id=ctx.user.id, created_at=ctx.now)
+    ctx.session.add(handoff)
+    ctx.session.flush()
+    record_change(ctx.session, entity="handoff", entity_id=handoff.id, version=handoff.version,
+                  data={"id": handoff.id, "transfer_id": transfer.id, "version": p.version, "sections": sections,
+                        "author_id": ctx.user.id, "created_at": ctx.now.isoformat()},
+                  hospital_id=transfer.destination_hospital_id, owner_user_id=transfer.requested_by, now=ctx.now)
+    return handoff.version
+
+
+def _set_bed_status(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, BedSetStatusPayload)
+    bed = ctx.session.get(Bed, op.entity_id)
+    if bed is None:
+        raise Refused("No such bed.")
+    if ctx.role is Role.NURSE and bed.hospital_id != ctx.user.hospital_id:
+        raise Refused("This bed belongs to another hospital.")
+    _require(ctx, {Role.NURSE, Role.COORDINATOR}, "change bed status")
+    if op.base_version is not None and op.base_version != bed.version:
+        raise Refused("The bed changed meanwhile; its current state is shown.", status="conflict",
+                      current=bed_data(bed))
+    bed.status = p.status
+    bed.version += 1
+    _publish_bed(ctx, bed)
+    return bed.version
+
+
+HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
+    OpKind.TRANSFER_REQUEST: _request_transfer,
+    OpKind.TRANSFER_TRANSITION: _transition,
+    OpKind.BOOKING_HOLD: _hold_bed,
+    OpKind.BOOKING_RELEASE: _release_booking,
+    OpKind.HANDOFF_ADD: _add_handoff,
+    OpKind.BED_SET_STATUS: _set_bed_status,
+}
+
+
+def expire_holds(session: Session, now: datetime, system_user: User) -> int:
+    """Release every HELD booking whose hold has lapsed. Returns how many. Caller commits."""
+    ctx = OpContext(session, system_user, now, 0)
+    lapsed = session.scalars(select(Booking).where(Booking.state == BookingState.HELD.value,
+                                                   Booking.hold_expires_at.is_not(None),
+                                                   Booking.hold_expires_at <= now)).all()
+    for booking in lapsed:
+        end_booking(ctx, booking, BookingState.EXPIRED)
+    return len(lapsed)

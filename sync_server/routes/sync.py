@@ -1,0 +1,82 @@
+"""Push, pull and the live channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import IntegrityError
+
+from emsync_desktop.sync.protocol import MAX_PULL_LIMIT, Op, OpResult, PullResponse, PushRequest, PushResponse
+from sync_server.deps import CurrentUser, SessionDep, SessionsDep, SettingsDep, WriteSessionsDep
+from sync_server.feed import current_seq, pull_changes
+from sync_server.live import LiveHub
+from sync_server.models import AppliedOp, User
+from sync_server.ops import OpContext, apply_op
+from sync_server.tokens import TokenError, verify_token
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/push", responses={401: {"description": "Not signed in"}, 413: {"description": "Body too large"}})
+def push(body: PushRequest, user: CurrentUser, sessions: SessionsDep, write_sessions: WriteSessionsDep,
+         settings: SettingsDep, request: Request) -> PushResponse:
+    """Apply ops in the order given, each in its own transaction; answer each."""
+    results = [_apply_one(write_sessions, sessions, user, op, settings.hold_minutes) for op in body.ops]
+    with sessions() as session:
+        cursor = current_seq(session)
+    hub: LiveHub = request.app.state.live
+    hub.notify(cursor)
+    return PushResponse(results=results, cursor=cursor)
+
+
+def _apply_one(write_sessions: WriteSessionsDep, sessions: SessionsDep, user: User, op: Op,
+               hold_minutes: float) -> OpResult:
+    for _attempt in range(3):
+        try:
+            with write_sessions.begin() as session:
+                return apply_op(OpContext(session, user, datetime.now(UTC), hold_minutes), op)
+        except IntegrityError:
+            # The same op arrived twice at once; the other request stored the answer.
+            with sessions() as session:
+                stored = session.get(AppliedOp, op.op_id)
+                if stored is not None:
+                    return OpResult.model_validate(stored.result)
+    raise RuntimeError(f"op {op.op_id} could not be applied")
+
+
+@router.get("/pull", responses={401: {"description": "Not signed in"}})
+def pull(user: CurrentUser, session: SessionDep,
+         since: Annotated[int, Query(ge=0)] = 0,
+         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> PullResponse:
+    """Changes after ``since`` that this user may see, oldest first."""
+    return pull_changes(session, user, since, limit)
+
+
+@router.websocket("/live")
+async def live(websocket: WebSocket, token: str = "") -> None:
+    """Sends ``{"cursor": N}`` whenever the feed moves. Pass the access token as ``?token=``."""
+    settings = websocket.app.state.settings
+    try:
+        verify_token(settings.secret, token, kind="access", now=datetime.now(UTC))
+    except TokenError:
+        await websocket.close(code=4401, reason="sign in first")
+        return
+    await websocket.accept()
+    hub: LiveHub = websocket.app.state.live
+    queue = hub.subscribe()
+    try:
+        with websocket.app.state.sessions() as session:
+            await websocket.send_json({"cursor": current_seq(session)})
+        while True:
+            cursor = await queue.get()
+            await websocket.send_json({"cursor": cursor})
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.unsubscribe(queue)
+        with contextlib.suppress(RuntimeError):
+            await asyncio.sleep(0)

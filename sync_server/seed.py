@@ -1,0 +1,72 @@
+"""Seeding the demo network and accounts into a server database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from emsync_desktop.domain.ids import demo_id
+from sync_server.models import Bed, Hospital, User
+
+DEMO_NETWORK = Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"
+SYSTEM_USER_ID = demo_id("user", "system")
+_hasher = PasswordHasher()
+
+
+def seed_network(session: Session, network: dict[str, Any] | None = None, beds_per_unit: dict[str, int] | None = None
+                 ) -> bool:
+    """Hospitals and beds (all available) of the demo network, if the server has none."""
+    if session.scalar(select(func.count()).select_from(Hospital)):
+        return False
+    network = network or json.loads(DEMO_NETWORK.read_text("utf-8"))
+    for spec in network["hospitals"]:
+        hospital_id = demo_id("hospital", spec["short_name"])
+        session.add(Hospital(id=hospital_id, name=spec["name"], short_name=spec["short_name"], lat=spec["lat"],
+                             lon=spec["lon"], capabilities=spec["capabilities"]))
+        session.flush()  # beds reference the hospital; no ORM relationship orders the inserts
+        for unit, count in (beds_per_unit or spec["units"]).items():
+            for n in range(1, count + 1):
+                label = f"{unit}-{n:02d}"
+                session.add(Bed(id=demo_id("bed", f"{spec['short_name']}/{label}"), hospital_id=hospital_id,
+                                unit=unit, label=label, status="available", version=1))
+    return True
+
+
+def ensure_system_user(session: Session) -> User:
+    user = session.get(User, SYSTEM_USER_ID)
+    if user is None:
+        user = User(id=SYSTEM_USER_ID, username="system", display_name="EMsync server", role="admin",
+                    hospital_id=None, ambulance_unit=None, password_hash="!")  # "!" matches no password
+        session.add(user)
+    return user
+
+
+def add_user(session: Session, *, username: str, password: str, role: str, display_name: str = "",
+             hospital_short_name: str | None = None, ambulance_unit: str | None = None) -> User:
+    user = User(id=demo_id("user", username), username=username, display_name=display_name or username,
+                role=role, hospital_id=demo_id("hospital", hospital_short_name) if hospital_short_name else None,
+                ambulance_unit=ambulance_unit, password_hash=_hasher.hash(password))
+    session.add(user)
+    return user
+
+
+def seed_demo_users(session: Session, credentials_file: Path) -> None:
+    """Demo accounts with random passwords, written to ``credentials_file`` (demo servers only)."""
+    if session.scalar(select(func.count()).select_from(User).where(User.username != "system")):
+        return
+    network = json.loads(DEMO_NETWORK.read_text("utf-8"))
+    lines = ["# EMsync DEMO server accounts. Generated at first start; demo data only.\n"]
+    for spec in network["users"]:
+        password = secrets.token_urlsafe(12)
+        add_user(session, username=spec["username"], password=password, role=spec["role"],
+                 display_name=spec["display_name"], hospital_short_name=spec.get("hospital"),
+                 ambulance_unit=spec.get("ambulance_unit"))
+        lines.append(f"{spec['username']}\t{spec['role']}\t{password}\n")
+    credentials_file.write_text("".join(lines), "utf-8")
+    credentials_file.chmod(0o600)
