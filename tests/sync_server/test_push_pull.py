@@ -37,7 +37,7 @@ def test_last_bed_goes_to_one_ambulance_and_the_other_gets_reason_and_alternativ
     holds = results[1::2]
     assert [h["status"] for h in holds] == ["applied", "applied", "rejected"]  # 2 ICU beds at Lourdes
     assert holds[2]["reason"] == "No ICU bed left at Lourdes."
-    assert [a["name"] for a in holds[2]["alternatives"]][0] == "Amrita Institute"  # nearest with a free ICU bed
+    assert holds[2]["alternatives"][0]["name"] == "Amrita Institute"  # nearest with a free ICU bed
 
 
 def test_nurse_accepts_and_paramedic_sees_who_and_when(server: Server) -> None:
