@@ -25,7 +25,10 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Pool sized to the request thread pool (40) so a burst of clients queues on the write lock,
+        # not on the pool.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=20, max_overflow=40)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine

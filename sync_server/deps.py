@@ -40,8 +40,9 @@ def get_session(sessions: Annotated[sessionmaker[Session], Depends(get_sessions)
 def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     settings: Annotated[Settings, Depends(get_settings)],
-    session: Annotated[Session, Depends(get_session)],
+    sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
 ) -> User:
+    """The signed-in user, detached. Uses its own short session so no connection is held for the request."""
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -50,10 +51,11 @@ def get_current_user(
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Access token refused ({exc}).",
                             headers={"WWW-Authenticate": "Bearer"}) from exc
-    user = session.get(User, claims["sub"])
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
-    session.expunge(user)
+    with sessions() as session:
+        user = session.get(User, claims["sub"])
+        if user is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
+        session.expunge(user)
     return user
 
 

@@ -1,0 +1,77 @@
+"""Start the real sync server (``python -m sync_server``) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def credentials(self) -> dict[str, str]:
+        lines = (self.data_dir / "DEMO-CREDENTIALS.txt").read_text().splitlines()
+        return {u: p for u, _role, p in (ln.split("\t") for ln in lines if not ln.startswith("#"))}
+
+    def login(self, username: str) -> str:
+        password = self.credentials()[username]
+        response = requests.post(f"{self.url}/auth/login", json={"username": username, "password": password},
+                                 timeout=10)
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+
+@contextmanager
+def running_server(data_dir: Path, db_url: str | None = None, *extra: str) -> Iterator[ServerProcess]:
+    port = free_port()
+    args = [sys.executable, "-m", "sync_server", "--data-dir", str(data_dir), "--port", str(port), "--demo", *extra]
+    if db_url:
+        args += ["--db", db_url]
+    log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    server = ServerProcess(f"http://127.0.0.1:{port}", data_dir, process)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_healthy(server: ServerProcess, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited with {server.process.returncode}")
+        try:
+            if requests.get(f"{server.url}/health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("server did not become healthy")

@@ -1,0 +1,74 @@
+"""50 ambulances race for the last 5 ICU beds at one hospital: exactly 5 holds."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+
+from emsync_desktop.domain.ids import demo_id, new_id
+from tests.e2e.server_process import ServerProcess, running_server
+from tests.sync_server.conftest import pg_schema_url
+
+LOURDES = demo_id("hospital", "Lourdes")  # 10 ICU beds in the demo network
+CLIENTS = 50
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    data_dir = tmp_path / "server"
+    data_dir.mkdir()
+    if request.param == "sqlite":
+        with running_server(data_dir) as proc:
+            yield proc
+        return
+    base = request.getfixturevalue("pg_url")
+    schema = f"e_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        with running_server(data_dir, pg_schema_url(base, schema)) as proc:
+            yield proc
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def ops_for_one_ambulance(device: str) -> list[dict[str, Any]]:
+    transfer_id = new_id()
+    envelope = {"device_id": device, "base_version": None, "hlc": ""}
+    return [
+        {**envelope, "op_id": new_id(), "device_seq": 1, "kind": "transfer.request", "entity_id": transfer_id,
+         "payload": {"encounter_id": new_id(), "destination_hospital_id": LOURDES, "unit": "ICU"}},
+        {**envelope, "op_id": new_id(), "device_seq": 2, "kind": "booking.hold", "entity_id": new_id(),
+         "payload": {"transfer_id": transfer_id, "hospital_id": LOURDES, "unit": "ICU"}},
+    ]
+
+
+def push(server: ServerProcess, token: str, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    response = requests.post(f"{server.url}/sync/push", json={"ops": ops},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    response.raise_for_status()
+    return list(response.json()["results"])
+
+
+@pytest.mark.slow
+def test_fifty_clients_racing_for_last_five_icu_beds_get_exactly_five(server: ServerProcess) -> None:
+    token = server.login("asha")
+    for _ in range(5):  # take 5 of the 10 ICU beds first
+        assert push(server, token, ops_for_one_ambulance(new_id()))[1]["status"] == "applied"
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(lambda _i: push(server, token, ops_for_one_ambulance(new_id()))[1], range(CLIENTS)))
+    statuses = [r["status"] for r in results]
+    assert statuses.count("applied") == 5 and statuses.count("rejected") == CLIENTS - 5
+    assert all(r["reason"] == "No ICU bed left at Lourdes." for r in results if r["status"] == "rejected")
+    feed = requests.get(f"{server.url}/sync/pull", params={"since": 0, "limit": 1000},
+                        headers={"Authorization": f"Bearer {server.login('rahul')}"}, timeout=30).json()
+    held_beds = [c["data"]["bed_id"] for c in feed["changes"] if c["entity"] == "booking"]
+    assert len(held_beds) == 10 and len(set(held_beds)) == 10  # no bed given twice
