@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,30 +12,38 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.demo_plan import demo_beds
 from emsync_desktop.domain.ids import demo_id
+from sync_server.feed import record_change
 from sync_server.models import Bed, Hospital, User
+from sync_server.ops import bed_data
 
 DEMO_NETWORK = Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"
 SYSTEM_USER_ID = demo_id("user", "system")
 _hasher = PasswordHasher()
 
 
-def seed_network(session: Session, network: dict[str, Any] | None = None, beds_per_unit: dict[str, int] | None = None
-                 ) -> bool:
-    """Hospitals and beds (all available) of the demo network, if the server has none."""
+def seed_network(session: Session, network: dict[str, Any] | None = None) -> bool:
+    """Hospitals and beds of a network (default: the Kochi demo), if the server has none.
+
+    Every bed is also published to the change feed, so a client's first pull gets the
+    whole capacity picture.
+    """
     if session.scalar(select(func.count()).select_from(Hospital)):
         return False
     network = network or json.loads(DEMO_NETWORK.read_text("utf-8"))
     for spec in network["hospitals"]:
-        hospital_id = demo_id("hospital", spec["short_name"])
-        session.add(Hospital(id=hospital_id, name=spec["name"], short_name=spec["short_name"], lat=spec["lat"],
-                             lon=spec["lon"], capabilities=spec["capabilities"]))
-        session.flush()  # beds reference the hospital; no ORM relationship orders the inserts
-        for unit, count in (beds_per_unit or spec["units"]).items():
-            for n in range(1, count + 1):
-                label = f"{unit}-{n:02d}"
-                session.add(Bed(id=demo_id("bed", f"{spec['short_name']}/{label}"), hospital_id=hospital_id,
-                                unit=unit, label=label, status="available", version=1))
+        session.add(Hospital(id=demo_id("hospital", spec["short_name"]), name=spec["name"],
+                             short_name=spec["short_name"], lat=spec["lat"], lon=spec["lon"],
+                             capabilities=spec["capabilities"]))
+    session.flush()  # beds reference hospitals; no ORM relationship orders the inserts
+    now = datetime.now(UTC)
+    for plan in demo_beds(network):
+        bed = Bed(id=plan.id, hospital_id=plan.hospital_id, unit=plan.unit, label=plan.label, status=plan.status,
+                  version=1)
+        session.add(bed)
+        record_change(session, entity="bed", entity_id=bed.id, version=1, data=bed_data(bed),
+                      hospital_id=bed.hospital_id, owner_user_id=None, now=now)
     return True
 
 

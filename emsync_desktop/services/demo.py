@@ -7,13 +7,13 @@ demo seed, agree on them.
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.demo_plan import demo_beds
 from emsync_desktop.domain.ids import demo_id, new_id
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
@@ -34,17 +34,12 @@ def seed_demo_network(session: Session, network: dict[str, Any] | None = None) -
     if count_hospitals(session) > 0:
         return False
     network = network or load_network()
-    rng = random.Random(2026)
-    mix: dict[str, float] = network["bed_status_mix"]
     for spec in network["hospitals"]:
-        hospital_id = demo_id("hospital", spec["short_name"])
-        session.add(_hospital(hospital_id, spec))
-        for unit, count in spec["units"].items():
-            for n in range(1, count + 1):
-                status = rng.choices(list(mix), weights=list(mix.values()))[0]
-                label = f"{unit}-{n:02d}"
-                session.add(Bed(id=demo_id("bed", f"{spec['short_name']}/{label}"), hospital_id=hospital_id,
-                                unit=unit, label=label, status=status, version=1))
+        session.add(_hospital(demo_id("hospital", spec["short_name"]), spec))
+    session.flush()
+    for bed in demo_beds(network):
+        session.add(Bed(id=bed.id, hospital_id=bed.hospital_id, unit=bed.unit, label=bed.label, status=bed.status,
+                        version=1))
     session.flush()
     for spec in network["users"]:
         session.add(_user(spec))

@@ -106,3 +106,70 @@ class VitalsRecord(Base):
     glucose_mg_dl: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str] = mapped_column(Text, default="")
     encounter: Mapped[Encounter] = relationship(back_populates="vitals")
+
+
+class OutboxOp(Base):
+    """An op waiting to reach the server, or answered by it. Never deleted: a rejected op stays
+    visible with its reason. ``device_seq`` is the push order."""
+
+    __tablename__ = "outbox"
+    device_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    hlc: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # pending, applied, rejected, conflict
+    reason: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # JSON of the server's answer
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TransferRecord(Base):
+    __tablename__ = "transfers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36), index=True)
+    requested_by: Mapped[str] = mapped_column(String(36))
+    destination_hospital_id: Mapped[str] = mapped_column(String(36), index=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    eta_s: Mapped[int | None] = mapped_column(Integer)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    history: Mapped[str] = mapped_column(Text)  # JSON list of steps: state, by, by_name, at, reason
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))  # pending, synced, rejected, conflict
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class BookingRecord(Base):
+    __tablename__ = "bookings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(String(36), index=True)
+    hospital_id: Mapped[str] = mapped_column(String(36))
+    unit: Mapped[str] = mapped_column(String(16))
+    bed_id: Mapped[str | None] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+    alternatives: Mapped[str] = mapped_column(Text, default="[]")  # JSON, when the server refused the hold
+
+
+class HandoffRecord(Base):
+    __tablename__ = "handoffs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[str] = mapped_column(Text)  # JSON: situation, background, assessment, recommendation
+    author_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)

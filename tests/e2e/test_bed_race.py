@@ -12,11 +12,10 @@ import psycopg
 import pytest
 import requests
 
-from emsync_desktop.domain.ids import demo_id, new_id
+from emsync_desktop.domain.ids import new_id
 from tests.e2e.server_process import ServerProcess, running_server
 from tests.sync_server.conftest import pg_schema_url
 
-LOURDES = demo_id("hospital", "Lourdes")  # 10 ICU beds in the demo network
 CLIENTS = 50
 
 
@@ -40,14 +39,14 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerPro
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def ops_for_one_ambulance(device: str) -> list[dict[str, Any]]:
+def ops_for_one_ambulance(device: str, hospital_id: str) -> list[dict[str, Any]]:
     transfer_id = new_id()
     envelope = {"device_id": device, "base_version": None, "hlc": ""}
     return [
         {**envelope, "op_id": new_id(), "device_seq": 1, "kind": "transfer.request", "entity_id": transfer_id,
-         "payload": {"encounter_id": new_id(), "destination_hospital_id": LOURDES, "unit": "ICU"}},
+         "payload": {"encounter_id": new_id(), "destination_hospital_id": hospital_id, "unit": "ICU"}},
         {**envelope, "op_id": new_id(), "device_seq": 2, "kind": "booking.hold", "entity_id": new_id(),
-         "payload": {"transfer_id": transfer_id, "hospital_id": LOURDES, "unit": "ICU"}},
+         "payload": {"transfer_id": transfer_id, "hospital_id": hospital_id, "unit": "ICU"}},
     ]
 
 
@@ -61,14 +60,20 @@ def push(server: ServerProcess, token: str, ops: list[dict[str, Any]]) -> list[d
 @pytest.mark.slow
 def test_fifty_clients_racing_for_last_five_icu_beds_get_exactly_five(server: ServerProcess) -> None:
     token = server.login("asha")
-    for _ in range(5):  # take 5 of the 10 ICU beds first
-        assert push(server, token, ops_for_one_ambulance(new_id()))[1]["status"] == "applied"
+    hospitals = requests.get(f"{server.url}/hospitals", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    target = max(hospitals.json(), key=lambda h: h["units"]["ICU"]["free"])
+    free_at_start = target["units"]["ICU"]["free"]
+    assert free_at_start > 5
+    for _ in range(free_at_start - 5):  # leave exactly 5 free ICU beds
+        assert push(server, token, ops_for_one_ambulance(new_id(), target["id"]))[1]["status"] == "applied"
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        results = list(pool.map(lambda _i: push(server, token, ops_for_one_ambulance(new_id()))[1], range(CLIENTS)))
+        results = list(pool.map(lambda _i: push(server, token, ops_for_one_ambulance(new_id(), target["id"]))[1],
+                                 range(CLIENTS)))
     statuses = [r["status"] for r in results]
     assert statuses.count("applied") == 5 and statuses.count("rejected") == CLIENTS - 5
-    assert all(r["reason"] == "No ICU bed left at Lourdes." for r in results if r["status"] == "rejected")
+    assert all(r["reason"] == f"No ICU bed left at {target['short_name']}." for r in results
+               if r["status"] == "rejected")
     feed = requests.get(f"{server.url}/sync/pull", params={"since": 0, "limit": 1000},
                         headers={"Authorization": f"Bearer {server.login('rahul')}"}, timeout=30).json()
     held_beds = [c["data"]["bed_id"] for c in feed["changes"] if c["entity"] == "booking"]
-    assert len(held_beds) == 10 and len(set(held_beds)) == 10  # no bed given twice
+    assert len(held_beds) == free_at_start and len(set(held_beds)) == free_at_start  # no bed given twice

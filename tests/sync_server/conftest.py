@@ -19,13 +19,14 @@ from sync_server.app import create_app
 from sync_server.config import Settings
 from sync_server.seed import add_user, seed_network
 
-NETWORK = {"hospitals": [
+UNITS = {"ICU": 2, "WARD": 3}
+NETWORK = {"bed_status_mix": {"available": 1.0}, "hospitals": [
     {"short_name": "Lourdes", "name": "Lourdes Hospital", "lat": 9.999, "lon": 76.2875, "capabilities": ["icu"],
-     "units": {}},
+     "units": UNITS},
     {"short_name": "Amrita", "name": "Amrita Institute", "lat": 10.0325, "lon": 76.2935, "capabilities": ["icu"],
-     "units": {}},
+     "units": UNITS},
     {"short_name": "Rajagiri", "name": "Rajagiri Hospital", "lat": 10.087, "lon": 76.386, "capabilities": ["icu"],
-     "units": {}},
+     "units": UNITS},
 ]}
 LOURDES, AMRITA = demo_id("hospital", "Lourdes"), demo_id("hospital", "Amrita")
 
@@ -89,7 +90,7 @@ def server(db_url: str) -> Iterator[Server]:
     app = create_app(settings)
     passwords = {name: secrets.token_urlsafe(10) for name, _, _ in USERS}
     with app.state.write_sessions.begin() as session:
-        seed_network(session, NETWORK, beds_per_unit={"ICU": 2, "WARD": 3})
+        seed_network(session, NETWORK)
         for name, role, hospital in USERS:
             add_user(session, username=name, password=passwords[name], role=role, hospital_short_name=hospital)
     with TestClient(app) as client:

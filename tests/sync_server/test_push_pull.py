@@ -101,10 +101,16 @@ def test_arrival_occupies_the_held_bed(server: Server) -> None:
     assert (booking["state"], bed["status"]) == ("OCCUPIED", "occupied")
 
 
+def test_first_pull_brings_every_bed(server: Server) -> None:
+    beds = [c for c in server.pull("asha")["changes"] if c["entity"] == "bed"]
+    assert len(beds) == 3 * 5 and {c["data"]["status"] for c in beds} == {"available"}
+
+
 def test_pull_pages_with_a_cursor(server: Server) -> None:
+    start = server.pull("rahul")["cursor"]
     server.push("asha", *[transfer_request(new_id()) for _ in range(5)])
     token = server.token("rahul")
-    page = server.client.get("/sync/pull", params={"since": 0, "limit": 2},
+    page = server.client.get("/sync/pull", params={"since": start, "limit": 2},
                              headers={"Authorization": f"Bearer {token}"}).json()
     rest = server.pull("rahul", page["cursor"])
     assert page["more"] and len(page["changes"]) == 2 and len(rest["changes"]) == 3 and not rest["more"]

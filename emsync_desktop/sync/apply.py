@@ -1,0 +1,91 @@
+"""Applying pulled changes to the local store, idempotently (newer version wins)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, OutboxOp, TransferRecord
+from emsync_desktop.sync.protocol import Change
+
+
+def _ts(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def apply_changes(session: Session, changes: Sequence[Change]) -> set[str]:
+    """Apply in order; returns the entity kinds touched (for screens to refresh)."""
+    touched: set[str] = set()
+    for change in changes:
+        if _APPLY[change.entity](session, change.data, change.version):
+            touched.add(change.entity)
+    return touched
+
+
+def _sync_state(session: Session, entity_id: str) -> str:
+    """'pending' while a local op on the record still waits for the server, else 'synced'."""
+    waiting = session.scalar(select(func.count()).select_from(OutboxOp).where(
+        OutboxOp.entity_id == entity_id, OutboxOp.state == "pending"))
+    return "pending" if waiting else "synced"
+
+
+def _apply_transfer(session: Session, d: dict[str, Any], version: int) -> bool:
+    row = session.get(TransferRecord, d["id"])
+    if row is not None and row.version >= version and row.sync_state == "synced":
+        return False
+    if row is None:
+        row = TransferRecord(id=d["id"])
+        session.add(row)
+    row.encounter_id, row.requested_by = d["encounter_id"], d["requested_by"]
+    row.destination_hospital_id, row.unit, row.state = d["destination_hospital_id"], d["unit"], d["state"]
+    row.version, row.eta_s, row.severity, row.summary = version, d["eta_s"], d["severity"], d["summary"]
+    row.history = json.dumps(d["history"])
+    row.updated_at = _ts(d["updated_at"])  # type: ignore[assignment]
+    row.sync_state, row.sync_reason = _sync_state(session, row.id), None
+    return True
+
+
+def _apply_booking(session: Session, d: dict[str, Any], version: int) -> bool:
+    row = session.get(BookingRecord, d["id"])
+    if row is not None and row.version >= version and row.sync_state == "synced":
+        return False
+    if row is None:
+        row = BookingRecord(id=d["id"], alternatives="[]")
+        session.add(row)
+    row.transfer_id, row.hospital_id, row.unit, row.bed_id = d["transfer_id"], d["hospital_id"], d["unit"], d["bed_id"]
+    row.state, row.version, row.hold_expires_at = d["state"], version, _ts(d["hold_expires_at"])
+    row.updated_at = datetime.now(UTC)
+    row.sync_state, row.sync_reason = _sync_state(session, row.id), None
+    return True
+
+
+def _apply_bed(session: Session, d: dict[str, Any], version: int) -> bool:
+    row = session.get(Bed, d["id"])
+    if row is not None and row.version >= version:
+        return False
+    if row is None:
+        row = Bed(id=d["id"], hospital_id=d["hospital_id"], unit=d["unit"], label=d["label"])
+        session.add(row)
+    row.status, row.version = d["status"], version
+    return True
+
+
+def _apply_handoff(session: Session, d: dict[str, Any], version: int) -> bool:
+    row = session.get(HandoffRecord, d["id"])
+    if row is not None:
+        if row.sync_state == "synced":
+            return False
+        row.sync_state, row.sync_reason = "synced", None
+        return True
+    session.add(HandoffRecord(id=d["id"], transfer_id=d["transfer_id"], version=d["version"],
+                              sections=json.dumps(d["sections"]), author_id=d["author_id"],
+                              created_at=_ts(d["created_at"]), sync_state="synced"))
+    return True
+
+
+_APPLY = {"transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff}
