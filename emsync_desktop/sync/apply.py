@@ -38,6 +38,7 @@ def _apply_transfer(session: Session, d: dict[str, Any], version: int) -> bool:
     row = session.get(TransferRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
+    sync_state = _sync_state(session, d["id"])
     if row is None:
         row = TransferRecord(id=d["id"])
         session.add(row)
@@ -46,7 +47,7 @@ def _apply_transfer(session: Session, d: dict[str, Any], version: int) -> bool:
     row.version, row.eta_s, row.severity, row.summary = version, d["eta_s"], d["severity"], d["summary"]
     row.history = json.dumps(d["history"])
     row.updated_at = _ts(d["updated_at"])  # type: ignore[assignment]
-    row.sync_state, row.sync_reason = _sync_state(session, row.id), None
+    row.sync_state, row.sync_reason = sync_state, None
     return True
 
 
@@ -54,13 +55,14 @@ def _apply_booking(session: Session, d: dict[str, Any], version: int) -> bool:
     row = session.get(BookingRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
+    sync_state = _sync_state(session, d["id"])
     if row is None:
         row = BookingRecord(id=d["id"], alternatives="[]")
         session.add(row)
     row.transfer_id, row.hospital_id, row.unit, row.bed_id = d["transfer_id"], d["hospital_id"], d["unit"], d["bed_id"]
     row.state, row.version, row.hold_expires_at = d["state"], version, _ts(d["hold_expires_at"])
     row.updated_at = datetime.now(UTC)
-    row.sync_state, row.sync_reason = _sync_state(session, row.id), None
+    row.sync_state, row.sync_reason = sync_state, None
     return True
 
 

@@ -74,6 +74,8 @@ def _carry_to_record(session: Session, row: OutboxOp, result: OpResult) -> None:
     if record is None:
         return
     if result.status == "applied":
+        if isinstance(record, BookingRecord) and row.kind == OpKind.BOOKING_HOLD.value:
+            record.state = "HELD"  # the pull that follows brings the bed and expiry
         if not _has_other_pending(session, row):
             record.sync_state, record.sync_reason = "synced", None
         return

@@ -42,20 +42,28 @@ class ServerProcess:
 
 
 @contextmanager
-def running_server(data_dir: Path, db_url: str | None = None, *extra: str) -> Iterator[ServerProcess]:
-    port = free_port()
-    args = [sys.executable, "-m", "sync_server", "--data-dir", str(data_dir), "--port", str(port), "--demo", *extra]
+def running_server(data_dir: Path, db_url: str | None = None, *extra: str,
+                   port: list[int] | None = None) -> Iterator[ServerProcess]:
+    """``port``: a one-item list remembered across restarts (empty = pick a free port)."""
+    if port is None:
+        port = []
+    if not port:
+        port.append(free_port())
+    port_number = port[0]
+    args = [sys.executable, "-m", "sync_server", "--data-dir", str(data_dir), "--port", str(port_number), "--demo",
+            *extra]
     if db_url:
         args += ["--db", db_url]
-    log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
+    log = open(data_dir.parent / f"server-{port_number}.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
-    server = ServerProcess(f"http://127.0.0.1:{port}", data_dir, process)
+    server = ServerProcess(f"http://127.0.0.1:{port_number}", data_dir, process)
     try:
         _wait_healthy(server)
         yield server
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import requests
 
 from emsync_desktop.domain.ids import new_id
-from tests.e2e.server_process import ServerProcess, running_server
-from tests.sync_server.conftest import pg_schema_url
+from tests.e2e.server_process import ServerProcess
 
 CLIENTS = 50
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    data_dir = tmp_path / "server"
-    data_dir.mkdir()
-    if request.param == "sqlite":
-        with running_server(data_dir) as proc:
-            yield proc
-        return
-    base = request.getfixturevalue("pg_url")
-    schema = f"e_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with running_server(data_dir, pg_schema_url(base, schema)) as proc:
-            yield proc
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def ops_for_one_ambulance(device: str, hospital_id: str) -> list[dict[str, Any]]:

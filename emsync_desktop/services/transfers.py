@@ -1,0 +1,136 @@
+"""Transfers, bed holds and handoffs made on the device (works offline).
+
+Transactions: ``send_to_hospital`` writes the transfer, the tentative booking, the
+SBAR handoff and their three outbox ops in ONE transaction (DESIGN.md section 4).
+Threading: call on the DbRunner thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.lifecycle import BookingState, TransferState
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.case_views import snapshot_of
+from emsync_desktop.services.cases import CaseNotFound
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import BookingRecord, HandoffRecord, Hospital, TransferRecord
+from emsync_desktop.store.repositories import get_encounter
+from emsync_desktop.sync.outbox import enqueue
+from emsync_desktop.sync.protocol import (
+    BookingHoldPayload,
+    HandoffAddPayload,
+    OpKind,
+    TransferRequestPayload,
+)
+
+
+class TransferRefused(ValueError):
+    """The transfer cannot be created as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class TransferView:
+    id: str
+    hospital: str
+    unit: str
+    state: str
+    sync_state: str
+    sync_reason: str | None
+    booking_state: str | None
+    booking_reason: str | None
+    alternatives: list[dict[str, Any]]
+    history: list[dict[str, str]]
+    handoff_versions: int
+
+
+class TransferService:
+    def __init__(self, store: Store, user: UserInfo, clock: Callable[[], datetime] = utc_now) -> None:
+        self._store = store
+        self._user = user
+        self._clock = clock
+
+    def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True) -> TransferView:
+        """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR."""
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            encounter = get_encounter(session, case_id)
+            if encounter is None:
+                raise CaseNotFound(f"case {case_id} does not exist on this device")
+            snapshot = snapshot_of(encounter)
+            if not snapshot.details.chief_complaint.strip():
+                raise TransferRefused("Add the chief complaint before sending the case to a hospital.")
+            hospital = session.get(Hospital, hospital_id)
+            if hospital is None:
+                raise TransferRefused("Unknown hospital: pick one from the list.")
+            transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, now)
+            if hold_bed:
+                self._add_hold(session, transfer, now)
+            sbar = snapshot.sbar
+            self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
+                              sbar.recommendation, now)
+            session.flush()
+            return _view(session, transfer)
+
+    def transfers_for_case(self, case_id: str) -> list[TransferView]:
+        with self._store.sessions.begin() as session:
+            rows = session.scalars(select(TransferRecord).where(TransferRecord.encounter_id == case_id)
+                                   .order_by(TransferRecord.updated_at)).all()
+            return [_view(session, t) for t in rows]
+
+    def _add_transfer(self, session: Session, case_id: str, hospital_id: str, unit: str, summary: str,
+                      now: datetime) -> TransferRecord:
+        step = {"state": TransferState.PENDING.value, "by": self._user.id, "by_name": self._user.display_name,
+                "at": now.isoformat(), "reason": "requested on this device"}
+        transfer = TransferRecord(id=new_id(), encounter_id=case_id, requested_by=self._user.id,
+                                  destination_hospital_id=hospital_id, unit=unit, state=TransferState.PENDING.value,
+                                  version=0, eta_s=None, severity=None, summary=summary[:500],
+                                  history=json.dumps([step]), updated_at=now, sync_state="pending")
+        session.add(transfer)
+        enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_REQUEST, entity_id=transfer.id, now=now,
+                payload=TransferRequestPayload(encounter_id=case_id, destination_hospital_id=hospital_id,
+                                               unit=unit, summary=summary[:500]))  # type: ignore[arg-type]
+        return transfer
+
+    def _add_hold(self, session: Session, transfer: TransferRecord, now: datetime) -> None:
+        booking = BookingRecord(id=new_id(), transfer_id=transfer.id, hospital_id=transfer.destination_hospital_id,
+                                unit=transfer.unit, bed_id=None, state=BookingState.TENTATIVE.value, version=0,
+                                hold_expires_at=None, updated_at=now, sync_state="pending", alternatives="[]")
+        session.add(booking)
+        enqueue(session, user_id=self._user.id, kind=OpKind.BOOKING_HOLD, entity_id=booking.id, now=now,
+                payload=BookingHoldPayload(transfer_id=transfer.id, hospital_id=transfer.destination_hospital_id,
+                                           unit=transfer.unit))  # type: ignore[arg-type]
+
+    def _add_handoff(self, session: Session, transfer: TransferRecord, situation: str, background: str,
+                     assessment: str, recommendation: str, now: datetime) -> None:
+        sections = {"situation": situation, "background": background, "assessment": assessment,
+                    "recommendation": recommendation}
+        handoff = HandoffRecord(id=new_id(), transfer_id=transfer.id, version=1, sections=json.dumps(sections),
+                                author_id=self._user.id, created_at=now, sync_state="pending")
+        session.add(handoff)
+        enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ADD, entity_id=handoff.id, now=now,
+                payload=HandoffAddPayload(transfer_id=transfer.id, version=1, **sections))
+
+
+def _view(session: Session, t: TransferRecord) -> TransferView:
+    hospital = session.get(Hospital, t.destination_hospital_id)
+    booking = session.scalar(select(BookingRecord).where(BookingRecord.transfer_id == t.id)
+                             .order_by(BookingRecord.updated_at.desc()).limit(1))
+    handoffs = session.scalars(select(HandoffRecord.id).where(HandoffRecord.transfer_id == t.id)).all()
+    return TransferView(
+        id=t.id, hospital=hospital.name if hospital else t.destination_hospital_id, unit=t.unit, state=t.state,
+        sync_state=t.sync_state, sync_reason=t.sync_reason,
+        booking_state=booking.state if booking else None, booking_reason=booking.sync_reason if booking else None,
+        alternatives=json.loads(booking.alternatives) if booking else [], history=json.loads(t.history),
+        handoff_versions=len(handoffs),
+    )
+

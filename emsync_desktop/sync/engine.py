@@ -1,0 +1,146 @@
+"""The sync loop: push the outbox, pull the feed, back off while the server is away.
+
+Threading: ``SyncEngine`` owns one thread for network I/O. Store work goes through
+``db_call`` (the app's single DB thread). ``on_status`` is called from the sync
+thread; the UI re-emits it as a Qt signal.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from emsync_desktop.store.database import Store
+from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
+from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
+from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH
+
+T = TypeVar("T")
+DbCall = Callable[..., Any]
+BATCH = 200
+PULL_PAGE = 500
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter: wait uniform(0, min(cap, base * 2**n))."""
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    failures: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def next_wait_s(self) -> float:
+        self.failures += 1
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * 2 ** (self.failures - 1)))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool
+    pending: int
+    last_sync: datetime | None
+    error: str | None
+    touched: frozenset[str] = frozenset()
+
+
+class SyncEngine:
+    def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
+                 db_call: DbCall, on_status: Callable[[SyncStatus], None] | None = None,
+                 poll_s: float = 5.0) -> None:
+        self._store = store
+        self._http = http
+        self._device_id = device_id
+        self._credentials = credentials
+        self._db = db_call
+        self._on_status = on_status or (lambda _s: None)
+        self._poll_s = poll_s
+        self._token: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.backoff = Backoff()
+        self.last_sync: datetime | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="emsync-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._http.close()
+
+    def nudge(self) -> None:
+        """Sync now (a local change was made, or the server said there is news)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            ok = self.run_once()
+            wait = self._poll_s if ok else self.backoff.next_wait_s()
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def run_once(self) -> bool:
+        """One cycle: push every pending op, then pull until caught up. Returns False when offline."""
+        try:
+            self._ensure_token()
+            self._push_all()
+            touched = self._pull_all()
+        except ServerUnreachable as exc:
+            self._report(False, str(exc))
+            return False
+        except (AuthRejected, RequestRefused) as exc:
+            self._token = None
+            self._report(False, str(exc))
+            return False
+        self.backoff.reset()
+        self.last_sync = datetime.now(UTC)
+        self._report(True, None, touched)
+        return True
+
+    def _ensure_token(self) -> None:
+        if self._token is None:
+            self._token = self._http.login(*self._credentials).access_token
+
+    def _authorized(self, call: Callable[[str], T]) -> T:
+        assert self._token is not None
+        try:
+            return call(self._token)
+        except AuthRejected:
+            self._token = None  # expired: sign in again once
+            self._ensure_token()
+            return call(self._token)  # type: ignore[arg-type]
+
+    def _push_all(self) -> None:
+        while True:
+            ops = self._db(take_pending, self._store, self._device_id, min(BATCH, MAX_OPS_PER_PUSH))
+            if not ops:
+                return
+            response = self._authorized(partial(self._http.push, ops=ops))
+            self._db(store_results, self._store, response.results, datetime.now(UTC))
+
+    def _pull_all(self) -> set[str]:
+        touched: set[str] = set()
+        cursor = self._db(read_cursor, self._store)
+        while True:
+            page = self._authorized(partial(self._http.pull, since=cursor, limit=PULL_PAGE))
+            touched |= self._db(store_changes, self._store, page.changes, page.cursor)
+            cursor = page.cursor
+            if not page.more:
+                return touched
+
+    def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
+        pending = self._db(count_pending, self._store)
+        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ())))

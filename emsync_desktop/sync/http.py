@@ -1,0 +1,80 @@
+"""HTTP client of the sync server (requests, short timeouts).
+
+Errors are sorted by what the caller should do:
+``ServerUnreachable`` - retry later with backoff (no network, timeout, 5xx, 429);
+``AuthRejected`` - sign in again; ``RequestRefused`` - a bug or bad data, do not retry as is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from emsync_desktop.sync.protocol import Op, PullResponse, PushRequest, PushResponse, TokenResponse
+
+CONNECT_TIMEOUT_S = 3.05
+READ_TIMEOUT_S = 30.0
+
+
+class SyncError(Exception):
+    pass
+
+
+class ServerUnreachable(SyncError):
+    pass
+
+
+class AuthRejected(SyncError):
+    pass
+
+
+class RequestRefused(SyncError):
+    pass
+
+
+class SyncHttp:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = requests.Session()
+        self._http.headers["User-Agent"] = "EMsync-Desktop/0.1"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def login(self, username: str, password: str) -> TokenResponse:
+        body = self._call("POST", "/auth/login", json={"username": username, "password": password})
+        return TokenResponse.model_validate(body)
+
+    def refresh(self, refresh_token: str) -> TokenResponse:
+        return TokenResponse.model_validate(self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}))
+
+    def push(self, token: str, ops: list[Op]) -> PushResponse:
+        body = PushRequest(ops=ops).model_dump(mode="json")
+        return PushResponse.model_validate(self._call("POST", "/sync/push", json=body, token=token))
+
+    def pull(self, token: str, since: int, limit: int = 500) -> PullResponse:
+        body = self._call("GET", "/sync/pull", params={"since": since, "limit": limit}, token=token)
+        return PullResponse.model_validate(body)
+
+    def _call(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = self._http.request(method, self.base_url + path, headers=headers,
+                                          timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs)
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ServerUnreachable(f"sync server busy or failing (HTTP {response.status_code})")
+        if response.status_code == 401:
+            raise AuthRejected(_detail(response))
+        if response.status_code >= 400:
+            raise RequestRefused(f"HTTP {response.status_code}: {_detail(response)}")
+        return response.json()
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("detail", response.text))
+    except ValueError:
+        return response.text[:200]

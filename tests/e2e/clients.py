@@ -1,0 +1,61 @@
+"""Real clients for end-to-end tests: a data dir, its store, and a SyncEngine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext, open_app
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.sync.engine import SyncEngine
+from emsync_desktop.sync.http import SyncHttp
+
+LOURDES = demo_id("hospital", "Lourdes")
+
+
+@dataclass
+class Client:
+    context: AppContext
+    runner: DbRunner
+    user: UserInfo
+    engine: SyncEngine
+
+    def connect(self, server_url: str, username: str, password: str) -> None:
+        """Point the engine at a (now reachable) server, as when the network comes back."""
+        self.engine = SyncEngine(self.context.store, SyncHttp(server_url), self.context.install.device_id,
+                                 (username, password), db_call=self.runner.call)
+
+    def close(self) -> None:
+        self.engine.stop()
+        self.runner.shutdown()
+        self.context.close()
+
+    def open_case_and_send(self, complaint: str, hospital_id: str = LOURDES, unit: str = "ICU") -> str:
+        cases = CaseService(self.context.store, self.user, self.context.install.device_id)
+        case = cases.open_case()
+        cases.set_detail(case.id, "chief_complaint", complaint)
+        cases.set_detail(case.id, "age_years", "61")
+        transfers = TransferService(self.context.store, self.user)
+        return transfers.send_to_hospital(case.id, hospital_id, unit).id
+
+    def transfers(self) -> list:  # type: ignore[type-arg]
+        from sqlalchemy import select
+
+        from emsync_desktop.store.models import TransferRecord
+
+        with self.context.store.sessions.begin() as session:
+            return list(session.scalars(select(TransferRecord)).all())
+
+
+def make_client(data_dir: Path, role: Role, server_url: str, username: str, password: str) -> Client:
+    context = open_app(data_dir, lambda _r: None, demo=True)
+    runner = DbRunner()
+    user = next(u for u in demo_users(context.store) if u.role is role)
+    engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
+                        db_call=runner.call)
+    return Client(context, runner, user, engine)
