@@ -62,7 +62,7 @@ class SyncEngine:
         self._credentials = credentials
         self._db = db_call
         self._on_status = on_status or (lambda _s: None)
-        self._poll_s = poll_s
+        self._poll_s = poll_s  # fallback polling while the live channel is down
         self._token: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -80,6 +80,11 @@ class SyncEngine:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._http.close()
+
+    @property
+    def token(self) -> str | None:
+        """The current access token (None until signed in to the server)."""
+        return self._token
 
     def nudge(self) -> None:
         """Sync now (a local change was made, or the server said there is news)."""
