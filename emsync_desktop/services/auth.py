@@ -37,3 +37,4 @@ def sign_in(store: Store, username: str, password: str) -> UserInfo:
         if row is None or row.password_hash is None or not verify_password(row.password_hash, password):
             raise SignInError("Unknown user name or wrong password. Check Caps Lock and try again.")
         return user_info(row)
+

@@ -59,6 +59,10 @@ class TransferService:
         self._user = user
         self._clock = clock
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
     def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True) -> TransferView:
         """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR."""
         now = self._clock()

@@ -19,11 +19,13 @@ from emsync_desktop.security.keystore import KeyStoreError, PassphraseRequest
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext, open_app
 from emsync_desktop.services.demo import seed_example_cases
+from emsync_desktop.services.embedded_server import EmbeddedServer, start_embedded_server
 from emsync_desktop.services.preferences import load_theme
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.store.engine import StoreError
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.passphrase_dialog import ask_passphrase
+from emsync_desktop.ui.sync_bridge import SyncTarget
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, apply_theme
 
@@ -50,7 +52,7 @@ def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
         return None
 
 
-def run_app(data_dir: Path, theme_name: str | None) -> int:
+def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False) -> int:
     app = make_qapp()
     context = open_context(data_dir, interactive=True)
     if context is None:
@@ -58,7 +60,8 @@ def run_app(data_dir: Path, theme_name: str | None) -> int:
     runner = DbRunner()
     theme = THEMES[theme_name or load_theme(context.store)]
     apply_theme(app, theme)
-    window = MainWindow(context, TaskRelay(runner), theme)
+    server = None if offline or not context.install.demo else start_embedded_server(data_dir / "demo-server")
+    window = MainWindow(context, TaskRelay(runner), theme, demo_sync_target(server) if server else None)
     try:
         import qasync
 
@@ -66,7 +69,14 @@ def run_app(data_dir: Path, theme_name: str | None) -> int:
     finally:
         runner.shutdown()  # every queued save completes before the store closes
         context.close()
+        if server is not None:
+            server.stop()
     return 0
+
+
+def demo_sync_target(server: EmbeddedServer) -> SyncTarget:
+    return SyncTarget(server.url, lambda username: server.credentials().get(username),
+                      starting=lambda: not server.ready.is_set() and server.failed is None)
 
 
 async def _show_until_closed(window: MainWindow) -> None:

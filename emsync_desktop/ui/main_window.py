@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
@@ -12,8 +12,11 @@ from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.preferences import save_theme
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.login_view import LoginView
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.sync_bridge import SyncBridge, SyncTarget, describe
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -23,9 +26,12 @@ class MainWindow(QMainWindow):
     closed = Signal()
     workspace_ready = Signal(object)  # the workspace widget
 
-    def __init__(self, context: AppContext, relay: TaskRelay, theme: Theme) -> None:
+    def __init__(self, context: AppContext, relay: TaskRelay, theme: Theme,
+                 sync_target: SyncTarget | None = None) -> None:
         super().__init__()
         self.context = context
+        self.sync_target = sync_target
+        self.sync: SyncBridge | None = None
         self.relay = relay
         self.theme = theme
         self.user: UserInfo | None = None
@@ -40,7 +46,8 @@ class MainWindow(QMainWindow):
         self.login.signed_in.connect(self.show_workspace)
         self.stack.addWidget(self.login)
         self.saved_label = QLabel("")
-        self.connection_label = QLabel("● Offline — working on this device only")
+        self.connection_label = QLabel("● Offline — working on this device only" if sync_target is None
+                                       else "● Connecting to the sync server…")
         self.statusBar().addWidget(self.saved_label, 1)
         self.statusBar().addPermanentWidget(self.connection_label)
         QShortcut(QKeySequence("Ctrl+Shift+D"), self, self.toggle_theme)
@@ -74,7 +81,46 @@ class MainWindow(QMainWindow):
         self.user = user
         self.user_label.setText(f"{user.display_name} · {user.role.label}   ")
         self.sign_out_action.setVisible(True)
+        self._start_sync(user)
         self._replace_workspace(self._build_workspace(user))
+
+    def _start_sync(self, user: UserInfo) -> None:
+        self._stop_sync()
+        if self.sync_target is None:
+            return
+        password = self.sync_target.credentials_for(user.username)
+        if password is None:
+            if self.sync_target.starting():
+                self.connection_label.setText("● Starting the sync server…")
+                QTimer.singleShot(500, self, lambda: self._retry_sync(user))
+                return
+            self.connection_label.setText("● Not connected — no server account for this user on this device")
+            return
+        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password)
+        self.sync.status.connect(self._on_sync_status)
+        self.sync.start()
+
+    def _retry_sync(self, user: UserInfo) -> None:
+        if self.user == user and self.sync is None:
+            self._start_sync(user)
+
+    def _stop_sync(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        text, good = describe(status)
+        self.connection_label.setText(text)
+        self.connection_label.setStyleSheet(f"color: {self.theme.ok if good else self.theme.warning};")
+        refresh = getattr(self.workspace, "on_synced", None)
+        if callable(refresh):
+            refresh(status)
+
+    def nudge_sync(self) -> None:
+        """A local change was saved: send it now if we are online."""
+        if self.sync is not None:
+            self.sync.nudge()
 
     def _build_workspace(self, user: UserInfo) -> QWidget:
         """Workspaces are imported on first sign-in so the sign-in screen paints sooner."""
@@ -85,11 +131,12 @@ class MainWindow(QMainWindow):
             self.case_model = CaseEditorModel(self.relay, service)
             self.case_model.saved.connect(self._on_saved)
             self.case_model.failed.connect(self.statusBar().showMessage)
-            return ParamedicWorkspace(self.case_model, self.theme)
+            transfers = TransferService(self.context.store, user)
+            return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync)
         if user.role is Role.NURSE:
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 
-            return NurseWorkspace(self.relay, self.context.store, user, self.theme)
+            return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync)
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 
@@ -109,6 +156,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.flush()
+        self._stop_sync()
         if self.workspace is not None:
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
@@ -129,7 +177,7 @@ class MainWindow(QMainWindow):
         self.relay.submit(save_theme, self.context.store, self.theme.name, on_result=lambda _r: None)
         if self.user is not None:
             case_id = self.case_model.snapshot.id if self.case_model and self.case_model.snapshot else None
-            self.show_workspace(self.user)
+            self._replace_workspace(self._build_workspace(self.user))
             if case_id and self.case_model:
                 self.case_model.load(case_id)
 

@@ -52,10 +52,11 @@ class Client:
             return list(session.scalars(select(TransferRecord)).all())
 
 
-def make_client(data_dir: Path, role: Role, server_url: str, username: str, password: str) -> Client:
+def make_client(data_dir: Path, role: Role, server_url: str, username: str, password: str,
+                poll_s: float = 5.0) -> Client:
     context = open_app(data_dir, lambda _r: None, demo=True)
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
     engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
-                        db_call=runner.call)
+                        db_call=runner.call, poll_s=poll_s)
     return Client(context, runner, user, engine)

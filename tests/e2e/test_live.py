@@ -22,8 +22,8 @@ from tests.e2e.server_process import ServerProcess
 def test_nurse_sees_new_transfer_through_live_channel(tmp_path: Path, server: ServerProcess) -> None:
     creds = server.credentials()
     paramedic = make_client(tmp_path / "ambulance", Role.PARAMEDIC, server.url, "asha", creds["asha"])
-    nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"])
-    nurse.engine._poll_s = 60.0  # no polling to fall back on: only the live channel can deliver
+    # no polling to fall back on within the deadline: only the live channel can deliver
+    nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"], poll_s=60.0)
     assert nurse.engine.run_once()
     nurse.engine.start()
     listener = LiveListener(server.url, lambda: nurse.engine.token, lambda _cursor: nurse.engine.nudge())

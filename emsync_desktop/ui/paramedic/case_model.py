@@ -27,6 +27,7 @@ class CaseEditorModel(QObject):
     cases_listed = Signal(object)  # list[CaseSummary]
     saved = Signal(str)  # field name, once committed to disk
     failed = Signal(str)  # message for the status bar
+    flush_requested = Signal()  # save typed-but-uncommitted fields now (before sending the case)
 
     def __init__(self, relay: TaskRelay, service: CaseService) -> None:
         super().__init__()

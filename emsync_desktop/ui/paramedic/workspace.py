@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
+from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
+from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 
 
 class ParamedicWorkspace(QWidget):
-    def __init__(self, model: CaseEditorModel, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, model: CaseEditorModel, theme: Theme, relay: TaskRelay, transfers: TransferService,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.case_list = CaseListPanel(model, theme)
@@ -30,6 +37,9 @@ class ParamedicWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolling(self.vitals), "Vitals and trend  (Ctrl+2)")
         self.tabs.addTab(_scrolling(self.form), "Patient and history  (Ctrl+1)")
+        self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change)
+        self.tabs.addTab(_scrolling(self.transfer), "Hospital and transfer  (Ctrl+3)")
+        model.flush_requested.connect(self.flush)
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
         editor_layout.setContentsMargins(8, 4, 4, 4)
@@ -38,6 +48,8 @@ class ParamedicWorkspace(QWidget):
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.tabs.setCurrentIndex(1),
                   context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.tabs.setCurrentIndex(0),
+                  context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentIndex(2),
                   context=Qt.ShortcutContext.WindowShortcut)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.scores)
@@ -66,6 +78,11 @@ class ParamedicWorkspace(QWidget):
         model.snapshot_changed.connect(self._on_snapshot)
         model.list_cases()
 
+    def on_synced(self, status: SyncStatus) -> None:
+        """The sync engine brought or sent something: refresh what it touched."""
+        if status.touched & {"transfer", "booking", "handoff", "bed"} or not status.pending:
+            self.transfer.refresh()
+
     def flush(self) -> None:
         """Save anything typed but not yet committed (before sign-out or close)."""
         self.form.flush()
@@ -88,3 +105,4 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setWidget(widget)
     return scroll
+

@@ -1,0 +1,83 @@
+"""Ward use cases: incoming transfers of the nurse's hospital, accept / reject / arrived.
+
+Transactions: each action updates the local transfer and appends its outbox op in
+one transaction; the server has the last word (a refused step comes back with a reason).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState, is_terminal_transfer, next_transfer_state
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import HandoffRecord, TransferRecord
+from emsync_desktop.sync.outbox import enqueue
+from emsync_desktop.sync.protocol import OpKind, TransferTransitionPayload
+
+
+@dataclass(frozen=True)
+class IncomingTransfer:
+    id: str
+    unit: str
+    state: str
+    severity: str | None
+    summary: str
+    requested_at: str
+    sync_state: str
+    sync_reason: str | None
+    handoff: dict[str, str] | None
+
+
+class WardService:
+    def __init__(self, store: Store, user: UserInfo, clock: Callable[[], datetime] = utc_now) -> None:
+        self._store = store
+        self._user = user
+        self._clock = clock
+
+    def incoming(self) -> list[IncomingTransfer]:
+        """Open transfers to this nurse's hospital, oldest first."""
+        with self._store.sessions.begin() as session:
+            rows = session.scalars(select(TransferRecord).where(
+                TransferRecord.destination_hospital_id == self._user.hospital_id)
+                .order_by(TransferRecord.updated_at)).all()
+            result = []
+            for t in rows:
+                if is_terminal_transfer(TransferState(t.state)):
+                    continue
+                handoff = session.scalar(select(HandoffRecord).where(HandoffRecord.transfer_id == t.id)
+                                         .order_by(HandoffRecord.version.desc()).limit(1))
+                history = json.loads(t.history)
+                result.append(IncomingTransfer(
+                    id=t.id, unit=t.unit, state=t.state, severity=t.severity, summary=t.summary,
+                    requested_at=history[0]["at"] if history else "", sync_state=t.sync_state,
+                    sync_reason=t.sync_reason, handoff=json.loads(handoff.sections) if handoff else None))
+            return result
+
+    def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
+        """Accept, reject (reason required) or mark arrived. Raises ValueError with a message for people."""
+        if target is TransferState.REJECTED and not reason.strip():
+            raise ValueError("Give a reason for rejecting, e.g. 'no ICU bed', 'no neurosurgeon on call'.")
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            transfer = session.get(TransferRecord, transfer_id)
+            if transfer is None:
+                raise ValueError("This transfer is no longer on this workstation; refresh.")
+            try:
+                transfer.state = next_transfer_state(TransferState(transfer.state), target).value
+            except IllegalTransition as exc:
+                raise ValueError(str(exc)) from exc
+            step = {"state": target.value, "by": self._user.id, "by_name": self._user.display_name,
+                    "at": now.isoformat(), "reason": reason}
+            transfer.history = json.dumps([*json.loads(transfer.history), step])
+            transfer.updated_at = now
+            transfer.sync_state = "pending"
+            enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id,
+                    now=now, payload=TransferTransitionPayload(target=target, reason=reason),
+                    base_version=transfer.version)

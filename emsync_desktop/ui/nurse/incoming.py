@@ -1,0 +1,102 @@
+"""Incoming transfers of the nurse's hospital: summary, SBAR, accept / reject with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+
+from emsync_desktop.domain.lifecycle import TransferState
+from emsync_desktop.services.ward import IncomingTransfer, WardService
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.buttons import touch_button
+
+NEXT_STEPS = {
+    "PENDING": [("Accept", TransferState.ACCEPTED), ("Reject…", TransferState.REJECTED)],
+    "ACCEPTED": [("Mark arrived", TransferState.ARRIVED)],
+    "EN_ROUTE": [("Mark arrived", TransferState.ARRIVED)],
+    "ARRIVED": [("Complete", TransferState.COMPLETED)],
+}
+
+
+class IncomingTransfersView(QWidget):
+    def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay = relay
+        self._service = service
+        self._on_local_change = on_local_change
+        self.list = QVBoxLayout()
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(self.list)
+        layout.addStretch(1)
+        self.cards: dict[str, QFrame] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._relay.submit(self._service.incoming, on_result=self._show, owner=self)
+
+    def _show(self, transfers: list[IncomingTransfer]) -> None:
+        while self.list.count():
+            item = self.list.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.cards = {}
+        if not transfers:
+            empty = QLabel("No incoming transfers.")
+            empty.setObjectName("muted")
+            self.list.addWidget(empty)
+        for transfer in transfers:
+            card = self._card(transfer)
+            self.cards[transfer.id] = card
+            self.list.addWidget(card)
+
+    def _card(self, t: IncomingTransfer) -> QFrame:
+        card = QFrame()
+        card.setObjectName("card")
+        layout = QVBoxLayout(card)
+        severity = f" · {t.severity}" if t.severity else ""
+        waiting = "" if t.sync_state == "synced" else " · waiting to send"
+        title = QLabel(f"<b>{t.summary or 'Patient'}</b> · {t.unit}{severity} · <b>{t.state}</b>{waiting}")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        if t.handoff:
+            sbar = QLabel(f"<b>S</b> {t.handoff['situation']}<br><b>R</b> {t.handoff['recommendation']}")
+            sbar.setWordWrap(True)
+            layout.addWidget(sbar)
+        if t.sync_reason:
+            refused = QLabel(f"✖ {t.sync_reason}")
+            refused.setObjectName("fieldError")
+            layout.addWidget(refused)
+        row = QHBoxLayout()
+        for text, target in NEXT_STEPS.get(t.state, []):
+            button = touch_button(text, primary=target is TransferState.ACCEPTED)
+            button.clicked.connect(partial(self._decide, t.id, target))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return card
+
+    def _decide(self, transfer_id: str, target: TransferState) -> None:
+        reason = ""
+        if target is TransferState.REJECTED:
+            text, ok = QInputDialog.getText(self, "Reject transfer", "Reason (the crew sees it):")
+            if not ok:
+                return
+            reason = text
+        self.decide(transfer_id, target, reason)
+
+    def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
+        self._relay.submit(self._service.decide, transfer_id, target, reason, on_result=self._decided,
+                           on_error=lambda e: self.message.setText(str(e)), owner=self)
+
+    def _decided(self, _result: object) -> None:
+        self.message.setText("")
+        self._on_local_change()
+        self.refresh()

@@ -1,0 +1,57 @@
+"""Owns the sync engine and live listener of the signed-in user; status arrives as a Qt signal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.sync.engine import SyncEngine, SyncStatus
+from emsync_desktop.sync.http import SyncHttp
+from emsync_desktop.sync.live import LiveListener
+
+
+@dataclass(frozen=True)
+class SyncTarget:
+    """Where to sync and how to get a user's server credentials (demo: the embedded server's file).
+
+    ``starting`` says the server is still coming up, so a missing password is worth asking again.
+    """
+
+    url: str
+    credentials_for: Callable[[str], str | None]
+    starting: Callable[[], bool] = lambda: False
+
+
+class SyncBridge(QObject):
+    status = Signal(object)  # SyncStatus, delivered on the GUI thread (queued from the sync thread)
+
+    def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
+                 password: str) -> None:
+        super().__init__()
+        self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
+                                 (username, password), db_call=runner.call, on_status=self.status.emit)
+        self.live = LiveListener(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
+
+    def start(self) -> None:
+        self.engine.start()
+        self.live.start()
+
+    def nudge(self) -> None:
+        self.engine.nudge()
+
+    def stop(self) -> None:
+        self.live.stop()
+        self.engine.stop()
+
+
+def describe(status: SyncStatus) -> tuple[str, bool]:
+    """Status-bar text and whether it is good news."""
+    waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
+    last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
+    if status.online:
+        return f"● Online · {waiting} · last sync {last}", True
+    return f"● Offline · {waiting} · retrying · last sync {last}", False
