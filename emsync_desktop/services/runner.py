@@ -19,6 +19,7 @@ T = TypeVar("T")
 class DbRunner:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emsync-db")
+        self.closed = False
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._executor.submit(fn, *args, **kwargs)
@@ -31,4 +32,5 @@ class DbRunner:
 
     def shutdown(self) -> None:
         """Finish queued work (nothing submitted is dropped), then stop the thread."""
+        self.closed = True
         self._executor.shutdown(wait=True)

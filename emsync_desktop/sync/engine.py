@@ -50,6 +50,7 @@ class SyncStatus:
     last_sync: datetime | None
     error: str | None
     touched: frozenset[str] = frozenset()
+    engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
 
 
 class SyncEngine:
@@ -92,7 +93,12 @@ class SyncEngine:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            ok = self.run_once()
+            try:
+                ok = self.run_once()
+            except RuntimeError:
+                if self._stop.is_set():
+                    return  # the app is closing and its DB thread is gone
+                raise
             wait = self._poll_s if ok else self.backoff.next_wait_s()
             self._wake.wait(wait)
             self._wake.clear()
@@ -148,4 +154,4 @@ class SyncEngine:
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
         pending = self._db(count_pending, self._store)
-        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ())))
+        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self)))

@@ -23,6 +23,7 @@ from emsync_desktop.services.embedded_server import EmbeddedServer, start_embedd
 from emsync_desktop.services.preferences import load_theme
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.store.engine import StoreError
+from emsync_desktop.ui.gc_guard import GuiThreadCollector
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.passphrase_dialog import ask_passphrase
 from emsync_desktop.ui.sync_bridge import SyncTarget
@@ -36,7 +37,9 @@ def make_qapp() -> QApplication:
         return app
     QCoreApplication.setApplicationName("EMsync")
     QCoreApplication.setOrganizationName("EMsync")
-    return QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])
+    GuiThreadCollector(app)  # parented to the app: lives as long as it
+    return app
 
 
 def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:

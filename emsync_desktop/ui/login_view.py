@@ -66,7 +66,6 @@ class LoginView(QWidget):
         self.demo_layout.addWidget(heading)
         self.demo_layout.addWidget(note)
         self.demo_buttons: dict[str, QPushButton] = {}
-        self.demo_box.setVisible(context.install.demo)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(form)
@@ -76,6 +75,7 @@ class LoginView(QWidget):
         outer.addLayout(row, 1, 0)
         outer.setRowStretch(0, 1)
         outer.setRowStretch(2, 2)
+        self.demo_box.setVisible(context.install.demo)  # only once parented: never a stray top-level window
         self.sign_in_button.clicked.connect(self._sign_in)
         self.password.returnPressed.connect(self._sign_in)
         self.username.returnPressed.connect(self.password.setFocus)

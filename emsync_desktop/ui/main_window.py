@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
             self.connection_label.setText("● Not connected — no server account for this user on this device")
             return
         self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password)
-        self.sync.status.connect(self._on_sync_status)
+        # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
+        self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()
 
     def _retry_sync(self, user: UserInfo) -> None:
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
             self.sync = None
 
     def _on_sync_status(self, status: SyncStatus) -> None:
+        if self.sync is None or status.engine_id != id(self.sync.engine):
+            return  # a late status of an engine already stopped (signed out, closing)
         text, good = describe(status)
         self.connection_label.setText(text)
         self.connection_label.setStyleSheet(f"color: {self.theme.ok if good else self.theme.warning};")

@@ -40,6 +40,9 @@ class TaskRelay(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         owner: QObject | None = None,
     ) -> None:
+        if self.runner.closed:
+            log.info("dropped %s: the app is closing", getattr(fn, "__name__", fn))  # reads only: saves flush first
+            return
         self.pending += 1
         future = self.runner.submit(fn, *args)
 

@@ -48,6 +48,19 @@ def _left():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def collect_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app (ui/gc_guard.py): no garbage collection in worker threads."""
+    from emsync_desktop.ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+    import gc
+
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def no_leaked_threads() -> Iterator[None]:
     """A UI test must stop every thread it started (the DB runner included)."""
     import threading
