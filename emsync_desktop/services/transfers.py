@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.domain.sbar import TriageSummary, build_sbar
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
@@ -79,7 +80,8 @@ class TransferService:
             transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, now)
             if hold_bed:
                 self._add_hold(session, transfer, now)
-            sbar = snapshot.sbar
+            sbar = build_sbar(snapshot.details, [v.vitals for v in snapshot.vitals],
+                              TriageSummary(suggested_unit=unit, destination=hospital.name))
             self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
                               sbar.recommendation, now)
             session.flush()

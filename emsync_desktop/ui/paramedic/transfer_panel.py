@@ -161,12 +161,10 @@ class TransferPanel(QWidget):
             why.setWordWrap(True)
             layout.addWidget(why)
         if view.booking_state == "REJECTED" and view.alternatives:
-            row = QHBoxLayout()
-            row.addWidget(QLabel("Beds free at:"))
+            layout.addWidget(QLabel("Free beds nearby (tap to send the case there):"))
             for alt in view.alternatives:
-                button = touch_button(f"{alt['name']} ({alt['free_beds']} {alt['unit']}, {alt['distance_km']} km)")
+                button = touch_button(f"{alt['name']} — {alt['free_beds']} {alt['unit']} free, {alt['distance_km']} km")
+                button.setStyleSheet("text-align: left; padding-left: 12px;")
                 button.clicked.connect(partial(self.send_to, alt["hospital_id"]))
-                row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
+                layout.addWidget(button)
         return box

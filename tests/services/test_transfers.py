@@ -1,0 +1,38 @@
+import json
+
+from sqlalchemy import select
+
+from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.transfers import TransferRefused, TransferService
+from emsync_desktop.store.models import HandoffRecord, OutboxOp
+
+LOURDES = demo_id("hospital", "Lourdes")
+
+
+def test_send_to_hospital_writes_records_and_three_ops_in_order(app_context: AppContext, cases: CaseService,
+                                                                paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Breathless")
+    view = TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "HDU")  # type: ignore[arg-type]
+    assert (view.state, view.sync_state, view.booking_state) == ("PENDING", "pending", "TENTATIVE")
+    with app_context.store.sessions.begin() as session:
+        kinds = session.scalars(select(OutboxOp.kind).order_by(OutboxOp.device_seq)).all()
+        handoff = session.scalars(select(HandoffRecord)).one()
+    assert kinds == ["transfer.request", "booking.hold", "handoff.add"]
+    assert "Requested unit: HDU." in json.loads(handoff.sections)["recommendation"]
+    assert "Lourdes" in json.loads(handoff.sections)["recommendation"]
+
+
+def test_case_without_complaint_cannot_be_sent_and_nothing_is_queued(app_context: AppContext, cases: CaseService,
+                                                                     paramedic: object) -> None:
+    case = cases.open_case()
+    service = TransferService(app_context.store, paramedic)  # type: ignore[arg-type]
+    try:
+        service.send_to_hospital(case.id, LOURDES, "ICU")
+        raise AssertionError("expected a refusal")
+    except TransferRefused as refusal:
+        assert "chief complaint" in str(refusal)
+    with app_context.store.sessions.begin() as session:
+        assert session.scalars(select(OutboxOp)).all() == []
