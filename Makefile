@@ -34,7 +34,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include PostgreSQL
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -p no:cacheprovider -q -s $(PYTEST_ARGS)
 
 screenshots: $(STAMP)

@@ -1,0 +1,161 @@
+"""Sync benchmarks against the real server process (``make bench``; numbers in docs/BENCHMARKS.md).
+
+- reconnect: 10,000 ops queued offline, time until all answered and pulled back;
+- bed holds: latency with 200 clients, all at once (burst) and spread over 10 s;
+- propagation: a transfer pushed by one client until another online client has it.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import func, select
+
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.store.models import OutboxOp, TransferRecord
+from emsync_desktop.sync.live import LiveListener
+from tests.e2e.clients import make_client
+from tests.e2e.server_process import ServerProcess, free_port, running_server
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def queue_ops(data_dir: Path, transfers: int) -> None:
+    client = make_client(data_dir, Role.PARAMEDIC, f"http://127.0.0.1:{free_port()}", "asha", "-")
+    try:
+        for i in range(transfers):
+            client.open_case_and_send(f"Patient {i}", unit="WARD")
+    finally:
+        client.close()
+
+
+def test_ten_thousand_queued_ops_reconnect_to_synced(tmp_path: Path, bench_db_url: str | None) -> None:
+    data_dir = tmp_path / "ambulance"
+    queue_ops(data_dir, 3334)  # 3 ops each: 10,002 ops
+    (tmp_path / "server").mkdir()
+    with running_server(tmp_path / "server", bench_db_url) as server:
+        client = make_client(data_dir, Role.PARAMEDIC, server.url, "asha", server.credentials()["asha"])
+        try:
+            start = time.perf_counter()
+            assert client.engine.run_once()
+            elapsed = time.perf_counter() - start
+            with client.context.store.sessions.begin() as session:
+                answered = session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.state != "pending"))
+        finally:
+            client.close()
+    backend = "postgresql" if bench_db_url else "sqlite"
+    print(f"\n[{backend}] {answered} ops reconnect→synced in {elapsed:.2f} s = {answered / elapsed:.0f} ops/s")
+    assert answered == 10_002
+
+
+def _transfer_ops(hospital_id: str, unit: str) -> tuple[str, dict[str, Any]]:
+    transfer_id = new_id()
+    return transfer_id, {"op_id": new_id(), "device_id": new_id(), "device_seq": 1, "kind": "transfer.request",
+                         "entity_id": transfer_id, "payload": {"encounter_id": new_id(),
+                                                               "destination_hospital_id": hospital_id, "unit": unit}}
+
+
+def _hold_op(transfer_id: str, hospital_id: str, unit: str) -> dict[str, Any]:
+    return {"op_id": new_id(), "device_id": new_id(), "device_seq": 2, "kind": "booking.hold",
+            "entity_id": new_id(), "payload": {"transfer_id": transfer_id, "hospital_id": hospital_id, "unit": unit}}
+
+
+def _hold_latencies(server: ServerProcess, clients: int, spread_s: float) -> tuple[list[float], list[dict[str, Any]]]:
+    token = server.login("asha")
+    headers = {"Authorization": f"Bearer {token}"}
+    hospitals = requests.get(f"{server.url}/hospitals", headers=headers, timeout=10).json()
+    targets = [(h["id"], u) for h in hospitals for u in ("ICU", "HDU", "ER", "WARD")]
+    prepared = []
+    for i in range(clients):  # each client's transfer exists first; we time the hold alone
+        hospital_id, unit = targets[i % len(targets)]
+        transfer_id, op = _transfer_ops(hospital_id, unit)
+        requests.post(f"{server.url}/sync/push", json={"ops": [op]}, headers=headers, timeout=30).raise_for_status()
+        prepared.append(_hold_op(transfer_id, hospital_id, unit))
+    delays = sorted(random.Random(7).uniform(0, spread_s) for _ in range(clients))
+    barrier = threading.Barrier(clients)
+    session = requests.Session()
+
+    def one(i: int) -> tuple[float, dict[str, Any]]:
+        barrier.wait()
+        time.sleep(delays[i])
+        start = time.perf_counter()
+        response = session.post(f"{server.url}/sync/push", json={"ops": [prepared[i]]}, headers=headers, timeout=60)
+        latency = time.perf_counter() - start
+        response.raise_for_status()
+        return latency, response.json()["results"][0]
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        outcomes = list(pool.map(one, range(clients)))
+    return [o[0] for o in outcomes], [o[1] for o in outcomes]
+
+
+def _double_bookings(server: ServerProcess) -> int:
+    token = server.login("rahul")
+    beds: list[str] = []
+    cursor, more = 0, True
+    while more:
+        page = requests.get(f"{server.url}/sync/pull", params={"since": cursor, "limit": 1000},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        beds += [c["data"]["bed_id"] for c in page["changes"] if c["entity"] == "booking" and c["version"] == 1]
+        cursor, more = page["cursor"], page["more"]
+    return len(beds) - len(set(beds))
+
+
+def test_bed_hold_latency_with_200_clients(tmp_path: Path, bench_db_url: str | None) -> None:
+    backend = "postgresql" if bench_db_url else "sqlite"
+    (tmp_path / "server").mkdir()
+    with running_server(tmp_path / "server", bench_db_url) as server:
+        for label, spread in (("burst, all 200 at once", 0.0), ("200 spread over 10 s", 10.0)):
+            latencies, results = _hold_latencies(server, 200, spread)
+            held = sum(r["status"] == "applied" for r in results)
+            print(f"\n[{backend}] bed hold, {label}: p50 {pct(latencies, 0.5) * 1000:.1f} ms  "
+                  f"p99 {pct(latencies, 0.99) * 1000:.1f} ms  ({held} held, {200 - held} refused: no bed)")
+        doubles = _double_bookings(server)
+    print(f"[{backend}] double bookings: {doubles}")
+    assert doubles == 0
+
+
+def test_change_reaches_other_client(tmp_path: Path, bench_db_url: str | None) -> None:
+    backend = "postgresql" if bench_db_url else "sqlite"
+    (tmp_path / "server").mkdir()
+    with running_server(tmp_path / "server", bench_db_url) as server:
+        creds = server.credentials()
+        paramedic = make_client(tmp_path / "amb", Role.PARAMEDIC, server.url, "asha", creds["asha"])
+        nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"], poll_s=60)
+        nurse.engine.run_once()
+        nurse.engine.start()
+        listener = LiveListener(server.url, lambda: nurse.engine.token, lambda _c: nurse.engine.nudge())
+        listener.start()
+        listener.connected.wait(10)
+        samples = []
+        try:
+            for i in range(30):
+                transfer_id = paramedic.open_case_and_send(f"Propagation {i}", unit="ER")
+                start = time.perf_counter()
+                paramedic.engine.run_once()
+                while not _has(nurse, transfer_id):
+                    time.sleep(0.002)
+                samples.append(time.perf_counter() - start)
+        finally:
+            listener.stop()
+            nurse.close()
+            paramedic.close()
+    print(f"\n[{backend}] change on one client → other client has it: p50 {statistics.median(samples) * 1000:.0f} ms"
+          f"  p95 {pct(samples, 0.95) * 1000:.0f} ms  (n={len(samples)}, push + live notify + pull + apply)")
+    assert len(samples) == 30
+
+
+def _has(client: Any, transfer_id: str) -> bool:
+    with client.context.store.sessions.begin() as session:
+        return session.get(TransferRecord, transfer_id) is not None
