@@ -195,5 +195,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
+        self._stop_sync()
         self.closed.emit()
         super().closeEvent(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def test_paramedic_sends_case_and_nurse_accepts_it(qtbot: QtBot, tmp_path: Path,
             window.close()
             runner.shutdown()
             ctx.close()
+    alive = [t.name for t in threading.enumerate() if t.name in ("emsync-sync", "emsync-live") and t.is_alive()]
+    assert alive == [], "closing the window must stop sync"
 
 
 def _paramedic_text(panel: object) -> str:
