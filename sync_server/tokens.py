@@ -31,16 +31,24 @@ def issue_token(secret: bytes, *, subject: str, kind: str, ttl_s: int, now: date
 
 
 def verify_token(secret: bytes, token: str, *, kind: str, now: datetime) -> dict[str, Any]:
+    """Claims of a genuine, unexpired token of ``kind``; anything else raises ``TokenError``.
+
+    Whatever a client sends (any characters, any length) ends in claims or ``TokenError``,
+    never another exception: the signature is compared as bytes, so non-ASCII text is
+    simply a forgery.
+    """
     body, _, signature = token.partition(".")
     expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not signature or not hmac.compare_digest(signature, expected):
+    if not signature or not hmac.compare_digest(signature.encode(), expected.encode()):
         raise TokenError("invalid token")
     try:
-        claims: dict[str, Any] = json.loads(_unb64(body))
+        claims = json.loads(_unb64(body))
     except ValueError as exc:
         raise TokenError("invalid token") from exc
+    if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int):
+        raise TokenError("invalid token")
     if claims.get("typ") != kind:
         raise TokenError(f"not a {kind} token")
-    if int(claims.get("exp", 0)) <= now.timestamp():
+    if claims["exp"] <= now.timestamp():
         raise TokenError("token expired: sign in again")
     return claims

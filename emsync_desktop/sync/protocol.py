@@ -17,6 +17,7 @@ from emsync_desktop.domain.lifecycle import BookingState, TransferState
 MAX_OPS_PER_PUSH = 500
 MAX_BODY_BYTES = 1_000_000
 MAX_PULL_LIMIT = 1000
+MAX_INT64 = 2**63 - 1  # sequence numbers and versions are stored as 64-bit integers
 
 Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
@@ -91,11 +92,11 @@ class Op(_Strict):
 
     op_id: Id
     device_id: Id
-    device_seq: Annotated[int, Field(ge=1)]
+    device_seq: Annotated[int, Field(ge=1, le=MAX_INT64)]
     kind: OpKind
     entity_id: Id
     payload: dict[str, Any]
-    base_version: Annotated[int, Field(ge=0)] | None = None
+    base_version: Annotated[int, Field(ge=0, le=MAX_INT64)] | None = None
     hlc: Annotated[str, StringConstraints(max_length=64)] = ""
 
     def parsed_payload(self) -> _Strict:

@@ -10,7 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import IntegrityError
 
-from emsync_desktop.sync.protocol import MAX_PULL_LIMIT, Op, OpResult, PullResponse, PushRequest, PushResponse
+from emsync_desktop.sync.protocol import (
+    MAX_INT64,
+    MAX_PULL_LIMIT,
+    Op,
+    OpResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from sync_server.deps import CurrentUser, SessionDep, SessionsDep, SettingsDep, WriteSessionsDep
 from sync_server.feed import current_seq, pull_changes
 from sync_server.live import LiveHub
@@ -50,7 +58,7 @@ def _apply_one(write_sessions: WriteSessionsDep, sessions: SessionsDep, user: Us
 
 @router.get("/pull", responses={401: {"description": "Not signed in"}})
 def pull(user: CurrentUser, session: SessionDep,
-         since: Annotated[int, Query(ge=0)] = 0,
+         since: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
          limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> PullResponse:
     """Changes after ``since`` that this user may see, oldest first."""
     return pull_changes(session, user, since, limit)

@@ -60,6 +60,11 @@ def test_forged_token_is_401(server: Server) -> None:
     assert response.status_code == 401
 
 
+def test_non_ascii_refresh_token_is_401_not_500(server: Server) -> None:
+    response = server.client.post("/auth/refresh", json={"refresh_token": "é.ñ"})
+    assert response.status_code == 401 and "refused" in response.json()["detail"]
+
+
 def test_expired_token_is_401_with_reason(server: Server) -> None:
     old = issue_token(server.settings.secret, subject="x", kind="access", ttl_s=60,
                       now=datetime.now(UTC) - timedelta(hours=1))
