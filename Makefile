@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= dev,server
+EXTRAS ?= dev,server,train
 
 .PHONY: run test lint typecheck unit bench screenshots clean-venv server
 

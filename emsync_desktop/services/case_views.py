@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from emsync_desktop.domain.news2 import News2Result, ShockIndex, compute_news2, compute_shock_index
 from emsync_desktop.domain.patient import CaseDetails, Sex, case_problems
-from emsync_desktop.domain.sbar import Sbar, build_sbar
+from emsync_desktop.domain.sbar import Sbar, TriageSummary, build_sbar
+from emsync_desktop.domain.triage import (
+    TriageInput,
+    TriagePrediction,
+    input_fingerprint,
+    prediction_from_dict,
+    triage_input_of,
+)
 from emsync_desktop.domain.vitals import Consciousness, Vitals
-from emsync_desktop.store.models import Encounter, VitalsRecord
+from emsync_desktop.store.models import Encounter, TriageRecord, VitalsRecord
 
 NUMERIC_VITALS = ("hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs", "pain_0_10",
                   "glucose_mg_dl")
@@ -35,6 +43,9 @@ class CaseSnapshot:
     shock: ShockIndex | None
     sbar: Sbar
     problems: tuple[str, ...]
+    triage_input: TriageInput
+    triage: TriagePrediction | None = None
+    triage_current: bool = False  # False: the inputs changed since ``triage`` was computed
 
     @property
     def title(self) -> str:
@@ -95,6 +106,8 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
     )
     latest = next((e for e in reversed(entries) if not e.vitals.is_empty()), None)
     series = [e.vitals for e in entries]
+    triage_input = triage_input_of(details, latest.vitals if latest else None)
+    triage, current = _stored_triage(row.triage, triage_input)
     return CaseSnapshot(
         id=row.id,
         created_at=row.created_at,
@@ -103,6 +116,22 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         vitals=entries,
         news2=latest.news2 if latest else None,
         shock=compute_shock_index(latest.vitals) if latest else None,
-        sbar=build_sbar(details, series),
+        sbar=build_sbar(details, series, _triage_summary(triage) if current else None),
         problems=tuple(case_problems(details)),
+        triage_input=triage_input,
+        triage=triage,
+        triage_current=current,
     )
+
+
+def _stored_triage(record: TriageRecord | None, current_input: TriageInput) -> tuple[TriagePrediction | None, bool]:
+    if record is None:
+        return None, False
+    return prediction_from_dict(json.loads(record.result)), record.input_hash == input_fingerprint(current_input)
+
+
+def _triage_summary(triage: TriagePrediction | None) -> TriageSummary | None:
+    if triage is None:
+        return None
+    return TriageSummary(urgency=triage.severity.value, model_version=triage.model_version,
+                         suggested_unit=triage.suggested_unit)

@@ -83,6 +83,7 @@ class Encounter(Base):
     vitals: Mapped[list[VitalsRecord]] = relationship(
         back_populates="encounter", order_by="VitalsRecord.taken_at", cascade="all, delete-orphan"
     )
+    triage: Mapped[TriageRecord | None] = relationship(cascade="all, delete-orphan")
 
 
 class VitalsRecord(Base):
@@ -106,6 +107,22 @@ class VitalsRecord(Base):
     glucose_mg_dl: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str] = mapped_column(Text, default="")
     encounter: Mapped[Encounter] = relationship(back_populates="vitals")
+
+
+class TriageRecord(Base):
+    """The current triage of a case: one row per case, replaced when its inputs change.
+    ``input_hash`` identifies the inputs it was computed from, so a stale result is recognised."""
+
+    __tablename__ = "triage_results"
+    encounter_id: Mapped[str] = mapped_column(ForeignKey("encounters.id"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    suggested_unit: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(Text)  # JSON: probabilities, needs, factors, missing inputs
+    news2_total: Mapped[int | None] = mapped_column(Integer)
+    shock_index: Mapped[float | None] = mapped_column(Float)
 
 
 class OutboxOp(Base):

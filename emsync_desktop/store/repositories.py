@@ -27,7 +27,8 @@ def set_setting(session: Session, key: str, value: str) -> None:
 
 def get_encounter(session: Session, encounter_id: str) -> Encounter | None:
     return session.scalar(
-        select(Encounter).where(Encounter.id == encounter_id).options(selectinload(Encounter.vitals))
+        select(Encounter).where(Encounter.id == encounter_id)
+        .options(selectinload(Encounter.vitals), selectinload(Encounter.triage))
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -21,6 +22,9 @@ from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 
+if TYPE_CHECKING:
+    from emsync_desktop.ml.triage import TriageModels
+
 
 class MainWindow(QMainWindow):
     closed = Signal()
@@ -36,6 +40,7 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.user: UserInfo | None = None
         self.case_model: CaseEditorModel | None = None
+        self.triage_models: TriageModels | None = None
         self.workspace: QWidget | None = None
         self.setWindowTitle("EMsync" + (" — DEMO" if context.install.demo else ""))
         self.setMinimumSize(1024, 640)
@@ -128,10 +133,16 @@ class MainWindow(QMainWindow):
     def _build_workspace(self, user: UserInfo) -> QWidget:
         """Workspaces are imported on first sign-in so the sign-in screen paints sooner."""
         if user.role is Role.PARAMEDIC:
+            from emsync_desktop.ml.triage import TriageModels
+            from emsync_desktop.services.triage import TriageService
             from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 
             service = CaseService(self.context.store, user, self.context.install.device_id)
-            self.case_model = CaseEditorModel(self.relay, service)
+            if self.triage_models is None:  # one set of sessions per app, reused across sign-ins
+                self.triage_models = TriageModels()
+                self.triage_models.warm_up()
+            triage = TriageService(self.context.store, self.triage_models)
+            self.case_model = CaseEditorModel(self.relay, service, triage)
             self.case_model.saved.connect(self._on_saved)
             self.case_model.failed.connect(self.statusBar().showMessage)
             transfers = TransferService(self.context.store, user)

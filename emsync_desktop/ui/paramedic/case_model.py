@@ -15,6 +15,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.services.case_views import CaseSnapshot, CaseSummary
 from emsync_desktop.services.cases import CaseService, SaveResult
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.triage import TriageOutcome, TriageService
 from emsync_desktop.ui.tasks import TaskRelay
 
 CONTINUE_SET_WITHIN = timedelta(minutes=10)
@@ -28,11 +29,13 @@ class CaseEditorModel(QObject):
     saved = Signal(str)  # field name, once committed to disk
     failed = Signal(str)  # message for the status bar
     flush_requested = Signal()  # save typed-but-uncommitted fields now (before sending the case)
+    triage_message = Signal(str)  # why there is no current model triage ("" when there is one)
 
-    def __init__(self, relay: TaskRelay, service: CaseService) -> None:
+    def __init__(self, relay: TaskRelay, service: CaseService, triage: TriageService | None = None) -> None:
         super().__init__()
         self._relay = relay
         self._service = service
+        self._triage = triage
         self.snapshot: CaseSnapshot | None = None
         self.vitals_set_id: str = new_id()
         self._query = ""
@@ -82,6 +85,7 @@ class CaseEditorModel(QObject):
         self.snapshot_changed.emit(snapshot)
         self.vitals_set_changed.emit(self.vitals_set_id, recent)
         self.list_cases()
+        self._request_triage()
 
     def _on_saved(self, field: str, result: SaveResult) -> None:
         if result.snapshot.id != (self.snapshot.id if self.snapshot else None):
@@ -92,6 +96,22 @@ class CaseEditorModel(QObject):
         if result.ok:
             self.saved.emit(field)
             self.list_cases()
+            self._request_triage()
+
+    def _request_triage(self) -> None:
+        """Bring the model triage up to date (DB thread; a no-op when the inputs did not change)."""
+        if self._triage is None or self.snapshot is None:
+            return
+        self._relay.submit(self._triage.refresh, self.snapshot.id, on_result=self._on_triaged,
+                           on_error=self._on_error, owner=self)
+
+    def _on_triaged(self, outcome: TriageOutcome) -> None:
+        if self.snapshot is None or outcome.snapshot.id != self.snapshot.id:
+            return
+        self.triage_message.emit(outcome.message or "")
+        if outcome.snapshot.updated_at >= self.snapshot.updated_at:
+            self.snapshot = outcome.snapshot
+            self.snapshot_changed.emit(outcome.snapshot)
 
     def _on_listed(self, cases: list[CaseSummary]) -> None:
         self.cases_listed.emit(cases)

@@ -17,6 +17,7 @@ from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
 from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
+from emsync_desktop.ui.paramedic.triage_panel import TriagePanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
@@ -32,6 +33,7 @@ class ParamedicWorkspace(QWidget):
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
         self.sbar = SbarPanel(model)
+        self.triage = TriagePanel(model, theme)
         self.title = QLabel()
         self.title.setObjectName("heading")
         self.tabs = QTabWidget()
@@ -51,15 +53,23 @@ class ParamedicWorkspace(QWidget):
                   context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentIndex(2),
                   context=Qt.ShortcutContext.WindowShortcut)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(_scrolling(self.triage, horizontal=False), "Triage  (Ctrl+4)")
+        self.side_tabs.addTab(self.sbar, "SBAR  (Ctrl+5)")
+        QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.side_tabs.setCurrentIndex(0),
+                  context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence("Ctrl+5"), self, lambda: self.side_tabs.setCurrentIndex(1),
+                  context=Qt.ShortcutContext.WindowShortcut)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.scores)
-        right.addWidget(self.sbar)
-        right.setSizes([380, 420])
+        right.addWidget(self.side_tabs)
+        right.setSizes([330, 570])
         case_view = QSplitter(Qt.Orientation.Horizontal)
         case_view.addWidget(editor)
         case_view.addWidget(right)
         case_view.setStretchFactor(0, 5)
         case_view.setStretchFactor(1, 3)
+        case_view.setSizes([800, 520])
         self.empty = QLabel("No case open.\n\nPress “New case” (Ctrl+N) or pick a case from the list.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("muted")
@@ -100,8 +110,10 @@ class ParamedicWorkspace(QWidget):
                                              if snapshot.details.chief_complaint else ""))
 
 
-def _scrolling(widget: QWidget) -> QScrollArea:
+def _scrolling(widget: QWidget, horizontal: bool = True) -> QScrollArea:
     scroll = QScrollArea()
+    if not horizontal:  # the content wraps to the width instead
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidgetResizable(True)
     scroll.setWidget(widget)
     return scroll

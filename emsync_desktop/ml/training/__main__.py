@@ -1,0 +1,74 @@
+"""Train, evaluate and export the triage models in one command.
+
+    python -m emsync_desktop.ml.training triage                     # synthetic cohort (shipped models)
+    python -m emsync_desktop.ml.training triage --mimic /data/mimic  # real MIMIC-IV(-ED) files
+
+Needs the ``train`` extra. Seeded: the same command on the same data gives the same models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from emsync_desktop.ml.registry import default_models_dir
+from emsync_desktop.ml.training.dataset import Cohort, stratified_split
+from emsync_desktop.ml.training.export import write_models
+from emsync_desktop.ml.training.report import triage_report
+from emsync_desktop.ml.training.triage_training import train_all
+
+DEFAULT_ROWS = 60_000
+DEFAULT_SEED = 20261122
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    cohort, data = _load(args)
+    split = stratified_split(cohort, args.seed)
+    print(f"training on {len(split.train)} rows, validating on {len(split.validation)}, "
+          f"testing on {len(split.test)}", file=sys.stderr)
+    models = train_all(split, args.seed, n_jobs=args.jobs)
+    data |= {"rows": len(cohort), "seed": args.seed,
+             "split": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test)}}
+    version = args.version or f"triage-{datetime.now(UTC):%Y.%m.%d}-{data['source']}"
+    triage = write_models(models, args.out, version=version, training_data=data,
+                          parity_source=split.test.features, train_features=split.train.features, seed=args.seed)
+    report = triage_report(triage)
+    print(report)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(report)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> tuple[Cohort, dict[str, Any]]:
+    if args.mimic:
+        from emsync_desktop.ml.training.mimic import DESCRIPTION, load_mimic
+
+        return load_mimic(args.mimic), {"source": "mimic", "description": DESCRIPTION}
+    from emsync_desktop.ml.training.synthetic import DESCRIPTION, describe_marginals, generate_cohort
+
+    cohort = generate_cohort(args.rows, args.seed)
+    return cohort, {"source": "synthetic", "description": DESCRIPTION, "generated": describe_marginals(cohort)}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emsync_desktop.ml.training", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    triage = sub.add_parser("triage", help="train the seven triage models")
+    triage.add_argument("--mimic", type=Path, help="MIMIC-IV root holding ed/, hosp/ and icu/ (see mimic.py)")
+    triage.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="synthetic cohort size")
+    triage.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    triage.add_argument("--out", type=Path, default=default_models_dir(), help="where the .onnx and manifest go")
+    triage.add_argument("--report", type=Path, help="also write the Markdown report here")
+    triage.add_argument("--version", help="model version (default: triage-<date>-<source>)")
+    triage.add_argument("--jobs", type=int, default=2, help="threads for XGBoost")
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
