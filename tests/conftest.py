@@ -40,3 +40,15 @@ def pg_url() -> str:
             pytest.fail("EMSYNC_REQUIRE_PG=1 but EMSYNC_TEST_PG_URL is not set")
         pytest.skip("EMSYNC_TEST_PG_URL not set (CI sets it)")
     return url
+
+
+@pytest.fixture
+def models_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped models, safe to damage."""
+    import shutil
+
+    from emsync_desktop.ml.registry import default_models_dir
+
+    target = tmp_path / "models"
+    shutil.copytree(default_models_dir(), target)
+    return target

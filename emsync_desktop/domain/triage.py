@@ -158,7 +158,7 @@ def check_triage_input(data: TriageInput) -> str | None:
     reached the case another way (an older version, an import).
     """
     if data.age_years is not None and not 0 <= data.age_years <= 120:
-        return f"Age {data.age_years:g} is impossible: correct it in Patient and history."
+        return f"Age {data.age_years:g} is impossible: correct it on the Patient tab."
     if data.vitals is None:
         return None
     for name in _VITAL_FEATURES:
