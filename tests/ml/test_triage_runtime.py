@@ -94,7 +94,7 @@ def test_tampered_model_file_is_refused_with_a_clear_message(models_copy: Path) 
 
 def test_missing_model_file_is_refused_with_a_clear_message(models_copy: Path) -> None:
     (models_copy / "triage_opioids.onnx").unlink()
-    with pytest.raises(ModelUnavailable, match="triage_opioids.onnx is missing"):
+    with pytest.raises(ModelUnavailable, match=r"triage_opioids\.onnx is missing"):
         TriageModels(models_copy).load()
 
 

@@ -117,5 +117,5 @@ def test_a_file_without_the_expected_columns_is_named(tmp_path: Path) -> None:
 def test_a_missing_table_is_named(tmp_path: Path) -> None:
     root = write_fixture(tmp_path)
     (root / "icu/icustays.csv.gz").unlink()
-    with pytest.raises(MimicFormatError, match="icu/icustays.csv.gz is missing"):
+    with pytest.raises(MimicFormatError, match=r"icu/icustays\.csv\.gz is missing"):
         load_mimic(root)
