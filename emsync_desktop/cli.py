@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"folder for all local data (default: {default_data_dir()})")
     parser.add_argument("--theme", choices=("light", "dark"), default=None,
                         help="colour theme; dark is for night use (default: last used, else light)")
+    parser.add_argument("--server", metavar="URL", default=os.environ.get("EMSYNC_SERVER_URL"),
+                        help="sync server to use, e.g. https://emsync.example.org:8765 (default: "
+                             "$EMSYNC_SERVER_URL; a demo install without it runs its own)")
     parser.add_argument("--offline", action="store_true",
                         help="demo without the embedded sync server: everything stays on this device")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
@@ -47,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None:
         width, _, height = args.size.partition("x")
         return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme)
-    return run_app(data_dir, args.theme, offline=args.offline)
+    return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server)
 
 
 if __name__ == "__main__":

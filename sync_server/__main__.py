@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -22,6 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true",
                         help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
     parser.add_argument("--verify-audit", action="store_true", help="check the audit chain and exit")
+    parser.add_argument("--add-user", metavar="USERNAME",
+                        help="create an account and exit; the password is read from standard input "
+                             "(or asked for), never from the command line")
+    parser.add_argument("--role", choices=("paramedic", "nurse", "coordinator", "admin"), help="with --add-user")
+    parser.add_argument("--name", default="", help="with --add-user: display name")
+    parser.add_argument("--hospital", help="with --add-user: the hospital's short name (nurses)")
+    parser.add_argument("--unit", help="with --add-user: ambulance unit (paramedics)")
     parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
     parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
     args = parser.parse_args(argv)
@@ -41,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             check = verify_audit_chain(session)
         print(json.dumps({"events": check.events, "ok": check.ok, "first_broken_id": check.first_broken_id}))
         return 0 if check.ok else 1
+    if args.add_user:
+        return _add_user(app, args)
     if args.demo:
         with app.state.write_sessions.begin() as session:
             seed_network(session)
@@ -50,6 +60,42 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_level="info")
     return 0
+
+
+def _add_user(app: Any, args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from sync_server.models import Hospital, User
+    from sync_server.seed import add_user, seed_network
+
+    if not args.role:
+        print("--add-user needs --role (paramedic, nurse, coordinator or admin).", file=sys.stderr)
+        return 2
+    password = _read_password()
+    if len(password) < 10:
+        print("Password too short: use at least 10 characters.", file=sys.stderr)
+        return 2
+    username = args.add_user.strip().lower()
+    with app.state.write_sessions.begin() as session:
+        seed_network(session)  # the hospital registry (a no-op once present)
+        if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+            print(f"An account named {username!r} exists already.", file=sys.stderr)
+            return 1
+        if args.hospital and not session.scalar(select(Hospital).where(Hospital.short_name == args.hospital)):
+            print(f"No hospital with short name {args.hospital!r}.", file=sys.stderr)
+            return 1
+        add_user(session, username=username, password=password, role=args.role, display_name=args.name,
+                 hospital_short_name=args.hospital, ambulance_unit=args.unit)
+    print(f"Account {username!r} ({args.role}) created.")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Password for the new account: ")
+    return sys.stdin.readline().rstrip("\n")
 
 
 if __name__ == "__main__":

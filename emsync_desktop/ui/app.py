@@ -26,7 +26,7 @@ from emsync_desktop.store.engine import StoreError
 from emsync_desktop.ui.gc_guard import GuiThreadCollector
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.passphrase_dialog import ask_passphrase
-from emsync_desktop.ui.sync_bridge import SyncTarget
+from emsync_desktop.ui.sync_bridge import SyncTarget, server_sync_target
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import THEMES, apply_theme
 
@@ -55,7 +55,9 @@ def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
         return None
 
 
-def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False) -> int:
+def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, server_url: str | None = None) -> int:
+    """``server_url``: a real sync server (sign-in goes through it); else a demo install runs its own
+    server in-process unless ``offline``."""
     app = make_qapp()
     context = open_context(data_dir, interactive=True)
     if context is None:
@@ -63,8 +65,15 @@ def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False) ->
     runner = DbRunner()
     theme = THEMES[theme_name or load_theme(context.store)]
     apply_theme(app, theme)
-    server = None if offline or not context.install.demo else start_embedded_server(data_dir / "demo-server")
-    window = MainWindow(context, TaskRelay(runner), theme, demo_sync_target(server) if server else None)
+    server = None
+    if server_url:
+        target: SyncTarget | None = server_sync_target(server_url)
+    elif not offline and context.install.demo:
+        server = start_embedded_server(data_dir / "demo-server")
+        target = demo_sync_target(server)
+    else:
+        target = None
+    window = MainWindow(context, TaskRelay(runner), theme, target)
     try:
         import qasync
 

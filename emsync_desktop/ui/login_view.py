@@ -17,8 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.services.auth import SignInError, demo_users, sign_in, sign_in_demo
+from emsync_desktop.services.auth import (
+    SignedIn,
+    SignInError,
+    demo_users,
+    sign_in,
+    sign_in_demo,
+    sign_in_with_server,
+)
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.ui.sync_bridge import SyncTarget
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -29,10 +37,12 @@ ROLE_ORDER = {"paramedic": 0, "nurse": 1, "coordinator": 2, "admin": 3}
 class LoginView(QWidget):
     signed_in = Signal(object)  # UserInfo
 
-    def __init__(self, relay: TaskRelay, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, context: AppContext, sync_target: SyncTarget | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._relay = relay
         self._context = context
+        self._sync_target = sync_target
         title = QLabel("EMsync")
         title.setStyleSheet("font-size: 34px; font-weight: 800;")
         subtitle = QLabel("Emergency coordination — works offline")
@@ -104,8 +114,20 @@ class LoginView(QWidget):
             self.message.setText("Type your user name and password.")
             return
         self.password.clear()
-        self._relay.submit(sign_in, self._context.store, username, password, on_result=self.signed_in.emit,
-                           on_error=self._on_error, owner=self)
+        target = self._sync_target
+        if target is None or target.login is None:
+            self._relay.submit(sign_in, self._context.store, username, password, on_result=self.signed_in.emit,
+                               on_error=self._on_error, owner=self)
+            return
+        self.message.setText("Signing in…")
+
+        def on_signed_in(result: SignedIn) -> None:
+            target.remember_password(result.user.username, password)
+            self.message.setText("" if result.online else "Signed in offline: the sync server did not answer.")
+            self.signed_in.emit(result.user)
+
+        self._relay.submit(sign_in_with_server, self._context.store, target.login, username, password,
+                           on_result=on_signed_in, on_error=self._on_error, owner=self)
 
     def _on_error(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, SignInError) else f"Sign-in failed: {error}"

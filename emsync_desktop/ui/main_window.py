@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.login = LoginView(relay, context)
+        self.login = LoginView(relay, context, sync_target)
         self.login.signed_in.connect(self.show_workspace)
         self.stack.addWidget(self.login)
         self.saved_label = QLabel("")
@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self.flush()
         self._stop_sync()
+        if self.sync_target is not None:
+            self.sync_target.forget_passwords()
         if self.workspace is not None:
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()

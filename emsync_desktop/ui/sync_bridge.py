@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from emsync_desktop.services.auth import ServerLogin
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
@@ -24,6 +25,17 @@ class SyncTarget:
     url: str
     credentials_for: Callable[[str], str | None]
     starting: Callable[[], bool] = lambda: False
+    login: ServerLogin | None = None  # set for a real server: passwords are checked there first
+    remember_password: Callable[[str, str], None] = lambda _user, _password: None
+    forget_passwords: Callable[[], None] = lambda: None
+
+
+def server_sync_target(url: str) -> SyncTarget:
+    """A real sync server. The password typed at sign-in is kept in memory for this session only
+    (the engine signs in again with it when its token lapses) and forgotten at sign-out."""
+    passwords: dict[str, str] = {}
+    return SyncTarget(url, passwords.get, login=SyncHttp(url).login, remember_password=passwords.__setitem__,
+                      forget_passwords=passwords.clear)
 
 
 class SyncBridge(QObject):
