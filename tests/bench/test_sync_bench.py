@@ -82,7 +82,8 @@ def _hold_latencies(server: ServerProcess, clients: int, spread_s: float) -> tup
         transfer_id, op = _transfer_ops(hospital_id, unit)
         requests.post(f"{server.url}/sync/push", json={"ops": [op]}, headers=headers, timeout=30).raise_for_status()
         prepared.append(_hold_op(transfer_id, hospital_id, unit))
-    delays = sorted(random.Random(7).uniform(0, spread_s) for _ in range(clients))
+    rng = random.Random(7)  # one generator: a fresh Random(7) per draw gave every client the same delay
+    delays = sorted(rng.uniform(0, spread_s) for _ in range(clients))
     barrier = threading.Barrier(clients)
     session = requests.Session()
 
