@@ -77,11 +77,14 @@ class TransferService:
             hospital = session.get(Hospital, hospital_id)
             if hospital is None:
                 raise TransferRefused("Unknown hospital: pick one from the list.")
-            transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, now)
+            triage = snapshot.triage if snapshot.triage_current else None  # never a result of older inputs
+            severity = triage.severity.value if triage else None
+            transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, severity, now)
             if hold_bed:
                 self._add_hold(session, transfer, now)
             sbar = build_sbar(snapshot.details, [v.vitals for v in snapshot.vitals],
-                              TriageSummary(suggested_unit=unit, destination=hospital.name))
+                              TriageSummary(urgency=severity, model_version=triage.model_version if triage else None,
+                                            suggested_unit=unit, destination=hospital.name))
             self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
                               sbar.recommendation, now)
             session.flush()
@@ -94,17 +97,17 @@ class TransferService:
             return [_view(session, t) for t in rows]
 
     def _add_transfer(self, session: Session, case_id: str, hospital_id: str, unit: str, summary: str,
-                      now: datetime) -> TransferRecord:
+                      severity: str | None, now: datetime) -> TransferRecord:
         step = {"state": TransferState.PENDING.value, "by": self._user.id, "by_name": self._user.display_name,
                 "at": now.isoformat(), "reason": "requested on this device"}
         transfer = TransferRecord(id=new_id(), encounter_id=case_id, requested_by=self._user.id,
                                   destination_hospital_id=hospital_id, unit=unit, state=TransferState.PENDING.value,
-                                  version=0, eta_s=None, severity=None, summary=summary[:500],
+                                  version=0, eta_s=None, severity=severity, summary=summary[:500],
                                   history=json.dumps([step]), updated_at=now, sync_state="pending")
         session.add(transfer)
         enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_REQUEST, entity_id=transfer.id, now=now,
                 payload=TransferRequestPayload(encounter_id=case_id, destination_hospital_id=hospital_id,
-                                               unit=unit, summary=summary[:500]))  # type: ignore[arg-type]
+                                               unit=unit, severity=severity, summary=summary[:500]))  # type: ignore[arg-type]
         return transfer
 
     def _add_hold(self, session: Session, transfer: TransferRecord, now: datetime) -> None:

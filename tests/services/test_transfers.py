@@ -6,7 +6,9 @@ from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.transfers import TransferRefused, TransferService
-from emsync_desktop.store.models import HandoffRecord, OutboxOp
+from emsync_desktop.services.triage import TriageService
+from emsync_desktop.store.models import HandoffRecord, OutboxOp, TransferRecord
+from tests.services.test_triage_service import SHARED_MODELS, sick_case
 
 LOURDES = demo_id("hospital", "Lourdes")
 
@@ -36,3 +38,25 @@ def test_case_without_complaint_cannot_be_sent_and_nothing_is_queued(app_context
         assert "chief complaint" in str(refusal)
     with app_context.store.sessions.begin() as session:
         assert session.scalars(select(OutboxOp)).all() == []
+
+
+def test_sent_transfer_and_handoff_carry_the_current_triage(app_context: AppContext, cases: CaseService,
+                                                            paramedic: object) -> None:
+    case = sick_case(cases)
+    TriageService(app_context.store, SHARED_MODELS).refresh(case.id)
+    TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "ICU")  # type: ignore[arg-type]
+    with app_context.store.sessions.begin() as session:
+        transfer = session.scalars(select(TransferRecord)).one()
+        payload = json.loads(session.scalars(select(OutboxOp.payload).where(OutboxOp.kind == "transfer.request")).one())
+        handoff = json.loads(session.scalars(select(HandoffRecord)).one().sections)
+    assert transfer.severity == payload["severity"] == "Critical"
+    assert f"Urgency (model {SHARED_MODELS.version}): Critical." in handoff["situation"]
+
+
+def test_stale_triage_is_not_sent(app_context: AppContext, cases: CaseService, paramedic: object) -> None:
+    case = sick_case(cases)
+    TriageService(app_context.store, SHARED_MODELS).refresh(case.id)
+    cases.set_vital(case.id, case.vitals[-1].id, "spo2_pct", "99")  # inputs changed, not yet re-triaged
+    TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "ICU")  # type: ignore[arg-type]
+    with app_context.store.sessions.begin() as session:
+        assert session.scalars(select(TransferRecord)).one().severity is None

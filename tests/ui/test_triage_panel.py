@@ -40,3 +40,24 @@ def test_unusable_model_says_why_and_news2_keeps_working(qtbot: QtBot, window: M
     qtbot.waitUntil(lambda: "Triage model unavailable" in workspace.triage.message.text(), timeout=10_000)
     assert workspace.triage.message.isVisibleTo(workspace.triage)
     assert "3" in workspace.scores.badge.text()  # NEWS2 for RR 26
+
+
+def test_transfer_unit_follows_triage_until_the_paramedic_chooses(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+
+    workspace = open_new_case(qtbot, window)
+    panel = workspace.transfer
+    panel.unit.set_value("WARD")
+    for name, text in (("hr_bpm", "132"), ("rr_per_min", "32"), ("spo2_pct", "85"), ("sbp_mmhg", "82")):
+        type_into(qtbot, vital_field(workspace, name), text)
+    qtbot.waitUntil(lambda: panel.unit.value() == "ICU", timeout=10_000)
+    assert "Triage suggests ICU" in panel.unit_hint.text()
+    qtbot.mouseClick(panel.unit.buttons["HDU"], Qt.MouseButton.LeftButton)
+    type_into(qtbot, vital_field(workspace, "temp_c"), "39.1")
+
+    def retriaged_with_new_temperature() -> bool:
+        snapshot = workspace.model.snapshot
+        return bool(snapshot and snapshot.triage_current and snapshot.vitals[-1].vitals.temp_c == 39.1)
+
+    qtbot.waitUntil(retriaged_with_new_temperature, timeout=10_000)
+    assert panel.unit.value() == "HDU"

@@ -45,7 +45,10 @@ class TransferPanel(QWidget):
         self._hospitals: list[HospitalCapacity] = []
         self.unit = ChoiceField("unit", "Unit needed", [(u, u, u) for u in UNITS])
         self.unit.set_value("ICU")
-        self.unit.commit.connect(lambda _n, _v: self._fill_hospitals())
+        self.unit.commit.connect(self._on_unit_chosen)
+        self.unit_hint = QLabel()
+        self.unit_hint.setObjectName("muted")
+        self._unit_chosen = False  # by the paramedic, for this case: triage no longer changes it
         self.hospitals = QTableWidget(0, 3)
         self.hospitals.setHorizontalHeaderLabels(["Hospital", "Free beds", "Capabilities"])
         self.hospitals.verticalHeader().setVisible(False)
@@ -64,6 +67,7 @@ class TransferPanel(QWidget):
         heading.setObjectName("subheading")
         layout = QVBoxLayout(self)
         layout.addWidget(self.unit)
+        layout.addWidget(self.unit_hint)
         layout.addWidget(self.hospitals, 1)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
@@ -85,8 +89,22 @@ class TransferPanel(QWidget):
         case_id = snapshot.id if snapshot else None
         if case_id != self._case_id:
             self._case_id = case_id
+            self._unit_chosen = False
+            self.unit_hint.setText("")
             self.message.setText("")
             self.refresh()
+        if snapshot is not None and snapshot.triage_current and snapshot.triage is not None:
+            self._suggest_unit(snapshot.triage.suggested_unit, snapshot.triage.model_version)
+
+    def _suggest_unit(self, unit: str, model_version: str) -> None:
+        self.unit_hint.setText(f"Triage suggests {unit} (model {model_version}); tap another unit to override.")
+        if not self._unit_chosen and self.unit.value() != unit:
+            self.unit.set_value(unit)
+            self._fill_hospitals()
+
+    def _on_unit_chosen(self, _name: str, _value: str) -> None:
+        self._unit_chosen = True
+        self._fill_hospitals()
 
     def _on_capacity(self, hospitals: list[HospitalCapacity]) -> None:
         self._hospitals = hospitals
