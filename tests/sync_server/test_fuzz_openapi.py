@@ -7,8 +7,10 @@ the fuzzing reaches past authentication into the handlers.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sync_server.config import Settings
 from sync_server.seed import add_user, seed_network
 
 _data = Path(tempfile.mkdtemp(prefix="emsync-fuzz-"))
+atexit.register(shutil.rmtree, _data, ignore_errors=True)  # the app must exist at import, before any fixture
 _password = secrets.token_urlsafe(12)
 app = create_app(Settings(db_url=f"sqlite:///{_data / 'server.db'}", secret=os.urandom(32)))
 with app.state.write_sessions.begin() as _session:
