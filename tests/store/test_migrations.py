@@ -44,3 +44,19 @@ def test_upgrade_from_older_schema_keeps_a_backup(tmp_path: Path) -> None:
         assert (tmp_path / "old.db.bak-0001").exists()
     else:
         assert store.backup_made is None
+
+
+def test_schema_0002_database_upgrades_with_queued_op_intact(tmp_path: Path) -> None:
+    from emsync_desktop.store.models import OutboxOp, TransferRecord, TriageRecord
+
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_0002.db", db)
+    store = Store.open(db, new_data_key())
+    with store.sessions.begin() as session:
+        op = session.scalars(select(OutboxOp)).one()
+        transfer = session.get(TransferRecord, "t1")
+        triage = session.scalars(select(TriageRecord)).all()
+    assert current_revision(store.engine) == head_revision()
+    store.close()
+    assert (op.kind, op.state, transfer.state) == ("transfer.request", "pending", "PENDING")  # type: ignore[union-attr]
+    assert triage == [] and store.backup_made == "old.db.bak-0002"
