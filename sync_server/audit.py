@@ -13,6 +13,7 @@ from sync_server.db import lock_feed
 from sync_server.models import AuditEvent
 
 GENESIS = "0" * 64
+_HEAD = "emsync_audit_head"
 
 
 def _digest(prev_hash: str, at: datetime, user_id: str, action: str, record_id: str, detail: str) -> str:
@@ -22,12 +23,17 @@ def _digest(prev_hash: str, at: datetime, user_id: str, action: str, record_id: 
 
 def append_audit(session: Session, *, at: datetime, user_id: str, action: str, record_id: str,
                  detail: str) -> None:
-    """Append one event. Call inside the op's transaction; takes the feed lock."""
+    """Append one event. Call inside the op's transaction, outside any savepoint that may roll back;
+    takes the feed lock. The chain head is read once per transaction and then kept in
+    ``session.info``: under the feed lock nobody else can append until this transaction ends."""
     lock_feed(session)
-    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    prev = last.hash if last else GENESIS
+    prev = session.info.get(_HEAD)
+    if prev is None:
+        prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    digest = _digest(prev, at, user_id, action, record_id, detail)
     session.add(AuditEvent(at=at, user_id=user_id, action=action, record_id=record_id, detail=detail,
-                           prev_hash=prev, hash=_digest(prev, at, user_id, action, record_id, detail)))
+                           prev_hash=prev, hash=digest))
+    session.info[_HEAD] = digest
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, OutboxOp, TransferRecord
@@ -19,26 +19,34 @@ def _ts(text: str | None) -> datetime | None:
 
 
 def apply_changes(session: Session, changes: Sequence[Change]) -> set[str]:
-    """Apply in order; returns the entity kinds touched (for screens to refresh)."""
+    """Apply in order; returns the entity kinds touched (for screens to refresh).
+
+    Set-based: which records still wait for the server, and the records themselves, are read once
+    per page (applying changes never touches the outbox, so that set holds for the whole page)."""
+    ids = {change.data["id"] for change in changes}
+    waiting = set(session.scalars(select(OutboxOp.entity_id).where(
+        OutboxOp.state == "pending", OutboxOp.entity_id.in_(ids))))
+    for entity, model in _MODELS.items():
+        wanted = [c.data["id"] for c in changes if c.entity == entity]
+        if wanted:
+            session.scalars(select(model).where(model.id.in_(wanted))).all()  # into the identity map
     touched: set[str] = set()
     for change in changes:
-        if _APPLY[change.entity](session, change.data, change.version):
+        if _APPLY[change.entity](session, change.data, change.version, waiting):
             touched.add(change.entity)
     return touched
 
 
-def _sync_state(session: Session, entity_id: str) -> str:
+def _sync_state(entity_id: str, waiting: set[str]) -> str:
     """'pending' while a local op on the record still waits for the server, else 'synced'."""
-    waiting = session.scalar(select(func.count()).select_from(OutboxOp).where(
-        OutboxOp.entity_id == entity_id, OutboxOp.state == "pending"))
-    return "pending" if waiting else "synced"
+    return "pending" if entity_id in waiting else "synced"
 
 
-def _apply_transfer(session: Session, d: dict[str, Any], version: int) -> bool:
+def _apply_transfer(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
     row = session.get(TransferRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
-    sync_state = _sync_state(session, d["id"])
+    sync_state = _sync_state(d["id"], waiting)
     if row is None:
         row = TransferRecord(id=d["id"])
         session.add(row)
@@ -51,11 +59,11 @@ def _apply_transfer(session: Session, d: dict[str, Any], version: int) -> bool:
     return True
 
 
-def _apply_booking(session: Session, d: dict[str, Any], version: int) -> bool:
+def _apply_booking(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
     row = session.get(BookingRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
-    sync_state = _sync_state(session, d["id"])
+    sync_state = _sync_state(d["id"], waiting)
     if row is None:
         row = BookingRecord(id=d["id"], alternatives="[]")
         session.add(row)
@@ -66,7 +74,7 @@ def _apply_booking(session: Session, d: dict[str, Any], version: int) -> bool:
     return True
 
 
-def _apply_bed(session: Session, d: dict[str, Any], version: int) -> bool:
+def _apply_bed(session: Session, d: dict[str, Any], version: int, _waiting: set[str]) -> bool:
     row = session.get(Bed, d["id"])
     if row is not None and row.version >= version:
         return False
@@ -77,7 +85,7 @@ def _apply_bed(session: Session, d: dict[str, Any], version: int) -> bool:
     return True
 
 
-def _apply_handoff(session: Session, d: dict[str, Any], version: int) -> bool:
+def _apply_handoff(session: Session, d: dict[str, Any], version: int, _waiting: set[str]) -> bool:
     row = session.get(HandoffRecord, d["id"])
     if row is not None:
         if row.sync_state == "synced":
@@ -91,3 +99,5 @@ def _apply_handoff(session: Session, d: dict[str, Any], version: int) -> bool:
 
 
 _APPLY = {"transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff}
+_MODELS: dict[str, type[TransferRecord] | type[BookingRecord] | type[Bed] | type[HandoffRecord]] = {
+    "transfer": TransferRecord, "booking": BookingRecord, "bed": Bed, "handoff": HandoffRecord}

@@ -57,37 +57,58 @@ def count_attempt(session: Session, op_ids: Sequence[str]) -> None:
 
 
 def record_results(session: Session, results: Sequence[OpResult], now: datetime) -> None:
-    """Store the server's answers and carry them onto the records they concern."""
+    """Store the server's answers and carry them onto the records they concern.
+
+    Set-based (a few queries per batch, not per op); answers are carried in the order given, so a
+    record ends as its last answered op left it, exactly as one op at a time would."""
+    rows = {r.op_id: r for r in session.scalars(select(OutboxOp).where(
+        OutboxOp.op_id.in_([result.op_id for result in results])))}
+    answered: list[tuple[OutboxOp, OpResult]] = []
     for result in results:
-        row = session.scalar(select(OutboxOp).where(OutboxOp.op_id == result.op_id))
+        row = rows.get(result.op_id)
         if row is None or row.state != PENDING:
             continue  # answered before (a repeated push): nothing changes
         row.state = result.status
         row.reason = result.reason
         row.result = result.model_dump_json()
         row.answered_at = now
-        _carry_to_record(session, row, result)
+        answered.append((row, result))
+    if not answered:
+        return
+    session.flush()
+    entity_ids = {row.entity_id for row, _ in answered}
+    still_pending = set(session.scalars(select(OutboxOp.entity_id).where(
+        OutboxOp.state == PENDING, OutboxOp.entity_id.in_(entity_ids))))
+    _load_records(session, answered)
+    for row, result in answered:
+        _carry_to_record(session, row, result, row.entity_id in still_pending)
 
 
-def _carry_to_record(session: Session, row: OutboxOp, result: OpResult) -> None:
+def _load_records(session: Session, answered: Sequence[tuple[OutboxOp, OpResult]]) -> None:
+    """Bring the records into the session's identity map in one query per kind of record."""
+    by_model: dict[type[TransferRecord] | type[BookingRecord] | type[HandoffRecord], set[str]] = {}
+    for row, _ in answered:
+        model = _RECORDS.get(OpKind(row.kind))
+        if model is not None:
+            by_model.setdefault(model, set()).add(row.entity_id)
+    for model, ids in by_model.items():
+        session.scalars(select(model).where(model.id.in_(ids))).all()
+
+
+def _carry_to_record(session: Session, row: OutboxOp, result: OpResult, other_pending: bool) -> None:
     record = _record_of(session, OpKind(row.kind), row.entity_id)
     if record is None:
         return
     if result.status == "applied":
         if isinstance(record, BookingRecord) and row.kind == OpKind.BOOKING_HOLD.value:
             record.state = "HELD"  # the pull that follows brings the bed and expiry
-        if not _has_other_pending(session, row):
+        if not other_pending:
             record.sync_state, record.sync_reason = "synced", None
         return
     record.sync_state, record.sync_reason = result.status, result.reason
     if isinstance(record, BookingRecord) and row.kind == OpKind.BOOKING_HOLD.value and result.status == "rejected":
         record.state = "REJECTED"
         record.alternatives = json.dumps([a.model_dump() for a in result.alternatives])
-
-
-def _has_other_pending(session: Session, row: OutboxOp) -> bool:
-    return bool(session.scalar(select(func.count()).select_from(OutboxOp).where(
-        OutboxOp.entity_id == row.entity_id, OutboxOp.state == PENDING, OutboxOp.op_id != row.op_id)))
 
 
 _RECORDS: dict[OpKind, type[TransferRecord] | type[BookingRecord] | type[HandoffRecord]] = {
