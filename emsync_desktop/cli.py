@@ -16,7 +16,8 @@ from emsync_desktop.services.paths import default_data_dir
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        description="EMsync Desktop: offline-first emergency coordination (demo mode on embedded defaults).",
+        description="EMsync Desktop: offline-first emergency coordination (demo mode on embedded defaults). "
+                    "Road data: main.py roads import EXTRACT.osm.pbf",
     )
     parser.add_argument("--version", action="version", version=f"EMsync Desktop {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -32,12 +33,38 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render a role's workspace offscreen with demo data to a PNG and exit")
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.PARAMEDIC.value,
                         help="with --screenshot: whose workspace to render (default: paramedic)")
+    parser.add_argument("--tab", choices=("vitals", "patient", "hospital"), default=None,
+                        help="with --screenshot --role paramedic: which case tab to show")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")
     return parser
 
 
+def roads_main(argv: Sequence[str]) -> int:
+    """``main.py roads import EXTRACT.osm.pbf``: build offline routing tiles into the data dir."""
+    parser = argparse.ArgumentParser(prog="main.py roads", description="Offline road data for routing.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="build routing tiles from an OpenStreetMap extract (.osm.pbf)")
+    imp.add_argument("extract", type=Path, help="a regional extract, e.g. kerala-latest.osm.pbf")
+    imp.add_argument("--data-dir", type=Path, default=None, help=f"default: {default_data_dir()}")
+    args = parser.parse_args(argv)
+    from emsync_desktop.geo.roads import RoadImportError, import_roads
+
+    data_dir: Path = args.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        roads = import_roads(args.extract, data_dir, progress=lambda line: print(line, flush=True))
+    except RoadImportError as exc:
+        print(f"Road import failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Routing tiles from {roads.source} are in {roads.tiles_dir.parent}; the app uses them at its next route.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["roads"]:
+        return roads_main(argv[1:])
     args = build_parser().parse_args(argv)
     data_dir: Path = args.data_dir or default_data_dir()
     if args.screenshot is not None:
@@ -49,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.screenshot is not None:
         width, _, height = args.size.partition("x")
-        return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme)
+        return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme,
+                               args.tab)
     return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server)
 
 

@@ -104,7 +104,11 @@ async def _show_until_closed(window: MainWindow) -> None:
     await closed
 
 
-def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None) -> int:
+PARAMEDIC_TABS = ("vitals", "patient", "hospital")
+
+
+def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None,
+                    tab: str | None = None) -> int:
     """Render ``role``'s workspace with demo data into ``target`` (PNG) and exit."""
     app = make_qapp()
     context = open_context(data_dir, interactive=False)
@@ -121,6 +125,9 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
         window.show()
         if role is Role.PARAMEDIC:
             _open_example_case(window, runner, context, user)
+            if tab is not None:
+                _settle(app, relay)
+                window.workspace.tabs.setCurrentIndex(PARAMEDIC_TABS.index(tab))  # type: ignore[union-attr]
         else:
             window.show_workspace(user)
         _settle(app, relay)

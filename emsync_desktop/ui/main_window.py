@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         """Workspaces are imported on first sign-in so the sign-in screen paints sooner."""
         if user.role is Role.PARAMEDIC:
             from emsync_desktop.ml.triage import TriageModels
+            from emsync_desktop.services.hospital_ranking import HospitalRankingService
             from emsync_desktop.services.triage import TriageService
             from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 
@@ -146,7 +147,8 @@ class MainWindow(QMainWindow):
             self.case_model.saved.connect(self._on_saved)
             self.case_model.failed.connect(self.statusBar().showMessage)
             transfers = TransferService(self.context.store, user)
-            return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync)
+            ranking = HospitalRankingService.for_data_dir(self.context.data_dir)
+            return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking)
         if user.role is Role.NURSE:
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 

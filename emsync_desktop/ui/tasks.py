@@ -8,6 +8,7 @@ is dropped, so late results never reach dead widgets.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -52,6 +53,28 @@ class TaskRelay(QObject):
             self.finished.emit((callback, owner), error if error is not None else fut.result())
 
         future.add_done_callback(done)
+
+    def submit_background(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
+    ) -> None:
+        """Run ``fn`` on its own daemon thread (work that may wait on the network and must not hold up
+        the DB thread); the result comes back like ``submit``'s. ``fn`` must not touch the store."""
+        self.pending += 1
+
+        def work() -> None:
+            try:
+                value: Any = fn(*args)
+                callback: Callable[[Any], None] = on_result
+            except Exception as error:  # delivered to on_error on the GUI thread
+                value, callback = error, on_error or _log_error
+            self.finished.emit((callback, owner), value)
+
+        threading.Thread(target=work, name="emsync-background", daemon=True).start()
 
     def _deliver(self, target: tuple[Callable[[Any], None], QObject | None], value: Any) -> None:
         self.pending -= 1

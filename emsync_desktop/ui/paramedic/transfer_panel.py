@@ -21,7 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.triage import complaint_group
+from emsync_desktop.geo.eta import EtaSource
+from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView, demo_start_position
 from emsync_desktop.services.network import UNITS, HospitalCapacity, network_capacity
 from emsync_desktop.services.transfers import TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
@@ -35,9 +39,15 @@ SYNC_WORDS = {"pending": "waiting to send", "synced": "sent", "rejected": "refus
 
 class TransferPanel(QWidget):
     def __init__(self, model: CaseEditorModel, relay: TaskRelay, service: TransferService, store: Store,
-                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
+        self._ranking = ranking
+        self._ranking_request = 0  # results of older requests are dropped
+        self._ranked_with: object = None  # the triage the current ranking considered
+        self._picked: str | None = None  # a hospital the paramedic tapped: rankings no longer move the selection
+        self._position = demo_start_position()
         self._relay = relay
         self._service = service
         self._store = store
@@ -49,14 +59,19 @@ class TransferPanel(QWidget):
         self.unit_hint = QLabel()
         self.unit_hint.setObjectName("muted")
         self._unit_chosen = False  # by the paramedic, for this case: triage no longer changes it
-        self.hospitals = QTableWidget(0, 3)
-        self.hospitals.setHorizontalHeaderLabels(["Hospital", "Free beds", "Capabilities"])
+        self.hospitals = QTableWidget(0, 4)
+        self.hospitals.setHorizontalHeaderLabels(["Hospital", "ETA", "Free", "Why this rank"])
+        self.routing_note = QLabel()
+        self.routing_note.setObjectName("muted")
+        self.routing_note.setWordWrap(True)
         self.hospitals.verticalHeader().setVisible(False)
         self.hospitals.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.hospitals.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.hospitals.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.hospitals.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.hospitals.horizontalHeader().setStretchLastSection(True)
+        self.hospitals.setWordWrap(True)
+        self.hospitals.cellClicked.connect(lambda _r, _c: setattr(self, "_picked", self.selected_hospital()))
         self.send = touch_button("Send request, hold bed and SBAR", primary=True)
         self.send.clicked.connect(self._send_selected)
         self.message = QLabel()
@@ -69,6 +84,7 @@ class TransferPanel(QWidget):
         layout.addWidget(self.unit)
         layout.addWidget(self.unit_hint)
         layout.addWidget(self.hospitals, 1)
+        layout.addWidget(self.routing_note)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.send)
@@ -90,11 +106,15 @@ class TransferPanel(QWidget):
         if case_id != self._case_id:
             self._case_id = case_id
             self._unit_chosen = False
+            self._picked = None
             self.unit_hint.setText("")
             self.message.setText("")
             self.refresh()
         if snapshot is not None and snapshot.triage_current and snapshot.triage is not None:
             self._suggest_unit(snapshot.triage.suggested_unit, snapshot.triage.model_version)
+        if snapshot is not None and _ranking_inputs(snapshot) != self._ranked_with:
+            self._ranked_with = _ranking_inputs(snapshot)  # needs changed: the capability match changes
+            self._fill_hospitals()
 
     def _suggest_unit(self, unit: str, model_version: str) -> None:
         self.unit_hint.setText(f"Triage suggests {unit} (model {model_version}); tap another unit to override.")
@@ -111,29 +131,63 @@ class TransferPanel(QWidget):
         self._fill_hospitals()
 
     def _fill_hospitals(self) -> None:
+        """Rank on a background thread (routing may wait on the network); show by free beds meanwhile."""
         unit = self.unit.value() or "ICU"
-        ranked = sorted(self._hospitals, key=lambda h: -(h.units[unit].available if unit in h.units else -1))
-        self.hospitals.setRowCount(len(ranked))
-        for row, h in enumerate(ranked):
-            cap = h.units.get(unit)
-            name = QTableWidgetItem(h.name)
-            name.setData(Qt.ItemDataRole.UserRole, h.id)
-            free = QTableWidgetItem(f"{cap.available} / {cap.total}" if cap else "no such unit")
-            free.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            for col, item in enumerate((name, free, QTableWidgetItem(", ".join(h.capabilities)))):
+        by_beds = sorted(self._hospitals, key=lambda h: -(h.units[unit].available if unit in h.units else -1))
+        self._show_rows([(h.id, h.short_name, h.name, "…", h.units[unit].available if unit in h.units else 0,
+                          "ranking…") for h in by_beds])
+        if self._ranking is None or not self._hospitals:
+            return
+        snapshot = self._model.snapshot
+        triage = snapshot.triage if snapshot is not None and snapshot.triage_current else None
+        group = complaint_group(snapshot.details.chief_complaint) if snapshot else "other"
+        age = snapshot.details.age_years if snapshot else None
+        self._ranking_request += 1
+        request = self._ranking_request
+        self._relay.submit_background(self._ranking.rank, list(self._hospitals), unit, self._position, triage,
+                                      group, age, on_result=lambda view: self._on_ranked(request, view),
+                                      owner=self)
+
+    def _on_ranked(self, request: int, view: RankingView) -> None:
+        if request != self._ranking_request:
+            return  # a newer request (other unit, new capacity) is on its way
+        self._show_rows([_row(r) for r in view.ranked], select_best=self._picked is None)
+        sources = sorted({r.eta.source.label for r in view.ranked})
+        estimate_only = {r.eta.source for r in view.ranked} == {EtaSource.ESTIMATE}
+        hint = " No road data for this area yet: ETAs are estimates (see README, road data)." if estimate_only else ""
+        self.routing_note.setText(f"Ranked from the {view.position.label}. Needs considered: "
+                                  f"{describe_needs(view.required)}. Travel times: {', '.join(sources)}.{hint} "
+                                  + " ".join(view.notes))
+
+    def _show_rows(self, rows: list[tuple[str, str, str, str, int, str]], select_best: bool = False) -> None:
+        selected = None if select_best else self.selected_hospital()
+        self.hospitals.clearSelection()
+        self.hospitals.setRowCount(len(rows))
+        for row, (hospital_id, name, full_name, eta, free, why) in enumerate(rows):
+            name_item = QTableWidgetItem(name)
+            name_item.setToolTip(full_name)
+            name_item.setData(Qt.ItemDataRole.UserRole, hospital_id)
+            free_item = QTableWidgetItem(str(free))
+            free_item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            for col, item in enumerate((name_item, QTableWidgetItem(eta), free_item, QTableWidgetItem(why))):
                 self.hospitals.setItem(row, col, item)
             self.hospitals.setRowHeight(row, 44)
-        if ranked and not self.hospitals.selectedItems():
+            if hospital_id == selected:
+                self.hospitals.selectRow(row)
+        if rows and not self.hospitals.selectedItems():
             self.hospitals.selectRow(0)
 
-    def _send_selected(self) -> None:
+    def selected_hospital(self) -> str | None:
         items = self.hospitals.selectedItems()
-        if not items:
+        cell = self.hospitals.item(items[0].row(), 0) if items else None
+        return str(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else None
+
+    def _send_selected(self) -> None:
+        hospital_id = self.selected_hospital()
+        if hospital_id is None:
             self.message.setText("Pick a hospital first.")
             return
-        name_cell = self.hospitals.item(items[0].row(), 0)
-        if name_cell is not None:
-            self.send_to(str(name_cell.data(Qt.ItemDataRole.UserRole)))
+        self.send_to(hospital_id)
 
     def send_to(self, hospital_id: str) -> None:
         if self._case_id is None:
@@ -186,3 +240,14 @@ class TransferPanel(QWidget):
                 button.clicked.connect(partial(self.send_to, alt["hospital_id"]))
                 layout.addWidget(button)
         return box
+
+
+def _ranking_inputs(snapshot: CaseSnapshot) -> tuple[object, ...]:
+    triage = snapshot.triage if snapshot.triage_current else None
+    return triage, complaint_group(snapshot.details.chief_complaint), snapshot.details.age_years
+
+
+def _row(ranked: RankedHospital) -> tuple[str, str, str, str, int, str]:
+    eta, hospital = ranked.eta, ranked.hospital
+    shown = f"{'≈ ' if eta.source is EtaSource.ESTIMATE else ''}{eta.minutes:.0f} min"
+    return hospital.id, hospital.short_name, hospital.name, shown, ranked.free_in_unit, ranked.why

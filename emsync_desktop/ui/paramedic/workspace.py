@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_form import CaseForm
@@ -25,7 +26,8 @@ from emsync_desktop.ui.theme import Theme
 
 class ParamedicWorkspace(QWidget):
     def __init__(self, model: CaseEditorModel, theme: Theme, relay: TaskRelay, transfers: TransferService,
-                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.case_list = CaseListPanel(model, theme)
@@ -39,7 +41,7 @@ class ParamedicWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolling(self.vitals), "Vitals  (Ctrl+2)")
         self.tabs.addTab(_scrolling(self.form), "Patient  (Ctrl+1)")
-        self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change)
+        self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking)
         self.tabs.addTab(_scrolling(self.transfer), "Hospital  (Ctrl+3)")
         model.flush_requested.connect(self.flush)
         editor = QWidget()

@@ -1,0 +1,48 @@
+"""Importing road data: refusals say what to do, and a failed import keeps the roads already there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emsync_desktop.geo.roads import RoadImportError, import_roads, load_road_data
+from tests.geo.conftest import helsinki_pbf
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_a_file_that_is_not_a_pbf_is_refused_before_building(tmp_path: Path) -> None:
+    fake = tmp_path / "kerala.osm.pbf"
+    fake.write_text("<html>404 Not Found</html>")
+    with pytest.raises(RoadImportError, match=r"not an OpenStreetMap \.osm\.pbf extract"):
+        import_roads(fake, tmp_path / "data")
+
+
+def test_a_truncated_extract_fails_and_the_roads_in_use_stay(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    import_roads(helsinki_pbf(), data)
+    truncated = tmp_path / "cut.osm.pbf"
+    truncated.write_bytes(helsinki_pbf().read_bytes()[:20_000])
+    with pytest.raises(RoadImportError):
+        import_roads(truncated, data)
+    roads = load_road_data(data)
+    assert roads is not None and roads.source == "Helsinki.osm.pbf" and roads.tiles >= 1
+    assert not (data / "roads.building").exists()
+
+
+def test_command_line_import_reports_progress_and_coverage(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "main.py", "roads", "import", str(helsinki_pbf()), "--data-dir",
+                             str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Done:" in result.stdout and "60.00" in result.stdout
+    assert load_road_data(tmp_path) is not None
+
+
+def test_command_line_refusal_exits_non_zero_with_the_reason(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.osm.pbf"
+    result = subprocess.run([sys.executable, "main.py", "roads", "import", str(missing), "--data-dir",
+                             str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 1 and "Cannot read" in result.stderr
