@@ -28,6 +28,7 @@ class TriageSummary:
     suggested_unit: str | None = None
     destination: str | None = None
     eta_min: float | None = None
+    eta_source: str | None = None  # e.g. "offline road graph", "straight-line estimate"
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def _recommendation(
         lines.append("Requested unit: pending triage and hospital ranking.")
         pending.append("requested unit")
     if triage.destination:
-        eta = f", ETA {triage.eta_min:.0f} min" if triage.eta_min is not None else ""
+        source = f" ({triage.eta_source})" if triage.eta_source else ""
+        eta = f", ETA {triage.eta_min:.0f} min{source}" if triage.eta_min is not None else ""
         lines.append(f"Destination: {triage.destination}{eta}.")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import TriageSummary, build_sbar
+from emsync_desktop.geo.eta import Eta
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
@@ -64,8 +65,10 @@ class TransferService:
     def store(self) -> Store:
         return self._store
 
-    def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True) -> TransferView:
-        """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR."""
+    def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True,
+                         eta: Eta | None = None) -> TransferView:
+        """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR.
+        ``eta``: the travel time shown when the hospital was chosen; it goes into the transfer and SBAR."""
         now = self._clock()
         with self._store.sessions.begin() as session:
             encounter = get_encounter(session, case_id)
@@ -79,12 +82,15 @@ class TransferService:
                 raise TransferRefused("Unknown hospital: pick one from the list.")
             triage = snapshot.triage if snapshot.triage_current else None  # never a result of older inputs
             severity = triage.severity.value if triage else None
-            transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, severity, now)
+            eta_s = min(round(eta.eta_s), 86_400) if eta else None
+            transfer = self._add_transfer(session, case_id, hospital.id, unit, snapshot.title, severity, eta_s, now)
             if hold_bed:
                 self._add_hold(session, transfer, now)
             sbar = build_sbar(snapshot.details, [v.vitals for v in snapshot.vitals],
                               TriageSummary(urgency=severity, model_version=triage.model_version if triage else None,
-                                            suggested_unit=unit, destination=hospital.name))
+                                            suggested_unit=unit, destination=hospital.name,
+                                            eta_min=eta.minutes if eta else None,
+                                            eta_source=eta.source.label if eta else None))
             self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
                               sbar.recommendation, now)
             session.flush()
@@ -97,17 +103,18 @@ class TransferService:
             return [_view(session, t) for t in rows]
 
     def _add_transfer(self, session: Session, case_id: str, hospital_id: str, unit: str, summary: str,
-                      severity: str | None, now: datetime) -> TransferRecord:
+                      severity: str | None, eta_s: int | None, now: datetime) -> TransferRecord:
         step = {"state": TransferState.PENDING.value, "by": self._user.id, "by_name": self._user.display_name,
                 "at": now.isoformat(), "reason": "requested on this device"}
         transfer = TransferRecord(id=new_id(), encounter_id=case_id, requested_by=self._user.id,
                                   destination_hospital_id=hospital_id, unit=unit, state=TransferState.PENDING.value,
-                                  version=0, eta_s=None, severity=severity, summary=summary[:500],
+                                  version=0, eta_s=eta_s, severity=severity, summary=summary[:500],
                                   history=json.dumps([step]), updated_at=now, sync_state="pending")
         session.add(transfer)
         enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_REQUEST, entity_id=transfer.id, now=now,
-                payload=TransferRequestPayload(encounter_id=case_id, destination_hospital_id=hospital_id,
-                                               unit=unit, severity=severity, summary=summary[:500]))  # type: ignore[arg-type]
+                payload=TransferRequestPayload.model_validate({
+                    "encounter_id": case_id, "destination_hospital_id": hospital_id, "unit": unit, "eta_s": eta_s,
+                    "severity": severity, "summary": summary[:500]}))
         return transfer
 
     def _add_hold(self, session: Session, transfer: TransferRecord, now: datetime) -> None:

@@ -3,6 +3,7 @@ import json
 from sqlalchemy import select
 
 from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.geo.eta import Eta, EtaSource
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.transfers import TransferRefused, TransferService
@@ -60,3 +61,16 @@ def test_stale_triage_is_not_sent(app_context: AppContext, cases: CaseService, p
     TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "ICU")  # type: ignore[arg-type]
     with app_context.store.sessions.begin() as session:
         assert session.scalars(select(TransferRecord)).one().severity is None
+
+
+def test_eta_of_the_chosen_hospital_goes_into_transfer_and_sbar(app_context: AppContext, cases: CaseService,
+                                                                paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Breathless")
+    eta = Eta(eta_s=754.0, distance_m=6200.0, source=EtaSource.OFFLINE)
+    TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "HDU", eta=eta)  # type: ignore[arg-type]
+    with app_context.store.sessions.begin() as session:
+        transfer = session.scalars(select(TransferRecord)).one()
+        handoff = json.loads(session.scalars(select(HandoffRecord)).one().sections)
+    assert transfer.eta_s == 754
+    assert "ETA 13 min (offline road graph)" in handoff["recommendation"]

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.triage import complaint_group
-from emsync_desktop.geo.eta import EtaSource
+from emsync_desktop.geo.eta import Eta, EtaSource
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView, demo_start_position
@@ -47,6 +47,7 @@ class TransferPanel(QWidget):
         self._ranking_request = 0  # results of older requests are dropped
         self._ranked_with: object = None  # the triage the current ranking considered
         self._picked: str | None = None  # a hospital the paramedic tapped: rankings no longer move the selection
+        self._etas: dict[str, Eta] = {}  # hospital id -> the travel time on screen
         self._position = demo_start_position()
         self._relay = relay
         self._service = service
@@ -151,6 +152,7 @@ class TransferPanel(QWidget):
     def _on_ranked(self, request: int, view: RankingView) -> None:
         if request != self._ranking_request:
             return  # a newer request (other unit, new capacity) is on its way
+        self._etas = {r.hospital.id: r.eta for r in view.ranked}
         self._show_rows([_row(r) for r in view.ranked], select_best=self._picked is None)
         sources = sorted({r.eta.source.label for r in view.ranked})
         estimate_only = {r.eta.source for r in view.ranked} == {EtaSource.ESTIMATE}
@@ -193,7 +195,8 @@ class TransferPanel(QWidget):
         if self._case_id is None:
             return
         self._model.flush_requested.emit()
-        self._relay.submit(self._service.send_to_hospital, self._case_id, hospital_id, self.unit.value() or "ICU",
+        send = partial(self._service.send_to_hospital, eta=self._etas.get(hospital_id))
+        self._relay.submit(send, self._case_id, hospital_id, self.unit.value() or "ICU",
                            on_result=self._on_sent, on_error=self._on_refused, owner=self)
 
     def _on_sent(self, _view: TransferView) -> None:
