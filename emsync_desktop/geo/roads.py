@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from emsync_desktop.geo.basemap import BASEMAP_FILE, extract_roads_geojson
 from emsync_desktop.geo.eta import BoundingBox
 
 ROADS_DIR = "roads"
@@ -38,6 +39,12 @@ class RoadData:
     imported_at: str
     coverage: BoundingBox
     tiles: int
+
+    @property
+    def basemap(self) -> Path | None:
+        """The roads as GeoJSON for the offline map, when the import wrote them."""
+        path = self.tiles_dir.parent / BASEMAP_FILE
+        return path if path.exists() else None
 
 
 def roads_dir(data_dir: Path) -> Path:
@@ -83,6 +90,9 @@ def import_roads(pbf: Path, data_dir: Path, progress: Callable[[str], None] = la
     command = [str(valhalla.PYVALHALLA_DIR / "bin" / "valhalla_build_tiles"), "-c", str(config_path), str(pbf)]
     _run_build(command, progress, timeout_s, building)
     count, coverage = _coverage(building / TILES_DIR)
+    if count:
+        progress("Extracting roads for the offline map…")
+        extract_roads_geojson(pbf, building / BASEMAP_FILE)
     if count == 0:
         shutil.rmtree(building, ignore_errors=True)
         raise RoadImportError(f"{pbf.name} holds no roads a vehicle can use. Choose an extract with a road network.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from emsync_desktop.domain.triage import TriagePrediction
 from emsync_desktop.geo.eta import LatLon
 from emsync_desktop.geo.ranking import HospitalOption, RankedHospital, rank_hospitals, required_capabilities
-from emsync_desktop.geo.routing import FallbackRouter, router_for
+from emsync_desktop.geo.routing import FallbackRouter, RoutingUnavailable, ValhallaRouter, router_for
 from emsync_desktop.services.demo import load_network
 from emsync_desktop.services.network import HospitalCapacity
 
@@ -55,3 +55,14 @@ class HospitalRankingService:
         routing = self.router.etas(position.point, [o.position for o in options])
         required = required_capabilities(triage, complaint_group, age_years)
         return RankingView(rank_hospitals(options, routing.etas, unit, required), routing.notes, position, required)
+
+    def route_shape(self, origin: LatLon, target: LatLon) -> list[LatLon]:
+        """The road route for the map, when the offline road graph covers both ends; else none."""
+        for router in self.router.routers:
+            if isinstance(router, ValhallaRouter) and router.roads.coverage.contains(origin) \
+                    and router.roads.coverage.contains(target):
+                try:
+                    return router.route(origin, target)[1]
+                except RoutingUnavailable:
+                    return []
+        return []

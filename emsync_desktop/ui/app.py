@@ -104,7 +104,7 @@ async def _show_until_closed(window: MainWindow) -> None:
     await closed
 
 
-PARAMEDIC_TABS = ("vitals", "patient", "hospital")
+PARAMEDIC_TABS = ("vitals", "patient", "hospital", "map")
 
 
 def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None,
@@ -128,6 +128,8 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
             if tab is not None:
                 _settle(app, relay)
                 window.workspace.tabs.setCurrentIndex(PARAMEDIC_TABS.index(tab))  # type: ignore[union-attr]
+                if tab == "map":
+                    _wait_for_map(app, window)
         else:
             window.show_workspace(user)
         _settle(app, relay)
@@ -149,6 +151,19 @@ def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext
     window.show_workspace(user)
     assert window.case_model is not None
     window.case_model.load(case_ids[0])
+
+
+def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0) -> None:
+    """The map page loads in its own process; wait until it says it is ready, then let it paint."""
+    deadline = time.monotonic() + timeout_s
+    panel = window.workspace.map  # type: ignore[union-attr]
+    while not panel.ready and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
 
 
 def _settle(app: QApplication, relay: TaskRelay, timeout_s: float = 15.0) -> None:

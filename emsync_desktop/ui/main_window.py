@@ -148,7 +148,8 @@ class MainWindow(QMainWindow):
             self.case_model.failed.connect(self.statusBar().showMessage)
             transfers = TransferService(self.context.store, user)
             ranking = HospitalRankingService.for_data_dir(self.context.data_dir)
-            return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking)
+            return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking,
+                                      self.context.data_dir)
         if user.role is Role.NURSE:
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 

@@ -46,3 +46,14 @@ def test_command_line_refusal_exits_non_zero_with_the_reason(tmp_path: Path) -> 
     result = subprocess.run([sys.executable, "main.py", "roads", "import", str(missing), "--data-dir",
                              str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 1 and "Cannot read" in result.stderr
+
+
+def test_import_writes_the_roads_for_the_offline_map(tmp_path: Path) -> None:
+    import json
+
+    roads = import_roads(helsinki_pbf(), tmp_path)
+    assert roads.basemap is not None
+    features = json.loads(roads.basemap.read_text())["features"]
+    assert len(features) > 300 and any(f["properties"]["major"] for f in features)
+    lon, lat = features[0]["geometry"]["coordinates"][0]
+    assert roads.coverage.south <= lat <= roads.coverage.north and roads.coverage.west <= lon <= roads.coverage.east

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.triage import complaint_group
-from emsync_desktop.geo.eta import Eta, EtaSource
+from emsync_desktop.geo.eta import Eta, EtaSource, LatLon
+from emsync_desktop.geo.map_page import HospitalPin, MapScene
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView, demo_start_position
@@ -38,6 +39,8 @@ SYNC_WORDS = {"pending": "waiting to send", "synced": "sent", "rejected": "refus
 
 
 class TransferPanel(QWidget):
+    scene_changed = Signal(object)  # MapScene: what the map should show
+
     def __init__(self, model: CaseEditorModel, relay: TaskRelay, service: TransferService, store: Store,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -73,6 +76,9 @@ class TransferPanel(QWidget):
         self.hospitals.horizontalHeader().setStretchLastSection(True)
         self.hospitals.setWordWrap(True)
         self.hospitals.cellClicked.connect(lambda _r, _c: setattr(self, "_picked", self.selected_hospital()))
+        self.hospitals.itemSelectionChanged.connect(self._publish_scene)
+        self._view: RankingView | None = None
+        self._route: tuple[str, list[LatLon]] = ("", [])
         self.send = touch_button("Send request, hold bed and SBAR", primary=True)
         self.send.clicked.connect(self._send_selected)
         self.message = QLabel()
@@ -153,6 +159,7 @@ class TransferPanel(QWidget):
         if request != self._ranking_request:
             return  # a newer request (other unit, new capacity) is on its way
         self._etas = {r.hospital.id: r.eta for r in view.ranked}
+        self._view = view
         self._show_rows([_row(r) for r in view.ranked], select_best=self._picked is None)
         sources = sorted({r.eta.source.label for r in view.ranked})
         estimate_only = {r.eta.source for r in view.ranked} == {EtaSource.ESTIMATE}
@@ -178,6 +185,36 @@ class TransferPanel(QWidget):
                 self.hospitals.selectRow(row)
         if rows and not self.hospitals.selectedItems():
             self.hospitals.selectRow(0)
+
+    def pick(self, hospital_id: str) -> None:
+        """Select a hospital as if tapped in the list (the map's pins call this)."""
+        for row in range(self.hospitals.rowCount()):
+            cell = self.hospitals.item(row, 0)
+            if cell is not None and cell.data(Qt.ItemDataRole.UserRole) == hospital_id:
+                self._picked = hospital_id
+                self.hospitals.selectRow(row)
+                return
+
+    def _publish_scene(self) -> None:
+        view, selected = self._view, self.selected_hospital()
+        if view is None:
+            return
+        pins = [HospitalPin(r.hospital.id, r.hospital.short_name, r.hospital.position.lat, r.hospital.position.lon,
+                            r.free_in_unit, self.unit.value() or "ICU", _row(r)[3], rank)
+                for rank, r in enumerate(view.ranked, start=1)]
+        route = self._route[1] if self._route[0] == selected else []
+        self.scene_changed.emit(MapScene(view.position.point, pins, view.position.point, "Ambulance (demo position)",
+                                         route, selected))
+        target = next((r.hospital.position for r in view.ranked if r.hospital.id == selected), None)
+        if self._ranking is not None and target is not None and self._route[0] != selected:
+            self._route = (selected or "", [])
+            self._relay.submit_background(self._ranking.route_shape, view.position.point, target,
+                                          on_result=lambda shape: self._on_route(selected, shape), owner=self)
+
+    def _on_route(self, hospital_id: str | None, shape: list[LatLon]) -> None:
+        if shape and hospital_id == self.selected_hospital():
+            self._route = (hospital_id or "", shape)
+            self._publish_scene()
 
     def selected_hospital(self) -> str | None:
         items = self.hospitals.selectedItems()

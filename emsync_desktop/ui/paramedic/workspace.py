@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -15,6 +16,7 @@ from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.paramedic.map_view import MapPanel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
 from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
@@ -26,7 +28,7 @@ from emsync_desktop.ui.theme import Theme
 
 class ParamedicWorkspace(QWidget):
     def __init__(self, model: CaseEditorModel, theme: Theme, relay: TaskRelay, transfers: TransferService,
-                 on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
+                 on_local_change: Callable[[], None], ranking: HospitalRankingService | None, data_dir: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -43,6 +45,12 @@ class ParamedicWorkspace(QWidget):
         self.tabs.addTab(_scrolling(self.form), "Patient  (Ctrl+1)")
         self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking)
         self.tabs.addTab(_scrolling(self.transfer), "Hospital  (Ctrl+3)")
+        self.map = MapPanel(relay, data_dir)
+        self.tabs.addTab(self.map, "Map  (Ctrl+6)")
+        self.transfer.scene_changed.connect(self.map.show_scene)
+        self.map.hospital_picked.connect(self.transfer.pick)
+        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.tabs.setCurrentIndex(3),
+                  context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)

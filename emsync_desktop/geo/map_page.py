@@ -1,0 +1,163 @@
+"""The map page: folium builds it, Leaflet and its plugins load from local files, never a CDN.
+
+Basemap, in order: the roads of the imported extract (vector, drawn by the page), else a 1 km grid
+with a note that no map data is on this device (positions and distances stay true to scale): never a
+blank grey map. Hospitals, the ambulance and the route are drawn by ``emsync`` (the page's small API)
+from JSON, so the app updates them without reloading the page. The page talks to Python over
+QWebChannel (``bridge``): it says when it is ready and which hospital was tapped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emsync_desktop.geo.eta import LatLon
+
+OSM_ATTRIBUTION = "Roads © OpenStreetMap contributors (ODbL)"
+NO_MAP_NOTE = "No map data on this device for this area: positions and distances are to scale. Import roads (README)."
+CLUSTER_FROM = 25  # hospitals; fewer are drawn one by one
+
+
+@dataclass(frozen=True)
+class HospitalPin:
+    id: str
+    name: str
+    lat: float
+    lon: float
+    free: int  # free beds in the unit asked for
+    unit: str
+    eta: str  # e.g. "≈ 12 min"
+    rank: int | None = None  # 1 = best for this patient
+
+
+@dataclass(frozen=True)
+class MapScene:
+    center: LatLon
+    hospitals: list[HospitalPin]
+    ambulance: LatLon | None = None
+    ambulance_label: str = "Ambulance"
+    route: list[LatLon] = field(default_factory=list)
+    selected: str | None = None
+
+    def as_json(self) -> str:
+        data = asdict(self)
+        data["route"] = [[p.lat, p.lon] for p in self.route]
+        data["ambulance"] = [self.ambulance.lat, self.ambulance.lon] if self.ambulance else None
+        data["center"] = [self.center.lat, self.center.lon]
+        return json.dumps(data)
+
+
+def leaflet_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(scripts, stylesheets) as file:// URLs of the xstatic packages."""
+    import xstatic.pkg.leaflet as leaflet
+    import xstatic.pkg.leaflet_markercluster as cluster
+
+    base, plug = Path(leaflet.BASE_DIR), Path(cluster.BASE_DIR)
+    scripts = [("leaflet", (base / "leaflet.js").as_uri()),
+               ("markercluster", (plug / "leaflet.markercluster.js").as_uri())]
+    styles = [("leaflet_css", (base / "leaflet.css").as_uri()),
+              ("markercluster_css", (plug / "MarkerCluster.css").as_uri()),
+              ("markercluster_default_css", (plug / "MarkerCluster.Default.css").as_uri())]
+    return scripts, styles
+
+
+def build_map_page(scene: MapScene, basemap: Path | None) -> str:
+    """The whole page as HTML. ``basemap``: the imported roads (GeoJSON) or None."""
+    import folium
+
+    m = folium.Map(location=[scene.center.lat, scene.center.lon], zoom_start=13, tiles=None, control_scale=True,
+                   prefer_canvas=True)
+    m.default_js, m.default_css = leaflet_assets()
+    if basemap is not None:
+        folium.GeoJson(json.loads(basemap.read_text("utf-8")), name="roads", style_function=_road_style,
+                       control=False).add_to(m)
+    root = m.get_root()
+    assert isinstance(root, folium.Figure)
+    root.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
+    root.header.add_child(folium.Element('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'))
+    options = {"map": m.get_name(), "hasRoads": basemap is not None, "attribution": OSM_ATTRIBUTION,
+               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM}
+    # folium writes the map's own script when it renders, after this one: start once the page has loaded.
+    start = f"emsyncStart({json.dumps(options)}, {scene.as_json()});"
+    root.script.add_child(folium.Element(f"window.addEventListener('load', function () {{ {start} }});"))
+    root.header.add_child(folium.Element(f"<script>{_JS}</script>"))
+    return str(root.render())
+
+
+def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
+    major = bool(feature["properties"].get("major"))
+    return {"color": "#8b929c" if major else "#b9bec6", "weight": 3 if major else 1.5, "opacity": 0.9}
+
+
+_CSS = """
+html, body {background:#eef0f3;}
+.leaflet-container {background:#eef0f3; font: 13px system-ui, sans-serif;}
+.emsync-note {background:rgba(255,255,255,.92); padding:6px 10px; border-radius:6px; max-width:340px;
+  color:#5b6675; box-shadow:0 1px 3px rgba(0,0,0,.2);}
+.emsync-label {background:rgba(255,255,255,.95); border:1px solid #c9d1db; border-radius:4px;
+  padding:1px 5px; font-weight:600; color:#17202a; box-shadow:none;}
+.emsync-label.best {border:2px solid #0b5cad;}
+"""
+
+# The page's API. Python calls emsync.update(scene) to redraw; taps go to bridge.hospital_clicked(id).
+_JS = """
+var emsync = {ready: false, layers: {}, bridge: null};
+function emsyncColour(free) { return free >= 3 ? '#1e7b34' : (free >= 1 ? '#c77700' : '#b3261e'); }
+function emsyncStart(options, scene) {
+  var map = window[options.map];
+  emsync.map = map; emsync.options = options;
+  if (options.hasRoads) {
+    map.attributionControl.addAttribution(options.attribution);
+  } else {
+    var c = map.getCenter(), lines = [];
+    for (var i = -30; i <= 30; i++) {
+      lines.push([[c.lat + i * 0.009, c.lng - 0.5], [c.lat + i * 0.009, c.lng + 0.5]]);
+      lines.push([[c.lat - 0.5, c.lng + i * 0.0091], [c.lat + 0.5, c.lng + i * 0.0091]]);
+    }
+    L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false}).addTo(map);
+    var note = L.control({position: 'topright'});
+    note.onAdd = function () { var d = L.DomUtil.create('div', 'emsync-note'); d.textContent = options.note;
+      return d; };
+    note.addTo(map);
+  }
+  emsync.update(scene, true);
+  if (typeof QWebChannel !== 'undefined' && typeof qt !== 'undefined') {
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      emsync.bridge = channel.objects.bridge; emsync.ready = true; emsync.bridge.page_ready();
+    });
+  }
+}
+emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLayer(emsync.layers[name]); } };
+emsync.update = function (scene, fit) {
+  var map = emsync.map, many = scene.hospitals.length >= emsync.options.clusterFrom;
+  emsync.clear('hospitals'); emsync.clear('ambulance'); emsync.clear('route');
+  var group = many ? L.markerClusterGroup() : L.layerGroup(), bounds = [];
+  emsync.markers = {};
+  scene.hospitals.forEach(function (h) {
+    var best = h.rank === 1, chosen = h.id === scene.selected;
+    var marker = L.circleMarker([h.lat, h.lon], {radius: chosen ? 13 : 10, color: chosen ? '#0b5cad' : '#ffffff',
+      weight: chosen ? 4 : 2, fillColor: emsyncColour(h.free), fillOpacity: 0.95});
+    var label = (h.rank ? h.rank + '. ' : '') + h.name + ' · ' + h.eta + ' · ' + h.free + ' ' + h.unit;
+    var always = !many && ((h.rank && h.rank <= 3) || chosen);  // the rest on hover: labels must not pile up
+    marker.bindTooltip(label, {permanent: always, direction: 'right', offset: [12, 0],
+      className: 'emsync-label' + (best ? ' best' : '')});
+    marker.on('click', function () { if (emsync.bridge) { emsync.bridge.hospital_clicked(h.id); } });
+    marker.addTo(group); emsync.markers[h.id] = marker; bounds.push([h.lat, h.lon]);
+  });
+  group.addTo(map); emsync.layers.hospitals = group;
+  if (scene.ambulance) {
+    emsync.layers.ambulance = L.circleMarker(scene.ambulance, {radius: 9, color: '#17202a', weight: 3,
+      fillColor: '#ffffff', fillOpacity: 1}).bindTooltip(scene.ambulance_label, {permanent: true,
+      direction: 'left', offset: [-12, 0], className: 'emsync-label'}).addTo(map);
+    bounds.push(scene.ambulance);
+  }
+  if (scene.route.length > 1) {
+    emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);
+  }
+  if (fit && bounds.length) { map.fitBounds(bounds, {padding: [60, 60]}); }
+};
+emsync.click = function (id) { if (emsync.markers && emsync.markers[id]) { emsync.markers[id].fire('click'); } };
+"""

@@ -1,0 +1,120 @@
+"""The map tab: hospitals ranked for this patient, the ambulance and the route, on a local Leaflet page.
+
+QtWebEngine is loaded on first show, not at start-up. The page is built off the GUI thread (folium,
+and the roads GeoJSON of an import can be megabytes), written to the data dir and loaded from there.
+Scene updates made before the page says it is ready are kept and applied when it is (only the
+latest scene matters); calls after the widget is gone are dropped with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from emsync_desktop.geo.map_page import MapScene, build_map_page
+from emsync_desktop.geo.roads import load_road_data
+from emsync_desktop.ui.tasks import TaskRelay
+
+
+class MapBridge(QObject):
+    """The one object the page sees (``bridge`` in JavaScript)."""
+
+    ready = Signal()
+    hospital_picked = Signal(str)
+
+    @Slot()
+    def page_ready(self) -> None:
+        self.ready.emit()
+
+    @Slot(str)
+    def hospital_clicked(self, hospital_id: str) -> None:
+        self.hospital_picked.emit(hospital_id)
+
+
+class MapPanel(QWidget):
+    hospital_picked = Signal(str)
+    page_ready = Signal()
+
+    def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay = relay
+        self._data_dir = data_dir
+        self._scene: MapScene | None = None
+        self._shown_scene: MapScene | None = None
+        self._view: QWidget | None = None
+        self._ready = False
+        self.bridge = MapBridge(self)
+        self.bridge.ready.connect(self._on_ready)
+        self.bridge.hospital_picked.connect(self.hospital_picked)
+        self.waiting = QLabel("Loading the map…")
+        self.waiting.setObjectName("muted")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.waiting)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def show_scene(self, scene: MapScene) -> None:
+        self._scene = scene
+        if self._ready:
+            self._apply_latest()
+        elif self._view is None and self.isVisible():
+            self._build_page()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._view is None and self._scene is not None:
+            self._build_page()
+
+    def run_js(self, script: str) -> None:
+        """For tests and tools: run JavaScript once the page is ready (ignored before)."""
+        if self._ready and self._view is not None:
+            self._view.page().runJavaScript(script)  # type: ignore[attr-defined]
+
+    def _build_page(self) -> None:
+        from PySide6.QtWebChannel import QWebChannel
+        from PySide6.QtWebEngineWidgets import QWebEngineView
+
+        view = QWebEngineView(self)
+        channel = QWebChannel(view.page())
+        channel.registerObject("bridge", self.bridge)
+        view.page().setWebChannel(channel)
+        self._view = view
+        self._layout.addWidget(view, 1)
+        scene = self._scene
+        assert scene is not None
+        self._shown_scene = scene
+        self._relay.submit_background(_write_page, scene, self._data_dir, on_result=self._load, owner=self)
+
+    def _load(self, page: Path) -> None:
+        if self._view is not None:
+            self._view.load(QUrl.fromLocalFile(str(page)))  # type: ignore[attr-defined]
+
+    def _on_ready(self) -> None:
+        self._ready = True
+        self.waiting.hide()
+        self.page_ready.emit()
+        if self._scene is not self._shown_scene:
+            self._apply_latest()
+
+    def _apply_latest(self) -> None:
+        if self._scene is None or self._view is None:
+            return
+        self._shown_scene = self._scene
+        self._view.page().runJavaScript(f"emsync.update({self._scene.as_json()}, false);")  # type: ignore[attr-defined]
+
+
+def _write_page(scene: MapScene, data_dir: Path) -> Path:
+    """Build the page (worker thread: folium and the roads file) and write it into the data dir."""
+    roads = load_road_data(data_dir)
+    basemap = roads.basemap if roads is not None and roads.coverage.contains(scene.center) else None
+    folder = data_dir / "map"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "map.html"
+    page.write_text(build_map_page(scene, basemap), encoding="utf-8")
+    return page

@@ -1,0 +1,47 @@
+"""The map tab in the real window: it loads, asks for nothing outside this machine, and a tap on a
+hospital selects it for the transfer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.ui.main_window import MainWindow
+from tests.ui.test_hospital_ranking import open_hospital_tab
+
+
+class RequestLog(QWebEngineUrlRequestInterceptor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+        self.urls.append(info.requestUrl().toString())
+
+
+@pytest.fixture
+def request_log() -> Iterator[RequestLog]:
+    log = RequestLog()
+    profile = QWebEngineProfile.defaultProfile()
+    profile.setUrlRequestInterceptor(log)
+    yield log
+    profile.setUrlRequestInterceptor(None)
+
+
+@pytest.mark.slow
+def test_map_loads_from_local_files_and_a_tap_picks_the_hospital(qtbot: QtBot, window: MainWindow,
+                                                                 request_log: RequestLog) -> None:
+    panel = open_hospital_tab(qtbot, window)
+    workspace = window.workspace
+    workspace.tabs.setCurrentIndex(3)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)  # type: ignore[union-attr]
+    assert request_log.urls and all(u.startswith(("file://", "qrc:", "data:")) for u in request_log.urls), \
+        request_log.urls
+    last = panel.hospitals.item(panel.hospitals.rowCount() - 1, 0)
+    assert last is not None
+    target = str(last.data(256))
+    workspace.map.run_js(f"emsync.click({target!r});")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: panel.selected_hospital() == target, timeout=10_000)
