@@ -41,6 +41,9 @@ screenshots: $(STAMP)
 	for role in paramedic nurse coordinator admin; do \
 	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
 	done
+	for tab in hospital map; do \
+	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/paramedic-$$tab.png --tab $$tab || exit 1; \
+	done
 
 clean-venv:
 	rm -rf $(VENV)
