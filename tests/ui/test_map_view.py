@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
 from pytestqt.qtbot import QtBot
 
+from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.ui.main_window import MainWindow
 from tests.ui.test_hospital_ranking import open_hospital_tab
 
@@ -42,6 +43,13 @@ def test_map_loads_from_local_files_and_a_tap_picks_the_hospital(qtbot: QtBot, w
         request_log.urls
     last = panel.hospitals.item(panel.hospitals.rowCount() - 1, 0)
     assert last is not None
-    target = str(last.data(256))
+    target, short_name, full_name = str(last.data(256)), last.text(), last.toolTip()
     workspace.map.run_js(f"emsync.click({target!r});")  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: panel.selected_hospital() == target, timeout=10_000)
+    qtbot.waitUntil(lambda: short_name in workspace.map.selection.text(), timeout=10_000)  # type: ignore[union-attr]
+    workspace.map.send.click()  # type: ignore[union-attr]
+    case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
+    transfers = TransferService(window.context.store, window.user)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: len(transfers.transfers_for_case(case_id)) == 1, timeout=10_000)
+    sent = transfers.transfers_for_case(case_id)[0]
+    assert sent.hospital == full_name and workspace.tabs.currentIndex() == 2  # type: ignore[union-attr]

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.geo.map_page import MapScene, build_map_page
 from emsync_desktop.geo.roads import load_road_data
 from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.buttons import touch_button
 
 
 class MapBridge(QObject):
@@ -37,6 +38,7 @@ class MapBridge(QObject):
 class MapPanel(QWidget):
     hospital_picked = Signal(str)
     page_ready = Signal()
+    send_requested = Signal()  # "send the case to the selected hospital", as on the Hospital tab
 
     def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,9 +53,17 @@ class MapPanel(QWidget):
         self.bridge.hospital_picked.connect(self.hospital_picked)
         self.waiting = QLabel("Loading the map…")
         self.waiting.setObjectName("muted")
+        self.selection = QLabel("Tap a hospital on the map or in the Hospital tab.")
+        self.selection.setWordWrap(True)
+        self.send = touch_button("Send request, hold bed and SBAR", primary=True)
+        self.send.clicked.connect(self.send_requested)
+        bar = QHBoxLayout()
+        bar.addWidget(self.selection, 1)
+        bar.addWidget(self.send)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.waiting)
+        self._layout.addLayout(bar)
 
     @property
     def ready(self) -> bool:
@@ -61,6 +71,11 @@ class MapPanel(QWidget):
 
     def show_scene(self, scene: MapScene) -> None:
         self._scene = scene
+        chosen = next((h for h in scene.hospitals if h.id == scene.selected), None)
+        self.send.setEnabled(chosen is not None)
+        if chosen is not None:
+            self.selection.setText(f"<b>{chosen.rank}. {chosen.name}</b> · {chosen.eta} · {chosen.free} {chosen.unit} "
+                                   "free")
         if self._ready:
             self._apply_latest()
         elif self._view is None and self.isVisible():
@@ -85,7 +100,7 @@ class MapPanel(QWidget):
         channel.registerObject("bridge", self.bridge)
         view.page().setWebChannel(channel)
         self._view = view
-        self._layout.addWidget(view, 1)
+        self._layout.insertWidget(1, view, 1)
         scene = self._scene
         assert scene is not None
         self._shown_scene = scene

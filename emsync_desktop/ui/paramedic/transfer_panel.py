@@ -80,7 +80,7 @@ class TransferPanel(QWidget):
         self._view: RankingView | None = None
         self._route: tuple[str, list[LatLon]] = ("", [])
         self.send = touch_button("Send request, hold bed and SBAR", primary=True)
-        self.send.clicked.connect(self._send_selected)
+        self.send.clicked.connect(self.send_selected)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("fieldError")
@@ -221,7 +221,7 @@ class TransferPanel(QWidget):
         cell = self.hospitals.item(items[0].row(), 0) if items else None
         return str(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else None
 
-    def _send_selected(self) -> None:
+    def send_selected(self) -> None:
         hospital_id = self.selected_hospital()
         if hospital_id is None:
             self.message.setText("Pick a hospital first.")

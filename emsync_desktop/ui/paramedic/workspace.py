@@ -49,6 +49,7 @@ class ParamedicWorkspace(QWidget):
         self.tabs.addTab(self.map, "Map  (Ctrl+6)")
         self.transfer.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)
+        self.map.send_requested.connect(self._send_from_map)
         QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.tabs.setCurrentIndex(3),
                   context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)
@@ -102,6 +103,10 @@ class ParamedicWorkspace(QWidget):
         """The sync engine brought or sent something: refresh what it touched."""
         if status.touched & {"transfer", "booking", "handoff", "bed"} or not status.pending:
             self.transfer.refresh()
+
+    def _send_from_map(self) -> None:
+        self.transfer.send_selected()
+        self.tabs.setCurrentIndex(2)  # the answer (bed held or refused, with alternatives) shows there
 
     def flush(self) -> None:
         """Save anything typed but not yet committed (before sign-out or close)."""
