@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", metavar="URL", default=os.environ.get("EMSYNC_SERVER_URL"),
                         help="sync server to use, e.g. https://emsync.example.org:8765 (default: "
                              "$EMSYNC_SERVER_URL; a demo install without it runs its own)")
+    parser.add_argument("--gps", type=Path, metavar="DEVICE_OR_FILE",
+                        help="GPS as NMEA 0183: a serial device (e.g. /dev/ttyUSB0) or a file a logger writes; "
+                             "without it the demo uses a start point and simulates the drive")
     parser.add_argument("--offline", action="store_true",
                         help="demo without the embedded sync server: everything stays on this device")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         width, _, height = args.size.partition("x")
         return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme,
                                args.tab)
-    return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server)
+    return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server, gps=args.gps)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from emsync_desktop.services.network import HospitalCapacity
 @dataclass(frozen=True)
 class Position:
     point: LatLon
-    label: str
+    label: str  # for the screen: where the position comes from and any problem with it
+    source: str = "demo start point"  # short: "GPS", "simulated drive", "demo start point"
 
 
 @dataclass(frozen=True)

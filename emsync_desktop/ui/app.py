@@ -55,7 +55,8 @@ def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
         return None
 
 
-def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, server_url: str | None = None) -> int:
+def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, server_url: str | None = None,
+            gps: Path | None = None) -> int:
     """``server_url``: a real sync server (sign-in goes through it); else a demo install runs its own
     server in-process unless ``offline``."""
     app = make_qapp()
@@ -73,7 +74,7 @@ def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, se
         target = demo_sync_target(server)
     else:
         target = None
-    window = MainWindow(context, TaskRelay(runner), theme, target)
+    window = MainWindow(context, TaskRelay(runner), theme, target, gps)
     try:
         import qasync
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,6 +24,7 @@ from emsync_desktop.ui.theme import THEMES, Theme, apply_theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 
 if TYPE_CHECKING:
+    from emsync_desktop.geo.position import PositionSource
     from emsync_desktop.ml.triage import TriageModels
 
 
@@ -31,8 +33,10 @@ class MainWindow(QMainWindow):
     workspace_ready = Signal(object)  # the workspace widget
 
     def __init__(self, context: AppContext, relay: TaskRelay, theme: Theme,
-                 sync_target: SyncTarget | None = None) -> None:
+                 sync_target: SyncTarget | None = None, gps: Path | None = None) -> None:
         super().__init__()
+        self._gps_path = gps
+        self._gps: PositionSource | None = None
         self.context = context
         self.sync_target = sync_target
         self.sync: SyncBridge | None = None
@@ -148,8 +152,12 @@ class MainWindow(QMainWindow):
             self.case_model.failed.connect(self.statusBar().showMessage)
             transfers = TransferService(self.context.store, user)
             ranking = HospitalRankingService.for_data_dir(self.context.data_dir)
+            if self._gps_path is not None and self._gps is None:
+                from emsync_desktop.geo.position import NmeaSource
+
+                self._gps = NmeaSource(self._gps_path)  # one reader per app, kept across sign-ins
             return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking,
-                                      self.context.data_dir)
+                                      self.context.data_dir, self._gps)
         if user.role is Role.NURSE:
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 
@@ -212,5 +220,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
         self._stop_sync()
+        if self._gps is not None:
+            self._gps.stop()
         self.closed.emit()
         super().closeEvent(event)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.triage import complaint_group
-from emsync_desktop.geo.eta import Eta, EtaSource, LatLon
+from emsync_desktop.geo.eta import Eta, EtaSource, LatLon, haversine_m
 from emsync_desktop.geo.map_page import HospitalPin, MapScene
+from emsync_desktop.geo.position import FixedPosition, PositionSource, SimulatedDrive
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
-from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView, demo_start_position
+from emsync_desktop.services.hospital_ranking import HospitalRankingService, Position, RankingView, demo_start_position
 from emsync_desktop.services.network import UNITS, HospitalCapacity, network_capacity
 from emsync_desktop.services.transfers import TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
@@ -35,6 +36,8 @@ from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.fields import ChoiceField
 
+POSITION_POLL_MS = 2000
+RERANK_AFTER_M = 150.0  # the ambulance moved this far: travel times are worth recomputing
 SYNC_WORDS = {"pending": "waiting to send", "synced": "sent", "rejected": "refused", "conflict": "needs attention"}
 
 
@@ -43,7 +46,7 @@ class TransferPanel(QWidget):
 
     def __init__(self, model: CaseEditorModel, relay: TaskRelay, service: TransferService, store: Store,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
-                 parent: QWidget | None = None) -> None:
+                 position_source: PositionSource | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
         self._ranking = ranking
@@ -51,7 +54,15 @@ class TransferPanel(QWidget):
         self._ranked_with: object = None  # the triage the current ranking considered
         self._picked: str | None = None  # a hospital the paramedic tapped: rankings no longer move the selection
         self._etas: dict[str, Eta] = {}  # hospital id -> the travel time on screen
-        self._position = demo_start_position()
+        self._sending: str | None = None
+        self._ranked_unit = ""
+        self._fallback = demo_start_position()
+        self._position = self._fallback
+        self._gps = position_source  # None: demo (fixed start point, then a simulated drive once sent)
+        self._source: PositionSource = position_source or FixedPosition(self._fallback.point, self._fallback.label)
+        self._position_timer = QTimer(self)
+        self._position_timer.timeout.connect(self._poll_position)
+        self._position_timer.start(POSITION_POLL_MS)
         self._relay = relay
         self._service = service
         self._store = store
@@ -140,9 +151,11 @@ class TransferPanel(QWidget):
     def _fill_hospitals(self) -> None:
         """Rank on a background thread (routing may wait on the network); show by free beds meanwhile."""
         unit = self.unit.value() or "ICU"
-        by_beds = sorted(self._hospitals, key=lambda h: -(h.units[unit].available if unit in h.units else -1))
-        self._show_rows([(h.id, h.short_name, h.name, "…", h.units[unit].available if unit in h.units else 0,
-                          "ranking…") for h in by_beds])
+        if self._view is None or unit != self._ranked_unit:  # otherwise the last ranking stays until the next
+            by_beds = sorted(self._hospitals, key=lambda h: -(h.units[unit].available if unit in h.units else -1))
+            self._show_rows([(h.id, h.short_name, h.name, "…", h.units[unit].available if unit in h.units else 0,
+                              "ranking…") for h in by_beds])
+        self._ranked_unit = unit
         if self._ranking is None or not self._hospitals:
             return
         snapshot = self._model.snapshot
@@ -203,8 +216,8 @@ class TransferPanel(QWidget):
                             r.free_in_unit, self.unit.value() or "ICU", _row(r)[3], rank)
                 for rank, r in enumerate(view.ranked, start=1)]
         route = self._route[1] if self._route[0] == selected else []
-        self.scene_changed.emit(MapScene(view.position.point, pins, view.position.point, "Ambulance (demo position)",
-                                         route, selected))
+        self.scene_changed.emit(MapScene(view.position.point, pins, view.position.point,
+                                         f"Ambulance ({view.position.source})", route, selected))
         target = next((r.hospital.position for r in view.ranked if r.hospital.id == selected), None)
         if self._ranking is not None and target is not None and self._route[0] != selected:
             self._route = (selected or "", [])
@@ -232,12 +245,37 @@ class TransferPanel(QWidget):
         if self._case_id is None:
             return
         self._model.flush_requested.emit()
+        self._sending = hospital_id
         send = partial(self._service.send_to_hospital, eta=self._etas.get(hospital_id))
         self._relay.submit(send, self._case_id, hospital_id, self.unit.value() or "ICU",
                            on_result=self._on_sent, on_error=self._on_refused, owner=self)
 
-    def _on_sent(self, _view: TransferView) -> None:
+    def _poll_position(self) -> None:
+        """Read the source (memory only); re-rank when the ambulance moved or the source changed."""
+        fix, problem = self._source.latest(), self._source.problem
+        if fix is None:
+            position = Position(self._fallback.point, f"{self._fallback.label}; {problem or 'no position yet'}")
+        else:
+            position = Position(fix.point, fix.source + (f" ({problem})" if problem else ""), fix.source)
+        moved = haversine_m(position.point, self._position.point)
+        if moved >= RERANK_AFTER_M or position.label != self._position.label:
+            self._position = position
+            self._fill_hospitals()
+
+    def _start_simulated_drive(self, hospital_id: str) -> None:
+        """Demo only (no GPS): drive to the hospital the case was sent to, so ETAs visibly count down."""
+        if self._gps is not None or self._view is None:
+            return
+        target = next((r.hospital.position for r in self._view.ranked if r.hospital.id == hospital_id), None)
+        if target is None:
+            return
+        shape = self._route[1] if self._route[0] == hospital_id and len(self._route[1]) > 1 else []
+        self._source = SimulatedDrive(shape or [self._position.point, target])
+
+    def _on_sent(self, _sent: TransferView) -> None:
         self.message.setText("")
+        if self._sending is not None:
+            self._start_simulated_drive(self._sending)
         self._on_local_change()
         self.refresh()
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import TransferService
@@ -29,7 +30,7 @@ from emsync_desktop.ui.theme import Theme
 class ParamedicWorkspace(QWidget):
     def __init__(self, model: CaseEditorModel, theme: Theme, relay: TaskRelay, transfers: TransferService,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None, data_dir: Path,
-                 parent: QWidget | None = None) -> None:
+                 position_source: PositionSource | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.case_list = CaseListPanel(model, theme)
@@ -43,7 +44,8 @@ class ParamedicWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolling(self.vitals), "Vitals  (Ctrl+2)")
         self.tabs.addTab(_scrolling(self.form), "Patient  (Ctrl+1)")
-        self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking)
+        self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking,
+                                      position_source)
         self.tabs.addTab(_scrolling(self.transfer), "Hospital  (Ctrl+3)")
         self.map = MapPanel(relay, data_dir)
         self.tabs.addTab(self.map, "Map  (Ctrl+6)")
