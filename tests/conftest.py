@@ -21,6 +21,8 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EMSYNC_KEYRING", "off")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("EMSYNC_TILE_URL", raising=False)  # tests never fetch map tiles from outside
+    monkeypatch.delenv("OPENROUTESERVICE_API_KEY", raising=False)
     return data_dir
 
 

@@ -64,8 +64,10 @@ def leaflet_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return scripts, styles
 
 
-def build_map_page(scene: MapScene, basemap: Path | None) -> str:
-    """The whole page as HTML. ``basemap``: the imported roads (GeoJSON) or None."""
+def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None = None,
+                   has_tiles: bool = False) -> str:
+    """The whole page as HTML. ``basemap``: the imported roads (GeoJSON) or None. ``tile_url``: the local
+    tile server (127.0.0.1) template, if one runs; ``has_tiles``: whether it has any tile cached."""
     import folium
 
     m = folium.Map(location=[scene.center.lat, scene.center.lon], zoom_start=13, tiles=None, control_scale=True,
@@ -79,7 +81,7 @@ def build_map_page(scene: MapScene, basemap: Path | None) -> str:
     root.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     root.header.add_child(folium.Element('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'))
     options = {"map": m.get_name(), "hasRoads": basemap is not None, "attribution": OSM_ATTRIBUTION,
-               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM}
+               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM, "tileUrl": tile_url, "hasTiles": has_tiles}
     # folium writes the map's own script when it renders, after this one: start once the page has loaded.
     start = f"emsyncStart({json.dumps(options)}, {scene.as_json()});"
     root.script.add_child(folium.Element(f"window.addEventListener('load', function () {{ {start} }});"))
@@ -109,15 +111,21 @@ function emsyncColour(free) { return free >= 3 ? '#1e7b34' : (free >= 1 ? '#c777
 function emsyncStart(options, scene) {
   var map = window[options.map];
   emsync.map = map; emsync.options = options;
+  if (options.tileUrl) {
+    L.tileLayer(options.tileUrl, {maxZoom: 19, attribution: '© OpenStreetMap contributors'}).addTo(map);
+  }
   if (options.hasRoads) {
     map.attributionControl.addAttribution(options.attribution);
   } else {
+    map.createPane('grid').style.zIndex = 150;  // under the tiles: where a tile is cached, it covers the grid
     var c = map.getCenter(), lines = [];
     for (var i = -30; i <= 30; i++) {
       lines.push([[c.lat + i * 0.009, c.lng - 0.5], [c.lat + i * 0.009, c.lng + 0.5]]);
       lines.push([[c.lat - 0.5, c.lng + i * 0.0091], [c.lat + 0.5, c.lng + i * 0.0091]]);
     }
-    L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false}).addTo(map);
+    L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false, pane: 'grid'}).addTo(map);
+  }
+  if (!options.hasRoads && !options.hasTiles) {
     var note = L.control({position: 'topright'});
     note.onAdd = function () { var d = L.DomUtil.create('div', 'emsync-note'); d.textContent = options.note;
       return d; };

@@ -39,3 +39,13 @@ def test_with_imported_roads_they_are_drawn_with_their_attribution(helsinki_road
 def test_scene_json_carries_pins_route_and_selection() -> None:
     data = SCENE.as_json()
     assert '"selected": "h1"' in data and '"route": [[10.0159, 76.3419], [9.999, 76.2875]]' in data
+
+
+def test_cached_tiles_come_from_the_local_tile_server() -> None:
+    html = build_map_page(SCENE, None, "http://127.0.0.1:5000/tiles/{z}/{x}/{y}.png", has_tiles=True)
+    assert '"tileUrl": "http://127.0.0.1:5000/tiles/{z}/{x}/{y}.png"' in html and '"hasTiles": true' in html
+
+
+def test_the_no_map_data_note_is_only_for_a_device_with_neither_tiles_nor_roads() -> None:
+    script = build_map_page(SCENE, None)
+    assert "if (!options.hasRoads && !options.hasTiles)" in script

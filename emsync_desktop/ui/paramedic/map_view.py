@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.geo.map_page import MapScene, build_map_page
 from emsync_desktop.geo.roads import load_road_data
+from emsync_desktop.geo.tiles import tile_server_for
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
@@ -131,5 +132,6 @@ def _write_page(scene: MapScene, data_dir: Path) -> Path:
     folder = data_dir / "map"
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / "map.html"
-    page.write_text(build_map_page(scene, basemap), encoding="utf-8")
+    tiles = tile_server_for(data_dir)
+    page.write_text(build_map_page(scene, basemap, tiles.url, tiles.cache.count() > 0), encoding="utf-8")
     return page
