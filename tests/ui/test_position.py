@@ -12,7 +12,7 @@ from emsync_desktop.geo.position import SimulatedDrive
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.ui.main_window import MainWindow
-from emsync_desktop.ui.paramedic import transfer_panel
+from emsync_desktop.ui.paramedic import hospital_chooser
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import LIGHT
 from tests.geo.test_position import KOCHI_RMC, NO_FIX_GGA
@@ -21,7 +21,7 @@ from tests.ui.test_hospital_ranking import open_hospital_tab
 
 @pytest.fixture(autouse=True)
 def fast_position_polling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transfer_panel, "POSITION_POLL_MS", 50)
+    monkeypatch.setattr(hospital_chooser, "POSITION_POLL_MS", 50)
 
 
 @pytest.fixture
@@ -64,5 +64,5 @@ def test_gps_without_fix_says_so_and_uses_the_start_point(qtbot: QtBot,
 def test_demo_drive_starts_when_the_case_is_sent(qtbot: QtBot, window: MainWindow) -> None:
     panel = open_hospital_tab(qtbot, window)
     panel.send_selected()
-    qtbot.waitUntil(lambda: isinstance(panel._source, SimulatedDrive), timeout=10_000)
+    qtbot.waitUntil(lambda: isinstance(panel.chooser.source, SimulatedDrive), timeout=10_000)
     qtbot.waitUntil(lambda: "Ranked from the simulated drive" in panel.routing_note.text(), timeout=10_000)

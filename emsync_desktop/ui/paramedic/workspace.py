@@ -49,7 +49,7 @@ class ParamedicWorkspace(QWidget):
         self.tabs.addTab(_scrolling(self.transfer), "Hospital  (Ctrl+3)")
         self.map = MapPanel(relay, data_dir)
         self.tabs.addTab(self.map, "Map  (Ctrl+6)")
-        self.transfer.scene_changed.connect(self.map.show_scene)
+        self.transfer.chooser.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)
         self.map.send_requested.connect(self._send_from_map)
         QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.tabs.setCurrentIndex(3),
