@@ -126,8 +126,30 @@ class OpenRouteServiceRouter:
     def etas(self, origin: LatLon, targets: Sequence[LatLon]) -> list[Eta | None]:
         body: dict[str, Any] = {"locations": [[p.lon, p.lat] for p in (origin, *targets)], "sources": [0],
                 "destinations": list(range(1, len(targets) + 1)), "metrics": ["duration", "distance"]}
+        data = self._post("/v2/matrix/driving-car", body)
         try:
-            response = self._http.post(f"{self._url}/v2/matrix/driving-car", json=body, timeout=self._timeout)
+            durations, distances = data["durations"][0], data["distances"][0]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise RoutingUnavailable("Online routing sent an answer EMsync cannot read.") from exc
+        return [Eta(float(t), float(d), EtaSource.ONLINE) if t is not None and d is not None else None
+                for t, d in zip(durations, distances, strict=True)]
+
+    def route(self, origin: LatLon, target: LatLon) -> tuple[Eta, list[LatLon]]:
+        """Time, distance and road geometry from the online directions service."""
+        body = {"coordinates": [[origin.lon, origin.lat], [target.lon, target.lat]]}
+        data = self._post("/v2/directions/driving-car/geojson", body)
+        try:
+            feature = data["features"][0]
+            summary = feature["properties"]["summary"]
+            shape = [LatLon(lat, lon) for lon, lat in feature["geometry"]["coordinates"]]
+            return Eta(float(summary["duration"]), float(summary["distance"]), EtaSource.ONLINE), shape
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise RoutingUnavailable("Online routing sent an answer EMsync cannot read.") from exc
+
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        try:
+            response = self._http.post(f"{self._url}{path}", json=body, timeout=self._timeout)
         except requests.RequestException as exc:
             raise RoutingUnavailable(f"Online routing not reachable ({type(exc).__name__}).") from exc
         if response.status_code in (401, 403):
@@ -137,12 +159,9 @@ class OpenRouteServiceRouter:
         if response.status_code >= 400:
             raise RoutingUnavailable(f"Online routing answered HTTP {response.status_code}.")
         try:
-            data = response.json()
-            durations, distances = data["durations"][0], data["distances"][0]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            return response.json()
+        except ValueError as exc:
             raise RoutingUnavailable("Online routing sent an answer EMsync cannot read.") from exc
-        return [Eta(float(t), float(d), EtaSource.ONLINE) if t is not None and d is not None else None
-                for t, d in zip(durations, distances, strict=True)]
 
 
 def router_for(data_dir: Path) -> FallbackRouter:

@@ -14,7 +14,13 @@ from pathlib import Path
 from emsync_desktop.domain.triage import TriagePrediction
 from emsync_desktop.geo.eta import LatLon
 from emsync_desktop.geo.ranking import HospitalOption, RankedHospital, rank_hospitals, required_capabilities
-from emsync_desktop.geo.routing import FallbackRouter, RoutingUnavailable, ValhallaRouter, router_for
+from emsync_desktop.geo.routing import (
+    FallbackRouter,
+    OpenRouteServiceRouter,
+    RoutingUnavailable,
+    ValhallaRouter,
+    router_for,
+)
 from emsync_desktop.services.demo import load_network
 from emsync_desktop.services.network import HospitalCapacity
 
@@ -58,12 +64,14 @@ class HospitalRankingService:
         return RankingView(rank_hospitals(options, routing.etas, unit, required), routing.notes, position, required)
 
     def route_shape(self, origin: LatLon, target: LatLon) -> list[LatLon]:
-        """The road route for the map, when the offline road graph covers both ends; else none."""
+        """The road route for the map, from the first router that can give one (online, then offline when
+        its roads cover both ends); none when neither can (the map then draws no line)."""
         for router in self.router.routers:
-            if isinstance(router, ValhallaRouter) and router.roads.coverage.contains(origin) \
-                    and router.roads.coverage.contains(target):
+            covered = not isinstance(router, ValhallaRouter) or (
+                router.roads.coverage.contains(origin) and router.roads.coverage.contains(target))
+            if covered and isinstance(router, OpenRouteServiceRouter | ValhallaRouter):
                 try:
                     return router.route(origin, target)[1]
                 except RoutingUnavailable:
-                    return []
+                    continue
         return []

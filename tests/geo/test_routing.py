@@ -63,9 +63,15 @@ class _Stub(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Stub.seen.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-        n = len(body["destinations"])
-        payload = {"durations": [[120.0 * (i + 1) for i in range(n)]],
-                   "distances": [[1000.0 * (i + 1) for i in range(n)]]}
+        if "directions" in self.path:
+            (lon0, lat0), (lon1, lat1) = body["coordinates"]
+            payload: dict[str, object] = {"features": [{
+                "properties": {"summary": {"duration": 300.0, "distance": 2500.0}},
+                "geometry": {"coordinates": [[lon0, lat0], [(lon0 + lon1) / 2, lat0], [lon1, lat1]]}}]}
+        else:
+            n = len(body["destinations"])
+            payload = {"durations": [[120.0 * (i + 1) for i in range(n)]],
+                       "distances": [[1000.0 * (i + 1) for i in range(n)]]}
         data = json.dumps(payload if _Stub.status == 200 else {"error": "x"}).encode()
         self.send_response(_Stub.status)
         self.send_header("Content-Type", "application/json")
@@ -134,3 +140,20 @@ def test_ambulance_outside_the_imported_area_falls_back_with_a_reason(helsinki_r
 def test_hospitals_outside_the_area_get_estimates_the_rest_road_times(helsinki_roads: RoadData) -> None:
     result = FallbackRouter([ValhallaRouter(helsinki_roads)]).etas(CENTRAL_STATION, [KALLIO, KOCHI])
     assert [e.source for e in result.etas] == [EtaSource.OFFLINE, EtaSource.ESTIMATE]
+
+
+def test_online_directions_give_the_route_to_draw(ors_stub: str) -> None:
+    from emsync_desktop.services.hospital_ranking import HospitalRankingService
+
+    service = HospitalRankingService(FallbackRouter([OpenRouteServiceRouter("k", ors_stub)]))
+    shape = service.route_shape(KOCHI, LatLon(10.0465, 76.2755))
+    assert shape[0] == KOCHI and shape[-1] == LatLon(10.0465, 76.2755) and len(shape) == 3
+    assert _Stub.seen[-1]["path"] == "/v2/directions/driving-car/geojson"
+
+
+def test_no_router_that_can_route_means_no_line_on_the_map(ors_stub: str) -> None:
+    from emsync_desktop.services.hospital_ranking import HospitalRankingService
+
+    _Stub.status = 503
+    service = HospitalRankingService(FallbackRouter([OpenRouteServiceRouter("k", ors_stub)]))
+    assert service.route_shape(KOCHI, LatLon(10.0465, 76.2755)) == []
