@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.beds import BedChangeRefused, BedStatus, check_manual_change
 from emsync_desktop.domain.lifecycle import (
     BookingState,
     IllegalTransition,
@@ -345,6 +346,10 @@ def _set_bed_status(ctx: OpContext, op: Op, p: Any) -> int:
     if op.base_version is not None and op.base_version != bed.version:
         raise Refused("The bed changed meanwhile; its current state is shown.", status="conflict",
                       current=bed_data(bed))
+    try:
+        check_manual_change(BedStatus(bed.status), BedStatus(p.status))
+    except BedChangeRefused as refusal:
+        raise Refused(str(refusal), status="conflict", current=bed_data(bed)) from refusal
     bed.status = p.status
     bed.version += 1
     _publish_bed(ctx, bed)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from emsync_desktop.domain.beds import BedStatus
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.repositories import bed_counts, list_hospitals
 
 UNITS = ("ICU", "HDU", "ER", "WARD")
-BED_STATUSES = ("available", "reserved", "occupied", "cleaning", "pending_discharge", "out_of_service")
+BED_STATUSES = tuple(s.value for s in BedStatus)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Unit = Literal["ICU", "HDU", "ER", "WARD"]
-BedStatus = Literal["available", "reserved", "occupied", "cleaning", "pending_discharge", "out_of_service"]
+BedStatus = Literal["available", "reserved", "occupied", "cleaning", "pending_discharge", "blocked", "isolation",
+                    "out_of_service"]
 
 
 class _Strict(BaseModel):

@@ -114,3 +114,15 @@ def test_pull_pages_with_a_cursor(server: Server) -> None:
                              headers={"Authorization": f"Bearer {token}"}).json()
     rest = server.pull("rahul", page["cursor"])
     assert page["more"] and len(page["changes"]) == 2 and len(rest["changes"]) == 3 and not rest["more"]
+
+
+def test_ward_sets_new_statuses_but_not_a_bed_held_for_a_transfer(server: Server) -> None:
+    transfer_id, booking_id = new_id(), new_id()
+    server.push("asha", transfer_request(transfer_id), hold(booking_id, transfer_id))
+    beds = [c for c in server.pull("maria")["changes"] if c["entity"] == "bed"]
+    held = next(c for c in reversed(beds) if c["data"]["status"] == "reserved")
+    free = next(c for c in beds if c["data"]["status"] == "available" and c["entity_id"] != held["entity_id"])
+    [refused] = server.push("maria", op("bed.set_status", held["entity_id"], {"status": "cleaning"}))
+    [isolated] = server.push("maria", op("bed.set_status", free["entity_id"], {"status": "isolation"}))
+    assert refused["status"] == "conflict" and "held for an incoming transfer" in refused["reason"]
+    assert isolated["status"] == "applied"

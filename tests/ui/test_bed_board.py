@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.beds import BedStatus
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.store.models import Bed
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+from tests.ui.conftest import sign_in_as
+
+
+def open_board(qtbot: QtBot, window: MainWindow) -> NurseWorkspace:
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(workspace.beds.tiles) > 20)
+    return workspace
+
+
+def test_a_key_on_a_focused_bed_sets_its_status(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id, tile = next((i, t) for i, t in board.tiles.items() if t.bed.status is BedStatus.OCCUPIED)
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.CLEANING)
+    assert board.tiles[bed_id].bed.waiting and "⏳" in board.tiles[bed_id].text()
+
+
+def test_tapping_a_bed_offers_the_statuses_and_sets_the_chosen_one(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id, tile = next((i, t) for i, t in board.tiles.items() if t.bed.status is BedStatus.AVAILABLE)
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    menu = board.findChild(QMenu)
+    assert menu is not None
+    isolation = next(a for a in menu.actions() if a.text().startswith("Isolation"))
+    isolation.trigger()
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.ISOLATION)
+
+
+def test_held_bed_cannot_be_changed_and_says_why(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id = next(i for i, t in board.tiles.items() if t.bed.status is BedStatus.AVAILABLE)
+    with window.context.store.sessions.begin() as session:
+        session.get(Bed, bed_id).status = "reserved"  # type: ignore[union-attr]
+    board.refresh()
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.RESERVED)
+    board.set_status(bed_id, BedStatus.CLEANING)
+    qtbot.waitUntil(lambda: "held for an incoming transfer" in board.message.text())
