@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
             from emsync_desktop.ml.triage import TriageModels
             from emsync_desktop.services.hospital_ranking import HospitalRankingService
             from emsync_desktop.services.triage import TriageService
+            from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
             from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 
             service = CaseService(self.context.store, user, self.context.install.device_id)
@@ -156,8 +157,9 @@ class MainWindow(QMainWindow):
                 from emsync_desktop.geo.position import NmeaSource
 
                 self._gps = NmeaSource(self._gps_path)  # one reader per app, kept across sign-ins
+            exports = HandoffExports(self.relay, self.context.store, user, self.context.data_dir)
             return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking,
-                                      self.context.data_dir, self._gps)
+                                      self.context.data_dir, self._gps, exports)
         if user.role is Role.NURSE:
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 

@@ -17,6 +17,7 @@ from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
 from emsync_desktop.ui.paramedic.map_view import MapPanel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
@@ -30,14 +31,15 @@ from emsync_desktop.ui.theme import Theme
 class ParamedicWorkspace(QWidget):
     def __init__(self, model: CaseEditorModel, theme: Theme, relay: TaskRelay, transfers: TransferService,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None, data_dir: Path,
-                 position_source: PositionSource | None = None, parent: QWidget | None = None) -> None:
+                 position_source: PositionSource | None = None, exports: HandoffExports | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.case_list = CaseListPanel(model, theme)
         self.form = CaseForm(model)
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
-        self.sbar = SbarPanel(model)
+        self.sbar = SbarPanel(model, exports)
         self.triage = TriagePanel(model, theme)
         self.title = QLabel()
         self.title.setObjectName("heading")

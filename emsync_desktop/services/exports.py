@@ -1,0 +1,63 @@
+"""Files a user exports: the handoff as FHIR JSON (and PDF bytes made by the UI), capacity as CSV.
+
+Threading: off the GUI thread (DB thread for what reads the store). Files are written atomically
+(a temporary file renamed into place), so a crash never leaves half a document.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.case_views import snapshot_of
+from emsync_desktop.services.cases import CaseNotFound
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.fhir_export import handoff_bundle
+from emsync_desktop.services.network import BED_STATUSES, HospitalCapacity
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.repositories import get_encounter
+
+EXPORTS_DIR = "exports"
+
+
+def exports_dir(data_dir: Path) -> Path:
+    return data_dir / EXPORTS_DIR
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+    return path
+
+
+def export_handoff_fhir(store: Store, case_id: str, author: UserInfo, data_dir: Path,
+                        now: datetime | None = None) -> Path:
+    with store.sessions.begin() as session:
+        row = get_encounter(session, case_id)
+        if row is None:
+            raise CaseNotFound(f"case {case_id} does not exist on this device")
+        bundle = handoff_bundle(snapshot_of(row), author, now or utc_now())
+    target = exports_dir(data_dir) / f"handoff-{case_id}.fhir.json"
+    return write_atomically(target, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+def capacity_csv(hospitals: Sequence[HospitalCapacity]) -> str:
+    """One row per hospital and unit: beds by status, and the total."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["hospital", "unit", *BED_STATUSES, "total"])
+    for h in hospitals:
+        for unit in h.units.values():
+            writer.writerow([h.name, unit.unit, *(unit.by_status.get(s, 0) for s in BED_STATUSES), unit.total])
+    return out.getvalue()
