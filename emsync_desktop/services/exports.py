@@ -19,7 +19,7 @@ from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.fhir_export import handoff_bundle
-from emsync_desktop.services.network import BED_STATUSES, HospitalCapacity
+from emsync_desktop.services.network import BED_STATUSES, HospitalCapacity, network_capacity
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.repositories import get_encounter
 
@@ -61,3 +61,10 @@ def capacity_csv(hospitals: Sequence[HospitalCapacity]) -> str:
         for unit in h.units.values():
             writer.writerow([h.name, unit.unit, *(unit.by_status.get(s, 0) for s in BED_STATUSES), unit.total])
     return out.getvalue()
+
+
+def export_capacity_csv(store: Store, data_dir: Path, now: datetime | None = None) -> Path:
+    """The network's capacity now, as CSV in the exports folder (DB thread)."""
+    stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
+    text = capacity_csv(network_capacity(store))
+    return write_atomically(exports_dir(data_dir) / f"capacity-{stamp}.csv", text.encode("utf-8"))

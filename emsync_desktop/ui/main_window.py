@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 
-            return CoordinatorWorkspace(self.relay, self.context.store, self.theme)
+            return CoordinatorWorkspace(self.relay, self.context.store, self.theme, self.context.data_dir)
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
         return AdminWorkspace(self.relay, self.context, self.theme)

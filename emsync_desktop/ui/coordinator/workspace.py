@@ -5,21 +5,36 @@ The map, transfer control and charts arrive with the map and coordinator issues.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from emsync_desktop.services.exports import export_capacity_csv
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
+from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 from emsync_desktop.ui.widgets.frame import card
 
 
 class CoordinatorWorkspace(QWidget):
-    def __init__(self, relay: TaskRelay, store: object, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, store: Store, theme: Theme, data_dir: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._relay = relay
+        self._store = store
+        self._data_dir = data_dir
         self.heading = QLabel("Network overview")
         self.heading.setObjectName("heading")
+        self.export_csv = touch_button("Export capacity (CSV)")
+        self.export_csv.clicked.connect(self._export_csv)
+        self.export_csv.setVisible(data_dir is not None)
+        self.export_result = QLabel()
+        self.export_result.setObjectName("muted")
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.capacity = CapacityTable(theme)
         transfers = QLabel("No open transfers.\nEvery transfer in the network appears here, with its state, "
                            "age, destination and ETA, once connected to the sync server.")
@@ -30,8 +45,12 @@ class CoordinatorWorkspace(QWidget):
         split.addWidget(card("Capacity by hospital and unit (free / total beds)", self.capacity))
         split.addWidget(card("Open transfers", transfers))
         split.setSizes([520, 260])
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.export_result)
+        top.addWidget(self.export_csv)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addWidget(split, 1)
         relay.submit(network_capacity, store, on_result=self._on_capacity, owner=self)
 
@@ -39,3 +58,11 @@ class CoordinatorWorkspace(QWidget):
         self.capacity.set_capacity(hospitals)
         free = sum(h.available for h in hospitals)
         self.heading.setText(f"Network overview — {len(hospitals)} hospitals, {free} beds free")
+
+    def _export_csv(self) -> None:
+        if self._data_dir is not None:
+            self._relay.submit(export_capacity_csv, self._store, self._data_dir, on_result=self._exported,
+                               on_error=self._exported, owner=self)
+
+    def _exported(self, result: object) -> None:
+        self.export_result.setText(f"Saved: {result}" if isinstance(result, Path) else f"Could not export: {result}")
