@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState, is_terminal_transfer, next_transfer_state
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import HandoffRecord, TransferRecord
+from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import OpKind, TransferTransitionPayload
 
@@ -33,6 +34,23 @@ class IncomingTransfer:
     sync_state: str
     sync_reason: str | None
     handoff: dict[str, str] | None
+    eta_due: datetime | None = None  # when the crew said it would arrive (request time + ETA)
+    bed: str | None = None  # the bed held for it, e.g. "ICU-03 (held)"
+
+    @property
+    def critical(self) -> bool:
+        return self.severity == "Critical"
+
+
+def eta_countdown(due: datetime | None, now: datetime) -> str:
+    """'arrives in 7 min (14:32)', 'due now', 'overdue by 3 min' or 'no ETA given'."""
+    if due is None:
+        return "no ETA given"
+    minutes = round((due - now).total_seconds() / 60)
+    clock = due.astimezone().strftime("%H:%M")
+    if minutes > 0:
+        return f"arrives in {minutes} min ({clock})"
+    return "due now" if minutes == 0 else f"overdue by {-minutes} min (was due {clock})"
 
 
 class WardService:
@@ -54,10 +72,12 @@ class WardService:
                 handoff = session.scalar(select(HandoffRecord).where(HandoffRecord.transfer_id == t.id)
                                          .order_by(HandoffRecord.version.desc()).limit(1))
                 history = json.loads(t.history)
+                requested = history[0]["at"] if history else ""
                 result.append(IncomingTransfer(
                     id=t.id, unit=t.unit, state=t.state, severity=t.severity, summary=t.summary,
-                    requested_at=history[0]["at"] if history else "", sync_state=t.sync_state,
-                    sync_reason=t.sync_reason, handoff=json.loads(handoff.sections) if handoff else None))
+                    requested_at=requested, sync_state=t.sync_state, sync_reason=t.sync_reason,
+                    handoff=json.loads(handoff.sections) if handoff else None,
+                    eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id)))
             return result
 
     def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
@@ -81,3 +101,18 @@ class WardService:
             enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id,
                     now=now, payload=TransferTransitionPayload(target=target, reason=reason),
                     base_version=transfer.version)
+
+
+def _due(requested_at: str, eta_s: int | None) -> datetime | None:
+    if not requested_at or eta_s is None:
+        return None
+    return datetime.fromisoformat(requested_at) + timedelta(seconds=eta_s)
+
+
+def _held_bed(session: Session, transfer_id: str) -> str | None:
+    booking = session.scalar(select(BookingRecord).where(BookingRecord.transfer_id == transfer_id)
+                             .order_by(BookingRecord.updated_at.desc()).limit(1))
+    if booking is None or booking.bed_id is None:
+        return None
+    bed = session.get(Bed, booking.bed_id)
+    return f"{bed.label if bed else booking.unit} ({booking.state.lower()})"

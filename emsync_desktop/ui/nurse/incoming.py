@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.lifecycle import TransferState
-from emsync_desktop.services.ward import IncomingTransfer, WardService
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
@@ -20,7 +22,12 @@ NEXT_STEPS = {
 }
 
 
+COUNTDOWN_MS = 15_000
+
+
 class IncomingTransfersView(QWidget):
+    critical_arrived = Signal(str)  # a critical transfer not seen before: what to say in the alert
+
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +43,11 @@ class IncomingTransfersView(QWidget):
         layout.addLayout(self.list)
         layout.addStretch(1)
         self.cards: dict[str, QFrame] = {}
+        self._countdowns: dict[str, tuple[QLabel, IncomingTransfer]] = {}
+        self._seen_critical: set[str] = set()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(COUNTDOWN_MS)
         self.refresh()
 
     def refresh(self) -> None:
@@ -48,6 +60,7 @@ class IncomingTransfersView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.cards = {}
+        self._countdowns = {}
         if not transfers:
             empty = QLabel("No incoming transfers.")
             empty.setObjectName("muted")
@@ -56,6 +69,11 @@ class IncomingTransfersView(QWidget):
             card = self._card(transfer)
             self.cards[transfer.id] = card
             self.list.addWidget(card)
+            if transfer.critical and transfer.state == "PENDING" and transfer.id not in self._seen_critical:
+                self._seen_critical.add(transfer.id)
+                self.critical_arrived.emit(f"{transfer.summary or 'Patient'} · {transfer.unit} · "
+                                           f"{eta_countdown(transfer.eta_due, utc_now())}")
+        self._tick()
 
     def _card(self, t: IncomingTransfer) -> QFrame:
         card = QFrame()
@@ -66,6 +84,13 @@ class IncomingTransfersView(QWidget):
         title = QLabel(f"<b>{t.summary or 'Patient'}</b> · {t.unit}{severity} · <b>{t.state}</b>{waiting}")
         title.setWordWrap(True)
         layout.addWidget(title)
+        eta = QLabel()
+        eta.setObjectName("subheading")
+        layout.addWidget(eta)
+        self._countdowns[t.id] = (eta, t)
+        if t.bed:
+            layout.addWidget(QLabel(f"Bed: <b>{t.bed}</b>" + (" — accepting confirms this bed"
+                                                            if t.state == "PENDING" else "")))
         if t.handoff:
             sbar = QLabel(f"<b>S</b> {t.handoff['situation']}<br><b>R</b> {t.handoff['recommendation']}")
             sbar.setWordWrap(True)
@@ -82,6 +107,11 @@ class IncomingTransfersView(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         return card
+
+    def _tick(self) -> None:
+        now = utc_now()
+        for label, transfer in self._countdowns.values():
+            label.setText(f"ETA: {eta_countdown(transfer.eta_due, now)}")
 
     def _decide(self, transfer_id: str, target: TransferState) -> None:
         reason = ""

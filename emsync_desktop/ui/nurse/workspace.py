@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.bed_board import BedBoardService
@@ -15,6 +15,7 @@ from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.frame import card
 
 
@@ -23,16 +24,30 @@ class NurseWorkspace(QWidget):
                  on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._user = user
+        self._tray: QSystemTrayIcon | None = None
         self.heading = QLabel("Bed board")
         self.heading.setObjectName("heading")
         self._relay = relay
         self.beds = BedBoardView(relay, BedBoardService(store, user), theme, on_local_change)
         self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change)
+        self.alert = QLabel()
+        self.alert.setWordWrap(True)
+        self.alert.setStyleSheet("background:#b3261e; color:#ffffff; font-size:20px; font-weight:800; "
+                                 "padding:10px 14px; border-radius:8px;")
+        self.alert.setVisible(False)
+        self.dismiss = touch_button("Seen")
+        self.dismiss.setVisible(False)
+        self.dismiss.clicked.connect(self._dismiss_alert)
+        self.incoming.critical_arrived.connect(self._alert_critical)
         row = QHBoxLayout()
         row.addWidget(card("Beds", _scrolling(self.beds)), 3)
         row.addWidget(card("Incoming transfers", _scrolling(self.incoming)), 2)
+        alert_row = QHBoxLayout()
+        alert_row.addWidget(self.alert, 1)
+        alert_row.addWidget(self.dismiss)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addLayout(alert_row)
         layout.addLayout(row, 1)
         relay.submit(hospital_name, store, user, on_result=self._on_hospital, owner=self)
 
@@ -42,6 +57,21 @@ class NurseWorkspace(QWidget):
             self.incoming.refresh()
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()
+
+    def _alert_critical(self, text: str) -> None:
+        """Visual (no sound): a banner here, and a desktop notification where the desktop has a tray."""
+        self.alert.setText(f"⚠ New CRITICAL incoming transfer: {text}")
+        self.alert.setVisible(True)
+        self.dismiss.setVisible(True)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                self._tray = QSystemTrayIcon(self.windowIcon(), self)
+                self._tray.show()
+            self._tray.showMessage("EMsync: critical transfer", text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
+
+    def _dismiss_alert(self) -> None:
+        self.alert.setVisible(False)
+        self.dismiss.setVisible(False)
 
     def _on_hospital(self, name: str | None) -> None:
         self.heading.setText(f"Bed board — {name}" if name else "Bed board — no hospital assigned to this account")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.services.triage import TriageService
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+from tests.services.test_triage_service import SHARED_MODELS, sick_case
+from tests.ui.conftest import sign_in_as
+
+
+def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot, window: MainWindow) -> None:
+    store = window.context.store
+    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
+    cases = CaseService(store, paramedic, window.context.install.device_id)
+    case = sick_case(cases)
+    TriageService(store, SHARED_MODELS).refresh(case.id)
+    TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Lourdes"), "ICU")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: workspace.alert.isVisibleTo(workspace), timeout=10_000)
+    assert "CRITICAL" in workspace.alert.text() and "no ETA given" in workspace.alert.text()
+    workspace.dismiss.click()
+    assert not workspace.alert.isVisibleTo(workspace)
