@@ -31,6 +31,7 @@ from emsync_desktop.sync.protocol import (
     BedSetStatusPayload,
     BookingHoldPayload,
     BookingReleasePayload,
+    HandoffAckPayload,
     HandoffAddPayload,
     Op,
     OpKind,
@@ -328,10 +329,39 @@ def _add_handoff(ctx: OpContext, op: Op, p: Any) -> int:
                       author_id=ctx.user.id, created_at=ctx.now)
     ctx.session.add(handoff)
     ctx.session.flush()
+    _publish_handoff(ctx, handoff, transfer)
+    return handoff.version
+
+
+def handoff_data(session: Session, h: Handoff) -> dict[str, Any]:
+    acknowledger = session.get(User, h.acknowledged_by) if h.acknowledged_by else None
+    return {"id": h.id, "transfer_id": h.transfer_id, "version": h.version, "sections": h.sections,
+            "author_id": h.author_id, "created_at": h.created_at.isoformat(),
+            "acknowledged_by_name": acknowledger.display_name if acknowledger else None,
+            "acknowledged_at": h.acknowledged_at.isoformat() if h.acknowledged_at else None}
+
+
+def _publish_handoff(ctx: OpContext, handoff: Handoff, transfer: Transfer) -> None:
     record_change(ctx.session, entity="handoff", entity_id=handoff.id, version=handoff.version,
-                  data={"id": handoff.id, "transfer_id": transfer.id, "version": p.version, "sections": sections,
-                        "author_id": ctx.user.id, "created_at": ctx.now.isoformat()},
-                  hospital_id=transfer.destination_hospital_id, owner_user_id=transfer.requested_by, now=ctx.now)
+                  data=handoff_data(ctx.session, handoff), hospital_id=transfer.destination_hospital_id,
+                  owner_user_id=transfer.requested_by, now=ctx.now)
+
+
+def _ack_handoff(ctx: OpContext, op: Op, p: Any) -> int:
+    assert isinstance(p, HandoffAckPayload)
+    _require(ctx, {Role.NURSE, Role.COORDINATOR}, "acknowledge a handoff")
+    handoff = ctx.session.get(Handoff, op.entity_id)
+    transfer = ctx.session.get(Transfer, handoff.transfer_id) if handoff else None
+    if handoff is None or transfer is None:
+        raise Refused("No such handoff on the server.")
+    if ctx.role is Role.NURSE and transfer.destination_hospital_id != ctx.user.hospital_id:
+        raise Refused("This handoff is for another hospital.")
+    if handoff.acknowledged_at is not None:
+        data = handoff_data(ctx.session, handoff)
+        raise Refused(f"Already acknowledged by {data['acknowledged_by_name']}.", status="conflict", current=data)
+    handoff.acknowledged_by, handoff.acknowledged_at = ctx.user.id, ctx.now
+    ctx.session.flush()
+    _publish_handoff(ctx, handoff, transfer)
     return handoff.version
 
 
@@ -363,6 +393,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.BOOKING_RELEASE: _release_booking,
     OpKind.HANDOFF_ADD: _add_handoff,
     OpKind.BED_SET_STATUS: _set_bed_status,
+    OpKind.HANDOFF_ACK: _ack_handoff,
 }
 
 

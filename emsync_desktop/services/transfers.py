@@ -24,6 +24,7 @@ from emsync_desktop.geo.eta import Eta
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.ward import acknowledgement
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import BookingRecord, HandoffRecord, Hospital, TransferRecord
 from emsync_desktop.store.repositories import get_encounter
@@ -53,6 +54,7 @@ class TransferView:
     alternatives: list[dict[str, Any]]
     history: list[dict[str, str]]
     handoff_versions: int
+    handoff_acknowledged: str | None = None  # "Maria Joseph at 14:32"
 
 
 class TransferService:
@@ -141,12 +143,14 @@ def _view(session: Session, t: TransferRecord) -> TransferView:
     hospital = session.get(Hospital, t.destination_hospital_id)
     booking = session.scalar(select(BookingRecord).where(BookingRecord.transfer_id == t.id)
                              .order_by(BookingRecord.updated_at.desc()).limit(1))
-    handoffs = session.scalars(select(HandoffRecord.id).where(HandoffRecord.transfer_id == t.id)).all()
+    handoffs = session.scalars(select(HandoffRecord).where(HandoffRecord.transfer_id == t.id)
+                               .order_by(HandoffRecord.version)).all()
     return TransferView(
         id=t.id, hospital=hospital.name if hospital else t.destination_hospital_id, unit=t.unit, state=t.state,
         sync_state=t.sync_state, sync_reason=t.sync_reason,
         booking_state=booking.state if booking else None, booking_reason=booking.sync_reason if booking else None,
         alternatives=json.loads(booking.alternatives) if booking else [], history=json.loads(t.history),
         handoff_versions=len(handoffs),
+        handoff_acknowledged=acknowledgement(handoffs[-1]) if handoffs else None,
     )
 

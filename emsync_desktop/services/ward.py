@@ -20,7 +20,7 @@ from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
-from emsync_desktop.sync.protocol import OpKind, TransferTransitionPayload
+from emsync_desktop.sync.protocol import HandoffAckPayload, OpKind, TransferTransitionPayload
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,18 @@ class IncomingTransfer:
     handoff: dict[str, str] | None
     eta_due: datetime | None = None  # when the crew said it would arrive (request time + ETA)
     bed: str | None = None  # the bed held for it, e.g. "ICU-03 (held)"
+    handoff_id: str | None = None
+    acknowledged: str | None = None  # "Maria Joseph at 14:32", once someone at the hospital read the handoff
 
     @property
     def critical(self) -> bool:
         return self.severity == "Critical"
+
+
+def acknowledgement(handoff: HandoffRecord | None) -> str | None:
+    if handoff is None or handoff.acknowledged_at is None:
+        return None
+    return f"{handoff.acknowledged_by_name} at {handoff.acknowledged_at.astimezone().strftime('%H:%M')}"
 
 
 def eta_countdown(due: datetime | None, now: datetime) -> str:
@@ -77,8 +85,23 @@ class WardService:
                     id=t.id, unit=t.unit, state=t.state, severity=t.severity, summary=t.summary,
                     requested_at=requested, sync_state=t.sync_state, sync_reason=t.sync_reason,
                     handoff=json.loads(handoff.sections) if handoff else None,
-                    eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id)))
+                    eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id),
+                    handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff)))
             return result
+
+    def acknowledge(self, handoff_id: str) -> None:
+        """Record that this nurse has read the handoff (who and when); the server keeps the first."""
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            handoff = session.get(HandoffRecord, handoff_id)
+            if handoff is None:
+                raise ValueError("This handoff is no longer on this workstation; refresh.")
+            if handoff.acknowledged_at is not None:
+                raise ValueError(f"Already acknowledged by {acknowledgement(handoff)}.")
+            handoff.acknowledged_by_name, handoff.acknowledged_at = self._user.display_name, now
+            handoff.sync_state = "pending"
+            enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ACK, entity_id=handoff.id, now=now,
+                    payload=HandoffAckPayload())
 
     def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
         """Accept, reject (reason required) or mark arrived. Raises ValueError with a message for people."""

@@ -190,3 +190,5 @@ class HandoffRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledged_by_name: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -85,16 +85,20 @@ def _apply_bed(session: Session, d: dict[str, Any], version: int, _waiting: set[
     return True
 
 
-def _apply_handoff(session: Session, d: dict[str, Any], version: int, _waiting: set[str]) -> bool:
+def _apply_handoff(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
+    """Handoffs are append-only; the one thing that changes is the acknowledgement, set once."""
     row = session.get(HandoffRecord, d["id"])
-    if row is not None:
-        if row.sync_state == "synced":
-            return False
-        row.sync_state, row.sync_reason = "synced", None
-        return True
-    session.add(HandoffRecord(id=d["id"], transfer_id=d["transfer_id"], version=d["version"],
-                              sections=json.dumps(d["sections"]), author_id=d["author_id"],
-                              created_at=_ts(d["created_at"]), sync_state="synced"))
+    acknowledged_at = _ts(d.get("acknowledged_at"))
+    if row is None:
+        row = HandoffRecord(id=d["id"], transfer_id=d["transfer_id"], version=d["version"],
+                            sections=json.dumps(d["sections"]), author_id=d["author_id"],
+                            created_at=_ts(d["created_at"]), sync_state=_sync_state(d["id"], waiting))
+        session.add(row)
+    elif row.sync_state == _sync_state(d["id"], waiting) and (acknowledged_at is None or row.acknowledged_at):
+        return False
+    row.sync_state, row.sync_reason = _sync_state(d["id"], waiting), None
+    if acknowledged_at is not None:
+        row.acknowledged_by_name, row.acknowledged_at = d.get("acknowledged_by_name"), acknowledged_at
     return True
 
 

@@ -117,6 +117,7 @@ _RECORDS: dict[OpKind, type[TransferRecord] | type[BookingRecord] | type[Handoff
     OpKind.BOOKING_HOLD: BookingRecord,
     OpKind.BOOKING_RELEASE: BookingRecord,
     OpKind.HANDOFF_ADD: HandoffRecord,
+    OpKind.HANDOFF_ACK: HandoffRecord,
 }
 
 

@@ -38,6 +38,7 @@ class OpKind(StrEnum):
     BOOKING_RELEASE = "booking.release"
     HANDOFF_ADD = "handoff.add"
     BED_SET_STATUS = "bed.set_status"
+    HANDOFF_ACK = "handoff.ack"
 
 
 class TransferRequestPayload(_Strict):
@@ -74,6 +75,10 @@ class HandoffAddPayload(_Strict):
     recommendation: LongText
 
 
+class HandoffAckPayload(_Strict):
+    """The signed-in nurse (or coordinator) has read the handoff; who and when are the server's."""
+
+
 class BedSetStatusPayload(_Strict):
     status: BedStatus
 
@@ -85,6 +90,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.BOOKING_RELEASE: BookingReleasePayload,
     OpKind.HANDOFF_ADD: HandoffAddPayload,
     OpKind.BED_SET_STATUS: BedSetStatusPayload,
+    OpKind.HANDOFF_ACK: HandoffAckPayload,
 }
 
 

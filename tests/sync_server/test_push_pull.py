@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from emsync_desktop.domain.ids import new_id
 from tests.sync_server.conftest import AMRITA, Server, hold, op, transfer_request
 
@@ -126,3 +128,23 @@ def test_ward_sets_new_statuses_but_not_a_bed_held_for_a_transfer(server: Server
     [isolated] = server.push("maria", op("bed.set_status", free["entity_id"], {"status": "isolation"}))
     assert refused["status"] == "conflict" and "held for an incoming transfer" in refused["reason"]
     assert isolated["status"] == "applied"
+
+
+def sbar_op(transfer_id: str) -> dict[str, Any]:
+    return op("handoff.add", new_id(), {"transfer_id": transfer_id, "version": 1, "situation": "S",
+                                        "background": "B", "assessment": "A", "recommendation": "R"})
+
+
+def test_destination_nurse_acknowledges_a_handoff_once(server: Server) -> None:
+    transfer_id = new_id()
+    handoff = sbar_op(transfer_id)
+    server.push("asha", transfer_request(transfer_id), handoff)
+    [other_ward] = server.push("anu", op("handoff.ack", handoff["entity_id"], {}))
+    [crew] = server.push("asha", op("handoff.ack", handoff["entity_id"], {}))
+    [first] = server.push("maria", op("handoff.ack", handoff["entity_id"], {}))
+    [again] = server.push("rahul", op("handoff.ack", handoff["entity_id"], {}))
+    assert other_ward["status"] == "rejected" and "another hospital" in other_ward["reason"]
+    assert crew["status"] == "rejected" and first["status"] == "applied"
+    assert again["status"] == "conflict" and "Already acknowledged" in again["reason"]
+    seen = [c for c in server.pull("asha")["changes"] if c["entity"] == "handoff"][-1]["data"]
+    assert seen["acknowledged_at"] is not None and seen["acknowledged_by_name"]

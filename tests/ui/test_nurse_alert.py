@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.ids import demo_id
@@ -28,3 +29,25 @@ def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot
     assert "CRITICAL" in workspace.alert.text() and "no ETA given" in workspace.alert.text()
     workspace.dismiss.click()
     assert not workspace.alert.isVisibleTo(workspace)
+
+
+def test_nurse_acknowledges_the_handoff_from_the_card(qtbot: QtBot, window: MainWindow) -> None:
+    store = window.context.store
+    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
+    cases = CaseService(store, paramedic, window.context.install.device_id)
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Fall")
+    TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Lourdes"), "WARD")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 1, timeout=10_000)
+    [card] = workspace.incoming.cards.values()
+    ack = next(b for b in card.findChildren(QPushButton) if b.text() == "Acknowledge handoff")
+    ack.click()
+
+    def acknowledged() -> bool:
+        [current] = workspace.incoming.cards.values()
+        return any("acknowledged by Maria Joseph" in label.text() for label in current.findChildren(QLabel))
+
+    qtbot.waitUntil(acknowledged, timeout=10_000)

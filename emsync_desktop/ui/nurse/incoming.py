@@ -95,11 +95,17 @@ class IncomingTransfersView(QWidget):
             sbar = QLabel(f"<b>S</b> {t.handoff['situation']}<br><b>R</b> {t.handoff['recommendation']}")
             sbar.setWordWrap(True)
             layout.addWidget(sbar)
+            if t.acknowledged:
+                layout.addWidget(QLabel(f"✔ Handoff acknowledged by {t.acknowledged}"))
         if t.sync_reason:
             refused = QLabel(f"✖ {t.sync_reason}")
             refused.setObjectName("fieldError")
             layout.addWidget(refused)
         row = QHBoxLayout()
+        if t.handoff_id and not t.acknowledged:
+            ack = touch_button("Acknowledge handoff")
+            ack.clicked.connect(partial(self.acknowledge, t.handoff_id))
+            row.addWidget(ack)
         for text, target in NEXT_STEPS.get(t.state, []):
             button = touch_button(text, primary=target is TransferState.ACCEPTED)
             button.clicked.connect(partial(self._decide, t.id, target))
@@ -121,6 +127,10 @@ class IncomingTransfersView(QWidget):
                 return
             reason = text
         self.decide(transfer_id, target, reason)
+
+    def acknowledge(self, handoff_id: str) -> None:
+        self._relay.submit(self._service.acknowledge, handoff_id, on_result=self._decided,
+                           on_error=lambda e: self.message.setText(str(e)), owner=self)
 
     def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
         self._relay.submit(self._service.decide, transfer_id, target, reason, on_result=self._decided,

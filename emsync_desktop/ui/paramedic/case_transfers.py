@@ -45,6 +45,8 @@ class CaseTransfersList(QWidget):
                       f"{SYNC_WORDS.get(view.sync_state, view.sync_state)}")
         line.setWordWrap(True)
         layout.addWidget(line)
+        if view.handoff_acknowledged:
+            layout.addWidget(QLabel(f"✔ Handoff read by {view.handoff_acknowledged}"))
         reason = view.booking_reason or view.sync_reason
         if reason:
             why = QLabel(f"✖ {reason}")
