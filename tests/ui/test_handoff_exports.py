@@ -7,9 +7,16 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 from pytestqt.qtbot import QtBot
 
+from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.network_transfers import OpenTransfer
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.theme import LIGHT
 from tests.ui.conftest import sign_in_as
 from tests.ui.test_case_entry import open_new_case, type_into, vital_field
 
@@ -42,3 +49,28 @@ def test_coordinator_exports_capacity_as_csv(qtbot: QtBot, window: MainWindow) -
     rows = list(csv.reader(text.splitlines()))
     assert rows[0][:3] == ["hospital", "unit", "available"] and rows[0][-1] == "total"
     assert len(rows) > 10 and all(int(r[-1]) == sum(int(x) for x in r[2:-1]) for r in rows[1:])
+
+
+def test_coordinator_sees_every_open_transfer(qtbot: QtBot, window: MainWindow) -> None:
+    store = window.context.store
+    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
+    cases = CaseService(store, paramedic, window.context.install.device_id)
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Burns, both arms")
+    TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Amrita"), "HDU")
+    sign_in_as(qtbot, window, Role.COORDINATOR)
+    workspace = window.workspace
+    assert isinstance(workspace, CoordinatorWorkspace)
+    qtbot.waitUntil(lambda: workspace.transfers.rowCount() == 1, timeout=10_000)
+    assert workspace.transfers.item(0, 3).text() == "Amrita · HDU"  # type: ignore[union-attr]
+    assert workspace.transfers.item(0, 2).text() == "PENDING"  # type: ignore[union-attr]
+
+
+def test_transfers_needing_attention_stay_on_top(qtbot: QtBot) -> None:
+    table = OpenTransfersTable(LIGHT)
+    qtbot.addWidget(table)
+    rows = [OpenTransfer("1", "Zed", "Critical", "PENDING", "Lourdes", "ICU", 3, "due now", "HELD",
+                         "hold lapses in 1 min"),
+            OpenTransfer("2", "Anu", None, "PENDING", "Amrita", "WARD", 9, "no ETA given", "HELD", None)]
+    table.set_transfers(rows)
+    assert [table.item(r, 0).text() for r in range(2)] == ["Zed", "Anu"]  # type: ignore[union-attr]

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.exports import export_capacity_csv
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
+from emsync_desktop.services.network_transfers import open_transfers
 from emsync_desktop.store.database import Store
+from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 from emsync_desktop.ui.widgets.frame import card
+
+REFRESH_MS = 30_000  # ages and countdowns move on by themselves
 
 
 class CoordinatorWorkspace(QWidget):
@@ -36,14 +42,10 @@ class CoordinatorWorkspace(QWidget):
         self.export_result.setObjectName("muted")
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.capacity = CapacityTable(theme)
-        transfers = QLabel("No open transfers.\nEvery transfer in the network appears here, with its state, "
-                           "age, destination and ETA, once connected to the sync server.")
-        transfers.setObjectName("muted")
-        transfers.setWordWrap(True)
-        transfers.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.transfers = OpenTransfersTable(theme)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(card("Capacity by hospital and unit (free / total beds)", self.capacity))
-        split.addWidget(card("Open transfers", transfers))
+        split.addWidget(card("Open transfers (needing attention first)", self.transfers))
         split.setSizes([520, 260])
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
@@ -53,6 +55,20 @@ class CoordinatorWorkspace(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         relay.submit(network_capacity, store, on_result=self._on_capacity, owner=self)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh_transfers)
+        self._timer.start(REFRESH_MS)
+        self.refresh_transfers()
+
+    def refresh_transfers(self) -> None:
+        self._relay.submit(open_transfers, self._store, utc_now(), on_result=self.transfers.set_transfers, owner=self)
+
+    def on_synced(self, status: SyncStatus) -> None:
+        """Refresh after the sync engine brought changes (transfers, bookings, beds)."""
+        if status.touched & {"transfer", "booking"}:
+            self.refresh_transfers()
+        if status.touched & {"bed"}:
+            self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
 
     def _on_capacity(self, hospitals: list[HospitalCapacity]) -> None:
         self.capacity.set_capacity(hospitals)

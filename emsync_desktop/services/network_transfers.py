@@ -1,0 +1,66 @@
+"""Every open transfer in the network, as the coordinator's desk sees it: state, age, destination, ETA,
+and what needs attention (a bed hold about to lapse, a refused bed).
+
+Threading: DB thread. Reads only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
+from emsync_desktop.services.ward import eta_countdown
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import BookingRecord, Hospital, TransferRecord
+
+HOLD_WARNING = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class OpenTransfer:
+    id: str
+    patient: str
+    severity: str | None
+    state: str
+    destination: str
+    unit: str
+    age_min: int
+    eta: str
+    bed: str
+    attention: str | None  # "hold lapses in 3 min", "bed refused: …"; None when all is well
+
+
+def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
+    """Those needing attention first, then the oldest."""
+    with store.sessions.begin() as session:
+        names = {h.id: h.short_name for h in session.scalars(select(Hospital))}
+        result = []
+        for t in session.scalars(select(TransferRecord)):
+            if is_terminal_transfer(TransferState(t.state)):
+                continue
+            booking = session.scalar(select(BookingRecord).where(BookingRecord.transfer_id == t.id)
+                                     .order_by(BookingRecord.updated_at.desc()).limit(1))
+            history = json.loads(t.history)
+            requested = datetime.fromisoformat(history[0]["at"]) if history else t.updated_at
+            due = requested + timedelta(seconds=t.eta_s) if t.eta_s is not None else None
+            result.append(OpenTransfer(
+                id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
+                destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
+                age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
+                bed=booking.state if booking else "none", attention=_attention(booking, now)))
+    return sorted(result, key=lambda o: (o.attention is None, -o.age_min))
+
+
+def _attention(booking: BookingRecord | None, now: datetime) -> str | None:
+    if booking is None:
+        return None
+    if booking.state == "REJECTED":
+        return f"bed refused: {booking.sync_reason or 'no bed'}"
+    if booking.state == "HELD" and booking.hold_expires_at is not None and booking.hold_expires_at - now < HOLD_WARNING:
+        left = max(0, int((booking.hold_expires_at - now).total_seconds() // 60))
+        return f"hold lapses in {left} min"
+    return None

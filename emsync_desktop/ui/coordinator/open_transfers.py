@@ -1,0 +1,49 @@
+"""The coordinator's table of open transfers; rows that need attention are coloured."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from emsync_desktop.services.network_transfers import OpenTransfer
+from emsync_desktop.ui.theme import Theme
+
+COLUMNS = ("Patient", "Severity", "State", "To", "Age", "ETA", "Bed", "Attention")
+
+
+class OpenTransfersTable(QTableWidget):
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self._theme = theme
+        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # attention first until a click
+        self.setSortingEnabled(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def set_transfers(self, transfers: list[OpenTransfer]) -> None:
+        self.setSortingEnabled(False)
+        self.setRowCount(len(transfers))
+        for row, t in enumerate(transfers):
+            values = (t.patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
+                      t.eta, t.bed, t.attention or "")
+            colour = _attention_colour(t.attention)
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if col == 4:
+                    item.setData(Qt.ItemDataRole.UserRole, t.age_min)
+                if colour is not None:
+                    item.setBackground(QColor(colour))
+                    item.setForeground(QColor("#ffffff"))
+                self.setItem(row, col, item)
+            self.setRowHeight(row, 40)
+        self.setSortingEnabled(True)
+
+
+def _attention_colour(attention: str | None) -> str | None:
+    if attention is None:
+        return None
+    return "#b3261e" if attention.startswith("bed refused") else "#8a5a00"
