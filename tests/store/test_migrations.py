@@ -8,7 +8,15 @@ from sqlalchemy import select
 from emsync_desktop.security.crypto import new_data_key
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.migrate import current_revision, head_revision
-from emsync_desktop.store.models import Base, Encounter, VitalsRecord
+from emsync_desktop.store.models import (
+    Base,
+    Encounter,
+    HandoffRecord,
+    OutboxOp,
+    TransferRecord,
+    TriageRecord,
+    VitalsRecord,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -47,8 +55,6 @@ def test_upgrade_from_older_schema_keeps_a_backup(tmp_path: Path) -> None:
 
 
 def test_schema_0002_database_upgrades_with_queued_op_intact(tmp_path: Path) -> None:
-    from emsync_desktop.store.models import OutboxOp, TransferRecord, TriageRecord
-
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / "schema_0002.db", db)
     store = Store.open(db, new_data_key())
@@ -60,3 +66,16 @@ def test_schema_0002_database_upgrades_with_queued_op_intact(tmp_path: Path) -> 
     store.close()
     assert (op.kind, op.state, transfer.state) == ("transfer.request", "pending", "PENDING")  # type: ignore[union-attr]
     assert triage == [] and store.backup_made == "old.db.bak-0002"
+
+
+def test_schema_0004_database_opens_with_triage_and_acknowledgement_intact(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_0004.db", db)
+    store = Store.open(db, new_data_key())
+    with store.sessions.begin() as session:
+        triage = session.scalars(select(TriageRecord)).one()
+        handoff = session.scalars(select(HandoffRecord)).one()
+    assert current_revision(store.engine) == head_revision()
+    store.close()
+    assert (triage.severity, triage.suggested_unit) == ("Critical", "ICU")
+    assert handoff.acknowledged_by_name == "Maria Joseph" and handoff.acknowledged_at is not None
