@@ -9,7 +9,6 @@ Threading: blocking (network, disk); call from a worker thread, never the GUI th
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -22,7 +21,6 @@ import requests
 from emsync_desktop.geo.eta import Eta, EtaSource, LatLon, straight_line_eta
 from emsync_desktop.geo.roads import RoadData, load_road_data
 
-log = logging.getLogger(__name__)
 ORS_URL = "https://api.openrouteservice.org"
 ORS_KEY_ENV = "OPENROUTESERVICE_API_KEY"
 USER_AGENT = "EMsync-Desktop/0.1 (offline-first ambulance coordination)"

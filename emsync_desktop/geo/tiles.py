@@ -10,7 +10,6 @@ viewed, never in bulk (the OpenStreetMap tile usage policy forbids bulk download
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import threading
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import requests
 
-log = logging.getLogger(__name__)
 TILE_URL_ENV = "EMSYNC_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: cache only
 USER_AGENT = "EMsync-Desktop/0.1 (offline-first ambulance coordination; tiles cached for offline use)"
 FETCH_PER_S = 2.0

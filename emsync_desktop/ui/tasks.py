@@ -44,15 +44,7 @@ class TaskRelay(QObject):
         if self.runner.closed:
             log.info("dropped %s: the app is closing", getattr(fn, "__name__", fn))  # reads only: saves flush first
             return
-        self.pending += 1
-        future = self.runner.submit(fn, *args)
-
-        def done(fut: Future[Any]) -> None:
-            error = fut.exception()
-            callback: Callable[[Any], None] = on_result if error is None else (on_error or _log_error)
-            self.finished.emit((callback, owner), error if error is not None else fut.result())
-
-        future.add_done_callback(done)
+        self._hand_back(self.runner.submit(fn, *args), on_result, on_error, owner)
 
     def submit_background(
         self,
@@ -64,17 +56,28 @@ class TaskRelay(QObject):
     ) -> None:
         """Run ``fn`` on its own daemon thread (work that may wait on the network and must not hold up
         the DB thread); the result comes back like ``submit``'s. ``fn`` must not touch the store."""
-        self.pending += 1
+        future: Future[Any] = Future()
 
         def work() -> None:
             try:
-                value: Any = fn(*args)
-                callback: Callable[[Any], None] = on_result
+                future.set_result(fn(*args))
             except Exception as error:  # delivered to on_error on the GUI thread
-                value, callback = error, on_error or _log_error
-            self.finished.emit((callback, owner), value)
+                future.set_exception(error)
 
+        self._hand_back(future, on_result, on_error, owner)
         threading.Thread(target=work, name="emsync-background", daemon=True).start()
+
+    def _hand_back(self, future: Future[Any], on_result: Callable[[Any], None],
+                   on_error: Callable[[BaseException], None] | None, owner: QObject | None) -> None:
+        """When ``future`` is done (in any thread), deliver its result or error on the GUI thread."""
+        self.pending += 1
+
+        def done(fut: Future[Any]) -> None:
+            error = fut.exception()
+            callback: Callable[[Any], None] = on_result if error is None else (on_error or _log_error)
+            self.finished.emit((callback, owner), error if error is not None else fut.result())
+
+        future.add_done_callback(done)
 
     def _deliver(self, target: tuple[Callable[[Any], None], QObject | None], value: Any) -> None:
         self.pending -= 1
