@@ -6,10 +6,13 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import LIGHT, apply_theme
@@ -69,3 +72,13 @@ def no_leaked_threads() -> Iterator[None]:
     yield
     leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
     assert leaked == [], f"threads left running: {[t.name for t in leaked]}"
+
+
+def send_case_as_paramedic(window: MainWindow, complaint: str, hospital: str, unit: str) -> str:
+    """A case sent by the demo paramedic on this device (transfer, hold, SBAR queued); its transfer id."""
+    store = window.context.store
+    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
+    cases = CaseService(store, paramedic, window.context.install.device_id)
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", complaint)
+    return TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", hospital), unit).id

@@ -7,17 +7,13 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 from pytestqt.qtbot import QtBot
 
-from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.services.auth import demo_users
-from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.network_transfers import OpenTransfer
-from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.theme import LIGHT
-from tests.ui.conftest import sign_in_as
+from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 from tests.ui.test_case_entry import open_new_case, type_into, vital_field
 
 
@@ -52,12 +48,7 @@ def test_coordinator_exports_capacity_as_csv(qtbot: QtBot, window: MainWindow) -
 
 
 def test_coordinator_sees_every_open_transfer(qtbot: QtBot, window: MainWindow) -> None:
-    store = window.context.store
-    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
-    cases = CaseService(store, paramedic, window.context.install.device_id)
-    case = cases.open_case()
-    cases.set_detail(case.id, "chief_complaint", "Burns, both arms")
-    TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Amrita"), "HDU")
+    send_case_as_paramedic(window, "Burns, both arms", "Amrita", "HDU")
     sign_in_as(qtbot, window, Role.COORDINATOR)
     workspace = window.workspace
     assert isinstance(workspace, CoordinatorWorkspace)

@@ -12,7 +12,7 @@ from emsync_desktop.services.triage import TriageService
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 from tests.services.test_triage_service import SHARED_MODELS, sick_case
-from tests.ui.conftest import sign_in_as
+from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 
 
 def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot, window: MainWindow) -> None:
@@ -32,12 +32,7 @@ def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot
 
 
 def test_nurse_acknowledges_the_handoff_from_the_card(qtbot: QtBot, window: MainWindow) -> None:
-    store = window.context.store
-    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
-    cases = CaseService(store, paramedic, window.context.install.device_id)
-    case = cases.open_case()
-    cases.set_detail(case.id, "chief_complaint", "Fall")
-    TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Lourdes"), "WARD")
+    send_case_as_paramedic(window, "Fall", "Lourdes", "WARD")
     sign_in_as(qtbot, window, Role.NURSE)
     workspace = window.workspace
     assert isinstance(workspace, NurseWorkspace)
