@@ -66,3 +66,12 @@ print('ok')
 def test_domain_imports_without_qt_or_sql() -> None:
     result = subprocess.run([sys.executable, "-c", BLOCK_QT], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_start_up_loads_no_heavy_library_before_a_workspace_opens() -> None:
+    heavy = ("numpy", "onnxruntime", "folium", "PySide6.QtWebEngineWidgets", "valhalla", "xgboost", "osmium")
+    code = ("import sys, emsync_desktop.cli, emsync_desktop.ui.app, emsync_desktop.ui.main_window; "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[1], env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.strip() == "[]"

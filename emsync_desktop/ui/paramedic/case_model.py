@@ -8,6 +8,7 @@ constructor and listen to its signals; they never touch the store.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,8 +16,10 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.services.case_views import CaseSnapshot, CaseSummary
 from emsync_desktop.services.cases import CaseService, SaveResult
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.triage import TriageOutcome, TriageService
 from emsync_desktop.ui.tasks import TaskRelay
+
+if TYPE_CHECKING:  # at run time it arrives with the paramedic workspace: numpy/onnxruntime stay off start-up
+    from emsync_desktop.services.triage import TriageOutcome, TriageService
 
 CONTINUE_SET_WITHIN = timedelta(minutes=10)
 
