@@ -41,7 +41,7 @@ def pull_changes(session: Session, user: User, since: int, limit: int) -> PullRe
     if not more:
         cursor = max(cursor, current_seq(session))  # skip past changes this user may not see
     changes = [Change(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,  # type: ignore[arg-type]
-                      data=r.data) for r in rows]
+                      data=r.data, at=r.created_at) for r in rows]
     return PullResponse(changes=changes, cursor=cursor, more=more)
 
 

@@ -24,6 +24,7 @@ from emsync_desktop.domain.lifecycle import (
     TransferState,
     next_booking_state,
     next_transfer_state,
+    redirected_transfer_state,
 )
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
@@ -36,6 +37,7 @@ from emsync_desktop.sync.protocol import (
     Op,
     OpKind,
     OpResult,
+    TransferRedirectPayload,
     TransferRequestPayload,
     TransferTransitionPayload,
 )
@@ -128,6 +130,13 @@ def _publish_transfer(ctx: OpContext, t: Transfer) -> None:
                   hospital_id=t.destination_hospital_id, owner_user_id=t.requested_by, now=ctx.now)
 
 
+def _publish_transfer_moved(ctx: OpContext, t: Transfer, previous_hospital_id: str) -> None:
+    """A redirected transfer is published to both wards: the old one drops it, the new one sees it."""
+    _publish_transfer(ctx, t)
+    record_change(ctx.session, entity="transfer", entity_id=t.id, version=t.version, data=transfer_data(t),
+                  hospital_id=previous_hospital_id, owner_user_id=None, now=ctx.now)
+
+
 def _publish_booking(ctx: OpContext, b: Booking) -> None:
     record_change(ctx.session, entity="booking", entity_id=b.id, version=b.version, data=booking_data(b),
                   hospital_id=b.hospital_id, owner_user_id=b.requested_by, now=ctx.now)
@@ -186,16 +195,21 @@ def _hold_bed(ctx: OpContext, op: Op, p: Any) -> int:
     if bed is None:
         raise Refused(f"No {p.unit} bed left at {hospital.short_name}.",
                       alternatives=alternatives(ctx.session, hospital, p.unit))
+    return _hold(ctx, op.entity_id, transfer, bed).version
+
+
+def _hold(ctx: OpContext, booking_id: str, transfer: Transfer, bed: Bed) -> Booking:
+    """Reserve ``bed`` (found free under lock) for ``transfer`` until the hold lapses."""
     bed.status = "reserved"
     bed.version += 1
-    booking = Booking(id=op.entity_id, transfer_id=transfer.id, hospital_id=hospital.id, unit=p.unit,
-                      bed_id=bed.id, state=BookingState.HELD.value, version=1, requested_by=ctx.user.id,
+    booking = Booking(id=booking_id, transfer_id=transfer.id, hospital_id=bed.hospital_id, unit=bed.unit,
+                      bed_id=bed.id, state=BookingState.HELD.value, version=1, requested_by=transfer.requested_by,
                       hold_expires_at=ctx.now + timedelta(minutes=ctx.hold_minutes), updated_at=ctx.now)
     ctx.session.add(booking)
     ctx.session.flush()
     _publish_bed(ctx, bed)
     _publish_booking(ctx, booking)
-    return booking.version
+    return booking
 
 
 def _lock_free_bed(session: Session, hospital_id: str, unit: str) -> Bed | None:
@@ -314,6 +328,42 @@ def _follow_booking(ctx: OpContext, transfer: Transfer, target: TransferState) -
             _publish_booking(ctx, booking)
 
 
+def _redirect(ctx: OpContext, op: Op, p: Any) -> int:
+    """All or nothing: the new bed is held first, so a refusal leaves the transfer where it was."""
+    assert isinstance(p, TransferRedirectPayload)
+    _require(ctx, {Role.COORDINATOR, Role.ADMIN}, "redirect a transfer")
+    transfer = ctx.session.get(Transfer, op.entity_id)
+    if transfer is None:
+        raise Refused("No such transfer on the server.", status="conflict")
+    try:
+        state = redirected_transfer_state(TransferState(transfer.state))
+    except IllegalTransition as exc:
+        raise Refused(str(exc), status="conflict", current=transfer_data(transfer)) from exc
+    hospital = ctx.session.get(Hospital, p.destination_hospital_id)
+    if hospital is None:
+        raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+    if hospital.id == transfer.destination_hospital_id and p.unit == transfer.unit:
+        raise Refused(f"The transfer already goes to {hospital.short_name} {p.unit}.")
+    if ctx.session.get(Booking, p.booking_id) is not None:
+        raise Refused("This booking already exists.", status="conflict")
+    bed = _lock_free_bed(ctx.session, hospital.id, p.unit)
+    if bed is None:
+        raise Refused(f"No {p.unit} bed left at {hospital.short_name}: the transfer stays where it was.",
+                      alternatives=[a for a in alternatives(ctx.session, hospital, p.unit, limit=4)
+                                    if a.hospital_id != transfer.destination_hospital_id][:3])
+    for booking in ctx.session.scalars(select(Booking).where(Booking.transfer_id == transfer.id)):
+        if booking.state in (BookingState.HELD.value, BookingState.TENTATIVE.value):
+            end_booking(ctx, booking, BookingState.RELEASED)
+    _hold(ctx, p.booking_id, transfer, bed)
+    previous = transfer.destination_hospital_id
+    transfer.destination_hospital_id, transfer.unit, transfer.state = hospital.id, p.unit, state.value
+    transfer.version += 1
+    transfer.updated_at = ctx.now
+    transfer.history = [*transfer.history, _step(ctx, state, f"redirected to {hospital.short_name}: {p.reason}")]
+    _publish_transfer_moved(ctx, transfer, previous)
+    return transfer.version
+
+
 def _add_handoff(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, HandoffAddPayload)
     _require(ctx, {Role.PARAMEDIC, Role.COORDINATOR}, "send a handoff")
@@ -394,6 +444,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.HANDOFF_ADD: _add_handoff,
     OpKind.BED_SET_STATUS: _set_bed_status,
     OpKind.HANDOFF_ACK: _ack_handoff,
+    OpKind.TRANSFER_REDIRECT: _redirect,
 }
 
 

@@ -70,6 +70,17 @@ def next_booking_state(current: BookingState, target: BookingState) -> BookingSt
     return target
 
 
+REDIRECTABLE = frozenset({TransferState.PENDING, TransferState.ACCEPTED, TransferState.EN_ROUTE})
+
+
+def redirected_transfer_state(current: TransferState) -> TransferState:
+    """A coordinator sends an open transfer to another hospital: it starts again as PENDING there,
+    because the new ward has not accepted it yet. Once the patient has arrived it is too late."""
+    if current not in REDIRECTABLE:
+        raise IllegalTransition(f"Transfer is already {current.value}: it can no longer be redirected.")
+    return TransferState.PENDING
+
+
 def is_terminal_transfer(state: TransferState) -> bool:
     return not TRANSFER_TRANSITIONS[state]
 

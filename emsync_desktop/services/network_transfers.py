@@ -51,11 +51,15 @@ def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
                 id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
                 destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
                 age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
-                bed=booking.state if booking else "none", attention=_attention(booking, now)))
+                bed=booking.state if booking else "none", attention=_attention(t, booking, now)))
     return sorted(result, key=lambda o: (o.attention is None, -o.age_min))
 
 
-def _attention(booking: BookingRecord | None, now: datetime) -> str | None:
+def _attention(t: TransferRecord, booking: BookingRecord | None, now: datetime) -> str | None:
+    if t.sync_state in ("rejected", "conflict"):
+        return f"refused: {t.sync_reason or 'by the server'}"
+    if t.sync_state == "pending" and t.sync_reason:
+        return t.sync_reason  # e.g. a redirect queued on this desk
     if booking is None:
         return None
     if booking.state == "REJECTED":

@@ -1,4 +1,4 @@
-"""Ward use cases: incoming transfers of the nurse's hospital, accept / reject / arrived.
+"""Ward use cases: incoming transfers of the nurse's hospital, accept / reject / arrived (and handed over).
 
 Transactions: each action updates the local transfer and appends its outbox op in
 one transaction; the server has the last word (a refused step comes back with a reason).
@@ -104,7 +104,10 @@ class WardService:
                     payload=HandoffAckPayload())
 
     def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
-        """Accept, reject (reason required) or mark arrived. Raises ValueError with a message for people."""
+        """Accept, reject (reason required) or mark arrived. Raises ValueError with a message for people.
+
+        Marking arrived hands the patient over: the server makes the held bed occupied, and the transfer
+        is completed in the same transaction here (two ops, pushed in order)."""
         if target is TransferState.REJECTED and not reason.strip():
             raise ValueError("Give a reason for rejecting, e.g. 'no ICU bed', 'no neurosurgeon on call'.")
         now = self._clock()
@@ -112,18 +115,27 @@ class WardService:
             transfer = session.get(TransferRecord, transfer_id)
             if transfer is None:
                 raise ValueError("This transfer is no longer on this workstation; refresh.")
-            try:
-                transfer.state = next_transfer_state(TransferState(transfer.state), target).value
-            except IllegalTransition as exc:
-                raise ValueError(str(exc)) from exc
-            step = {"state": target.value, "by": self._user.id, "by_name": self._user.display_name,
-                    "at": now.isoformat(), "reason": reason}
-            transfer.history = json.dumps([*json.loads(transfer.history), step])
-            transfer.updated_at = now
-            transfer.sync_state = "pending"
-            enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id,
-                    now=now, payload=TransferTransitionPayload(target=target, reason=reason),
-                    base_version=transfer.version)
+            steps = [target]
+            if target is TransferState.ARRIVED:
+                steps = [TransferState.COMPLETED] if transfer.state == TransferState.ARRIVED else \
+                    [TransferState.ARRIVED, TransferState.COMPLETED]
+            for step in steps:
+                self._step(session, transfer, step, reason if step is target else "handed over", now)
+
+    def _step(self, session: Session, transfer: TransferRecord, target: TransferState, reason: str,
+              now: datetime) -> None:
+        try:
+            transfer.state = next_transfer_state(TransferState(transfer.state), target).value
+        except IllegalTransition as exc:
+            raise ValueError(str(exc)) from exc
+        step = {"state": target.value, "by": self._user.id, "by_name": self._user.display_name,
+                "at": now.isoformat(), "reason": reason}
+        transfer.history = json.dumps([*json.loads(transfer.history), step])
+        transfer.updated_at = now
+        transfer.sync_state = "pending"
+        enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id,
+                now=now, payload=TransferTransitionPayload(target=target, reason=reason),
+                base_version=transfer.version)
 
 
 def _due(requested_at: str, eta_s: int | None) -> datetime | None:

@@ -125,6 +125,20 @@ class TriageRecord(Base):
     shock_index: Mapped[float | None] = mapped_column(Float)
 
 
+class BedEvent(Base):
+    """A bed's status change as the sync feed brought it (``seq`` is the server's): the history behind
+    the coordinator's occupancy chart. ``from_status`` is None for a bed first seen in that change."""
+
+    __tablename__ = "bed_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bed_id: Mapped[str] = mapped_column(String(36))
+    hospital_id: Mapped[str] = mapped_column(String(36))
+    unit: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 class OutboxOp(Base):
     """An op waiting to reach the server, or answered by it. Never deleted: a rejected op stays
     visible with its reason. ``device_seq`` is the push order."""

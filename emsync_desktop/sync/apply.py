@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, OutboxOp, TransferRecord
+from emsync_desktop.store.models import Bed, BedEvent, BookingRecord, HandoffRecord, OutboxOp, TransferRecord
 from emsync_desktop.sync.protocol import Change
 
 
@@ -32,7 +31,7 @@ def apply_changes(session: Session, changes: Sequence[Change]) -> set[str]:
             session.scalars(select(model).where(model.id.in_(wanted))).all()  # into the identity map
     touched: set[str] = set()
     for change in changes:
-        if _APPLY[change.entity](session, change.data, change.version, waiting):
+        if _APPLY[change.entity](session, change, waiting):
             touched.add(change.entity)
     return touched
 
@@ -42,7 +41,8 @@ def _sync_state(entity_id: str, waiting: set[str]) -> str:
     return "pending" if entity_id in waiting else "synced"
 
 
-def _apply_transfer(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
+def _apply_transfer(session: Session, change: Change, waiting: set[str]) -> bool:
+    d, version = change.data, change.version
     row = session.get(TransferRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
@@ -59,7 +59,8 @@ def _apply_transfer(session: Session, d: dict[str, Any], version: int, waiting: 
     return True
 
 
-def _apply_booking(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
+def _apply_booking(session: Session, change: Change, waiting: set[str]) -> bool:
+    d, version = change.data, change.version
     row = session.get(BookingRecord, d["id"])
     if row is not None and row.version >= version and row.sync_state == "synced":
         return False
@@ -74,19 +75,26 @@ def _apply_booking(session: Session, d: dict[str, Any], version: int, waiting: s
     return True
 
 
-def _apply_bed(session: Session, d: dict[str, Any], version: int, _waiting: set[str]) -> bool:
+def _apply_bed(session: Session, change: Change, _waiting: set[str]) -> bool:
+    """Newer versions win; each status change is also kept in ``bed_events`` (the trend charts' history)."""
+    d, version = change.data, change.version
     row = session.get(Bed, d["id"])
     if row is not None and row.version >= version:
         return False
     if row is None:
         row = Bed(id=d["id"], hospital_id=d["hospital_id"], unit=d["unit"], label=d["label"])
         session.add(row)
+    previous = row.status
+    if previous != d["status"] and session.get(BedEvent, change.seq) is None:
+        session.add(BedEvent(seq=change.seq, bed_id=row.id, hospital_id=row.hospital_id, unit=row.unit,
+                             from_status=previous, to_status=d["status"], at=change.at or datetime.now(UTC)))
     row.status, row.version = d["status"], version
     return True
 
 
-def _apply_handoff(session: Session, d: dict[str, Any], version: int, waiting: set[str]) -> bool:
+def _apply_handoff(session: Session, change: Change, waiting: set[str]) -> bool:
     """Handoffs are append-only; the one thing that changes is the acknowledgement, set once."""
+    d = change.data
     row = session.get(HandoffRecord, d["id"])
     acknowledged_at = _ts(d.get("acknowledged_at"))
     if row is None:

@@ -114,6 +114,7 @@ def _carry_to_record(session: Session, row: OutboxOp, result: OpResult, other_pe
 _RECORDS: dict[OpKind, type[TransferRecord] | type[BookingRecord] | type[HandoffRecord]] = {
     OpKind.TRANSFER_REQUEST: TransferRecord,
     OpKind.TRANSFER_TRANSITION: TransferRecord,
+    OpKind.TRANSFER_REDIRECT: TransferRecord,
     OpKind.BOOKING_HOLD: BookingRecord,
     OpKind.BOOKING_RELEASE: BookingRecord,
     OpKind.HANDOFF_ADD: HandoffRecord,

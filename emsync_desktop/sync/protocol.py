@@ -7,6 +7,7 @@ an op at most once and answers a repeat with the stored result.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -39,6 +40,7 @@ class OpKind(StrEnum):
     HANDOFF_ADD = "handoff.add"
     BED_SET_STATUS = "bed.set_status"
     HANDOFF_ACK = "handoff.ack"
+    TRANSFER_REDIRECT = "transfer.redirect"
 
 
 class TransferRequestPayload(_Strict):
@@ -54,6 +56,16 @@ class TransferTransitionPayload(_Strict):
     target: TransferState
     reason: ShortText = ""
     bed_id: Id | None = None
+
+
+class TransferRedirectPayload(_Strict):
+    """Coordinator only: release the transfer's bed, hold one of ``unit`` at the new hospital under
+    ``booking_id``, and send the transfer there as PENDING; all or nothing."""
+
+    destination_hospital_id: Id
+    unit: Unit
+    booking_id: Id
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 class BookingHoldPayload(_Strict):
@@ -91,6 +103,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.HANDOFF_ADD: HandoffAddPayload,
     OpKind.BED_SET_STATUS: BedSetStatusPayload,
     OpKind.HANDOFF_ACK: HandoffAckPayload,
+    OpKind.TRANSFER_REDIRECT: TransferRedirectPayload,
 }
 
 
@@ -145,6 +158,7 @@ class Change(_Strict):
     entity_id: str
     version: int
     data: dict[str, Any]
+    at: datetime | None = None  # when the server recorded it (older servers do not say)
 
 
 class PullResponse(_Strict):

@@ -7,6 +7,7 @@ from emsync_desktop.domain.lifecycle import (
     is_terminal_transfer,
     next_booking_state,
     next_transfer_state,
+    redirected_transfer_state,
 )
 
 HAPPY_PATH = [TransferState.ACCEPTED, TransferState.EN_ROUTE, TransferState.ARRIVED, TransferState.COMPLETED]
@@ -37,3 +38,14 @@ def test_tentative_hold_becomes_held_or_rejected() -> None:
 def test_expired_hold_cannot_be_occupied() -> None:
     with pytest.raises(IllegalTransition):
         next_booking_state(BookingState.EXPIRED, BookingState.OCCUPIED)
+
+
+@pytest.mark.parametrize("state", [TransferState.PENDING, TransferState.ACCEPTED, TransferState.EN_ROUTE])
+def test_open_transfer_redirected_starts_again_as_pending(state: TransferState) -> None:
+    assert redirected_transfer_state(state) is TransferState.PENDING
+
+
+@pytest.mark.parametrize("state", [TransferState.ARRIVED, TransferState.COMPLETED, TransferState.REJECTED])
+def test_transfer_past_the_door_or_closed_cannot_be_redirected(state: TransferState) -> None:
+    with pytest.raises(IllegalTransition, match="can no longer be redirected"):
+        redirected_transfer_state(state)
