@@ -39,8 +39,9 @@ bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include Postg
 
 screenshots: $(STAMP)
 	for role in paramedic nurse coordinator admin; do \
-	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
+	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
 	done
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/coordinator-trends.png --role coordinator --tab trends
 	for tab in hospital map; do \
 	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/paramedic-$$tab.png --tab $$tab || exit 1; \
 	done

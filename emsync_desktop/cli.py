@@ -36,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render a role's workspace offscreen with demo data to a PNG and exit")
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.PARAMEDIC.value,
                         help="with --screenshot: whose workspace to render (default: paramedic)")
-    parser.add_argument("--tab", choices=("vitals", "patient", "hospital", "map"), default=None,
-                        help="with --screenshot --role paramedic: which case tab to show")
+    parser.add_argument("--tab", choices=("vitals", "patient", "hospital", "map", "trends"), default=None,
+                        help="with --screenshot: which tab to show (paramedic: vitals, patient, hospital, map; "
+                             "coordinator: trends)")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")
     return parser

@@ -23,11 +23,11 @@ SYSTEM_USER_ID = demo_id("user", "system")
 _hasher = PasswordHasher()
 
 
-def seed_network(session: Session, network: dict[str, Any] | None = None) -> bool:
+def seed_network(session: Session, network: dict[str, Any] | None = None, now: datetime | None = None) -> bool:
     """Hospitals and beds of a network (default: the Kochi demo), if the server has none.
 
-    Every bed is also published to the change feed, so a client's first pull gets the
-    whole capacity picture.
+    Every bed is also published to the change feed (at ``now``, default the present), so a
+    client's first pull gets the whole capacity picture.
     """
     if session.scalar(select(func.count()).select_from(Hospital)):
         return False
@@ -37,7 +37,7 @@ def seed_network(session: Session, network: dict[str, Any] | None = None) -> boo
                              short_name=spec["short_name"], lat=spec["lat"], lon=spec["lon"],
                              capabilities=spec["capabilities"]))
     session.flush()  # beds reference hospitals; no ORM relationship orders the inserts
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     for plan in demo_beds(network):
         bed = Bed(id=plan.id, hospital_id=plan.hospital_id, unit=plan.unit, label=plan.label, status=plan.status,
                   version=1)

@@ -31,6 +31,7 @@ class HospitalPin:
     unit: str
     eta: str  # e.g. "≈ 12 min"
     rank: int | None = None  # 1 = best for this patient
+    label: str | None = None  # shown instead of "rank. name · eta · free unit", always visible (coordinator)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ html, body {background:#eef0f3;}
 .emsync-label {background:rgba(255,255,255,.95); border:1px solid #c9d1db; border-radius:4px;
   padding:1px 5px; font-weight:600; color:#17202a; box-shadow:none;}
 .emsync-label.best {border:2px solid #0b5cad;}
+.emsync-count {width:30px; height:30px; border-radius:50%; border:2px solid #fff; color:#fff; font:700 16px/30px
+  system-ui, sans-serif; text-align:center; box-shadow:0 1px 3px rgba(0,0,0,.4);}
+.emsync-count.chosen {border:3px solid #0b5cad; width:30px; height:30px; line-height:30px;}
 """
 
 # The page's API. Python calls emsync.update(scene) to redraw; taps go to bridge.hospital_clicked(id).
@@ -132,11 +136,25 @@ function emsyncStart(options, scene) {
     note.addTo(map);
   }
   emsync.update(scene, true);
+  // Keep the network in view while the window is laid out or resized, until the user moves the map.
+  map.on('dragstart', function () { emsync.moved = true; });
+  map.getContainer().addEventListener('wheel', function () { emsync.moved = true; });
+  window.addEventListener('resize', function () {
+    map.invalidateSize();
+    if (!emsync.moved && emsync.bounds && emsync.bounds.length) { map.fitBounds(emsync.bounds, {padding: [40, 40]}); }
+  });
   if (typeof QWebChannel !== 'undefined' && typeof qt !== 'undefined') {
     new QWebChannel(qt.webChannelTransport, function (channel) {
       emsync.bridge = channel.objects.bridge; emsync.ready = true; emsync.bridge.page_ready();
     });
   }
+}
+// A capacity pin (coordinator): the free count itself, big enough to read across the room.
+function emsyncCountPin(h, chosen) {
+  var html = '<div class="emsync-count' + (chosen ? ' chosen' : '') + '" style="background:' + emsyncColour(h.free) +
+    '">' + h.free + '</div>';
+  return L.marker([h.lat, h.lon], {icon: L.divIcon({className: '', html: html, iconSize: [34, 34],
+    iconAnchor: [17, 17]}), riseOnHover: true});
 }
 emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLayer(emsync.layers[name]); } };
 emsync.update = function (scene, fit) {
@@ -146,9 +164,10 @@ emsync.update = function (scene, fit) {
   emsync.markers = {};
   scene.hospitals.forEach(function (h) {
     var best = h.rank === 1, chosen = h.id === scene.selected;
-    var marker = L.circleMarker([h.lat, h.lon], {radius: chosen ? 13 : 10, color: chosen ? '#0b5cad' : '#ffffff',
-      weight: chosen ? 4 : 2, fillColor: emsyncColour(h.free), fillOpacity: 0.95});
-    var label = (h.rank ? h.rank + '. ' : '') + h.name + ' · ' + h.eta + ' · ' + h.free + ' ' + h.unit;
+    var marker = h.label ? emsyncCountPin(h, chosen) : L.circleMarker([h.lat, h.lon], {
+      radius: chosen ? 13 : 10, color: chosen ? '#0b5cad' : '#ffffff', weight: chosen ? 4 : 2,
+      fillColor: emsyncColour(h.free), fillOpacity: 0.95});
+    var label = h.label || ((h.rank ? h.rank + '. ' : '') + h.name + ' · ' + h.eta + ' · ' + h.free + ' ' + h.unit);
     var always = !many && ((h.rank && h.rank <= 3) || chosen);  // the rest on hover: labels must not pile up
     marker.bindTooltip(label, {permanent: always, direction: 'right', offset: [12, 0],
       className: 'emsync-label' + (best ? ' best' : '')});
@@ -165,7 +184,7 @@ emsync.update = function (scene, fit) {
   if (scene.route.length > 1) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);
   }
-  if (fit && bounds.length) { map.fitBounds(bounds, {padding: [60, 60]}); }
+  if (fit && bounds.length) { emsync.bounds = bounds; map.fitBounds(bounds, {padding: [40, 40]}); }
 };
 emsync.click = function (id) { if (emsync.markers && emsync.markers[id]) { emsync.markers[id].fire('click'); } };
 """

@@ -13,10 +13,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8765
+DEMO_HISTORY = timedelta(hours=24)  # of made-up bed and transfer activity, for the coordinator's charts
 log = logging.getLogger(__name__)
 
 
@@ -68,12 +70,15 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
 
         from sync_server.app import create_app
         from sync_server.config import Settings, load_secret
+        from sync_server.demo_history import seed_demo_history
         from sync_server.seed import seed_demo_users, seed_network
 
         db_url = f"sqlite:///{handle.data_dir / 'server.db'}"
         app = create_app(Settings(db_url=db_url, secret=load_secret(handle.data_dir)))
+        now = datetime.now(UTC)
         with app.state.write_sessions.begin() as session:
-            seed_network(session)
+            if seed_network(session, now=now - DEMO_HISTORY):
+                seed_demo_history(session, now - DEMO_HISTORY, now)
             seed_demo_users(session, handle.data_dir / "DEMO-CREDENTIALS.txt")
         handle._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         threading.Thread(target=_signal_when_started, args=(handle,), daemon=True).start()

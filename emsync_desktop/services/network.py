@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 
 from emsync_desktop.domain.beds import BedStatus
+from emsync_desktop.geo.eta import LatLon
+from emsync_desktop.geo.map_page import HospitalPin, MapScene
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.repositories import bed_counts, list_hospitals
 
@@ -55,3 +57,24 @@ def network_capacity(store: Store) -> list[HospitalCapacity]:
             result.append(HospitalCapacity(h.id, h.name, h.short_name, h.lat, h.lon,
                                            tuple(json.loads(h.capabilities)), units))
         return result
+
+
+def capacity_scene(hospitals: list[HospitalCapacity], selected: str | None = None) -> MapScene:
+    """The coordinator's map: one pin per hospital showing its free ICU beds (the scarcest), coloured by
+    them; every unit's free / total beds on hover and for the tapped hospital."""
+    pins = [HospitalPin(h.id, h.short_name, h.lat, h.lon, free=_free(h, "ICU"), unit="ICU", eta="",
+                        label=capacity_label(h)) for h in hospitals]
+    if not hospitals:
+        return MapScene(LatLon(0.0, 0.0), [])
+    centre = LatLon(sum(h.lat for h in hospitals) / len(hospitals), sum(h.lon for h in hospitals) / len(hospitals))
+    return MapScene(centre, pins, selected=selected)
+
+
+def capacity_label(h: HospitalCapacity) -> str:
+    """'KMC · free ICU 2/8 · HDU 1/6 · ER 3/10' (free / total beds per unit)."""
+    units = " · ".join(f"{u} {c.available}/{c.total}" for u, c in h.units.items())
+    return f"{h.short_name} · free {units}" if units else f"{h.short_name} · no beds listed"
+
+
+def _free(h: HospitalCapacity, unit: str) -> int:
+    return h.units[unit].available if unit in h.units else 0

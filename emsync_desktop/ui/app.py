@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -117,11 +118,13 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
         return 2
     runner = DbRunner()
     relay = TaskRelay(runner)
+    # The coordinator's desk shows what it synced: the demo server's day of history and open transfers.
+    server = start_embedded_server(data_dir / "demo-server") if role is Role.COORDINATOR else None
     try:
         theme = THEMES[theme_name or "light"]
         apply_theme(app, theme)
         user = next(u for u in runner.call(demo_users, context.store) if u.role is role)
-        window = MainWindow(context, relay, theme)
+        window = MainWindow(context, relay, theme, demo_sync_target(server) if server else None)
         window.resize(*size)
         window.show()
         if role is Role.PARAMEDIC:
@@ -133,6 +136,12 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
                     _wait_for_map(app, window)
         else:
             window.show_workspace(user)
+            if role is Role.COORDINATOR:
+                _wait_until(app, lambda: "0 changes waiting" in window.connection_label.text())
+                _settle(app, relay)
+                _wait_for_map(app, window)
+                if tab == "trends":
+                    window.workspace.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
         _settle(app, relay)
         target.parent.mkdir(parents=True, exist_ok=True)
         ok = window.grab().save(str(target), "PNG")
@@ -140,6 +149,8 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
     finally:
         runner.shutdown()
         context.close()
+        if server is not None:
+            server.stop()
     return 0 if ok else 1
 
 
@@ -163,6 +174,13 @@ def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0
         time.sleep(0.02)
     end = time.monotonic() + 1.5
     while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.02)
 

@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 
-            return CoordinatorWorkspace(self.relay, self.context.store, self.theme, self.context.data_dir)
+            return CoordinatorWorkspace(self.relay, self.context.store, user, self.theme, self.context.data_dir,
+                                        self.nudge_sync)
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
         return AdminWorkspace(self.relay, self.context, self.theme)

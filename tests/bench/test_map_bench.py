@@ -13,8 +13,8 @@ from emsync_desktop.geo.eta import LatLon
 from emsync_desktop.geo.map_page import HospitalPin, MapScene
 from emsync_desktop.services.demo import load_network
 from emsync_desktop.services.runner import DbRunner
-from emsync_desktop.ui.paramedic.map_view import MapPanel
 from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 
 def test_map_first_paint(qtbot: QtBot, tmp_path: Path) -> None:

@@ -19,9 +19,13 @@ from tests.services.conftest import NOW
 LOURDES, AMRITA = demo_id("hospital", "Lourdes"), demo_id("hospital", "Amrita")
 
 
+def coordinator_of(app_context: AppContext) -> UserInfo:
+    return next(u for u in demo_users(app_context.store) if u.role is Role.COORDINATOR)
+
+
 @pytest.fixture
 def coordinator(app_context: AppContext) -> UserInfo:
-    return next(u for u in demo_users(app_context.store) if u.role is Role.COORDINATOR)
+    return coordinator_of(app_context)
 
 
 @pytest.fixture

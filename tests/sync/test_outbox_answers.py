@@ -74,3 +74,21 @@ def test_pulled_change_keeps_a_record_pending_while_its_own_op_waits(app_context
         row = session.get(TransferRecord, transfer_op.entity_id)
         assert row is not None and (row.state, row.sync_state, row.version) == ("ACCEPTED", "pending", 2)
     assert touched == {"transfer"}
+
+
+def test_refused_redirect_stays_on_the_transfer_with_its_reason(app_context: AppContext, cases: CaseService,
+                                                                paramedic: object) -> None:
+    from emsync_desktop.services.network_transfers import open_transfers
+    from emsync_desktop.services.redirect import redirect_transfer
+    from tests.services.test_redirect import coordinator_of
+
+    transfer_op, *_ = send_case(app_context, cases, paramedic)
+    redirect_transfer(app_context.store, coordinator_of(app_context), transfer_op.entity_id,
+                      demo_id("hospital", "Amrita"), "ICU", "CT down", NOW)
+    with app_context.store.sessions.begin() as session:
+        redirect_op = session.scalars(select(OutboxOp).where(OutboxOp.kind == "transfer.redirect")).one()
+        record_results(session, [OpResult(op_id=redirect_op.op_id, status="rejected",
+                                          reason="No ICU bed left at Amrita: the transfer stays where it was.")], NOW)
+    [row] = open_transfers(app_context.store, NOW)
+    assert row.attention == "refused: No ICU bed left at Amrita: the transfer stays where it was."
+    assert row.destination == "Lourdes"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 from emsync_desktop.services.network_transfers import OpenTransfer
 from emsync_desktop.ui.theme import Theme
 
+TRANSFER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Patient", "Severity", "State", "To", "Age", "ETA", "Bed", "Attention")
 
 
@@ -23,8 +24,25 @@ class OpenTransfersTable(QTableWidget):
         self.setSortingEnabled(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
+        self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+
+    def selected_transfer_id(self) -> str | None:
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.item(rows[0].row(), 0)
+        return str(item.data(TRANSFER_ID_ROLE)) if item is not None else None
+
+    def select_transfer(self, transfer_id: str) -> None:
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            if item is not None and item.data(TRANSFER_ID_ROLE) == transfer_id:
+                self.selectRow(row)
 
     def set_transfers(self, transfers: list[OpenTransfer]) -> None:
+        """Replace the rows, keeping the selected transfer selected."""
+        selected = self.selected_transfer_id()
         self.setSortingEnabled(False)
         self.setRowCount(len(transfers))
         for row, t in enumerate(transfers):
@@ -33,6 +51,8 @@ class OpenTransfersTable(QTableWidget):
             colour = _attention_colour(t.attention)
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setData(TRANSFER_ID_ROLE, t.id)
                 if col == 4:
                     item.setData(Qt.ItemDataRole.UserRole, t.age_min)
                 if colour is not None:
@@ -41,9 +61,13 @@ class OpenTransfersTable(QTableWidget):
                 self.setItem(row, col, item)
             self.setRowHeight(row, 40)
         self.setSortingEnabled(True)
+        if selected is not None:
+            self.select_transfer(selected)
 
 
 def _attention_colour(attention: str | None) -> str | None:
     if attention is None:
         return None
-    return "#b3261e" if attention.startswith("bed refused") else "#8a5a00"
+    if attention.startswith(("bed refused", "refused")):
+        return "#b3261e"
+    return "#1f5fa8" if "waiting for the server" in attention else "#8a5a00"

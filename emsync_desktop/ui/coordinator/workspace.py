@@ -1,84 +1,164 @@
-"""Coordinator workspace frame: network capacity and the open-transfers area.
-
-The map, transfer control and charts arrive with the map and coordinator issues.
-"""
+"""Coordinator workspace: the network on a map and in a table, every open transfer (redirect one to
+another hospital), and the last day's trends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.exports import export_capacity_csv
-from emsync_desktop.services.network import HospitalCapacity, network_capacity
+from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene, network_capacity
 from emsync_desktop.services.network_transfers import open_transfers
+from emsync_desktop.services.redirect import RedirectOptions, redirect_options, redirect_transfer
+from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
+from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
+from emsync_desktop.ui.coordinator.trends_view import TrendsView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 from emsync_desktop.ui.widgets.frame import card
+from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 REFRESH_MS = 30_000  # ages and countdowns move on by themselves
 
 
 class CoordinatorWorkspace(QWidget):
-    def __init__(self, relay: TaskRelay, store: Store, theme: Theme, data_dir: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, store: Store, user: UserInfo, theme: Theme, data_dir: Path,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._relay = relay
         self._store = store
+        self._user = user
         self._data_dir = data_dir
+        self._on_local_change = on_local_change
+        self._hospitals: list[HospitalCapacity] = []
+        self.redirect_dialog: RedirectDialog | None = None
         self.heading = QLabel("Network overview")
         self.heading.setObjectName("heading")
         self.export_csv = touch_button("Export capacity (CSV)")
         self.export_csv.clicked.connect(self._export_csv)
-        self.export_csv.setVisible(data_dir is not None)
         self.export_result = QLabel()
         self.export_result.setObjectName("muted")
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.capacity = CapacityTable(theme)
+        self.capacity = CapacityTable(theme, show_capabilities=False)
+        self.map = MapPanel(relay, data_dir, action_text=None,
+                            hint="Tap a hospital for the free beds of every unit.")
+        self.map.hospital_picked.connect(self._on_hospital_picked)
         self.transfers = OpenTransfersTable(theme)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(card("Capacity by hospital and unit (free / total beds)", self.capacity))
-        split.addWidget(card("Open transfers (needing attention first)", self.transfers))
-        split.setSizes([520, 260])
+        self.redirect = touch_button("Redirect selected transfer…")
+        self.redirect.clicked.connect(self.open_redirect)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.trends = TrendsView(theme)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._overview(), "Overview")
+        self.tabs.addTab(self.trends, "Trends (24 h)")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.export_result)
         top.addWidget(self.export_csv)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
-        relay.submit(network_capacity, store, on_result=self._on_capacity, owner=self)
+        layout.addWidget(self.tabs, 1)
+        self.refresh_capacity()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh_transfers)
         self._timer.start(REFRESH_MS)
         self.refresh_transfers()
 
+    def _overview(self) -> QWidget:
+        network = QSplitter(Qt.Orientation.Horizontal)
+        network.addWidget(card("Capacity by hospital and unit (free / total beds)", self.capacity))
+        network.addWidget(card("Free ICU beds on the map", self.map))
+        network.setSizes([880, 720])
+        actions = QHBoxLayout()
+        actions.addWidget(self.message, 1)
+        actions.addWidget(self.redirect)
+        transfers = QWidget()
+        box = QVBoxLayout(transfers)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.transfers, 1)
+        box.addLayout(actions)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(network)
+        split.addWidget(card("Open transfers (needing attention first)", transfers))
+        split.setSizes([500, 300])
+        return split
+
     def refresh_transfers(self) -> None:
         self._relay.submit(open_transfers, self._store, utc_now(), on_result=self.transfers.set_transfers, owner=self)
 
+    def refresh_capacity(self) -> None:
+        self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
+
+    def refresh_trends(self) -> None:
+        if self.tabs.currentWidget() is self.trends:
+            self._relay.submit(network_trends, self._store, utc_now(), on_result=self.trends.set_trends, owner=self)
+
     def on_synced(self, status: SyncStatus) -> None:
-        """Refresh after the sync engine brought changes (transfers, bookings, beds)."""
+        """Refresh what the sync engine's changes touched (transfers, bookings, beds)."""
         if status.touched & {"transfer", "booking"}:
             self.refresh_transfers()
         if status.touched & {"bed"}:
-            self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
+            self.refresh_capacity()
+        if status.touched & {"bed", "transfer"}:
+            self.refresh_trends()
+
+    def open_redirect(self) -> None:
+        transfer_id = self.transfers.selected_transfer_id()
+        if transfer_id is None:
+            self.message.setText("Select a transfer in the table first.")
+            return
+        self._relay.submit(redirect_options, self._store, transfer_id, on_result=self._show_redirect,
+                           on_error=self._show_error, owner=self)
+
+    def _show_redirect(self, options: RedirectOptions) -> None:
+        self.message.setText("")
+        dialog = RedirectDialog(options, self)
+        dialog.redirect_chosen.connect(partial(self._redirect, options.transfer_id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.redirect_dialog = dialog
+        dialog.open()
+
+    def _redirect(self, transfer_id: str, hospital_id: str, unit: str, reason: str) -> None:
+        self._relay.submit(redirect_transfer, self._store, self._user, transfer_id, hospital_id, unit, reason,
+                           utc_now(), on_result=self._redirected, on_error=self._show_error, owner=self)
+
+    def _redirected(self, _result: object) -> None:
+        self._on_local_change()
+        self.refresh_transfers()
+
+    def _show_error(self, error: object) -> None:
+        self.message.setText(str(error))
 
     def _on_capacity(self, hospitals: list[HospitalCapacity]) -> None:
+        self._hospitals = hospitals
         self.capacity.set_capacity(hospitals)
+        self.map.show_scene(capacity_scene(hospitals))
         free = sum(h.available for h in hospitals)
         self.heading.setText(f"Network overview — {len(hospitals)} hospitals, {free} beds free")
 
+    def _on_hospital_picked(self, hospital_id: str) -> None:
+        chosen = next((h for h in self._hospitals if h.id == hospital_id), None)
+        self.map.show_scene(capacity_scene(self._hospitals, selected=hospital_id))
+        if chosen is not None:
+            self.map.selection.setText(f"<b>{chosen.name}</b>: {capacity_label(chosen)} (free / total beds)")
+
     def _export_csv(self) -> None:
-        if self._data_dir is not None:
-            self._relay.submit(export_capacity_csv, self._store, self._data_dir, on_result=self._exported,
-                               on_error=self._exported, owner=self)
+        self._relay.submit(export_capacity_csv, self._store, self._data_dir, on_result=self._exported,
+                           on_error=self._exported, owner=self)
 
     def _exported(self, result: object) -> None:
         self.export_result.setText(f"Saved: {result}" if isinstance(result, Path) else f"Could not export: {result}")

@@ -16,9 +16,9 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 
 NEXT_STEPS = {
     "PENDING": [("Accept", TransferState.ACCEPTED), ("Reject…", TransferState.REJECTED)],
-    "ACCEPTED": [("Mark arrived", TransferState.ARRIVED)],
-    "EN_ROUTE": [("Mark arrived", TransferState.ARRIVED)],
-    "ARRIVED": [("Complete", TransferState.COMPLETED)],
+    "ACCEPTED": [("Mark arrived (bed occupied)", TransferState.ARRIVED)],
+    "EN_ROUTE": [("Mark arrived (bed occupied)", TransferState.ARRIVED)],
+    "ARRIVED": [("Complete handover", TransferState.ARRIVED)],  # the crew marked arrival at the door
 }
 
 

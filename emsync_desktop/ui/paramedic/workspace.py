@@ -18,7 +18,6 @@ from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
-from emsync_desktop.ui.paramedic.map_view import MapPanel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
 from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
@@ -26,6 +25,7 @@ from emsync_desktop.ui.paramedic.triage_panel import TriagePanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 
 class ParamedicWorkspace(QWidget):

@@ -11,7 +11,7 @@ from emsync_desktop.ui.theme import Theme
 
 
 class CapacityTable(QTableWidget):
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, theme: Theme, parent: QWidget | None = None, *, show_capabilities: bool = True) -> None:
         super().__init__(0, 2 + len(UNITS), parent)
         self._theme = theme
         self.setHorizontalHeaderLabels(["Hospital", *(f"{u} free/total" for u in UNITS), "Capabilities"])
@@ -21,12 +21,19 @@ class CapacityTable(QTableWidget):
         self.setSortingEnabled(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
+        self.setColumnHidden(len(UNITS) + 1, not show_capabilities)  # hidden: on the hospital's tooltip instead
+        if not show_capabilities:
+            self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long names elide
+            self.horizontalHeader().setStretchLastSection(False)
 
     def set_capacity(self, hospitals: list[HospitalCapacity]) -> None:
         self.setSortingEnabled(False)
         self.setRowCount(len(hospitals))
         for row, h in enumerate(hospitals):
-            self.setItem(row, 0, QTableWidgetItem(h.name))
+            name = QTableWidgetItem(h.name)
+            capabilities = ", ".join(c.replace("_", " ") for c in h.capabilities)
+            name.setToolTip(f"Capabilities: {capabilities or 'none listed'}")
+            self.setItem(row, 0, name)
             for col, unit in enumerate(UNITS, start=1):
                 cap = h.units.get(unit)
                 item = QTableWidgetItem(f"{cap.available} / {cap.total}" if cap else "—")

@@ -1,4 +1,5 @@
-"""The map tab: hospitals ranked for this patient, the ambulance and the route, on a local Leaflet page.
+"""The map: hospitals on a local Leaflet page; for the crew ranked for this patient with the ambulance and
+the route, for the coordinator with each hospital's capacity.
 
 QtWebEngine is loaded on first show, not at start-up. The page is built off the GUI thread (folium,
 and the roads GeoJSON of an import can be megabytes), written to the data dir and loaded from there.
@@ -41,7 +42,9 @@ class MapPanel(QWidget):
     page_ready = Signal()
     send_requested = Signal()  # "send the case to the selected hospital", as on the Hospital tab
 
-    def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None,
+                 action_text: str | None = "Send request, hold bed and SBAR",
+                 hint: str = "Tap a hospital on the map or in the Hospital tab.") -> None:
         super().__init__(parent)
         self._relay = relay
         self._data_dir = data_dir
@@ -54,10 +57,12 @@ class MapPanel(QWidget):
         self.bridge.hospital_picked.connect(self.hospital_picked)
         self.waiting = QLabel("Loading the map…")
         self.waiting.setObjectName("muted")
-        self.selection = QLabel("Tap a hospital on the map or in the Hospital tab.")
+        self.selection = QLabel(hint)
         self.selection.setWordWrap(True)
-        self.send = touch_button("Send request, hold bed and SBAR", primary=True)
+        self.send = touch_button(action_text or "", primary=True)
         self.send.clicked.connect(self.send_requested)
+        if action_text is None:
+            self.send.hide()  # (never setVisible(True) before the button has a parent: it would be a window)
         bar = QHBoxLayout()
         bar.addWidget(self.selection, 1)
         bar.addWidget(self.send)
@@ -74,7 +79,9 @@ class MapPanel(QWidget):
         self._scene = scene
         chosen = next((h for h in scene.hospitals if h.id == scene.selected), None)
         self.send.setEnabled(chosen is not None)
-        if chosen is not None:
+        if chosen is not None and chosen.label:
+            self.selection.setText(f"<b>{chosen.label}</b>")
+        elif chosen is not None:
             self.selection.setText(f"<b>{chosen.rank}. {chosen.name}</b> · {chosen.eta} · {chosen.free} {chosen.unit} "
                                    "free")
         if self._ready:

@@ -1,0 +1,61 @@
+"""The coordinator's charts (pyqtgraph): beds in use per unit over the last day, transfers per hour."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from emsync_desktop.services.trends import Trends
+from emsync_desktop.ui.theme import Theme
+
+UNIT_COLOURS = {"ICU": "#c62828", "HDU": "#ef6c00", "ER": "#1565c0", "WARD": "#2e7d32"}
+
+
+class TrendsView(QWidget):
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("Loading the history…")
+        self.summary.setObjectName("muted")
+        self.summary.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(theme.plot_background)
+        self.occupancy_plot = self.view.addPlot(row=0, col=0, axisItems={"bottom": pg.DateAxisItem()})
+        self.occupancy_plot.setTitle("Beds in use per unit (%): occupied, reserved, discharging, isolation",
+                                     color=theme.text, size="13pt")
+        self.occupancy_plot.addLegend(offset=(-8, 4), colCount=4, brush=pg.mkBrush(theme.surface),
+                                      labelTextColor=theme.text)
+        self.occupancy_plot.setYRange(0, 100)
+        self.occupancy_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.occupancy_plot.setLabel("left", "% in use")
+        self.occupancy_curves = {
+            unit: self.occupancy_plot.plot([], [], name=unit, pen=pg.mkPen(colour, width=3), stepMode="left")
+            for unit, colour in UNIT_COLOURS.items()}
+        self.transfers_plot = self.view.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem()})
+        self.transfers_plot.setTitle("Transfers requested per hour", color=theme.text, size="13pt")
+        for plot in (self.occupancy_plot, self.transfers_plot):
+            plot.getAxis("left").setWidth(64)  # both time axes line up
+        self.transfers_plot.setXLink(self.occupancy_plot)
+        self.transfers_plot.showGrid(x=False, y=True, alpha=0.2)
+        self.transfers_plot.setLabel("left", "transfers")
+        self.transfer_bars = pg.BarGraphItem(x=[], height=[], width=3000, brush=theme.accent)
+        self.transfers_plot.addItem(self.transfer_bars)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+
+    def set_trends(self, trends: Trends) -> None:
+        for unit, curve in self.occupancy_curves.items():
+            series = next((s for s in trends.occupancy if s.unit == unit), None)
+            xs = [t.timestamp() for t in series.times] if series else []
+            curve.setData(xs, series.percent_in_use if series else [], stepMode="left")  # a value holds until the next
+        centres = [h.timestamp() + 1800 for h in trends.transfer_hours]
+        self.transfer_bars.setOpts(x=centres, height=trends.transfers_per_hour, width=3000)
+        self.occupancy_plot.setXRange(trends.since.timestamp(), trends.now.timestamp(), padding=0.01)
+        self.transfers_plot.setYRange(0, max([*trends.transfers_per_hour, 4]) + 1)
+        self.summary.setText(
+            f"Last 24 hours, from what this desk has synced: {_count(trends.events, 'bed status change')}, "
+            f"{_count(trends.transfers, 'transfer')} requested. Before this desk's first sync the lines are flat.")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"

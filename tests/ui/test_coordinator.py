@@ -1,0 +1,64 @@
+"""The coordinator's desk: capacity on the map, redirecting a transfer, the trends tab."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
+from emsync_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import send_case_as_paramedic, sign_in_as
+
+
+def coordinator_with_one_transfer(qtbot: QtBot, window: MainWindow) -> CoordinatorWorkspace:
+    send_case_as_paramedic(window, "Chest pain", "Lourdes", "ICU")
+    sign_in_as(qtbot, window, Role.COORDINATOR)
+    workspace = window.workspace
+    assert isinstance(workspace, CoordinatorWorkspace)
+    qtbot.waitUntil(lambda: workspace.transfers.rowCount() == 1, timeout=10_000)
+    return workspace
+
+
+def attention(workspace: CoordinatorWorkspace) -> str:
+    item = workspace.transfers.item(0, 7)
+    return item.text() if item else ""
+
+
+def test_coordinator_redirects_a_transfer_with_a_reason(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    workspace.transfers.selectRow(0)
+    qtbot.mouseClick(workspace.redirect, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.redirect_dialog is not None and workspace.redirect_dialog.isVisible())
+    dialog = workspace.redirect_dialog
+    assert dialog is not None
+    dialog.choose(demo_id("hospital", "Amrita"))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "Give a reason" in dialog.error.text() and dialog.isVisible()  # nothing sent without one
+    qtbot.keyClicks(dialog.reason, "Cath lab down at Lourdes")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "redirect to Amrita ICU waiting for the server" in attention(workspace), timeout=10_000)
+
+
+def test_redirect_without_a_selected_transfer_says_what_to_do(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    workspace.transfers.clearSelection()
+    qtbot.mouseClick(workspace.redirect, Qt.MouseButton.LeftButton)
+    assert workspace.message.text() == "Select a transfer in the table first." and workspace.redirect_dialog is None
+
+
+def test_capacity_map_shows_every_hospital_with_its_free_beds(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)
+    scene = workspace.map._scene
+    assert scene is not None and len(scene.hospitals) == workspace.capacity.rowCount() == 10
+    assert all(pin.label and " ICU " in pin.label for pin in scene.hospitals)
+
+
+def test_trends_tab_charts_the_synced_history(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    workspace.tabs.setCurrentWidget(workspace.trends)
+    qtbot.waitUntil(lambda: "1 transfer requested" in workspace.trends.summary.text(), timeout=10_000)
+    xs, ys = workspace.trends.occupancy_curves["ICU"].getData()
+    assert xs is not None and len(xs) >= 2 and all(0 <= y <= 100 for y in ys)

@@ -1,0 +1,68 @@
+"""The nurse drives an incoming transfer from its card: accept, reject with a reason, mark arrived."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtWidgets import QInputDialog, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.store.models import OutboxOp
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+from tests.ui.conftest import send_case_as_paramedic, sign_in_as
+
+
+def nurse_with_one_card(qtbot: QtBot, window: MainWindow) -> NurseWorkspace:
+    send_case_as_paramedic(window, "Fall", "Lourdes", "WARD")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 1, timeout=10_000)
+    return workspace
+
+
+def click(qtbot: QtBot, workspace: NurseWorkspace, text: str) -> None:
+    [card] = workspace.incoming.cards.values()
+    button = next(b for b in card.findChildren(QPushButton) if b.text() == text)
+    button.click()
+
+
+def queued_targets(window: MainWindow) -> list[str]:
+    with window.context.store.sessions.begin() as session:
+        ops = session.scalars(select(OutboxOp).where(OutboxOp.kind == "transfer.transition")
+                              .order_by(OutboxOp.device_seq)).all()
+        return [json.loads(o.payload)["target"] for o in ops]
+
+
+def test_accept_then_mark_arrived_completes_the_transfer(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = nurse_with_one_card(qtbot, window)
+    click(qtbot, workspace, "Accept")
+    qtbot.waitUntil(lambda: queued_targets(window) == ["ACCEPTED"], timeout=10_000)
+    qtbot.waitUntil(lambda: any(b.text() == "Mark arrived (bed occupied)" for card in
+                                workspace.incoming.cards.values() for b in card.findChildren(QPushButton)))
+    click(qtbot, workspace, "Mark arrived (bed occupied)")
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 0, timeout=10_000)  # completed: off the list
+    assert queued_targets(window) == ["ACCEPTED", "ARRIVED", "COMPLETED"]
+
+
+def test_reject_asks_for_a_reason_and_sends_it(qtbot: QtBot, window: MainWindow,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = nurse_with_one_card(qtbot, window)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("no ward bed until 18:00", True))
+    click(qtbot, workspace, "Reject…")
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 0, timeout=10_000)
+    with window.context.store.sessions.begin() as session:
+        [op] = session.scalars(select(OutboxOp).where(OutboxOp.kind == "transfer.transition")).all()
+        assert json.loads(op.payload) == {"target": "REJECTED", "reason": "no ward bed until 18:00", "bed_id": None}
+
+
+def test_reject_cancelled_at_the_reason_changes_nothing(qtbot: QtBot, window: MainWindow,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = nurse_with_one_card(qtbot, window)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+    click(qtbot, workspace, "Reject…")
+    assert len(workspace.incoming.cards) == 1 and queued_targets(window) == []
