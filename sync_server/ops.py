@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.beds import BedChangeRefused, BedStatus, check_manual_change
+from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import (
     BookingState,
     IllegalTransition,
@@ -282,12 +283,44 @@ def _transition(ctx: OpContext, op: Op, p: Any) -> int:
         transfer.state = next_transfer_state(TransferState(transfer.state), p.target).value
     except IllegalTransition as exc:
         raise Refused(str(exc), status="conflict", current=transfer_data(transfer)) from exc
+    if p.bed_id is not None:
+        if p.target is not TransferState.ACCEPTED:
+            raise Refused("A bed is chosen only when accepting a transfer.")
+        _place_in_bed(ctx, transfer, p.bed_id)
     transfer.version += 1
     transfer.updated_at = ctx.now
     transfer.history = [*transfer.history, _step(ctx, p.target, p.reason)]
     _follow_booking(ctx, transfer, p.target)
     _publish_transfer(ctx, transfer)
     return transfer.version
+
+
+def _place_in_bed(ctx: OpContext, transfer: Transfer, bed_id: str) -> None:
+    """The accepting ward chose a bed: move the transfer's hold onto it (or hold it, if none was held)."""
+    booking = ctx.session.scalar(select(Booking).where(
+        Booking.transfer_id == transfer.id, Booking.state.in_((BookingState.HELD.value, BookingState.TENTATIVE.value))))
+    if booking is not None and booking.bed_id == bed_id:
+        return  # the held bed confirmed
+    query = select(Bed).where(Bed.id == bed_id)
+    if not is_sqlite(ctx.session.connection()):
+        query = query.with_for_update()
+    bed = ctx.session.scalar(query)
+    if bed is None or bed.hospital_id != transfer.destination_hospital_id or bed.unit != transfer.unit:
+        raise Refused(f"Choose a {transfer.unit} bed of this hospital for this transfer.")
+    if bed.status != "available":
+        raise Refused(f"Bed {bed.label} is no longer free ({bed.status}): choose another or keep the held bed.",
+                      status="conflict", current=bed_data(bed))
+    if booking is None:
+        _hold(ctx, new_id(), transfer, bed)
+        return
+    old = ctx.session.get(Bed, booking.bed_id) if booking.bed_id else None
+    if old is not None and old.status == "reserved":
+        old.status, old.version = "available", old.version + 1
+        _publish_bed(ctx, old)
+    bed.status, bed.version = "reserved", bed.version + 1
+    booking.bed_id, booking.version, booking.updated_at = bed.id, booking.version + 1, ctx.now
+    _publish_bed(ctx, bed)
+    _publish_booking(ctx, booking)
 
 
 def _authorize_transition(ctx: OpContext, t: Transfer, target: TransferState) -> None:

@@ -103,11 +103,24 @@ class WardService:
             enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ACK, entity_id=handoff.id, now=now,
                     payload=HandoffAckPayload())
 
-    def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
-        """Accept, reject (reason required) or mark arrived. Raises ValueError with a message for people.
+    def free_beds(self, transfer_id: str) -> list[tuple[str, str]]:
+        """(bed id, label) of this ward's free beds in the transfer's unit, for choosing one on accepting."""
+        with self._store.sessions.begin() as session:
+            transfer = session.get(TransferRecord, transfer_id)
+            if transfer is None:
+                return []
+            beds = session.scalars(select(Bed).where(
+                Bed.hospital_id == self._user.hospital_id, Bed.unit == transfer.unit,
+                Bed.status == "available").order_by(Bed.label))
+            return [(b.id, b.label) for b in beds]
+
+    def decide(self, transfer_id: str, target: TransferState, reason: str = "", bed_id: str | None = None) -> None:
+        """Accept (optionally into a chosen free bed), reject (reason required) or mark arrived. Raises
+        ValueError with a message for people.
 
         Marking arrived hands the patient over: the server makes the held bed occupied, and the transfer
-        is completed in the same transaction here (two ops, pushed in order)."""
+        is completed in the same transaction here (two ops, pushed in order). A chosen bed is moved to
+        by the server, which checks it is still free; the card shows it once the answer is back."""
         if target is TransferState.REJECTED and not reason.strip():
             raise ValueError("Give a reason for rejecting, e.g. 'no ICU bed', 'no neurosurgeon on call'.")
         now = self._clock()
@@ -120,10 +133,11 @@ class WardService:
                 steps = [TransferState.COMPLETED] if transfer.state == TransferState.ARRIVED else \
                     [TransferState.ARRIVED, TransferState.COMPLETED]
             for step in steps:
-                self._step(session, transfer, step, reason if step is target else "handed over", now)
+                self._step(session, transfer, step, reason if step is target else "handed over", now,
+                           bed_id if step is TransferState.ACCEPTED else None)
 
     def _step(self, session: Session, transfer: TransferRecord, target: TransferState, reason: str,
-              now: datetime) -> None:
+              now: datetime, bed_id: str | None = None) -> None:
         try:
             transfer.state = next_transfer_state(TransferState(transfer.state), target).value
         except IllegalTransition as exc:
@@ -134,7 +148,7 @@ class WardService:
         transfer.updated_at = now
         transfer.sync_state = "pending"
         enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id,
-                now=now, payload=TransferTransitionPayload(target=target, reason=reason),
+                now=now, payload=TransferTransitionPayload(target=target, reason=reason, bed_id=bed_id),
                 base_version=transfer.version)
 
 

@@ -89,7 +89,7 @@ class IncomingTransfersView(QWidget):
         layout.addWidget(eta)
         self._countdowns[t.id] = (eta, t)
         if t.bed:
-            layout.addWidget(QLabel(f"Bed: <b>{t.bed}</b>" + (" — accepting confirms this bed"
+            layout.addWidget(QLabel(f"Bed: <b>{t.bed}</b>" + (" — on accepting, keep it or choose another"
                                                             if t.state == "PENDING" else "")))
         if t.handoff:
             sbar = QLabel(f"<b>S</b> {t.handoff['situation']}<br><b>R</b> {t.handoff['recommendation']}")
@@ -126,14 +126,31 @@ class IncomingTransfersView(QWidget):
             if not ok:
                 return
             reason = text
+        if target is TransferState.ACCEPTED:
+            self._relay.submit(self._service.free_beds, transfer_id, on_result=partial(self._choose_bed, transfer_id),
+                               owner=self)
+            return
         self.decide(transfer_id, target, reason)
+
+    def _choose_bed(self, transfer_id: str, free: list[tuple[str, str]]) -> None:
+        """Confirm the held bed or choose a free one (no choice to make when nothing else is free)."""
+        held = next((t.bed for label, t in self._countdowns.values() if t.id == transfer_id and t.bed), None)
+        options = ([f"Keep {held}"] if held else []) + [f"Bed {label} (free)" for _id, label in free]
+        if len(options) <= 1:
+            self.decide(transfer_id, TransferState.ACCEPTED, bed_id=free[0][0] if free and not held else None)
+            return
+        choice, ok = QInputDialog.getItem(self, "Accept transfer", "Bed for this patient:", options, 0, False)
+        if not ok:
+            return
+        index = options.index(choice) - (1 if held else 0)
+        self.decide(transfer_id, TransferState.ACCEPTED, bed_id=free[index][0] if index >= 0 else None)
 
     def acknowledge(self, handoff_id: str) -> None:
         self._relay.submit(self._service.acknowledge, handoff_id, on_result=self._decided,
                            on_error=lambda e: self.message.setText(str(e)), owner=self)
 
-    def decide(self, transfer_id: str, target: TransferState, reason: str = "") -> None:
-        self._relay.submit(self._service.decide, transfer_id, target, reason, on_result=self._decided,
+    def decide(self, transfer_id: str, target: TransferState, reason: str = "", bed_id: str | None = None) -> None:
+        self._relay.submit(self._service.decide, transfer_id, target, reason, bed_id, on_result=self._decided,
                            on_error=lambda e: self.message.setText(str(e)), owner=self)
 
     def _decided(self, _result: object) -> None:

@@ -1,4 +1,4 @@
-"""A coordinator redirects an open transfer: all or nothing, seen by the crew and by both wards."""
+"""A coordinator redirects an open transfer; a ward accepting chooses the bed. All or nothing, seen by all."""
 
 from __future__ import annotations
 
@@ -95,3 +95,42 @@ def test_changes_carry_the_time_the_server_recorded_them(server: Server) -> None
     sent_with_held_bed(server)
     changes = server.pull("rahul")["changes"]
     assert changes and all(c["at"] for c in changes)
+
+
+def bed_ids(server: Server, hospital: str, status: str) -> list[str]:
+    beds: dict[str, dict[str, Any]] = {}
+    for change in server.pull("rahul")["changes"]:
+        if change["entity"] == "bed":
+            beds[change["entity_id"]] = change["data"]
+    return sorted(b["id"] for b in beds.values() if b["hospital_id"] == hospital and b["unit"] == "ICU"
+                  and b["status"] == status)
+
+
+def accept(transfer_id: str, bed_id: str) -> dict[str, Any]:
+    return op("transfer.transition", transfer_id, {"target": "ACCEPTED", "bed_id": bed_id})
+
+
+def test_accepting_into_another_free_bed_moves_the_hold(server: Server) -> None:
+    transfer_id = sent_with_held_bed(server)
+    [held], [free] = bed_ids(server, LOURDES, "reserved"), bed_ids(server, LOURDES, "available")
+    [result] = server.push("maria", accept(transfer_id, free))
+    assert result["status"] == "applied"
+    assert (bed_ids(server, LOURDES, "reserved"), bed_ids(server, LOURDES, "available")) == ([free], [held])
+
+
+def test_accepting_into_a_bed_taken_meanwhile_is_a_conflict_and_changes_nothing(server: Server) -> None:
+    transfer_id = sent_with_held_bed(server)
+    [free] = bed_ids(server, LOURDES, "available")
+    other = new_id()
+    server.push("ravi", transfer_request(other), hold(new_id(), other))  # takes the last free ICU bed
+    [result] = server.push("maria", accept(transfer_id, free))
+    assert result["status"] == "conflict" and "no longer free" in result["reason"]
+    assert latest(server, "maria", "transfer", transfer_id)["state"] == "PENDING"  # type: ignore[index]
+
+
+def test_accepting_a_transfer_without_a_hold_into_a_bed_holds_it(server: Server) -> None:
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id))
+    [free, _] = bed_ids(server, LOURDES, "available")
+    [result] = server.push("maria", accept(transfer_id, free))
+    assert result["status"] == "applied" and bed_ids(server, LOURDES, "reserved") == [free]
