@@ -29,19 +29,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# TensorFlow and QtWebEngine cannot share a process (they crash at exit), so tests marked `tensorflow`
+# run in a second pytest process; every test runs in exactly one of the two.
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest -m "not tensorflow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m tensorflow $(PYTEST_ARGS)
 
 test: lint typecheck unit
 
 bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include PostgreSQL
-	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -p no:cacheprovider -q -s $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -m "not tensorflow" -p no:cacheprovider -q -s $(PYTEST_ARGS)
+	$(PY) -m pytest tests/bench -m tensorflow -p no:cacheprovider -q -s $(PYTEST_ARGS)
 
 screenshots: $(STAMP)
 	for role in paramedic nurse coordinator admin; do \
 	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
 	done
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/coordinator-trends.png --role coordinator --tab trends
+	QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/nurse-xray.png --role nurse --xray "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')"
 	for tab in hospital map; do \
 	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/paramedic-$$tab.png --tab $$tab || exit 1; \
 	done

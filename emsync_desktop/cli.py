@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tab", choices=("vitals", "patient", "hospital", "map", "trends"), default=None,
                         help="with --screenshot: which tab to show (paramedic: vitals, patient, hospital, map; "
                              "coordinator: trends)")
+    parser.add_argument("--xray", type=Path, metavar="FILE",
+                        help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")
     return parser
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None:
         width, _, height = args.size.partition("x")
         return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme,
-                               args.tab)
+                               args.tab, args.xray)
     return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server, gps=args.gps)
 
 

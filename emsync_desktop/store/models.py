@@ -125,6 +125,27 @@ class TriageRecord(Base):
     shock_index: Mapped[float | None] = mapped_column(Float)
 
 
+class ImagingStudy(Base):
+    """A radiograph analysed on this device. The file itself is kept by content (``blobs/<sha256>``);
+    ``heat_map`` is the class activation map at the model's feature resolution (JSON rows of 0..1)."""
+
+    __tablename__ = "imaging_studies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    source_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source_name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))  # DICOM, PNG, JPEG
+    modality: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    model_name: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    probabilities: Mapped[str] = mapped_column(Text)  # JSON {class: probability}
+    heat_map_class: Mapped[str] = mapped_column(String(64))
+    heat_map: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 class BedEvent(Base):
     """A bed's status change as the sync feed brought it (``seq`` is the server's): the history behind
     the coordinator's occupancy chart. ``from_status`` is None for a bed first seen in that change."""

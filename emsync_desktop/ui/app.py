@@ -110,7 +110,7 @@ PARAMEDIC_TABS = ("vitals", "patient", "hospital", "map")
 
 
 def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None,
-                    tab: str | None = None) -> int:
+                    tab: str | None = None, xray: Path | None = None) -> int:
     """Render ``role``'s workspace with demo data into ``target`` (PNG) and exit."""
     app = make_qapp()
     context = open_context(data_dir, interactive=False)
@@ -142,6 +142,12 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
                 _wait_for_map(app, window)
                 if tab == "trends":
                     window.workspace.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
+            if role is Role.NURSE and xray is not None:
+                workspace = window.workspace
+                workspace.tabs.setCurrentWidget(workspace.xray)  # type: ignore[union-attr]
+                workspace.xray.open_path(xray)  # type: ignore[union-attr]
+                _wait_until(app, lambda: workspace.xray.analysis is not None or bool(  # type: ignore[union-attr]
+                    workspace.xray.error.text()))  # type: ignore[union-attr]
         _settle(app, relay)
         target.parent.mkdir(parents=True, exist_ok=True)
         ok = window.grab().save(str(target), "PNG")

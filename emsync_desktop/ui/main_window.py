@@ -161,9 +161,14 @@ class MainWindow(QMainWindow):
             return ParamedicWorkspace(self.case_model, self.theme, self.relay, transfers, self.nudge_sync, ranking,
                                       self.context.data_dir, self._gps, exports)
         if user.role is Role.NURSE:
+            from emsync_desktop.services.imaging import ImagingAnalyser
+            from emsync_desktop.services.model_import import imaging_models_dir
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 
-            return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync)
+            # The model loads on the first analysis; a model an admin imported is used from the next sign-in.
+            analyser = ImagingAnalyser(imaging_models_dir(self.context.data_dir))
+            return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync, analyser,
+                                  self.context.data_dir)
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 

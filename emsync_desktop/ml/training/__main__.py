@@ -1,7 +1,9 @@
-"""Train, evaluate and export the triage models in one command.
+"""Train, evaluate and export the triage models, or an imaging model, in one command.
 
     python -m emsync_desktop.ml.training triage                     # synthetic cohort (shipped models)
     python -m emsync_desktop.ml.training triage --mimic /data/mimic  # real MIMIC-IV(-ED) files
+    python -m emsync_desktop.ml.training imaging                    # synthetic demonstration model
+    python -m emsync_desktop.ml.training imaging --folder /data/chest_xray   # a hospital's own images
 
 Needs the ``train`` extra. Seeded: the same command on the same data gives the same models.
 """
@@ -26,6 +28,10 @@ DEFAULT_SEED = 20261122
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "imaging":
+        from emsync_desktop.ml.training.imaging.command import run
+
+        return run(args)
     cohort, data = _load(args)
     split = stratified_split(cohort, args.seed)
     print(f"training on {len(split.train)} rows, validating on {len(split.validation)}, "
@@ -67,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--report", type=Path, help="also write the Markdown report here")
     triage.add_argument("--version", help="model version (default: triage-<date>-<source>)")
     triage.add_argument("--jobs", type=int, default=2, help="threads for XGBoost")
+    from emsync_desktop.ml.training.imaging.command import add_parser
+
+    add_parser(sub, default_models_dir())
     return parser
 
 

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.model_import import active_imaging_model, import_imaging_model
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 
 
 class AdminWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, context: AppContext, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._relay, self._data_dir = relay, context.data_dir
         heading = QLabel("Administration")
         heading.setObjectName("heading")
         device = QWidget()
@@ -34,11 +48,51 @@ class AdminWorkspace(QWidget):
         tabs.addTab(device, "This device")
         tabs.addTab(self.users, "Users")
         tabs.addTab(self.hospitals, "Hospitals")
+        tabs.addTab(self._models_tab(), "Models")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(tabs, 1)
         relay.submit(demo_users, context.store, on_result=self._on_users, owner=self)
         relay.submit(network_capacity, context.store, on_result=self._on_hospitals, owner=self)
+        self.refresh_models()
+
+    def _models_tab(self) -> QWidget:
+        tab = QWidget()
+        self.imaging_model = QLabel("Reading the model manifest…")
+        self.imaging_model.setWordWrap(True)
+        self.import_button = touch_button("Import imaging model…")
+        self.import_button.clicked.connect(self._choose_model_folder)
+        self.import_result = QLabel()
+        self.import_result.setWordWrap(True)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(QLabel("<b>Chest X-ray model in use</b>"))
+        layout.addWidget(self.imaging_model)
+        layout.addWidget(QLabel("Import a folder with manifest.json (an <i>imaging</i> section, as "
+                                "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it) and the files it "
+                                "names. Every file is checked against its sha256 and tried before it is used."))
+        layout.addWidget(self.import_button)
+        layout.addWidget(self.import_result)
+        layout.addStretch(1)
+        return tab
+
+    def refresh_models(self) -> None:
+        self._relay.submit_background(active_imaging_model, self._data_dir, on_result=self.imaging_model.setText,
+                                      on_error=lambda e: self.imaging_model.setText(str(e)), owner=self)
+
+    def _choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with manifest.json and the model files")
+        if folder:
+            self.import_model(Path(folder))
+
+    def import_model(self, folder: Path) -> None:
+        self.import_result.setText(f"Checking {folder}…")
+        self._relay.submit_background(import_imaging_model, folder, self._data_dir, on_result=self._imported,
+                                      on_error=lambda e: self.import_result.setText(f"Not imported: {e}"), owner=self)
+
+    def _imported(self, entry: dict[str, object]) -> None:
+        self.import_result.setText(f"Imported {entry['name']} version {entry['version']}. Nurses get it at their "
+                                   "next sign-in.")
+        self.refresh_models()
 
     def _on_users(self, users: list[UserInfo]) -> None:
         self.users.setRowCount(len(users))

@@ -27,6 +27,7 @@ COUNTDOWN_MS = 15_000
 
 class IncomingTransfersView(QWidget):
     critical_arrived = Signal(str)  # a critical transfer not seen before: what to say in the alert
+    transfers_shown = Signal(list)  # [(transfer id, "patient · unit")], each time the list is redrawn
 
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
                  parent: QWidget | None = None) -> None:
@@ -65,6 +66,7 @@ class IncomingTransfersView(QWidget):
             empty = QLabel("No incoming transfers.")
             empty.setObjectName("muted")
             self.list.addWidget(empty)
+        self.transfers_shown.emit([(t.id, f"{t.summary or 'Patient'} · {t.unit}") for t in transfers])
         for transfer in transfers:
             card = self._card(transfer)
             self.cards[transfer.id] = card

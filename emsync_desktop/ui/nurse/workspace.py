@@ -1,18 +1,30 @@
-"""Nurse workspace: the ward's bed board (every bed, changed by tap or key) and incoming transfers."""
+"""Nurse workspace: the ward's bed board (every bed, changed by tap or key) and incoming transfers;
+chest X-ray analysis in its own tab."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSystemTrayIcon, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.bed_board import BedBoardService
+from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
+from emsync_desktop.ui.nurse.xray_view import XrayView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -21,7 +33,8 @@ from emsync_desktop.ui.widgets.frame import card
 
 class NurseWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, store: Store, user: UserInfo, theme: Theme,
-                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_local_change: Callable[[], None], analyser: ImagingAnalyser, data_dir: Path,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._user = user
         self._tray: QSystemTrayIcon | None = None
@@ -39,16 +52,23 @@ class NurseWorkspace(QWidget):
         self.dismiss.setVisible(False)
         self.dismiss.clicked.connect(self._dismiss_alert)
         self.incoming.critical_arrived.connect(self._alert_critical)
-        row = QHBoxLayout()
+        ward = QWidget()
+        row = QHBoxLayout(ward)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(card("Beds", _scrolling(self.beds)), 3)
         row.addWidget(card("Incoming transfers", _scrolling(self.incoming)), 2)
+        self.xray = XrayView(relay, analyser, store, user, data_dir)
+        self.incoming.transfers_shown.connect(self.xray.set_transfers)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(ward, "Ward")
+        self.tabs.addTab(self.xray, "Chest X-ray")
         alert_row = QHBoxLayout()
         alert_row.addWidget(self.alert, 1)
         alert_row.addWidget(self.dismiss)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(alert_row)
-        layout.addLayout(row, 1)
+        layout.addWidget(self.tabs, 1)
         relay.submit(hospital_name, store, user, on_result=self._on_hospital, owner=self)
 
     def on_synced(self, status: SyncStatus) -> None:

@@ -1,0 +1,104 @@
+"""Chest X-ray analysis use cases: open and analyse a file, keep the study, list studies.
+
+Threading: ``ImagingAnalyser.analyse_file`` reads, decodes and infers: a background worker (never the
+GUI thread, never the DB thread, which must stay free for saving what people type). ``save_study``
+and ``recent_studies`` run on the DB thread. Transactions: the file is copied into the content store
+(``<data dir>/blobs/ab/abcd…``, atomic) before the study row is written in one transaction, so a study
+never points at a missing file; a copied file with no row (a crash between the two) is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.ml.image_io import LoadedImage, load_image
+from emsync_desktop.ml.imaging import ImagingModel, ImagingResult
+from emsync_desktop.services.exports import write_atomically
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import ImagingStudy
+
+BLOBS_DIR = "blobs"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    path: Path
+    image: LoadedImage
+    result: ImagingResult
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    id: str
+    source_name: str
+    created_at: datetime
+    top_class: str
+    probability: float
+    model_version: str
+
+
+class ImagingAnalyser:
+    """Loads the model on first use (onnxruntime is heavy) and analyses one file at a time."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self._models_dir = models_dir
+        self._model: ImagingModel | None = None
+        self._lock = threading.Lock()
+
+    def model(self) -> ImagingModel:
+        """Raises ``ModelUnavailable`` with a reason when no verified imaging model is installed."""
+        with self._lock:
+            if self._model is None:
+                self._model = ImagingModel.default(self._models_dir)
+            return self._model
+
+    def analyse_file(self, path: Path) -> Analysis:
+        """Raises ``ImageRefused`` (the file) or ``ModelUnavailable`` (the model), each saying what to do."""
+        image = load_image(path)
+        model = self.model()
+        with self._lock:
+            result = model.analyse(image)
+        return Analysis(path, image, result)
+
+
+def blob_path(data_dir: Path, sha256: str) -> Path:
+    return data_dir / BLOBS_DIR / sha256[:2] / sha256
+
+
+def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis, now: datetime,
+               transfer_id: str | None = None) -> str:
+    """Keep the file by content and record the study; returns its id."""
+    target = blob_path(data_dir, analysis.image.sha256)
+    if not target.exists():
+        write_atomically(target, analysis.path.read_bytes())
+    result = analysis.result
+    study = ImagingStudy(
+        id=new_id(), transfer_id=transfer_id, source_sha256=analysis.image.sha256,
+        source_name=analysis.path.name[:256], kind=analysis.image.kind, modality=analysis.image.modality,
+        description=analysis.image.description, model_name=result.model_name, model_version=result.model_version,
+        probabilities=json.dumps(result.probabilities), heat_map_class=result.heat_map_class,
+        heat_map=json.dumps([[round(float(v), 4) for v in row] for row in result.heat_map]),
+        created_by=user.id, created_at=now)
+    with store.sessions.begin() as session:
+        session.add(study)
+    return study.id
+
+
+def recent_studies(store: Store, limit: int = 20) -> list[StudySummary]:
+    with store.sessions.begin() as session:
+        rows = session.scalars(select(ImagingStudy).order_by(ImagingStudy.created_at.desc()).limit(limit)).all()
+        summaries = []
+        for row in rows:
+            probabilities: dict[str, float] = json.loads(row.probabilities)
+            top = max(probabilities, key=lambda c: probabilities[c])
+            summaries.append(StudySummary(row.id, row.source_name, row.created_at, top, probabilities[top],
+                                          row.model_version))
+        return summaries

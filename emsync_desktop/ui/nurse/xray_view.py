@@ -1,0 +1,172 @@
+"""Chest X-ray analysis on the ward PC: open a PNG, JPEG or DICOM file, see the model's probabilities
+and its heat map over the image (opacity slider), the model version, and NEWS2's counterpart here: the
+reminder that this is decision support from a named model, never a diagnosis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.ml.imaging import upsample
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.imaging import Analysis, ImagingAnalyser, save_study
+from emsync_desktop.store.database import Store
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.buttons import touch_button
+
+FILE_FILTER = "Radiographs (*.dcm *.dicom *.png *.jpg *.jpeg);;All files (*)"
+DISPLAY_MAX_PX = 1400  # the image is shown (and blended) at most this size; the model sees its own size
+
+
+class XrayView(QWidget):
+    def __init__(self, relay: TaskRelay, analyser: ImagingAnalyser, store: Store, user: UserInfo, data_dir: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay, self._analyser, self._store, self._user, self._data_dir = relay, analyser, store, user, data_dir
+        self._grey: np.ndarray | None = None  # (h, w) display-size image, 0..1
+        self._heat: np.ndarray | None = None  # (h, w) heat map at the same size, 0..1
+        self.analysis: Analysis | None = None
+        self.open_button = touch_button("Open X-ray…", primary=True)
+        self.open_button.clicked.connect(self._choose_file)
+        self.attach = QComboBox()
+        self.attach.addItem("No incoming transfer", None)
+        self.attach.setToolTip("Keep the study with an incoming transfer's patient")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(45)
+        self.opacity.setMinimumWidth(180)
+        self.opacity.valueChanged.connect(lambda _v: self._render())
+        self.image = QLabel("Open a chest radiograph (DICOM, PNG or JPEG) to analyse it on this computer.")
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.image.setMinimumSize(320, 320)
+        self.image.setStyleSheet("background:#000; color:#ccc; border-radius:6px;")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.result.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.result.setMinimumWidth(320)
+        self.result.setMaximumWidth(420)
+        bar = QHBoxLayout()
+        bar.addWidget(self.open_button)
+        bar.addWidget(QLabel("Patient"))
+        bar.addWidget(self.attach)
+        bar.addWidget(QLabel("Heat map"))
+        bar.addWidget(self.opacity)
+        bar.addWidget(self.status, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.image, 1)
+        body.addWidget(self.result)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.error)
+        layout.addLayout(body, 1)
+
+    def set_transfers(self, transfers: list[tuple[str, str]]) -> None:
+        """The incoming transfers a study can be kept with (the choice survives a refresh)."""
+        chosen = self.attach.currentData()
+        self.attach.clear()
+        self.attach.addItem("No incoming transfer", None)
+        for transfer_id, label in transfers:
+            self.attach.addItem(label, transfer_id)
+        self.attach.setCurrentIndex(max(0, self.attach.findData(chosen)))
+
+    def open_path(self, path: Path) -> None:
+        """Analyse ``path`` off the GUI thread; the result or a message comes back here."""
+        self.error.setText("")
+        self.status.setText(f"Analysing {path.name} on this computer…")
+        self.open_button.setEnabled(False)
+        self._relay.submit_background(_analyse_for_display, self._analyser, path, on_result=self._on_analysed,
+                                      on_error=self._on_failed, owner=self)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a chest radiograph", str(Path.home()), FILE_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.open_button.setEnabled(True)
+        self.status.setText("")
+        self.error.setText(str(error))
+
+    def _on_analysed(self, shown: tuple[Analysis, np.ndarray, np.ndarray]) -> None:
+        self.open_button.setEnabled(True)
+        self.analysis, self._grey, self._heat = shown
+        self._show_result(self.analysis)
+        self._render()
+        saved = f"Saved with this ward's studies: {self.analysis.path.name}"
+        self._relay.submit(save_study, self._store, self._data_dir, self._user, self.analysis, utc_now(),
+                           self.attach.currentData(), on_result=lambda _id: self.status.setText(saved),
+                           on_error=lambda e: self.error.setText(f"Analysed, but not saved: {e}"), owner=self)
+
+    def _show_result(self, analysis: Analysis) -> None:
+        r, image = analysis.result, analysis.image
+        rows = "".join(f"<tr><td>{c}</td><td align='right'><b>{p:.0%}</b></td></tr>"
+                       for c, p in sorted(r.probabilities.items(), key=lambda kv: -kv[1]))
+        warning = ("<p style='background:#8a5a00;color:#fff;padding:6px'><b>DEMONSTRATION MODEL</b> — trained on "
+                   "synthetic images, not on chest X-rays. Its output means nothing about this patient.</p>"
+                   if r.demonstration else "")
+        notes = "".join(f"<br>· {n}" for n in image.notes)
+        self.result.setText(
+            f"{warning}<table width='100%' style='font-size:18px'>{rows}</table>"
+            f"<p>Heat map: where the model found evidence for <b>{r.heat_map_class}</b>.</p>"
+            f"<p style='color:#5b6675'>Model {r.model_name}, version {r.model_version}<br>"
+            f"{image.kind}: {image.description}{notes}<br>"
+            f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms</p>"
+            "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
+
+    def _render(self) -> None:
+        if self._grey is None or self._heat is None:
+            return
+        alpha = (self.opacity.value() / 100.0) * self._heat[..., None]
+        grey = np.repeat(self._grey[..., None], 3, axis=2)
+        rgb = (grey * (1 - alpha) + heat_colours(self._heat) * alpha) * 255
+        data = np.ascontiguousarray(rgb.astype(np.uint8))
+        height, width = data.shape[:2]
+        image = QImage(data.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        target = self.image.size()
+        self.image.setPixmap(QPixmap.fromImage(image).scaled(target, Qt.AspectRatioMode.KeepAspectRatio,
+                                                             Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._render()
+
+
+def heat_colours(heat: np.ndarray) -> np.ndarray:
+    """A blue → yellow → red ramp for 0..1 (RGB, 0..1)."""
+    red = np.clip(1.5 * heat, 0, 1)
+    green = np.clip(1.5 - np.abs(2 * heat - 1) * 1.5, 0, 1)
+    blue = np.clip(1.0 - 2 * heat, 0, 1)
+    return np.stack([red, green, blue], axis=-1)
+
+
+def _analyse_for_display(analyser: ImagingAnalyser, path: Path) -> tuple[Analysis, np.ndarray, np.ndarray]:
+    """Worker thread: analyse, then scale the image for display and the heat map to it."""
+    from PIL import Image
+
+    analysis = analyser.analyse_file(path)
+    pixels = analysis.image.pixels
+    scale = min(1.0, DISPLAY_MAX_PX / max(pixels.shape))
+    width, height = max(1, int(pixels.shape[1] * scale)), max(1, int(pixels.shape[0] * scale))
+    grey = np.asarray(Image.fromarray(pixels, mode="F").resize((width, height), Image.Resampling.BILINEAR))
+    return analysis, np.clip(grey, 0, 1), upsample(analysis.result.heat_map, width, height)

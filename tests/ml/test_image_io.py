@@ -1,0 +1,96 @@
+"""Opening radiographs: the real chest CR from pydicom-data, generated pictures, and every bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from PIL import Image
+from pydicom.data import get_testdata_file
+
+from emsync_desktop.ml.image_io import ImageRefused, load_image
+
+CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
+CHEST_CR_JPEG2000 = Path(get_testdata_file("RG1_J2KR.dcm"))  # type: ignore[arg-type]
+
+
+def test_chest_cr_is_windowed_and_monochrome1_inverted() -> None:
+    image = load_image(CHEST_CR)
+    raw = pydicom.dcmread(CHEST_CR).pixel_array.astype(np.float32)
+    assert image.kind == "DICOM" and image.modality == "CR" and image.size == (1841, 1955)
+    assert "MONOCHROME1 inverted" in image.description and "window 15000/30000" in image.description
+    dense = np.unravel_index(np.argmax(raw), raw.shape)  # MONOCHROME1: the highest value is the darkest
+    assert image.pixels[dense] == pytest.approx(1.0 - min(1.0, (raw[dense] - 0) / 30000), abs=1e-5)
+    assert image.pixels.min() >= 0.0 and image.pixels.max() <= 1.0
+
+
+def test_same_file_same_hash_and_a_changed_file_another(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.dcm"
+    copy.write_bytes(CHEST_CR.read_bytes())
+    assert load_image(copy).sha256 == load_image(CHEST_CR).sha256
+    copy.write_bytes(CHEST_CR.read_bytes()[:-1] + b"\x01")
+    assert load_image(copy).sha256 != load_image(CHEST_CR).sha256
+
+
+def test_sixteen_bit_png_uses_its_full_range(tmp_path: Path) -> None:
+    values = np.linspace(1000, 4000, 64 * 64, dtype=np.uint16).reshape(64, 64)
+    path = tmp_path / "sixteen.png"
+    Image.fromarray(values).save(path)
+    image = load_image(path)
+    assert image.kind == "PNG" and image.pixels.min() == 0.0 and image.pixels.max() == 1.0
+
+
+def test_colour_jpeg_is_turned_to_grey_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "colour.jpg"
+    Image.new("RGB", (80, 60), (200, 40, 40)).save(path)
+    image = load_image(path)
+    assert image.pixels.shape == (60, 80) and "colour image turned to grey" in image.notes
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.write_text("patient notes, not an image"), "not an image EMsync can read"),
+    (lambda p: p.write_bytes(CHEST_CR.read_bytes()[:5000]), "damaged"),
+    (lambda p: Image.new("L", (40, 40)).save(p, format="GIF"), "open a PNG, JPEG or DICOM"),
+    (lambda p: Image.new("L", (8, 8)).save(p, format="PNG"), "too small"),
+])
+def test_bad_files_are_refused_with_what_to_do(tmp_path: Path, make: object, message: str) -> None:
+    path = tmp_path / "input.png"
+    make(path)  # type: ignore[operator]
+    with pytest.raises(ImageRefused, match=message):
+        load_image(path)
+
+
+def test_truncated_png_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300), dtype=np.uint8)).save(path)
+    path.write_bytes(path.read_bytes()[:4000])
+    with pytest.raises(ImageRefused, match="damaged or cut short"):
+        load_image(path)
+
+
+def test_huge_image_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    Image.new("1", (20_000, 20_000)).save(path)  # 1-bit: small on disk, 400 megapixels decoded
+    with pytest.raises(ImageRefused, match="larger than any radiograph"):
+        load_image(path)
+
+
+def test_dicom_without_pixel_data_is_refused(tmp_path: Path) -> None:
+    ds = pydicom.dcmread(CHEST_CR)
+    del ds.PixelData
+    path = tmp_path / "no_pixels.dcm"
+    ds.save_as(path)
+    with pytest.raises(ImageRefused, match="without an image"):
+        load_image(path)
+
+
+def test_lossless_jpeg2000_chest_cr_decodes_to_the_same_image() -> None:
+    assert np.array_equal(load_image(CHEST_CR_JPEG2000).pixels, load_image(CHEST_CR).pixels)
+
+
+def test_compressed_dicom_without_a_decoder_says_to_export_uncompressed() -> None:
+    jpeg_ls = Path(get_testdata_file("MR_small_jpeg_ls_lossless.dcm"))  # type: ignore[arg-type]
+    with pytest.raises(ImageRefused, match=r"JPEG-LS.*export it uncompressed"):
+        load_image(jpeg_ls)

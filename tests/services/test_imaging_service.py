@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ml.image_io import ImageRefused
+from emsync_desktop.ml.registry import ModelUnavailable, default_models_dir
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, recent_studies, save_study
+from tests.services.conftest import NOW
+
+
+def picture(tmp_path: Path) -> Path:
+    path = tmp_path / "film.png"
+    Image.fromarray(np.random.default_rng(2).integers(0, 255, (200, 180), dtype=np.uint8)).save(path)
+    return path
+
+
+def test_same_file_twice_is_two_studies_and_one_stored_file(app_context: AppContext, tmp_path: Path) -> None:
+    nurse = next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+    analysis = ImagingAnalyser(default_models_dir()).analyse_file(picture(tmp_path))
+    for _ in range(2):
+        save_study(app_context.store, app_context.data_dir, nurse, analysis, NOW)
+    studies = recent_studies(app_context.store)
+    assert len(studies) == 2 and studies[0].model_version == analysis.result.model_version
+    stored = blob_path(app_context.data_dir, analysis.image.sha256)
+    assert stored.read_bytes() == picture(tmp_path).read_bytes()
+    assert len(list(stored.parent.iterdir())) == 1
+
+
+def test_analyser_reports_the_file_or_the_model_that_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(ImageRefused):
+        ImagingAnalyser(default_models_dir()).analyse_file(tmp_path / "missing.dcm")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "manifest.json").write_text('{"schema": 1}')
+    with pytest.raises(ModelUnavailable, match="No imaging model is installed"):
+        ImagingAnalyser(tmp_path / "models").analyse_file(picture(tmp_path))

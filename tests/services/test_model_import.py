@@ -1,0 +1,64 @@
+"""An admin imports an imaging model: checked first, copied whole, used first; refused with a reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from emsync_desktop.ml.registry import default_models_dir
+from emsync_desktop.services.model_import import (
+    ModelImportRefused,
+    active_imaging_model,
+    imaging_models_dir,
+    import_imaging_model,
+)
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A model folder as a hospital's training run leaves it: the shipped model, renamed."""
+    folder = tmp_path / "from_training"
+    shutil.copytree(default_models_dir(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["imaging"]["models"][0] |= {"name": "ward_cxr", "version": "ward_cxr-2026.11.23-folder",
+                                         "demonstration": False}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_imported_model_is_used_first(tmp_path: Path, source: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert imaging_models_dir(data_dir) == default_models_dir()
+    entry = import_imaging_model(source, data_dir)
+    assert imaging_models_dir(data_dir) == data_dir / "models"
+    assert (data_dir / "models" / entry["file"]).read_bytes() == (source / entry["file"]).read_bytes()
+    assert active_imaging_model(data_dir).startswith("ward_cxr ward_cxr-2026.11.23-folder (imported;")
+
+
+def test_model_whose_file_differs_from_its_manifest_is_refused_and_nothing_copied(tmp_path: Path,
+                                                                                   source: Path) -> None:
+    entry = json.loads((source / "manifest.json").read_text())["imaging"]["models"][0]
+    model_file = source / entry["file"]
+    model_file.write_bytes(model_file.read_bytes() + b"\0")
+    with pytest.raises(ModelImportRefused, match="does not match its manifest"):
+        import_imaging_model(source, tmp_path / "data")
+    assert not (tmp_path / "data" / "models").exists()
+
+
+def test_folder_without_an_imaging_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema": 1, "triage": {}}))
+    with pytest.raises(ModelImportRefused, match="has no imaging model"):
+        import_imaging_model(tmp_path, tmp_path / "data")
+
+
+def test_manifest_naming_files_outside_its_folder_is_refused(tmp_path: Path, source: Path) -> None:
+    manifest = json.loads((source / "manifest.json").read_text())
+    entry = manifest["imaging"]["models"][0]
+    shutil.copy(source / entry["cam_weights"]["file"], tmp_path / "outside.npy")
+    entry["cam_weights"]["file"] = "../outside.npy"
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelImportRefused, match="outside its folder"):
+        import_imaging_model(source, tmp_path / "data")

@@ -1,0 +1,31 @@
+"""The admin sees which imaging model is in use and imports another."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ml.registry import default_models_dir
+from emsync_desktop.ui.admin.workspace import AdminWorkspace
+from emsync_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import sign_in_as
+
+
+def test_admin_imports_an_imaging_model_and_sees_it_in_use(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    sign_in_as(qtbot, window, Role.ADMIN)
+    workspace = window.workspace
+    assert isinstance(workspace, AdminWorkspace)
+    qtbot.waitUntil(lambda: "(shipped; DEMONSTRATION" in workspace.imaging_model.text(), timeout=10_000)
+    folder = tmp_path / "trained"
+    shutil.copytree(default_models_dir(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["imaging"]["models"][0] |= {"name": "ward_cxr", "version": "ward_cxr-1", "demonstration": False}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    workspace.import_model(folder)
+    qtbot.waitUntil(lambda: workspace.import_result.text().startswith("Imported ward_cxr"), timeout=20_000)
+    qtbot.waitUntil(lambda: workspace.imaging_model.text().startswith("ward_cxr ward_cxr-1 (imported;"),
+                    timeout=10_000)
