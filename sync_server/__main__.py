@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--hold-minutes", type=float, default=15.0, help="bed holds lapse after this long")
+    parser.add_argument("--blob-dir", type=Path, help="where radiograph files are kept (default: DATA_DIR/blobs)")
     parser.add_argument("--demo", action="store_true",
                         help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
     parser.add_argument("--verify-audit", action="store_true", help="check the audit chain and exit")
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
-    app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes))
+    app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
+                              blob_dir=args.blob_dir or args.data_dir / "blobs"))
     if args.verify_audit:
         from sync_server.audit import verify_audit_chain
 

@@ -17,11 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
-from sync_server.config import Settings
+from sync_server.blobs import BlobStore
+from sync_server.config import Settings, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_sessions
 from sync_server.live import LiveHub
 from sync_server.ops import expire_holds
-from sync_server.routes import auth, health, sync
+from sync_server.routes import auth, blobs, health, sync
 from sync_server.seed import ensure_system_user
 
 log = logging.getLogger("sync_server")
@@ -57,7 +58,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.write_sessions = write_sessions
     app.state.live = LiveHub()
+    app.state.blobs = BlobStore(settings.blob_dir or default_blob_dir(settings.db_url))
     app.include_router(auth.router)
+    app.include_router(blobs.router)
     app.include_router(sync.router)
     app.include_router(health.router)
     app.middleware("http")(_limit_body_size)

@@ -18,6 +18,13 @@ class Settings:
     access_ttl_s: int = 900
     refresh_ttl_s: int = 7 * 24 * 3600
     expiry_sweep_s: float = 10.0
+    blob_dir: Path | None = None  # radiograph files; default: beside a SQLite file, else ./emsync-blobs
+
+
+def default_blob_dir(db_url: str) -> Path:
+    if db_url.startswith("sqlite:///"):
+        return Path(db_url.removeprefix("sqlite:///")).parent / "blobs"
+    return Path("emsync-blobs").resolve()
 
 
 def load_secret(data_dir: Path) -> bytes:

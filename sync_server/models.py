@@ -108,6 +108,18 @@ class Handoff(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class ImagingStudy(Base):
+    """A radiograph analysed at a hospital and kept with a transfer; the file is in the blob store."""
+
+    __tablename__ = "imaging_studies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, object]] = mapped_column(JSON)  # the payload as sent: model, probabilities, heat map
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class AppliedOp(Base):
     """Every op ever answered, with its answer: a repeat gets the same answer."""
 

@@ -24,6 +24,9 @@ from emsync_desktop.ml.imaging import ImagingModel, ImagingResult
 from emsync_desktop.services.exports import write_atomically
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import ImagingStudy
+from emsync_desktop.sync.blobs import blob_file
+from emsync_desktop.sync.outbox import enqueue
+from emsync_desktop.sync.protocol import ImagingAddPayload, OpKind
 
 BLOBS_DIR = "blobs"
 
@@ -43,6 +46,7 @@ class StudySummary:
     top_class: str
     probability: float
     model_version: str
+    sync: str  # for people: "on this PC only", "waiting to send", "sent", "refused: …"
 
 
 class ImagingAnalyser:
@@ -70,7 +74,7 @@ class ImagingAnalyser:
 
 
 def blob_path(data_dir: Path, sha256: str) -> Path:
-    return data_dir / BLOBS_DIR / sha256[:2] / sha256
+    return blob_file(data_dir / BLOBS_DIR, sha256)
 
 
 def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis, now: datetime,
@@ -80,15 +84,25 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
     if not target.exists():
         write_atomically(target, analysis.path.read_bytes())
     result = analysis.result
+    heat_map = [[round(float(v), 4) for v in row] for row in result.heat_map]
+    size = target.stat().st_size
     study = ImagingStudy(
         id=new_id(), transfer_id=transfer_id, source_sha256=analysis.image.sha256,
         source_name=analysis.path.name[:256], kind=analysis.image.kind, modality=analysis.image.modality,
         description=analysis.image.description, model_name=result.model_name, model_version=result.model_version,
         probabilities=json.dumps(result.probabilities), heat_map_class=result.heat_map_class,
-        heat_map=json.dumps([[round(float(v), 4) for v in row] for row in result.heat_map]),
-        created_by=user.id, created_at=now)
+        heat_map=json.dumps(heat_map), created_by=user.id, created_at=now, size_bytes=size,
+        sync_state="pending" if transfer_id else "local", sync_reason=None,
+        blob_state="to_send" if transfer_id else "here")
     with store.sessions.begin() as session:
         session.add(study)
+        if transfer_id:  # kept with a transfer: it goes to everyone who sees the transfer, the file after
+            payload = ImagingAddPayload(
+                transfer_id=transfer_id, sha256=study.source_sha256, size_bytes=size, source_name=study.source_name,
+                kind=study.kind, modality=study.modality[:16], description=study.description[:500],  # type: ignore[arg-type]
+                model_name=study.model_name, model_version=study.model_version, probabilities=result.probabilities,
+                heat_map_class=study.heat_map_class, heat_map=heat_map)
+            enqueue(session, user_id=user.id, kind=OpKind.IMAGING_ADD, entity_id=study.id, now=now, payload=payload)
     return study.id
 
 
@@ -100,5 +114,15 @@ def recent_studies(store: Store, limit: int = 20) -> list[StudySummary]:
             probabilities: dict[str, float] = json.loads(row.probabilities)
             top = max(probabilities, key=lambda c: probabilities[c])
             summaries.append(StudySummary(row.id, row.source_name, row.created_at, top, probabilities[top],
-                                          row.model_version))
+                                          row.model_version, _sync_text(row)))
         return summaries
+
+
+def _sync_text(row: ImagingStudy) -> str:
+    if row.sync_state in ("rejected", "conflict"):
+        return f"refused: {row.sync_reason}"
+    if row.sync_state == "local":
+        return "on this PC only"
+    if row.blob_state == "remote":
+        return "from another workstation (image on the server)"
+    return "sent with the transfer" if row.blob_state == "sent" and row.sync_state == "synced" else "waiting to send"

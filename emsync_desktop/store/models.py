@@ -126,8 +126,9 @@ class TriageRecord(Base):
 
 
 class ImagingStudy(Base):
-    """A radiograph analysed on this device. The file itself is kept by content (``blobs/<sha256>``);
-    ``heat_map`` is the class activation map at the model's feature resolution (JSON rows of 0..1)."""
+    """A radiograph analysed here or pulled with a transfer. The file is kept by content
+    (``blobs/ab/<sha256>``) and syncs by it after the small ops; ``heat_map`` is the class activation
+    map at the model's feature resolution (JSON rows of 0..1)."""
 
     __tablename__ = "imaging_studies"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -144,6 +145,12 @@ class ImagingStudy(Base):
     heat_map: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    # local (kept on this device only), pending, synced, rejected, conflict: the study's record
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+    # here (file on this device, not to be sent), to_send, sent, remote (on the server, not fetched)
+    blob_state: Mapped[str] = mapped_column(String(16), index=True)
 
 
 class BedEvent(Base):

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emsync_desktop.store.models import Bed, BedEvent, BookingRecord, HandoffRecord, OutboxOp, TransferRecord
+from emsync_desktop.store.models import (
+    Bed,
+    BedEvent,
+    BookingRecord,
+    HandoffRecord,
+    ImagingStudy,
+    OutboxOp,
+    TransferRecord,
+)
 from emsync_desktop.sync.protocol import Change
 
 
@@ -110,6 +118,28 @@ def _apply_handoff(session: Session, change: Change, waiting: set[str]) -> bool:
     return True
 
 
-_APPLY = {"transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff}
-_MODELS: dict[str, type[TransferRecord] | type[BookingRecord] | type[Bed] | type[HandoffRecord]] = {
-    "transfer": TransferRecord, "booking": BookingRecord, "bed": Bed, "handoff": HandoffRecord}
+def _apply_imaging(session: Session, change: Change, waiting: set[str]) -> bool:
+    """Studies are append-only: a new one arrives with its file still on the server (fetched when opened)."""
+    d = change.data
+    row = session.get(ImagingStudy, d["id"])
+    if row is not None:
+        state = _sync_state(d["id"], waiting)
+        changed = row.sync_state != state
+        row.sync_state, row.sync_reason = state, None
+        return changed
+    session.add(ImagingStudy(
+        id=d["id"], transfer_id=d["transfer_id"], source_sha256=d["sha256"], source_name=d["source_name"],
+        kind=d["kind"], modality=d["modality"], description=d["description"], model_name=d["model_name"],
+        model_version=d["model_version"], probabilities=json.dumps(d["probabilities"]),
+        heat_map_class=d["heat_map_class"], heat_map=json.dumps(d["heat_map"]), created_by=d["author_id"],
+        created_at=_ts(d["created_at"]), size_bytes=d["size_bytes"], sync_state="synced", sync_reason=None,
+        blob_state="remote"))
+    return True
+
+
+_APPLY = {"transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
+          "imaging": _apply_imaging}
+_Model = type[TransferRecord] | type[BookingRecord] | type[Bed] | type[HandoffRecord] | type[ImagingStudy]
+_MODELS: dict[str, _Model] = {
+    "transfer": TransferRecord, "booking": BookingRecord, "bed": Bed, "handoff": HandoffRecord,
+    "imaging": ImagingStudy}

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from emsync_desktop.store.database import Store
+from emsync_desktop.sync.blobs import send_pending_files
 from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH
@@ -56,7 +58,7 @@ class SyncStatus:
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_call: DbCall, on_status: Callable[[SyncStatus], None] | None = None,
-                 poll_s: float = 5.0) -> None:
+                 poll_s: float = 5.0, blob_dir: Path | None = None) -> None:
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -64,6 +66,7 @@ class SyncEngine:
         self._db = db_call
         self._on_status = on_status or (lambda _s: None)
         self._poll_s = poll_s  # fallback polling while the live channel is down
+        self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
         self._token: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -104,11 +107,15 @@ class SyncEngine:
             self._wake.clear()
 
     def run_once(self) -> bool:
-        """One cycle: push every pending op, then pull until caught up. Returns False when offline."""
+        """One cycle: push every pending op, pull until caught up, then send radiograph files.
+        Returns False when offline."""
         try:
             self._ensure_token()
             self._push_all()
             touched = self._pull_all()
+            if self._blob_dir is not None:  # the big files after the small ops
+                self._authorized(partial(send_pending_files, self._store, self._http, blob_dir=self._blob_dir,
+                                         db_call=self._db))
         except ServerUnreachable as exc:
             self._report(False, str(exc))
             return False

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from emsync_desktop.sync.protocol import Op, PullResponse, PushRequest, PushResponse, TokenResponse
+from emsync_desktop.sync.protocol import BlobStatus, Op, PullResponse, PushRequest, PushResponse, TokenResponse
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 30.0
@@ -57,8 +57,21 @@ class SyncHttp:
         body = self._call("GET", "/sync/pull", params={"since": since, "limit": limit}, token=token)
         return PullResponse.model_validate(body)
 
-    def _call(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def blob_status(self, token: str, sha256: str) -> BlobStatus:
+        return BlobStatus.model_validate(self._call("GET", f"/blobs/{sha256}/status", token=token))
+
+    def put_blob_chunk(self, token: str, sha256: str, offset: int, total: int, data: bytes) -> BlobStatus:
+        body = self._call("PUT", f"/blobs/{sha256}", token=token, params={"offset": offset, "total": total},
+                          data=data, extra_headers={"Content-Type": "application/octet-stream"})
+        return BlobStatus.model_validate(body)
+
+    def get_blob(self, token: str, sha256: str) -> bytes:
+        content: bytes = self._call("GET", f"/blobs/{sha256}", token=token, raw=True)
+        return content
+
+    def _call(self, method: str, path: str, *, token: str | None = None, raw: bool = False,
+              extra_headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (extra_headers or {})
         try:
             response = self._http.request(method, self.base_url + path, headers=headers,
                                           timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs)
@@ -70,7 +83,7 @@ class SyncHttp:
             raise AuthRejected(_detail(response))
         if response.status_code >= 400:
             raise RequestRefused(f"HTTP {response.status_code}: {_detail(response)}")
-        return response.json()
+        return response.content if raw else response.json()
 
 
 def _detail(response: requests.Response) -> str:

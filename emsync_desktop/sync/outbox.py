@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
-from emsync_desktop.store.models import BookingRecord, HandoffRecord, OutboxOp, TransferRecord
+from emsync_desktop.store.models import BookingRecord, HandoffRecord, ImagingStudy, OutboxOp, TransferRecord
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
+
+SyncedRecord = TransferRecord | BookingRecord | HandoffRecord | ImagingStudy
 
 PENDING = "pending"
 
@@ -86,7 +88,7 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
 
 def _load_records(session: Session, answered: Sequence[tuple[OutboxOp, OpResult]]) -> None:
     """Bring the records into the session's identity map in one query per kind of record."""
-    by_model: dict[type[TransferRecord] | type[BookingRecord] | type[HandoffRecord], set[str]] = {}
+    by_model: dict[type[SyncedRecord], set[str]] = {}
     for row, _ in answered:
         model = _RECORDS.get(OpKind(row.kind))
         if model is not None:
@@ -111,10 +113,11 @@ def _carry_to_record(session: Session, row: OutboxOp, result: OpResult, other_pe
         record.alternatives = json.dumps([a.model_dump() for a in result.alternatives])
 
 
-_RECORDS: dict[OpKind, type[TransferRecord] | type[BookingRecord] | type[HandoffRecord]] = {
+_RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.TRANSFER_REQUEST: TransferRecord,
     OpKind.TRANSFER_TRANSITION: TransferRecord,
     OpKind.TRANSFER_REDIRECT: TransferRecord,
+    OpKind.IMAGING_ADD: ImagingStudy,
     OpKind.BOOKING_HOLD: BookingRecord,
     OpKind.BOOKING_RELEASE: BookingRecord,
     OpKind.HANDOFF_ADD: HandoffRecord,
@@ -122,12 +125,12 @@ _RECORDS: dict[OpKind, type[TransferRecord] | type[BookingRecord] | type[Handoff
 }
 
 
-def _record_of(session: Session, kind: OpKind, entity_id: str) -> TransferRecord | BookingRecord | HandoffRecord | None:
+def _record_of(session: Session, kind: OpKind, entity_id: str) -> SyncedRecord | None:
     model = _RECORDS.get(kind)
     if model is None:
         return None
     record = session.get(model, entity_id)
-    assert record is None or isinstance(record, TransferRecord | BookingRecord | HandoffRecord)
+    assert record is None or isinstance(record, SyncedRecord)
     return record
 
 

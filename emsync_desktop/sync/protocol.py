@@ -41,6 +41,7 @@ class OpKind(StrEnum):
     BED_SET_STATUS = "bed.set_status"
     HANDOFF_ACK = "handoff.ack"
     TRANSFER_REDIRECT = "transfer.redirect"
+    IMAGING_ADD = "imaging.add"
 
 
 class TransferRequestPayload(_Strict):
@@ -91,6 +92,37 @@ class HandoffAckPayload(_Strict):
     """The signed-in nurse (or coordinator) has read the handoff; who and when are the server's."""
 
 
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+MAX_BLOB_BYTES = 256 * 1024 * 1024
+BLOB_CHUNK_BYTES = 512 * 1024  # one PUT each; under MAX_BODY_BYTES
+
+
+class ImagingAddPayload(_Strict):
+    """A radiograph analysed at the hospital, kept with a transfer. The file follows by content hash
+    (``/blobs/{sha256}``), after the small ops."""
+
+    transfer_id: Id
+    sha256: Sha256
+    size_bytes: Annotated[int, Field(ge=1, le=MAX_BLOB_BYTES)]
+    source_name: Annotated[str, StringConstraints(max_length=256)]
+    kind: Literal["DICOM", "PNG", "JPEG"]
+    modality: Annotated[str, StringConstraints(max_length=16)] = ""
+    description: ShortText = ""
+    model_name: Annotated[str, StringConstraints(max_length=64)]
+    model_version: Annotated[str, StringConstraints(max_length=64)]
+    probabilities: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[float, Field(
+        ge=0, le=1)]], Field(min_length=1, max_length=32)]
+    heat_map_class: Annotated[str, StringConstraints(max_length=64)]
+    heat_map: Annotated[list[Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(max_length=64)]],
+                        Field(max_length=64)]
+
+
+class BlobStatus(_Strict):
+    sha256: str
+    received: int
+    complete: bool
+
+
 class BedSetStatusPayload(_Strict):
     status: BedStatus
 
@@ -104,6 +136,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.BED_SET_STATUS: BedSetStatusPayload,
     OpKind.HANDOFF_ACK: HandoffAckPayload,
     OpKind.TRANSFER_REDIRECT: TransferRedirectPayload,
+    OpKind.IMAGING_ADD: ImagingAddPayload,
 }
 
 
@@ -154,7 +187,7 @@ class PushResponse(_Strict):
 
 class Change(_Strict):
     seq: int
-    entity: Literal["bed", "transfer", "booking", "handoff"]
+    entity: Literal["bed", "transfer", "booking", "handoff", "imaging"]
     entity_id: str
     version: int
     data: dict[str, Any]

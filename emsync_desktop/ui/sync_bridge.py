@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from emsync_desktop.services.auth import ServerLogin
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.imaging import BLOBS_DIR
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
@@ -45,7 +46,8 @@ class SyncBridge(QObject):
                  password: str) -> None:
         super().__init__()
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
-                                 (username, password), db_call=runner.call, on_status=self.status.emit)
+                                 (username, password), db_call=runner.call, on_status=self.status.emit,
+                                 blob_dir=context.data_dir / BLOBS_DIR)
         self.live = LiveListener(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
 
     def start(self) -> None:

@@ -58,5 +58,5 @@ def make_client(data_dir: Path, role: Role, server_url: str, username: str, pass
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
     engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
-                        db_call=runner.call, poll_s=poll_s)
+                        db_call=runner.call, poll_s=poll_s, blob_dir=data_dir / "blobs")
     return Client(context, runner, user, engine)

@@ -77,6 +77,8 @@ class NurseWorkspace(QWidget):
             self.incoming.refresh()
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()
+        if status.touched & {"imaging"} or not status.pending:
+            self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 
     def _alert_critical(self, text: str) -> None:
         """Visual (no sound): a banner here, and a desktop notification where the desktop has a tray."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ml.imaging import upsample
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.imaging import Analysis, ImagingAnalyser, save_study
+from emsync_desktop.services.imaging import Analysis, ImagingAnalyser, StudySummary, recent_studies, save_study
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -66,6 +67,15 @@ class XrayView(QWidget):
         self.result.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.result.setMinimumWidth(320)
         self.result.setMaximumWidth(420)
+        self.studies = QListWidget()
+        self.studies.setMaximumWidth(420)
+        self.studies.setWordWrap(True)
+        self.studies.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.studies.setMinimumWidth(320)
+        side = QVBoxLayout()
+        side.addWidget(self.result, 1)
+        side.addWidget(QLabel("<b>Studies on this PC</b>"))
+        side.addWidget(self.studies)
         bar = QHBoxLayout()
         bar.addWidget(self.open_button)
         bar.addWidget(QLabel("Patient"))
@@ -75,11 +85,22 @@ class XrayView(QWidget):
         bar.addWidget(self.status, 1)
         body = QHBoxLayout()
         body.addWidget(self.image, 1)
-        body.addWidget(self.result)
+        body.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.error)
         layout.addLayout(body, 1)
+        self.refresh_studies()
+
+    def refresh_studies(self) -> None:
+        self._relay.submit(recent_studies, self._store, on_result=self._show_studies, owner=self)
+
+    def _show_studies(self, studies: list[StudySummary]) -> None:
+        self.studies.clear()
+        for study in studies:
+            when = study.created_at.astimezone().strftime("%d %b %H:%M")
+            self.studies.addItem(f"{when} · {study.source_name}\n{study.top_class} {study.probability:.0%} · "
+                                 f"{study.sync}")
 
     def set_transfers(self, transfers: list[tuple[str, str]]) -> None:
         """The incoming transfers a study can be kept with (the choice survives a refresh)."""
@@ -113,10 +134,15 @@ class XrayView(QWidget):
         self.analysis, self._grey, self._heat = shown
         self._show_result(self.analysis)
         self._render()
-        saved = f"Saved with this ward's studies: {self.analysis.path.name}"
         self._relay.submit(save_study, self._store, self._data_dir, self._user, self.analysis, utc_now(),
-                           self.attach.currentData(), on_result=lambda _id: self.status.setText(saved),
+                           self.attach.currentData(), on_result=self._saved,
                            on_error=lambda e: self.error.setText(f"Analysed, but not saved: {e}"), owner=self)
+
+    def _saved(self, _study_id: str) -> None:
+        name = self.analysis.path.name if self.analysis else ""
+        self.status.setText(f"Saved: {name}" + (" (sent with the transfer when online)"
+                                                 if self.attach.currentData() else ""))
+        self.refresh_studies()
 
     def _show_result(self, analysis: Analysis) -> None:
         r, image = analysis.result, analysis.image

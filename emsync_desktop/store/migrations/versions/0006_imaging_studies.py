@@ -1,4 +1,4 @@
-"""Imaging studies: radiographs analysed on this device (the file is kept by its sha256).
+"""Imaging studies: radiographs analysed here or pulled with a transfer (files kept by sha256).
 
 Revision ID: 0006
 Revises: 0005
@@ -31,7 +31,12 @@ def upgrade() -> None:
         sa.Column("heat_map", sa.Text(), nullable=False),
         sa.Column("created_by", sa.String(36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sync_state", sa.String(16), nullable=False),
+        sa.Column("sync_reason", sa.Text(), nullable=True),
+        sa.Column("blob_state", sa.String(16), nullable=False),
     )
+    op.create_index("ix_imaging_studies_blob_state", "imaging_studies", ["blob_state"])
     op.create_index("ix_imaging_studies_transfer_id", "imaging_studies", ["transfer_id"])
     op.create_index("ix_imaging_studies_source_sha256", "imaging_studies", ["source_sha256"])
     op.create_index("ix_imaging_studies_created_at", "imaging_studies", ["created_at"])

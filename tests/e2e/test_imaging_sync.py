@@ -1,0 +1,66 @@
+"""A ward keeps a radiograph with an incoming transfer: the study reaches the crew and the desk, the file
+follows by content hash and resumes where it stopped (real server process, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from pydicom.data import get_testdata_file
+from sqlalchemy import select
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ml.registry import default_models_dir
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, save_study
+from emsync_desktop.store.models import ImagingStudy
+from emsync_desktop.sync.blobs import send_file
+from emsync_desktop.sync.http import SyncHttp
+from emsync_desktop.sync.protocol import BLOB_CHUNK_BYTES
+from tests.e2e.clients import make_client
+from tests.e2e.server_process import ServerProcess
+
+CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_study_and_its_file_reach_the_crew_and_the_desk(tmp_path: Path, server: ServerProcess) -> None:
+    creds = server.credentials()
+    crew = make_client(tmp_path / "amb", Role.PARAMEDIC, server.url, "asha", creds["asha"])
+    ward = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"])
+    desk = make_client(tmp_path / "desk", Role.COORDINATOR, server.url, "rahul", creds["rahul"])
+    try:
+        transfer_id = crew.open_case_and_send("Cough, fever, SpO2 89 %", unit="WARD")
+        assert crew.engine.run_once() and ward.engine.run_once()
+        analysis = ImagingAnalyser(default_models_dir()).analyse_file(CHEST_CR)
+        save_study(ward.context.store, ward.context.data_dir, ward.user, analysis, utc_now(), transfer_id)
+        assert ward.engine.run_once()  # the study op, then the file
+        with ward.context.store.sessions.begin() as session:
+            assert session.scalars(select(ImagingStudy.blob_state)).one() == "sent"
+        for client in (crew, desk):
+            assert client.engine.run_once()
+            with client.context.store.sessions.begin() as session:
+                pulled = session.scalars(select(ImagingStudy)).one()
+                assert (pulled.transfer_id, pulled.blob_state) == (transfer_id, "remote")
+        http = SyncHttp(server.url)
+        token = http.login("rahul", creds["rahul"]).access_token
+        assert http.get_blob(token, analysis.image.sha256) == CHEST_CR.read_bytes()
+    finally:
+        for client in (crew, ward, desk):
+            client.close()
+
+
+@pytest.mark.slow
+def test_interrupted_upload_goes_on_from_where_the_server_stopped(tmp_path: Path, server: ServerProcess) -> None:
+    creds = server.credentials()
+    data = CHEST_CR.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    http = SyncHttp(server.url)
+    token = http.login("maria", creds["maria"]).access_token
+    http.put_blob_chunk(token, sha, 0, len(data), data[:BLOB_CHUNK_BYTES])  # then the ward PC lost power
+    path = blob_path(tmp_path, sha)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    assert send_file(http, token, path, sha, len(data)) == len(data) - BLOB_CHUNK_BYTES
+    assert http.blob_status(token, sha).complete
