@@ -10,8 +10,10 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.store.migrate import current_revision, head_revision
 from emsync_desktop.store.models import (
     Base,
+    BedEvent,
     Encounter,
     HandoffRecord,
+    ImagingStudy,
     OutboxOp,
     TransferRecord,
     TriageRecord,
@@ -79,3 +81,16 @@ def test_schema_0004_database_opens_with_triage_and_acknowledgement_intact(tmp_p
     store.close()
     assert (triage.severity, triage.suggested_unit) == ("Critical", "ICU")
     assert handoff.acknowledged_by_name == "Maria Joseph" and handoff.acknowledged_at is not None
+
+
+def test_schema_0006_database_opens_with_bed_history_and_unsent_study_intact(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_0006.db", db)
+    store = Store.open(db, new_data_key())
+    with store.sessions.begin() as session:
+        event = session.scalars(select(BedEvent)).one()
+        study = session.scalars(select(ImagingStudy)).one()
+    assert current_revision(store.engine) == head_revision()
+    store.close()
+    assert (event.seq, event.to_status) == (41, "occupied")
+    assert (study.blob_state, study.sync_state, study.size_bytes) == ("to_send", "pending", 1024)
