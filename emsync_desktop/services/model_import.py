@@ -96,8 +96,10 @@ def active_imaging_model(data_dir: Path) -> str:
     if not section.get("models"):
         return "No imaging model installed: import one below."
     entry = section["models"][0]
-    test = entry.get("metrics", {}).get("test", {})
+    test = entry.get("metrics", {}).get("test") or {}
     where = "imported" if folder != default_models_dir() else "shipped"
     kind = "DEMONSTRATION (synthetic images)" if entry.get("demonstration") else entry["training_data"]["source"]
+    if not test:
+        return f"{entry['name']} {entry['version']} ({where}; {kind}); not evaluated on held-out data"
     return (f"{entry['name']} {entry['version']} ({where}; {kind}); held-out AUROC {test.get('auroc', '?')}, "
             f"accuracy {test.get('accuracy', '?')}, n = {test.get('n', '?')}")

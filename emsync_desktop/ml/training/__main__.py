@@ -4,6 +4,7 @@
     python -m emsync_desktop.ml.training triage --mimic /data/mimic  # real MIMIC-IV(-ED) files
     python -m emsync_desktop.ml.training imaging                    # synthetic demonstration model
     python -m emsync_desktop.ml.training imaging --folder /data/chest_xray   # a hospital's own images
+    python -m emsync_desktop.ml.training imaging-export model.keras --classes normal,pneumonia --name ward_cxr
 
 Needs the ``train`` extra. Seeded: the same command on the same data gives the same models.
 """
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         from emsync_desktop.ml.training.imaging.command import run
 
         return run(args)
+    if args.command == "imaging-export":
+        from emsync_desktop.ml.training.imaging.command import run_export
+
+        return run_export(args)
     cohort, data = _load(args)
     split = stratified_split(cohort, args.seed)
     print(f"training on {len(split.train)} rows, validating on {len(split.validation)}, "
@@ -73,9 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--report", type=Path, help="also write the Markdown report here")
     triage.add_argument("--version", help="model version (default: triage-<date>-<source>)")
     triage.add_argument("--jobs", type=int, default=2, help="threads for XGBoost")
-    from emsync_desktop.ml.training.imaging.command import add_parser
+    from emsync_desktop.ml.training.imaging.command import add_export_parser, add_parser
 
     add_parser(sub, default_models_dir())
+    add_export_parser(sub, default_models_dir())
     return parser
 
 

@@ -91,3 +91,29 @@ def test_one_command_trains_exports_and_registers_a_model_the_app_uses(tmp_path:
 def test_command_with_unusable_data_exits_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert training_main(["imaging", "--folder", str(tmp_path), "--out", str(tmp_path / "m")]) == 2
     assert "needs train/, val/ and test/" in capsys.readouterr().err
+
+
+def test_a_keras_file_is_exported_for_the_app_with_metrics_only_when_measured(tmp_path: Path) -> None:
+    import keras
+
+    write_folder(tmp_path / "data")
+    build("cnn", SIZE, 2).save(tmp_path / "theirs.keras")
+    out = tmp_path / "models"
+    base = ["imaging-export", str(tmp_path / "theirs.keras"), "--classes", "clear,opacity", "--out", str(out)]
+    assert training_main([*base, "--name", "unevaluated"]) == 0
+    assert training_main([*base, "--name", "evaluated", "--folder", str(tmp_path / "data")]) == 0
+    models = {m["name"]: m for m in json.loads((out / "manifest.json").read_text())["imaging"]["models"]}
+    assert models["unevaluated"]["metrics"]["test"] is None and models["evaluated"]["metrics"]["test"]["n"] > 0
+    assert ImagingModel(out, models["evaluated"]).classes == ("clear", "opacity")
+    assert keras.models.load_model(out / "evaluated.keras").output_shape == (None, 2)
+
+
+def test_keras_file_without_the_heat_map_layers_is_refused(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import keras
+
+    inputs = keras.Input((SIZE, SIZE, 1))
+    keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs))).save(tmp_path / "plain.keras")
+    code = training_main(["imaging-export", str(tmp_path / "plain.keras"), "--classes", "a,b", "--name", "x",
+                          "--out", str(tmp_path / "m")])
+    assert code == 2 and "needs layers 'cam_features' and 'classifier'" in capsys.readouterr().err
