@@ -38,7 +38,7 @@ class NurseWorkspace(QWidget):
         super().__init__(parent)
         self._user = user
         self._tray: QSystemTrayIcon | None = None
-        self.heading = QLabel("Bed board")
+        self.heading = QLabel("Ward")
         self.heading.setObjectName("heading")
         self._relay = relay
         self.beds = BedBoardView(relay, BedBoardService(store, user), theme, on_local_change)
@@ -96,7 +96,7 @@ class NurseWorkspace(QWidget):
         self.dismiss.setVisible(False)
 
     def _on_hospital(self, name: str | None) -> None:
-        self.heading.setText(f"Bed board — {name}" if name else "Bed board — no hospital assigned to this account")
+        self.heading.setText(name or "No hospital assigned to this account: ask an admin to assign one")
 
 
 def hospital_name(store: Store, user: UserInfo) -> str | None:
