@@ -9,12 +9,15 @@ never points at a missing file; a copied file with no row (a crash between the t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
 from emsync_desktop.domain.ids import new_id
@@ -92,6 +95,7 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
         description=analysis.image.description, model_name=result.model_name, model_version=result.model_version,
         probabilities=json.dumps(result.probabilities), heat_map_class=result.heat_map_class,
         heat_map=json.dumps(heat_map), created_by=user.id, created_at=now, size_bytes=size,
+        demonstration=result.demonstration,
         sync_state="pending" if transfer_id else "local", sync_reason=None,
         blob_state="to_send" if transfer_id else "here")
     with store.sessions.begin() as session:
@@ -101,9 +105,46 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
                 transfer_id=transfer_id, sha256=study.source_sha256, size_bytes=size, source_name=study.source_name,
                 kind=study.kind, modality=study.modality[:16], description=study.description[:500],  # type: ignore[arg-type]
                 model_name=study.model_name, model_version=study.model_version, probabilities=result.probabilities,
-                heat_map_class=study.heat_map_class, heat_map=heat_map)
+                heat_map_class=study.heat_map_class, heat_map=heat_map, demonstration=result.demonstration)
             enqueue(session, user_id=user.id, kind=OpKind.IMAGING_ADD, entity_id=study.id, now=now, payload=payload)
     return study.id
+
+
+@dataclass(frozen=True)
+class StoredStudy:
+    id: str
+    sha256: str
+    source_name: str
+    kind: str
+    description: str
+    result: ImagingResult  # as recorded when it was analysed (not run again)
+
+
+def stored_study(store: Store, study_id: str) -> StoredStudy:
+    """DB thread. The study as recorded, results included."""
+    with store.sessions.begin() as session:
+        row = session.get(ImagingStudy, study_id)
+        if row is None:
+            raise ValueError("This study is no longer on this PC.")
+        result = ImagingResult(json.loads(row.probabilities), np.asarray(json.loads(row.heat_map), dtype=np.float32),
+                               row.heat_map_class, row.model_name, row.model_version,
+                               row.demonstration, float("nan"), float("nan"))
+        return StoredStudy(row.id, row.source_sha256, row.source_name, row.kind, row.description, result)
+
+
+def study_image(data_dir: Path, study: StoredStudy, fetch: Callable[[str], bytes] | None) -> Analysis:
+    """Background thread. The study's image from this PC, else fetched from the sync server (checked
+    against its sha256, then kept here like any other)."""
+    path = blob_path(data_dir, study.sha256)
+    if not path.exists():
+        if fetch is None:
+            raise ValueError("The image is on the sync server and this PC is not connected to it: connect and "
+                             "try again.")
+        data = fetch(study.sha256)
+        if hashlib.sha256(data).hexdigest() != study.sha256:
+            raise ValueError("The image from the server does not match its study (sha256); not shown.")
+        write_atomically(path, data)
+    return Analysis(path.with_name(study.source_name), load_image(path), study.result)
 
 
 def recent_studies(store: Store, limit: int = 20) -> list[StudySummary]:

@@ -146,6 +146,7 @@ class ImagingStudy(Base):
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
+    demonstration: Mapped[bool] = mapped_column(Boolean)  # the model was a demonstration (say so on screen)
     # local (kept on this device only), pending, synced, rejected, conflict: the study's record
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)

@@ -132,7 +132,8 @@ def _apply_imaging(session: Session, change: Change, waiting: set[str]) -> bool:
         kind=d["kind"], modality=d["modality"], description=d["description"], model_name=d["model_name"],
         model_version=d["model_version"], probabilities=json.dumps(d["probabilities"]),
         heat_map_class=d["heat_map_class"], heat_map=json.dumps(d["heat_map"]), created_by=d["author_id"],
-        created_at=_ts(d["created_at"]), size_bytes=d["size_bytes"], sync_state="synced", sync_reason=None,
+        created_at=_ts(d["created_at"]), size_bytes=d["size_bytes"], demonstration=bool(d.get("demonstration")),
+        sync_state="synced", sync_reason=None,
         blob_state="remote"))
     return True
 

@@ -113,6 +113,7 @@ class ImagingAddPayload(_Strict):
     probabilities: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[float, Field(
         ge=0, le=1)]], Field(min_length=1, max_length=32)]
     heat_map_class: Annotated[str, StringConstraints(max_length=64)]
+    demonstration: bool = False  # the model was a demonstration model: every screen says so
     heat_map: Annotated[list[Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(max_length=64)]],
                         Field(max_length=64)]
 

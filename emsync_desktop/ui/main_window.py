@@ -129,6 +129,23 @@ class MainWindow(QMainWindow):
         if callable(refresh):
             refresh(status)
 
+    def fetch_blob(self, sha256: str) -> bytes:
+        """Any thread: a file from the sync server by its hash, with the signed-in session's token."""
+        from emsync_desktop.sync.http import SyncError, SyncHttp
+
+        bridge, target = self.sync, self.sync_target
+        token = bridge.engine.token if bridge is not None else None
+        if target is None or token is None:
+            raise ValueError("The image is on the sync server and this PC is not signed in to it: connect, "
+                             "wait for the status bar to say Online, and open it again.")
+        http = SyncHttp(target.url)
+        try:
+            return http.get_blob(token, sha256)
+        except SyncError as exc:
+            raise ValueError(f"The image could not be fetched from the sync server: {exc}") from exc
+        finally:
+            http.close()
+
     def nudge_sync(self) -> None:
         """A local change was saved: send it now if we are online."""
         if self.sync is not None:
@@ -168,7 +185,7 @@ class MainWindow(QMainWindow):
             # The model loads on the first analysis; a model an admin imported is used from the next sign-in.
             analyser = ImagingAnalyser(imaging_models_dir(self.context.data_dir))
             return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync, analyser,
-                                  self.context.data_dir)
+                                  self.context.data_dir, self.fetch_blob)
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 

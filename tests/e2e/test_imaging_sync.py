@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pydicom.data import get_testdata_file
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.ml.registry import default_models_dir
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, save_study
+from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, save_study, stored_study, study_image
 from emsync_desktop.store.models import ImagingStudy
 from emsync_desktop.sync.blobs import send_file
 from emsync_desktop.sync.http import SyncHttp
@@ -45,7 +46,12 @@ def test_study_and_its_file_reach_the_crew_and_the_desk(tmp_path: Path, server: 
                 assert (pulled.transfer_id, pulled.blob_state) == (transfer_id, "remote")
         http = SyncHttp(server.url)
         token = http.login("rahul", creds["rahul"]).access_token
-        assert http.get_blob(token, analysis.image.sha256) == CHEST_CR.read_bytes()
+        with desk.context.store.sessions.begin() as session:
+            study_id = session.scalars(select(ImagingStudy.id)).one()
+        opened = study_image(desk.context.data_dir, stored_study(desk.context.store, study_id),
+                             lambda sha: http.get_blob(token, sha))  # the coordinator opens it
+        assert np.array_equal(opened.image.pixels, analysis.image.pixels)
+        assert opened.result.probabilities == pytest.approx(analysis.result.probabilities, abs=1e-4)
     finally:
         for client in (crew, ward, desk):
             client.close()

@@ -11,7 +11,14 @@ from emsync_desktop.ml.image_io import ImageRefused
 from emsync_desktop.ml.registry import ModelUnavailable, default_models_dir
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext
-from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, recent_studies, save_study
+from emsync_desktop.services.imaging import (
+    ImagingAnalyser,
+    blob_path,
+    recent_studies,
+    save_study,
+    stored_study,
+    study_image,
+)
 from tests.services.conftest import NOW
 
 
@@ -40,3 +47,21 @@ def test_analyser_reports_the_file_or_the_model_that_is_wrong(tmp_path: Path) ->
     (tmp_path / "models" / "manifest.json").write_text('{"schema": 1}')
     with pytest.raises(ModelUnavailable, match="No imaging model is installed"):
         ImagingAnalyser(tmp_path / "models").analyse_file(picture(tmp_path))
+
+
+def test_stored_study_is_shown_as_recorded_and_a_missing_file_fetched_and_checked(
+        app_context: AppContext, tmp_path: Path) -> None:
+    nurse = next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+    path = picture(tmp_path)
+    analysis = ImagingAnalyser(default_models_dir()).analyse_file(path)
+    study = stored_study(app_context.store, save_study(app_context.store, app_context.data_dir, nurse, analysis, NOW))
+    assert study.result.probabilities == pytest.approx(analysis.result.probabilities, abs=1e-4)
+    assert study.result.demonstration and np.isnan(study.result.inference_ms)
+    elsewhere = tmp_path / "other_pc"
+    with pytest.raises(ValueError, match="not connected"):
+        study_image(elsewhere, study, None)
+    with pytest.raises(ValueError, match="does not match its study"):
+        study_image(elsewhere, study, lambda _sha: b"not the file")
+    shown = study_image(elsewhere, study, lambda _sha: path.read_bytes())
+    assert np.array_equal(shown.image.pixels, analysis.image.pixels)
+    assert blob_path(elsewhere, study.sha256).read_bytes() == path.read_bytes()

@@ -58,3 +58,15 @@ def test_study_is_kept_with_the_chosen_incoming_transfer(qtbot: QtBot, window: M
     qtbot.waitUntil(lambda: len(recent_studies(window.context.store)) == 1, timeout=30_000)
     with window.context.store.sessions.begin() as session:
         assert session.scalars(select(ImagingStudy.transfer_id)).one() == transfer_id
+
+
+def test_saved_study_opens_as_recorded_from_the_list(qtbot: QtBot, window: MainWindow) -> None:
+    view = xray_tab(qtbot, window).xray
+    view.open_path(CHEST_CR)
+    qtbot.waitUntil(lambda: view.studies.count() == 1, timeout=30_000)
+    first = view.analysis
+    view.analysis = None
+    view.studies.itemActivated.emit(view.studies.item(0))
+    qtbot.waitUntil(lambda: view.analysis is not None, timeout=10_000)
+    assert "as recorded" in view.result.text() and first is not None
+    assert view.analysis.image.sha256 == first.image.sha256  # type: ignore[union-attr]

@@ -34,7 +34,7 @@ from emsync_desktop.ui.widgets.frame import card
 class NurseWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, store: Store, user: UserInfo, theme: Theme,
                  on_local_change: Callable[[], None], analyser: ImagingAnalyser, data_dir: Path,
-                 parent: QWidget | None = None) -> None:
+                 fetch_blob: Callable[[str], bytes] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._user = user
         self._tray: QSystemTrayIcon | None = None
@@ -57,7 +57,7 @@ class NurseWorkspace(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(card("Beds", _scrolling(self.beds)), 3)
         row.addWidget(card("Incoming transfers", _scrolling(self.incoming)), 2)
-        self.xray = XrayView(relay, analyser, store, user, data_dir)
+        self.xray = XrayView(relay, analyser, store, user, data_dir, fetch_blob)
         self.incoming.transfers_shown.connect(self.xray.set_transfers)
         self.tabs = QTabWidget()
         self.tabs.addTab(ward, "Ward")

@@ -4,6 +4,8 @@ reminder that this is decision support from a named model, never a diagnosis."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -24,7 +27,16 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ml.imaging import upsample
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.imaging import Analysis, ImagingAnalyser, StudySummary, recent_studies, save_study
+from emsync_desktop.services.imaging import (
+    Analysis,
+    ImagingAnalyser,
+    StoredStudy,
+    StudySummary,
+    recent_studies,
+    save_study,
+    stored_study,
+    study_image,
+)
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -35,9 +47,10 @@ DISPLAY_MAX_PX = 1400  # the image is shown (and blended) at most this size; the
 
 class XrayView(QWidget):
     def __init__(self, relay: TaskRelay, analyser: ImagingAnalyser, store: Store, user: UserInfo, data_dir: Path,
-                 parent: QWidget | None = None) -> None:
+                 fetch_blob: Callable[[str], bytes] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._relay, self._analyser, self._store, self._user, self._data_dir = relay, analyser, store, user, data_dir
+        self._fetch_blob = fetch_blob  # the sync server's copy of a file, by sha256 (None: not connected)
         self._grey: np.ndarray | None = None  # (h, w) display-size image, 0..1
         self._heat: np.ndarray | None = None  # (h, w) heat map at the same size, 0..1
         self.analysis: Analysis | None = None
@@ -71,6 +84,8 @@ class XrayView(QWidget):
         self.studies.setMaximumWidth(420)
         self.studies.setWordWrap(True)
         self.studies.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.studies.setToolTip("Double-click to open a study as it was recorded")
+        self.studies.itemActivated.connect(lambda item: self.open_study(item.data(Qt.ItemDataRole.UserRole)))
         self.studies.setMinimumWidth(320)
         side = QVBoxLayout()
         side.addWidget(self.result, 1)
@@ -99,8 +114,27 @@ class XrayView(QWidget):
         self.studies.clear()
         for study in studies:
             when = study.created_at.astimezone().strftime("%d %b %H:%M")
-            self.studies.addItem(f"{when} · {study.source_name}\n{study.top_class} {study.probability:.0%} · "
-                                 f"{study.sync}")
+            item = QListWidgetItem(f"{when} · {study.source_name}\n{study.top_class} {study.probability:.0%} · "
+                                   f"{study.sync}")
+            item.setData(Qt.ItemDataRole.UserRole, study.id)
+            self.studies.addItem(item)
+
+    def open_study(self, study_id: str) -> None:
+        """Show a saved study as it was recorded (not run again), its image from this PC or the server."""
+        self.error.setText("")
+        self.status.setText("Opening the study…")
+        self._relay.submit(stored_study, self._store, study_id, on_result=self._load_study_image,
+                           on_error=self._on_failed, owner=self)
+
+    def _load_study_image(self, study: StoredStudy) -> None:
+        self._relay.submit_background(_study_for_display, self._data_dir, study, self._fetch_blob,
+                                      on_result=self._on_study_opened, on_error=self._on_failed, owner=self)
+
+    def _on_study_opened(self, shown: tuple[Analysis, np.ndarray, np.ndarray]) -> None:
+        self.analysis, self._grey, self._heat = shown
+        self._show_result(self.analysis)
+        self._render()
+        self.status.setText(f"Study {self.analysis.path.name}, as recorded")
 
     def set_transfers(self, transfers: list[tuple[str, str]]) -> None:
         """The incoming transfers a study can be kept with (the choice survives a refresh)."""
@@ -152,12 +186,13 @@ class XrayView(QWidget):
                    "synthetic images, not on chest X-rays. Its output means nothing about this patient.</p>"
                    if r.demonstration else "")
         notes = "".join(f"<br>· {n}" for n in image.notes)
+        timing = ("Result as recorded when it was analysed" if math.isnan(r.inference_ms)
+                  else f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms")
         self.result.setText(
             f"{warning}<table width='100%' style='font-size:18px'>{rows}</table>"
             f"<p>Heat map: where the model found evidence for <b>{r.heat_map_class}</b>.</p>"
             f"<p style='color:#5b6675'>Model {r.model_name}, version {r.model_version}<br>"
-            f"{image.kind}: {image.description}{notes}<br>"
-            f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms</p>"
+            f"{image.kind}: {image.description}{notes}<br>{timing}</p>"
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
 
     def _render(self) -> None:
@@ -188,9 +223,17 @@ def heat_colours(heat: np.ndarray) -> np.ndarray:
 
 def _analyse_for_display(analyser: ImagingAnalyser, path: Path) -> tuple[Analysis, np.ndarray, np.ndarray]:
     """Worker thread: analyse, then scale the image for display and the heat map to it."""
+    return _for_display(analyser.analyse_file(path))
+
+
+def _study_for_display(data_dir: Path, study: StoredStudy,
+                       fetch: Callable[[str], bytes] | None) -> tuple[Analysis, np.ndarray, np.ndarray]:
+    return _for_display(study_image(data_dir, study, fetch))
+
+
+def _for_display(analysis: Analysis) -> tuple[Analysis, np.ndarray, np.ndarray]:
     from PIL import Image
 
-    analysis = analyser.analyse_file(path)
     pixels = analysis.image.pixels
     scale = min(1.0, DISPLAY_MAX_PX / max(pixels.shape))
     width, height = max(1, int(pixels.shape[1] * scale)), max(1, int(pixels.shape[0] * scale))

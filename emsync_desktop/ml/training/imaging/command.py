@@ -73,7 +73,8 @@ def run_export(args: argparse.Namespace) -> int:
     size = int(model.input_shape[1])
     metrics: dict[str, Any] = {"test": None, "note": "not evaluated here: export with --folder to measure"}
     probe = np.random.default_rng(0).random((16, size, size, 1), dtype=np.float32)
-    source: dict[str, Any] = {"source": "keras-file", "description": f"Exported from {args.keras_file.name}; trained elsewhere"}
+    source: dict[str, Any] = {"source": "keras-file",
+                              "description": f"Exported from {args.keras_file.name}; trained elsewhere"}
     if args.folder:
         try:
             data = load_folder(args.folder, size)

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("demonstration", sa.Boolean(), nullable=False),
         sa.Column("sync_state", sa.String(16), nullable=False),
         sa.Column("sync_reason", sa.Text(), nullable=True),
         sa.Column("blob_state", sa.String(16), nullable=False),
