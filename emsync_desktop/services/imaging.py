@@ -164,6 +164,8 @@ def _sync_text(row: ImagingStudy) -> str:
         return f"refused: {row.sync_reason}"
     if row.sync_state == "local":
         return "on this PC only"
+    if row.blob_state == "unsendable":
+        return row.sync_reason or "image not sent"
     if row.blob_state == "remote":
         return "from another workstation (image on the server)"
     return "sent with the transfer" if row.blob_state == "sent" and row.sync_state == "synced" else "waiting to send"

@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import ImagingStudy
-from emsync_desktop.sync.http import SyncHttp
+from emsync_desktop.sync.http import RequestRefused, SyncHttp
 from emsync_desktop.sync.protocol import BLOB_CHUNK_BYTES
 
-TO_SEND, SENT = "to_send", "sent"
+TO_SEND, SENT, UNSENDABLE = "to_send", "sent", "unsendable"
 
 
 def blob_file(blob_dir: Path, sha256: str) -> Path:
@@ -42,14 +42,25 @@ def mark_sent(store: Store, sha256: str) -> None:
             study.blob_state = SENT
 
 
+def mark_unsendable(store: Store, sha256: str, reason: str) -> None:
+    """The server refused the file (or it is damaged here): shown on its studies, not retried."""
+    with store.sessions.begin() as session:
+        for study in session.scalars(select(ImagingStudy).where(ImagingStudy.source_sha256 == sha256,
+                                                                ImagingStudy.blob_state == TO_SEND)):
+            study.blob_state, study.sync_reason = UNSENDABLE, reason
+
+
 def send_file(http: SyncHttp, token: str, path: Path, sha256: str, size: int) -> int:
-    """Send what the server lacks of one file; returns the bytes sent this time."""
+    """Send what the server lacks of one file; returns the bytes sent this time. Raises
+    ``RequestRefused`` if the server refuses it or the file here is shorter than recorded."""
     status = http.blob_status(token, sha256)
     sent = 0
     with path.open("rb") as handle:
         while not status.complete:
             handle.seek(status.received)
-            chunk = handle.read(BLOB_CHUNK_BYTES)
+            chunk = handle.read(min(BLOB_CHUNK_BYTES, size - status.received))
+            if not chunk:
+                raise RequestRefused(f"the file on this PC is shorter than its study records ({size} bytes)")
             status = http.put_blob_chunk(token, sha256, status.received, size, chunk)
             sent += len(chunk)
     return sent
@@ -57,12 +68,20 @@ def send_file(http: SyncHttp, token: str, path: Path, sha256: str, size: int) ->
 
 def send_pending_files(store: Store, http: SyncHttp, token: str, blob_dir: Path,
                        db_call: Callable[..., object]) -> int:
-    """Send every file waiting to go; returns how many were completed. Network errors propagate (retry)."""
+    """Send every file waiting to go; returns how many were sent. Network errors propagate (the next
+    cycle resumes); a refused or damaged file is marked and left, so it cannot block the others."""
     pending = db_call(files_to_send, store)
     assert isinstance(pending, list)
+    sent = 0
     for sha256, size in pending:
         path = blob_file(blob_dir, sha256)
-        if path.exists():
+        try:
+            if not path.exists():
+                raise RequestRefused("the file is no longer on this PC")
             send_file(http, token, path, sha256, size)
-            db_call(mark_sent, store, sha256)
-    return len(pending)
+        except RequestRefused as exc:
+            db_call(mark_unsendable, store, sha256, f"image not sent: {exc}")
+            continue
+        db_call(mark_sent, store, sha256)
+        sent += 1
+    return sent
