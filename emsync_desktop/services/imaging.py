@@ -27,11 +27,9 @@ from emsync_desktop.ml.imaging import ImagingModel, ImagingResult
 from emsync_desktop.services.exports import write_atomically
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import ImagingStudy
-from emsync_desktop.sync.blobs import blob_file
+from emsync_desktop.sync.blobs import BLOBS_DIR, blob_file
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import ImagingAddPayload, OpKind
-
-BLOBS_DIR = "blobs"
 
 
 @dataclass(frozen=True)

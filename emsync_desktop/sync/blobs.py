@@ -21,6 +21,7 @@ from emsync_desktop.sync.http import RequestRefused, SyncHttp
 from emsync_desktop.sync.protocol import BLOB_CHUNK_BYTES
 
 TO_SEND, SENT, UNSENDABLE = "to_send", "sent", "unsendable"
+BLOBS_DIR = "blobs"  # under the data dir
 
 
 def blob_file(blob_dir: Path, sha256: str) -> Path:

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from emsync_desktop.services.auth import ServerLogin
 from emsync_desktop.services.bootstrap import AppContext
-from emsync_desktop.services.imaging import BLOBS_DIR
 from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveListener
