@@ -20,8 +20,8 @@ from emsync_desktop.sync.protocol import MAX_BODY_BYTES
 from sync_server.blobs import BlobStore
 from sync_server.config import Settings, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_sessions
+from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
-from sync_server.ops import expire_holds
 from sync_server.routes import auth, blobs, health, sync
 from sync_server.seed import ensure_system_user
 

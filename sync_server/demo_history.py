@@ -17,7 +17,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import TransferState
 from sync_server.feed import record_change
 from sync_server.models import Bed, Booking, Hospital, Transfer
-from sync_server.ops import bed_data, booking_data, transfer_data
+from sync_server.op_context import bed_data, booking_data, transfer_data
 from sync_server.seed import SYSTEM_USER_ID, ensure_system_user
 
 NEXT_STATUS = {"available": "occupied", "occupied": "pending_discharge", "pending_discharge": "cleaning",

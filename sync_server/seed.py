@@ -16,7 +16,7 @@ from emsync_desktop.domain.demo_plan import demo_beds
 from emsync_desktop.domain.ids import demo_id
 from sync_server.feed import record_change
 from sync_server.models import Bed, Hospital, User
-from sync_server.ops import bed_data
+from sync_server.op_context import bed_data
 
 DEMO_NETWORK = Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"
 SYSTEM_USER_ID = demo_id("user", "system")

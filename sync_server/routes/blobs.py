@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from emsync_desktop.sync.protocol import MAX_BLOB_BYTES, BlobStatus
 from sync_server.blobs import BlobRefused, BlobStore
 from sync_server.deps import CurrentUser, SessionDep
-from sync_server.ops import may_see_study
+from sync_server.handlers.imaging import may_see_study
 
 router = APIRouter(prefix="/blobs", tags=["blobs"])
 Sha256Path = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 of the whole file, hex")]

@@ -23,7 +23,8 @@ from sync_server.deps import CurrentUser, SessionDep, SessionsDep, SettingsDep, 
 from sync_server.feed import current_seq, pull_changes
 from sync_server.live import LiveHub
 from sync_server.models import User
-from sync_server.ops import OpContext, apply_op
+from sync_server.op_context import OpContext
+from sync_server.ops import apply_op
 from sync_server.tokens import TokenError, verify_token
 
 router = APIRouter(prefix="/sync", tags=["sync"])

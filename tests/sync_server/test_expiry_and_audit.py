@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 
 from emsync_desktop.domain.ids import new_id
 from sync_server.audit import verify_audit_chain
+from sync_server.handlers.beds import expire_holds
 from sync_server.models import AuditEvent
-from sync_server.ops import expire_holds
 from sync_server.seed import ensure_system_user
 from tests.sync_server.conftest import Server, hold, op, transfer_request
 

@@ -1,0 +1,1 @@
+"""Op handlers, one module per kind of record (dispatched by ``sync_server.ops``)."""
