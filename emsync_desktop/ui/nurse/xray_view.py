@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,7 @@ from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
 FILE_FILTER = "Radiographs (*.dcm *.dicom *.png *.jpg *.jpeg);;All files (*)"
-DISPLAY_MAX_PX = 1400  # the image is shown (and blended) at most this size; the model sees its own size
+DISPLAY_MAX_PX = 1000  # the image is shown (and blended) at most this size; the model sees its own size
 
 
 class XrayView(QWidget):
@@ -51,8 +52,7 @@ class XrayView(QWidget):
         super().__init__(parent)
         self._relay, self._analyser, self._store, self._user, self._data_dir = relay, analyser, store, user, data_dir
         self._fetch_blob = fetch_blob  # the sync server's copy of a file, by sha256 (None: not connected)
-        self._grey: np.ndarray | None = None  # (h, w) display-size image, 0..1
-        self._heat: np.ndarray | None = None  # (h, w) heat map at the same size, 0..1
+        self._overlay: Overlay | None = None  # the image and heat map, ready to blend at any opacity
         self.analysis: Analysis | None = None
         self.open_button = touch_button("Open X-ray…", primary=True)
         self.open_button.clicked.connect(self._choose_file)
@@ -130,8 +130,8 @@ class XrayView(QWidget):
         self._relay.submit_background(_study_for_display, self._data_dir, study, self._fetch_blob,
                                       on_result=self._on_study_opened, on_error=self._on_failed, owner=self)
 
-    def _on_study_opened(self, shown: tuple[Analysis, np.ndarray, np.ndarray]) -> None:
-        self.analysis, self._grey, self._heat = shown
+    def _on_study_opened(self, shown: tuple[Analysis, Overlay]) -> None:
+        self.analysis, self._overlay = shown
         self._show_result(self.analysis)
         self._render()
         self.status.setText(f"Study {self.analysis.path.name}, as recorded")
@@ -163,9 +163,9 @@ class XrayView(QWidget):
         self.status.setText("")
         self.error.setText(str(error))
 
-    def _on_analysed(self, shown: tuple[Analysis, np.ndarray, np.ndarray]) -> None:
+    def _on_analysed(self, shown: tuple[Analysis, Overlay]) -> None:
         self.open_button.setEnabled(True)
-        self.analysis, self._grey, self._heat = shown
+        self.analysis, self._overlay = shown
         self._show_result(self.analysis)
         self._render()
         self._relay.submit(save_study, self._store, self._data_dir, self._user, self.analysis, utc_now(),
@@ -196,12 +196,9 @@ class XrayView(QWidget):
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
 
     def _render(self) -> None:
-        if self._grey is None or self._heat is None:
+        if self._overlay is None:
             return
-        alpha = (self.opacity.value() / 100.0) * self._heat[..., None]
-        grey = np.repeat(self._grey[..., None], 3, axis=2)
-        rgb = (grey * (1 - alpha) + heat_colours(self._heat) * alpha) * 255
-        data = np.ascontiguousarray(rgb.astype(np.uint8))
+        data = self._overlay.blend(self.opacity.value() / 100.0)
         height, width = data.shape[:2]
         image = QImage(data.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
         target = self.image.size()
@@ -221,21 +218,39 @@ def heat_colours(heat: np.ndarray) -> np.ndarray:
     return np.stack([red, green, blue], axis=-1)
 
 
-def _analyse_for_display(analyser: ImagingAnalyser, path: Path) -> tuple[Analysis, np.ndarray, np.ndarray]:
+def _analyse_for_display(analyser: ImagingAnalyser, path: Path) -> tuple[Analysis, Overlay]:
     """Worker thread: analyse, then scale the image for display and the heat map to it."""
     return _for_display(analyser.analyse_file(path))
 
 
 def _study_for_display(data_dir: Path, study: StoredStudy,
-                       fetch: Callable[[str], bytes] | None) -> tuple[Analysis, np.ndarray, np.ndarray]:
+                       fetch: Callable[[str], bytes] | None) -> tuple[Analysis, Overlay]:
     return _for_display(study_image(data_dir, study, fetch))
 
 
-def _for_display(analysis: Analysis) -> tuple[Analysis, np.ndarray, np.ndarray]:
+def _for_display(analysis: Analysis) -> tuple[Analysis, Overlay]:
+    """Worker thread: the image at display size and the heat map upsampled to it, ready to blend."""
     from PIL import Image
 
     pixels = analysis.image.pixels
     scale = min(1.0, DISPLAY_MAX_PX / max(pixels.shape))
     width, height = max(1, int(pixels.shape[1] * scale)), max(1, int(pixels.shape[0] * scale))
-    grey = np.asarray(Image.fromarray(pixels, mode="F").resize((width, height), Image.Resampling.BILINEAR))
-    return analysis, np.clip(grey, 0, 1), upsample(analysis.result.heat_map, width, height)
+    grey = np.clip(np.asarray(Image.fromarray(pixels, mode="F").resize((width, height), Image.Resampling.BILINEAR)),
+                   0, 1).astype(np.float32)
+    heat = upsample(analysis.result.heat_map, width, height)
+    grey3 = np.repeat(grey[..., None], 3, axis=2)
+    return analysis, Overlay(grey3, (heat_colours(heat) - grey3).astype(np.float32), heat[..., None])
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Precomputed off the GUI thread, so that moving the opacity slider costs a few milliseconds."""
+
+    grey: np.ndarray  # (h, w, 3) the image, 0..1
+    towards_heat: np.ndarray  # (h, w, 3) heat colour minus image
+    heat: np.ndarray  # (h, w, 1) 0..1: where the heat map is hot it shows most
+
+    def blend(self, opacity: float) -> np.ndarray:
+        """(h, w, 3) uint8 RGB: the image, tinted by the heat map's colour by ``opacity`` × heat."""
+        rgb = self.grey + self.towards_heat * (np.float32(opacity) * self.heat)
+        return np.ascontiguousarray((rgb * 255).astype(np.uint8))
