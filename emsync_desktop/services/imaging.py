@@ -80,10 +80,14 @@ def blob_path(data_dir: Path, sha256: str) -> Path:
 
 def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis, now: datetime,
                transfer_id: str | None = None) -> str:
-    """Keep the file by content and record the study; returns its id."""
+    """Keep the file by content and record the study; returns its id. Raises ValueError if the file
+    changed after it was analysed (the study would point at other content)."""
     target = blob_path(data_dir, analysis.image.sha256)
     if not target.exists():
-        write_atomically(target, analysis.path.read_bytes())
+        data = analysis.path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != analysis.image.sha256:
+            raise ValueError(f"{analysis.path.name} changed after it was analysed: open it again.")
+        write_atomically(target, data)
     result = analysis.result
     heat_map = [[round(float(v), 4) for v in row] for row in result.heat_map]
     size = target.stat().st_size

@@ -65,3 +65,14 @@ def test_stored_study_is_shown_as_recorded_and_a_missing_file_fetched_and_checke
     shown = study_image(elsewhere, study, lambda _sha: path.read_bytes())
     assert np.array_equal(shown.image.pixels, analysis.image.pixels)
     assert blob_path(elsewhere, study.sha256).read_bytes() == path.read_bytes()
+
+
+def test_file_changed_after_analysis_is_not_kept_under_the_old_hash(app_context: AppContext, tmp_path: Path) -> None:
+    nurse = next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+    path = picture(tmp_path)
+    analysis = ImagingAnalyser(default_models_dir()).analyse_file(path)
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ValueError, match="changed after it was analysed"):
+        save_study(app_context.store, app_context.data_dir, nurse, analysis, NOW)
+    assert recent_studies(app_context.store) == []
+    assert not blob_path(app_context.data_dir, analysis.image.sha256).exists()
