@@ -5,7 +5,6 @@ the real chest CR. Target: under 100 ms per image on CPU."""
 from __future__ import annotations
 
 import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +14,11 @@ from pydicom.data import get_testdata_file
 from emsync_desktop.ml.image_io import load_image
 from emsync_desktop.ml.imaging import FEATURES_OUTPUT, IMAGE_INPUT, PROBABILITIES_OUTPUT, ImagingModel, resize_for_model
 from emsync_desktop.ml.registry import default_models_dir
+from tests.bench.timing import timed
 
 pytestmark = pytest.mark.tensorflow  # never beside QtWebEngine in one process (see Makefile)
 CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
 
-
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def test_one_image_onnx_vs_keras_and_heat_map() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from emsync_desktop.ml.training.export import to_onnx
 from emsync_desktop.ml.training.synthetic import generate_cohort
 from emsync_desktop.ml.training.triage_training import TrainedModel, train_all
 from emsync_desktop.ml.triage import MODEL_NAMES, TriageModels
+from tests.bench.timing import timed
 from tests.ml.test_triage_runtime import SICK
 
 ROOT = Path(__file__).parents[2]
@@ -40,14 +40,6 @@ def native() -> list[TrainedModel]:
     print(f"\nretrained models identical to the shipped ONNX files: {sum(same)}/{len(same)}")
     return models
 
-
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def test_one_patient_all_seven_models(native: list[TrainedModel]) -> None:
