@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +62,18 @@ def make_client(data_dir: Path, role: Role, server_url: str, username: str, pass
     engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
                         db_call=runner.call, poll_s=poll_s, blob_dir=data_dir / "blobs")
     return Client(context, runner, user, engine)
+
+
+DEMO_ROLES = {"asha": Role.PARAMEDIC, "maria": Role.NURSE, "rahul": Role.COORDINATOR}
+
+
+@contextmanager
+def demo_clients(root: Path, server_url: str, credentials: dict[str, str],
+                 *usernames: str) -> Iterator[list[Client]]:
+    """One client per demo user (each its own data dir under ``root``), all closed afterwards."""
+    clients = [make_client(root / name, DEMO_ROLES[name], server_url, name, credentials[name]) for name in usernames]
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            client.close()

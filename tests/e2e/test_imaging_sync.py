@@ -11,7 +11,6 @@ import pytest
 from pydicom.data import get_testdata_file
 from sqlalchemy import select
 
-from emsync_desktop.domain.roles import Role
 from emsync_desktop.ml.registry import default_models_dir
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.imaging import ImagingAnalyser, blob_path, save_study, stored_study, study_image
@@ -19,7 +18,7 @@ from emsync_desktop.store.models import ImagingStudy
 from emsync_desktop.sync.blobs import send_file
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.protocol import BLOB_CHUNK_BYTES
-from tests.e2e.clients import make_client
+from tests.e2e.clients import demo_clients
 from tests.e2e.server_process import ServerProcess
 
 CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
@@ -28,10 +27,7 @@ CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
 @pytest.mark.slow
 def test_study_and_its_file_reach_the_crew_and_the_desk(tmp_path: Path, server: ServerProcess) -> None:
     creds = server.credentials()
-    crew = make_client(tmp_path / "amb", Role.PARAMEDIC, server.url, "asha", creds["asha"])
-    ward = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"])
-    desk = make_client(tmp_path / "desk", Role.COORDINATOR, server.url, "rahul", creds["rahul"])
-    try:
+    with demo_clients(tmp_path, server.url, creds, "asha", "maria", "rahul") as (crew, ward, desk):
         transfer_id = crew.open_case_and_send("Cough, fever, SpO2 89 %", unit="WARD")
         assert crew.engine.run_once() and ward.engine.run_once()
         analysis = ImagingAnalyser(default_models_dir()).analyse_file(CHEST_CR)
@@ -52,9 +48,6 @@ def test_study_and_its_file_reach_the_crew_and_the_desk(tmp_path: Path, server: 
                              lambda sha: http.get_blob(token, sha))  # the coordinator opens it
         assert np.array_equal(opened.image.pixels, analysis.image.pixels)
         assert opened.result.probabilities == pytest.approx(analysis.result.probabilities, abs=1e-4)
-    finally:
-        for client in (crew, ward, desk):
-            client.close()
 
 
 @pytest.mark.slow

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from emsync_desktop.domain.ids import demo_id
-from emsync_desktop.domain.roles import Role
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.network_transfers import open_transfers
 from emsync_desktop.services.redirect import redirect_transfer
 from emsync_desktop.services.ward import WardService
-from tests.e2e.clients import make_client
+from tests.e2e.clients import demo_clients
 from tests.e2e.server_process import ServerProcess
 
 AMRITA = demo_id("hospital", "Amrita")
@@ -22,10 +21,7 @@ AMRITA = demo_id("hospital", "Amrita")
 @pytest.mark.slow
 def test_redirected_transfer_reaches_crew_and_leaves_the_old_ward(tmp_path: Path, server: ServerProcess) -> None:
     creds = server.credentials()
-    crew = make_client(tmp_path / "amb", Role.PARAMEDIC, server.url, "asha", creds["asha"])
-    ward = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"])
-    desk = make_client(tmp_path / "desk", Role.COORDINATOR, server.url, "rahul", creds["rahul"])
-    try:
+    with demo_clients(tmp_path, server.url, creds, "asha", "maria", "rahul") as (crew, ward, desk):
         transfer_id = crew.open_case_and_send("Chest pain, ST elevation", unit="ICU")
         assert crew.engine.run_once() and ward.engine.run_once() and desk.engine.run_once()
         assert [t.id for t in WardService(ward.context.store, ward.user).incoming()] == [transfer_id]
@@ -36,6 +32,3 @@ def test_redirected_transfer_reaches_crew_and_leaves_the_old_ward(tmp_path: Path
         assert WardService(ward.context.store, ward.user).incoming() == []
         [row] = open_transfers(desk.context.store, utc_now())
         assert (row.destination, row.bed, row.attention) == ("Amrita", "HELD", None)
-    finally:
-        for client in (crew, ward, desk):
-            client.close()
