@@ -173,18 +173,14 @@ def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext
 
 def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0) -> None:
     """The map page loads in its own process; wait until it says it is ready, then let it paint."""
-    deadline = time.monotonic() + timeout_s
     panel = window.workspace.map  # type: ignore[union-attr]
-    while not panel.ready and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
-    end = time.monotonic() + 1.5
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.02)
+    _wait_until(app, lambda: bool(panel.ready), timeout_s)
+    painted = time.monotonic() + 1.5
+    _wait_until(app, lambda: time.monotonic() > painted)
 
 
 def _wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Pump events until ``done()`` or the timeout (screenshots only: a CLI tool, not the app)."""
     deadline = time.monotonic() + timeout_s
     while not done() and time.monotonic() < deadline:
         app.processEvents()
