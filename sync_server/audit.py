@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from sync_server.db import lock_feed
 from sync_server.models import AuditEvent
 
 GENESIS = "0" * 64
-_HEAD = "emsync_audit_head"
+_AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
+_HEAD = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+_INSERT = insert(_AUDIT)
 
 
 def _digest(prev_hash: str, at: datetime, user_id: str, action: str, record_id: str, detail: str) -> str:
@@ -21,19 +25,20 @@ def _digest(prev_hash: str, at: datetime, user_id: str, action: str, record_id: 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def append_audit(session: Session, *, at: datetime, user_id: str, action: str, record_id: str,
-                 detail: str) -> None:
-    """Append one event. Call inside the op's transaction, outside any savepoint that may roll back;
-    takes the feed lock. The chain head is read once per transaction and then kept in
-    ``session.info``: under the feed lock nobody else can append until this transaction ends."""
-    lock_feed(session)
-    prev = session.info.get(_HEAD)
-    if prev is None:
-        prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
-    digest = _digest(prev, at, user_id, action, record_id, detail)
-    session.add(AuditEvent(at=at, user_id=user_id, action=action, record_id=record_id, detail=detail,
-                           prev_hash=prev, hash=digest))
-    session.info[_HEAD] = digest
+def append_audit_events(conn: Connection, events: list[dict[str, Any]]) -> None:
+    """Append events (``at``, ``user_id``, ``action``, ``record_id``, ``detail``) to the chain, in order.
+    Call at the end of the transaction that did what they record: it takes the feed lock, reads the
+    chain head once, and nobody else can append until this transaction ends."""
+    if not events:
+        return
+    lock_feed(conn)
+    prev = conn.execute(_HEAD).scalar() or GENESIS
+    rows = []
+    for event in events:
+        digest = _digest(prev, event["at"], event["user_id"], event["action"], event["record_id"], event["detail"])
+        rows.append({**event, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,10 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def lock_feed(session: Session) -> None:
+def lock_feed(conn: Connection) -> None:
     """Serialize appends to the change feed and audit chain until this transaction ends."""
-    if not is_sqlite(session.connection()):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

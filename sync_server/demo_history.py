@@ -17,7 +17,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import TransferState
 from sync_server.feed import record_change
 from sync_server.models import Bed, Booking, Hospital, Transfer
-from sync_server.op_context import bed_data, booking_data, transfer_data
+from sync_server.op_context import bed_data, booking_data, columns_of, transfer_data
 from sync_server.seed import SYSTEM_USER_ID, ensure_system_user
 
 NEXT_STATUS = {"available": "occupied", "occupied": "pending_discharge", "pending_discharge": "cleaning",
@@ -71,7 +71,7 @@ def _open_transfer(session: Session, hospital: Hospital, at: datetime, unit: str
                                            Bed.status == "available").order_by(Bed.label).limit(1))
     session.flush()
     record_change(session, entity="transfer", entity_id=transfer.id, version=transfer.version,
-                  data=transfer_data(transfer), hospital_id=hospital.id, owner_user_id=None, now=at)
+                  data=transfer_data(columns_of(transfer)), hospital_id=hospital.id, owner_user_id=None, now=at)
     if bed is None:
         return
     bed.status, bed.version = "reserved", bed.version + 1
@@ -80,16 +80,16 @@ def _open_transfer(session: Session, hospital: Hospital, at: datetime, unit: str
                       hold_expires_at=None if state is TransferState.ACCEPTED else at + timedelta(minutes=HOLD_MINUTES))
     session.add(booking)
     session.flush()
-    record_change(session, entity="bed", entity_id=bed.id, version=bed.version, data=bed_data(bed),
+    record_change(session, entity="bed", entity_id=bed.id, version=bed.version, data=bed_data(columns_of(bed)),
                   hospital_id=hospital.id, owner_user_id=None, now=at)
-    record_change(session, entity="booking", entity_id=booking.id, version=1, data=booking_data(booking),
+    record_change(session, entity="booking", entity_id=booking.id, version=1, data=booking_data(columns_of(booking)),
                   hospital_id=hospital.id, owner_user_id=None, now=at)
 
 
 def _change_bed(session: Session, bed: Bed, at: datetime) -> None:
     bed.status = NEXT_STATUS[bed.status]
     bed.version += 1
-    record_change(session, entity="bed", entity_id=bed.id, version=bed.version, data=bed_data(bed),
+    record_change(session, entity="bed", entity_id=bed.id, version=bed.version, data=bed_data(columns_of(bed)),
                   hospital_id=bed.hospital_id, owner_user_id=None, now=at)
 
 
@@ -107,7 +107,7 @@ def _completed_transfer(session: Session, rng: random.Random, hospital: Hospital
     session.add(transfer)
     session.flush()
     record_change(session, entity="transfer", entity_id=transfer.id, version=transfer.version,
-                  data=transfer_data(transfer), hospital_id=hospital.id, owner_user_id=None, now=when)
+                  data=transfer_data(columns_of(transfer)), hospital_id=hospital.id, owner_user_id=None, now=when)
 
 
 def _step(state: TransferState, at: datetime, reason: str) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, Table, func, insert, or_, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.roles import Role
@@ -13,12 +14,31 @@ from emsync_desktop.sync.protocol import Change, PullResponse
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
 
+CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
+_INSERT_CHANGES = insert(CHANGES)
+
+
+def change_values(*, entity: str, entity_id: str, version: int, data: dict[str, Any], hospital_id: str | None,
+                  owner_user_id: str | None, now: datetime) -> dict[str, Any]:
+    """One feed row, ready for ``append_changes``."""
+    return {"entity": entity, "entity_id": entity_id, "version": version, "data": data, "hospital_id": hospital_id,
+            "owner_user_id": owner_user_id, "created_at": now}
+
+
+def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append feed rows in the order given (their ``seq`` follows it). Takes the feed lock until the
+    transaction ends, so sequence numbers commit in order and a client's cursor never skips one."""
+    if rows:
+        lock_feed(conn)
+        conn.execute(_INSERT_CHANGES, rows)
+
 
 def record_change(session: Session, *, entity: str, entity_id: str, version: int, data: dict[str, Any],
                   hospital_id: str | None, owner_user_id: str | None, now: datetime) -> None:
-    lock_feed(session)
-    session.add(ChangeRow(entity=entity, entity_id=entity_id, version=version, data=data,
-                          hospital_id=hospital_id, owner_user_id=owner_user_id, created_at=now))
+    """Append one change at once (seeding); op handlers go through the batch's journal instead."""
+    append_changes(session.connection(), [change_values(
+        entity=entity, entity_id=entity_id, version=version, data=data, hospital_id=hospital_id,
+        owner_user_id=owner_user_id, now=now)])
 
 
 def _scope(user: User) -> ColumnElement[bool]:
@@ -26,23 +46,23 @@ def _scope(user: User) -> ColumnElement[bool]:
     if role in (Role.COORDINATOR, Role.ADMIN):
         return true()
     if role is Role.NURSE:
-        return ChangeRow.hospital_id == user.hospital_id
+        return CHANGES.c.hospital_id == user.hospital_id
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.
-    return or_(ChangeRow.entity == "bed", ChangeRow.owner_user_id == user.id)
+    return or_(CHANGES.c.entity == "bed", CHANGES.c.owner_user_id == user.id)
 
 
 def pull_changes(session: Session, user: User, since: int, limit: int) -> PullResponse:
-    rows = session.scalars(
-        select(ChangeRow).where(ChangeRow.seq > since, _scope(user)).order_by(ChangeRow.seq).limit(limit + 1)
-    ).all()
+    conn = session.connection()
+    rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > since, _scope(user))
+                        .order_by(CHANGES.c.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = rows[-1].seq if rows else max(since, 0)
     if not more:
         cursor = max(cursor, current_seq(session))  # skip past changes this user may not see
-    changes = [Change(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,  # type: ignore[arg-type]
-                      data=r.data, at=r.created_at) for r in rows]
-    return PullResponse(changes=changes, cursor=cursor, more=more)
+    changes = [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
+                                      data=r.data, at=r.created_at) for r in rows]
+    return PullResponse.model_construct(changes=changes, cursor=cursor, more=more)
 
 
 def current_seq(session: Session) -> int:

@@ -1,35 +1,135 @@
-"""What every op handler shares: its context, the refusal it raises, the feed records it publishes,
-and the crew-ownership check.
+"""What every op handler shares: its context, the refusal it raises, the journal of what a batch
+appends, the feed records it publishes, and the crew-ownership check.
 
-Contract: handlers run inside the caller's transaction (a savepoint per op) and never commit.
+Contract: handlers run inside the caller's transaction and never commit. They read and write records
+through the context (``ctx.get``, ``ctx.insert``, ``ctx.update``); what they append (feed changes,
+audit events, stored answers) goes to ``ctx.journal``, written once per batch by ``Journal.write``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
 
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import (
-    Alternative,
-)
-from sync_server.feed import record_change
-from sync_server.models import Bed, Booking, Transfer, User
+from emsync_desktop.sync.protocol import Alternative
+from sync_server.audit import append_audit_events
+from sync_server.feed import append_changes, change_values
+from sync_server.models import AppliedOp, User
+from sync_server.rows import HOSPITALS, TRANSFERS, Row, existing_ids, get_row, insert_row, update_row
+
+_APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
+_INSERT_APPLIED = insert(_APPLIED)
+
+JournalMark = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
+@dataclass
+class Journal:
+    """What a batch of ops appends, kept in memory until the batch's transaction ends: one
+    statement per table then, not one per op. An op refused after publishing rolls back to the
+    ``mark`` taken before it, exactly like its savepoint."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+
+    def mark(self) -> JournalMark:
+        return len(self.changes), len(self.audit), len(self.answers)
+
+    def rollback_to(self, mark: JournalMark) -> None:
+        del self.changes[mark[0]:], self.audit[mark[1]:], self.answers[mark[2]:]
+
+    def write(self, conn: Connection) -> None:
+        """Append everything, in order, to the feed, the audit chain and the stored answers."""
+        append_changes(conn, self.changes)
+        append_audit_events(conn, self.audit)
+        if self.answers:
+            conn.execute(_INSERT_APPLIED, self.answers)
+        self.changes, self.audit, self.answers = [], [], []
+
+
+@dataclass
 class OpContext:
-    session: Session
+    """One batch of ops of one user, inside one transaction.
+
+    Handlers read and write records through ``get`` / ``insert`` / ``update`` (never ``conn`` for a
+    write): the context remembers, for the batch, which new records' ids exist (``prefetch``), the
+    transfers read or written, and whether the current op has written anything (``wrote``).
+    """
+
+    conn: Connection
     user: User
     now: datetime
     hold_minutes: float
+    journal: Journal = field(default_factory=Journal)
+    wrote: bool = False
+    alternatives: dict[tuple[str, str, int], list[Alternative]] = field(default_factory=dict)  # see beds.py
+    _hospitals: dict[str, Row | None] = field(default_factory=dict)
+    _transfers: dict[str, Row] = field(default_factory=dict)
+    _looked_up: dict[str, set[str]] = field(default_factory=dict)  # table -> ids whose existence is known
+    _existing: dict[str, set[str]] = field(default_factory=dict)  # table -> those of them that exist
 
     @property
     def role(self) -> Role:
         return Role(self.user.role)
+
+    def prefetch(self, table: Table, ids: list[str]) -> None:
+        """Learn in one query which of ``ids`` exist, so ``get`` need not ask about the others."""
+        self._looked_up.setdefault(table.name, set()).update(ids)
+        self._existing.setdefault(table.name, set()).update(existing_ids(self.conn, table, ids))
+
+    def get(self, table: Table, row_id: str, *, for_update: bool = False) -> Row | None:
+        """The row, or None. ``for_update`` reads (and locks) it afresh; otherwise a transfer read or
+        written earlier in the batch comes from memory."""
+        name = table.name
+        if row_id in self._looked_up.get(name, ()) and row_id not in self._existing[name]:
+            return None
+        if name == TRANSFERS.name and not for_update and row_id in self._transfers:
+            return self._transfers[row_id]
+        row = get_row(self.conn, table, row_id, for_update=for_update)
+        if row is not None and name == TRANSFERS.name:
+            self._transfers[row_id] = row
+        return row
+
+    def insert(self, table: Table, values: Row) -> None:
+        self.wrote = True
+        insert_row(self.conn, table, values)
+        self._existing.setdefault(table.name, set()).add(values["id"])
+        if table.name == TRANSFERS.name:
+            self._transfers[values["id"]] = values
+
+    def update(self, table: Table, row: Row, values: Row) -> Row:
+        """Write ``values`` onto ``row``; returns the row as it is now."""
+        self.wrote = True
+        update_row(self.conn, table, row["id"], values)
+        changed = {**row, **values}
+        if table.name == TRANSFERS.name:
+            self._transfers[row["id"]] = changed
+        return changed
+
+    def rolled_back(self) -> None:
+        """The current op's savepoint was rolled back: forget the transfers it may have changed."""
+        self._transfers.clear()
+
+    def hospital(self, hospital_id: str) -> Row | None:
+        """Hospitals do not change while ops are applied: read each once per batch."""
+        if hospital_id not in self._hospitals:
+            self._hospitals[hospital_id] = get_row(self.conn, HOSPITALS, hospital_id)
+        return self._hospitals[hospital_id]
+
+    def publish(self, entity: str, data: dict[str, Any], *, hospital_id: str | None,
+                owner_user_id: str | None, version: int | None = None) -> None:
+        """Append a change of ``data`` (its version: ``version``, else ``data["version"]``) to the feed."""
+        version = data["version"] if version is None else version
+        self.journal.changes.append(change_values(entity=entity, entity_id=data["id"], version=version,
+                                                  data=data, hospital_id=hospital_id, owner_user_id=owner_user_id,
+                                                  now=self.now))
+
 
 class Refused(Exception):
     """Raised by a handler to answer ``rejected`` (or ``conflict``) with a reason."""
@@ -45,38 +145,41 @@ def require(ctx: OpContext, allowed: set[Role], what: str) -> None:
     if ctx.role not in allowed:
         raise Refused(f"A {ctx.role.value} may not {what}.")
 
-def transfer_data(t: Transfer) -> dict[str, Any]:
-    return {"id": t.id, "encounter_id": t.encounter_id, "requested_by": t.requested_by,
-            "destination_hospital_id": t.destination_hospital_id, "unit": t.unit, "state": t.state,
-            "version": t.version, "eta_s": t.eta_s, "severity": t.severity, "summary": t.summary,
-            "history": t.history, "updated_at": t.updated_at.isoformat()}
+def transfer_data(t: Row) -> dict[str, Any]:
+    return {"id": t["id"], "encounter_id": t["encounter_id"], "requested_by": t["requested_by"],
+            "destination_hospital_id": t["destination_hospital_id"], "unit": t["unit"], "state": t["state"],
+            "version": t["version"], "eta_s": t["eta_s"], "severity": t["severity"], "summary": t["summary"],
+            "history": t["history"], "updated_at": t["updated_at"].isoformat()}
 
-def booking_data(b: Booking) -> dict[str, Any]:
-    return {"id": b.id, "transfer_id": b.transfer_id, "hospital_id": b.hospital_id, "unit": b.unit,
-            "bed_id": b.bed_id, "state": b.state, "version": b.version,
-            "hold_expires_at": b.hold_expires_at.isoformat() if b.hold_expires_at else None}
+def booking_data(b: Row) -> dict[str, Any]:
+    expires = b["hold_expires_at"]
+    return {"id": b["id"], "transfer_id": b["transfer_id"], "hospital_id": b["hospital_id"], "unit": b["unit"],
+            "bed_id": b["bed_id"], "state": b["state"], "version": b["version"],
+            "hold_expires_at": expires.isoformat() if expires else None}
 
-def bed_data(b: Bed) -> dict[str, Any]:
-    return {"id": b.id, "hospital_id": b.hospital_id, "unit": b.unit, "label": b.label, "status": b.status,
-            "version": b.version}
+def bed_data(b: Row) -> dict[str, Any]:
+    return {"id": b["id"], "hospital_id": b["hospital_id"], "unit": b["unit"], "label": b["label"],
+            "status": b["status"], "version": b["version"]}
 
-def publish_transfer(ctx: OpContext, t: Transfer) -> None:
-    record_change(ctx.session, entity="transfer", entity_id=t.id, version=t.version, data=transfer_data(t),
-                  hospital_id=t.destination_hospital_id, owner_user_id=t.requested_by, now=ctx.now)
+def publish_transfer(ctx: OpContext, t: Row) -> None:
+    ctx.publish("transfer", transfer_data(t), hospital_id=t["destination_hospital_id"],
+                owner_user_id=t["requested_by"])
 
-def publish_booking(ctx: OpContext, b: Booking) -> None:
-    record_change(ctx.session, entity="booking", entity_id=b.id, version=b.version, data=booking_data(b),
-                  hospital_id=b.hospital_id, owner_user_id=b.requested_by, now=ctx.now)
+def publish_booking(ctx: OpContext, b: Row) -> None:
+    ctx.publish("booking", booking_data(b), hospital_id=b["hospital_id"], owner_user_id=b["requested_by"])
 
-def publish_bed(ctx: OpContext, b: Bed) -> None:
-    record_change(ctx.session, entity="bed", entity_id=b.id, version=b.version, data=bed_data(b),
-                  hospital_id=b.hospital_id, owner_user_id=None, now=ctx.now)
+def publish_bed(ctx: OpContext, b: Row) -> None:
+    ctx.publish("bed", bed_data(b), hospital_id=b["hospital_id"], owner_user_id=None)
 
-def own_transfer(ctx: OpContext, transfer_id: str) -> Transfer:
-    t = ctx.session.get(Transfer, transfer_id)
+def columns_of(record: Any) -> dict[str, Any]:
+    """An ORM object's columns as a mapping (for code that seeds through the ORM)."""
+    return {column.key: getattr(record, column.key) for column in record.__table__.columns}
+
+def own_transfer(ctx: OpContext, transfer_id: str) -> Row:
+    t = ctx.get(TRANSFERS, transfer_id)
     if t is None:
         raise Refused("The transfer is not on the server yet: it will be retried after the transfer is sent.",
                       status="conflict")
-    if ctx.role is Role.PARAMEDIC and t.requested_by != ctx.user.id:
+    if ctx.role is Role.PARAMEDIC and t["requested_by"] != ctx.user.id:
         raise Refused("This transfer belongs to another crew.")
     return t

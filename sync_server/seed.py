@@ -16,7 +16,7 @@ from emsync_desktop.domain.demo_plan import demo_beds
 from emsync_desktop.domain.ids import demo_id
 from sync_server.feed import record_change
 from sync_server.models import Bed, Hospital, User
-from sync_server.op_context import bed_data
+from sync_server.op_context import bed_data, columns_of
 
 DEMO_NETWORK = Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"
 SYSTEM_USER_ID = demo_id("user", "system")
@@ -42,7 +42,7 @@ def seed_network(session: Session, network: dict[str, Any] | None = None, now: d
         bed = Bed(id=plan.id, hospital_id=plan.hospital_id, unit=plan.unit, label=plan.label, status=plan.status,
                   version=1)
         session.add(bed)
-        record_change(session, entity="bed", entity_id=bed.id, version=1, data=bed_data(bed),
+        record_change(session, entity="bed", entity_id=bed.id, version=1, data=bed_data(columns_of(bed)),
                       hospital_id=bed.hospital_id, owner_user_id=None, now=now)
     return True
 

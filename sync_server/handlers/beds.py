@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.beds import BedChangeRefused, BedStatus, check_manual_change
@@ -23,8 +23,7 @@ from emsync_desktop.sync.protocol import (
     BookingReleasePayload,
     Op,
 )
-from sync_server.db import is_sqlite
-from sync_server.models import Bed, Booking, Hospital, Transfer, User
+from sync_server.models import User
 from sync_server.op_context import (
     OpContext,
     Refused,
@@ -35,112 +34,119 @@ from sync_server.op_context import (
     publish_booking,
     require,
 )
+from sync_server.rows import BEDS, BOOKINGS, HOSPITALS, Row, first_free_bed
 
 
 def hold(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, BookingHoldPayload)
     require(ctx, {Role.PARAMEDIC, Role.COORDINATOR}, "hold a bed")
-    existing = ctx.session.get(Booking, op.entity_id)
+    existing = ctx.get(BOOKINGS, op.entity_id)
     if existing is not None:
         raise Refused("This booking already exists.", status="conflict", current=booking_data(existing))
     transfer = own_transfer(ctx, p.transfer_id)
-    hospital = ctx.session.get(Hospital, p.hospital_id)
+    hospital = ctx.hospital(p.hospital_id)
     if hospital is None:
         raise Refused("Unknown hospital: refresh the hospital list and choose again.")
-    bed = lock_free_bed(ctx.session, hospital.id, p.unit)
+    bed = first_free_bed(ctx.conn, hospital["id"], p.unit)
     if bed is None:
-        raise Refused(f"No {p.unit} bed left at {hospital.short_name}.",
-                      alternatives=alternatives(ctx.session, hospital, p.unit))
-    return reserve(ctx, op.entity_id, transfer, bed).version
+        raise Refused(f"No {p.unit} bed left at {hospital['short_name']}.",
+                      alternatives=alternatives(ctx, hospital, p.unit))
+    return int(reserve(ctx, op.entity_id, transfer, bed)["version"])
 
-def reserve(ctx: OpContext, booking_id: str, transfer: Transfer, bed: Bed) -> Booking:
-    """Reserve ``bed`` (found free under lock) for ``transfer`` until the hold lapses."""
-    bed.status = "reserved"
-    bed.version += 1
-    booking = Booking(id=booking_id, transfer_id=transfer.id, hospital_id=bed.hospital_id, unit=bed.unit,
-                      bed_id=bed.id, state=BookingState.HELD.value, version=1, requested_by=transfer.requested_by,
-                      hold_expires_at=ctx.now + timedelta(minutes=ctx.hold_minutes), updated_at=ctx.now)
-    ctx.session.add(booking)
-    ctx.session.flush()
-    publish_bed(ctx, bed)
+def reserve(ctx: OpContext, booking_id: str, transfer: Row, bed: Row) -> Row:
+    """Reserve ``bed`` (found free under lock) for ``transfer`` until the hold lapses. Returns the booking."""
+    set_bed_status(ctx, bed, "reserved")
+    booking = {"id": booking_id, "transfer_id": transfer["id"], "hospital_id": bed["hospital_id"],
+               "unit": bed["unit"], "bed_id": bed["id"], "state": BookingState.HELD.value, "version": 1,
+               "requested_by": transfer["requested_by"],
+               "hold_expires_at": ctx.now + timedelta(minutes=ctx.hold_minutes), "updated_at": ctx.now}
+    ctx.insert(BOOKINGS, booking)
     publish_booking(ctx, booking)
     return booking
 
-def lock_free_bed(session: Session, hospital_id: str, unit: str) -> Bed | None:
-    query = (select(Bed).where(Bed.hospital_id == hospital_id, Bed.unit == unit, Bed.status == "available")
-             .order_by(Bed.label).limit(1))
-    if not is_sqlite(session.connection()):
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+def set_bed_status(ctx: OpContext, bed: Row, status: str) -> Row:
+    """Give ``bed`` a new status and version, and publish it. Returns the bed as it is now."""
+    changed = ctx.update(BEDS, bed, {"status": status, "version": bed["version"] + 1})
+    ctx.alternatives.clear()
+    publish_bed(ctx, changed)
+    return changed
 
-def alternatives(session: Session, origin: Hospital, unit: str, limit: int = 3) -> list[Alternative]:
-    """Hospitals with a free bed of ``unit``, nearest to the refused one first."""
-    free = session.execute(
-        select(Hospital, func.count(Bed.id)).join(Bed, Bed.hospital_id == Hospital.id)
-        .where(Bed.unit == unit, Bed.status == "available", Hospital.id != origin.id).group_by(Hospital.id)
-    ).all()
-    ranked = sorted(free, key=lambda row: _km(origin, row[0]))
-    return [Alternative(hospital_id=h.id, name=h.name, unit=unit, free_beds=n,
-                        distance_km=round(_km(origin, h), 1)) for h, n in ranked[:limit]]
+def update_booking(ctx: OpContext, booking: Row, **values: Any) -> Row:
+    """Write ``values`` and a new version onto ``booking`` and publish it. Returns it as it is now."""
+    changed = ctx.update(BOOKINGS, booking, {**values, "version": booking["version"] + 1, "updated_at": ctx.now})
+    publish_booking(ctx, changed)
+    return changed
 
-def _km(a: Hospital, b: Hospital) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+def alternatives(ctx: OpContext, origin: Row, unit: str, limit: int = 3) -> list[Alternative]:
+    """Hospitals with a free bed of ``unit``, nearest to the refused one first. Kept for the batch
+    until a bed changes (a full unit refuses many holds of a reconnecting queue in a row)."""
+    key = (origin["id"], unit, limit)
+    if key not in ctx.alternatives:
+        ctx.alternatives[key] = _nearest_free(ctx, origin, unit, limit)
+    return ctx.alternatives[key]
+
+def _nearest_free(ctx: OpContext, origin: Row, unit: str, limit: int) -> list[Alternative]:
+    free = ctx.conn.execute(_FREE_ELSEWHERE, {"unit": unit, "origin_id": origin["id"]}).all()
+    ranked = sorted(free, key=lambda row: _km(origin, row.lat, row.lon))
+    return [Alternative(hospital_id=row.id, name=row.name, unit=unit, free_beds=row[4],
+                        distance_km=round(_km(origin, row.lat, row.lon), 1)) for row in ranked[:limit]]
+
+_FREE_ELSEWHERE = (
+    select(HOSPITALS.c.id, HOSPITALS.c.name, HOSPITALS.c.lat, HOSPITALS.c.lon, func.count(BEDS.c.id))
+    .join(BEDS, BEDS.c.hospital_id == HOSPITALS.c.id)
+    .where(BEDS.c.unit == bindparam("unit"), BEDS.c.status == "available", HOSPITALS.c.id != bindparam("origin_id"))
+    .group_by(HOSPITALS.c.id, HOSPITALS.c.name, HOSPITALS.c.lat, HOSPITALS.c.lon))
+
+def _km(a: Row, lat: float, lon: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a["lat"], a["lon"], lat, lon))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 def release(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, BookingReleasePayload)
-    booking = ctx.session.get(Booking, op.entity_id)
+    booking = ctx.get(BOOKINGS, op.entity_id)
     if booking is None:
         raise Refused("No such booking on the server.", status="conflict")
-    if ctx.role is Role.PARAMEDIC and booking.requested_by != ctx.user.id:
+    if ctx.role is Role.PARAMEDIC and booking["requested_by"] != ctx.user.id:
         raise Refused("This booking belongs to another crew.")
     require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.NURSE}, "release a bed booking")
-    end_booking(ctx, booking, BookingState.RELEASED)
-    return booking.version
+    return int(end_booking(ctx, booking, BookingState.RELEASED)["version"])
 
-def end_booking(ctx: OpContext, booking: Booking, target: BookingState) -> None:
-    """Move a booking to RELEASED / EXPIRED / REJECTED and give its bed back."""
+def end_booking(ctx: OpContext, booking: Row, target: BookingState) -> Row:
+    """Move a booking to RELEASED / EXPIRED / REJECTED and give its bed back. Returns it as it is now."""
     try:
-        booking.state = next_booking_state(BookingState(booking.state), target).value
+        state = next_booking_state(BookingState(booking["state"]), target).value
     except IllegalTransition as exc:
         raise Refused(str(exc), current=booking_data(booking)) from exc
-    booking.version += 1
-    booking.hold_expires_at = None
-    booking.updated_at = ctx.now
-    bed = ctx.session.get(Bed, booking.bed_id) if booking.bed_id else None
-    if bed is not None and bed.status == "reserved":
-        bed.status = "available"
-        bed.version += 1
-        publish_bed(ctx, bed)
-    publish_booking(ctx, booking)
+    bed = ctx.get(BEDS, booking["bed_id"], for_update=True) if booking["bed_id"] else None
+    if bed is not None and bed["status"] == "reserved":
+        set_bed_status(ctx, bed, "available")
+    return update_booking(ctx, booking, state=state, hold_expires_at=None)
 
 def set_status(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, BedSetStatusPayload)
-    bed = ctx.session.get(Bed, op.entity_id)
+    bed = ctx.get(BEDS, op.entity_id, for_update=True)
     if bed is None:
         raise Refused("No such bed.")
-    if ctx.role is Role.NURSE and bed.hospital_id != ctx.user.hospital_id:
+    if ctx.role is Role.NURSE and bed["hospital_id"] != ctx.user.hospital_id:
         raise Refused("This bed belongs to another hospital.")
     require(ctx, {Role.NURSE, Role.COORDINATOR}, "change bed status")
-    if op.base_version is not None and op.base_version != bed.version:
+    if op.base_version is not None and op.base_version != bed["version"]:
         raise Refused("The bed changed meanwhile; its current state is shown.", status="conflict",
                       current=bed_data(bed))
     try:
-        check_manual_change(BedStatus(bed.status), BedStatus(p.status))
+        check_manual_change(BedStatus(bed["status"]), BedStatus(p.status))
     except BedChangeRefused as refusal:
         raise Refused(str(refusal), status="conflict", current=bed_data(bed)) from refusal
-    bed.status = p.status
-    bed.version += 1
-    publish_bed(ctx, bed)
-    return bed.version
+    return int(set_bed_status(ctx, bed, p.status)["version"])
 
 def expire_holds(session: Session, now: datetime, system_user: User) -> int:
     """Release every HELD booking whose hold has lapsed. Returns how many. Caller commits."""
-    ctx = OpContext(session, system_user, now, 0)
-    lapsed = session.scalars(select(Booking).where(Booking.state == BookingState.HELD.value,
-                                                   Booking.hold_expires_at.is_not(None),
-                                                   Booking.hold_expires_at <= now)).all()
+    ctx = OpContext(session.connection(), system_user, now, 0)
+    lapsed = ctx.conn.execute(select(BOOKINGS).where(
+        BOOKINGS.c.state == BookingState.HELD.value, BOOKINGS.c.hold_expires_at.is_not(None),
+        BOOKINGS.c.hold_expires_at <= now)).mappings().all()
     for booking in lapsed:
         end_booking(ctx, booking, BookingState.EXPIRED)
+    ctx.journal.write(ctx.conn)
     return len(lapsed)

@@ -12,9 +12,9 @@ from emsync_desktop.sync.protocol import (
     ImagingAddPayload,
     Op,
 )
-from sync_server.feed import record_change
 from sync_server.models import ImagingStudy, Transfer, User
 from sync_server.op_context import OpContext, Refused, require
+from sync_server.rows import STUDIES, TRANSFERS, Row
 
 
 def add(ctx: OpContext, op: Op, p: Any) -> int:
@@ -22,24 +22,24 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
     the transfer. Append-only, like handoffs."""
     assert isinstance(p, ImagingAddPayload)
     require(ctx, {Role.NURSE, Role.COORDINATOR, Role.ADMIN}, "add an imaging study")
-    transfer = ctx.session.get(Transfer, p.transfer_id)
+    transfer = ctx.get(TRANSFERS, p.transfer_id)
     if transfer is None:
         raise Refused("The transfer is not on the server (yet): the study will be retried after it.",
                       status="conflict")
-    if ctx.role is Role.NURSE and transfer.destination_hospital_id != ctx.user.hospital_id:
+    if ctx.role is Role.NURSE and transfer["destination_hospital_id"] != ctx.user.hospital_id:
         raise Refused("This transfer goes to another hospital.")
-    if ctx.session.get(ImagingStudy, op.entity_id) is not None:
+    if ctx.get(STUDIES, op.entity_id) is not None:
         raise Refused("This study already exists.", status="conflict")
-    study = ImagingStudy(id=op.entity_id, transfer_id=transfer.id, sha256=p.sha256, data=p.model_dump(mode="json"),
-                         author_id=ctx.user.id, created_at=ctx.now)
-    ctx.session.add(study)
-    ctx.session.flush()
-    record_change(ctx.session, entity="imaging", entity_id=study.id, version=1, data=imaging_data(study),
-                  hospital_id=transfer.destination_hospital_id, owner_user_id=transfer.requested_by, now=ctx.now)
+    study = {"id": op.entity_id, "transfer_id": transfer["id"], "sha256": p.sha256, "data": p.model_dump(mode="json"),
+             "author_id": ctx.user.id, "created_at": ctx.now}
+    ctx.insert(STUDIES, study)
+    ctx.publish("imaging", imaging_data(study), hospital_id=transfer["destination_hospital_id"],
+                owner_user_id=transfer["requested_by"], version=1)
     return 1
 
-def imaging_data(study: ImagingStudy) -> dict[str, Any]:
-    return {"id": study.id, **study.data, "author_id": study.author_id, "created_at": study.created_at.isoformat()}
+def imaging_data(study: Row) -> dict[str, Any]:
+    return {"id": study["id"], **study["data"], "author_id": study["author_id"],
+            "created_at": study["created_at"].isoformat()}
 
 def may_see_study(session: Session, user: User, sha256: str) -> bool:
     """Whether ``user`` may fetch the file: it belongs to a study of a transfer they may see."""

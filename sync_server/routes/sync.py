@@ -24,7 +24,7 @@ from sync_server.feed import current_seq, pull_changes
 from sync_server.live import LiveHub
 from sync_server.models import User
 from sync_server.op_context import OpContext
-from sync_server.ops import apply_op
+from sync_server.ops import apply_ops
 from sync_server.tokens import TokenError, verify_token
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -53,8 +53,7 @@ def _apply_chunk(write_sessions: WriteSessionsDep, user: User, ops: list[Op], ho
     for _attempt in range(3):
         try:
             with write_sessions.begin() as session:
-                ctx = OpContext(session, user, datetime.now(UTC), hold_minutes)
-                return [apply_op(ctx, op) for op in ops]
+                return apply_ops(OpContext(session.connection(), user, datetime.now(UTC), hold_minutes), ops)
         except IntegrityError:
             # An op of this chunk was applied by a concurrent request meanwhile (PostgreSQL; on SQLite
             # writers are serialized). Nothing of this chunk was kept; the retry finds its stored answer.
