@@ -1,8 +1,12 @@
 """The sync loop: push the outbox, pull the feed, back off while the server is away.
 
 Threading: ``SyncEngine`` owns one thread for network I/O. Store work goes through
-``db_call`` (the app's single DB thread). ``on_status`` is called from the sync
-thread; the UI re-emits it as a Qt signal.
+``db_submit`` (the app's single DB thread, e.g. ``DbRunner.submit``). ``on_status`` is
+called from the sync thread; the UI re-emits it as a Qt signal.
+
+Pushing and pulling are pipelined: while one batch is on the wire, the DB thread takes
+the next batch and stores the previous batch's answers (or applies the previous page).
+Ops still go up in ``device_seq`` order and are marked done only on the server's answer.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -20,12 +25,12 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.sync.blobs import send_pending_files
 from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
-from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH
+from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT
 
 T = TypeVar("T")
-DbCall = Callable[..., Any]
+DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
-PULL_PAGE = 500
+PULL_PAGE = MAX_PULL_LIMIT
 
 
 @dataclass
@@ -57,13 +62,13 @@ class SyncStatus:
 
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
-                 db_call: DbCall, on_status: Callable[[SyncStatus], None] | None = None,
+                 db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
                  poll_s: float = 5.0, blob_dir: Path | None = None) -> None:
         self._store = store
         self._http = http
         self._device_id = device_id
         self._credentials = credentials
-        self._db = db_call
+        self._submit = db_submit
         self._on_status = on_status or (lambda _s: None)
         self._poll_s = poll_s  # fallback polling while the live channel is down
         self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
@@ -141,23 +146,42 @@ class SyncEngine:
             self._ensure_token()
             return call(self._token)  # type: ignore[arg-type]
 
+    def _db(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run ``fn(*args)`` on the DB thread and wait for it."""
+        result: T = self._submit(fn, *args).result()
+        return result
+
     def _push_all(self) -> None:
-        while True:
-            ops = self._db(take_pending, self._store, self._device_id, min(BATCH, MAX_OPS_PER_PUSH))
-            if not ops:
-                return
-            response = self._authorized(partial(self._http.push, ops=ops))
-            self._db(store_results, self._store, response.results, datetime.now(UTC))
+        """Push every pending op, in order. Taking the next batch and storing the last batch's answers
+        run on the DB thread while a batch is on the wire; every stored answer is waited for."""
+        batch = min(BATCH, MAX_OPS_PER_PUSH)
+        ops = self._db(take_pending, self._store, self._device_id, batch)
+        storing: list[Future[None]] = []
+        try:
+            while ops:
+                after = self._submit(take_pending, self._store, self._device_id, batch, ops[-1].device_seq)
+                response = self._authorized(partial(self._http.push, ops=ops))
+                storing.append(self._submit(store_results, self._store, response.results, datetime.now(UTC)))
+                ops = after.result()
+        finally:
+            for stored in storing:
+                stored.result()
 
     def _pull_all(self) -> set[str]:
+        """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB
+        thread while the next page is fetched."""
         touched: set[str] = set()
-        cursor = self._db(read_cursor, self._store)
+        page = self._authorized(partial(self._http.pull, since=self._db(read_cursor, self._store), limit=PULL_PAGE))
         while True:
-            page = self._authorized(partial(self._http.pull, since=cursor, limit=PULL_PAGE))
-            touched |= self._db(store_changes, self._store, page.changes, page.cursor)
-            cursor = page.cursor
-            if not page.more:
+            applying = self._submit(store_changes, self._store, page.changes, page.cursor)
+            try:
+                following = self._authorized(partial(self._http.pull, since=page.cursor, limit=PULL_PAGE)) \
+                    if page.more else None
+            finally:
+                touched |= applying.result()
+            if following is None:
                 return touched
+            page = following
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
         pending = self._db(count_pending, self._store)

@@ -14,9 +14,10 @@ from emsync_desktop.sync.protocol import Change, Op, OpResult
 CURSOR_KEY = "sync.cursor"
 
 
-def take_pending(store: Store, device_id: str, limit: int) -> list[Op]:
+def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
+    """Up to ``limit`` unanswered ops after ``after_seq`` (those before are on their way), counting the attempt."""
     with store.sessions.begin() as session:
-        ops = pending_ops(session, device_id, limit)
+        ops = pending_ops(session, device_id, limit, after_seq)
         count_attempt(session, [op.op_id for op in ops])
         return ops
 

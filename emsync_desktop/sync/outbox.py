@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
+from emsync_desktop.store.bulk import update_rows
 from emsync_desktop.store.models import BookingRecord, HandoffRecord, ImagingStudy, OutboxOp, TransferRecord
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
@@ -37,16 +39,11 @@ def enqueue(session: Session, *, user_id: str, kind: OpKind, entity_id: str, pay
     return row
 
 
-def pending_ops(session: Session, device_id: str, limit: int) -> list[Op]:
-    rows = session.scalars(select(OutboxOp).where(OutboxOp.state == PENDING)
-                           .order_by(OutboxOp.device_seq).limit(limit)).all()
-    return [_to_op(row, device_id) for row in rows]
-
-
-def _to_op(row: OutboxOp, device_id: str) -> Op:
-    return Op(op_id=row.op_id, device_id=device_id, device_seq=row.device_seq, kind=OpKind(row.kind),
-              entity_id=row.entity_id, payload=json.loads(row.payload), base_version=row.base_version,
-              hlc=row.hlc)
+def pending_ops(session: Session, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
+    rows = session.connection().execute(_PENDING, {"limit": limit, "after_seq": after_seq}).all()
+    return [Op.model_construct(op_id=r.op_id, device_id=device_id, device_seq=r.device_seq, kind=OpKind(r.kind),
+                               entity_id=r.entity_id, payload=json.loads(r.payload), base_version=r.base_version,
+                               hlc=r.hlc) for r in rows]  # written by enqueue: already valid
 
 
 def pending_count(session: Session) -> int:
@@ -54,64 +51,64 @@ def pending_count(session: Session) -> int:
 
 
 def count_attempt(session: Session, op_ids: Sequence[str]) -> None:
-    for row in session.scalars(select(OutboxOp).where(OutboxOp.op_id.in_(op_ids))):
-        row.attempts += 1
+    if op_ids:
+        session.connection().execute(_COUNT_ATTEMPT, {"op_ids": list(op_ids)})
 
 
 def record_results(session: Session, results: Sequence[OpResult], now: datetime) -> None:
     """Store the server's answers and carry them onto the records they concern.
 
-    Set-based (a few queries per batch, not per op); answers are carried in the order given, so a
+    Set-based (a few statements per batch, not per op); answers are carried in the order given, so a
     record ends as its last answered op left it, exactly as one op at a time would."""
-    rows = {r.op_id: r for r in session.scalars(select(OutboxOp).where(
-        OutboxOp.op_id.in_([result.op_id for result in results])))}
-    answered: list[tuple[OutboxOp, OpResult]] = []
+    conn = session.connection()
+    waiting = {r.op_id: r for r in conn.execute(_WAITING, {"op_ids": [result.op_id for result in results]})}
+    answered: list[tuple[Any, OpResult]] = []
     for result in results:
-        row = rows.get(result.op_id)
-        if row is None or row.state != PENDING:
-            continue  # answered before (a repeated push): nothing changes
-        row.state = result.status
-        row.reason = result.reason
-        row.result = result.model_dump_json()
-        row.answered_at = now
-        answered.append((row, result))
+        row = waiting.pop(result.op_id, None)  # popped: a repeated answer changes nothing
+        if row is not None:
+            answered.append((row, result))
     if not answered:
         return
-    session.flush()
-    entity_ids = {row.entity_id for row, _ in answered}
-    still_pending = set(session.scalars(select(OutboxOp.entity_id).where(
-        OutboxOp.state == PENDING, OutboxOp.entity_id.in_(entity_ids))))
-    _load_records(session, answered)
+    update_rows(conn, _OUTBOX, "op_id", ({"op_id": result.op_id, "state": result.status, "reason": result.reason,
+                                         "result": result.model_dump_json(), "answered_at": now}
+                                        for _, result in answered))
+    still_pending = set(conn.execute(_STILL_PENDING, {"entity_ids": list({row.entity_id for row, _ in answered})})
+                        .scalars())
+    changes: dict[tuple[type[SyncedRecord], str], dict[str, Any]] = {}
     for row, result in answered:
-        _carry_to_record(session, row, result, row.entity_id in still_pending)
-
-
-def _load_records(session: Session, answered: Sequence[tuple[OutboxOp, OpResult]]) -> None:
-    """Bring the records into the session's identity map in one query per kind of record."""
-    by_model: dict[type[SyncedRecord], set[str]] = {}
-    for row, _ in answered:
         model = _RECORDS.get(OpKind(row.kind))
         if model is not None:
-            by_model.setdefault(model, set()).add(row.entity_id)
-    for model, ids in by_model.items():
-        session.scalars(select(model).where(model.id.in_(ids))).all()
+            values = changes.setdefault((model, row.entity_id), {"id": row.entity_id})
+            values.update(_carried(row, result, row.entity_id in still_pending))
+    for model in set(model for model, _ in changes):
+        update_rows(conn, model.__table__, "id", (v for (m, _), v in changes.items() if m is model))  # type: ignore[arg-type]
 
 
-def _carry_to_record(session: Session, row: OutboxOp, result: OpResult, other_pending: bool) -> None:
-    record = _record_of(session, OpKind(row.kind), row.entity_id)
-    if record is None:
-        return
+def _carried(row: Any, result: OpResult, other_pending: bool) -> dict[str, Any]:
+    """What an answer changes on the op's record."""
+    hold = row.kind == OpKind.BOOKING_HOLD.value
     if result.status == "applied":
-        if isinstance(record, BookingRecord) and row.kind == OpKind.BOOKING_HOLD.value:
-            record.state = "HELD"  # the pull that follows brings the bed and expiry
+        values: dict[str, Any] = {"state": "HELD"} if hold else {}  # the pull that follows brings the bed and expiry
         if not other_pending:
-            record.sync_state, record.sync_reason = "synced", None
-        return
-    record.sync_state, record.sync_reason = result.status, result.reason
-    if isinstance(record, BookingRecord) and row.kind == OpKind.BOOKING_HOLD.value and result.status == "rejected":
-        record.state = "REJECTED"
-        record.alternatives = json.dumps([a.model_dump() for a in result.alternatives])
+            values |= {"sync_state": "synced", "sync_reason": None}
+        return values
+    values = {"sync_state": result.status, "sync_reason": result.reason}
+    if hold and result.status == "rejected":
+        values |= {"state": "REJECTED", "alternatives": json.dumps([a.model_dump() for a in result.alternatives])}
+    return values
 
+
+_OUTBOX: Table = OutboxOp.__table__  # type: ignore[assignment]
+_PENDING = (select(_OUTBOX.c.op_id, _OUTBOX.c.device_seq, _OUTBOX.c.kind, _OUTBOX.c.entity_id, _OUTBOX.c.payload,
+                   _OUTBOX.c.base_version, _OUTBOX.c.hlc)
+            .where(_OUTBOX.c.state == PENDING, _OUTBOX.c.device_seq > bindparam("after_seq"))
+            .order_by(_OUTBOX.c.device_seq).limit(bindparam("limit")))
+_COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
+                  .values(attempts=_OUTBOX.c.attempts + 1))
+_WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(
+    _OUTBOX.c.state == PENDING, _OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
+_STILL_PENDING = select(_OUTBOX.c.entity_id).where(
+    _OUTBOX.c.state == PENDING, _OUTBOX.c.entity_id.in_(bindparam("entity_ids", expanding=True)))
 
 _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.TRANSFER_REQUEST: TransferRecord,
@@ -123,15 +120,6 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.HANDOFF_ADD: HandoffRecord,
     OpKind.HANDOFF_ACK: HandoffRecord,
 }
-
-
-def _record_of(session: Session, kind: OpKind, entity_id: str) -> SyncedRecord | None:
-    model = _RECORDS.get(kind)
-    if model is None:
-        return None
-    record = session.get(model, entity_id)
-    assert record is None or isinstance(record, SyncedRecord)
-    return record
 
 
 def answered_problems(session: Session, user_id: str) -> Sequence[OutboxOp]:

@@ -46,7 +46,7 @@ class SyncBridge(QObject):
                  password: str) -> None:
         super().__init__()
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
-                                 (username, password), db_call=runner.call, on_status=self.status.emit,
+                                 (username, password), db_submit=runner.submit, on_status=self.status.emit,
                                  blob_dir=context.data_dir / BLOBS_DIR)
         self.live = LiveListener(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
 

@@ -30,7 +30,7 @@ class Client:
     def connect(self, server_url: str, username: str, password: str) -> None:
         """Point the engine at a (now reachable) server, as when the network comes back."""
         self.engine = SyncEngine(self.context.store, SyncHttp(server_url), self.context.install.device_id,
-                                 (username, password), db_call=self.runner.call)
+                                 (username, password), db_submit=self.runner.submit)
 
     def close(self) -> None:
         self.engine.stop()
@@ -60,7 +60,7 @@ def make_client(data_dir: Path, role: Role, server_url: str, username: str, pass
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
     engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
-                        db_call=runner.call, poll_s=poll_s, blob_dir=data_dir / "blobs")
+                        db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs")
     return Client(context, runner, user, engine)
 
 
