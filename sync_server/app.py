@@ -88,6 +88,8 @@ async def _sweep_expired_holds(app: FastAPI) -> None:
         await asyncio.sleep(settings.expiry_sweep_s)
         try:
             released = await asyncio.to_thread(_expire_once, app)
+        except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
+            return
         except Exception:  # the sweeper must survive a passing database error
             log.exception("hold expiry sweep failed")
             continue

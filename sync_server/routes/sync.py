@@ -7,7 +7,8 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from emsync_desktop.sync.protocol import (
@@ -33,11 +34,12 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 CHUNK_OPS = 50  # ops per transaction: one fsync per chunk, write lock held for tens of milliseconds at most
 
 
-@router.post("/push", responses={401: {"description": "Not signed in"}, 413: {"description": "Body too large"}})
+@router.post("/push", response_model=PushResponse,
+             responses={401: {"description": "Not signed in"}, 413: {"description": "Body too large"}})
 def push(body: PushRequest, user: CurrentUser, sessions: SessionsDep, write_sessions: WriteSessionsDep,
-         settings: SettingsDep, request: Request) -> PushResponse:
-    """Apply ops in the order given and answer each. Each op is all-or-nothing (its own savepoint);
-    ops are committed in chunks of ``CHUNK_OPS``, so a crash loses at most an uncommitted chunk,
+         settings: SettingsDep, request: Request) -> Response:
+    """Apply ops in the order given and answer each. Each op is all or nothing; ops are committed in
+    chunks of ``CHUNK_OPS``, so a crash loses at most an uncommitted chunk,
     which the client pushes again (answers already committed are returned as stored)."""
     results: list[OpResult] = []
     for start in range(0, len(body.ops), CHUNK_OPS):
@@ -46,7 +48,13 @@ def push(body: PushRequest, user: CurrentUser, sessions: SessionsDep, write_sess
         cursor = current_seq(session)
     hub: LiveHub = request.app.state.live
     hub.notify(cursor)
-    return PushResponse(results=results, cursor=cursor)
+    return _json(PushResponse(results=results, cursor=cursor))
+
+
+def _json(model: BaseModel) -> Response:
+    """The model as JSON, serialized once: FastAPI would dump, re-validate and dump it again (about
+    10 ms for a push of 200 answers or a page of 1,000 changes). Routes still declare their model."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _apply_chunk(write_sessions: WriteSessionsDep, user: User, ops: list[Op], hold_minutes: float) -> list[OpResult]:
@@ -61,12 +69,12 @@ def _apply_chunk(write_sessions: WriteSessionsDep, user: User, ops: list[Op], ho
     raise RuntimeError("a push chunk could not be applied")
 
 
-@router.get("/pull", responses={401: {"description": "Not signed in"}})
+@router.get("/pull", response_model=PullResponse, responses={401: {"description": "Not signed in"}})
 def pull(user: CurrentUser, session: SessionDep,
          since: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
-         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> PullResponse:
+         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> Response:
     """Changes after ``since`` that this user may see, oldest first."""
-    return pull_changes(session, user, since, limit)
+    return _json(pull_changes(session, user, since, limit))
 
 
 @router.websocket("/live")
