@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,24 +16,39 @@ from sync_server.tokens import TokenError, verify_token
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
+async def get_sessions(request: Request) -> sessionmaker[Session]:
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
 
 
-def get_write_sessions(request: Request) -> sessionmaker[Session]:
+async def get_write_sessions(request: Request) -> sessionmaker[Session]:
     sessions: sessionmaker[Session] = request.app.state.write_sessions
     return sessions
 
 
-def get_session(sessions: Annotated[sessionmaker[Session], Depends(get_sessions)]) -> Iterator[Session]:
-    with sessions() as session:
-        yield session
+def _access_claims(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> dict[str, Any]:
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return verify_token(settings.secret, credentials.credentials, kind="access", now=datetime.now(UTC))
+    except TokenError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Access token refused ({exc}).",
+                            headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+async def get_signed_in_user_id(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> str:
+    """The account id of a genuine access token, checked on the event loop without the database (the
+    push writer reads the account itself, in the transaction that applies the ops)."""
+    return str(_access_claims(credentials, settings)["sub"])
 
 
 def get_current_user(
@@ -42,15 +56,10 @@ def get_current_user(
     settings: Annotated[Settings, Depends(get_settings)],
     sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
 ) -> User:
-    """The signed-in user, detached. Uses its own short session so no connection is held for the request."""
-    if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
-                            headers={"WWW-Authenticate": "Bearer"})
-    try:
-        claims = verify_token(settings.secret, credentials.credentials, kind="access", now=datetime.now(UTC))
-    except TokenError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Access token refused ({exc}).",
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
+    """The signed-in user, detached. Uses its own short session so no connection is held for the request
+    (routes do the same: a session held by a dependency until the response is sent deadlocked 200
+    simultaneous requests, every pool thread waiting for a connection held by a finished request)."""
+    claims = _access_claims(credentials, settings)
     with sessions() as session:
         user = session.get(User, claims["sub"])
         if user is None:
@@ -62,5 +71,5 @@ def get_current_user(
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 WriteSessionsDep = Annotated[sessionmaker[Session], Depends(get_write_sessions)]
-SessionDep = Annotated[Session, Depends(get_session)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
+SignedInUserId = Annotated[str, Depends(get_signed_in_user_id)]

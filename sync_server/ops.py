@@ -28,8 +28,8 @@ _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
 
 def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
-    """Answer each op in order, then write the batch's journal. An op answered before (in an earlier
-    push or earlier in this one) gets its stored answer and changes nothing."""
+    """Answer each op in order. An op answered before (in an earlier push or earlier in this one) gets
+    its stored answer and changes nothing. The caller writes ``ctx.journal`` before committing."""
     stored = _stored_answers(ctx.conn, [op.op_id for op in ops])
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in ops if op.kind is kind and op.op_id not in stored])
@@ -40,7 +40,6 @@ def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
             result = stored[op.op_id] = _answer(ctx, op)
             _journal_answer(ctx, op, result)
         results.append(result)
-    ctx.journal.write(ctx.conn)
     return results
 
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from emsync_desktop.sync.protocol import LoginRequest, RefreshRequest, TokenResponse, UserPublic
-from sync_server.deps import SessionDep, SettingsDep
+from sync_server.deps import SessionsDep, SettingsDep
 from sync_server.models import User
 from sync_server.tokens import TokenError, issue_token, verify_token
 
@@ -34,8 +34,9 @@ def _tokens(user: User, settings: SettingsDep) -> TokenResponse:
 
 
 @router.post("/login", responses={401: {"description": "Unknown user or wrong password"}})
-def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
-    user = session.scalar(select(User).where(User.username == body.username.strip().lower()))
+def login(body: LoginRequest, sessions: SessionsDep, settings: SettingsDep) -> TokenResponse:
+    with sessions() as session:  # the connection goes back before the slow password check
+        user = session.scalar(select(User).where(User.username == body.username.strip().lower()))
     try:
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, body.password) and user is not None
     except (VerificationError, InvalidHashError):
@@ -46,12 +47,13 @@ def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> Tok
 
 
 @router.post("/refresh", responses={401: {"description": "Refresh token refused"}})
-def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+def refresh(body: RefreshRequest, sessions: SessionsDep, settings: SettingsDep) -> TokenResponse:
     try:
         claims = verify_token(settings.secret, body.refresh_token, kind="refresh", now=datetime.now(UTC))
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Refresh token refused ({exc}).") from exc
-    user = session.get(User, claims["sub"])
+    with sessions() as session:
+        user = session.get(User, claims["sub"])
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
     return _tokens(user, settings)

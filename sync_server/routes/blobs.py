@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 
 from emsync_desktop.sync.protocol import MAX_BLOB_BYTES, BlobStatus
 from sync_server.blobs import BlobRefused, BlobStore
-from sync_server.deps import CurrentUser, SessionDep
+from sync_server.deps import CurrentUser, SessionsDep
 from sync_server.handlers.imaging import may_see_study
 
 router = APIRouter(prefix="/blobs", tags=["blobs"])
@@ -46,9 +46,11 @@ async def put_chunk(sha256: Sha256Path, user: CurrentUser, request: Request,
 
 @router.get("/{sha256}", responses={401: {"description": "Not signed in"},
                                     404: {"description": "No such file for this user"}}, response_model=None)
-def get_blob(sha256: Sha256Path, user: CurrentUser, session: SessionDep, request: Request) -> FileResponse:
+def get_blob(sha256: Sha256Path, user: CurrentUser, sessions: SessionsDep, request: Request) -> FileResponse:
     """The whole file, if it is complete and belongs to a study this user may see."""
     path = _store(request).path(sha256)
-    if not path.exists() or not may_see_study(session, user, sha256):
+    with sessions() as session:
+        allowed = path.exists() and may_see_study(session, user, sha256)
+    if not allowed:
         raise HTTPException(404, detail="No such file, or not one of your studies.")
     return FileResponse(path, media_type="application/octet-stream")
