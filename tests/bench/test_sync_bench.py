@@ -1,17 +1,17 @@
 """Sync benchmarks against the real server process (``make bench``; numbers in docs/BENCHMARKS.md).
 
 - reconnect: 10,000 ops queued offline, time until all answered and pulled back;
-- bed holds: latency with 200 clients, all at once (burst) and spread over 10 s;
+- bed holds: latency with 200 connected clients, all at once (burst) and spread over 10 s, beside the
+  same burst on a route that does nothing (what HTTP alone costs on this machine);
 - propagation: a transfer pushed by one client until another online client has it.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.store.models import OutboxOp, TransferRecord
 from emsync_desktop.sync.live import LiveListener
+from tests.bench.burst_client import http_request, send_together
 from tests.e2e.clients import make_client
 from tests.e2e.server_process import ServerProcess, free_port, running_server
 
@@ -81,24 +82,17 @@ def _hold_latencies(server: ServerProcess, clients: int, spread_s: float) -> tup
         hospital_id, unit = targets[i % len(targets)]
         transfer_id, op = _transfer_ops(hospital_id, unit)
         requests.post(f"{server.url}/sync/push", json={"ops": [op]}, headers=headers, timeout=30).raise_for_status()
-        prepared.append(_hold_op(transfer_id, hospital_id, unit))
+        prepared.append(http_request("POST", "/sync/push", token, {"ops": [_hold_op(transfer_id, hospital_id, unit)]}))
     rng = random.Random(7)  # one generator: a fresh Random(7) per draw gave every client the same delay
-    delays = sorted(rng.uniform(0, spread_s) for _ in range(clients))
-    barrier = threading.Barrier(clients)
-    session = requests.Session()
+    delays = [rng.uniform(0, spread_s) for _ in range(clients)]
+    outcomes = send_together(server.port, prepared, delays)
+    assert {status for _, status, _ in outcomes} == {200}
+    return [o[0] for o in outcomes], [json.loads(o[2])["results"][0] for o in outcomes]
 
-    def one(i: int) -> tuple[float, dict[str, Any]]:
-        barrier.wait()
-        time.sleep(delays[i])
-        start = time.perf_counter()
-        response = session.post(f"{server.url}/sync/push", json={"ops": [prepared[i]]}, headers=headers, timeout=60)
-        latency = time.perf_counter() - start
-        response.raise_for_status()
-        return latency, response.json()["results"][0]
 
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        outcomes = list(pool.map(one, range(clients)))
-    return [o[0] for o in outcomes], [o[1] for o in outcomes]
+def _floor(server: ServerProcess, path: str, clients: int) -> list[float]:
+    """The same burst on a route that does nothing (404) or only reads (/health): what HTTP alone costs."""
+    return [o[0] for o in send_together(server.port, [http_request("GET", path)] * clients, [0.0] * clients)]
 
 
 def _double_bookings(server: ServerProcess) -> int:
@@ -117,6 +111,10 @@ def test_bed_hold_latency_with_200_clients(tmp_path: Path, bench_db_url: str | N
     backend = "postgresql" if bench_db_url else "sqlite"
     (tmp_path / "server").mkdir()
     with running_server(tmp_path / "server", bench_db_url) as server:
+        for path in ("/no-such-route", "/health"):
+            floor = _floor(server, path, 200)
+            print(f"\n[{backend}] GET {path}, 200 at once: p50 {pct(floor, 0.5) * 1000:.1f} ms  "
+                  f"p99 {pct(floor, 0.99) * 1000:.1f} ms")
         for label, spread in (("burst, all 200 at once", 0.0), ("200 spread over 10 s", 10.0)):
             latencies, results = _hold_latencies(server, 200, spread)
             held = sum(r["status"] == "applied" for r in results)

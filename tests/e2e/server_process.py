@@ -29,6 +29,10 @@ class ServerProcess:
     data_dir: Path
     process: subprocess.Popen[bytes]
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
     def credentials(self) -> dict[str, str]:
         lines = (self.data_dir / "DEMO-CREDENTIALS.txt").read_text().splitlines()
         return {u: p for u, _role, p in (ln.split("\t") for ln in lines if not ln.startswith("#"))}

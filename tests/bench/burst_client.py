@@ -1,0 +1,48 @@
+"""Many clients, already connected, each sending one request at a moment of its own: the load of a
+network of ambulances with open connections. asyncio and raw HTTP/1.1, so the measuring side costs
+little next to the server (200 Python threads with ``requests`` cost the shared cores ~1 ms each)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+
+def http_request(method: str, path: str, token: str | None = None, body: Any = None) -> bytes:
+    data = json.dumps(body).encode() if body is not None else b""
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    head = (f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{auth}Content-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n")
+    return head.encode() + data
+
+
+async def _one(port: int, request: bytes, delay_s: float, go: asyncio.Event) -> tuple[float, int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        await go.wait()
+        await asyncio.sleep(delay_s)
+        start = time.perf_counter()
+        writer.write(request)
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next(int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:"))
+        body = await reader.readexactly(length)
+        return time.perf_counter() - start, int(lines[0].split(" ")[1]), body
+    finally:
+        writer.close()
+
+
+async def _all(port: int, requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
+    go = asyncio.Event()
+    tasks = [asyncio.create_task(_one(port, r, d, go)) for r, d in zip(requests, delays_s, strict=True)]
+    await asyncio.sleep(0.5)  # every client connected first
+    go.set()
+    return await asyncio.gather(*tasks)
+
+
+def send_together(port: int, requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
+    """(latency in s, HTTP status, body) of each request; each is sent ``delays_s[i]`` after the start."""
+    return asyncio.run(_all(port, requests, delays_s))
