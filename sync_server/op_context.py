@@ -16,11 +16,11 @@ from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import Alternative
+from emsync_desktop.sync.protocol import Alternative, OpResult
 from sync_server.audit import append_audit_events
 from sync_server.feed import append_changes, change_values
 from sync_server.models import AppliedOp, User
-from sync_server.rows import HOSPITALS, TRANSFERS, Row, existing_ids, get_row, insert_row, update_row
+from sync_server.rows import HOSPITALS, TRANSFERS, Row, existing_ids, get_row, insert_row, rows_with_ids, update_row
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 _INSERT_APPLIED = insert(_APPLIED)
@@ -55,7 +55,8 @@ class Journal:
 
 @dataclass
 class OpContext:
-    """One batch of ops of one user, inside one transaction.
+    """One batch of ops inside one transaction; ``user`` is whose ops are being applied (the writer
+    sets it for each push of a batch it shares among users).
 
     Handlers read and write records through ``get`` / ``insert`` / ``update`` (never ``conn`` for a
     write): the context remembers, for the batch, which new records' ids exist (``prefetch``), the
@@ -67,6 +68,8 @@ class OpContext:
     now: datetime
     hold_minutes: float
     journal: Journal = field(default_factory=Journal)
+    answered: dict[str, OpResult] = field(default_factory=dict)  # op id -> answer, stored or given now
+    prepared: set[str] = field(default_factory=set)  # op ids whose stored answers were looked up
     wrote: bool = False
     alternatives: dict[tuple[str, str, int], list[Alternative]] = field(default_factory=dict)  # see beds.py
     _hospitals: dict[str, Row | None] = field(default_factory=dict)
@@ -82,6 +85,13 @@ class OpContext:
         """Learn in one query which of ``ids`` exist, so ``get`` need not ask about the others."""
         self._looked_up.setdefault(table.name, set()).update(ids)
         self._existing.setdefault(table.name, set()).update(existing_ids(self.conn, table, ids))
+
+    def preload_transfers(self, ids: list[str]) -> None:
+        """Read these transfers in one query (the ones a batch's holds and handoffs refer to)."""
+        self._looked_up.setdefault(TRANSFERS.name, set()).update(ids)
+        for row in rows_with_ids(self.conn, TRANSFERS, ids):
+            self._existing.setdefault(TRANSFERS.name, set()).add(row["id"])
+            self._transfers.setdefault(row["id"], row)
 
     def get(self, table: Table, row_id: str, *, for_update: bool = False) -> Row | None:
         """The row, or None. ``for_update`` reads (and locks) it afresh; otherwise a transfer read or

@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.engine import Connection
 
 from emsync_desktop.sync.protocol import (
     Op,
@@ -27,27 +26,38 @@ from sync_server.rows import BOOKINGS, HANDOFFS, STUDIES, TRANSFERS
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
 
-def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
-    """Answer each op in order. An op answered before (in an earlier push or earlier in this one) gets
-    its stored answer and changes nothing. The caller writes ``ctx.journal`` before committing."""
-    stored = _stored_answers(ctx.conn, [op.op_id for op in ops])
+def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
+    """Read, for a whole batch at once, the stored answers of ``ops`` and which of the records they
+    would create exist already (two or three queries, not several per op). Ops prepared before are
+    skipped, so ``apply_ops`` may call this again for a push the batch prepared."""
+    fresh = [op for op in ops if op.op_id not in ctx.prepared]
+    if not fresh:
+        return
+    ctx.prepared.update(op.op_id for op in fresh)
+    rows = ctx.conn.execute(_STORED, {"op_ids": [op.op_id for op in fresh]}).all()
+    ctx.answered.update({op_id: OpResult.model_validate(result) for op_id, result in rows})
     for kind, table in _CREATES.items():
-        ctx.prefetch(table, [op.entity_id for op in ops if op.kind is kind and op.op_id not in stored])
+        ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
+    referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
+    ctx.preload_transfers([t for t in referred if isinstance(t, str)])
+
+def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
+    """Answer each op in order, as ``ctx.user``. An op answered before (in an earlier push or earlier in
+    this batch) gets its stored answer and changes nothing. The caller writes ``ctx.journal`` before
+    committing."""
+    prepare(ctx, ops)
     results = []
     for op in ops:
-        result = stored.get(op.op_id)
+        result = ctx.answered.get(op.op_id)
         if result is None:
-            result = stored[op.op_id] = _answer(ctx, op)
+            result = ctx.answered[op.op_id] = _answer(ctx, op)
             _journal_answer(ctx, op, result)
         results.append(result)
     return results
 
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES}  # ops whose handler first checks that its new record does not exist
-
-def _stored_answers(conn: Connection, op_ids: list[str]) -> dict[str, OpResult]:
-    rows = conn.execute(_STORED, {"op_ids": op_ids}).all()
-    return {op_id: OpResult.model_validate(result) for op_id, result in rows}
+_REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
 _STORED = select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
 

@@ -90,6 +90,14 @@ def existing_ids(conn: Connection, table: Table, ids: list[str]) -> set[str]:
     return set(conn.execute(statement, {"ids": ids}).scalars()) if ids else set()
 
 
+def rows_with_ids(conn: Connection, table: Table, ids: list[str]) -> list[Row]:
+    key = ("with_ids", table.name)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = select(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+    return list(conn.execute(statement, {"ids": ids}).mappings()) if ids else []
+
+
 def rows_where(conn: Connection, table: Table, column: str, value: Any) -> list[Row]:
     """Every row whose ``column`` equals ``value`` (e.g. a transfer's bookings), in id order."""
     key = ("where", table.name, column)

@@ -28,13 +28,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from emsync_desktop.sync.protocol import Op, OpResult
 from sync_server.feed import CHANGES
 from sync_server.models import User
-from sync_server.op_context import Journal, OpContext
-from sync_server.ops import apply_ops
+from sync_server.op_context import OpContext
+from sync_server.ops import apply_ops, prepare
 
 log = logging.getLogger("sync_server.writer")
 BATCH_OPS = 100  # ops per shared transaction: a hold waits behind at most this many (~25 ms)
 _USERS: Table = User.__table__  # type: ignore[assignment]
-_USER = select(_USERS).where(_USERS.c.id == bindparam("user_id"))
+_USERS_BY_ID = select(_USERS).where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
 _CURSOR = select(func.max(CHANGES.c.seq))
 
 
@@ -144,15 +144,21 @@ class Writer:
         raise RuntimeError("a batch of pushes could not be applied")
 
     def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
-        journal, now = Journal(), datetime.now(UTC)
+        users = {row["id"]: User(**row) for row in conn.execute(
+            _USERS_BY_ID, {"ids": list({push.user_id for push in batch})}).mappings()}
+        ctx: OpContext | None = None
         answers: list[list[OpResult] | UnknownUser] = []
         for push in batch:
-            row = conn.execute(_USER, {"user_id": push.user_id}).mappings().first()
-            if row is None:
+            user = users.get(push.user_id)
+            if user is None:
                 answers.append(UnknownUser())
                 continue
-            user = User(**row)
-            answers.append(apply_ops(OpContext(conn, user, now, self._hold_minutes, journal=journal), push.ops))
-        journal.write(conn)
+            if ctx is None:
+                ctx = OpContext(conn, user, datetime.now(UTC), self._hold_minutes)
+                prepare(ctx, [op for p in batch if p.user_id in users for op in p.ops])
+            ctx.user = user
+            answers.append(apply_ops(ctx, push.ops))
+        if ctx is not None:
+            ctx.journal.write(conn)
         cursor = int(conn.execute(_CURSOR).scalar() or 0)
         return [a if isinstance(a, UnknownUser) else (a, cursor) for a in answers]
