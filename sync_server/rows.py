@@ -1,8 +1,8 @@
 """Core-SQL access to records for the op handlers: prebuilt statements, one round trip each.
 
-Why not the ORM on this path: applying a pushed op through the ORM cost about 2.3 ms (identity map,
-flushes, statement construction); a prebuilt core statement costs about 20 µs on SQLite (measured in
-docs/BENCHMARKS.md). Rows come back as read-only mappings (``row["state"]``); changes are written
+Why not the ORM on this path: applying a pushed op through the ORM cost about 2.5 ms (identity map,
+flushes, statement construction); a prebuilt core statement runs in 15–26 µs on SQLite (measured;
+the whole path is in docs/BENCHMARKS.md). Rows come back as read-only mappings (``row["state"]``); changes are written
 with ``update_row`` inside the caller's transaction. Op handlers use these through ``OpContext``,
 which keeps what a batch has read and written. Nothing here commits.
 """

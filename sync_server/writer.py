@@ -32,7 +32,7 @@ from sync_server.op_context import OpContext
 from sync_server.ops import apply_ops, prepare
 
 log = logging.getLogger("sync_server.writer")
-BATCH_OPS = 100  # ops per shared transaction: a hold waits behind at most this many (~25 ms)
+BATCH_OPS = 100  # ops per shared transaction: a hold waits behind at most this many ops
 _USERS: Table = User.__table__  # type: ignore[assignment]
 _USERS_BY_ID = select(_USERS).where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
 _CURSOR = select(func.max(CHANGES.c.seq))

@@ -2,7 +2,8 @@
 
 Set-based: a page of changes reads the records it concerns once, works out every record's new
 columns in memory, in feed order, and writes them with one ``executemany`` per table and shape
-(about 20 µs a change, where the ORM took about 0.3 ms). Runs inside the caller's transaction.
+(the changes of a 3,000-op reconnect: 1.06 s through the ORM, 0.15 s this way, measured). Runs inside
+the caller's transaction.
 """
 
 from __future__ import annotations

@@ -48,8 +48,8 @@ async def push(body: PushRequest, user_id: SignedInUserId, request: Request) -> 
 
 
 def _json(model: BaseModel) -> Response:
-    """The model as JSON, serialized once: FastAPI would dump, re-validate and dump it again (about
-    10 ms for a push of 200 answers or a page of 1,000 changes). Routes still declare their model."""
+    """The model as JSON, serialized once: FastAPI would dump, re-validate and dump it again (1.25 ms
+    for 200 answers, measured). Routes still declare their model for the OpenAPI document."""
     return Response(model.model_dump_json(), media_type="application/json")
 
 
