@@ -61,10 +61,16 @@ def get_current_user(
     simultaneous requests, every pool thread waiting for a connection held by a finished request)."""
     claims = _access_claims(credentials, settings)
     with sessions() as session:
-        user = session.get(User, claims["sub"])
-        if user is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
+        user = account(session, str(claims["sub"]))
         session.expunge(user)
+    return user
+
+
+def account(session: Session, user_id: str) -> User:
+    """The signed-in account, read in the route's own session; gone: 401."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
     return user
 
 

@@ -18,7 +18,7 @@ from emsync_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync_server.deps import CurrentUser, SessionsDep, SignedInUserId
+from sync_server.deps import SessionsDep, SignedInUserId, account
 from sync_server.feed import current_seq, pull_changes
 from sync_server.live import LiveHub
 from sync_server.tokens import TokenError, verify_token
@@ -54,12 +54,14 @@ def _json(model: BaseModel) -> Response:
 
 
 @router.get("/pull", response_model=PullResponse, responses={401: {"description": "Not signed in"}})
-def pull(user: CurrentUser, sessions: SessionsDep,
+def pull(user_id: SignedInUserId, sessions: SessionsDep,
          since: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
          limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> Response:
-    """Changes after ``since`` that this user may see, oldest first."""
+    """Changes after ``since`` that this user may see, oldest first. (Every online client pulls when
+    the live channel moves: the token is checked on the event loop, and the account and the page are
+    read in one session on one pool thread.)"""
     with sessions() as session:
-        page = pull_changes(session, user, since, limit)
+        page = pull_changes(session, account(session, user_id), since, limit)
     return _json(page)
 
 

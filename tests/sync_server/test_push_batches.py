@@ -68,3 +68,17 @@ def test_a_handler_refusing_after_it_wrote_aborts_the_whole_batch(server: Server
     monkeypatch.undo()
     assert not [c for c in server.pull("rahul")["changes"] if c["entity"] == "transfer"]
     assert server.push("asha", kept)[0]["status"] == "applied"  # the op was not stored as answered either
+
+
+def free_icu(server: Server, hospital_id: str) -> int:
+    response = server.client.get("/hospitals", headers={"Authorization": f"Bearer {server.token('asha')}"})
+    assert response.status_code == 200, response.text
+    return int(next(h for h in response.json() if h["id"] == hospital_id)["units"]["ICU"]["free"])
+
+
+def test_capacity_kept_per_feed_cursor_follows_every_bed_change(server: Server) -> None:
+    before = free_icu(server, AMRITA)
+    assert free_icu(server, AMRITA) == before  # answered again from what was kept
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id, AMRITA), hold(new_id(), transfer_id, AMRITA))
+    assert free_icu(server, AMRITA) == before - 1
