@@ -14,6 +14,7 @@ its contract) is applied again one push at a time, so one bad push cannot fail t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -58,7 +59,7 @@ class _Push:
                 self.answer.set_exception(error)
             else:
                 self.answer.set_result(result)  # type: ignore[arg-type]
-        if not self.loop.is_closed():
+        with contextlib.suppress(RuntimeError):  # the request's loop has closed: nobody is waiting
             self.loop.call_soon_threadsafe(resolve)
 
 
@@ -97,7 +98,12 @@ class Writer:
             if first is None:
                 return
             batch, stop = self._gather(first)
-            self._apply(batch)
+            try:
+                self._apply(batch)
+            except Exception:  # never let the one writer die: later pushes would wait forever
+                log.exception("the writer failed on a batch")
+                for push in batch:
+                    push.settle(None, RuntimeError("the server could not apply this push"))
             if stop:
                 return
 

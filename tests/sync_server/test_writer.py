@@ -72,3 +72,28 @@ def test_a_push_for_a_deleted_account_is_refused_with_401(server: Server) -> Non
     response = server.client.post("/sync/push", json={"ops": [transfer_request(new_id())]},
                                   headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "no longer exists" in response.json()["detail"]
+
+
+def test_the_writer_keeps_serving_after_a_batch_it_could_not_handle(server: Server,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    writer, asha = writer_of(server), user_id(server, "asha")
+    real_apply, calls = writer._apply, []
+
+    def fails_once(batch: list[_Push]) -> None:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            raise ValueError("unexpected")
+        real_apply(batch)
+
+    monkeypatch.setattr(writer, "_apply", fails_once)
+
+    async def push_twice() -> Any:
+        with pytest.raises(RuntimeError, match="could not apply"):
+            await writer.apply(asha, parsed(transfer_request(new_id())))
+        return await writer.apply(asha, parsed(transfer_request(new_id())))
+
+    try:
+        answers, _cursor = asyncio.run(push_twice())
+    finally:
+        writer.stop()
+    assert answers[0].status == "applied"
