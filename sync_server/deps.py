@@ -26,11 +26,6 @@ async def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
-async def get_write_sessions(request: Request) -> sessionmaker[Session]:
-    sessions: sessionmaker[Session] = request.app.state.write_sessions
-    return sessions
-
-
 def _access_claims(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> dict[str, Any]:
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
@@ -76,6 +71,5 @@ def account(session: Session, user_id: str) -> User:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
-WriteSessionsDep = Annotated[sessionmaker[Session], Depends(get_write_sessions)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 SignedInUserId = Annotated[str, Depends(get_signed_in_user_id)]
