@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='{"t":"%(asctime)s","level":"%(levelname)s","msg":%(message)r}')
 
-    from sync_server.app import create_app
+    from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
     from sync_server.config import Settings, load_secret
     from sync_server.seed import seed_demo_users, seed_network
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
-                log_level="info")
+                log_level="info", **LIVE_CHANNEL_OPTIONS)
     return 0
 
 

@@ -20,7 +20,18 @@ from emsync_desktop.sync.protocol import Alternative, OpResult
 from sync_server.audit import append_audit_events
 from sync_server.feed import append_changes, change_values
 from sync_server.models import AppliedOp, User
-from sync_server.rows import HOSPITALS, TRANSFERS, Row, existing_ids, get_row, insert_row, rows_with_ids, update_row
+from sync_server.rows import (
+    HOSPITALS,
+    TRANSFERS,
+    Row,
+    all_rows,
+    existing_ids,
+    free_bed_counts,
+    get_row,
+    insert_row,
+    rows_with_ids,
+    update_row,
+)
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 _INSERT_APPLIED = insert(_APPLIED)
@@ -71,8 +82,8 @@ class OpContext:
     answered: dict[str, OpResult] = field(default_factory=dict)  # op id -> answer, stored or given now
     prepared: set[str] = field(default_factory=set)  # op ids whose stored answers were looked up
     wrote: bool = False
-    alternatives: dict[tuple[str, str, int], list[Alternative]] = field(default_factory=dict)  # see beds.py
-    _hospitals: dict[str, Row | None] = field(default_factory=dict)
+    _free_beds: dict[tuple[str, str], int] | None = None  # (hospital id, unit) -> available beds
+    _hospitals: dict[str, Row] | None = None
     _transfers: dict[str, Row] = field(default_factory=dict)
     _looked_up: dict[str, set[str]] = field(default_factory=dict)  # table -> ids whose existence is known
     _existing: dict[str, set[str]] = field(default_factory=dict)  # table -> those of them that exist
@@ -123,14 +134,33 @@ class OpContext:
         return changed
 
     def rolled_back(self) -> None:
-        """The current op's savepoint was rolled back: forget the transfers it may have changed."""
+        """The current op's savepoint was rolled back: forget the transfers and bed counts it may have changed."""
         self._transfers.clear()
+        self._free_beds = None
+
+    def hospitals(self) -> list[Row]:
+        """Every hospital. Hospitals do not change while ops are applied: read once per batch."""
+        if self._hospitals is None:
+            self._hospitals = {row["id"]: row for row in all_rows(self.conn, HOSPITALS)}
+        return list(self._hospitals.values())
 
     def hospital(self, hospital_id: str) -> Row | None:
-        """Hospitals do not change while ops are applied: read each once per batch."""
-        if hospital_id not in self._hospitals:
-            self._hospitals[hospital_id] = get_row(self.conn, HOSPITALS, hospital_id)
-        return self._hospitals[hospital_id]
+        self.hospitals()
+        assert self._hospitals is not None
+        return self._hospitals.get(hospital_id)
+
+    def free_beds(self) -> dict[tuple[str, str], int]:
+        """Available beds per (hospital id, unit): read once per batch (one query), then kept up to date
+        by ``bed_status_changed``, so the alternatives offered with each refused hold cost no query.
+        (Another server process may change them meanwhile: they are suggestions, not decisions.)"""
+        if self._free_beds is None:
+            self._free_beds = free_bed_counts(self.conn)
+        return self._free_beds
+
+    def bed_status_changed(self, bed: Row, status: str) -> None:
+        if self._free_beds is not None and (bed["status"] == "available") != (status == "available"):
+            key = (bed["hospital_id"], bed["unit"])
+            self._free_beds[key] = self._free_beds.get(key, 0) + (1 if status == "available" else -1)
 
     def publish(self, entity: str, data: dict[str, Any], *, hospital_id: str | None,
                 owner_user_id: str | None, version: int | None = None) -> None:

@@ -2,21 +2,23 @@
 
 Why not the ORM on this path: applying a pushed op through the ORM cost about 2.5 ms (identity map,
 flushes, statement construction); a prebuilt core statement runs in 15–26 µs on SQLite (measured;
-the whole path is in docs/BENCHMARKS.md). Rows come back as read-only mappings (``row["state"]``); changes are written
-with ``update_row`` inside the caller's transaction. Op handlers use these through ``OpContext``,
+the whole path is in docs/BENCHMARKS.md); the per-op ones (get, insert, update, first free bed) go further,
+onto the DBAPI cursor (``fast_sql``). Rows come back as mappings (``row["state"]``); changes are
+written with ``update_row`` inside the caller's transaction. Op handlers use these through ``OpContext``,
 which keeps what a batch has read and written. Nothing here commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Insert, Select, Update
 
 from sync_server.db import is_sqlite
+from sync_server.fast_sql import FastStatement
 from sync_server.models import Bed, Booking, Handoff, Hospital, ImagingStudy, Transfer, User
 
 Row = Mapping[Any, Any]  # a record read by column name: a core RowMapping or a dict of the same columns
@@ -30,15 +32,16 @@ STUDIES: Table = ImagingStudy.__table__  # type: ignore[assignment]
 USERS: Table = User.__table__  # type: ignore[assignment]
 
 _statements: dict[tuple[object, ...], Select[Any] | Insert | Update] = {}
+_fast: dict[tuple[object, ...], FastStatement] = {}
 
 
-def _by_id(table: Table, for_update: bool) -> Select[Any]:
-    key = ("get", table.name, for_update)
-    statement = _statements.get(key)
+def _fast_statement(conn: Connection, key: tuple[object, ...], build: Callable[[], Any],
+                    column_keys: list[str] | None = None) -> FastStatement:
+    """The statement ``build()`` makes, compiled once per dialect (``fast_sql``)."""
+    full_key = (conn.dialect.name, *key)
+    statement = _fast.get(full_key)
     if statement is None:
-        query = select(table).where(table.c.id == bindparam("row_id"))
-        statement = _statements[key] = query.with_for_update() if for_update else query
-    assert isinstance(statement, Select)
+        statement = _fast[full_key] = FastStatement(build(), conn.dialect, column_keys)
     return statement
 
 
@@ -46,39 +49,55 @@ def get_row(conn: Connection, table: Table, row_id: str, *, for_update: bool = F
     """The row with this id, or None. ``for_update`` locks it until the transaction ends (PostgreSQL;
     SQLite writers hold the database lock already)."""
     lock = for_update and not is_sqlite(conn)
-    return conn.execute(_by_id(table, lock), {"row_id": row_id}).mappings().first()
+
+    def build() -> Select[Any]:
+        query = select(table).where(table.c.id == bindparam("row_id"))
+        return query.with_for_update() if lock else query
+
+    rows = _fast_statement(conn, ("get", table.name, lock), build).run(conn, {"row_id": row_id})
+    return rows[0] if rows else None
 
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-    key = ("insert", table.name)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _statements[key] = insert(table)
-    conn.execute(statement, dict(values))
+    columns = sorted(values)
+    _fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run(conn, values)
 
 
 def update_row(conn: Connection, table: Table, row_id: str, values: Mapping[str, Any]) -> None:
-    """Set ``values`` on the row ``row_id`` (statements are cached per set of columns)."""
+    """Set ``values`` on the row ``row_id`` (statements are compiled per set of columns)."""
     columns = tuple(sorted(values))
-    key = ("update", table.name, columns)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _statements[key] = (update(table).where(table.c.id == bindparam("row_id"))
-                                        .values({c: bindparam(f"new_{c}") for c in columns}))
-    conn.execute(statement, {"row_id": row_id, **{f"new_{c}": v for c, v in values.items()}})
+
+    def build() -> Update:
+        return (update(table).where(table.c.id == bindparam("row_id"))
+                .values({c: bindparam(f"new_{c}") for c in columns}))
+
+    params = {"row_id": row_id, **{f"new_{c}": v for c, v in values.items()}}
+    _fast_statement(conn, ("update", table.name, *columns), build).run(conn, params)
 
 
 def first_free_bed(conn: Connection, hospital_id: str, unit: str) -> Row | None:
     """The free bed of this unit with the lowest label, locked for this transaction. PostgreSQL skips
     beds another transaction has locked (it is about to take them); SQLite serializes writers."""
     sqlite = is_sqlite(conn)
-    key = ("free_bed", sqlite)
-    statement = _statements.get(key)
-    if statement is None:
+
+    def build() -> Select[Any]:
         query = (select(BEDS).where(BEDS.c.hospital_id == bindparam("hospital_id"), BEDS.c.unit == bindparam("unit"),
                                     BEDS.c.status == "available").order_by(BEDS.c.label).limit(1))
-        statement = _statements[key] = query if sqlite else query.with_for_update(skip_locked=True)
-    return conn.execute(statement, {"hospital_id": hospital_id, "unit": unit}).mappings().first()
+        return query if sqlite else query.with_for_update(skip_locked=True)
+
+    rows = _fast_statement(conn, ("free_bed",), build).run(conn, {"hospital_id": hospital_id, "unit": unit})
+    return rows[0] if rows else None
+
+
+def free_bed_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """Available beds per (hospital id, unit)."""
+    query = (select(BEDS.c.hospital_id, BEDS.c.unit, func.count()).where(BEDS.c.status == "available")
+             .group_by(BEDS.c.hospital_id, BEDS.c.unit))
+    return {(hospital_id, unit): count for hospital_id, unit, count in conn.execute(query)}
+
+
+def all_rows(conn: Connection, table: Table) -> list[Row]:
+    return list(conn.execute(select(table)).mappings())
 
 
 def existing_ids(conn: Connection, table: Table, ids: list[str]) -> set[str]:

@@ -71,6 +71,18 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
+    async def apply_push(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
+        """Answers to every op of one push, in order, and the feed's cursor after them. The ops are
+        applied ``BATCH_OPS`` at a time (sharing transactions with other pushes waiting), so a crash
+        loses at most an uncommitted batch, which the client pushes again (committed answers come back
+        as stored). Raises ``UnknownUser`` if the account is gone."""
+        results: list[OpResult] = []
+        cursor = 0
+        for start in range(0, len(ops), BATCH_OPS):
+            answers, cursor = await self.apply(user_id, ops[start:start + BATCH_OPS])
+            results += answers
+        return results, cursor
+
     async def apply(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
         """Answers to ``ops`` (at most ``BATCH_OPS``) and the feed's cursor after them.
         Raises ``UnknownUser`` if the account is gone."""

@@ -4,6 +4,9 @@ Threading: ``SyncEngine`` owns one thread for network I/O. Store work goes throu
 ``db_submit`` (the app's single DB thread, e.g. ``DbRunner.submit``). ``on_status`` is
 called from the sync thread; the UI re-emits it as a Qt signal.
 
+When a live channel is given and connected, pushes go over it (the same answers, less work for the
+server); otherwise, or when it drops mid-push, over HTTP.
+
 Pushing and pulling are pipelined: while one batch is on the wire, the DB thread takes
 the next batch and stores the previous batch's answers (or applies the previous page).
 Ops still go up in ``device_seq`` order and are marked done only on the server's answer.
@@ -19,18 +22,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.blobs import send_pending_files
 from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
-from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT
+from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse
 
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
 PULL_PAGE = MAX_PULL_LIMIT
+
+
+class LiveUnavailable(Exception):
+    """The live channel is not connected, or dropped before answering: push over HTTP instead. (The
+    server may have applied the push; sent again, its ops get their stored answers.)"""
+
+
+class LivePusher(Protocol):
+    """Pushes over the live channel (``sync.live.LiveChannel``); raises ``LiveUnavailable`` when it cannot."""
+
+    def push(self, token: str, ops: list[Op]) -> PushResponse: ...
 
 
 @dataclass
@@ -63,7 +77,7 @@ class SyncStatus:
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
-                 poll_s: float = 5.0, blob_dir: Path | None = None) -> None:
+                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None) -> None:
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -72,6 +86,7 @@ class SyncEngine:
         self._on_status = on_status or (lambda _s: None)
         self._poll_s = poll_s  # fallback polling while the live channel is down
         self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
+        self._live = live
         self._token: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -160,12 +175,20 @@ class SyncEngine:
         try:
             while ops:
                 after = self._submit(take_pending, self._store, self._device_id, batch, ops[-1].device_seq)
-                response = self._authorized(partial(self._http.push, ops=ops))
+                response = self._authorized(partial(self._push, ops=ops))
                 storing.append(self._submit(store_results, self._store, response.results, datetime.now(UTC)))
                 ops = after.result()
         finally:
             for stored in storing:
                 stored.result()
+
+    def _push(self, token: str, ops: list[Op]) -> PushResponse:
+        if self._live is not None:
+            try:
+                return self._live.push(token, ops)
+            except LiveUnavailable:
+                pass  # not connected, or dropped before answering: HTTP (a repeat gets stored answers)
+        return self._http.push(token, ops=ops)
 
     def _pull_all(self) -> set[str]:
         """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB

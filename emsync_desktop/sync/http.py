@@ -77,13 +77,19 @@ class SyncHttp:
                                           timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs)
         except requests.RequestException as exc:
             raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
-        if response.status_code >= 500 or response.status_code == 429:
-            raise ServerUnreachable(f"sync server busy or failing (HTTP {response.status_code})")
-        if response.status_code == 401:
-            raise AuthRejected(_detail(response))
         if response.status_code >= 400:
-            raise RequestRefused(f"HTTP {response.status_code}: {_detail(response)}")
+            raise_for_status(response.status_code, _detail(response))
         return response.content if raw else response.json()
+
+
+def raise_for_status(status: int, detail: str) -> None:
+    """Raise what a refusal with this HTTP status means for the caller (nothing below 400)."""
+    if status >= 500 or status == 429:
+        raise ServerUnreachable(f"sync server busy or failing (HTTP {status})")
+    if status == 401:
+        raise AuthRejected(detail)
+    if status >= 400:
+        raise RequestRefused(f"HTTP {status}: {detail}")
 
 
 def _detail(response: requests.Response) -> str:

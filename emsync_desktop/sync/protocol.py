@@ -186,6 +186,37 @@ class PushResponse(_Strict):
     cursor: int
 
 
+class LivePush(PushRequest):
+    """A push over the live channel (``/sync/live``) instead of ``POST /sync/push``: the same ops get
+    the same answers. It carries the access token, checked like the HTTP bearer, and an id that the
+    answer (``LivePushed`` or ``LiveRefused``) repeats."""
+
+    type: Literal["push"] = "push"
+    request_id: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    token: Annotated[str, StringConstraints(max_length=4096)]
+
+
+class LivePushed(PushResponse):
+    type: Literal["pushed"] = "pushed"
+    request_id: int
+
+
+class LiveRefused(_Strict):
+    """A live push the server would not take, nothing of it applied. ``status`` is what ``POST /sync/push``
+    would have answered (401 sign in again, 422 malformed, 503 try again later)."""
+
+    type: Literal["refused"] = "refused"
+    request_id: int | None
+    status: int
+    detail: str
+
+
+class LiveCursor(_Strict):
+    """Sent on the live channel whenever the change feed moves: pull up to ``cursor``."""
+
+    cursor: int
+
+
 class Change(_Strict):
     seq: int
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging"]

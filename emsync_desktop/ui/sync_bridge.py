@@ -13,7 +13,7 @@ from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
-from emsync_desktop.sync.live import LiveListener
+from emsync_desktop.sync.live import LiveChannel
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,10 @@ class SyncBridge(QObject):
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
                  password: str) -> None:
         super().__init__()
+        self.live = LiveChannel(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
-                                 blob_dir=context.data_dir / BLOBS_DIR)
-        self.live = LiveListener(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
+                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live)
 
     def start(self) -> None:
         self.engine.start()

@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.beds import BedChangeRefused, BedStatus, check_manual_change
@@ -34,7 +34,7 @@ from sync_server.op_context import (
     publish_booking,
     require,
 )
-from sync_server.rows import BEDS, BOOKINGS, HOSPITALS, Row, first_free_bed
+from sync_server.rows import BEDS, BOOKINGS, Row, first_free_bed
 
 
 def hold(ctx: OpContext, op: Op, p: Any) -> int:
@@ -66,8 +66,8 @@ def reserve(ctx: OpContext, booking_id: str, transfer: Row, bed: Row) -> Row:
 
 def set_bed_status(ctx: OpContext, bed: Row, status: str) -> Row:
     """Give ``bed`` a new status and version, and publish it. Returns the bed as it is now."""
+    ctx.bed_status_changed(bed, status)
     changed = ctx.update(BEDS, bed, {"status": status, "version": bed["version"] + 1})
-    ctx.alternatives.clear()
     publish_bed(ctx, changed)
     return changed
 
@@ -78,24 +78,13 @@ def update_booking(ctx: OpContext, booking: Row, **values: Any) -> Row:
     return changed
 
 def alternatives(ctx: OpContext, origin: Row, unit: str, limit: int = 3) -> list[Alternative]:
-    """Hospitals with a free bed of ``unit``, nearest to the refused one first. Kept for the batch
-    until a bed changes (a full unit refuses many holds of a reconnecting queue in a row)."""
-    key = (origin["id"], unit, limit)
-    if key not in ctx.alternatives:
-        ctx.alternatives[key] = _nearest_free(ctx, origin, unit, limit)
-    return ctx.alternatives[key]
-
-def _nearest_free(ctx: OpContext, origin: Row, unit: str, limit: int) -> list[Alternative]:
-    free = ctx.conn.execute(_FREE_ELSEWHERE, {"unit": unit, "origin_id": origin["id"]}).all()
-    ranked = sorted(free, key=lambda row: _km(origin, row.lat, row.lon))
-    return [Alternative(hospital_id=row.id, name=row.name, unit=unit, free_beds=row[4],
-                        distance_km=round(_km(origin, row.lat, row.lon), 1)) for row in ranked[:limit]]
-
-_FREE_ELSEWHERE = (
-    select(HOSPITALS.c.id, HOSPITALS.c.name, HOSPITALS.c.lat, HOSPITALS.c.lon, func.count(BEDS.c.id))
-    .join(BEDS, BEDS.c.hospital_id == HOSPITALS.c.id)
-    .where(BEDS.c.unit == bindparam("unit"), BEDS.c.status == "available", HOSPITALS.c.id != bindparam("origin_id"))
-    .group_by(HOSPITALS.c.id, HOSPITALS.c.name, HOSPITALS.c.lat, HOSPITALS.c.lon))
+    """Hospitals with a free bed of ``unit``, nearest to the refused one first (from the batch's bed
+    counts: a full unit refuses many holds of a burst or a reconnecting queue in a row)."""
+    free = ctx.free_beds()
+    ranked = sorted((h for h in ctx.hospitals() if h["id"] != origin["id"] and free.get((h["id"], unit), 0) > 0),
+                    key=lambda h: _km(origin, h["lat"], h["lon"]))
+    return [Alternative(hospital_id=h["id"], name=h["name"], unit=unit, free_beds=free[(h["id"], unit)],
+                        distance_km=round(_km(origin, h["lat"], h["lon"]), 1)) for h in ranked[:limit]]
 
 def _km(a: Row, lat: float, lon: float) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a["lat"], a["lon"], lat, lon))

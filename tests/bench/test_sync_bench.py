@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.store.models import OutboxOp, TransferRecord
-from emsync_desktop.sync.live import LiveListener
+from emsync_desktop.sync.live import LiveChannel
 from tests.bench.burst_client import http_request, send_together
 from tests.e2e.clients import make_client
 from tests.e2e.server_process import ServerProcess, free_port, running_server
@@ -134,7 +134,7 @@ def test_change_reaches_other_client(tmp_path: Path, bench_db_url: str | None) -
         nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"], poll_s=60)
         nurse.engine.run_once()
         nurse.engine.start()
-        listener = LiveListener(server.url, lambda: nurse.engine.token, lambda _c: nurse.engine.nudge())
+        listener = LiveChannel(server.url, lambda: nurse.engine.token, lambda _c: nurse.engine.nudge())
         listener.start()
         listener.connected.wait(10)
         samples = []

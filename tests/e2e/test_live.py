@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.live import LiveListener
+from emsync_desktop.sync.live import LiveChannel
 from tests.e2e.clients import make_client
 from tests.e2e.server_process import ServerProcess
 
@@ -26,7 +26,7 @@ def test_nurse_sees_new_transfer_through_live_channel(tmp_path: Path, server: Se
     nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"], poll_s=60.0)
     assert nurse.engine.run_once()
     nurse.engine.start()
-    listener = LiveListener(server.url, lambda: nurse.engine.token, lambda _cursor: nurse.engine.nudge())
+    listener = LiveChannel(server.url, lambda: nurse.engine.token, lambda _cursor: nurse.engine.nudge())
     listener.start()
     try:
         assert listener.connected.wait(10)

@@ -1,0 +1,131 @@
+"""The live channel (``WS /sync/live``): the server says "changes up to N", and a connected device
+pushes its ops over the same connection.
+
+Why pushes go this way: per-request HTTP handling (parsing, routing, dependencies, a connection's
+request cycle) cost more than deciding a bed. A device that is online keeps this connection open anyway;
+its pushes get exactly the answers ``POST /sync/push`` gives (same writer, same at-most-once), and a
+device without the connection pushes over HTTP.
+
+Messages: the server sends ``LiveCursor`` when the feed moves and answers each ``LivePush`` with
+``LivePushed`` or ``LiveRefused`` (the HTTP status the same push would have had). A connection's pushes
+are answered in the order sent; cursor notices may come between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from emsync_desktop.sync.protocol import LiveCursor, LivePush, LivePushed, LiveRefused
+from sync_server.feed import current_seq
+from sync_server.live import LiveHub
+from sync_server.tokens import TokenError, verify_token
+from sync_server.writer import UnknownUser, Writer
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+log = logging.getLogger("sync_server.live")
+
+
+@router.websocket("/live")
+async def live(websocket: WebSocket, token: str = "") -> None:
+    """Pass the access token as ``?token=``; each push carries its own token too."""
+    try:
+        verify_token(websocket.app.state.settings.secret, token, kind="access", now=datetime.now(UTC))
+    except TokenError:
+        await websocket.close(code=4401, reason="sign in first")
+        return
+    await websocket.accept()
+    hub: LiveHub = websocket.app.state.live
+    cursors = hub.subscribe()
+    sending = asyncio.Lock()  # cursor notices and push answers share the connection
+    forwarder = asyncio.create_task(_forward_cursors(websocket, cursors, sending))
+    tokens = _TokenCheck(websocket.app.state.settings.secret)
+    try:
+        while True:
+            answer = await _answer(websocket, tokens, await websocket.receive_text())
+            async with sending:
+                await websocket.send_text(answer)
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the device went away (or closed mid-answer); its unanswered push is sent again later
+    finally:
+        hub.unsubscribe(cursors)
+        forwarder.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await forwarder
+
+
+async def _forward_cursors(websocket: WebSocket, cursors: asyncio.Queue[int], sending: asyncio.Lock) -> None:
+    with websocket.app.state.sessions() as session:
+        cursor = current_seq(session)
+    while True:
+        async with sending:
+            await websocket.send_text(LiveCursor(cursor=cursor).model_dump_json())
+        cursor = await cursors.get()
+
+
+class _TokenCheck:
+    """Checks each push's access token; the connection's last genuine token is remembered, so a device
+    pushing again with it costs a look at its expiry, not a signature check."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._last: tuple[str, dict[str, Any]] | None = None
+
+    def user_id(self, token: str) -> str:
+        """The account id of a genuine, unexpired access token; raises ``TokenError``."""
+        now = datetime.now(UTC)
+        if self._last is not None and self._last[0] == token:
+            if self._last[1]["exp"] <= now.timestamp():
+                raise TokenError("token expired: sign in again")
+            return str(self._last[1]["sub"])
+        claims = verify_token(self._secret, token, kind="access", now=now)
+        self._last = (token, claims)
+        return str(claims["sub"])
+
+
+async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> str:
+    """The answer to one message: the push applied (``LivePushed``) or why not (``LiveRefused``)."""
+    try:
+        push = LivePush.model_validate_json(text)
+    except ValidationError as exc:
+        return _refused(_request_id_of(text), 422, "Push refused, nothing was applied. " + _problems(exc))
+    try:
+        user_id = tokens.user_id(push.token)
+    except TokenError as exc:
+        return _refused(push.request_id, 401, f"Access token refused ({exc}).")
+    app = websocket.app
+    writer: Writer = app.state.writer
+    try:
+        results, cursor = await writer.apply_push(user_id, push.ops)
+    except UnknownUser:
+        return _refused(push.request_id, 401, "This account no longer exists.")
+    except Exception:  # the writer could not apply it; the device keeps the ops and sends them again
+        log.exception("a live push could not be applied")
+        return _refused(push.request_id, 503, "The server could not apply this push now; it is sent again.")
+    hub: LiveHub = app.state.live
+    hub.notify(cursor)
+    return LivePushed(request_id=push.request_id, results=results, cursor=cursor).model_dump_json()
+
+
+def _refused(request_id: int | None, status: int, detail: str) -> str:
+    return LiveRefused(request_id=request_id, status=status, detail=detail).model_dump_json()
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+
+
+def _request_id_of(text: str) -> int | None:
+    """The id of a message that failed validation, when one can be read, so the device knows which push."""
+    try:
+        request_id = json.loads(text).get("request_id")
+    except (ValueError, AttributeError):
+        return None
+    return request_id if isinstance(request_id, int) and not isinstance(request_id, bool) else None
