@@ -39,7 +39,15 @@ class LiveHub:
         self._queues.discard(queue)
 
     def notify(self, cursor: int) -> None:
-        if self._loop is not None and not self._loop.is_closed():
+        if self._loop is None or self._loop.is_closed():
+            return
+        try:
+            on_loop = asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:  # a push route: no need to wake the loop through its self-pipe
+            self._heard(cursor)
+        else:
             self._loop.call_soon_threadsafe(self._heard, cursor)
 
     def _heard(self, cursor: int) -> None:

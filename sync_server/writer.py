@@ -20,6 +20,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Connection
@@ -61,6 +62,26 @@ class _Push:
                 self.answer.set_result(result)  # type: ignore[arg-type]
         with contextlib.suppress(RuntimeError):  # the request's loop has closed: nobody is waiting
             self.loop.call_soon_threadsafe(resolve)
+
+
+def _settle_together(settlements: list[tuple[_Push, tuple[list[OpResult], int] | None, BaseException | None]]) -> None:
+    """Resolve a batch's pushes with one wake-up of each event loop (not one per push)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Push, Any, BaseException | None]]] = {}
+    for push, result, error in settlements:
+        by_loop.setdefault(push.loop, []).append((push, result, error))
+
+    def resolve(items: list[tuple[_Push, Any, BaseException | None]]) -> None:
+        for push, result, error in items:
+            if push.answer.done():  # the request is gone
+                continue
+            if error is not None:
+                push.answer.set_exception(error)
+            else:
+                push.answer.set_result(result)
+
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(resolve, items)
 
 
 class Writer:
@@ -144,11 +165,8 @@ class Writer:
             log.exception("a push could not be applied")
             batch[0].settle(None, exc)
             return
-        for push, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, UnknownUser):
-                push.settle(None, outcome)
-            else:
-                push.settle(outcome)
+        _settle_together([(push, None, o) if isinstance(o, UnknownUser) else (push, o, None)
+                          for push, o in zip(batch, outcomes, strict=True)])
 
     def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
         for _attempt in range(3):

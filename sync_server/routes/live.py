@@ -45,13 +45,18 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     hub: LiveHub = websocket.app.state.live
     cursors = hub.subscribe()
     sending = asyncio.Lock()  # cursor notices and push answers share the connection
-    forwarder = asyncio.create_task(_forward_cursors(websocket, cursors, sending))
+    device = _Told()
+    forwarder = asyncio.create_task(_forward_cursors(websocket, cursors, sending, device))
     tokens = _TokenCheck(websocket.app.state.settings.secret)
     try:
         while True:
-            answer = await _answer(websocket, tokens, await websocket.receive_text())
+            text = await websocket.receive_text()
+            device.pushing = True
+            answer, cursor = await _answer(websocket, tokens, text)
+            device.pushing = False
             async with sending:
                 await websocket.send_text(answer)
+                await device.answered(websocket, cursor)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the device went away (or closed mid-answer); its unanswered push is sent again later
     finally:
@@ -61,12 +66,42 @@ async def live(websocket: WebSocket, token: str = "") -> None:
             await forwarder
 
 
-async def _forward_cursors(websocket: WebSocket, cursors: asyncio.Queue[int], sending: asyncio.Lock) -> None:
+class _Told:
+    """What a device has been told, so it is sent no notice it does not need. A device whose push is
+    being answered skips the round: the answer carries a cursor at least as new, and a device pulls
+    after pushing. (200 holds in one instant otherwise drew a round of notices to devices still
+    waiting for their answers.)"""
+
+    def __init__(self) -> None:
+        self.pushing = False
+        self.told = -1  # newest cursor the device has had, in a notice or an answer
+        self.skipped = -1  # newest cursor of a round skipped while pushing
+
+    def needs(self, cursor: int) -> bool:
+        if self.pushing:
+            self.skipped = max(self.skipped, cursor)
+            return False
+        return cursor > self.told
+
+    async def answered(self, websocket: WebSocket, cursor: int | None) -> None:
+        """After a push's answer (sent under the connection's send lock): a refused push carried no
+        cursor, so a round skipped meanwhile is sent now."""
+        if cursor is not None:
+            self.told = max(self.told, cursor)
+        if self.skipped > self.told:
+            self.told = self.skipped
+            await websocket.send_text(LiveCursor(cursor=self.told).model_dump_json())
+
+
+async def _forward_cursors(websocket: WebSocket, cursors: asyncio.Queue[int], sending: asyncio.Lock,
+                           device: _Told) -> None:
     with websocket.app.state.sessions() as session:
         cursor = current_seq(session)
     while True:
         async with sending:
-            await websocket.send_text(LiveCursor(cursor=cursor).model_dump_json())
+            if device.needs(cursor):
+                device.told = cursor
+                await websocket.send_text(LiveCursor(cursor=cursor).model_dump_json())
         cursor = await cursors.get()
 
 
@@ -90,28 +125,29 @@ class _TokenCheck:
         return str(claims["sub"])
 
 
-async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> str:
-    """The answer to one message: the push applied (``LivePushed``) or why not (``LiveRefused``)."""
+async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> tuple[str, int | None]:
+    """The answer to one message: the push applied (``LivePushed``, and the cursor it carries) or why
+    not (``LiveRefused``, no cursor)."""
     try:
         push = LivePush.model_validate_json(text)
     except ValidationError as exc:
-        return _refused(_request_id_of(text), 422, "Push refused, nothing was applied. " + _problems(exc))
+        return _refused(_request_id_of(text), 422, "Push refused, nothing was applied. " + _problems(exc)), None
     try:
         user_id = tokens.user_id(push.token)
     except TokenError as exc:
-        return _refused(push.request_id, 401, f"Access token refused ({exc}).")
+        return _refused(push.request_id, 401, f"Access token refused ({exc})."), None
     app = websocket.app
     writer: Writer = app.state.writer
     try:
         results, cursor = await writer.apply_push(user_id, push.ops)
     except UnknownUser:
-        return _refused(push.request_id, 401, "This account no longer exists.")
+        return _refused(push.request_id, 401, "This account no longer exists."), None
     except Exception:  # the writer could not apply it; the device keeps the ops and sends them again
         log.exception("a live push could not be applied")
-        return _refused(push.request_id, 503, "The server could not apply this push now; it is sent again.")
+        return _refused(push.request_id, 503, "The server could not apply this push now; it is sent again."), None
     hub: LiveHub = app.state.live
     hub.notify(cursor)
-    return LivePushed(request_id=push.request_id, results=results, cursor=cursor).model_dump_json()
+    return LivePushed(request_id=push.request_id, results=results, cursor=cursor).model_dump_json(), cursor
 
 
 def _refused(request_id: int | None, status: int, detail: str) -> str:

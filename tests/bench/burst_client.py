@@ -46,3 +46,40 @@ async def _all(port: int, requests: list[bytes], delays_s: list[float]) -> list[
 def send_together(port: int, requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
     """(latency in s, HTTP status, body) of each request; each is sent ``delays_s[i]`` after the start."""
     return asyncio.run(_all(port, requests, delays_s))
+
+
+async def _one_live(port: int, token: str, ops: list[Any], request_id: int, delay_s: float, go: asyncio.Event,
+                    ready: list[int]) -> tuple[float, dict[str, Any]]:
+    import websockets
+
+    async with websockets.connect(f"ws://127.0.0.1:{port}/sync/live?token={token}", compression=None) as ws:
+        await ws.recv()  # the first cursor notice: connected
+        ready.append(request_id)
+        await go.wait()
+        await asyncio.sleep(delay_s)
+        message = json.dumps({"type": "push", "request_id": request_id, "token": token, "ops": ops})
+        start = time.perf_counter()
+        await ws.send(message)
+        while True:  # cursor notices may come before the answer
+            reply = json.loads(await ws.recv())
+            if reply.get("request_id") == request_id:
+                return time.perf_counter() - start, reply
+
+
+async def _all_live(port: int, token: str, pushes: list[list[Any]], delays_s: list[float]) -> list[
+        tuple[float, dict[str, Any]]]:
+    go, ready = asyncio.Event(), []
+    tasks = [asyncio.create_task(_one_live(port, token, ops, i, d, go, ready))
+             for i, (ops, d) in enumerate(zip(pushes, delays_s, strict=True))]
+    while len(ready) < len(tasks):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # every client connected and idle first
+    go.set()
+    return await asyncio.gather(*tasks)
+
+
+def push_together_live(port: int, token: str, pushes: list[list[Any]], delays_s: list[float]) -> list[
+        tuple[float, dict[str, Any]]]:
+    """(latency in s, answer) of each push sent over its own live channel ``delays_s[i]`` after the start:
+    what a connected device does (``LiveChannel.push``)."""
+    return asyncio.run(_all_live(port, token, pushes, delays_s))

@@ -1,8 +1,9 @@
 """Sync benchmarks against the real server process (``make bench``; numbers in docs/BENCHMARKS.md).
 
 - reconnect: 10,000 ops queued offline, time until all answered and pulled back;
-- bed holds: latency with 200 connected clients, all at once (burst) and spread over 10 s, beside the
-  same burst on a route that does nothing (what HTTP alone costs on this machine);
+- bed holds: latency with 200 connected clients, all at once (burst) and spread over 10 s, pushed over
+  the live channel (what a connected device does) and over HTTP, beside the same burst on a route that
+  does nothing (what HTTP alone costs on this machine);
 - propagation: a transfer pushed by one client until another online client has it.
 """
 
@@ -22,7 +23,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.store.models import OutboxOp, TransferRecord
 from emsync_desktop.sync.live import LiveChannel
-from tests.bench.burst_client import http_request, send_together
+from tests.bench.burst_client import http_request, push_together_live, send_together
 from tests.e2e.clients import make_client
 from tests.e2e.server_process import ServerProcess, free_port, running_server
 
@@ -72,20 +73,27 @@ def _hold_op(transfer_id: str, hospital_id: str, unit: str) -> dict[str, Any]:
             "entity_id": new_id(), "payload": {"transfer_id": transfer_id, "hospital_id": hospital_id, "unit": unit}}
 
 
-def _hold_latencies(server: ServerProcess, clients: int, spread_s: float) -> tuple[list[float], list[dict[str, Any]]]:
+def _hold_latencies(server: ServerProcess, clients: int, spread_s: float, over: str) -> tuple[
+        list[float], list[dict[str, Any]]]:
+    """Each client's transfer is sent first; then the holds, over HTTP or the live channel, and timed."""
     token = server.login("asha")
     headers = {"Authorization": f"Bearer {token}"}
     hospitals = requests.get(f"{server.url}/hospitals", headers=headers, timeout=10).json()
     targets = [(h["id"], u) for h in hospitals for u in ("ICU", "HDU", "ER", "WARD")]
-    prepared = []
-    for i in range(clients):  # each client's transfer exists first; we time the hold alone
+    holds = []
+    for i in range(clients):
         hospital_id, unit = targets[i % len(targets)]
         transfer_id, op = _transfer_ops(hospital_id, unit)
         requests.post(f"{server.url}/sync/push", json={"ops": [op]}, headers=headers, timeout=30).raise_for_status()
-        prepared.append(http_request("POST", "/sync/push", token, {"ops": [_hold_op(transfer_id, hospital_id, unit)]}))
+        holds.append(_hold_op(transfer_id, hospital_id, unit))
     rng = random.Random(7)  # one generator: a fresh Random(7) per draw gave every client the same delay
     delays = [rng.uniform(0, spread_s) for _ in range(clients)]
-    outcomes = send_together(server.port, prepared, delays)
+    if over == "live":
+        answers = push_together_live(server.port, token, [[h] for h in holds], delays)
+        assert {a["type"] for _, a in answers} == {"pushed"}
+        return [latency for latency, _ in answers], [a["results"][0] for _, a in answers]
+    requests_ = [http_request("POST", "/sync/push", token, {"ops": [h]}) for h in holds]
+    outcomes = send_together(server.port, requests_, delays)
     assert {status for _, status, _ in outcomes} == {200}
     return [o[0] for o in outcomes], [json.loads(o[2])["results"][0] for o in outcomes]
 
@@ -115,11 +123,12 @@ def test_bed_hold_latency_with_200_clients(tmp_path: Path, bench_db_url: str | N
             floor = _floor(server, path, 200)
             print(f"\n[{backend}] GET {path}, 200 at once: p50 {pct(floor, 0.5) * 1000:.1f} ms  "
                   f"p99 {pct(floor, 0.99) * 1000:.1f} ms")
-        for label, spread in (("burst, all 200 at once", 0.0), ("200 spread over 10 s", 10.0)):
-            latencies, results = _hold_latencies(server, 200, spread)
-            held = sum(r["status"] == "applied" for r in results)
-            print(f"\n[{backend}] bed hold, {label}: p50 {pct(latencies, 0.5) * 1000:.1f} ms  "
-                  f"p99 {pct(latencies, 0.99) * 1000:.1f} ms  ({held} held, {200 - held} refused: no bed)")
+        for over in ("live", "http"):
+            for label, spread in (("burst, all 200 at once", 0.0), ("200 spread over 10 s", 10.0)):
+                latencies, results = _hold_latencies(server, 200, spread, over)
+                held = sum(r["status"] == "applied" for r in results)
+                print(f"\n[{backend}] bed hold over {over}, {label}: p50 {pct(latencies, 0.5) * 1000:.1f} ms  "
+                      f"p99 {pct(latencies, 0.99) * 1000:.1f} ms  ({held} held, {200 - held} refused: no bed)")
         doubles = _double_bookings(server)
     print(f"[{backend}] double bookings: {doubles}")
     assert doubles == 0
