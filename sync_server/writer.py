@@ -20,7 +20,6 @@ import queue
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Connection
@@ -53,31 +52,26 @@ class _Push:
 
     def settle(self, result: tuple[list[OpResult], int] | None, error: BaseException | None = None) -> None:
         """Resolve the awaiting request from the writer thread (a request gone meanwhile is skipped)."""
-        def resolve() -> None:
-            if self.answer.done():
-                return
-            if error is not None:
-                self.answer.set_exception(error)
-            else:
-                self.answer.set_result(result)  # type: ignore[arg-type]
-        with contextlib.suppress(RuntimeError):  # the request's loop has closed: nobody is waiting
-            self.loop.call_soon_threadsafe(resolve)
+        _settle_together([(self, result, error)])
 
 
-def _settle_together(settlements: list[tuple[_Push, tuple[list[OpResult], int] | None, BaseException | None]]) -> None:
-    """Resolve a batch's pushes with one wake-up of each event loop (not one per push)."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Push, Any, BaseException | None]]] = {}
-    for push, result, error in settlements:
-        by_loop.setdefault(push.loop, []).append((push, result, error))
+_Settlement = tuple[_Push, tuple[list[OpResult], int] | None, BaseException | None]
 
-    def resolve(items: list[tuple[_Push, Any, BaseException | None]]) -> None:
+
+def _settle_together(settlements: list[_Settlement]) -> None:
+    """Resolve pushes from the writer thread with one wake-up of each event loop (not one per push)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Settlement]] = {}
+    for settlement in settlements:
+        by_loop.setdefault(settlement[0].loop, []).append(settlement)
+
+    def resolve(items: list[_Settlement]) -> None:
         for push, result, error in items:
             if push.answer.done():  # the request is gone
                 continue
             if error is not None:
                 push.answer.set_exception(error)
             else:
-                push.answer.set_result(result)
+                push.answer.set_result(result)  # type: ignore[arg-type]
 
     for loop, items in by_loop.items():
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
