@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
 from sync_server.blobs import BlobStore
 from sync_server.config import Settings, default_blob_dir
-from sync_server.db import make_engine, make_sessions, make_write_sessions
+from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
 from sync_server.routes import auth, blobs, health, live, sync
@@ -68,7 +68,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.write_sessions = write_sessions
     app.state.live = LiveHub()
-    app.state.writer = Writer(write_sessions, settings.hold_minutes)
+    app.state.writer = Writer(make_write_engine(engine), settings.hold_minutes)
     app.state.blobs = BlobStore(settings.blob_dir or default_blob_dir(settings.db_url))
     app.include_router(auth.router)
     app.include_router(blobs.router)

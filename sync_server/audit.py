@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from sync_server.db import lock_feed
 from sync_server.models import AuditEvent
+from sync_server.rows import insert_rows
 
 GENESIS = "0" * 64
 _AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
 _HEAD = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
-_INSERT = insert(_AUDIT)
 
 
 def _digest(prev_hash: str, at: datetime, user_id: str, action: str, record_id: str, detail: str) -> str:
@@ -38,7 +38,7 @@ def append_audit_events(conn: Connection, events: list[dict[str, Any]]) -> None:
         digest = _digest(prev, event["at"], event["user_id"], event["action"], event["record_id"], event["detail"])
         rows.append({**event, "prev_hash": prev, "hash": digest})
         prev = digest
-    conn.execute(_INSERT, rows)
+    insert_rows(conn, _AUDIT, rows)
 
 
 @dataclass(frozen=True)

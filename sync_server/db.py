@@ -63,6 +63,11 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def make_write_engine(engine: Engine) -> Engine:
+    """``engine`` for writes (SQLite: ``BEGIN IMMEDIATE``, one writer at a time)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
 def make_write_sessions(engine: Engine) -> sessionmaker[Session]:
     """Sessions for writes (SQLite: ``BEGIN IMMEDIATE``, one writer at a time)."""
-    return sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+    return sessionmaker(make_write_engine(engine), expire_on_commit=False)

@@ -13,7 +13,7 @@ error comes back as SQLAlchemy's exception (``IntegrityError`` …), as from ``C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -58,6 +58,17 @@ class FastStatement:
             if not self._keys:
                 return []
             return [self._row(raw) for raw in cursor.fetchall()]
+        except self._dbapi_error as error:
+            raise sa_exc.DBAPIError.instance(self._sql, params, error, self._dbapi_error) from error
+        finally:
+            cursor.close()
+
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per item of ``rows`` (an INSERT or UPDATE), in order, with one ``executemany``."""
+        params = [self._params(values) for values in rows]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(self._sql, params)
         except self._dbapi_error as error:
             raise sa_exc.DBAPIError.instance(self._sql, params, error, self._dbapi_error) from error
         finally:

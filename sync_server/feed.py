@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Table, func, or_, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -13,9 +13,9 @@ from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Change, PullResponse
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
+from sync_server.rows import insert_rows
 
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
-_INSERT_CHANGES = insert(CHANGES)
 
 
 def change_values(*, entity: str, entity_id: str, version: int, data: dict[str, Any], hospital_id: str | None,
@@ -30,7 +30,7 @@ def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
     transaction ends, so sequence numbers commit in order and a client's cursor never skips one."""
     if rows:
         lock_feed(conn)
-        conn.execute(_INSERT_CHANGES, rows)
+        insert_rows(conn, CHANGES, rows)
 
 
 def record_change(session: Session, *, entity: str, entity_id: str, version: int, data: dict[str, Any],

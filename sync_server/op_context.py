@@ -2,8 +2,10 @@
 appends, the feed records it publishes, and the crew-ownership check.
 
 Contract: handlers run inside the caller's transaction and never commit. They read and write records
-through the context (``ctx.get``, ``ctx.insert``, ``ctx.update``); what they append (feed changes,
-audit events, stored answers) goes to ``ctx.journal``, written once per batch by ``Journal.write``.
+through the context (``ctx.get``, ``ctx.insert``, ``ctx.update``, ``ctx.free_bed``); what they append
+(feed changes, audit events, stored answers) goes to ``ctx.journal``. Some writes wait in memory
+(``pending_writes``) until the next statement: a handler that runs its own SQL uses ``ctx.conn``, which
+sends them first. The batch ends with ``ctx.finish()``: pending writes, then the journal.
 """
 
 from __future__ import annotations
@@ -12,29 +14,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Alternative, OpResult
 from sync_server.audit import append_audit_events
+from sync_server.bed_pool import BedPool, Unit
 from sync_server.feed import append_changes, change_values
 from sync_server.models import AppliedOp, User
+from sync_server.pending_writes import DEFERRED, PendingWrites
 from sync_server.rows import (
+    BEDS,
     HOSPITALS,
     TRANSFERS,
     Row,
     all_rows,
     existing_ids,
+    first_free_bed,
     free_bed_counts,
     get_row,
     insert_row,
+    insert_rows,
     rows_with_ids,
     update_row,
 )
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
-_INSERT_APPLIED = insert(_APPLIED)
 
 JournalMark = tuple[int, int, int]
 
@@ -59,8 +65,7 @@ class Journal:
         """Append everything, in order, to the feed, the audit chain and the stored answers."""
         append_changes(conn, self.changes)
         append_audit_events(conn, self.audit)
-        if self.answers:
-            conn.execute(_INSERT_APPLIED, self.answers)
+        insert_rows(conn, _APPLIED, self.answers)
         self.changes, self.audit, self.answers = [], [], []
 
 
@@ -71,10 +76,11 @@ class OpContext:
 
     Handlers read and write records through ``get`` / ``insert`` / ``update`` (never ``conn`` for a
     write): the context remembers, for the batch, which new records' ids exist (``prefetch``), the
-    transfers read or written, and whether the current op has written anything (``wrote``).
+    transfers read or written, the free beds locked ahead (``lock_free_beds``), and whether the current
+    op has written anything (``wrote``). ``db`` is the bare connection; ``conn`` sends pending writes first.
     """
 
-    conn: Connection
+    db: Connection
     user: User
     now: datetime
     hold_minutes: float
@@ -87,6 +93,19 @@ class OpContext:
     _transfers: dict[str, Row] = field(default_factory=dict)
     _looked_up: dict[str, set[str]] = field(default_factory=dict)  # table -> ids whose existence is known
     _existing: dict[str, set[str]] = field(default_factory=dict)  # table -> those of them that exist
+    _pending: PendingWrites = field(default_factory=PendingWrites)
+    _beds: BedPool = field(default_factory=BedPool)
+
+    @property
+    def conn(self) -> Connection:
+        """The batch's connection, every pending write sent: for any statement a handler runs itself."""
+        if self._pending:
+            self._pending.flush(self.db)
+        return self.db
+
+    def finish(self) -> None:
+        """End of the batch (before its commit): send pending writes, then the journal."""
+        self.journal.write(self.conn)
 
     @property
     def role(self) -> Role:
@@ -119,7 +138,10 @@ class OpContext:
 
     def insert(self, table: Table, values: Row) -> None:
         self.wrote = True
-        insert_row(self.conn, table, values)
+        if ("insert", table.name) in DEFERRED:
+            self._pending.insert(table, values)
+        else:
+            insert_row(self.conn, table, values)
         self._existing.setdefault(table.name, set()).add(values["id"])
         if table.name == TRANSFERS.name:
             self._transfers[values["id"]] = values
@@ -127,16 +149,35 @@ class OpContext:
     def update(self, table: Table, row: Row, values: Row) -> Row:
         """Write ``values`` onto ``row``; returns the row as it is now."""
         self.wrote = True
-        update_row(self.conn, table, row["id"], values)
+        if ("update", table.name) in DEFERRED:
+            self._pending.update(table, row["id"], values)
+        else:
+            update_row(self.conn, table, row["id"], values)
         changed = {**row, **values}
         if table.name == TRANSFERS.name:
             self._transfers[row["id"]] = changed
+        elif table.name == BEDS.name and "status" in values:
+            self._bed_status_changed(row, changed)
         return changed
 
+    def lock_free_beds(self, wanted: dict[Unit, int]) -> None:
+        """Lock, in one statement, up to ``n`` free beds of each (hospital id, unit) -> n, for the holds
+        of the batch (``free_bed`` then takes from them)."""
+        self._beds.load(self.conn, wanted)
+
+    def free_bed(self, hospital_id: str, unit: str) -> Row | None:
+        """The free bed of this unit with the lowest label, locked for this transaction, or None.
+        Reserving it (``update``) takes it."""
+        bed = self._beds.first(hospital_id, unit)
+        if isinstance(bed, str):  # ASK: the pool cannot tell
+            return first_free_bed(self.conn, hospital_id, unit)
+        return bed
+
     def rolled_back(self) -> None:
-        """The current op's savepoint was rolled back: forget the transfers and bed counts it may have changed."""
+        """The current op's savepoint was rolled back: forget the transfers and beds it may have changed."""
         self._transfers.clear()
         self._free_beds = None
+        self._beds.clear()
 
     def hospitals(self) -> list[Row]:
         """Every hospital. Hospitals do not change while ops are applied: read once per batch."""
@@ -151,16 +192,17 @@ class OpContext:
 
     def free_beds(self) -> dict[tuple[str, str], int]:
         """Available beds per (hospital id, unit): read once per batch (one query), then kept up to date
-        by ``bed_status_changed``, so the alternatives offered with each refused hold cost no query.
+        by ``update``, so the alternatives offered with each refused hold cost no query.
         (Another server process may change them meanwhile: they are suggestions, not decisions.)"""
         if self._free_beds is None:
             self._free_beds = free_bed_counts(self.conn)
         return self._free_beds
 
-    def bed_status_changed(self, bed: Row, status: str) -> None:
-        if self._free_beds is not None and (bed["status"] == "available") != (status == "available"):
+    def _bed_status_changed(self, bed: Row, changed: Row) -> None:
+        self._beds.changed(changed)
+        if self._free_beds is not None and (bed["status"] == "available") != (changed["status"] == "available"):
             key = (bed["hospital_id"], bed["unit"])
-            self._free_beds[key] = self._free_beds.get(key, 0) + (1 if status == "available" else -1)
+            self._free_beds[key] = self._free_beds.get(key, 0) + (1 if changed["status"] == "available" else -1)
 
     def publish(self, entity: str, data: dict[str, Any], *, hospital_id: str | None,
                 owner_user_id: str | None, version: int | None = None) -> None:

@@ -7,6 +7,7 @@ reason a person can read, and is stored too, so a retry gets the same answer.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,9 +28,9 @@ _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
 
 def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
-    """Read, for a whole batch at once, the stored answers of ``ops`` and which of the records they
-    would create exist already (two or three queries, not several per op). Ops prepared before are
-    skipped, so ``apply_ops`` may call this again for a push the batch prepared."""
+    """Read, for a whole batch at once, the stored answers of ``ops``, which of the records they would
+    create exist already, and free beds for their holds (a few queries, not several per op). Ops
+    prepared before are skipped, so ``apply_ops`` may call this again for a push the batch prepared."""
     fresh = [op for op in ops if op.op_id not in ctx.prepared]
     if not fresh:
         return
@@ -40,6 +41,9 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
     referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
     ctx.preload_transfers([t for t in referred if isinstance(t, str)])
+    holds = Counter((op.payload.get("hospital_id"), op.payload.get("unit")) for op in fresh
+                    if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered)
+    ctx.lock_free_beds({(h, u): n for (h, u), n in holds.items() if isinstance(h, str) and isinstance(u, str)})
 
 def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
     """Answer each op in order, as ``ctx.user``. An op answered before (in an earlier push or earlier in

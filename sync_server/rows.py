@@ -10,10 +10,11 @@ use these through ``OpContext``, which keeps what a batch has read and written. 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select, Update
 
@@ -63,16 +64,36 @@ def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> Non
     _fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run(conn, values)
 
 
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same columns) in order, in one ``executemany``."""
+    if rows:
+        columns = sorted(rows[0])
+        _fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run_many(conn, rows)
+
+
 def update_row(conn: Connection, table: Table, row_id: str, values: Mapping[str, Any]) -> None:
     """Set ``values`` on the row ``row_id`` (statements are compiled per set of columns)."""
-    columns = tuple(sorted(values))
+    _update_statement(conn, table, tuple(sorted(values))).run(conn, _update_params(row_id, values))
 
+
+def update_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Set each item's values (all with the same columns, and ``id``) on the row ``id``, in order."""
+    if rows:
+        columns = tuple(sorted(c for c in rows[0] if c != "id"))
+        statement = _update_statement(conn, table, columns)
+        statement.run_many(conn, [_update_params(r["id"], {c: r[c] for c in columns}) for r in rows])
+
+
+def _update_statement(conn: Connection, table: Table, columns: tuple[str, ...]) -> FastStatement:
     def build() -> Update:
         return (update(table).where(table.c.id == bindparam("row_id"))
                 .values({c: bindparam(f"new_{c}") for c in columns}))
 
-    params = {"row_id": row_id, **{f"new_{c}": v for c, v in values.items()}}
-    _fast_statement(conn, ("update", table.name, *columns), build).run(conn, params)
+    return _fast_statement(conn, ("update", table.name, *columns), build)
+
+
+def _update_params(row_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"row_id": row_id, **{f"new_{c}": v for c, v in values.items()}}
 
 
 def first_free_bed(conn: Connection, hospital_id: str, unit: str) -> Row | None:
@@ -87,6 +108,35 @@ def first_free_bed(conn: Connection, hospital_id: str, unit: str) -> Row | None:
 
     rows = _fast_statement(conn, ("free_bed",), build).run(conn, {"hospital_id": hospital_id, "unit": unit})
     return rows[0] if rows else None
+
+
+def free_beds_in(conn: Connection, wanted: Mapping[tuple[str, str], int]) -> Sequence[Row]:
+    """Up to ``n`` free beds of each (hospital id, unit) -> n, lowest labels first, locked for this
+    transaction: on PostgreSQL in one statement (beds another transaction has locked are skipped, as in
+    ``first_free_bed``), on SQLite (writers serialized already) one statement per unit."""
+    if not wanted:
+        return []
+    if is_sqlite(conn):
+        def build() -> Select[Any]:
+            return (select(BEDS).where(BEDS.c.hospital_id == bindparam("hospital_id"), BEDS.c.unit == bindparam("unit"),
+                                       BEDS.c.status == "available").order_by(BEDS.c.label).limit(bindparam("n")))
+
+        statement = _fast_statement(conn, ("free_beds_in",), build)
+        return [row for (hospital_id, unit), n in wanted.items()
+                for row in statement.run(conn, {"hospital_id": hospital_id, "unit": unit, "n": n})]
+    keys = list(wanted)
+    return _fast_statement(conn, ("free_beds_in",), _free_beds_in_postgresql).run(conn, {
+        "hospital_ids": [h for h, _ in keys], "units": [u for _, u in keys], "counts": [wanted[k] for k in keys]})
+
+
+def _free_beds_in_postgresql() -> Select[Any]:
+    wanted = func.unnest(bindparam("hospital_ids", type_=ARRAY(String)), bindparam("units", type_=ARRAY(String)),
+                         bindparam("counts", type_=ARRAY(Integer))).table_valued(
+        "hospital_id", "unit", "n").render_derived("wanted")
+    free = (select(BEDS).where(BEDS.c.hospital_id == wanted.c.hospital_id, BEDS.c.unit == wanted.c.unit,
+                               BEDS.c.status == "available")
+            .order_by(BEDS.c.label).limit(wanted.c.n).with_for_update(skip_locked=True).lateral("free"))
+    return select(free).select_from(wanted).join(free, true())
 
 
 def free_bed_counts(conn: Connection) -> dict[tuple[str, str], int]:

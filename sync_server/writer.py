@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, bindparam, func, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from emsync_desktop.sync.protocol import Op, OpResult
 from sync_server.feed import CHANGES
@@ -79,12 +78,16 @@ def _settle_together(settlements: list[_Settlement]) -> None:
 
 
 class Writer:
-    def __init__(self, write_sessions: sessionmaker[Session], hold_minutes: float) -> None:
-        self._sessions = write_sessions
+    """Applies pushes on its own thread, on its own database connection (kept for the writer's life, so
+    statements the database and driver prepared stay prepared; replaced after a failure)."""
+
+    def __init__(self, write_engine: Engine, hold_minutes: float) -> None:
+        self._engine = write_engine
         self._hold_minutes = hold_minutes
         self._queue: queue.Queue[_Push | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._conn: Connection | None = None
 
     async def apply_push(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
         """Answers to every op of one push, in order, and the feed's cursor after them. The ops are
@@ -112,6 +115,7 @@ class Writer:
             self._queue.put(None)
             self._thread.join(timeout=30)
             self._thread = None
+        self._drop_connection()
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -164,14 +168,34 @@ class Writer:
 
     def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
         for _attempt in range(3):
+            conn = self._connection()
             try:
-                with self._sessions.begin() as session:
-                    return self._apply_all(session.connection(), batch)
+                with conn.begin():
+                    return self._apply_all(conn, batch)
             except IntegrityError:
                 # Another server process applied one of these ops meanwhile (PostgreSQL); nothing of
                 # this batch was kept, and the retry finds the stored answer.
                 continue
+            except DBAPIError as exc:
+                self._drop_connection()  # it may be broken: the retry (or the next batch) reconnects
+                if exc.connection_invalidated:  # the database restarted or dropped us: nothing was kept
+                    continue
+                raise
+            except Exception:
+                self._drop_connection()
+                raise
         raise RuntimeError("a batch of pushes could not be applied")
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self._engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # a broken connection may fail to close; it is discarded anyway
+                conn.close()
 
     def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
         users = {row["id"]: User(**row) for row in conn.execute(
@@ -189,6 +213,6 @@ class Writer:
             ctx.user = user
             answers.append(apply_ops(ctx, push.ops))
         if ctx is not None:
-            ctx.journal.write(conn)
+            ctx.finish()
         cursor = int(conn.execute(_CURSOR).scalar() or 0)
         return [a if isinstance(a, UnknownUser) else (a, cursor) for a in answers]

@@ -34,7 +34,7 @@ from sync_server.op_context import (
     publish_booking,
     require,
 )
-from sync_server.rows import BEDS, BOOKINGS, Row, first_free_bed
+from sync_server.rows import BEDS, BOOKINGS, Row
 
 
 def hold(ctx: OpContext, op: Op, p: Any) -> int:
@@ -47,7 +47,7 @@ def hold(ctx: OpContext, op: Op, p: Any) -> int:
     hospital = ctx.hospital(p.hospital_id)
     if hospital is None:
         raise Refused("Unknown hospital: refresh the hospital list and choose again.")
-    bed = first_free_bed(ctx.conn, hospital["id"], p.unit)
+    bed = ctx.free_bed(hospital["id"], p.unit)
     if bed is None:
         raise Refused(f"No {p.unit} bed left at {hospital['short_name']}.",
                       alternatives=alternatives(ctx, hospital, p.unit))
@@ -66,7 +66,6 @@ def reserve(ctx: OpContext, booking_id: str, transfer: Row, bed: Row) -> Row:
 
 def set_bed_status(ctx: OpContext, bed: Row, status: str) -> Row:
     """Give ``bed`` a new status and version, and publish it. Returns the bed as it is now."""
-    ctx.bed_status_changed(bed, status)
     changed = ctx.update(BEDS, bed, {"status": status, "version": bed["version"] + 1})
     publish_bed(ctx, changed)
     return changed
@@ -137,5 +136,5 @@ def expire_holds(session: Session, now: datetime, system_user: User) -> int:
         BOOKINGS.c.hold_expires_at <= now)).mappings().all()
     for booking in lapsed:
         end_booking(ctx, booking, BookingState.EXPIRED)
-    ctx.journal.write(ctx.conn)
+    ctx.finish()
     return len(lapsed)

@@ -29,7 +29,7 @@ from sync_server.op_context import (
     require,
     transfer_data,
 )
-from sync_server.rows import BEDS, BOOKINGS, TRANSFERS, Row, first_free_bed, rows_where
+from sync_server.rows import BEDS, BOOKINGS, TRANSFERS, Row, rows_where
 
 _LIVE_BOOKING = (BookingState.HELD.value, BookingState.TENTATIVE.value)
 
@@ -156,7 +156,7 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused(f"The transfer already goes to {hospital['short_name']} {p.unit}.")
     if ctx.get(BOOKINGS, p.booking_id) is not None:
         raise Refused("This booking already exists.", status="conflict")
-    bed = first_free_bed(ctx.conn, hospital["id"], p.unit)
+    bed = ctx.free_bed(hospital["id"], p.unit)
     if bed is None:
         raise Refused(f"No {p.unit} bed left at {hospital['short_name']}: the transfer stays where it was.",
                       alternatives=[a for a in alternatives(ctx, hospital, p.unit, limit=4)

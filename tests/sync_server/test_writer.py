@@ -12,6 +12,7 @@ from sqlalchemy import select
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.sync.protocol import Op, OpKind, OpResult, PushRequest
 from sync_server import ops as ops_module
+from sync_server.db import make_write_engine
 from sync_server.models import User
 from sync_server.writer import UnknownUser, Writer, _Push
 from tests.sync_server.conftest import Server, hold, transfer_request
@@ -36,7 +37,7 @@ async def apply_as_one_batch(writer: Writer, pushes: list[tuple[str, list[Op]]])
 
 def writer_of(server: Server) -> Writer:
     app = server.client.app
-    return Writer(app.state.write_sessions, server.settings.hold_minutes)  # type: ignore[attr-defined]
+    return Writer(make_write_engine(app.state.engine), server.settings.hold_minutes)  # type: ignore[attr-defined]
 
 
 def test_pushes_sharing_a_transaction_each_get_their_own_answers(server: Server) -> None:
@@ -97,3 +98,13 @@ def test_the_writer_keeps_serving_after_a_batch_it_could_not_handle(server: Serv
     finally:
         writer.stop()
     assert answers[0].status == "applied"
+
+
+def test_the_writer_reconnects_when_its_connection_was_lost(server: Server) -> None:
+    writer, asha = writer_of(server), user_id(server, "asha")
+    asyncio.run(apply_as_one_batch(writer, [(asha, parsed(transfer_request(new_id())))]))
+    assert writer._conn is not None
+    writer._conn.connection.dbapi_connection.close()  # type: ignore[union-attr]  # as a database restart does
+    [(answers, _cursor)] = asyncio.run(apply_as_one_batch(writer, [(asha, parsed(transfer_request(new_id())))]))
+    assert answers[0].status == "applied"
+    writer.stop()
