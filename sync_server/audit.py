@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sync_server.db import lock_feed
 from sync_server.models import AuditEvent
-from sync_server.rows import insert_rows
+from sync_server.rows import fast_statement, insert_rows
 
 GENESIS = "0" * 64
 _AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
@@ -32,7 +32,8 @@ def append_audit_events(conn: Connection, events: list[dict[str, Any]]) -> None:
     if not events:
         return
     lock_feed(conn)
-    prev = conn.execute(_HEAD).scalar() or GENESIS
+    head = fast_statement(conn, ("audit_head",), lambda: _HEAD).run(conn, {})
+    prev = head[0]["hash"] if head else GENESIS
     rows = []
     for event in events:
         digest = _digest(prev, event["at"], event["user_id"], event["action"], event["record_id"], event["detail"])

@@ -53,9 +53,19 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
 
 
 def lock_feed(conn: Connection) -> None:
-    """Serialize appends to the change feed and audit chain until this transaction ends."""
-    if not is_sqlite(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+    """Serialize appends to the change feed and audit chain until this transaction ends (asked of the
+    database once per transaction: the feed and the audit chain of one batch share it)."""
+    if is_sqlite(conn):
+        return
+    transaction = conn.get_transaction()
+    if transaction is not None and conn.info.get(_FEED_LOCKED_IN) is transaction:
+        return
+    conn.execute(_LOCK_FEED, {"key": FEED_LOCK_KEY})
+    conn.info[_FEED_LOCKED_IN] = transaction
+
+
+_LOCK_FEED = text("SELECT pg_advisory_xact_lock(:key)")
+_FEED_LOCKED_IN = "emsync_feed_locked_in"  # conn.info: the transaction that holds the feed lock
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Change, PullResponse
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
-from sync_server.rows import insert_rows
+from sync_server.rows import fast_statement, insert_rows
 
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 
@@ -63,6 +63,12 @@ def pull_changes(session: Session, user: User, since: int, limit: int) -> PullRe
     changes = [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
                                       data=r.data, at=r.created_at) for r in rows]
     return PullResponse.model_construct(changes=changes, cursor=cursor, more=more)
+
+
+def latest_seq(conn: Connection) -> int:
+    """The newest change's sequence number, 0 if none (on the DBAPI cursor: the writer asks after every batch)."""
+    rows = fast_statement(conn, ("latest_seq",), lambda: select(func.max(CHANGES.c.seq).label("seq"))).run(conn, {})
+    return int(rows[0]["seq"] or 0)
 
 
 def current_seq(session: Session) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table
 
 from emsync_desktop.sync.protocol import (
     Op,
@@ -22,7 +22,7 @@ from emsync_desktop.sync.protocol import (
 from sync_server.handlers import beds, handoffs, imaging, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
-from sync_server.rows import BOOKINGS, HANDOFFS, STUDIES, TRANSFERS
+from sync_server.rows import BOOKINGS, HANDOFFS, STUDIES, TRANSFERS, rows_with_ids
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
@@ -35,8 +35,8 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     if not fresh:
         return
     ctx.prepared.update(op.op_id for op in fresh)
-    rows = ctx.conn.execute(_STORED, {"op_ids": [op.op_id for op in fresh]}).all()
-    ctx.answered.update({op_id: OpResult.model_validate(result) for op_id, result in rows})
+    stored = rows_with_ids(ctx.conn, _APPLIED, [op.op_id for op in fresh], column="op_id")
+    ctx.answered.update({row["op_id"]: OpResult.model_validate(row["result"]) for row in stored})
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
     referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
@@ -63,7 +63,6 @@ _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, O
             OpKind.IMAGING_ADD: STUDIES}  # ops whose handler first checks that its new record does not exist
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
-_STORED = select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
 
 def _journal_answer(ctx: OpContext, op: Op, result: OpResult) -> None:
     ctx.journal.answers.append({"op_id": op.op_id, "device_id": op.device_id, "device_seq": op.device_seq,

@@ -10,10 +10,11 @@ use these through ``OpContext``, which keeps what a batch has read and written. 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, true, update
+from sqlalchemy import Integer, String, Table, any_, bindparam, func, insert, literal_column, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select, Update
@@ -36,8 +37,8 @@ _statements: dict[tuple[object, ...], Select[Any]] = {}  # the batch-level selec
 _fast: dict[tuple[object, ...], FastStatement] = {}
 
 
-def _fast_statement(conn: Connection, key: tuple[object, ...], build: Callable[[], Any],
-                    column_keys: list[str] | None = None) -> FastStatement:
+def fast_statement(conn: Connection, key: tuple[object, ...], build: Callable[[], Any],
+                   column_keys: list[str] | None = None) -> FastStatement:
     """The statement ``build()`` makes, compiled once per dialect (``fast_sql``)."""
     full_key = (conn.dialect.name, *key)
     statement = _fast.get(full_key)
@@ -55,20 +56,22 @@ def get_row(conn: Connection, table: Table, row_id: str, *, for_update: bool = F
         query = select(table).where(table.c.id == bindparam("row_id"))
         return query.with_for_update() if lock else query
 
-    rows = _fast_statement(conn, ("get", table.name, lock), build).run(conn, {"row_id": row_id})
+    rows = fast_statement(conn, ("get", table.name, lock), build).run(conn, {"row_id": row_id})
     return rows[0] if rows else None
 
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
     columns = sorted(values)
-    _fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run(conn, values)
+    fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run(conn, values)
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same columns) in order, in one ``executemany``."""
+    """Insert ``rows`` (all with the same columns) in the order given (an autoincrement key follows it),
+    in one ``executemany``. (On PostgreSQL one INSERT … SELECT FROM unnest(arrays) was slower: 3.4 ms
+    against 2.2 ms for 100 feed rows, measured.)"""
     if rows:
         columns = sorted(rows[0])
-        _fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run_many(conn, rows)
+        fast_statement(conn, ("insert", table.name, *columns), lambda: insert(table), columns).run_many(conn, rows)
 
 
 def update_row(conn: Connection, table: Table, row_id: str, values: Mapping[str, Any]) -> None:
@@ -89,7 +92,7 @@ def _update_statement(conn: Connection, table: Table, columns: tuple[str, ...]) 
         return (update(table).where(table.c.id == bindparam("row_id"))
                 .values({c: bindparam(f"new_{c}") for c in columns}))
 
-    return _fast_statement(conn, ("update", table.name, *columns), build)
+    return fast_statement(conn, ("update", table.name, *columns), build)
 
 
 def _update_params(row_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -106,7 +109,7 @@ def first_free_bed(conn: Connection, hospital_id: str, unit: str) -> Row | None:
                                     BEDS.c.status == "available").order_by(BEDS.c.label).limit(1))
         return query if sqlite else query.with_for_update(skip_locked=True)
 
-    rows = _fast_statement(conn, ("free_bed",), build).run(conn, {"hospital_id": hospital_id, "unit": unit})
+    rows = fast_statement(conn, ("free_bed",), build).run(conn, {"hospital_id": hospital_id, "unit": unit})
     return rows[0] if rows else None
 
 
@@ -121,11 +124,11 @@ def free_beds_in(conn: Connection, wanted: Mapping[tuple[str, str], int]) -> Seq
             return (select(BEDS).where(BEDS.c.hospital_id == bindparam("hospital_id"), BEDS.c.unit == bindparam("unit"),
                                        BEDS.c.status == "available").order_by(BEDS.c.label).limit(bindparam("n")))
 
-        statement = _fast_statement(conn, ("free_beds_in",), build)
+        statement = fast_statement(conn, ("free_beds_in",), build)
         return [row for (hospital_id, unit), n in wanted.items()
                 for row in statement.run(conn, {"hospital_id": hospital_id, "unit": unit, "n": n})]
     keys = list(wanted)
-    return _fast_statement(conn, ("free_beds_in",), _free_beds_in_postgresql).run(conn, {
+    return fast_statement(conn, ("free_beds_in",), _free_beds_in_postgresql).run(conn, {
         "hospital_ids": [h for h, _ in keys], "units": [u for _, u in keys], "counts": [wanted[k] for k in keys]})
 
 
@@ -152,19 +155,31 @@ def all_rows(conn: Connection, table: Table) -> list[Row]:
 
 def existing_ids(conn: Connection, table: Table, ids: list[str]) -> set[str]:
     """Which of ``ids`` have a row in ``table``."""
-    key = ("existing", table.name)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _statements[key] = select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True)))
-    return set(conn.execute(statement, {"ids": ids}).scalars()) if ids else set()
+    if not ids:
+        return set()
+    statement = fast_statement(conn, ("existing", table.name), _with_ids(conn, table, "id", [table.c.id]))
+    return {row["id"] for row in statement.run(conn, {"ids": _id_list(conn, ids)})}
 
 
-def rows_with_ids(conn: Connection, table: Table, ids: list[str]) -> list[Row]:
-    key = ("with_ids", table.name)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _statements[key] = select(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
-    return list(conn.execute(statement, {"ids": ids}).mappings()) if ids else []
+def rows_with_ids(conn: Connection, table: Table, ids: list[str], column: str = "id") -> list[dict[str, Any]]:
+    """The rows of ``table`` whose ``column`` is one of ``ids``."""
+    if not ids:
+        return []
+    statement = fast_statement(conn, ("with_ids", table.name, column), _with_ids(conn, table, column, [table]))
+    return statement.run(conn, {"ids": _id_list(conn, ids)})
+
+
+def _with_ids(conn: Connection, table: Table, column: str, selected: list[Any]) -> Callable[[], Select[Any]]:
+    """A select of rows whose ``column`` is one of the ids bound as one parameter, ``ids``: the same SQL
+    for any number of ids, so it is compiled once (and PostgreSQL prepares it), unlike an expanding IN."""
+    if is_sqlite(conn):
+        ids_json: Select[Any] = select(literal_column("value")).select_from(func.json_each(bindparam("ids")))
+        return lambda: select(*selected).where(table.c[column].in_(ids_json))
+    return lambda: select(*selected).where(table.c[column] == any_(bindparam("ids", type_=ARRAY(String))))
+
+
+def _id_list(conn: Connection, ids: list[str]) -> Any:
+    return json.dumps(ids) if is_sqlite(conn) else ids
 
 
 def rows_where(conn: Connection, table: Table, column: str, value: Any) -> list[Row]:

@@ -21,21 +21,18 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from emsync_desktop.sync.protocol import Op, OpResult
-from sync_server.feed import CHANGES
+from sync_server.feed import latest_seq
 from sync_server.models import User
 from sync_server.op_context import OpContext
 from sync_server.ops import apply_ops, prepare
+from sync_server.rows import USERS, rows_with_ids
 
 log = logging.getLogger("sync_server.writer")
 BATCH_OPS = 100  # ops per shared transaction: a hold waits behind at most this many ops
-_USERS: Table = User.__table__  # type: ignore[assignment]
-_USERS_BY_ID = select(_USERS).where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
-_CURSOR = select(func.max(CHANGES.c.seq))
 
 
 class UnknownUser(Exception):
@@ -198,8 +195,7 @@ class Writer:
                 conn.close()
 
     def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
-        users = {row["id"]: User(**row) for row in conn.execute(
-            _USERS_BY_ID, {"ids": list({push.user_id for push in batch})}).mappings()}
+        users = {row["id"]: User(**row) for row in rows_with_ids(conn, USERS, list({push.user_id for push in batch}))}
         ctx: OpContext | None = None
         answers: list[list[OpResult] | UnknownUser] = []
         for push in batch:
@@ -214,5 +210,5 @@ class Writer:
             answers.append(apply_ops(ctx, push.ops))
         if ctx is not None:
             ctx.finish()
-        cursor = int(conn.execute(_CURSOR).scalar() or 0)
+        cursor = latest_seq(conn)
         return [a if isinstance(a, UnknownUser) else (a, cursor) for a in answers]

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from emsync_desktop.domain.ids import new_id
 from sync_server.app import create_app
 from sync_server.config import Settings
-from sync_server.rows import BEDS, TRANSFERS, get_row, insert_row, update_row
+from sync_server.db import lock_feed
+from sync_server.rows import BEDS, TRANSFERS, get_row, insert_row, insert_rows, rows_with_ids, update_row, update_rows
 from sync_server.seed import add_user, seed_network
 from tests.sync_server.conftest import LOURDES, NETWORK
 
@@ -56,3 +57,27 @@ def test_duplicate_on_cursor_is_sqlalchemy_integrity_error(app: FastAPI) -> None
         conn = session.connection()
         bed = dict(conn.execute(select(BEDS).limit(1)).mappings().one())
         insert_row(conn, BEDS, bed)
+
+
+def test_rows_written_together_read_back_by_id_in_one_statement_for_any_number_of_ids(app: FastAPI) -> None:
+    with app.state.write_sessions.begin() as session:
+        conn = session.connection()
+        user_id = conn.exec_driver_sql("SELECT id FROM users WHERE username = 'asha'").scalar_one()
+        written = [transfer(user_id) for _ in range(3)]
+        insert_rows(conn, TRANSFERS, written)
+        update_rows(conn, TRANSFERS, [{"id": w["id"], "version": 2} for w in written[:2]])
+        wanted = [str(written[0]["id"]), str(written[2]["id"]), *(new_id() for _ in range(150))]
+        found = sorted(rows_with_ids(conn, TRANSFERS, wanted), key=lambda r: wanted.index(r["id"]))
+    assert found == [{**written[0], "version": 2}, written[2]]
+
+
+def test_the_feed_lock_is_asked_for_once_per_transaction(app: FastAPI) -> None:
+    statements: list[str] = []
+    engine = app.state.engine
+    listen = event.listens_for(engine, "before_cursor_execute")
+    listen(lambda _c, _cur, sql, *_a: statements.append(sql) if "advisory" in sql else None)
+    for _transaction in range(2):
+        with app.state.write_sessions.begin() as session:
+            lock_feed(session.connection())
+            lock_feed(session.connection())
+    assert len(statements) == (0 if engine.dialect.name == "sqlite" else 2)
