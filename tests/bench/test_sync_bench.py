@@ -3,7 +3,8 @@
 - reconnect: 10,000 ops queued offline, time until all answered and pulled back;
 - bed holds: latency with 200 connected clients, all at once (burst) and spread over 10 s, pushed over
   the live channel (what a connected device does) and over HTTP, beside the same burst on a route that
-  does nothing (what HTTP alone costs on this machine);
+  does nothing (what HTTP alone costs on this machine); after four warm-up holds, as a server that has
+  run a while (its first holds compile and prepare statements);
 - propagation: a transfer pushed by one client until another online client has it.
 """
 
@@ -123,6 +124,8 @@ def test_bed_hold_latency_with_200_clients(tmp_path: Path, bench_db_url: str | N
             floor = _floor(server, path, 200)
             print(f"\n[{backend}] GET {path}, 200 at once: p50 {pct(floor, 0.5) * 1000:.1f} ms  "
                   f"p99 {pct(floor, 0.99) * 1000:.1f} ms")
+        # Not measured: a server's first holds compile and prepare its statements (once per process).
+        _hold_latencies(server, 4, 0.0, "live")
         for over in ("live", "http"):
             for label, spread in (("burst, all 200 at once", 0.0), ("200 spread over 10 s", 10.0)):
                 latencies, results = _hold_latencies(server, 200, spread, over)
