@@ -3,9 +3,9 @@ without its per-call machinery.
 
 Why: on the op path a prebuilt core statement cost ~90–115 µs through ``Connection.execute`` (execution
 context, compiled-cache lookup, events, result wrapping) against ~15 µs for the same SQL on the cursor
-(measured on SQLite, tests/bench). Each bed hold runs three or four of them. The SQL text and the
-type conversions are SQLAlchemy's own (``compile`` and each type's ``dialect_impl`` processors), so
-values are stored and read exactly as through ``Connection.execute``.
+(measured on SQLite, tests/bench). The writer runs some ten of them per batch, and per op those its
+handlers need. The SQL text and the type conversions are SQLAlchemy's own (``compile`` and each type's
+``dialect_impl`` processors), so values are stored and read exactly as through ``Connection.execute``.
 
 Contract: runs inside the caller's transaction on the same DBAPI connection; never commits. A DBAPI
 error comes back as SQLAlchemy's exception (``IntegrityError`` …), as from ``Connection.execute``.

@@ -1,4 +1,5 @@
-"""Core-SQL access to records for the op handlers: prebuilt statements, one round trip each.
+"""Core-SQL access to records for the op handlers: prebuilt statements, one round trip each (reads by
+many ids take them as one parameter; many rows are written with one ``executemany``).
 
 Why not the ORM on this path: applying a pushed op through the ORM cost about 2.5 ms (identity map,
 flushes, statement construction). The per-op statements (get, insert, update, first free bed) go further,
