@@ -32,7 +32,7 @@ from sync_server.ops import apply_ops, prepare
 from sync_server.rows import USERS, rows_with_ids
 
 log = logging.getLogger("sync_server.writer")
-BATCH_OPS = 200  # ops per shared transaction: a hold waits behind at most this many ops (~20-40 ms of work)
+BATCH_OPS = 200  # ops per shared transaction: a hold waits behind at most this many (38-58 ms on PostgreSQL here)
 
 
 class UnknownUser(Exception):

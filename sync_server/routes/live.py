@@ -17,11 +17,13 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from emsync_desktop.sync.protocol import LiveCursor, LivePush, LivePushed, LiveRefused
 from sync_server.feed import current_seq
@@ -95,14 +97,18 @@ class _Told:
 
 async def _forward_cursors(websocket: WebSocket, cursors: asyncio.Queue[int], sending: asyncio.Lock,
                            device: _Told) -> None:
-    with websocket.app.state.sessions() as session:
-        cursor = current_seq(session)
+    cursor = await asyncio.to_thread(_current_cursor, websocket.app.state.sessions)  # not on the event loop
     while True:
         async with sending:
             if device.needs(cursor):
                 device.told = cursor
                 await websocket.send_text(LiveCursor(cursor=cursor).model_dump_json())
         cursor = await cursors.get()
+
+
+def _current_cursor(sessions: Callable[[], Session]) -> int:
+    with sessions() as session:
+        return current_seq(session)
 
 
 class _TokenCheck:
