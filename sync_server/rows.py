@@ -101,23 +101,15 @@ def _update_params(row_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def first_free_bed(conn: Connection, hospital_id: str, unit: str) -> Row | None:
-    """The free bed of this unit with the lowest label, locked for this transaction. PostgreSQL skips
-    beds another transaction has locked (it is about to take them); SQLite serializes writers."""
-    sqlite = is_sqlite(conn)
-
-    def build() -> Select[Any]:
-        query = (select(BEDS).where(BEDS.c.hospital_id == bindparam("hospital_id"), BEDS.c.unit == bindparam("unit"),
-                                    BEDS.c.status == "available").order_by(BEDS.c.label).limit(1))
-        return query if sqlite else query.with_for_update(skip_locked=True)
-
-    rows = fast_statement(conn, ("free_bed",), build).run(conn, {"hospital_id": hospital_id, "unit": unit})
-    return rows[0] if rows else None
+    """The free bed of this unit with the lowest label, locked for this transaction (``free_beds_in``)."""
+    beds = free_beds_in(conn, {(hospital_id, unit): 1})
+    return beds[0] if beds else None
 
 
 def free_beds_in(conn: Connection, wanted: Mapping[tuple[str, str], int]) -> Sequence[Row]:
     """Up to ``n`` free beds of each (hospital id, unit) -> n, lowest labels first, locked for this
-    transaction: on PostgreSQL in one statement (beds another transaction has locked are skipped, as in
-    ``first_free_bed``), on SQLite (writers serialized already) one statement per unit."""
+    transaction: on PostgreSQL in one statement, skipping beds another transaction has locked (it is
+    about to take them); on SQLite (writers serialized already) one statement per unit."""
     if not wanted:
         return []
     if is_sqlite(conn):
