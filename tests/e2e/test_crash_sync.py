@@ -7,14 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from emsync_desktop.domain.roles import Role
-from tests.e2e.clients import make_client
+from emsync_desktop.sync.http import ServerUnreachable
+from tests.e2e.clients import Client, make_client
 from tests.e2e.conftest import StartServer
 from tests.e2e.server_process import ServerProcess, free_port
 from tests.e2e.test_offline_sync import outbox_states
@@ -89,20 +90,18 @@ def test_client_killed_after_server_applied_batch_repushes_without_duplicates(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("moment", ["as_sent", "applied_unanswered"])
 def test_server_killed_mid_batch_then_restarted_applies_everything_once(
-        tmp_path: Path, start_server: StartServer) -> None:
+        tmp_path: Path, start_server: StartServer, monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
     data_dir = tmp_path / "ambulance"
-    queue_offline(data_dir, 150)  # 450 ops
+    queue_offline(data_dir, 150)  # 450 ops: three pushes
     with start_server() as server:
         password = server.credentials()["asha"]
         client = make_client(data_dir, Role.PARAMEDIC, server.url, "asha", password)
+        _kill_server_during_second_push(client, server, monkeypatch, moment)
         outcome: list[bool] = []
         pusher = threading.Thread(target=lambda: outcome.append(client.engine.run_once()))
         pusher.start()
-        deadline = time.monotonic() + 30
-        while "applied" not in outbox_states(client) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        server.process.send_signal(signal.SIGKILL)  # mid-batch: some answered, the rest in flight
         pusher.join(timeout=60)
     states = outbox_states(client)
     assert outcome == [False] and "pending" in states and "applied" in states
@@ -114,3 +113,28 @@ def test_server_killed_mid_batch_then_restarted_applies_everything_once(
     finally:
         client.close()
     assert counts == {"transfer": 150, "handoff": 150}
+
+
+def _kill_server_during_second_push(client: Client, server: ServerProcess, monkeypatch: pytest.MonkeyPatch,
+                                    moment: str) -> None:
+    """SIGKILL the server during the client's second push, the first one answered. ``as_sent``: as the
+    push goes out (received or not, applied or not); ``applied_unanswered``: once the server has applied
+    and answered it, before the client reads the answer (the restart must answer it again, from what it
+    stored). Watching the outbox for the first answer and killing then was a race a fast machine lost:
+    it answered all three pushes first."""
+    push = client.engine._push
+    pushes: list[int] = []
+
+    def push_as_the_server_dies(token: str, ops: list[Any]) -> Any:
+        pushes.append(len(ops))
+        if len(pushes) != 2:
+            return push(token, ops=ops)
+        if moment == "as_sent":
+            threading.Thread(target=server.process.send_signal, args=(signal.SIGKILL,)).start()
+            return push(token, ops=ops)
+        push(token, ops=ops)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=30)
+        raise ServerUnreachable("the server died before its answer arrived")
+
+    monkeypatch.setattr(client.engine, "_push", push_as_the_server_dies)
