@@ -67,7 +67,7 @@ class Bed(Base):
 class Transfer(Base):
     __tablename__ = "transfers"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    encounter_id: Mapped[str] = mapped_column(String(36))
+    encounter_id: Mapped[str] = mapped_column(String(36), index=True)  # one active transfer per encounter
     requested_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     destination_hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), index=True)
     unit: Mapped[str] = mapped_column(String(16))

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 
+from emsync_desktop.domain.lifecycle import TransferState, is_active_transfer
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Alternative, OpResult
 from sync_server.audit import append_audit_events
 from sync_server.bed_pool import BedPool, Unit
+from sync_server.db import is_sqlite
 from sync_server.feed import append_changes, change_values
 from sync_server.models import AppliedOp, User
 from sync_server.pending_writes import DEFERRED, PendingWrites
@@ -41,6 +43,7 @@ from sync_server.rows import (
 )
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
+_LOCK_ENCOUNTERS = text("SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM unnest(CAST(:ids AS text[])) AS id")
 
 JournalMark = tuple[int, int, int]
 
@@ -94,6 +97,7 @@ class OpContext:
     _looked_up: dict[str, set[str]] = field(default_factory=dict)  # table -> ids whose existence is known
     _existing: dict[str, set[str]] = field(default_factory=dict)  # table -> those of them that exist
     _pending: PendingWrites = field(default_factory=PendingWrites)
+    _by_encounter: dict[str, set[str]] = field(default_factory=dict)  # encounter id -> its transfers' ids
     _beds: BedPool = field(default_factory=BedPool)
 
     @property
@@ -123,6 +127,32 @@ class OpContext:
             self._existing.setdefault(TRANSFERS.name, set()).add(row["id"])
             self._transfers.setdefault(row["id"], row)
 
+    def preload_encounters(self, encounter_ids: list[str]) -> None:
+        """Learn, in one query, the transfers of these encounters (for the one-active-transfer rule). On
+        PostgreSQL the encounters are first locked (transaction advisory locks, in a fixed order), so two
+        server processes cannot both see "no active transfer" for one case; SQLite writers are serial."""
+        fresh = sorted(set(encounter_ids) - self._by_encounter.keys())
+        if not fresh:
+            return
+        if not is_sqlite(self.conn):
+            self.conn.execute(_LOCK_ENCOUNTERS, {"ids": fresh})
+        for encounter_id in fresh:
+            self._by_encounter[encounter_id] = set()
+        for row in rows_with_ids(self.conn, TRANSFERS, fresh, column="encounter_id"):
+            self._by_encounter[row["encounter_id"]].add(row["id"])
+            self._looked_up.setdefault(TRANSFERS.name, set()).add(row["id"])
+            self._existing.setdefault(TRANSFERS.name, set()).add(row["id"])
+            self._transfers.setdefault(row["id"], row)
+
+    def active_transfer_of(self, encounter_id: str) -> Row | None:
+        """The encounter's transfer that is PENDING, ACCEPTED or EN_ROUTE, as this batch left it, or None."""
+        self.preload_encounters([encounter_id])
+        for transfer_id in sorted(self._by_encounter[encounter_id]):
+            row = self.get(TRANSFERS, transfer_id)
+            if row is not None and is_active_transfer(TransferState(row["state"])):
+                return row
+        return None
+
     def get(self, table: Table, row_id: str, *, for_update: bool = False) -> Row | None:
         """The row, or None. ``for_update`` reads (and locks) it afresh; otherwise a transfer read or
         written earlier in the batch comes from memory."""
@@ -145,6 +175,7 @@ class OpContext:
         self._existing.setdefault(table.name, set()).add(values["id"])
         if table.name == TRANSFERS.name:
             self._transfers[values["id"]] = values
+            self._by_encounter.setdefault(values["encounter_id"], set()).add(values["id"])
 
     def update(self, table: Table, row: Row, values: Row) -> Row:
         """Write ``values`` onto ``row``; returns the row as it is now."""

@@ -39,6 +39,9 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     ctx.answered.update({row["op_id"]: OpResult.model_validate(row["result"]) for row in stored})
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
+    encounters = {op.payload.get("encounter_id") for op in fresh
+                  if op.kind is OpKind.TRANSFER_REQUEST and op.op_id not in ctx.answered}
+    ctx.preload_encounters([e for e in encounters if isinstance(e, str)])
     referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
     ctx.preload_transfers([t for t in referred if isinstance(t, str)])
     holds = Counter((op.payload.get("hospital_id"), op.payload.get("unit")) for op in fresh

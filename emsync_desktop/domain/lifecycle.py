@@ -70,7 +70,11 @@ def next_booking_state(current: BookingState, target: BookingState) -> BookingSt
     return target
 
 
-REDIRECTABLE = frozenset({TransferState.PENDING, TransferState.ACCEPTED, TransferState.EN_ROUTE})
+ACTIVE_TRANSFER_STATES = frozenset({TransferState.PENDING, TransferState.ACCEPTED, TransferState.EN_ROUTE})
+"""A case has at most one transfer in these states (a patient goes to one hospital at a time): the device
+and the server both refuse a second, so a double tap, a second device or a replayed op cannot hold two beds."""
+
+REDIRECTABLE = ACTIVE_TRANSFER_STATES
 
 
 def redirected_transfer_state(current: TransferState) -> TransferState:
@@ -79,6 +83,16 @@ def redirected_transfer_state(current: TransferState) -> TransferState:
     if current not in REDIRECTABLE:
         raise IllegalTransition(f"Transfer is already {current.value}: it can no longer be redirected.")
     return TransferState.PENDING
+
+
+def is_active_transfer(state: TransferState) -> bool:
+    return state in ACTIVE_TRANSFER_STATES
+
+
+def second_active_transfer_reason(hospital: str, unit: str, state: str) -> str:
+    """Why a second active transfer of one case is refused, and what to do instead (device and server)."""
+    return (f"This case already has an active transfer to {hospital} {unit} ({state}). "
+            "Cancel it first, or use 'Send elsewhere' to cancel it and send the case to another hospital.")
 
 
 def is_terminal_transfer(state: TransferState) -> bool:

@@ -17,7 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
-from emsync_desktop.domain.lifecycle import BookingState, TransferState
+from emsync_desktop.domain.lifecycle import (
+    BookingState,
+    TransferState,
+    is_active_transfer,
+    second_active_transfer_reason,
+)
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import TriageSummary, build_sbar
 from emsync_desktop.geo.eta import Eta
@@ -34,11 +39,21 @@ from emsync_desktop.sync.protocol import (
     HandoffAddPayload,
     OpKind,
     TransferRequestPayload,
+    TransferTransitionPayload,
 )
 
 
 class TransferRefused(ValueError):
     """The transfer cannot be created as asked; the message says why and what to do."""
+
+
+class ActiveTransferExists(TransferRefused):
+    """The case already has an active transfer; send again with ``replace_active=True`` (after asking the
+    paramedic) to cancel it and its hold in the same transaction."""
+
+    def __init__(self, message: str, transfer_id: str) -> None:
+        super().__init__(message)
+        self.transfer_id = transfer_id
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,11 @@ class TransferView:
     handoff_versions: int
     handoff_acknowledged: str | None = None  # "Maria Joseph at 14:32"
 
+    @property
+    def active(self) -> bool:
+        """Still going somewhere (PENDING, ACCEPTED, EN_ROUTE), unless the server refused the request."""
+        return _is_active(self.state, self.sync_state)
+
 
 class TransferService:
     def __init__(self, store: Store, user: UserInfo, clock: Callable[[], datetime] = utc_now) -> None:
@@ -68,9 +88,13 @@ class TransferService:
         return self._store
 
     def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True,
-                         eta: Eta | None = None) -> TransferView:
+                         eta: Eta | None = None, replace_active: bool = False) -> TransferView:
         """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR.
-        ``eta``: the travel time shown when the hospital was chosen; it goes into the transfer and SBAR."""
+        ``eta``: the travel time shown when the hospital was chosen; it goes into the transfer and SBAR.
+
+        A case has at most one active transfer: with one already active this raises
+        ``ActiveTransferExists``, unless ``replace_active``, when that transfer is cancelled (its hold
+        released) in the same transaction, its op queued before the new request."""
         now = self._clock()
         with self._store.sessions.begin() as session:
             encounter = get_encounter(session, case_id)
@@ -82,6 +106,13 @@ class TransferService:
             hospital = session.get(Hospital, hospital_id)
             if hospital is None:
                 raise TransferRefused("Unknown hospital: pick one from the list.")
+            active = _active_transfer(session, case_id)
+            if active is not None and not replace_active:
+                going_to = session.get(Hospital, active.destination_hospital_id)
+                raise ActiveTransferExists(second_active_transfer_reason(
+                    going_to.short_name if going_to else "another hospital", active.unit, active.state), active.id)
+            if active is not None:
+                self._cancel(session, active, f"sent to {hospital.short_name} {unit} instead", now)
             triage = snapshot.triage if snapshot.triage_current else None  # never a result of older inputs
             severity = triage.severity.value if triage else None
             eta_s = min(round(eta.eta_s), 86_400) if eta else None
@@ -103,6 +134,25 @@ class TransferService:
             rows = session.scalars(select(TransferRecord).where(TransferRecord.encounter_id == case_id)
                                    .order_by(TransferRecord.updated_at)).all()
             return [_view(session, t) for t in rows]
+
+    def active_transfer(self, case_id: str) -> TransferView | None:
+        with self._store.sessions.begin() as session:
+            active = _active_transfer(session, case_id)
+            return _view(session, active) if active is not None else None
+
+    def _cancel(self, session: Session, transfer: TransferRecord, reason: str, now: datetime) -> None:
+        """Cancel the crew's transfer and release its hold here; the server does the same on the op."""
+        step = {"state": TransferState.CANCELLED.value, "by": self._user.id, "by_name": self._user.display_name,
+                "at": now.isoformat(), "reason": reason}
+        transfer.state = TransferState.CANCELLED.value
+        transfer.history = json.dumps([*json.loads(transfer.history), step])
+        transfer.updated_at, transfer.sync_state, transfer.sync_reason = now, "pending", None
+        for booking in session.scalars(select(BookingRecord).where(BookingRecord.transfer_id == transfer.id)):
+            if booking.state in (BookingState.TENTATIVE.value, BookingState.HELD.value):
+                booking.state, booking.updated_at = BookingState.RELEASED.value, now
+        enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id, now=now,
+                payload=TransferTransitionPayload(target=TransferState.CANCELLED, reason=reason),
+                base_version=transfer.version)
 
     def _add_transfer(self, session: Session, case_id: str, hospital_id: str, unit: str, summary: str,
                       severity: str | None, eta_s: int | None, now: datetime) -> TransferRecord:
@@ -137,6 +187,16 @@ class TransferService:
         session.add(handoff)
         enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ADD, entity_id=handoff.id, now=now,
                 payload=HandoffAddPayload(transfer_id=transfer.id, version=1, **sections))
+
+
+def _is_active(state: str, sync_state: str) -> bool:
+    return is_active_transfer(TransferState(state)) and sync_state != "rejected"
+
+
+def _active_transfer(session: Session, case_id: str) -> TransferRecord | None:
+    rows = session.scalars(select(TransferRecord).where(TransferRecord.encounter_id == case_id)
+                           .order_by(TransferRecord.updated_at.desc()))
+    return next((t for t in rows if _is_active(t.state, t.sync_state)), None)
 
 
 def _view(session: Session, t: TransferRecord) -> TransferView:

@@ -67,6 +67,9 @@ def stylesheet(t: Theme) -> str:
     QLabel#muted {{ color: {t.muted}; }}
     QLabel#fieldError {{ color: {t.error}; font-size: 13px; }}
     QLabel#fieldWarning {{ color: {t.warning}; font-size: 13px; }}
+    QLabel#outcome {{ color: {t.ok}; font-weight: 600; }}
+    QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
+    QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}
     QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
     QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
@@ -80,6 +83,8 @@ def stylesheet(t: Theme) -> str:
     QPushButton:hover {{ border-color: {t.accent}; }}
     QPushButton:focus {{ border: 2px solid {t.accent}; }}
     QPushButton#primary {{ background: {t.accent}; color: {t.accent_text}; border: none; }}
+    QPushButton:disabled, QPushButton#primary:disabled {{ background: {t.raised}; color: {t.muted};
+        border: 1px dashed {t.border}; }}
     QPushButton:checked {{ background: {t.accent}; color: {t.accent_text}; }}
     QListWidget, QTableWidget, QTableView {{ background: {t.surface}; border: 1px solid {t.border};
         border-radius: 6px; alternate-background-color: {t.raised}; gridline-color: {t.border}; }}

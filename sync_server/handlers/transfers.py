@@ -12,6 +12,7 @@ from emsync_desktop.domain.lifecycle import (
     next_booking_state,
     next_transfer_state,
     redirected_transfer_state,
+    second_active_transfer_reason,
 )
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
@@ -43,6 +44,12 @@ def request(ctx: OpContext, op: Op, p: Any) -> int:
     hospital = ctx.hospital(p.destination_hospital_id)
     if hospital is None:
         raise Refused("Unknown destination hospital: refresh the hospital list and choose again.")
+    active = ctx.active_transfer_of(p.encounter_id)
+    if active is not None:
+        going_to = ctx.hospital(active["destination_hospital_id"])
+        raise Refused(second_active_transfer_reason(going_to["short_name"] if going_to else "another hospital",
+                                                    active["unit"], active["state"]),
+                      current=transfer_data(active))
     t = {"id": op.entity_id, "encounter_id": p.encounter_id, "requested_by": ctx.user.id,
          "destination_hospital_id": hospital["id"], "unit": p.unit, "state": TransferState.PENDING.value,
          "version": 1, "eta_s": p.eta_s, "severity": p.severity, "summary": p.summary, "created_at": ctx.now,

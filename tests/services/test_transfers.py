@@ -1,17 +1,19 @@
 import json
 
+import pytest
 from sqlalchemy import select
 
 from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.geo.eta import Eta, EtaSource
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
-from emsync_desktop.services.transfers import TransferRefused, TransferService
+from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService
 from emsync_desktop.services.triage import TriageService
-from emsync_desktop.store.models import HandoffRecord, OutboxOp, TransferRecord
+from emsync_desktop.store.models import BookingRecord, HandoffRecord, OutboxOp, TransferRecord
 from tests.services.test_triage_service import SHARED_MODELS, sick_case
 
 LOURDES = demo_id("hospital", "Lourdes")
+AMRITA = demo_id("hospital", "Amrita")
 
 
 def test_send_to_hospital_writes_records_and_three_ops_in_order(app_context: AppContext, cases: CaseService,
@@ -74,3 +76,33 @@ def test_eta_of_the_chosen_hospital_goes_into_transfer_and_sbar(app_context: App
         handoff = json.loads(session.scalars(select(HandoffRecord)).one().sections)
     assert transfer.eta_s == 754
     assert "ETA 13 min (offline road graph)" in handoff["recommendation"]
+
+
+def test_second_send_of_a_case_is_refused_and_queues_nothing(app_context: AppContext, cases: CaseService,
+                                                             paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Chest pain")
+    service = TransferService(app_context.store, paramedic)  # type: ignore[arg-type]
+    service.send_to_hospital(case.id, LOURDES, "ICU")
+    with pytest.raises(ActiveTransferExists, match="already has an active transfer to Lourdes ICU"):
+        service.send_to_hospital(case.id, AMRITA, "ICU")
+    with app_context.store.sessions.begin() as session:
+        assert len(session.scalars(select(OutboxOp)).all()) == 3
+        assert len(session.scalars(select(TransferRecord)).all()) == 1
+
+
+def test_send_elsewhere_cancels_the_active_transfer_and_its_hold_first(app_context: AppContext, cases: CaseService,
+                                                                       paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Chest pain")
+    service = TransferService(app_context.store, paramedic)  # type: ignore[arg-type]
+    first = service.send_to_hospital(case.id, LOURDES, "ICU")
+    second = service.send_to_hospital(case.id, AMRITA, "ICU", replace_active=True)
+    with app_context.store.sessions.begin() as session:
+        ops = session.scalars(select(OutboxOp).order_by(OutboxOp.device_seq)).all()
+        old_booking = session.scalars(select(BookingRecord).where(BookingRecord.transfer_id == first.id)).one()
+        assert session.get(TransferRecord, first.id).state == "CANCELLED"  # type: ignore[union-attr]
+        assert old_booking.state == "RELEASED"
+    assert [o.kind for o in ops][3:] == ["transfer.transition", "transfer.request", "booking.hold", "handoff.add"]
+    assert json.loads(ops[3].payload)["target"] == "CANCELLED" and ops[3].entity_id == first.id
+    assert service.active_transfer(case.id).id == second.id  # type: ignore[union-attr]

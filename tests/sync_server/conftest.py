@@ -107,9 +107,11 @@ def op(kind: str, entity_id: str, payload: dict[str, Any], base_version: int | N
             "entity_id": entity_id, "payload": payload, "base_version": base_version}
 
 
-def transfer_request(transfer_id: str, hospital: str = LOURDES, unit: str = "ICU") -> dict[str, Any]:
-    return op("transfer.request", transfer_id, {"encounter_id": new_id(), "destination_hospital_id": hospital,
-                                                "unit": unit, "severity": "Critical"})
+def transfer_request(transfer_id: str, hospital: str = LOURDES, unit: str = "ICU",
+                     encounter_id: str | None = None) -> dict[str, Any]:
+    return op("transfer.request", transfer_id, {"encounter_id": encounter_id or new_id(),
+                                                "destination_hospital_id": hospital, "unit": unit,
+                                                "severity": "Critical"})
 
 
 def hold(booking_id: str, transfer_id: str, hospital: str = LOURDES, unit: str = "ICU") -> dict[str, Any]:

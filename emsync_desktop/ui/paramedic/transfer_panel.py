@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +29,7 @@ from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView
 from emsync_desktop.services.network import UNITS, HospitalCapacity, network_capacity
-from emsync_desktop.services.transfers import TransferRefused, TransferService, TransferView
+from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.case_transfers import CaseTransfersList
@@ -56,7 +57,9 @@ class TransferPanel(QWidget):
         self._ranked_unit = ""
         self._picked: str | None = None  # a hospital the paramedic tapped: rankings no longer move the selection
         self._unit_chosen = False  # by the paramedic, for this case: triage no longer changes it
-        self._sending: str | None = None
+        self._sending: str | None = None  # the hospital a send in flight goes to: no second send meanwhile
+        self._active: TransferView | None = None  # the case's active transfer: a new send must replace it
+        self.confirm_replace: Callable[[str], bool] = self._ask_replace  # tests answer for the paramedic
         self.unit = ChoiceField("unit", "Unit needed", [(u, u, u) for u in UNITS])
         self.unit.set_value("ICU")
         self.unit.commit.connect(self._on_unit_chosen)
@@ -67,7 +70,11 @@ class TransferPanel(QWidget):
         self.routing_note = _label("muted")
         self.send = touch_button("Send request, hold bed and SBAR", primary=True)
         self.send.clicked.connect(self.send_selected)
+        self.send_elsewhere = touch_button("Send elsewhere…", tooltip="Cancel the active transfer of this case "
+                                           "(its bed is released) and send the case to the selected hospital")
+        self.send_elsewhere.clicked.connect(self.send_selected)
         self.message = _label("fieldError")
+        self.outcome = _label("outcome")
         self.transfers = CaseTransfersList()
         self.transfers.send_to_requested.connect(self.send_to)
         self._lay_out()
@@ -84,16 +91,44 @@ class TransferPanel(QWidget):
         layout.addWidget(self.routing_note)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        row.addWidget(self.send_elsewhere)
         row.addWidget(self.send)
         layout.addLayout(row)
+        layout.addWidget(self.outcome)
         layout.addWidget(heading)
         layout.addWidget(self.transfers)
 
     def refresh(self) -> None:
         self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
         if self._case_id:
-            self._relay.submit(self._service.transfers_for_case, self._case_id, on_result=self.transfers.show_transfers,
-                               owner=self)
+            self._relay.submit(self._service.transfers_for_case, self._case_id,
+                               on_result=partial(self._on_transfers, self._case_id), owner=self)
+        self._update_buttons()
+
+    def _on_transfers(self, case_id: str, views: list[TransferView]) -> None:
+        if case_id != self._case_id:
+            return  # the paramedic opened another case meanwhile
+        self.transfers.show_transfers(views)
+        self._active = next((v for v in reversed(views) if v.active), None)
+        latest = self._active or (views[-1] if views else None)
+        text, kind = send_outcome(latest) if latest is not None else ("", "outcome")
+        self.outcome.setText(text)
+        if self.outcome.objectName() != kind:
+            self.outcome.setObjectName(kind)
+            self.outcome.style().unpolish(self.outcome)
+            self.outcome.style().polish(self.outcome)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """One send at a time, and none while the case has an active transfer (Send elsewhere replaces it)."""
+        idle = self._case_id is not None and self._sending is None
+        self.send.setEnabled(idle and self._active is None)
+        self.send_elsewhere.setVisible(self._active is not None)
+        self.send_elsewhere.setEnabled(idle)
+        if self._sending is not None:
+            self.send.setText("Sending…")
+        else:
+            self.send.setText("Send request, hold bed and SBAR")
 
     def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
         case_id = snapshot.id if snapshot else None
@@ -101,8 +136,11 @@ class TransferPanel(QWidget):
             self._case_id = case_id
             self._unit_chosen = False
             self._picked = None
+            self._active = None
             self.unit_hint.setText("")
             self.message.setText("")
+            self.outcome.setText("")
+            self.transfers.show_transfers([])
             self.refresh()
         if snapshot is not None and snapshot.triage_current and snapshot.triage is not None:
             self._suggest_unit(snapshot.triage.suggested_unit, snapshot.triage.model_version)
@@ -183,23 +221,70 @@ class TransferPanel(QWidget):
         self.send_to(hospital_id)
 
     def send_to(self, hospital_id: str) -> None:
-        if self._case_id is None:
+        """Send the case (from the button, an alternative or the map). Ignored while a send is in flight;
+        with an active transfer, the paramedic is asked first and the new send replaces it."""
+        if self._case_id is None or self._sending is not None:
+            return
+        unit = self.unit.value() or "ICU"
+        replace = self._active is not None
+        if self._active is not None and not self.confirm_replace(self._replace_question(hospital_id, unit)):
             return
         self._model.flush_requested.emit()
         self._sending = hospital_id
-        send = partial(self._service.send_to_hospital, eta=self.chooser.eta_to(hospital_id))
-        self._relay.submit(send, self._case_id, hospital_id, self.unit.value() or "ICU",
+        self._update_buttons()
+        send = partial(self._service.send_to_hospital, eta=self.chooser.eta_to(hospital_id), replace_active=replace)
+        self._relay.submit(send, self._case_id, hospital_id, unit,
                            on_result=self._on_sent, on_error=self._on_refused, owner=self)
+
+    def _replace_question(self, hospital_id: str, unit: str) -> str:
+        assert self._active is not None
+        going = self._active
+        to = self._hospital_name(hospital_id)
+        return (f"This case is already going to {going.hospital} {going.unit} ({going.state}).\n\n"
+                f"Cancel that transfer, release its bed and send the case to {to} {unit} instead?")
+
+    def _hospital_name(self, hospital_id: str) -> str:
+        return next((h.short_name for h in self._hospitals if h.id == hospital_id), "the selected hospital")
+
+    def _ask_replace(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Send elsewhere?", question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_sent(self, _sent: TransferView) -> None:
         self.message.setText("")
         if self._sending is not None:
             self.chooser.start_drive(self._sending)
+        self._sending = None
         self._on_local_change()
         self.refresh()
 
     def _on_refused(self, error: BaseException) -> None:
+        self._sending = None
         self.message.setText(str(error) if isinstance(error, TransferRefused) else f"Could not send: {error}")
+        if isinstance(error, ActiveTransferExists):
+            self.refresh()  # another send got there first: show it, and offer Send elsewhere
+        self._update_buttons()
+
+
+def send_outcome(view: TransferView) -> tuple[str, str]:
+    """What became of the latest send, in words, and its label style (outcome, outcomeWaiting, outcomeRefused)."""
+    where = f"{view.hospital} {view.unit}"
+    if view.sync_state == "rejected" and view.booking_state != "REJECTED":
+        return f"✖ Not sent to {where}: {view.sync_reason}", "outcomeRefused"
+    if view.state not in ("PENDING", "ACCEPTED", "EN_ROUTE"):
+        return f"Transfer to {where} is {view.state.lower()}.", "outcomeWaiting"
+    if view.booking_state == "REJECTED":
+        return (f"✖ {where} refused the bed: {view.booking_reason or 'no bed left'}. "
+                "Tap a hospital with free beds below."), "outcomeRefused"
+    if view.booking_state == "HELD":
+        accepted = " and accepted by the ward" if view.state == "ACCEPTED" else ""
+        return f"✔ Bed held at {where}{accepted}. Handoff sent.", "outcome"
+    if view.sync_state == "pending":
+        return (f"Saved on this device: request to {where} waits for the server "
+                "(bed held tentatively until it answers)."), "outcomeWaiting"
+    return f"Sent to {where}: waiting for the bed decision.", "outcomeWaiting"
 
 
 def _ranking_inputs(snapshot: CaseSnapshot) -> tuple[object, ...]:
