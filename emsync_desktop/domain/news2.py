@@ -11,7 +11,9 @@ on the same side of a boundary as the chart's integer rows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from emsync_desktop.domain.vitals import Consciousness, Vitals
@@ -132,6 +134,64 @@ def compute_news2(vitals: Vitals, spo2_scale: int = 1) -> News2Result:
     missing = tuple(p for p in PARAMETERS if p not in parts)
     band = band_for(total, any(v == 3 for v in parts.values()))
     return News2Result(total=total, band=band, parts=parts, missing=missing, spo2_scale=spo2_scale)
+
+
+@dataclass(frozen=True)
+class TimedNews2:
+    taken_at: datetime
+    result: News2Result
+
+
+@dataclass(frozen=True)
+class News2Status:
+    """What a case shows for NEWS2 (docs/decisions.md, "NEWS2 from incomplete sets").
+
+    A score counts only when its set has all seven parameters: ``latest_complete`` is the newest such set.
+    ``in_progress`` is the newest set when it is incomplete (e.g. a new set being typed in); its total
+    covers only what was recorded, so it is a lower bound and is never shown as the score, never
+    plotted beside complete ones. Nothing is carried forward from earlier sets."""
+
+    latest_complete: TimedNews2 | None
+    in_progress: TimedNews2 | None
+    complete_sets: tuple[TimedNews2, ...] = ()  # every complete set, oldest first (the trend)
+
+    @property
+    def headline(self) -> TimedNews2 | None:
+        """What the badge shows: the last complete score, unless the set in progress already guarantees
+        a higher one (its lower bound); then that lower bound, marked incomplete. Never a falsely low score."""
+        complete, partial = self.latest_complete, self.in_progress
+        if partial is None or partial.result.total == 0:
+            return complete
+        if complete is None or _risk(partial.result) > _risk(complete.result):
+            return partial
+        return complete
+
+    @property
+    def recorded(self) -> int:
+        """Parameters recorded in the set in progress (of 7)."""
+        return len(PARAMETERS) - len(self.in_progress.result.missing) if self.in_progress else len(PARAMETERS)
+
+
+_BAND_ORDER = (News2Band.ZERO, News2Band.LOW, News2Band.LOW_MEDIUM, News2Band.MEDIUM, News2Band.HIGH)
+
+
+def _risk(result: News2Result) -> tuple[int, int]:
+    """Band, then total: for a partial set both are lower bounds (more parameters only add points)."""
+    return _BAND_ORDER.index(result.band), result.total
+
+
+def news2_status(sets: Sequence[TimedNews2]) -> News2Status:
+    """``sets``: every non-empty observation set of a case, oldest first."""
+    complete_sets = tuple(s for s in sets if s.result.complete)
+    newest = sets[-1] if sets else None
+    in_progress = newest if newest is not None and not newest.result.complete else None
+    return News2Status(latest_complete=complete_sets[-1] if complete_sets else None, in_progress=in_progress,
+                       complete_sets=complete_sets)
+
+
+def score_text(result: News2Result) -> str:
+    """'15' for a complete set; '≥ 6' for an incomplete one (a lower bound)."""
+    return str(result.total) if result.complete else f"≥ {result.total}"
 
 
 def response_for(band: News2Band) -> str:

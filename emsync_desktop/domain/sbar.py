@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emsync_desktop.domain.local_time import clock, stamped
 from emsync_desktop.domain.news2 import (
     PARAMETER_LABELS,
+    News2Status,
+    TimedNews2,
     compute_news2,
     compute_shock_index,
+    news2_status,
     response_for,
+    score_text,
 )
 from emsync_desktop.domain.patient import CaseDetails, Sex
 from emsync_desktop.domain.vitals import NUMERIC_SPECS, Vitals
@@ -29,6 +34,11 @@ class TriageSummary:
     destination: str | None = None
     eta_min: float | None = None
     eta_source: str | None = None  # e.g. "offline road graph", "straight-line estimate"
+    unit: str | None = None  # the unit the transfer asks for at the destination
+    sent_at: datetime | None = None  # when the handoff was sent (UTC; shown in local time with its zone)
+    crew: str | None = None  # who sends it, e.g. "Asha Menon"
+    ambulance: str | None = None  # e.g. "KL-07 AMB 108"
+    crew_phone: str | None = None  # how the ward reaches the crew
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,13 @@ def build_sbar(
     """Build the SBAR draft. ``vitals_series`` is ordered oldest first."""
     triage = triage or TriageSummary()
     latest = _latest_non_empty(vitals_series)
+    status = news2_status([TimedNews2(v.taken_at, compute_news2(v, details.spo2_scale))
+                           for v in vitals_series if not v.is_empty()])
     pending: list[str] = []
-    situation = _situation(details, latest, triage, pending)
+    situation = _situation(details, status, triage, pending)
     background = _background(details)
-    assessment = _assessment(latest, vitals_series, details.spo2_scale, now)
-    recommendation = _recommendation(latest, details.spo2_scale, triage, pending)
+    assessment = _assessment(latest, status, details.spo2_scale)
+    recommendation = _recommendation(status, triage, pending)
     return Sbar(situation, background, assessment, recommendation, tuple(pending))
 
 
@@ -81,20 +93,32 @@ def _who(details: CaseDetails) -> str:
     return f"{age}{sex}"
 
 
-def _situation(
-    details: CaseDetails, latest: Vitals | None, triage: TriageSummary, pending: list[str]
-) -> str:
+def _situation(details: CaseDetails, status: News2Status, triage: TriageSummary, pending: list[str]) -> str:
     complaint = _sentence_case(details.chief_complaint.strip()) or "chief complaint not yet recorded"
     lines = [f"{_who(details)} with {complaint}."]
-    if latest is not None:
-        news2 = compute_news2(latest, details.spo2_scale)
-        partial = "" if news2.complete else " (partial)"
-        lines.append(f"NEWS2 {news2.total}{partial}: {news2.band.label} risk.")
+    news2 = news2_sentence(status)
+    if news2:
+        lines.append(news2)
     if triage.urgency:
         lines.append(f"Urgency (model {triage.model_version}): {triage.urgency}.")
     else:
         pending.append("urgency from triage")
     return " ".join(lines)
+
+
+def news2_sentence(status: News2Status) -> str | None:
+    """'NEWS2 7 (set of 07:32): High (7+) risk.' — only complete sets count as a score; an incomplete
+    newest set is named as such, with what it already guarantees."""
+    headline, complete = status.headline, status.latest_complete
+    if headline is None:
+        if status.in_progress is None:
+            return None
+        return f"NEWS2 not yet scored ({status.recorded} of 7 parameters recorded)."
+    if headline.result.complete:
+        return f"NEWS2 {headline.result.total} (set of {clock(headline.taken_at)}): {headline.result.band.label} risk."
+    last = f"; last complete {complete.result.total} at {clock(complete.taken_at)}" if complete else ""
+    return (f"NEWS2 {score_text(headline.result)} from an incomplete set of {clock(headline.taken_at)} "
+            f"({status.recorded} of 7 recorded{last}): at least {headline.result.band.label} risk.")
 
 
 def _sentence_case(text: str) -> str:
@@ -122,10 +146,10 @@ def _format_vital(vitals: Vitals, name: str) -> str | None:
     return f"{spec.label} {shown}{(' ' + spec.unit) if spec.unit else ''}"
 
 
-def _assessment(latest: Vitals | None, series: list[Vitals], scale: int, now: datetime | None) -> str:
+def _assessment(latest: Vitals | None, status: News2Status, scale: int) -> str:
     if latest is None:
         return "No observations recorded yet."
-    when = latest.taken_at.strftime("%H:%M")
+    when = clock(latest.taken_at)
     shown = [_format_vital(latest, n) for n in ("hr_bpm", "rr_per_min", "spo2_pct", "temp_c")]
     if latest.sbp_mmhg is not None:
         dbp = f"/{latest.dbp_mmhg:.0f}" if latest.dbp_mmhg is not None else ""
@@ -136,42 +160,64 @@ def _assessment(latest: Vitals | None, series: list[Vitals], scale: int, now: da
         shown.append(latest.consciousness.label)
     shown += [_format_vital(latest, n) for n in ("gcs", "pain_0_10", "glucose_mg_dl")]
     lines = [f"Observations at {when}: " + ", ".join(s for s in shown if s) + "."]
-    news2 = compute_news2(latest, scale)
-    scored = ", ".join(f"{PARAMETER_LABELS[k]} {v}" for k, v in news2.parts.items() if v)
-    lines.append(f"NEWS2 {news2.total} (SpO2 scale {scale})" + (f": {scored}." if scored else "."))
-    if news2.missing:
-        lines.append("Not scored (missing): " + ", ".join(PARAMETER_LABELS[m] for m in news2.missing) + ".")
+    complete = status.latest_complete
+    if complete is not None:
+        scored = ", ".join(f"{PARAMETER_LABELS[k]} {v}" for k, v in complete.result.parts.items() if v)
+        lines.append(f"NEWS2 {complete.result.total} (set of {clock(complete.taken_at)}, SpO2 scale {scale})"
+                     + (f": {scored}." if scored else "."))
+    if status.in_progress is not None:
+        missing = ", ".join(PARAMETER_LABELS[m] for m in status.in_progress.result.missing)
+        lines.append(f"Set of {clock(status.in_progress.taken_at)} incomplete, not scored (missing: {missing}).")
     shock = compute_shock_index(latest)
     if shock is not None:
         lines.append(f"Shock index {shock.value:.2f} ({shock.level}).")
-    trend = _trend(series, scale)
+    trend = _trend(status)
     if trend:
         lines.append(trend)
     return "\n".join(lines)
 
 
-def _trend(series: list[Vitals], scale: int) -> str | None:
-    scored = [compute_news2(v, scale).total for v in series if not v.is_empty()]
+def _trend(status: News2Status) -> str | None:
+    scored = status.complete_sets
     if len(scored) < 2:
         return None
-    first, last = scored[0], scored[-1]
+    first, last = scored[0].result.total, scored[-1].result.total
     direction = "rising" if last > first else "falling" if last < first else "unchanged"
-    return f"NEWS2 trend over {len(scored)} sets: {first} to {last} ({direction})."
+    return f"NEWS2 trend over {len(scored)} complete sets: {first} to {last} ({direction})."
 
 
-def _recommendation(
-    latest: Vitals | None, scale: int, triage: TriageSummary, pending: list[str]
-) -> str:
+def _recommendation(status: News2Status, triage: TriageSummary, pending: list[str]) -> str:
     lines = []
-    if latest is not None:
-        lines.append(response_for(compute_news2(latest, scale).band))
-    if triage.suggested_unit:
-        lines.append(f"Requested unit: {triage.suggested_unit}.")
+    if status.headline is not None:
+        lines.append(response_for(status.headline.result.band))
+    unit = triage.unit or triage.suggested_unit
+    if unit:
+        lines.append(f"Requested unit: {unit}.")
     else:
         lines.append("Requested unit: pending triage and hospital ranking.")
         pending.append("requested unit")
     if triage.destination:
+        where = f"{triage.destination}, {unit}" if unit else triage.destination
         source = f" ({triage.eta_source})" if triage.eta_source else ""
         eta = f", ETA {triage.eta_min:.0f} min{source}" if triage.eta_min is not None else ""
-        lines.append(f"Destination: {triage.destination}{eta}.")
+        lines.append(f"Destination: {where}{eta}.")
+    crew = _crew_line(triage)
+    if crew:
+        lines.append(crew)
     return "\n".join(lines)
+
+
+def _crew_line(triage: TriageSummary) -> str | None:
+    """'Sent 04 Dec 2026 07:37 IST (UTC+05:30) by Asha Menon, ambulance KL-07 AMB 108. Reach the crew on …'"""
+    if triage.sent_at is None and not triage.crew:
+        return None
+    parts = []
+    if triage.sent_at is not None:
+        parts.append(f"Sent {stamped(triage.sent_at)}")
+    if triage.crew:
+        parts.append(f"by {triage.crew}")
+    if triage.ambulance:
+        parts.append(f"ambulance {triage.ambulance}")
+    reach = (f" Reach the crew on {triage.crew_phone}." if triage.crew_phone else
+             " Reach the crew through this transfer in EMsync (no phone given).")
+    return ", ".join([" ".join(parts[:2]), *parts[2:]]) + "." + reach

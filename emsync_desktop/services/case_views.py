@@ -6,7 +6,16 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from emsync_desktop.domain.news2 import News2Result, ShockIndex, compute_news2, compute_shock_index
+from emsync_desktop.domain.news2 import (
+    News2Result,
+    News2Status,
+    ShockIndex,
+    TimedNews2,
+    compute_news2,
+    compute_shock_index,
+    news2_status,
+    score_text,
+)
 from emsync_desktop.domain.patient import CaseDetails, Sex, case_problems
 from emsync_desktop.domain.sbar import Sbar, TriageSummary, build_sbar
 from emsync_desktop.domain.triage import (
@@ -39,7 +48,8 @@ class CaseSnapshot:
     updated_at: datetime
     details: CaseDetails
     vitals: tuple[VitalsEntry, ...]
-    news2: News2Result | None
+    news2: News2Result | None  # of the newest COMPLETE set (all seven parameters); see news2_status
+    news2_status: News2Status
     shock: ShockIndex | None
     sbar: Sbar
     problems: tuple[str, ...]
@@ -58,7 +68,7 @@ class CaseSummary:
     title: str
     chief_complaint: str
     updated_at: datetime
-    news2_total: int | None
+    news2_text: str  # "NEWS2 15", "NEWS2 ≥ 6 (incomplete)", "NEWS2 incomplete (3 of 7)", "no vitals"
     news2_band: str | None
 
 
@@ -105,6 +115,7 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         for vitals in [vitals_of(v)]
     )
     latest = next((e for e in reversed(entries) if not e.vitals.is_empty()), None)
+    status = status_of(entries)
     series = [e.vitals for e in entries]
     triage_input = triage_input_of(details, latest.vitals if latest else None)
     triage, current = _stored_triage(row.triage, triage_input)
@@ -114,7 +125,8 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         updated_at=row.updated_at,
         details=details,
         vitals=entries,
-        news2=latest.news2 if latest else None,
+        news2=status.latest_complete.result if status.latest_complete else None,
+        news2_status=status,
         shock=compute_shock_index(latest.vitals) if latest else None,
         sbar=build_sbar(details, series, _triage_summary(triage) if current else None),
         problems=tuple(case_problems(details)),
@@ -122,6 +134,21 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         triage=triage,
         triage_current=current,
     )
+
+
+def status_of(entries: tuple[VitalsEntry, ...]) -> News2Status:
+    return news2_status([TimedNews2(e.vitals.taken_at, e.news2) for e in entries if not e.vitals.is_empty()])
+
+
+def news2_summary(status: News2Status) -> tuple[str, str | None]:
+    """The case list's NEWS2 words and band (None: no colour) for a case's NEWS2 status."""
+    headline = status.headline
+    if headline is not None:
+        incomplete = "" if headline.result.complete else " (incomplete)"
+        return f"NEWS2 {score_text(headline.result)}{incomplete}", headline.result.band.value
+    if status.in_progress is not None:
+        return f"NEWS2 incomplete ({status.recorded} of 7)", None
+    return "no vitals", None
 
 
 def _stored_triage(record: TriageRecord | None, current_input: TriageInput) -> tuple[TriagePrediction | None, bool]:

@@ -21,8 +21,11 @@ from emsync_desktop.domain.vitals import NUMERIC_SPECS, Consciousness, check_num
 from emsync_desktop.services.case_views import (
     CaseSnapshot,
     CaseSummary,
+    VitalsEntry,
     case_title,
+    news2_summary,
     snapshot_of,
+    status_of,
     vitals_of,
 )
 from emsync_desktop.services.clock import utc_now
@@ -31,9 +34,9 @@ from emsync_desktop.store.models import Encounter, VitalsRecord
 from emsync_desktop.store.repositories import (
     get_encounter,
     get_vitals,
-    latest_vitals_by_encounter,
     list_encounters,
     update_encounter,
+    vitals_by_encounter,
 )
 
 TEXT_LIMITS = {"name": 128, "id_number": 64, "chief_complaint": 500, "history": 4000, "allergies": 2000,
@@ -138,8 +141,8 @@ class CaseService:
         with self._store.sessions.begin() as session:
             rows = list(list_encounters(session))
             matched = [r for r in rows if not needle or needle in _haystack(r)]
-            latest = latest_vitals_by_encounter(session, [r.id for r in matched])
-            return [_summary(r, latest.get(r.id)) for r in matched]
+            series = vitals_by_encounter(session, [r.id for r in matched])
+            return [_summary(r, series.get(r.id, [])) for r in matched]
 
 
 def _load(session: Session, case_id: str) -> Encounter:
@@ -153,12 +156,13 @@ def _haystack(row: Encounter) -> str:
     return " ".join(x or "" for x in (row.name, row.id_number, row.phone, row.chief_complaint)).casefold()
 
 
-def _summary(row: Encounter, latest: VitalsRecord | None) -> CaseSummary:
-    news2 = compute_news2(vitals_of(latest), row.spo2_scale) if latest else None
+def _summary(row: Encounter, series: list[VitalsRecord]) -> CaseSummary:
+    entries = tuple(VitalsEntry(v.id, vitals, compute_news2(vitals, row.spo2_scale))
+                    for v in series for vitals in [vitals_of(v)])
+    news2_text, band = news2_summary(status_of(entries))
     return CaseSummary(
         id=row.id, title=case_title(row.name, row.age_years, row.sex), chief_complaint=row.chief_complaint,
-        updated_at=row.updated_at, news2_total=news2.total if news2 else None,
-        news2_band=news2.band.value if news2 else None,
+        updated_at=row.updated_at, news2_text=news2_text, news2_band=band,
     )
 
 

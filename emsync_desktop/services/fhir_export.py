@@ -120,10 +120,11 @@ def _vital_observations(v: Vitals, patient: str) -> list[dict[str, Any]]:
 
 def _assessment_observations(snapshot: CaseSnapshot, patient: str, when: datetime) -> list[dict[str, Any]]:
     result = []
-    if snapshot.news2 is not None:
+    complete = snapshot.news2_status.latest_complete  # an incomplete set's sum is not a NEWS2 score
+    if complete is not None:
         code = _local("news2", "NEWS2 total score (RCP 2017)")
-        result.append(_observation(_new_url(), patient, when, code, valueInteger=snapshot.news2.total,
-                                   interpretation=[{"text": snapshot.news2.band.label}]))
+        result.append(_observation(_new_url(), patient, complete.taken_at, code, valueInteger=complete.result.total,
+                                   interpretation=[{"text": complete.result.band.label}]))
     triage = snapshot.triage if snapshot.triage_current else None
     if triage is not None:
         code = _local("triage-model-urgency", "Urgency predicted by triage model")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emsync_desktop.domain.patient import check_phone
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.repositories import get_setting, set_setting
 
@@ -19,3 +20,22 @@ def save_theme(store: Store, name: str) -> None:
         raise ValueError(f"unknown theme {name!r}")
     with store.sessions.begin() as session:
         set_setting(session, THEME_KEY, name)
+
+
+CREW_PHONE_KEY = "crew.phone"
+
+
+def load_crew_phone(store: Store) -> str:
+    """The phone the receiving ward can call this ambulance on (a per-device setting; '' if not given)."""
+    with store.sessions.begin() as session:
+        return get_setting(session, CREW_PHONE_KEY) or ""
+
+
+def save_crew_phone(store: Store, phone: str) -> str | None:
+    """Save it; returns a message for people when it is not a phone number (nothing is saved then)."""
+    error = check_phone(phone) if phone.strip() else None
+    if error:
+        return error
+    with store.sessions.begin() as session:
+        set_setting(session, CREW_PHONE_KEY, phone.strip())
+    return None

@@ -29,10 +29,11 @@ from emsync_desktop.geo.eta import Eta
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.preferences import CREW_PHONE_KEY
 from emsync_desktop.services.ward import acknowledgement
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import BookingRecord, HandoffRecord, Hospital, TransferRecord
-from emsync_desktop.store.repositories import get_encounter
+from emsync_desktop.store.repositories import get_encounter, get_setting
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import (
     BookingHoldPayload,
@@ -121,9 +122,11 @@ class TransferService:
                 self._add_hold(session, transfer, now)
             sbar = build_sbar(snapshot.details, [v.vitals for v in snapshot.vitals],
                               TriageSummary(urgency=severity, model_version=triage.model_version if triage else None,
-                                            suggested_unit=unit, destination=hospital.name,
+                                            suggested_unit=unit, unit=unit, destination=hospital.name,
                                             eta_min=eta.minutes if eta else None,
-                                            eta_source=eta.source.label if eta else None))
+                                            eta_source=eta.source.label if eta else None, sent_at=now,
+                                            crew=self._user.display_name, ambulance=self._user.ambulance_unit,
+                                            crew_phone=crew_phone_of(session) or None))
             self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
                               sbar.recommendation, now)
             session.flush()
@@ -187,6 +190,10 @@ class TransferService:
         session.add(handoff)
         enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ADD, entity_id=handoff.id, now=now,
                 payload=HandoffAddPayload(transfer_id=transfer.id, version=1, **sections))
+
+
+def crew_phone_of(session: Session) -> str:
+    return get_setting(session, CREW_PHONE_KEY) or ""
 
 
 def _is_active(state: str, sync_state: str) -> bool:

@@ -47,7 +47,7 @@ class TriageService:
             if row is None:
                 raise CaseNotFound(f"case {case_id} does not exist on this device")
             snapshot = snapshot_of(row)
-            if snapshot.news2 is None:
+            if all(e.vitals.is_empty() for e in snapshot.vitals):
                 return TriageOutcome(snapshot, NO_OBSERVATIONS)
             try:
                 stored = snapshot.triage
@@ -65,7 +65,7 @@ class TriageService:
             record.severity = prediction.severity.value
             record.suggested_unit = prediction.suggested_unit
             record.result = json.dumps(prediction_to_dict(prediction))
-            record.news2_total = snapshot.news2.total
+            record.news2_total = snapshot.news2.total if snapshot.news2 else None  # of the last complete set
             record.shock_index = snapshot.shock.value if snapshot.shock else None
             row.triage = record
             session.flush()

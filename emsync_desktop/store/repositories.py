@@ -37,21 +37,14 @@ def list_encounters(session: Session, *, limit: int = 500) -> Sequence[Encounter
     return session.scalars(select(Encounter).order_by(Encounter.updated_at.desc()).limit(limit)).all()
 
 
-def latest_vitals_by_encounter(session: Session, encounter_ids: Sequence[str]) -> dict[str, VitalsRecord]:
-    newest = (
-        select(VitalsRecord.encounter_id, func.max(VitalsRecord.taken_at).label("taken_at"))
-        .where(VitalsRecord.encounter_id.in_(encounter_ids))
-        .group_by(VitalsRecord.encounter_id)
-        .subquery()
-    )
-    rows = session.scalars(
-        select(VitalsRecord).join(
-            newest,
-            (VitalsRecord.encounter_id == newest.c.encounter_id)
-            & (VitalsRecord.taken_at == newest.c.taken_at),
-        )
-    ).all()
-    return {row.encounter_id: row for row in rows}
+def vitals_by_encounter(session: Session, encounter_ids: Sequence[str]) -> dict[str, list[VitalsRecord]]:
+    """Every observation set of these encounters, oldest first (a case's NEWS2 needs its last complete set)."""
+    rows = session.scalars(select(VitalsRecord).where(VitalsRecord.encounter_id.in_(encounter_ids))
+                           .order_by(VitalsRecord.taken_at)).all()
+    series: dict[str, list[VitalsRecord]] = {}
+    for row in rows:
+        series.setdefault(row.encounter_id, []).append(row)
+    return series
 
 
 def update_encounter(session: Session, encounter: Encounter, changes: Mapping[str, object], now: datetime) -> None:

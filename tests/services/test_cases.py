@@ -40,7 +40,7 @@ def test_fields_typed_into_one_set_share_it(cases: CaseService) -> None:
     cases.set_vital(case.id, set_id, "hr_bpm", "131")
     result = cases.set_vital(case.id, set_id, "rr_per_min", "26")
     assert len(result.snapshot.vitals) == 1
-    assert result.snapshot.news2 is not None and result.snapshot.news2.parts == {"hr": 3, "rr": 3}
+    assert result.snapshot.vitals[0].news2.parts == {"hr": 3, "rr": 3}
 
 
 def test_letters_in_vital_are_refused_and_nothing_saved(cases: CaseService) -> None:
@@ -81,12 +81,23 @@ def test_search_finds_encrypted_name_case_insensitively(cases: CaseService) -> N
     assert [c.id for c in cases.search("kuriakose")] == [case.id]
 
 
-def test_case_list_shows_latest_news2(cases: CaseService) -> None:
+def test_case_list_shows_an_incomplete_set_as_a_lower_bound(cases: CaseService) -> None:
     case = cases.open_case()
     set_id = new_id()
     cases.set_vital(case.id, set_id, "consciousness", "U")
     summary = cases.search()[0]
-    assert (summary.news2_total, summary.news2_band) == (3, News2Band.LOW_MEDIUM.value)
+    assert (summary.news2_text, summary.news2_band) == ("NEWS2 ≥ 3 (incomplete)", News2Band.LOW_MEDIUM.value)
+
+
+def test_case_list_keeps_the_last_complete_news2_while_a_new_set_is_typed(cases: CaseService) -> None:
+    case = cases.open_case()
+    first = new_id()
+    for name, value in (("hr_bpm", "140"), ("rr_per_min", "30"), ("spo2_pct", "85"), ("on_oxygen", "true"),
+                        ("sbp_mmhg", "85"), ("temp_c", "34.5"), ("consciousness", "P")):
+        cases.set_vital(case.id, first, name, value)
+    complete = cases.search()[0].news2_text
+    cases.set_vital(case.id, new_id(), "hr_bpm", "100")
+    assert cases.search()[0].news2_text == complete == "NEWS2 20"
 
 
 def test_demo_network_has_kochi_hospitals(app_context: AppContext) -> None:

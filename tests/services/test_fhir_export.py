@@ -65,3 +65,12 @@ def test_every_reference_points_into_the_document(bundle: dict[str, Any]) -> Non
     assert set(refs) <= urls and len(refs) > 5
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     assert patient["name"] == [{"text": "Devi Nair"}]
+
+
+def test_an_incomplete_set_exports_no_news2_score(cases: CaseService, app_context: AppContext,
+                                                  paramedic: UserInfo) -> None:
+    case = sick_case(cases)
+    snapshot = cases.set_vital(case.id, case.vitals[0].id, "temp_c", "").snapshot  # six of seven parameters
+    bundle = handoff_bundle(snapshot, paramedic, NOW)
+    observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
+    assert "news2" not in {code for o in observations for code in codes(o)}

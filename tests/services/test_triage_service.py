@@ -29,7 +29,7 @@ def sick_case(cases: CaseService) -> CaseSnapshot:
     cases.set_detail(case.id, "chief_complaint", "Short of breath, fever")
     set_id = new_id()
     for field, text in (("hr_bpm", "128"), ("rr_per_min", "30"), ("spo2_pct", "86"), ("on_oxygen", "oxygen"),
-                        ("sbp_mmhg", "88"), ("consciousness", "V")):
+                        ("sbp_mmhg", "88"), ("temp_c", "38.9"), ("consciousness", "V")):
         cases.set_vital(case.id, set_id, field, text)
     return cases.load(case.id)
 

@@ -62,8 +62,36 @@ def test_news2_badge_updates_as_vitals_are_entered(qtbot: QtBot, window: MainWin
     acvpu = workspace.vitals.fields["consciousness"]
     assert isinstance(acvpu, ChoiceField)
     qtbot.mouseClick(acvpu.buttons["V"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "NEWS2\n6" in workspace.scores.badge.text())
-    assert "Medium" in workspace.scores.band.text()
+    qtbot.waitUntil(lambda: "NEWS2\n≥ 6" in workspace.scores.badge.text())  # 2 of 7: a lower bound
+    assert "At least Medium" in workspace.scores.band.text()
+    assert "2 of 7 recorded" in workspace.scores.in_progress.text()
+
+
+def enter_complete_set(qtbot: QtBot, workspace: ParamedicWorkspace, values: dict[str, str]) -> None:
+    """Type a whole observation set as a paramedic would (numbers, then the Air/O₂ and ACVPU buttons)."""
+    for name, text in values.items():
+        field = workspace.vitals.fields[name]
+        if isinstance(field, ChoiceField):
+            qtbot.mouseClick(field.buttons[text], Qt.MouseButton.LeftButton)
+        else:
+            type_into(qtbot, vital_field(workspace, name), text)
+
+
+CRITICAL_SET = {"hr_bpm": "140", "rr_per_min": "30", "spo2_pct": "85", "on_oxygen": "oxygen", "sbp_mmhg": "85",
+                "temp_c": "34.5", "consciousness": "P"}
+
+
+def test_starting_a_new_set_never_lowers_news2_or_plots_a_partial_point(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    enter_complete_set(qtbot, workspace, CRITICAL_SET)
+    qtbot.waitUntil(lambda: "NEWS2\n20" in workspace.scores.badge.text())
+    qtbot.keyClick(vital_field(workspace, "hr_bpm").edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    for name, text in (("hr_bpm", "120"), ("rr_per_min", "22"), ("spo2_pct", "95")):
+        type_into(qtbot, vital_field(workspace, name), text)
+    qtbot.waitUntil(lambda: "3 of 7 recorded" in workspace.scores.in_progress.text())
+    assert "NEWS2\n20" in workspace.scores.badge.text()
+    xs, _ys = workspace.vitals.chart.news2_curve.getData()
+    assert len(xs) == 1  # only the complete set is a trend point
 
 
 def test_letters_in_heart_rate_show_inline_error_and_save_nothing(qtbot: QtBot, window: MainWindow) -> None:

@@ -61,9 +61,8 @@ class CaseListPanel(QWidget):
     @staticmethod
     def _text(case: CaseSummary) -> str:
         when = case.updated_at.astimezone().strftime("%d %b %H:%M")
-        news2 = f"NEWS2 {case.news2_total}" if case.news2_total is not None else "no vitals"
         complaint = case.chief_complaint or "complaint not recorded"
-        return f"{case.title}\n{complaint}\n{when} · {news2}"
+        return f"{case.title}\n{complaint}\n{when} · {case.news2_text}"
 
     def _icon(self, band: str | None) -> QIcon:
         background, _ = self._theme.band_colour(News2Band(band) if band else None)

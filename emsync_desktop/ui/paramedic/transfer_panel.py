@@ -29,6 +29,7 @@ from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView
 from emsync_desktop.services.network import UNITS, HospitalCapacity, network_capacity
+from emsync_desktop.services.preferences import load_crew_phone, save_crew_phone
 from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -36,7 +37,7 @@ from emsync_desktop.ui.paramedic.case_transfers import CaseTransfersList
 from emsync_desktop.ui.paramedic.hospital_chooser import HospitalChooser, eta_text
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
-from emsync_desktop.ui.widgets.fields import ChoiceField
+from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
 
 
 class TransferPanel(QWidget):
@@ -63,6 +64,9 @@ class TransferPanel(QWidget):
         self.unit = ChoiceField("unit", "Unit needed", [(u, u, u) for u in UNITS])
         self.unit.set_value("ICU")
         self.unit.commit.connect(self._on_unit_chosen)
+        self.crew_phone = SavingField("crew_phone", "Crew phone (in the handoff)", placeholder="+91 94470 12345")
+        self.crew_phone.setToolTip("The number the receiving ward can call this ambulance on; kept on this device")
+        self.crew_phone.commit.connect(self._on_crew_phone)
         self.unit_hint = _label("muted")
         self.hospitals = _hospital_table()
         self.hospitals.cellClicked.connect(lambda _r, _c: setattr(self, "_picked", self.selected_hospital()))
@@ -79,13 +83,21 @@ class TransferPanel(QWidget):
         self.transfers.send_to_requested.connect(self.send_to)
         self._lay_out()
         model.snapshot_changed.connect(self._on_snapshot)
+        relay.submit(load_crew_phone, store, on_result=self.crew_phone.reset, owner=self)
         self.refresh()
+
+    def _on_crew_phone(self, _name: str, phone: str) -> None:
+        self._relay.submit(save_crew_phone, self._store, phone,
+                           on_result=lambda error: self.crew_phone.show_result(error, None), owner=self)
 
     def _lay_out(self) -> None:
         heading = QLabel("Transfers of this case")
         heading.setObjectName("subheading")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.unit)
+        top = QHBoxLayout()
+        top.addWidget(self.unit, 3)
+        top.addWidget(self.crew_phone, 2)
+        layout.addLayout(top)
         layout.addWidget(self.unit_hint)
         layout.addWidget(self.hospitals, 1)
         layout.addWidget(self.routing_note)

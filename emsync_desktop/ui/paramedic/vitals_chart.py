@@ -54,7 +54,7 @@ class VitalsTrendChart(QWidget):
             xs = [x for x, y in points if y is not None]
             ys = [y for _x, y in points if y is not None]
             curve.setData(xs, ys)
-        scored = [e for e in entries if not e.vitals.is_empty()]
+        scored = [e for e in entries if e.news2.complete]  # a partial sum is no score: never a trend point
         self.news2_curve.setData([e.vitals.taken_at.timestamp() for e in scored], [e.news2.total for e in scored])
         if entries:
             self.vitals_plot.enableAutoRange()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.news2 import score_text
 from emsync_desktop.domain.vitals import NUMERIC_SPECS, Consciousness
 from emsync_desktop.services.case_views import CaseSnapshot, VitalsEntry
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -169,12 +171,12 @@ def _row_texts(entry: VitalsEntry) -> list[str]:
     v = entry.vitals
     bp = f"{v.sbp_mmhg:.0f}/{v.dbp_mmhg:.0f}" if v.sbp_mmhg and v.dbp_mmhg else _format("sbp_mmhg", v.sbp_mmhg)
     oxygen = "" if v.on_oxygen is None else ("O₂" if v.on_oxygen else "air")
-    news2 = f"{entry.news2.total}" + ("" if entry.news2.complete else "*")
+    news2 = score_text(entry.news2)  # "≥ 6" for an incomplete set: a lower bound, not a score
     texts = []
     for title, name in TABLE_COLUMNS:
         if name is not None:
             texts.append(_format(name, getattr(v, name)))
         else:
-            texts.append({"Time": v.taken_at.astimezone().strftime("%H:%M"), "O₂": oxygen, "BP": bp,
+            texts.append({"Time": clock(v.taken_at), "O₂": oxygen, "BP": bp,
                           "ACVPU": v.consciousness.value if v.consciousness else "", "NEWS2": news2}[title])
     return texts

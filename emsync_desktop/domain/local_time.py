@@ -1,0 +1,42 @@
+"""Times as people read them: local wall-clock time of this machine, with the zone named where a
+document leaves the device. Stored times stay UTC (aware datetimes); only display converts.
+
+A naive datetime is taken to be UTC (the store's SQLite columns come back naive in some paths), so a
+missing zone can never shift a time by the local offset twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def to_local(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone()
+
+
+def clock(moment: datetime) -> str:
+    """'07:37' in local time."""
+    return to_local(moment).strftime("%H:%M")
+
+
+def day_and_clock(moment: datetime) -> str:
+    """'04 Dec 07:37' in local time."""
+    return to_local(moment).strftime("%d %b %H:%M")
+
+
+def zone_name(moment: datetime) -> str:
+    """'IST', or '+0530' where the zone has no abbreviation."""
+    local = to_local(moment)
+    name = local.tzname() or ""
+    return name if name and not name.startswith(("+", "-")) else local.strftime("%z")
+
+
+def stamped(moment: datetime) -> str:
+    """'04 Dec 2026 07:37 IST (UTC+05:30)': a date and time with its zone, for documents and exports."""
+    local = to_local(moment)
+    offset = local.strftime("%z")
+    utc_offset = f"UTC{offset[:3]}:{offset[3:]}"
+    name = zone_name(moment)
+    zone = f"{name} ({utc_offset})" if name[:1].isalpha() else utc_offset
+    return f"{local.strftime('%d %b %Y %H:%M')} {zone}"
