@@ -170,6 +170,54 @@ def check_triage_input(data: TriageInput) -> str | None:
     return None
 
 
+CORE_VITALS = ("hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "consciousness")
+CORE_LABELS = {"hr_bpm": "heart rate", "rr_per_min": "respiratory rate", "spo2_pct": "SpO2",
+               "sbp_mmhg": "systolic BP", "consciousness": "consciousness (ACVPU)"}
+MIN_CORE_VITALS = 4
+"""The models abstain below this many of the five core vitals, or without age or chief complaint.
+
+Why: they were trained on triage records in which each core vital is missing in only 1-4 % of rows
+(``ml/training/synthetic.MISSING_RATE``; MIMIC-IV-ED triage is similar), so a record lacking two core
+vitals, the age or the complaint is almost never seen in training and what the trees say about it is
+extrapolation down default branches: with only RR 22 recorded they called "Critical 76 %" while NEWS2 was 2.
+One missing core vital is common in training, so the call is made and the panel says what would firm it."""
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether the models may be asked (``enough``), and what to add (people's words)."""
+
+    enough: bool
+    required: tuple[str, ...]  # missing below the minimum: the models abstain until these are added
+    would_help: tuple[str, ...]  # missing core inputs that do not block a call
+
+    def message(self) -> str:
+        if not self.enough:
+            return f"Not enough data for the model: add {_words(self.required)}. NEWS2 does not depend on it."
+        if self.would_help:
+            return f"Call made without {_words(self.would_help)}: add it for a firmer call."
+        return ""
+
+
+def triage_readiness(data: TriageInput) -> Readiness:
+    v = data.vitals
+    missing_core = [n for n in CORE_VITALS if v is None or getattr(v, n) is None]
+    required: list[str] = []
+    if data.age_years is None:
+        required.append("age")
+    if not data.complaint.strip():
+        required.append("chief complaint")
+    short = len(CORE_VITALS) - len(missing_core) < MIN_CORE_VITALS
+    if short:
+        required += [CORE_LABELS[n] for n in missing_core]
+    return Readiness(enough=not required, required=tuple(required),
+                     would_help=() if short else tuple(CORE_LABELS[n] for n in missing_core))
+
+
+def _words(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def missing_inputs(data: TriageInput) -> tuple[str, ...]:
     """Labels of the inputs the models will see as missing (shown to the paramedic)."""
     vector = feature_vector(data)

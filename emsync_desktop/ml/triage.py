@@ -32,6 +32,7 @@ from emsync_desktop.domain.triage import (
     check_triage_input,
     feature_vector,
     missing_inputs,
+    triage_readiness,
 )
 from emsync_desktop.ml.registry import (
     INPUT_NAME,
@@ -52,6 +53,11 @@ _NOT_FACTORS = {"arrival_ambulance", "sex_female"}  # constant in the ambulance,
 
 class TriageRefused(ValueError):
     """The input holds an impossible value; ``str()`` names the field."""
+
+
+class NotEnoughData(ValueError):
+    """Too few inputs for the models to say anything they learned (``domain.triage.triage_readiness``);
+    ``str()`` says what to add."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,10 @@ class TriageModels:
         refusal = check_triage_input(data)
         if refusal:
             raise TriageRefused(refusal)
-        loaded = self.load()
+        loaded = self.load()  # an unusable model is reported before anything else
+        readiness = triage_readiness(data)
+        if not readiness.enough:
+            raise NotEnoughData(readiness.message())
         base = np.asarray(feature_vector(data), dtype=np.float32)
         variants, factor_names = _occlusions(base, loaded.typical)
         probs = self.probabilities(np.vstack([base, *variants]) if variants else base[None, :])

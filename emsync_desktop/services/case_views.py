@@ -24,6 +24,7 @@ from emsync_desktop.domain.triage import (
     input_fingerprint,
     prediction_from_dict,
     triage_input_of,
+    triage_readiness,
 )
 from emsync_desktop.domain.vitals import Consciousness, Vitals
 from emsync_desktop.store.models import Encounter, TriageRecord, VitalsRecord
@@ -154,7 +155,8 @@ def news2_summary(status: News2Status) -> tuple[str, str | None]:
 def _stored_triage(record: TriageRecord | None, current_input: TriageInput) -> tuple[TriagePrediction | None, bool]:
     if record is None:
         return None, False
-    return prediction_from_dict(json.loads(record.result)), record.input_hash == input_fingerprint(current_input)
+    current = record.input_hash == input_fingerprint(current_input) and triage_readiness(current_input).enough
+    return prediction_from_dict(json.loads(record.result)), current
 
 
 def _triage_summary(triage: TriagePrediction | None) -> TriageSummary | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from emsync_desktop.domain.triage import input_fingerprint, prediction_to_dict
 from emsync_desktop.ml.registry import ModelUnavailable
-from emsync_desktop.ml.triage import TriageModels, TriageRefused
+from emsync_desktop.ml.triage import NotEnoughData, TriageModels, TriageRefused
 from emsync_desktop.services.case_views import CaseSnapshot, snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
@@ -56,6 +56,8 @@ class TriageService:
                 prediction = self._models.predict(snapshot.triage_input)
             except TriageRefused as refused:
                 return TriageOutcome(snapshot, f"Triage not run: {refused}")
+            except NotEnoughData as abstained:  # the stored result is of other inputs: not current, not sent
+                return TriageOutcome(snapshot, str(abstained))
             except ModelUnavailable as unavailable:
                 return TriageOutcome(snapshot, f"Triage model unavailable. {unavailable} NEWS2 is still valid.")
             record = row.triage or TriageRecord(encounter_id=row.id)

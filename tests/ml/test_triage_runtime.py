@@ -13,7 +13,7 @@ from emsync_desktop.domain.patient import Sex
 from emsync_desktop.domain.triage import FEATURE_NAMES, NEEDS, Severity, TriageInput
 from emsync_desktop.domain.vitals import Consciousness, Vitals
 from emsync_desktop.ml.registry import ModelUnavailable, default_models_dir, load_manifest, verified_model_bytes
-from emsync_desktop.ml.triage import MODEL_NAMES, TriageModels, TriageRefused
+from emsync_desktop.ml.triage import MODEL_NAMES, NotEnoughData, TriageModels, TriageRefused
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SICK = TriageInput(71.0, Sex.MALE, Vitals(NOW, hr_bpm=128, rr_per_min=30, spo2_pct=86, on_oxygen=True, sbp_mmhg=88,
@@ -64,10 +64,16 @@ def test_top_factors_name_recorded_inputs_that_raise_the_call(models: TriageMode
     assert {f.feature for f in factors} <= {*FEATURE_NAMES, "complaint"}
 
 
-def test_missing_vitals_are_allowed_and_reported(models: TriageModels) -> None:
-    prediction = models.predict(TriageInput(60.0, Sex.UNKNOWN, Vitals(NOW, hr_bpm=100), "fall"))
-    assert {"SpO2", "Systolic BP", "Sex"} <= set(prediction.missing)
+def test_missing_non_core_inputs_are_allowed_and_reported(models: TriageModels) -> None:
+    vitals = Vitals(NOW, hr_bpm=100, rr_per_min=20, spo2_pct=96, sbp_mmhg=130)
+    prediction = models.predict(TriageInput(60.0, Sex.UNKNOWN, vitals, "fall"))
+    assert {"Temperature", "Consciousness", "Sex"} <= set(prediction.missing)
     assert len(prediction.needs) == len(NEEDS)
+
+
+def test_models_abstain_with_one_vital_and_say_what_to_add(models: TriageModels) -> None:
+    with pytest.raises(NotEnoughData, match="add age, chief complaint, heart rate, SpO2, systolic BP and"):
+        models.predict(TriageInput(None, Sex.UNKNOWN, Vitals(NOW, rr_per_min=22), ""))
 
 
 def test_impossible_value_is_refused_before_inference(models: TriageModels) -> None:

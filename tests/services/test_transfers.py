@@ -3,7 +3,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.ids import demo_id, new_id
 from emsync_desktop.geo.eta import Eta, EtaSource
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
@@ -106,3 +106,17 @@ def test_send_elsewhere_cancels_the_active_transfer_and_its_hold_first(app_conte
     assert [o.kind for o in ops][3:] == ["transfer.transition", "transfer.request", "booking.hold", "handoff.add"]
     assert json.loads(ops[3].payload)["target"] == "CANCELLED" and ops[3].entity_id == first.id
     assert service.active_transfer(case.id).id == second.id  # type: ignore[union-attr]
+
+
+def test_an_abstained_triage_puts_no_urgency_in_the_transfer_or_sbar(app_context: AppContext, cases: CaseService,
+                                                                     paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Dizzy")
+    cases.set_vital(case.id, new_id(), "rr_per_min", "22")
+    outcome = TriageService(app_context.store, SHARED_MODELS).refresh(case.id)
+    assert outcome.message is not None and outcome.message.startswith("Not enough data for the model")
+    TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "ICU")  # type: ignore[arg-type]
+    with app_context.store.sessions.begin() as session:
+        transfer = session.scalars(select(TransferRecord)).one()
+        handoff = session.scalars(select(HandoffRecord)).one()
+    assert transfer.severity is None and "Urgency (model" not in handoff.sections

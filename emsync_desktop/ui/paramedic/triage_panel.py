@@ -7,7 +7,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.news2 import News2Band
-from emsync_desktop.domain.triage import NEED_LABELS, NEEDS, SEVERITY_CLASSES, Severity, TriagePrediction
+from emsync_desktop.domain.triage import (
+    NEED_LABELS,
+    NEEDS,
+    SEVERITY_CLASSES,
+    Severity,
+    TriagePrediction,
+    triage_readiness,
+)
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.theme import Theme
@@ -45,6 +52,7 @@ class TriagePanel(QFrame):
         self.badge.setMinimumSize(120, 76)
         self.unit = _label("", "subheading", wrap=True)
         self.message = _label("", "fieldWarning", wrap=True)
+        self.firmer = _label("", "fieldWarning", wrap=True)  # "Call made without SpO2: add it …"
         self.class_bars: dict[Severity, tuple[QProgressBar, QLabel]] = {}
         classes = QGridLayout()
         for row, severity in enumerate(SEVERITY_CLASSES):
@@ -77,6 +85,7 @@ class TriagePanel(QFrame):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.firmer)
         layout.addLayout(needs)
         layout.addWidget(self.factors)
         layout.addWidget(self.missing)
@@ -90,6 +99,13 @@ class TriagePanel(QFrame):
     def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
         current = snapshot is not None and snapshot.triage_current
         self._show(snapshot.triage if snapshot is not None and current else None)
+        observed = snapshot is not None and any(not e.vitals.is_empty() for e in snapshot.vitals)
+        readiness = triage_readiness(snapshot.triage_input) if snapshot is not None and observed else None
+        if readiness is not None and not readiness.enough:
+            self.badge.setText("Urgency\nnot called")
+            self.unit.setText("The model abstains: too little recorded.")  # the service's message says what to add
+        self.firmer.setText(readiness.message() if readiness is not None and readiness.enough else "")
+        self.firmer.setVisible(bool(self.firmer.text()) and current)
 
     def _on_message(self, text: str) -> None:
         self.message.setText(text)
