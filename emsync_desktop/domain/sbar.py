@@ -197,7 +197,7 @@ def _recommendation(status: News2Status, triage: TriageSummary, pending: list[st
         lines.append("Requested unit: pending triage and hospital ranking.")
         pending.append("requested unit")
     if triage.destination:
-        where = f"{triage.destination}, {unit}" if unit else triage.destination
+        where = f"{unit} at {triage.destination}" if unit else triage.destination
         source = f" ({triage.eta_source})" if triage.eta_source else ""
         eta = f", ETA {triage.eta_min:.0f} min{source}" if triage.eta_min is not None else ""
         lines.append(f"Destination: {where}{eta}.")

@@ -15,13 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.services.case_views import snapshot_of
-from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.fhir_export import handoff_bundle
+from emsync_desktop.services.handoff_doc import handoff_document
 from emsync_desktop.services.network import BED_STATUSES, HospitalCapacity, network_capacity
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.repositories import get_encounter
 
 EXPORTS_DIR = "exports"
 
@@ -43,11 +41,8 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 def export_handoff_fhir(store: Store, case_id: str, author: UserInfo, data_dir: Path,
                         now: datetime | None = None) -> Path:
-    with store.sessions.begin() as session:
-        row = get_encounter(session, case_id)
-        if row is None:
-            raise CaseNotFound(f"case {case_id} does not exist on this device")
-        bundle = handoff_bundle(snapshot_of(row), author, now or utc_now())
+    document = handoff_document(store, case_id)
+    bundle = handoff_bundle(document.snapshot, author, now or utc_now(), sbar=document.sbar)
     target = exports_dir(data_dir) / f"handoff-{case_id}.fhir.json"
     return write_atomically(target, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
 

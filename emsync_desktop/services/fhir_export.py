@@ -16,6 +16,7 @@ from typing import Any
 
 from emsync_desktop.domain.patient import Sex
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.domain.sbar import Sbar
 from emsync_desktop.domain.vitals import Vitals
 from emsync_desktop.services.case_views import CaseSnapshot
 
@@ -43,13 +44,15 @@ BP_PANEL, SYSTOLIC, DIASTOLIC = "85354-9", "8480-6", "8462-4"
 _GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "unknown"}
 
 
-def handoff_bundle(snapshot: CaseSnapshot, author: UserInfo, now: datetime) -> dict[str, Any]:
-    """The whole document; ``now`` is when it was produced (timezone-aware)."""
+def handoff_bundle(snapshot: CaseSnapshot, author: UserInfo, now: datetime, sbar: Sbar | None = None
+                   ) -> dict[str, Any]:
+    """The whole document; ``now`` is when it was produced (timezone-aware). ``sbar``: the version sent
+    with the transfer (services/handoff_doc); the case's draft when None."""
     patient, practitioner = _new_url(), _new_url()
     latest = next((e.vitals for e in reversed(snapshot.vitals) if not e.vitals.is_empty()), None)
     vitals = _vital_observations(latest, patient) if latest else []
     assessment = _assessment_observations(snapshot, patient, latest.taken_at if latest else now)
-    composition = _composition(snapshot, patient, practitioner, vitals, assessment, now)
+    composition = _composition(snapshot, sbar or snapshot.sbar, patient, practitioner, vitals, assessment, now)
     entries = [composition, _patient(snapshot, patient), _practitioner(author, practitioner), *vitals, *assessment]
     return {"resourceType": "Bundle", "identifier": {"system": "urn:ietf:rfc:3986", "value": _new_url()},
             "type": "document", "timestamp": now.isoformat(),
@@ -135,9 +138,9 @@ def _assessment_observations(snapshot: CaseSnapshot, patient: str, when: datetim
     return result
 
 
-def _composition(snapshot: CaseSnapshot, patient: str, practitioner: str, vitals: list[dict[str, Any]],
+def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner: str, vitals: list[dict[str, Any]],
                  assessment: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    d, sbar = snapshot.details, snapshot.sbar
+    d = snapshot.details
     texts = {"complaint": d.chief_complaint, "history": d.history, "allergies": d.allergies or "Not recorded",
              "medications": d.medications, "vitals": sbar.assessment.split("\n")[0], "triage": sbar.situation,
              "assessment": sbar.assessment, "plan": sbar.recommendation}

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState, is_terminal_transfer, next_transfer_state
+from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
@@ -47,7 +48,7 @@ class IncomingTransfer:
 def acknowledgement(handoff: HandoffRecord | None) -> str | None:
     if handoff is None or handoff.acknowledged_at is None:
         return None
-    return f"{handoff.acknowledged_by_name} at {handoff.acknowledged_at.astimezone().strftime('%H:%M')}"
+    return f"{handoff.acknowledged_by_name} at {clock(handoff.acknowledged_at)}"
 
 
 def eta_countdown(due: datetime | None, now: datetime) -> str:
@@ -55,10 +56,10 @@ def eta_countdown(due: datetime | None, now: datetime) -> str:
     if due is None:
         return "no ETA given"
     minutes = round((due - now).total_seconds() / 60)
-    clock = due.astimezone().strftime("%H:%M")
+    at = clock(due)
     if minutes > 0:
-        return f"arrives in {minutes} min ({clock})"
-    return "due now" if minutes == 0 else f"overdue by {-minutes} min (was due {clock})"
+        return f"arrives in {minutes} min ({at})"
+    return "due now" if minutes == 0 else f"overdue by {-minutes} min (was due {at})"
 
 
 class WardService:

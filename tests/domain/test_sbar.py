@@ -74,6 +74,6 @@ def test_handoff_names_destination_unit_eta_date_crew_and_contact() -> None:
                             ambulance="KL-07 AMB 108", crew_phone="+91 94470 00000",
                             sent_at=datetime(2026, 12, 4, 2, 7, tzinfo=UTC))
     text = build_sbar(DETAILS, [vitals(2, 80)], summary).recommendation
-    assert "Destination: Lourdes Hospital, ICU, ETA 12 min (offline road graph)." in text
+    assert "Destination: ICU at Lourdes Hospital, ETA 12 min (offline road graph)." in text
     assert "Sent 04 Dec 2026 07:37 IST (UTC+05:30) by Asha Menon, ambulance KL-07 AMB 108." in text
     assert "Reach the crew on +91 94470 00000." in text

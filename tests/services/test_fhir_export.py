@@ -74,3 +74,29 @@ def test_an_incomplete_set_exports_no_news2_score(cases: CaseService, app_contex
     bundle = handoff_bundle(snapshot, paramedic, NOW)
     observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
     assert "news2" not in {code for o in observations for code in codes(o)}
+
+
+def test_exported_handoff_is_the_version_sent_with_destination_crew_and_zone(
+        cases: CaseService, app_context: AppContext, paramedic: UserInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from emsync_desktop.domain.ids import demo_id
+    from emsync_desktop.services.exports import export_handoff_fhir
+    from emsync_desktop.services.handoff_doc import handoff_document
+    from emsync_desktop.services.preferences import save_crew_phone
+    from emsync_desktop.services.transfers import TransferService
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        case = sick_case(cases)
+        assert save_crew_phone(app_context.store, "+91 94470 12345") is None
+        TransferService(app_context.store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Lourdes"), "ICU")
+        text = export_handoff_fhir(app_context.store, case.id, paramedic, app_context.data_dir).read_text()
+        heading = handoff_document(app_context.store, case.id).heading
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "Destination: ICU at Lourdes Hospital" in text and "Reach the crew on +91 94470 12345" in text
+    assert f"by {paramedic.display_name}" in text and "IST (UTC+05:30)" in text
+    assert heading.startswith("Sent to ICU at Lourdes Hospital") and "IST" in heading

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ml.imaging import upsample
 from emsync_desktop.services.clock import utc_now
@@ -113,7 +114,7 @@ class XrayView(QWidget):
     def _show_studies(self, studies: list[StudySummary]) -> None:
         self.studies.clear()
         for study in studies:
-            when = study.created_at.astimezone().strftime("%d %b %H:%M")
+            when = day_and_clock(study.created_at)
             item = QListWidgetItem(f"{when} · {study.source_name}\n{study.top_class} {study.probability:.0%} · "
                                    f"{study.sync}")
             item.setData(Qt.ItemDataRole.UserRole, study.id)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.domain.news2 import News2Band
 from emsync_desktop.services.case_views import CaseSummary
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -60,7 +61,7 @@ class CaseListPanel(QWidget):
 
     @staticmethod
     def _text(case: CaseSummary) -> str:
-        when = case.updated_at.astimezone().strftime("%d %b %H:%M")
+        when = day_and_clock(case.updated_at)
         complaint = case.chief_complaint or "complaint not recorded"
         return f"{case.title}\n{complaint}\n{when} · {case.news2_text}"
 

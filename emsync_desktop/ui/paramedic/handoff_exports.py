@@ -14,8 +14,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.exports import export_handoff_fhir, exports_dir, write_atomically
+from emsync_desktop.services.handoff_doc import HandoffDocument, handoff_document
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 
@@ -31,33 +31,37 @@ class HandoffExports:
         self._relay.submit(export_handoff_fhir, self._store, case_id, self._user, self._data_dir,
                            on_result=done, on_error=done)
 
-    def pdf(self, snapshot: CaseSnapshot, done: Callable[[object], None]) -> None:
-        data = handoff_pdf(snapshot, self._user.display_name)
-        target = exports_dir(self._data_dir) / f"handoff-{snapshot.id}.pdf"
-        self._relay.submit_background(write_atomically, target, data, on_result=done, on_error=done)
+    def pdf(self, case_id: str, done: Callable[[object], None]) -> None:
+        """Read the handoff (DB thread), lay it out (GUI thread), write it (background)."""
+        def write(document: HandoffDocument) -> None:
+            data = handoff_pdf(document, self._user.display_name)
+            target = exports_dir(self._data_dir) / f"handoff-{case_id}.pdf"
+            self._relay.submit_background(write_atomically, target, data, on_result=done, on_error=done)
+
+        self._relay.submit(handoff_document, self._store, case_id, on_result=write, on_error=done)
 
 
-def handoff_pdf(snapshot: CaseSnapshot, author: str) -> bytes:
+def handoff_pdf(document: HandoffDocument, author: str) -> bytes:
     """The SBAR on an A4 page, with who wrote it and that model output is decision support."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      QMarginsF(18, 18, 18, 18)))
-    writer.setTitle(f"Handoff — {snapshot.title}")
+    writer.setTitle(f"Handoff — {document.snapshot.title}")
     writer.setCreator("EMsync Desktop")
-    document = QTextDocument()
-    document.setHtml(_handoff_html(snapshot, author))
-    document.print_(writer)
+    page = QTextDocument()
+    page.setHtml(_handoff_html(document, author))
+    page.print_(writer)
     del writer  # finishes the PDF
     data: QByteArray = buffer.data()
     return bytes(data.data())
 
 
-def _handoff_html(snapshot: CaseSnapshot, author: str) -> str:
-    sbar = snapshot.sbar
-    parts = [f"<h2>Paramedic handoff (SBAR)</h2><p><b>{html.escape(snapshot.title)}</b> · by "
-             f"{html.escape(author)}</p>"]
+def _handoff_html(document: HandoffDocument, author: str) -> str:
+    sbar = document.sbar
+    parts = [f"<h2>Paramedic handoff (SBAR)</h2><p><b>{html.escape(document.snapshot.title)}</b> · by "
+             f"{html.escape(author)}<br/>{html.escape(document.heading)}</p>"]
     for title, body in (("Situation", sbar.situation), ("Background", sbar.background),
                         ("Assessment", sbar.assessment), ("Recommendation", sbar.recommendation)):
         text = "<br/>".join(html.escape(line) for line in body.splitlines())

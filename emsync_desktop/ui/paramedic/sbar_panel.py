@@ -59,7 +59,8 @@ class SbarPanel(QFrame):
 
     def _save_pdf(self) -> None:
         if self._exports is not None and self._model.snapshot is not None:
-            self._exports.pdf(self._model.snapshot, self._exported)
+            self._model.flush_requested.emit()
+            self._exports.pdf(self._model.snapshot.id, self._exported)
 
     def _exported(self, result: object) -> None:
         if isinstance(result, Path):

@@ -131,7 +131,7 @@ class VitalsPanel(QWidget):
     def _update_set_label(self) -> None:
         entry = self._model.current_set()
         if isinstance(entry, VitalsEntry):
-            when = entry.vitals.taken_at.astimezone().strftime("%H:%M")
+            when = clock(entry.vitals.taken_at)
             self.set_label.setText(f"Editing the set taken at {when}. Values save as you type.")
         else:
             self.set_label.setText("New set: it is timed when you enter its first value.")
