@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
+        focus_first = getattr(workspace, "focus_first", None)
+        if callable(focus_first):
+            focus_first()
         self.workspace_ready.emit(workspace)
 
     def sign_out(self) -> None:

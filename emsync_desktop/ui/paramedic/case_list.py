@@ -20,6 +20,9 @@ class CaseListPanel(QWidget):
         self._model = model
         self._theme = theme
         self.new_button = touch_button("+  New case", primary=True, tooltip="Open a new patient case (Ctrl+N)")
+        # Clicking leaves the focus where it was (the new case then takes it): a button that kept the focus
+        # turned every space typed afterwards into another new case.
+        self.new_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, ID, phone, complaint  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)

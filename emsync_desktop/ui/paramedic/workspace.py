@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
@@ -103,6 +103,10 @@ class ParamedicWorkspace(QWidget):
         model.snapshot_changed.connect(self._on_snapshot)
         model.list_cases()
 
+    def focus_first(self) -> None:
+        """Where the keyboard starts after sign-in: the case search (typing there can never open a case)."""
+        self.case_list.search.setFocus()
+
     def on_synced(self, status: SyncStatus) -> None:
         """The sync engine brought or sent something: refresh what it touched."""
         if status.touched & {"transfer", "booking", "handoff", "bed"} or not status.pending:
@@ -123,7 +127,10 @@ class ParamedicWorkspace(QWidget):
             return
         if snapshot.id != self._shown_case:
             self._shown_case = snapshot.id
-            self.tabs.setCurrentIndex(0 if snapshot.vitals or snapshot.details.chief_complaint else 1)
+            fresh = not snapshot.vitals and not snapshot.details.chief_complaint
+            self.tabs.setCurrentIndex(1 if fresh else 0)
+            if fresh:  # a new case: typing goes straight into its chief complaint
+                QTimer.singleShot(0, self, self.form.fields["chief_complaint"].edit.setFocus)
         self.stack.setCurrentIndex(1)
         self.title.setText(snapshot.title + (f" — {snapshot.details.chief_complaint}"
                                              if snapshot.details.chief_complaint else ""))
