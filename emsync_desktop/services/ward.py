@@ -69,7 +69,9 @@ class WardService:
         self._clock = clock
 
     def incoming(self) -> list[IncomingTransfer]:
-        """Open transfers to this nurse's hospital, oldest first."""
+        """Open transfers to this nurse's hospital, in the order they were requested (oldest first). The
+        order never depends on a transfer's latest change, so accepting one card moves no other card
+        (a button sliding under the pointer would be pressed on the wrong patient)."""
         with self._store.sessions.begin() as session:
             rows = session.scalars(select(TransferRecord).where(
                 TransferRecord.destination_hospital_id == self._user.hospital_id)
@@ -88,7 +90,7 @@ class WardService:
                     handoff=json.loads(handoff.sections) if handoff else None,
                     eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id),
                     handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff)))
-            return result
+            return sorted(result, key=lambda t: (t.requested_at, t.id))
 
     def acknowledge(self, handoff_id: str) -> None:
         """Record that this nurse has read the handoff (who and when); the server keeps the first."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QPushButton
+from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.store.models import Bed, BookingRecord, OutboxOp
 from emsync_desktop.ui.main_window import MainWindow
@@ -100,3 +101,25 @@ def test_reject_cancelled_at_the_reason_changes_nothing(qtbot: QtBot, window: Ma
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     click(qtbot, workspace, "Reject…")
     assert len(workspace.incoming.cards) == 1 and queued_targets(window) == []
+
+
+def test_accepting_one_card_moves_no_other_card(qtbot: QtBot, window: MainWindow) -> None:
+    first = send_case_as_paramedic(window, "Fall", "Lourdes", "WARD")
+    second = send_case_as_paramedic(window, "Burns", "Lourdes", "WARD")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 2, timeout=10_000)
+    assert list(workspace.incoming.cards) == [first, second]  # in the order requested
+
+    def accept_button_y(transfer_id: str) -> int:
+        card = workspace.incoming.cards[transfer_id]
+        button = next(b for b in card.findChildren(QPushButton) if b.text() in ("Accept", "Reject…"))
+        return button.mapTo(window, button.rect().topLeft()).y()
+
+    qtbot.wait(300)  # let the new cards be laid out
+    before = accept_button_y(second)
+    workspace.incoming.decide(first, TransferState.ACCEPTED)
+    qtbot.waitUntil(lambda: "ACCEPTED" in workspace.incoming.cards[first].findChildren(QLabel)[0].text())
+    assert list(workspace.incoming.cards) == [first, second]
+    qtbot.waitUntil(lambda: accept_button_y(second) == before, timeout=2_000)  # once laid out, where it was
