@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
         description="EMsync Desktop: offline-first emergency coordination (demo mode on embedded defaults). "
-                    "Road data: main.py roads import EXTRACT.osm.pbf",
+                    "Without a command it opens the app. Road data: main.py roads import EXTRACT.osm.pbf",
     )
     parser.add_argument("--version", action="version", version=f"EMsync Desktop {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -43,23 +43,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")
+    _add_roads_command(parser.add_subparsers(dest="command", title="commands", metavar="COMMAND"))
     return parser
 
 
-def roads_main(argv: Sequence[str]) -> int:
-    """``main.py roads import EXTRACT.osm.pbf``: build offline routing tiles into the data dir."""
-    parser = argparse.ArgumentParser(prog="main.py roads", description="Offline road data for routing.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="build routing tiles from an OpenStreetMap extract (.osm.pbf)")
+def _add_roads_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``roads import EXTRACT.osm.pbf``. ``--data-dir`` goes before or after the command; the one given
+    after wins (its SUPPRESS default leaves one given before in place)."""
+    roads = commands.add_parser("roads", help="offline road data for routing",
+                                description="Offline road data for routing.")
+    actions = roads.add_subparsers(dest="roads_command", required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="build routing tiles from an OpenStreetMap extract (.osm.pbf)",
+                             description="Build routing tiles from an OpenStreetMap extract into the data dir. "
+                                         "Valhalla's build output goes to DATA_DIR/logs/roads-import.log.")
     imp.add_argument("extract", type=Path, help="a regional extract, e.g. kerala-latest.osm.pbf")
-    imp.add_argument("--data-dir", type=Path, default=None, help=f"default: {default_data_dir()}")
-    args = parser.parse_args(argv)
+    imp.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help=f"default: {default_data_dir()}")
+
+
+def import_roads_command(extract: Path, data_dir: Path) -> int:
+    """``main.py roads import``: steps and the outcome on stdout, a failure's reason on stderr."""
     from emsync_desktop.geo.roads import RoadImportError, import_roads
 
-    data_dir: Path = args.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        roads = import_roads(args.extract, data_dir, progress=lambda line: print(line, flush=True))
+        roads = import_roads(extract, data_dir, progress=lambda line: print(line, flush=True))
     except RoadImportError as exc:
         print(f"Road import failed: {exc}", file=sys.stderr)
         return 1
@@ -68,11 +75,10 @@ def roads_main(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["roads"]:
-        return roads_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     data_dir: Path = args.data_dir or default_data_dir()
+    if args.command == "roads":
+        return import_roads_command(args.extract, data_dir)
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
