@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
+
+from sync_server.logging_config import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unit", help="with --add-user: ambulance unit (paramedics)")
     parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
     parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
+    parser.add_argument("--log-format", choices=("json", "text"), default="json",
+                        help="log lines on stderr: one JSON object per line (default, for jq and log "
+                             "collectors) or plain text; token values in URLs are never written")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='{"t":"%(asctime)s","level":"%(levelname)s","msg":%(message)r}')
+    configure_logging(args.log_format)
 
     from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
     from sync_server.config import Settings, load_secret
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
-                log_level="info", **LIVE_CHANNEL_OPTIONS)
+                log_config=None, log_level="info", **LIVE_CHANNEL_OPTIONS)  # keeps configure_logging's
     return 0
 
 
