@@ -1,7 +1,8 @@
 """Signing in: through the sync server when it answers, else offline against the cached verifier.
 
-Threading: call on the DbRunner thread. ``sign_in_with_server`` makes one HTTP request (short
-connect timeout) before its transaction; the GUI thread never waits on it.
+Threading: ``ask_server`` waits on the network: a background thread, never the GUI thread and never
+the DB thread (which must stay free for saving what people type). Everything else runs on the DB
+thread. ``sign_in_with_server`` is the two in one call, for callers that own their thread.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class SignInError(Exception):
     """Sign-in refused; the message is safe to show."""
 
 
+class UnknownOffline(SignInError):
+    """The server did not answer and this device has never seen this account sign in: stale once the
+    server answers again."""
+
+
 def user_info(row: User) -> UserInfo:
     return UserInfo(id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
                     hospital_id=row.hospital_id, ambulance_unit=row.ambulance_unit, is_demo=row.is_demo)
@@ -36,7 +42,12 @@ def demo_users(store: Store) -> list[UserInfo]:
         return [user_info(u) for u in list_demo_users(session)]
 
 
-def sign_in_demo(store: Store, user_id: str, *, demo_install: bool) -> UserInfo:
+def sign_in_demo(store: Store, user_id: str, *, demo_install: bool, real_server: bool = False) -> UserInfo:
+    """Sign in without a password: only demo users, only on a demo install, and never while the
+    device syncs with a real server (``--server``), whose accounts have passwords."""
+    if real_server:
+        raise SignInError("Demo accounts are not available with a sync server: sign in with your user name "
+                          "and password.")
     with store.sessions.begin() as session:
         row = get_user(session, user_id)
         if row is None or not row.is_demo or not demo_install:
@@ -63,11 +74,24 @@ def sign_in_with_server(store: Store, login: ServerLogin, username: str, passwor
     """The server decides when it answers (a refusal there is final, whatever the device has
     cached); its answer refreshes the cached profile and verifier. Only an unreachable server
     falls back to the verifier cached on this device."""
+    return finish_sign_in(store, ask_server(login, username, password), username, password)
+
+
+def ask_server(login: ServerLogin, username: str, password: str) -> TokenResponse | None:
+    """Background thread (network, no store). The server's answer, or None when it does not answer;
+    raises ``SignInError`` when it refuses."""
     try:
-        tokens = login(username.strip().lower(), password)
+        return login(username.strip().lower(), password)
     except AuthRejected as refused:
         raise SignInError(f"{refused} Check Caps Lock and try again.") from refused
     except ServerUnreachable:
+        return None
+
+
+def finish_sign_in(store: Store, tokens: TokenResponse | None, username: str, password: str) -> SignedIn:
+    """DB thread. With the server's answer: cache its profile and a verifier; without one (None): check
+    the password against the verifier this device cached at the account's last online sign-in."""
+    if tokens is None:
         return SignedIn(_sign_in_offline(store, username, password), online=False)
     with store.sessions.begin() as session:
         return SignedIn(user_info(_cache_user(session, tokens.user, password)), online=True)
@@ -77,8 +101,8 @@ def _sign_in_offline(store: Store, username: str, password: str) -> UserInfo:
     with store.sessions.begin() as session:
         row = get_user_by_username(session, username)
         if row is None or row.password_hash is None or row.is_demo:
-            raise SignInError("The sync server cannot be reached and this user has not signed in on this "
-                              "device before. Connect to the network once to sign in.")
+            raise UnknownOffline("The sync server cannot be reached and this user has not signed in on this "
+                                 "device before. Connect to the network once to sign in.")
     return sign_in(store, username, password)
 
 

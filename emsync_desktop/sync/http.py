@@ -15,6 +15,11 @@ from emsync_desktop.sync.protocol import BlobStatus, Op, PullResponse, PushReque
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 30.0
+# Signing in and the sign-in screen's check wait on a person: a server on the LAN or VPN accepts a
+# connection in milliseconds, so two seconds without one means it is not there (a slow name lookup is
+# not bounded by these: the screen says "unreachable" on its own deadline, ui/widgets/server_status.py).
+PROBE_TIMEOUT_S = (2.0, 3.0)  # connect, read: GET /health answers at once
+LOGIN_TIMEOUT_S = (2.0, 15.0)  # the server checks an argon2 hash: allow it a few seconds
 
 
 class SyncError(Exception):
@@ -43,8 +48,13 @@ class SyncHttp:
         self._http.close()
 
     def login(self, username: str, password: str) -> TokenResponse:
-        body = self._call("POST", "/auth/login", json={"username": username, "password": password})
+        body = self._call("POST", "/auth/login", json={"username": username, "password": password},
+                          timeout=LOGIN_TIMEOUT_S)
         return TokenResponse.model_validate(body)
+
+    def probe(self) -> None:
+        """Does the server answer? Raises ``ServerUnreachable`` if not (short timeouts, no token)."""
+        self._call("GET", "/health", timeout=PROBE_TIMEOUT_S)
 
     def refresh(self, refresh_token: str) -> TokenResponse:
         return TokenResponse.model_validate(self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}))
@@ -70,16 +80,27 @@ class SyncHttp:
         return content
 
     def _call(self, method: str, path: str, *, token: str | None = None, raw: bool = False,
-              extra_headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+              extra_headers: dict[str, str] | None = None,
+              timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs: Any) -> Any:
         headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (extra_headers or {})
         try:
-            response = self._http.request(method, self.base_url + path, headers=headers,
-                                          timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs)
+            response = self._http.request(method, self.base_url + path, headers=headers, timeout=timeout,
+                                          **kwargs)
         except requests.RequestException as exc:
             raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
         if response.status_code >= 400:
             raise_for_status(response.status_code, _detail(response))
         return response.content if raw else response.json()
+
+
+def probe_server(url: str) -> None:
+    """Any thread but the GUI's (it waits on the network): raises ``ServerUnreachable`` unless the sync
+    server at ``url`` answers its health check."""
+    http = SyncHttp(url)
+    try:
+        http.probe()
+    finally:
+        http.close()
 
 
 def raise_for_status(status: int, detail: str) -> None:

@@ -1,10 +1,17 @@
-"""Sign-in screen: user name and password, and one-tap demo accounts on a demo install."""
+"""Sign-in screen: user name and password, and one-tap demo accounts on a demo install.
+
+With a sync server, a line says within seconds whether it answers (``ServerStatusLine``); the
+password goes to the server on a background thread, or straight to this device's cached verifier
+while the server is known to be unreachable. Demo accounts (no password) only on a demo install
+without a real server.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,22 +27,27 @@ from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.auth import (
     SignedIn,
     SignInError,
+    UnknownOffline,
+    ask_server,
     demo_users,
+    finish_sign_in,
     sign_in,
     sign_in_demo,
-    sign_in_with_server,
 )
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.sync.protocol import TokenResponse
 from emsync_desktop.ui.sync_bridge import SyncTarget
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.server_status import ServerStatusLine
 
 ROLE_ORDER = {"paramedic": 0, "nurse": 1, "coordinator": 2, "admin": 3}
 
 
 class LoginView(QWidget):
     signed_in = Signal(object)  # UserInfo
+    server_checked = Signal(bool)  # whether the sync server answered; emitted when that changes
 
     def __init__(self, relay: TaskRelay, context: AppContext, sync_target: SyncTarget | None = None,
                  parent: QWidget | None = None) -> None:
@@ -43,6 +55,12 @@ class LoginView(QWidget):
         self._relay = relay
         self._context = context
         self._sync_target = sync_target
+        # A real server (--server) has accounts with passwords: no one-tap demo accounts beside it.
+        self._real_server = sync_target is not None and sync_target.login is not None
+        self._demo_allowed = context.install.demo and not self._real_server
+        self._message_is_offline = False  # the message is about the server not answering: stale once it does
+        self.server_line = (ServerStatusLine(relay, sync_target.url, starting=sync_target.starting)
+                            if sync_target is not None else None)
         title = QLabel("EMsync")
         title.setStyleSheet("font-size: 34px; font-weight: 800;")
         subtitle = QLabel("Emergency coordination — works offline")
@@ -62,8 +80,10 @@ class LoginView(QWidget):
         form.setObjectName("card")
         form.setMinimumWidth(380)
         form_layout = QVBoxLayout(form)
-        for widget in (title, subtitle, self.username, self.password, self.sign_in_button, self.message):
-            form_layout.addWidget(widget)
+        for widget in (title, subtitle, self.server_line, self.username, self.password, self.sign_in_button,
+                       self.message):
+            if widget is not None:
+                form_layout.addWidget(widget)
         form_layout.addStretch(1)
         self.demo_box = QFrame()
         self.demo_box.setObjectName("card")
@@ -85,11 +105,14 @@ class LoginView(QWidget):
         outer.addLayout(row, 1, 0)
         outer.setRowStretch(0, 1)
         outer.setRowStretch(2, 2)
-        self.demo_box.setVisible(context.install.demo)  # only once parented: never a stray top-level window
+        self.demo_box.setVisible(self._demo_allowed)  # only once parented: never a stray top-level window
         self.sign_in_button.clicked.connect(self._sign_in)
         self.password.returnPressed.connect(self._sign_in)
         self.username.returnPressed.connect(self.password.setFocus)
-        if context.install.demo:
+        if self.server_line is not None:
+            self.server_line.changed.connect(self._on_server_changed)
+            self.server_line.changed.connect(self.server_checked)
+        if self._demo_allowed:
             relay.submit(demo_users, context.store, on_result=self._on_demo_users, owner=self)
 
     def _on_demo_users(self, users: list[UserInfo]) -> None:
@@ -103,32 +126,63 @@ class LoginView(QWidget):
             self.demo_buttons[user.role.value] = button
         self.demo_layout.addStretch(1)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.server_line is not None:
+            self.server_line.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self.server_line is not None:
+            self.server_line.stop()
+
+    def _on_server_changed(self, reachable: bool) -> None:
+        if reachable and self._message_is_offline:
+            self._set_message("")
+
+    def _set_message(self, text: str, *, offline: bool = False) -> None:
+        self.message.setText(text)
+        self._message_is_offline = offline
+
     def sign_in_demo(self, user: UserInfo) -> None:
         demo = self._context.install.demo
-        self._relay.submit(partial(sign_in_demo, demo_install=demo), self._context.store, user.id,
-                           on_result=self.signed_in.emit, on_error=self._on_error, owner=self)
+        self._relay.submit(partial(sign_in_demo, demo_install=demo, real_server=self._real_server),
+                           self._context.store, user.id, on_result=self._on_signed_in, on_error=self._on_error,
+                           owner=self)
 
     def _sign_in(self) -> None:
         username, password = self.username.text(), self.password.text()
         if not username.strip() or not password:
-            self.message.setText("Type your user name and password.")
+            self._set_message("Type your user name and password.")
             return
         self.password.clear()
         target = self._sync_target
         if target is None or target.login is None:
-            self._relay.submit(sign_in, self._context.store, username, password, on_result=self.signed_in.emit,
+            self._relay.submit(sign_in, self._context.store, username, password, on_result=self._on_signed_in,
                                on_error=self._on_error, owner=self)
             return
-        self.message.setText("Signing in…")
+
+        def finish(tokens: TokenResponse | None) -> None:
+            self._relay.submit(finish_sign_in, self._context.store, tokens, username, password,
+                               on_result=on_signed_in, on_error=self._on_error, owner=self)
 
         def on_signed_in(result: SignedIn) -> None:
-            target.remember_password(result.user.username, password)
-            self.message.setText("" if result.online else "Signed in offline: the sync server did not answer.")
-            self.signed_in.emit(result.user)
+            target.remember_password(result.user.username, password)  # the engine signs in with it when online
+            self._on_signed_in(result.user)
 
-        self._relay.submit(sign_in_with_server, self._context.store, target.login, username, password,
-                           on_result=on_signed_in, on_error=self._on_error, owner=self)
+        assert self.server_line is not None
+        if self.server_line.reachable is False:  # known not to answer: no need to wait for it again
+            self.server_line.check()
+            finish(None)
+            return
+        self._set_message("Signing in…")
+        self._relay.submit_background(ask_server, target.login, username, password, on_result=finish,
+                                      on_error=self._on_error, owner=self)
+
+    def _on_signed_in(self, user: UserInfo) -> None:
+        self._set_message("")  # nothing of this attempt is left for the next sign-in
+        self.signed_in.emit(user)
 
     def _on_error(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, SignInError) else f"Sign-in failed: {error}"
-        self.message.setText(text)
+        self._set_message(text, offline=isinstance(error, UnknownOffline))

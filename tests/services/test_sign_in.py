@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from emsync_desktop.services.auth import SignInError, sign_in_with_server
+from emsync_desktop.services.auth import SignInError, ask_server, demo_users, sign_in_demo, sign_in_with_server
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.store.models import User
 from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
@@ -72,3 +72,16 @@ def test_new_password_from_the_server_replaces_the_cached_one(app_context: AppCo
 def test_demo_accounts_cannot_sign_in_offline_with_a_password(app_context: AppContext) -> None:
     with pytest.raises(SignInError, match="not signed in on this device before"):
         sign_in_with_server(app_context.store, server_unreachable, "asha", "anything at all")
+
+
+def test_demo_accounts_sign_in_without_a_password_only_without_a_real_server(app_context: AppContext) -> None:
+    demo = demo_users(app_context.store)[0]
+    assert sign_in_demo(app_context.store, demo.id, demo_install=True) == demo
+    with pytest.raises(SignInError, match="not available with a sync server"):
+        sign_in_demo(app_context.store, demo.id, demo_install=True, real_server=True)
+
+
+def test_server_refusal_comes_from_the_network_step_and_no_answer_is_none() -> None:
+    assert ask_server(server_unreachable, "devi", PASSWORD) is None
+    with pytest.raises(SignInError, match="wrong password"):
+        ask_server(server_accepting(), "devi", "guess")
