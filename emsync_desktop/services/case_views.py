@@ -71,6 +71,7 @@ class CaseSummary:
     updated_at: datetime
     news2_text: str  # "NEWS2 15", "NEWS2 ≥ 6 (incomplete)", "NEWS2 incomplete (3 of 7)", "no vitals"
     news2_band: str | None
+    transfer_text: str = ""  # the case's latest transfer: "→ Lourdes ICU · ACCEPTED"; "" when never sent
 
 
 def case_title(name: str | None, age: int | None, sex: Sex | str) -> str:

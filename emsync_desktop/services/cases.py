@@ -8,7 +8,7 @@ nothing and returns the reason in ``SaveResult.error``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from emsync_desktop.store.models import Encounter, VitalsRecord
 from emsync_desktop.store.repositories import (
     get_encounter,
     get_vitals,
+    latest_transfer_by_encounter,
     list_encounters,
     update_encounter,
     vitals_by_encounter,
@@ -142,7 +143,8 @@ class CaseService:
             rows = list(list_encounters(session))
             matched = [r for r in rows if not needle or needle in _haystack(r)]
             series = vitals_by_encounter(session, [r.id for r in matched])
-            return [_summary(r, series.get(r.id, [])) for r in matched]
+            sent = latest_transfer_by_encounter(session, [r.id for r in matched])
+            return [replace(_summary(r, series.get(r.id, [])), transfer_text=sent.get(r.id, "")) for r in matched]
 
 
 def _load(session: Session, case_id: str) -> Encounter:

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
+from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.transfer_news import is_redirect
 from emsync_desktop.services.ward import eta_countdown
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import BookingRecord, Hospital, TransferRecord
@@ -32,6 +34,7 @@ class OpenTransfer:
     eta: str
     bed: str
     attention: str | None  # "hold lapses in 3 min", "bed refused: …"; None when all is well
+    note: str = ""  # the latest redirect: "↪ by Rahul Nair at 14:40 from Lourdes: cath lab down"
 
 
 def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
@@ -51,8 +54,18 @@ def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
                 id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
                 destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
                 age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
-                bed=booking.state if booking else "none", attention=_attention(t, booking, now)))
+                bed=booking.state if booking else "none", attention=_attention(t, booking, now),
+                note=_redirect_note(history, names)))
     return sorted(result, key=lambda o: (o.attention is None, -o.age_min))
+
+
+def _redirect_note(history: list[dict[str, str]], names: dict[str, str]) -> str:
+    step = next((s for s in reversed(history) if is_redirect(s)), None)
+    if step is None:
+        return ""
+    why = step.get("reason", "").partition(": ")[2]
+    origin = names.get(step.get("redirected_from", ""), "another hospital")
+    return f"↪ from {origin} by {step.get('by_name')} at {clock(datetime.fromisoformat(step['at']))}: {why}"
 
 
 def _attention(t: TransferRecord, booking: BookingRecord | None, now: datetime) -> str | None:

@@ -25,6 +25,7 @@ from emsync_desktop.domain.lifecycle import (
 )
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import TriageSummary, build_sbar
+from emsync_desktop.domain.transfer_news import latest_news
 from emsync_desktop.geo.eta import Eta
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
@@ -76,6 +77,18 @@ class TransferView:
     def active(self) -> bool:
         """Still going somewhere (PENDING, ACCEPTED, EN_ROUTE), unless the server refused the request."""
         return _is_active(self.state, self.sync_state)
+
+
+@dataclass(frozen=True)
+class CrewNews:
+    """The latest decision on one of this crew's transfers (accepted, rejected, redirected …)."""
+
+    transfer_id: str
+    case_id: str
+    patient: str
+    kind: str  # good, bad, moved
+    words: str  # "✔ Accepted by Maria Joseph at 14:32"
+    step_at: str  # identifies the step: a new step is new news
 
 
 class TransferService:
@@ -137,6 +150,20 @@ class TransferService:
             rows = session.scalars(select(TransferRecord).where(TransferRecord.encounter_id == case_id)
                                    .order_by(TransferRecord.updated_at)).all()
             return [_view(session, t) for t in rows]
+
+    def crew_news(self) -> list[CrewNews]:
+        """The latest step of every transfer this user requested that is worth telling them, oldest first."""
+        with self._store.sessions.begin() as session:
+            rows = session.scalars(select(TransferRecord).where(TransferRecord.requested_by == self._user.id)
+                                   .order_by(TransferRecord.updated_at)).all()
+            result = []
+            for t in rows:
+                history = json.loads(t.history)
+                news = latest_news(history)
+                if news is not None:
+                    result.append(CrewNews(t.id, t.encounter_id, t.summary or "Patient", news[0], news[1],
+                                           history[-1].get("at", "")))
+            return result
 
     def active_transfer(self, case_id: str) -> TransferView | None:
         with self._store.sessions.begin() as session:
@@ -218,6 +245,6 @@ def _view(session: Session, t: TransferRecord) -> TransferView:
         booking_state=booking.state if booking else None, booking_reason=booking.sync_reason if booking else None,
         alternatives=json.loads(booking.alternatives) if booking else [], history=json.loads(t.history),
         handoff_versions=len(handoffs),
-        handoff_acknowledged=acknowledgement(handoffs[-1]) if handoffs else None,
+        handoff_acknowledged=acknowledgement(handoffs[-1], json.loads(t.history)) if handoffs else None,
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState, is_terminal_transfer, next_transfer_state
 from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.domain.transfer_news import last_redirect_at, redirected_away_from
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, TransferRecord
@@ -39,14 +40,20 @@ class IncomingTransfer:
     bed: str | None = None  # the bed held for it, e.g. "ICU-03 (held)"
     handoff_id: str | None = None
     acknowledged: str | None = None  # "Maria Joseph at 14:32", once someone at the hospital read the handoff
+    moved_away: str | None = None  # "Redirected by Rahul Nair at 14:40 to Amrita ICU: cath lab down"
 
     @property
     def critical(self) -> bool:
         return self.severity == "Critical"
 
 
-def acknowledgement(handoff: HandoffRecord | None) -> str | None:
+def acknowledgement(handoff: HandoffRecord | None, history: list[dict[str, str]] | None = None) -> str | None:
+    """'Maria Joseph at 14:32', or None when unread. A reading before the transfer's last redirect was
+    at the old hospital (``history``: the transfer's steps), so the new one has not read it yet."""
     if handoff is None or handoff.acknowledged_at is None:
+        return None
+    redirected = last_redirect_at(history or [])
+    if redirected is not None and handoff.acknowledged_at < redirected:
         return None
     return f"{handoff.acknowledged_by_name} at {clock(handoff.acknowledged_at)}"
 
@@ -60,6 +67,9 @@ def eta_countdown(due: datetime | None, now: datetime) -> str:
     if minutes > 0:
         return f"arrives in {minutes} min ({at})"
     return "due now" if minutes == 0 else f"overdue by {-minutes} min (was due {at})"
+
+
+REDIRECT_NOTICE = timedelta(hours=2)
 
 
 class WardService:
@@ -89,8 +99,35 @@ class WardService:
                     requested_at=requested, sync_state=t.sync_state, sync_reason=t.sync_reason,
                     handoff=json.loads(handoff.sections) if handoff else None,
                     eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id),
-                    handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff)))
+                    handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff, history)))
             return sorted(result, key=lambda t: (t.requested_at, t.id))
+
+    def incoming_and_redirected(self) -> list[IncomingTransfer]:
+        """``incoming()``, and the transfers lately redirected away from this hospital (``moved_away``), in
+        request order."""
+        with self._store.sessions.begin() as session:
+            moved = self._redirected_away(session)
+        return sorted([*self.incoming(), *moved], key=lambda t: (t.requested_at, t.id))
+
+    def _redirected_away(self, session: Session) -> list[IncomingTransfer]:
+        """Transfers a coordinator sent from this hospital to another in the last two hours: the card stays,
+        saying where the patient went, by whom and why, instead of silently disappearing."""
+        since = self._clock() - REDIRECT_NOTICE
+        rows = session.scalars(select(TransferRecord).where(
+            TransferRecord.destination_hospital_id != self._user.hospital_id, TransferRecord.updated_at >= since))
+        result = []
+        for t in rows:
+            history = json.loads(t.history)
+            step = redirected_away_from(history, self._user.hospital_id or "")
+            if step is None or datetime.fromisoformat(step["at"]) < since:
+                continue
+            where = step.get("reason", "").removeprefix("redirected to ")
+            result.append(IncomingTransfer(
+                id=t.id, unit=t.unit, state=t.state, severity=t.severity, summary=t.summary,
+                requested_at=history[0]["at"] if history else "", sync_state=t.sync_state, sync_reason=None,
+                handoff=None, moved_away=f"Redirected by {step.get('by_name')} at "
+                                         f"{clock(datetime.fromisoformat(step['at']))} to {where}"))
+        return result
 
     def acknowledge(self, handoff_id: str) -> None:
         """Record that this nurse has read the handoff (who and when); the server keeps the first."""
@@ -99,8 +136,10 @@ class WardService:
             handoff = session.get(HandoffRecord, handoff_id)
             if handoff is None:
                 raise ValueError("This handoff is no longer on this workstation; refresh.")
-            if handoff.acknowledged_at is not None:
-                raise ValueError(f"Already acknowledged by {acknowledgement(handoff)}.")
+            transfer = session.get(TransferRecord, handoff.transfer_id)
+            read = acknowledgement(handoff, json.loads(transfer.history) if transfer else None)
+            if read is not None:
+                raise ValueError(f"Already acknowledged by {read}.")
             handoff.acknowledged_by_name, handoff.acknowledged_at = self._user.display_name, now
             handoff.sync_state = "pending"
             enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ACK, entity_id=handoff.id, now=now,

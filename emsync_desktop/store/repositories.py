@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from emsync_desktop.store.models import Bed, Encounter, Hospital, Setting, User, VitalsRecord
+from emsync_desktop.store.models import Bed, Encounter, Hospital, Setting, TransferRecord, User, VitalsRecord
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -83,3 +83,20 @@ def list_demo_users(session: Session) -> Sequence[User]:
 
 def count_hospitals(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Hospital)) or 0)
+
+
+def latest_transfer_by_encounter(session: Session, encounter_ids: Sequence[str]) -> dict[str, str]:
+    """Each encounter's latest transfer as the case list says it: '→ Lourdes ICU · ACCEPTED'."""
+    rows = session.execute(select(TransferRecord.encounter_id, TransferRecord.unit, TransferRecord.state,
+                                  TransferRecord.sync_state, Hospital.short_name)
+                           .join(Hospital, Hospital.id == TransferRecord.destination_hospital_id, isouter=True)
+                           .where(TransferRecord.encounter_id.in_(encounter_ids))
+                           .order_by(TransferRecord.updated_at)).all()
+    latest: dict[str, tuple[bool, str]] = {}  # an active transfer wins over a later-changed finished one
+    for encounter_id, unit, state, sync_state, hospital in rows:
+        active = state in ("PENDING", "ACCEPTED", "EN_ROUTE") and sync_state != "rejected"
+        if latest.get(encounter_id, (False, ""))[0] and not active:
+            continue
+        waiting = " · waiting to send" if sync_state == "pending" else " · refused" if sync_state == "rejected" else ""
+        latest[encounter_id] = active, f"→ {hospital or 'hospital'} {unit} · {state}{waiting}"
+    return {encounter_id: text for encounter_id, (_active, text) in latest.items()}

@@ -68,6 +68,11 @@ def stylesheet(t: Theme) -> str:
     QLabel#fieldError {{ color: {t.error}; font-size: 13px; }}
     QLabel#fieldWarning {{ color: {t.warning}; font-size: 13px; }}
     QLabel#outcome {{ color: {t.ok}; font-weight: 600; }}
+    QFrame#news_good, QFrame#news_bad, QFrame#news_moved {{ background: {t.surface}; border-radius: 8px; }}
+    QFrame#news_good {{ border: 2px solid {t.ok}; }}
+    QFrame#news_bad {{ border: 2px solid {t.error}; }}
+    QFrame#news_moved {{ border: 2px solid {t.warning}; }}
+    QFrame#news_good QLabel, QFrame#news_bad QLabel, QFrame#news_moved QLabel {{ font-size: 17px; font-weight: 700; }}
     QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
     QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}

@@ -8,13 +8,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.domain.transfer_news import last_redirect_at
 from emsync_desktop.sync.protocol import (
     HandoffAckPayload,
     HandoffAddPayload,
     Op,
 )
 from sync_server.op_context import OpContext, Refused, own_transfer, require
-from sync_server.rows import HANDOFFS, TRANSFERS, USERS, Row, get_row
+from sync_server.rows import HANDOFFS, TRANSFERS, USERS, Row, get_row, rows_where
 
 _CLASH = select(HANDOFFS.c.id, HANDOFFS.c.version).where(HANDOFFS.c.transfer_id == bindparam("transfer_id"),
                                                          HANDOFFS.c.version == bindparam("version"))
@@ -47,6 +48,19 @@ def _publish_handoff(ctx: OpContext, handoff: Row, transfer: Row) -> None:
     ctx.publish("handoff", handoff_data(ctx.conn, handoff), hospital_id=transfer["destination_hospital_id"],
                 owner_user_id=transfer["requested_by"])
 
+def _read_at_an_earlier_hospital(handoff: Row, transfer: Row) -> bool:
+    """Acknowledged before the transfer was redirected: that reading was at the old hospital, and the new
+    one acknowledges for itself."""
+    redirected = last_redirect_at(transfer["history"])
+    return redirected is not None and handoff["acknowledged_at"] < redirected
+
+
+def republish_handoffs(ctx: OpContext, transfer: Row) -> None:
+    """A redirected transfer's handoffs go to its new hospital too (the feed is scoped by hospital)."""
+    for handoff in rows_where(ctx.conn, HANDOFFS, "transfer_id", transfer["id"]):
+        _publish_handoff(ctx, handoff, transfer)
+
+
 def acknowledge(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, HandoffAckPayload)
     require(ctx, {Role.NURSE, Role.COORDINATOR}, "acknowledge a handoff")
@@ -56,7 +70,7 @@ def acknowledge(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused("No such handoff on the server.")
     if ctx.role is Role.NURSE and transfer["destination_hospital_id"] != ctx.user.hospital_id:
         raise Refused("This handoff is for another hospital.")
-    if handoff["acknowledged_at"] is not None:
+    if handoff["acknowledged_at"] is not None and not _read_at_an_earlier_hospital(handoff, transfer):
         data = handoff_data(ctx.conn, handoff)
         raise Refused(f"Already acknowledged by {data['acknowledged_by_name']}.", status="conflict", current=data)
     acknowledged = {"acknowledged_by": ctx.user.id, "acknowledged_at": ctx.now}

@@ -22,6 +22,7 @@ from emsync_desktop.sync.protocol import (
     TransferTransitionPayload,
 )
 from sync_server.handlers.beds import alternatives, end_booking, reserve, set_bed_status, update_booking
+from sync_server.handlers.handoffs import republish_handoffs
 from sync_server.op_context import (
     OpContext,
     Refused,
@@ -58,14 +59,15 @@ def request(ctx: OpContext, op: Op, p: Any) -> int:
     publish_transfer(ctx, t)
     return 1
 
-def _step(ctx: OpContext, state: TransferState, reason: str) -> dict[str, str]:
+def _step(ctx: OpContext, state: TransferState, reason: str, **extra: str) -> dict[str, str]:
     return {"state": state.value, "by": ctx.user.id, "by_name": ctx.user.display_name, "at": ctx.now.isoformat(),
-            "reason": reason}
+            "reason": reason, **extra}
 
-def _move_transfer(ctx: OpContext, t: Row, state: TransferState, reason: str, **values: Any) -> Row:
+def _move_transfer(ctx: OpContext, t: Row, state: TransferState, reason: str, step_extra: dict[str, str] | None = None,
+                   **values: Any) -> Row:
     """Write the transfer's next step (state, version, history, and any ``values``) and publish it."""
     values = {**values, "state": state.value, "version": t["version"] + 1, "updated_at": ctx.now,
-              "history": [*t["history"], _step(ctx, state, reason)]}
+              "history": [*t["history"], _step(ctx, state, reason, **(step_extra or {}))]}
     moved = ctx.update(TRANSFERS, t, values)
     publish_transfer(ctx, moved)
     return moved
@@ -171,10 +173,12 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     for booking in rows_where(ctx.conn, BOOKINGS, "transfer_id", transfer["id"]):
         if booking["state"] in _LIVE_BOOKING:
             end_booking(ctx, booking, BookingState.RELEASED)
-    reserve(ctx, p.booking_id, transfer, bed)
     previous = transfer["destination_hospital_id"]
-    moved = _move_transfer(ctx, transfer, state, f"redirected to {hospital['short_name']}: {p.reason}",
+    reserve(ctx, p.booking_id, transfer, bed)
+    moved = _move_transfer(ctx, transfer, state, f"redirected to {hospital['short_name']} {p.unit}: {p.reason}",
+                           step_extra={"redirected_from": previous, "redirected_to": hospital["id"]},
                            destination_hospital_id=hospital["id"], unit=p.unit)
-    # Published to both wards: the old one drops the card, the new one sees it.
+    # Published to both wards: the old one is told where it went, the new one sees it with its handoff.
     ctx.publish("transfer", transfer_data(moved), hospital_id=previous, owner_user_id=None)
+    republish_handoffs(ctx, moved)
     return int(moved["version"])

@@ -43,7 +43,8 @@ def test_redirect_moves_transfer_pending_to_new_hospital_and_moves_the_bed(serve
     assert result["status"] == "applied"
     moved = latest(server, "asha", "transfer", transfer_id)
     assert moved is not None and (moved["destination_hospital_id"], moved["state"]) == (AMRITA, "PENDING")
-    assert moved["history"][-1]["reason"] == "redirected to Amrita: CT down"
+    assert moved["history"][-1]["reason"] == "redirected to Amrita ICU: CT down"
+    assert moved["history"][-1]["redirected_from"] == LOURDES
     assert latest(server, "asha", "booking", booking_id)["state"] == "HELD"  # type: ignore[index]
     assert (free_icu(server, LOURDES), free_icu(server, AMRITA)) == (2, 1)
 
@@ -134,3 +135,18 @@ def test_accepting_a_transfer_without_a_hold_into_a_bed_holds_it(server: Server)
     [free, _] = bed_ids(server, LOURDES, "available")
     [result] = server.push("maria", accept(transfer_id, free))
     assert result["status"] == "applied" and bed_ids(server, LOURDES, "reserved") == [free]
+
+
+def test_redirect_brings_the_handoff_to_the_new_ward_which_acknowledges_it_itself(server: Server) -> None:
+    transfer_id = sent_with_held_bed(server)
+    handoff_id = new_id()
+    server.push("asha", op("handoff.add", handoff_id, {"transfer_id": transfer_id, "version": 1, "situation": "S",
+                                                       "background": "B", "assessment": "A", "recommendation": "R"}))
+    [read_at_lourdes] = server.push("maria", op("handoff.ack", handoff_id, {}))
+    assert read_at_lourdes["status"] == "applied"
+    server.push("rahul", redirect(transfer_id))
+    assert latest(server, "anu", "handoff", handoff_id) is not None  # Amrita's nurse has the SBAR
+    [read_at_amrita] = server.push("anu", op("handoff.ack", handoff_id, {}))
+    assert read_at_amrita["status"] == "applied"
+    [again] = server.push("anu", op("handoff.ack", handoff_id, {}))
+    assert again["status"] == "conflict"  # read once per hospital

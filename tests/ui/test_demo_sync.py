@@ -87,3 +87,44 @@ def _paramedic_text(panel: object) -> str:
 
     panel.refresh()  # type: ignore[attr-defined]
     return " ".join(label.text() for label in panel.findChildren(QLabel))  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_rejection_reaches_the_crew_on_any_tab_with_its_reason(qtbot: QtBot, tmp_path: Path,
+                                                                 demo_server: EmbeddedServer) -> None:
+    ambulance, amb_ctx, amb_runner = window_for(qtbot, tmp_path / "ambulance", demo_server)
+    ward, ward_ctx, ward_runner = window_for(qtbot, tmp_path / "ward", demo_server)
+    try:
+        sign_in_as(qtbot, ambulance, Role.PARAMEDIC)
+        paramedic = ambulance.workspace
+        assert isinstance(paramedic, ParamedicWorkspace)
+        qtbot.mouseClick(paramedic.case_list.new_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: paramedic.model.snapshot is not None)
+        type_into(qtbot, paramedic.form.fields["chief_complaint"], "Head injury")  # type: ignore[arg-type]
+        paramedic.tabs.setCurrentIndex(2)
+        panel = paramedic.transfer
+        qtbot.waitUntil(lambda: panel.hospitals.rowCount() == 10)
+        panel.pick(next(panel.hospitals.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(10)  # type: ignore[union-attr]
+                        if panel.hospitals.item(r, 0).text().startswith("Lourdes")))  # type: ignore[union-attr]
+        qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Online · 0 changes waiting" in ambulance.connection_label.text(), timeout=20_000)
+        paramedic.tabs.setCurrentIndex(0)  # back on the Vitals tab
+
+        sign_in_as(qtbot, ward, Role.NURSE)
+        nurse = ward.workspace
+        assert isinstance(nurse, NurseWorkspace)
+        qtbot.waitUntil(lambda: len(nurse.incoming.cards) == 1, timeout=20_000)
+        [transfer_id] = nurse.incoming.cards
+        nurse.incoming.decide(transfer_id, TransferState.REJECTED, "no neurosurgeon on call")
+
+        qtbot.waitUntil(lambda: paramedic.news.isVisible(), timeout=20_000)
+        assert "Rejected by Maria Joseph" in paramedic.news.words.text()
+        assert paramedic.news.words.text().endswith(": no neurosurgeon on call")
+        qtbot.waitUntil(lambda: "Lourdes WARD · REJECTED" in paramedic.case_list.list.item(0).text()
+                        or "Lourdes ICU · REJECTED" in paramedic.case_list.list.item(0).text(), timeout=10_000)
+        assert "no neurosurgeon on call" in _paramedic_text(panel)
+    finally:
+        for window, runner, ctx in ((ambulance, amb_runner, amb_ctx), (ward, ward_runner, ward_ctx)):
+            window.close()
+            runner.shutdown()
+            ctx.close()

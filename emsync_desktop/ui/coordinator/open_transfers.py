@@ -47,7 +47,7 @@ class OpenTransfersTable(QTableWidget):
         self.setRowCount(len(transfers))
         for row, t in enumerate(transfers):
             values = (t.patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
-                      t.eta, t.bed, t.attention or "")
+                      t.eta, t.bed, t.attention or t.note)
             colour = _attention_colour(t.attention)
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)

@@ -44,15 +44,17 @@ class IncomingTransfersView(QWidget):
         layout.addLayout(self.list)
         layout.addStretch(1)
         self.cards: dict[str, QFrame] = {}
+        self.moved_cards: dict[str, QFrame] = {}  # redirected away from this hospital, until dismissed
         self._countdowns: dict[str, tuple[QLabel, IncomingTransfer]] = {}
         self._seen_critical: set[str] = set()
+        self._dismissed: set[str] = set()  # redirected-away notices the nurse has read
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(COUNTDOWN_MS)
         self.refresh()
 
     def refresh(self) -> None:
-        self._relay.submit(self._service.incoming, on_result=self._show, owner=self)
+        self._relay.submit(self._service.incoming_and_redirected, on_result=self._show, owner=self)
 
     def _show(self, transfers: list[IncomingTransfer]) -> None:
         while self.list.count():
@@ -61,13 +63,21 @@ class IncomingTransfersView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.cards = {}
+        self.moved_cards = {}
         self._countdowns = {}
         if not transfers:
             empty = QLabel("No incoming transfers.")
             empty.setObjectName("muted")
             self.list.addWidget(empty)
-        self.transfers_shown.emit([(t.id, f"{t.summary or 'Patient'} · {t.unit}") for t in transfers])
+        self.transfers_shown.emit([(t.id, f"{t.summary or 'Patient'} · {t.unit}") for t in transfers
+                                   if t.moved_away is None])
         for transfer in transfers:
+            if transfer.moved_away is not None and transfer.id in self._dismissed:
+                continue
+            if transfer.moved_away is not None:
+                self.moved_cards[transfer.id] = self._moved_card(transfer)
+                self.list.addWidget(self.moved_cards[transfer.id])
+                continue
             card = self._card(transfer)
             self.cards[transfer.id] = card
             self.list.addWidget(card)
@@ -115,6 +125,23 @@ class IncomingTransfersView(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         return card
+
+    def _moved_card(self, t: IncomingTransfer) -> QFrame:
+        """A transfer redirected away from this hospital: where it went, by whom, why; dismissed by the nurse."""
+        card = QFrame()
+        card.setObjectName("card")
+        layout = QHBoxLayout(card)
+        words = QLabel(f"<b>{t.summary or 'Patient'}</b> · {t.unit} — no longer coming here.<br>↪ {t.moved_away}")
+        words.setWordWrap(True)
+        layout.addWidget(words, 1)
+        dismiss = touch_button("Dismiss")
+        dismiss.clicked.connect(partial(self._dismiss, t.id))
+        layout.addWidget(dismiss)
+        return card
+
+    def _dismiss(self, transfer_id: str) -> None:
+        self._dismissed.add(transfer_id)
+        self.refresh()
 
     def _tick(self) -> None:
         now = utc_now()

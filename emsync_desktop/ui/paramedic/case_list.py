@@ -66,7 +66,8 @@ class CaseListPanel(QWidget):
     def _text(case: CaseSummary) -> str:
         when = day_and_clock(case.updated_at)
         complaint = case.chief_complaint or "complaint not recorded"
-        return f"{case.title}\n{complaint}\n{when} · {case.news2_text}"
+        sent = f"\n{case.transfer_text}" if case.transfer_text else ""
+        return f"{case.title}\n{complaint}\n{when} · {case.news2_text}{sent}"
 
     def _icon(self, band: str | None) -> QIcon:
         background, _ = self._theme.band_colour(News2Band(band) if band else None)

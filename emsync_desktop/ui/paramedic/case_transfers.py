@@ -8,9 +8,11 @@ from functools import partial
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.transfer_news import latest_news
 from emsync_desktop.services.transfers import TransferView
 from emsync_desktop.ui.widgets.buttons import touch_button
 
+NEWS_STYLES = {"good": "outcome", "bad": "outcomeRefused", "moved": "outcomeWaiting"}
 SYNC_WORDS = {"pending": "waiting to send", "synced": "sent", "rejected": "refused", "conflict": "needs attention"}
 
 
@@ -45,8 +47,19 @@ class CaseTransfersList(QWidget):
                       f"{SYNC_WORDS.get(view.sync_state, view.sync_state)}")
         line.setWordWrap(True)
         layout.addWidget(line)
+        news = latest_news(view.history)
+        if news is not None:
+            kind, words = news
+            said = QLabel(words)
+            said.setObjectName(NEWS_STYLES[kind])
+            said.setWordWrap(True)
+            layout.addWidget(said)
         if view.handoff_acknowledged:
             layout.addWidget(QLabel(f"✔ Handoff read by {view.handoff_acknowledged}"))
+        elif view.handoff_versions and view.active:
+            unread = QLabel(f"Handoff not yet read at {view.hospital}")
+            unread.setObjectName("muted")
+            layout.addWidget(unread)
         reason = view.booking_reason or view.sync_reason
         if reason:
             why = QLabel(f"✖ {reason}")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.transfer_news import latest_news
 from emsync_desktop.domain.triage import complaint_group
 from emsync_desktop.geo.eta import EtaSource
 from emsync_desktop.geo.position import PositionSource
@@ -283,6 +284,9 @@ class TransferPanel(QWidget):
 def send_outcome(view: TransferView) -> tuple[str, str]:
     """What became of the latest send, in words, and its label style (outcome, outcomeWaiting, outcomeRefused)."""
     where = f"{view.hospital} {view.unit}"
+    news = latest_news(view.history)
+    if news is not None and news[0] != "good":
+        return news[1], "outcomeRefused" if news[0] == "bad" else "outcomeWaiting"
     if view.sync_state == "rejected" and view.booking_state != "REJECTED":
         return f"✖ Not sent to {where}: {view.sync_reason}", "outcomeRefused"
     if view.state not in ("PENDING", "ACCEPTED", "EN_ROUTE"):

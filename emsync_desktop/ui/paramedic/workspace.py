@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QT
 from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
-from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.services.transfers import CrewNews, TransferService
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
+from emsync_desktop.ui.paramedic.news_banner import NewsBanner
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
 from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
@@ -25,6 +26,7 @@ from emsync_desktop.ui.paramedic.triage_panel import TriagePanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.fields import SavingField
 from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 
@@ -96,12 +98,36 @@ class ParamedicWorkspace(QWidget):
         outer.addWidget(self.stack)
         outer.setSizes([270, 1330])
         outer.setStretchFactor(1, 1)
+        self.news = NewsBanner()
+        self.news.open_case.connect(self._open_case_with_news)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.news)
         layout.addWidget(outer)
         self._shown_case: str | None = None
+        self._relay = relay
+        self._transfers = transfers
+        self._news_seen: dict[str, str] | None = None  # transfer id -> its latest step told (None: not read yet)
         model.snapshot_changed.connect(self._on_snapshot)
         model.list_cases()
+        self._check_news()
+
+    def _check_news(self) -> None:
+        self._relay.submit(self._transfers.crew_news, on_result=self._on_news, owner=self)
+
+    def _on_news(self, items: list[CrewNews]) -> None:
+        """Tell the crew, whichever tab they are on, of decisions that arrived since the last look (what
+        was already decided at sign-in is in the case list, not a banner)."""
+        first_look = self._news_seen is None
+        seen = self._news_seen or {}
+        fresh = [n for n in items if seen.get(n.transfer_id) != n.step_at]
+        self._news_seen = {n.transfer_id: n.step_at for n in items}
+        if fresh and not first_look:
+            self.news.show_news(fresh[-1], more=len(fresh) - 1)
+
+    def _open_case_with_news(self, case_id: str) -> None:
+        self.model.load(case_id)
+        self.tabs.setCurrentIndex(2)
 
     def focus_first(self) -> None:
         """Where the keyboard starts after sign-in: the case search (typing there can never open a case)."""
@@ -111,6 +137,9 @@ class ParamedicWorkspace(QWidget):
         """The sync engine brought or sent something: refresh what it touched."""
         if status.touched & {"transfer", "booking", "handoff", "bed"} or not status.pending:
             self.transfer.refresh()
+        if status.touched & {"transfer"}:
+            self._check_news()
+            self.model.list_cases()  # each case's transfer state is in the list
 
     def _send_from_map(self) -> None:
         self.transfer.send_selected()
@@ -129,8 +158,9 @@ class ParamedicWorkspace(QWidget):
             self._shown_case = snapshot.id
             fresh = not snapshot.vitals and not snapshot.details.chief_complaint
             self.tabs.setCurrentIndex(1 if fresh else 0)
-            if fresh:  # a new case: typing goes straight into its chief complaint
-                QTimer.singleShot(0, self, self.form.fields["chief_complaint"].edit.setFocus)
+            complaint = self.form.fields["chief_complaint"]
+            if fresh and isinstance(complaint, SavingField):  # a new case: typing goes into its chief complaint
+                QTimer.singleShot(0, self, complaint.edit.setFocus)
         self.stack.setCurrentIndex(1)
         self.title.setText(snapshot.title + (f" — {snapshot.details.chief_complaint}"
                                              if snapshot.details.chief_complaint else ""))
