@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.news2 import (
     News2Result,
     News2Status,
@@ -57,6 +58,16 @@ class CaseSnapshot:
     triage_input: TriageInput
     triage: TriagePrediction | None = None
     triage_current: bool = False  # False: the inputs changed since ``triage`` was computed
+    status: str = "open"  # open, closed, discarded (domain.disposition.CaseStatus)
+    disposition: str | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def ended(self) -> str | None:
+        """'Closed: Handed over at hospital' / 'Discarded', or None while open (times shown by the screen)."""
+        if self.status == "closed" and self.disposition:
+            return f"Closed: {Disposition(self.disposition).label}"
+        return "Discarded (opened by mistake)" if self.status == "discarded" else None
 
     @property
     def title(self) -> str:
@@ -135,6 +146,9 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         triage_input=triage_input,
         triage=triage,
         triage_current=current,
+        status=row.status,
+        disposition=row.disposition,
+        closed_at=row.closed_at,
     )
 
 

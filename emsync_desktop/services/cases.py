@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.news2 import compute_news2
 from emsync_desktop.domain.patient import Sex, age_on, check_phone, parse_age, parse_date_of_birth
@@ -140,11 +141,13 @@ class CaseService:
         """Cases newest first; ``query`` matches name, ID number, phone or complaint (any case)."""
         needle = query.strip().casefold()
         with self._store.sessions.begin() as session:
-            rows = list(list_encounters(session))
-            matched = [r for r in rows if not needle or needle in _haystack(r)]
+            rows = [r for r in list_encounters(session) if r.status != "discarded"]
+            # The active list is the open cases; a search finds closed ones too (marked as such).
+            matched = [r for r in rows if needle in _haystack(r)] if needle else [r for r in rows if r.status == "open"]
             series = vitals_by_encounter(session, [r.id for r in matched])
             sent = latest_transfer_by_encounter(session, [r.id for r in matched])
-            return [replace(_summary(r, series.get(r.id, [])), transfer_text=sent.get(r.id, "")) for r in matched]
+            return [replace(_summary(r, series.get(r.id, [])), transfer_text=_closed_words(r) or sent.get(r.id, ""))
+                    for r in matched]
 
 
 def _load(session: Session, case_id: str) -> Encounter:
@@ -152,6 +155,12 @@ def _load(session: Session, case_id: str) -> Encounter:
     if row is None:
         raise CaseNotFound(f"case {case_id} does not exist on this device")
     return row
+
+
+def _closed_words(row: Encounter) -> str:
+    if row.status != "closed" or not row.disposition:
+        return ""
+    return f"Closed: {Disposition(row.disposition).label}"
 
 
 def _haystack(row: Encounter) -> str:

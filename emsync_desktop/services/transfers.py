@@ -101,6 +101,10 @@ class TransferService:
     def store(self) -> Store:
         return self._store
 
+    @property
+    def user(self) -> UserInfo:
+        return self._user
+
     def send_to_hospital(self, case_id: str, hospital_id: str, unit: str, *, hold_bed: bool = True,
                          eta: Eta | None = None, replace_active: bool = False) -> TransferView:
         """Request a transfer, hold a bed (TENTATIVE until the server decides) and attach the SBAR.
@@ -225,6 +229,11 @@ def crew_phone_of(session: Session) -> str:
 
 def _is_active(state: str, sync_state: str) -> bool:
     return is_active_transfer(TransferState(state)) and sync_state != "rejected"
+
+
+def active_transfer_of(session: Session, case_id: str) -> TransferRecord | None:
+    """The case's transfer that is PENDING, ACCEPTED or EN_ROUTE (and not refused by the server), if any."""
+    return _active_transfer(session, case_id)
 
 
 def _active_transfer(session: Session, case_id: str) -> TransferRecord | None:

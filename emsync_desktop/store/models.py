@@ -68,7 +68,10 @@ class Encounter(Base):
     crew: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open, closed, discarded
+    disposition: Mapped[str | None] = mapped_column(String(32))  # domain.disposition.Disposition when closed
+    closed_by: Mapped[str | None] = mapped_column(String(36))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     name: Mapped[str | None] = mapped_column(EncryptedText("encounters.name"))
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText("encounters.date_of_birth"))
     phone: Mapped[str | None] = mapped_column(EncryptedText("encounters.phone"))

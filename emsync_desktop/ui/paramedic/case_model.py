@@ -46,6 +46,13 @@ class CaseEditorModel(QObject):
     def open_new(self) -> None:
         self._relay.submit(self._service.open_case, on_result=self._on_opened, on_error=self._on_error, owner=self)
 
+    def show_ended(self, snapshot: CaseSnapshot) -> None:
+        """A case was closed, discarded or reopened (CaseClosing): a discarded one leaves the screen; the
+        list is redrawn either way (closed cases leave the active list)."""
+        self.snapshot = None if snapshot.status == "discarded" else snapshot
+        self.snapshot_changed.emit(self.snapshot)
+        self.list_cases()
+
     def load(self, case_id: str) -> None:
         self._relay.submit(self._service.load, case_id, on_result=self._on_opened, on_error=self._on_error,
                            owner=self)

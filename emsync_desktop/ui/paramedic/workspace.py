@@ -10,10 +10,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from emsync_desktop.geo.position import PositionSource
+from emsync_desktop.services.case_closing import CaseClosing
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import CrewNews, TransferService
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -62,7 +64,9 @@ class ParamedicWorkspace(QWidget):
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
         editor_layout.setContentsMargins(8, 4, 4, 4)
+        self.ending = CaseEndingBar(model, relay, CaseClosing(transfers.store, transfers.user))
         editor_layout.addWidget(self.title)
+        editor_layout.addWidget(self.ending)
         editor_layout.addWidget(self.tabs, 1)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.tabs.setCurrentIndex(1),
                   context=Qt.ShortcutContext.WindowShortcut)
