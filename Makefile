@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 SHELL := /bin/bash
 
+# A window needs X11 libraries the PySide6 wheel does not bring; the check names the apt-get command.
 run: $(STAMP)
+	@$(PY) installers/check_qt_libs.py -- $(ARGS)
 	$(PY) main.py $(ARGS)
 
 server: $(STAMP)
