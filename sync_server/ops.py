@@ -120,4 +120,5 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.HANDOFF_ADD: handoffs.add,
     OpKind.HANDOFF_ACK: handoffs.acknowledge,
     OpKind.IMAGING_ADD: imaging.add,
+    OpKind.TRANSFER_ETA: transfers.update_eta,
 }

@@ -40,6 +40,7 @@ from emsync_desktop.sync.protocol import (
     BookingHoldPayload,
     HandoffAddPayload,
     OpKind,
+    TransferEtaPayload,
     TransferRequestPayload,
     TransferTransitionPayload,
 )
@@ -86,6 +87,7 @@ class CrewNews:
     transfer_id: str
     case_id: str
     patient: str
+    hospital_id: str  # where the transfer goes now
     kind: str  # good, bad, moved
     words: str  # "✔ Accepted by Maria Joseph at 14:32"
     step_at: str  # identifies the step: a new step is new news
@@ -165,9 +167,25 @@ class TransferService:
                 history = json.loads(t.history)
                 news = latest_news(history)
                 if news is not None:
-                    result.append(CrewNews(t.id, t.encounter_id, t.summary or "Patient", news[0], news[1],
-                                           history[-1].get("at", "")))
+                    result.append(CrewNews(t.id, t.encounter_id, t.summary or "Patient", t.destination_hospital_id,
+                                           news[0], news[1], history[-1].get("at", "")))
             return result
+
+    def update_eta(self, transfer_id: str, eta: Eta) -> None:
+        """A new arrival time from here (e.g. after a coordinator redirected the transfer): saved and queued
+        (``transfer.eta``). Like the request's, it is counted from when the transfer was requested."""
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            transfer = session.get(TransferRecord, transfer_id)
+            if transfer is None or not is_active_transfer(TransferState(transfer.state)):
+                return
+            history = json.loads(transfer.history)
+            requested = datetime.fromisoformat(history[0]["at"]) if history else now
+            eta_s = min(round((now - requested).total_seconds() + eta.eta_s), 86_400)
+            transfer.eta_s, transfer.updated_at, transfer.sync_state = eta_s, now, "pending"
+            enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_ETA, entity_id=transfer.id, now=now,
+                    payload=TransferEtaPayload(eta_s=eta_s, source=eta.source.label[:64]),
+                    base_version=transfer.version)
 
     def active_transfer(self, case_id: str) -> TransferView | None:
         with self._store.sessions.begin() as session:

@@ -114,6 +114,7 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.TRANSFER_REQUEST: TransferRecord,
     OpKind.TRANSFER_TRANSITION: TransferRecord,
     OpKind.TRANSFER_REDIRECT: TransferRecord,
+    OpKind.TRANSFER_ETA: TransferRecord,
     OpKind.IMAGING_ADD: ImagingStudy,
     OpKind.BOOKING_HOLD: BookingRecord,
     OpKind.BOOKING_RELEASE: BookingRecord,

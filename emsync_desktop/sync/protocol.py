@@ -42,6 +42,7 @@ class OpKind(StrEnum):
     HANDOFF_ACK = "handoff.ack"
     TRANSFER_REDIRECT = "transfer.redirect"
     IMAGING_ADD = "imaging.add"
+    TRANSFER_ETA = "transfer.eta"
 
 
 class TransferRequestPayload(_Strict):
@@ -67,6 +68,14 @@ class TransferRedirectPayload(_Strict):
     unit: Unit
     booking_id: Id
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class TransferEtaPayload(_Strict):
+    """The crew's device recomputed the arrival (e.g. after a redirect): ``eta_s`` is counted, like the
+    request's, from when the transfer was requested; ``source`` says where the travel time came from."""
+
+    eta_s: Annotated[int, Field(ge=0, le=86_400)]
+    source: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
 class BookingHoldPayload(_Strict):
@@ -138,6 +147,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.HANDOFF_ACK: HandoffAckPayload,
     OpKind.TRANSFER_REDIRECT: TransferRedirectPayload,
     OpKind.IMAGING_ADD: ImagingAddPayload,
+    OpKind.TRANSFER_ETA: TransferEtaPayload,
 }
 
 

@@ -9,6 +9,7 @@ from emsync_desktop.domain.lifecycle import (
     BookingState,
     IllegalTransition,
     TransferState,
+    is_active_transfer,
     next_booking_state,
     next_transfer_state,
     redirected_transfer_state,
@@ -17,6 +18,7 @@ from emsync_desktop.domain.lifecycle import (
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
     Op,
+    TransferEtaPayload,
     TransferRedirectPayload,
     TransferRequestPayload,
     TransferTransitionPayload,
@@ -146,6 +148,23 @@ def _follow_booking(ctx: OpContext, transfer: Row, target: TransferState) -> Non
             if bed is not None:
                 set_bed_status(ctx, bed, "occupied")
             update_booking(ctx, booking, state=next_booking_state(state, BookingState.OCCUPIED).value)
+
+def update_eta(ctx: OpContext, op: Op, p: Any) -> int:
+    """The crew (or a coordinator) gives a new arrival time for an active transfer; wards see it at once."""
+    assert isinstance(p, TransferEtaPayload)
+    require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.ADMIN}, "change a transfer's ETA")
+    transfer = ctx.get(TRANSFERS, op.entity_id, for_update=True)
+    if transfer is None:
+        raise Refused("The transfer is not on the server yet: the new ETA goes with it.", status="conflict")
+    if ctx.role is Role.PARAMEDIC and transfer["requested_by"] != ctx.user.id:
+        raise Refused("This transfer belongs to another crew.")
+    if not is_active_transfer(TransferState(transfer["state"])):
+        raise Refused(f"Transfer is already {transfer['state']}: its ETA no longer matters.", status="conflict",
+                      current=transfer_data(transfer))
+    moved = ctx.update(TRANSFERS, transfer, {"eta_s": p.eta_s, "version": transfer["version"] + 1,
+                                             "updated_at": ctx.now})
+    publish_transfer(ctx, moved)
+    return int(moved["version"])
 
 def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     """All or nothing: the new bed is held first, so a refusal leaves the transfer where it was."""

@@ -150,3 +150,15 @@ def test_redirect_brings_the_handoff_to_the_new_ward_which_acknowledges_it_itsel
     assert read_at_amrita["status"] == "applied"
     [again] = server.push("anu", op("handoff.ack", handoff_id, {}))
     assert again["status"] == "conflict"  # read once per hospital
+
+
+def test_crew_gives_a_new_eta_that_the_new_ward_sees(server: Server) -> None:
+    transfer_id = sent_with_held_bed(server)
+    server.push("rahul", redirect(transfer_id))
+    [other_crew] = server.push("ravi", op("transfer.eta", transfer_id, {"eta_s": 900, "source": "estimate"}))
+    [applied] = server.push("asha", op("transfer.eta", transfer_id, {"eta_s": 900, "source": "offline road graph"}))
+    assert other_crew["status"] == "rejected" and applied["status"] == "applied"
+    assert latest(server, "anu", "transfer", transfer_id)["eta_s"] == 900  # type: ignore[index]
+    server.push("anu", op("transfer.transition", transfer_id, {"target": "REJECTED", "reason": "full"}))
+    [late] = server.push("asha", op("transfer.eta", transfer_id, {"eta_s": 600}))
+    assert late["status"] == "conflict" and "no longer matters" in late["reason"]

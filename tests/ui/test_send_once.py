@@ -55,3 +55,30 @@ def test_send_elsewhere_confirmed_cancels_the_first_transfer(qtbot: QtBot, windo
     qtbot.mouseClick(panel.send_elsewhere, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(_transfers(window)) == 2)
     assert sorted(_transfers(window)) == sorted([(first, "CANCELLED"), (second, "PENDING")])
+
+
+def test_a_redirect_sends_the_new_ward_an_eta_from_here(qtbot: QtBot, window: MainWindow) -> None:
+    import json
+
+    from emsync_desktop.services.transfers import CrewNews
+    from emsync_desktop.store.models import OutboxOp
+
+    panel = open_hospital_tab(qtbot, window)
+    qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(panel.send_elsewhere.isVisible)
+    workspace = window.workspace
+    with window.context.store.sessions.begin() as session:
+        transfer = session.scalars(select(TransferRecord)).one()
+        transfer_id, case_id = transfer.id, transfer.encounter_id
+    other = next(h for h in _hospital_ids(panel) if h != transfer.destination_hospital_id)
+    workspace._on_news([])  # type: ignore[union-attr]  # the first look: nothing new yet
+    workspace._on_news([CrewNews(transfer_id, case_id, "Patient", other, "moved",  # type: ignore[union-attr]
+                                 "↪ Redirected by Rahul Nair at 07:50 to Amrita ICU: cath lab down", "t1")])
+    qtbot.waitUntil(lambda: workspace.news.isVisible())  # type: ignore[union-attr]
+
+    def eta_ops() -> list[dict[str, object]]:
+        with window.context.store.sessions.begin() as session:
+            return [json.loads(o.payload) for o in session.scalars(select(OutboxOp)) if o.kind == "transfer.eta"]
+
+    qtbot.waitUntil(lambda: len(eta_ops()) == 1)
+    assert int(eta_ops()[0]["eta_s"]) > 0  # type: ignore[call-overload]

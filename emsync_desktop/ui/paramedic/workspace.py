@@ -111,6 +111,7 @@ class ParamedicWorkspace(QWidget):
         self._shown_case: str | None = None
         self._relay = relay
         self._transfers = transfers
+        self._on_local_change = on_local_change
         self._news_seen: dict[str, str] | None = None  # transfer id -> its latest step told (None: not read yet)
         model.snapshot_changed.connect(self._on_snapshot)
         model.list_cases()
@@ -128,6 +129,16 @@ class ParamedicWorkspace(QWidget):
         self._news_seen = {n.transfer_id: n.step_at for n in items}
         if fresh and not first_look:
             self.news.show_news(fresh[-1], more=len(fresh) - 1)
+        for redirected in (n for n in fresh if n.kind == "moved" and not first_look):
+            self._follow_redirect(redirected)
+
+    def _follow_redirect(self, news: CrewNews) -> None:
+        """A coordinator sent the patient elsewhere: give that ward an ETA from here, and drive there."""
+        eta = self.transfer.chooser.eta_to(news.hospital_id)
+        if eta is not None:
+            self._relay.submit(self._transfers.update_eta, news.transfer_id, eta,
+                               on_result=lambda _r: self._on_local_change(), owner=self)
+        self.transfer.chooser.start_drive(news.hospital_id)
 
     def _open_case_with_news(self, case_id: str) -> None:
         self.model.load(case_id)
