@@ -2,8 +2,8 @@
 
 DICOM: rescale slope/intercept, the file's window/level (else the full range of its values),
 MONOCHROME1 inverted so that dense is white as on a light box, 8 to 16 bits stored. Colour images are
-turned to grey (and say so). Anything else is refused with ``ImageRefused`` and a message that says
-what to do; nothing is half-loaded.
+turned to grey (and say so). Anything else is refused with ``ImageRefused``: what is wrong in a
+nurse's words, what to do, and the decoder's own text apart (for IT); nothing is half-loaded.
 
 Threading: any thread (no Qt). Decoding a large file takes time: never on the GUI thread.
 """
@@ -25,8 +25,23 @@ DICOM_MAGIC_OFFSET = 128
 FloatImage = npt.NDArray[np.float32]
 
 
+NOT_AN_XRAY = "This file is not a readable X-ray image."
+DAMAGED = "This X-ray file is damaged or incomplete."
+TOO_LARGE = "This picture is far larger than any X-ray."
+EXPORT_AT_SIZE = "Export it again at its original size from the PACS or the X-ray machine."
+COPY_AGAIN = "Copy it again from the PACS or the X-ray machine, then open the new copy."
+OPEN_A_RADIOGRAPH = ("Open a chest X-ray saved as DICOM, PNG or JPEG (from the PACS or the X-ray machine). If this "
+                     "was one, copy it again.")
+
+
 class ImageRefused(ValueError):
-    """The file cannot be analysed; ``str()`` says why and what to do."""
+    """The file cannot be analysed. ``message``: what is wrong, in words for the nurse (no jargon, no
+    file name); ``advice``: what to do; ``details``: the decoder's own text, for IT (may be empty).
+    ``str()`` is all three, for logs."""
+
+    def __init__(self, message: str, advice: str = "", details: str = "") -> None:
+        self.message, self.advice, self.details = message, advice, details
+        super().__init__(" ".join(part for part in (message, advice, f"({details})" if details else "") if part))
 
 
 @dataclass(frozen=True)
@@ -45,16 +60,26 @@ class LoadedImage:
 
 
 def load_image(path: Path) -> LoadedImage:
+    """Raises ``ImageRefused`` for any file that does not decode to one grey image, whatever the
+    decoder raised (a damaged file can trip any of its errors)."""
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except OSError as exc:
-        raise ImageRefused(f"Cannot read {path.name}: {exc.strerror}. Check the file and try again.") from exc
+        raise ImageRefused("This file could not be opened.", "Check that it is still there (a USB stick still "
+                           "plugged in, a network folder still connected) and try again.",
+                           f"{path}: {exc.strerror}") from exc
     if data is None:
-        raise ImageRefused(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB: not a single radiograph.")
+        raise ImageRefused("This file is too large to be one X-ray image.", "Open a single image exported from the "
+                           "PACS or the X-ray machine.", f"{path}: over {MAX_FILE_BYTES // 2**20} MB")
     digest = hashlib.sha256(data).hexdigest()
-    if data[DICOM_MAGIC_OFFSET:DICOM_MAGIC_OFFSET + 4] == b"DICM" or path.suffix.lower() in (".dcm", ".dicom"):
-        return _load_dicom(path, digest)
-    return _load_picture(path, data, digest)
+    try:
+        if data[DICOM_MAGIC_OFFSET:DICOM_MAGIC_OFFSET + 4] == b"DICM" or path.suffix.lower() in (".dcm", ".dicom"):
+            return _load_dicom(path, digest)
+        return _load_picture(path, data, digest)
+    except ImageRefused:
+        raise
+    except Exception as exc:  # a decoder's unforeseen error on a strange file: still just an unreadable file
+        raise ImageRefused(NOT_AN_XRAY, OPEN_A_RADIOGRAPH, f"{path.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def _load_picture(path: Path, data: bytes, digest: str) -> LoadedImage:
@@ -67,20 +92,20 @@ def _load_picture(path: Path, data: bytes, digest: str) -> LoadedImage:
             _check_size(image.width, image.height, path)
             kind = str(image.format or "")
             if kind not in ("PNG", "JPEG"):
-                raise ImageRefused(f"{path.name} is a {kind or 'non-image'} file: open a PNG, JPEG or DICOM image.")
+                raise ImageRefused(NOT_AN_XRAY, "EMsync opens X-rays saved as DICOM, PNG or JPEG: ask for the "
+                                   "image in one of those.", f"{path.name}: a {kind or 'unknown'} image")
             notes = []
             if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr"):
                 notes.append("colour image turned to grey")
             pixels = _grey_float(image)
     except Image.DecompressionBombError as exc:
-        raise ImageRefused(f"{path.name} is far larger than any radiograph: export it again at its acquired "
-                           "size.") from exc
+        raise ImageRefused(TOO_LARGE, EXPORT_AT_SIZE, f"{path.name}: {exc}") from exc
     except UnidentifiedImageError as exc:
-        raise ImageRefused(f"{path.name} is not an image EMsync can read: open a PNG, JPEG or DICOM file.") from exc
+        raise ImageRefused(NOT_AN_XRAY, OPEN_A_RADIOGRAPH, f"{path.name}: {exc}") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageRefused):
             raise
-        raise ImageRefused(f"{path.name} is damaged or cut short ({exc}): copy it again from the source.") from exc
+        raise ImageRefused(DAMAGED, COPY_AGAIN, f"{path.name}: {exc}") from exc
     return LoadedImage(pixels, digest, kind, f"{kind}, {pixels.shape[1]} × {pixels.shape[0]} px", notes)
 
 
@@ -98,10 +123,11 @@ def _grey_float(image: Any) -> FloatImage:
 
 def _check_size(width: int, height: int, path: Path) -> None:
     if width < 16 or height < 16:
-        raise ImageRefused(f"{path.name} is only {width} × {height} px: too small to be a radiograph.")
+        raise ImageRefused("This picture is too small to be an X-ray.", "Open the full-size image, not a preview "
+                           "or thumbnail.", f"{path.name}: {width} × {height} px")
     if max(width, height) > MAX_SIDE_PX:
-        raise ImageRefused(f"{path.name} is {width} × {height} px, larger than any radiograph "
-                           f"(limit {MAX_SIDE_PX} px a side): export it again at its acquired size.")
+        raise ImageRefused(TOO_LARGE, EXPORT_AT_SIZE,
+                           f"{path.name}: {width} × {height} px (limit {MAX_SIDE_PX} px a side)")
 
 
 def _load_dicom(path: Path, digest: str) -> LoadedImage:
@@ -111,20 +137,22 @@ def _load_dicom(path: Path, digest: str) -> LoadedImage:
     try:
         ds = pydicom.dcmread(path)
     except (InvalidDicomError, OSError, ValueError, EOFError) as exc:
-        raise ImageRefused(f"{path.name} is not a readable DICOM file ({exc}): copy it again from the PACS.") from exc
+        raise ImageRefused(NOT_AN_XRAY, OPEN_A_RADIOGRAPH, f"{path.name}: {exc}") from exc
     if "PixelData" not in ds:
-        raise ImageRefused(f"{path.name} is a DICOM file without an image (no pixel data): export the image "
-                           "series, not the report or structured data.")
+        raise ImageRefused("This DICOM file holds no image: it may be a report or measurements.",
+                           "Export the image series from the PACS, not the report.",
+                           f"{path.name}: no PixelData element")
     _check_size(int(ds.get("Columns", 0)), int(ds.get("Rows", 0)), path)
     try:
         raw = ds.pixel_array
     except (NotImplementedError, RuntimeError) as exc:
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         name = getattr(syntax, "name", "this compression")
-        raise ImageRefused(f"{path.name} is compressed as {name}, which this workstation cannot decode: export it "
-                           "uncompressed (Explicit VR Little Endian) from the PACS.") from exc
+        raise ImageRefused("This X-ray is stored compressed in a way this computer cannot open.",
+                           "Ask for it to be exported again uncompressed from the PACS (Explicit VR Little Endian).",
+                           f"{path.name}: transfer syntax {name}: {exc}") from exc
     except (ValueError, EOFError) as exc:
-        raise ImageRefused(f"{path.name} has damaged or missing pixel data ({exc}): copy it again.") from exc
+        raise ImageRefused(DAMAGED, COPY_AGAIN, f"{path.name}: {exc}") from exc
     return _dicom_to_image(ds, np.asarray(raw), digest, path)
 
 

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.ml.image_io import LoadedImage, load_image
+from emsync_desktop.ml.image_io import ImageRefused, LoadedImage, load_image
 from emsync_desktop.ml.imaging import ImagingModel, ImagingResult
+from emsync_desktop.ml.registry import ModelUnavailable
 from emsync_desktop.services.exports import write_atomically
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import ImagingStudy
@@ -48,6 +49,30 @@ class StudySummary:
     probability: float
     model_version: str
     sync: str  # for people: "on this PC only", "waiting to send", "sent", "refused: …"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure as the nurse reads it: what went wrong and what to do, with the technical text apart
+    (shown only when asked for, for IT)."""
+
+    message: str
+    advice: str = ""
+    details: str = ""
+
+
+def explain(error: BaseException) -> Problem:
+    """Any thread. What to tell the nurse when opening, analysing or saving a study failed."""
+    if isinstance(error, ImageRefused):
+        return Problem(error.message, error.advice, error.details)
+    if isinstance(error, ModelUnavailable):
+        return Problem("The X-ray model is not available on this computer.",
+                       "Ask an administrator to install or import it (Admin → Models).", str(error))
+    if isinstance(error, ValueError):  # this module's own refusals, already in words for people
+        return Problem(str(error))
+    return Problem("The X-ray could not be analysed on this computer.",
+                   "Try again. If it fails again, tell IT and show them the details.",
+                   f"{type(error).__name__}: {error}")
 
 
 class ImagingAnalyser:

@@ -145,6 +145,7 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
             if role is Role.NURSE and xray is not None:
                 workspace = window.workspace
                 workspace.tabs.setCurrentWidget(workspace.xray)  # type: ignore[union-attr]
+                workspace.xray.confirm = lambda _question: True  # type: ignore[union-attr]  # keep it, no dialog
                 workspace.xray.open_path(xray)  # type: ignore[union-attr]
                 _wait_until(app, lambda: workspace.xray.analysis is not None or bool(  # type: ignore[union-attr]
                     workspace.xray.error.text()))  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.imaging import (
     ImagingAnalyser,
     blob_path,
+    explain,
     recent_studies,
     save_study,
     stored_study,
@@ -76,3 +77,16 @@ def test_file_changed_after_analysis_is_not_kept_under_the_old_hash(app_context:
         save_study(app_context.store, app_context.data_dir, nurse, analysis, NOW)
     assert recent_studies(app_context.store) == []
     assert not blob_path(app_context.data_dir, analysis.image.sha256).exists()
+
+
+def test_failures_are_explained_for_the_nurse_with_the_technical_text_apart(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.dcm"
+    notes.write_text("patient notes")
+    with pytest.raises(ImageRefused) as refused:
+        ImagingAnalyser(default_models_dir()).analyse_file(notes)
+    problem = explain(refused.value)
+    assert problem.message == "This file is not a readable X-ray image." and "DICM" in problem.details
+    model = explain(ModelUnavailable("No model manifest at /opt/emsync/models/manifest.json."))
+    assert model.message == "The X-ray model is not available on this computer." and "/opt" in model.details
+    crash = explain(RuntimeError("onnxruntime: bad alloc"))
+    assert "could not be analysed" in crash.message and "RuntimeError: onnxruntime" in crash.details

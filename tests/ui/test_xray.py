@@ -18,11 +18,12 @@ from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 CHEST_CR = Path(get_testdata_file("RG1_UNCR.dcm"))  # type: ignore[arg-type]
 
 
-def xray_tab(qtbot: QtBot, window: MainWindow) -> NurseWorkspace:
+def xray_tab(qtbot: QtBot, window: MainWindow, *, keep_without_patient: bool = True) -> NurseWorkspace:
     sign_in_as(qtbot, window, Role.NURSE)
     workspace = window.workspace
     assert isinstance(workspace, NurseWorkspace)
     workspace.tabs.setCurrentWidget(workspace.xray)
+    workspace.xray.confirm = lambda _question: keep_without_patient  # the nurse's answer, without a dialog
     return workspace
 
 
@@ -45,7 +46,7 @@ def test_bad_file_shows_why_and_the_view_stays_usable(qtbot: QtBot, window: Main
     notes = tmp_path / "notes.png"
     notes.write_text("not an image")
     view.open_path(notes)
-    qtbot.waitUntil(lambda: "not an image EMsync can read" in view.error.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "This file is not a readable X-ray image" in view.error.text(), timeout=10_000)
     assert view.open_button.isEnabled() and view.analysis is None
 
 

@@ -1,12 +1,15 @@
 """Chest X-ray analysis on the ward PC: open a PNG, JPEG or DICOM file, see the model's probabilities
 and its heat map over the image (opacity slider), the model version, and NEWS2's counterpart here: the
-reminder that this is decision support from a named model, never a diagnosis."""
+reminder that this is decision support from a named model, never a diagnosis.
+
+A file that cannot be analysed is explained in the nurse's words, the decoder's text behind Details.
+A study is kept with the chosen incoming transfer's patient; keeping one with no patient asks first."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -34,6 +39,7 @@ from emsync_desktop.services.imaging import (
     ImagingAnalyser,
     StoredStudy,
     StudySummary,
+    explain,
     recent_studies,
     save_study,
     stored_study,
@@ -42,7 +48,11 @@ from emsync_desktop.services.imaging import (
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.error_details import ErrorDetails
 
+NO_PATIENT_QUESTION = ("No patient is chosen for this X-ray. Saved like this it stays on this PC only and is "
+                       "not sent with any transfer.\n\nSave it without a patient? (Cancel, then choose the patient "
+                       "under Patient and press Save study.)")
 FILE_FILTER = "Radiographs (*.dcm *.dicom *.png *.jpg *.jpeg);;All files (*)"
 DISPLAY_MAX_PX = 1000  # the image is shown (and blended) at most this size; the model sees its own size
 
@@ -55,8 +65,12 @@ class XrayView(QWidget):
         self._fetch_blob = fetch_blob  # the sync server's copy of a file, by sha256 (None: not connected)
         self._overlay: Overlay | None = None  # the image and heat map, ready to blend at any opacity
         self.analysis: Analysis | None = None
+        self.confirm: Callable[[str], bool] = self._ask  # tests answer for the nurse
         self.open_button = touch_button("Open X-ray…", primary=True)
         self.open_button.clicked.connect(self._choose_file)
+        self.save_button = touch_button("Save study", tooltip="Keep this analysis with the chosen patient")
+        self.save_button.setEnabled(False)  # until there is an analysis not yet kept
+        self.save_button.clicked.connect(self.save)
         self.attach = QComboBox()
         self.attach.addItem("No incoming transfer", None)
         self.attach.setToolTip("Keep the study with an incoming transfer's patient")
@@ -72,15 +86,11 @@ class XrayView(QWidget):
         self.image.setStyleSheet("background:#000; color:#ccc; border-radius:6px;")
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
+        self.error = ErrorDetails()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.result.setMinimumWidth(320)
-        self.result.setMaximumWidth(420)
         self.studies = QListWidget()
         self.studies.setMaximumWidth(420)
         self.studies.setWordWrap(True)
@@ -88,14 +98,22 @@ class XrayView(QWidget):
         self.studies.setToolTip("Double-click to open a study as it was recorded")
         self.studies.itemActivated.connect(lambda item: self.open_study(item.data(Qt.ItemDataRole.UserRole)))
         self.studies.setMinimumWidth(320)
+        result_area = QScrollArea()  # a small window scrolls the result; its last line is never cut off
+        result_area.setWidget(self.result)
+        result_area.setWidgetResizable(True)
+        result_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        result_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        result_area.setMinimumWidth(320)
+        result_area.setMaximumWidth(420)
         side = QVBoxLayout()
-        side.addWidget(self.result, 1)
+        side.addWidget(result_area, 3)
         side.addWidget(QLabel("<b>Studies on this PC</b>"))
-        side.addWidget(self.studies)
+        side.addWidget(self.studies, 1)
         bar = QHBoxLayout()
         bar.addWidget(self.open_button)
         bar.addWidget(QLabel("Patient"))
         bar.addWidget(self.attach)
+        bar.addWidget(self.save_button)
         bar.addWidget(QLabel("Heat map"))
         bar.addWidget(self.opacity)
         bar.addWidget(self.status, 1)
@@ -122,7 +140,8 @@ class XrayView(QWidget):
 
     def open_study(self, study_id: str) -> None:
         """Show a saved study as it was recorded (not run again), its image from this PC or the server."""
-        self.error.setText("")
+        self.error.clear()
+        self.save_button.setEnabled(False)  # kept already
         self.status.setText("Opening the study…")
         self._relay.submit(stored_study, self._store, study_id, on_result=self._load_study_image,
                            on_error=self._on_failed, owner=self)
@@ -148,7 +167,8 @@ class XrayView(QWidget):
 
     def open_path(self, path: Path) -> None:
         """Analyse ``path`` off the GUI thread; the result or a message comes back here."""
-        self.error.setText("")
+        self.error.clear()
+        self.save_button.setEnabled(False)
         self.status.setText(f"Analysing {path.name} on this computer…")
         self.open_button.setEnabled(False)
         self._relay.submit_background(_analyse_for_display, self._analyser, path, on_result=self._on_analysed,
@@ -162,16 +182,40 @@ class XrayView(QWidget):
     def _on_failed(self, error: BaseException) -> None:
         self.open_button.setEnabled(True)
         self.status.setText("")
-        self.error.setText(str(error))
+        self.error.show_problem(*astuple(explain(error)))
 
     def _on_analysed(self, shown: tuple[Analysis, Overlay]) -> None:
         self.open_button.setEnabled(True)
         self.analysis, self._overlay = shown
         self._show_result(self.analysis)
         self._render()
-        self._relay.submit(save_study, self._store, self._data_dir, self._user, self.analysis, utc_now(),
-                           self.attach.currentData(), on_result=self._saved,
-                           on_error=lambda e: self.error.setText(f"Analysed, but not saved: {e}"), owner=self)
+        self.save()
+
+    def save(self) -> None:
+        """Keep the analysis as a study, with the chosen patient's transfer; with no patient chosen, only
+        once the nurse says so (a study kept with no patient stays on this PC and reaches no one)."""
+        if self.analysis is None:
+            return
+        transfer_id = self.attach.currentData()
+        if transfer_id is None and not self.confirm(NO_PATIENT_QUESTION):
+            self.save_button.setEnabled(True)
+            self.status.setText("Not saved yet: choose the patient, then Save study.")
+            return
+        self.save_button.setEnabled(False)
+        self._relay.submit(save_study, self._store, self._data_dir, self._user, self.analysis, utc_now(), transfer_id,
+                           on_result=self._saved, on_error=self._not_saved, owner=self)
+
+    def _not_saved(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        problem = explain(error)
+        self.error.show_problem("Analysed, but not saved.", "Press Save study to try again.",
+                                " ".join(part for part in astuple(problem) if part))
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Save without a patient?", question,
+                                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Save
 
     def _saved(self, _study_id: str) -> None:
         name = self.analysis.path.name if self.analysis else ""
