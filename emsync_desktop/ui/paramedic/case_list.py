@@ -29,6 +29,7 @@ class CaseListPanel(QWidget):
         self.search.setMinimumHeight(TOUCH_PX)
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long lines wrap instead
         self.empty = QLabel("No cases yet.\nPress New case (Ctrl+N) to start one.")
         self.empty.setObjectName("muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -35,6 +35,7 @@ class ScoresPanel(QFrame):
         self.response.setWordWrap(True)
         self.shock = QLabel("Shock index –")
         self.shock.setObjectName("subheading")
+        self.shock.setWordWrap(True)
         self.in_progress = QLabel()
         self.in_progress.setObjectName("fieldWarning")
         self.in_progress.setWordWrap(True)

@@ -271,6 +271,7 @@ class TransferPanel(QWidget):
             self.chooser.start_drive(self._sending)
         self._sending = None
         self._on_local_change()
+        self._model.list_cases()  # the case list shows each case's transfer
         self.refresh()
 
     def _on_refused(self, error: BaseException) -> None:

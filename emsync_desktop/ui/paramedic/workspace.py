@@ -82,7 +82,7 @@ class ParamedicWorkspace(QWidget):
         QShortcut(QKeySequence("Ctrl+5"), self, lambda: self.side_tabs.setCurrentIndex(1),
                   context=Qt.ShortcutContext.WindowShortcut)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.scores)
+        right.addWidget(_scrolling(self.scores, horizontal=False))  # squeezed, it would clip its rows
         right.addWidget(self.side_tabs)
         right.setSizes([330, 570])
         case_view = QSplitter(Qt.Orientation.Horizontal)

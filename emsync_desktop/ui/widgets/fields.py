@@ -68,8 +68,11 @@ class _AutoSavingInput(QWidget):
         raise NotImplementedError
 
     def set_text(self, text: str) -> None:
-        """Show a stored value without saving it again; what the user is typing is left alone."""
-        if not self._has_focus() or self._last_committed is None:
+        """Show a stored value without saving it again; what the user is typing is left alone. A focused
+        field the user has not changed shows the new value too: left stale, moving on from it would save
+        the stale text over the stored one."""
+        untouched = self.text() == (self._last_committed or "")
+        if not self._has_focus() or self._last_committed is None or untouched:
             self._pause.stop()
             self._show_text(text)
         self._last_committed = text
