@@ -42,6 +42,16 @@ def demo_users(store: Store) -> list[UserInfo]:
         return [user_info(u) for u in list_demo_users(session)]
 
 
+def demo_accounts(store: Store) -> list[tuple[UserInfo, str]]:
+    """Demo users with where they work, as the sign-in buttons say it: 'KL-07 AMB 108', 'Lourdes'."""
+    with store.sessions.begin() as session:
+        result = []
+        for row in list_demo_users(session):
+            hospital = session.get(Hospital, row.hospital_id) if row.hospital_id else None
+            result.append((user_info(row), row.ambulance_unit or (hospital.short_name if hospital else "")))
+        return result
+
+
 def sign_in_demo(store: Store, user_id: str, *, demo_install: bool, real_server: bool = False) -> UserInfo:
     """Sign in without a password: only demo users, only on a demo install, and never while the
     device syncs with a real server (``--server``), whose accounts have passwords."""

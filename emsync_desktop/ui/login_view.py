@@ -29,7 +29,7 @@ from emsync_desktop.services.auth import (
     SignInError,
     UnknownOffline,
     ask_server,
-    demo_users,
+    demo_accounts,
     finish_sign_in,
     sign_in,
     sign_in_demo,
@@ -113,11 +113,11 @@ class LoginView(QWidget):
             self.server_line.changed.connect(self._on_server_changed)
             self.server_line.changed.connect(self.server_checked)
         if self._demo_allowed:
-            relay.submit(demo_users, context.store, on_result=self._on_demo_users, owner=self)
+            relay.submit(demo_accounts, context.store, on_result=self._on_demo_users, owner=self)
 
-    def _on_demo_users(self, users: list[UserInfo]) -> None:
-        for user in sorted(users, key=lambda u: ROLE_ORDER.get(u.role.value, 9)):
-            where = f" · {user.ambulance_unit}" if user.ambulance_unit else ""
+    def _on_demo_users(self, accounts: list[tuple[UserInfo, str]]) -> None:
+        for user, works_at in sorted(accounts, key=lambda a: ROLE_ORDER.get(a[0].role.value, 9)):
+            where = f" · {works_at}" if works_at else ""
             button = QPushButton(f"{user.role.label}  —  {user.display_name}{where}")
             button.setMinimumHeight(TOUCH_PX + 8)
             button.setStyleSheet("text-align: left; padding-left: 16px;")

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.login = LoginView(relay, context, sync_target)
         self.login.signed_in.connect(self.show_workspace)
+        self.login.server_checked.connect(self._on_server_checked)
         self.stack.addWidget(self.login)
         self.saved_label = QLabel("")
         self.connection_label = QLabel("● Offline — working on this device only" if sync_target is None
@@ -92,6 +93,14 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setVisible(True)
         self._start_sync(user)
         self._replace_workspace(self._build_workspace(user))
+
+    def _on_server_checked(self, reachable: bool) -> None:
+        """Before sign-in (no sync running yet): the status bar agrees with the sign-in screen's check."""
+        if self.sync is not None:
+            return
+        self.connection_label.setText("● Sync server reachable" if reachable else
+                                      "● Offline — sync server unreachable")
+        self.connection_label.setStyleSheet(f"color: {self.theme.ok if reachable else self.theme.warning};")
 
     def _start_sync(self, user: UserInfo) -> None:
         self._stop_sync()
