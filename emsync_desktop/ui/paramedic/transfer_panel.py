@@ -102,8 +102,9 @@ class TransferPanel(QWidget):
         layout.addWidget(self.unit_hint)
         layout.addWidget(self.hospitals, 1)
         layout.addWidget(self.routing_note)
+        layout.addWidget(self.message)
         row = QHBoxLayout()
-        row.addWidget(self.message, 1)
+        row.addStretch(1)
         row.addWidget(self.send_elsewhere)
         row.addWidget(self.send)
         layout.addLayout(row)
@@ -265,8 +266,9 @@ class TransferPanel(QWidget):
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _on_sent(self, _sent: TransferView) -> None:
+    def _on_sent(self, sent: TransferView) -> None:
         self.message.setText("")
+        self._active = sent  # until the refresh shows it: a second tap of a double tap finds Send disabled
         if self._sending is not None:
             self.chooser.start_drive(self._sending)
         self._sending = None
