@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.fhir_export import handoff_bundle
@@ -60,6 +61,6 @@ def capacity_csv(hospitals: Sequence[HospitalCapacity]) -> str:
 
 def export_capacity_csv(store: Store, data_dir: Path, now: datetime | None = None) -> Path:
     """The network's capacity now, as CSV in the exports folder (DB thread)."""
-    stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
+    stamp = to_local(now or utc_now()).strftime("%Y%m%d-%H%M%S%z")  # local time, its zone in the name
     text = capacity_csv(network_capacity(store))
     return write_atomically(exports_dir(data_dir) / f"capacity-{stamp}.csv", text.encode("utf-8"))

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,12 @@ def test_ward_card_eta_is_local() -> None:
 
     due = datetime(2026, 12, 4, 2, 17, tzinfo=UTC)
     assert eta_countdown(due, datetime(2026, 12, 4, 2, 7, tzinfo=UTC)) == "arrives in 10 min (07:47)"
+
+
+
+def test_capacity_export_is_named_in_local_time_with_its_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import emsync_desktop.services.exports as exports
+
+    monkeypatch.setattr(exports, "network_capacity", lambda _store: [])  # the name is what is tested here
+    path = exports.export_capacity_csv(None, tmp_path, datetime(2026, 12, 4, 2, 7, tzinfo=UTC))  # type: ignore[arg-type]
+    assert path.name == "capacity-20261204-073700+0530.csv"
