@@ -28,6 +28,7 @@ from sync_server.models import AppliedOp, User
 from sync_server.pending_writes import DEFERRED, PendingWrites
 from sync_server.rows import (
     BEDS,
+    BOOKINGS,
     HOSPITALS,
     TRANSFERS,
     Row,
@@ -43,6 +44,7 @@ from sync_server.rows import (
 )
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
+_LIVE_BOOKING_STATES = ("HELD", "TENTATIVE")
 _LOCK_ENCOUNTERS = text("SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM unnest(CAST(:ids AS text[])) AS id")
 
 JournalMark = tuple[int, int, int]
@@ -89,6 +91,7 @@ class OpContext:
     hold_minutes: float
     journal: Journal = field(default_factory=Journal)
     answered: dict[str, OpResult] = field(default_factory=dict)  # op id -> answer, stored or given now
+    answered_for: dict[str, str] = field(default_factory=dict)  # op id -> the account whose answer it is
     prepared: set[str] = field(default_factory=set)  # op ids whose stored answers were looked up
     wrote: bool = False
     _free_beds: dict[tuple[str, str], int] | None = None  # (hospital id, unit) -> available beds
@@ -98,6 +101,7 @@ class OpContext:
     _existing: dict[str, set[str]] = field(default_factory=dict)  # table -> those of them that exist
     _pending: PendingWrites = field(default_factory=PendingWrites)
     _by_encounter: dict[str, set[str]] = field(default_factory=dict)  # encounter id -> its transfers' ids
+    _live_holds: dict[str, str | None] = field(default_factory=dict)  # transfer id -> its HELD/TENTATIVE booking
     _beds: BedPool = field(default_factory=BedPool)
 
     @property
@@ -144,6 +148,22 @@ class OpContext:
             self._existing.setdefault(TRANSFERS.name, set()).add(row["id"])
             self._transfers.setdefault(row["id"], row)
 
+    def preload_holds(self, transfer_ids: list[str]) -> None:
+        """Learn, in one query, which of these transfers already hold a bed (a transfer holds one at most)."""
+        fresh = [t for t in dict.fromkeys(transfer_ids) if t not in self._live_holds]
+        if not fresh:
+            return
+        for transfer_id in fresh:
+            self._live_holds[transfer_id] = None
+        for row in rows_with_ids(self.conn, BOOKINGS, fresh, column="transfer_id"):
+            if row["state"] in _LIVE_BOOKING_STATES:
+                self._live_holds[row["transfer_id"]] = row["id"]
+
+    def live_hold_of(self, transfer_id: str) -> str | None:
+        """The id of the transfer's booking that holds a bed now (HELD or TENTATIVE), or None."""
+        self.preload_holds([transfer_id])
+        return self._live_holds[transfer_id]
+
     def active_transfer_of(self, encounter_id: str) -> Row | None:
         """The encounter's transfer that is PENDING, ACCEPTED or EN_ROUTE, as this batch left it, or None."""
         self.preload_encounters([encounter_id])
@@ -176,6 +196,8 @@ class OpContext:
         if table.name == TRANSFERS.name:
             self._transfers[values["id"]] = values
             self._by_encounter.setdefault(values["encounter_id"], set()).add(values["id"])
+        elif table.name == BOOKINGS.name:
+            self._booking_state_changed(values["transfer_id"], values["id"], values["state"])
 
     def update(self, table: Table, row: Row, values: Row) -> Row:
         """Write ``values`` onto ``row``; returns the row as it is now."""
@@ -189,7 +211,17 @@ class OpContext:
             self._transfers[row["id"]] = changed
         elif table.name == BEDS.name and "status" in values:
             self._bed_status_changed(row, changed)
+        elif table.name == BOOKINGS.name and "state" in values:
+            self._booking_state_changed(changed["transfer_id"], changed["id"], changed["state"])
         return changed
+
+    def _booking_state_changed(self, transfer_id: str, booking_id: str, state: str) -> None:
+        if transfer_id not in self._live_holds:
+            return  # not known yet: ``live_hold_of`` reads it from the database (which has the change)
+        if state in _LIVE_BOOKING_STATES:
+            self._live_holds[transfer_id] = booking_id
+        elif self._live_holds[transfer_id] == booking_id:
+            self._live_holds[transfer_id] = None
 
     def lock_free_beds(self, wanted: dict[Unit, int]) -> None:
         """Lock, in one statement, up to ``n`` free beds of each (hospital id, unit) -> n, for the holds
@@ -209,6 +241,7 @@ class OpContext:
         self._transfers.clear()
         self._free_beds = None
         self._beds.clear()
+        self._live_holds.clear()
 
     def hospitals(self) -> list[Row]:
         """Every hospital. Hospitals do not change while ops are applied: read once per batch."""
@@ -290,9 +323,8 @@ def columns_of(record: Any) -> dict[str, Any]:
 
 def own_transfer(ctx: OpContext, transfer_id: str) -> Row:
     t = ctx.get(TRANSFERS, transfer_id)
-    if t is None:
-        raise Refused("The transfer is not on the server yet: it will be retried after the transfer is sent.",
-                      status="conflict")
+    if t is None:  # not refused: the device keeps the op and sends it again after the transfer
+        raise Refused("Waiting for its transfer to reach the server.", status="deferred")
     if ctx.role is Role.PARAMEDIC and t["requested_by"] != ctx.user.id:
         raise Refused("This transfer belongs to another crew.")
     return t

@@ -37,6 +37,7 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     ctx.prepared.update(op.op_id for op in fresh)
     stored = rows_with_ids(ctx.conn, _APPLIED, [op.op_id for op in fresh], column="op_id")
     ctx.answered.update({row["op_id"]: OpResult.model_validate(row["result"]) for row in stored})
+    ctx.answered_for.update({row["op_id"]: row["user_id"] for row in stored})
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
     encounters = {op.payload.get("encounter_id") for op in fresh
@@ -44,6 +45,8 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     ctx.preload_encounters([e for e in encounters if isinstance(e, str)])
     referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
     ctx.preload_transfers([t for t in referred if isinstance(t, str)])
+    holding = {op.payload.get("transfer_id") for op in fresh if op.kind is OpKind.BOOKING_HOLD}
+    ctx.preload_holds([t for t in holding if isinstance(t, str)])
     holds = Counter((op.payload.get("hospital_id"), op.payload.get("unit")) for op in fresh
                     if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered)
     ctx.lock_free_beds({(h, u): n for (h, u), n in holds.items() if isinstance(h, str) and isinstance(u, str)})
@@ -56,11 +59,34 @@ def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
     results = []
     for op in ops:
         result = ctx.answered.get(op.op_id)
-        if result is None:
-            result = ctx.answered[op.op_id] = _answer(ctx, op)
-            _journal_answer(ctx, op, result)
+        if result is not None and ctx.answered_for.get(op.op_id) != ctx.user.id:
+            result = _foreign(op)  # stored answers are their account's own: another account learns nothing
+        elif result is None:
+            result = _answer(ctx, op)
+            if result.status != "deferred":  # a deferred op is not answered yet: it comes again
+                ctx.answered[op.op_id], ctx.answered_for[op.op_id] = result, ctx.user.id
+                _journal_answer(ctx, op, result)
         results.append(result)
     return results
+
+
+def _foreign(op: Op) -> OpResult:
+    return OpResult(op_id=op.op_id, status="rejected",
+                    reason="This change's id is already used by another account: each change needs its own id.")
+
+
+def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
+    """Answer, and store, a refusal for an op that failed to apply even alone (a database error on its
+    data, a handler fault), so the device moves on to the ops behind it. Caller commits."""
+    prepare(ctx, [op])
+    if op.op_id in ctx.answered:
+        return ctx.answered[op.op_id] if ctx.answered_for.get(op.op_id) == ctx.user.id else _foreign(op)
+    result = OpResult(op_id=op.op_id, status="rejected",
+                      reason="The server could not apply this change and set it aside so the rest could go on; "
+                             f"tell your administrator (change {op.op_id}).")
+    _journal_answer(ctx, op, result)
+    ctx.finish()
+    return result
 
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES}  # ops whose handler first checks that its new record does not exist
@@ -75,6 +101,9 @@ def _journal_answer(ctx: OpContext, op: Op, result: OpResult) -> None:
                               "record_id": op.entity_id, "detail": result.reason or ""})
 
 def _answer(ctx: OpContext, op: Op) -> OpResult:
+    poisoned = op.nul_reason()
+    if poisoned is not None:
+        return OpResult(op_id=op.op_id, status="rejected", reason=poisoned)
     try:
         payload = op.parsed_payload()
     except ValidationError as exc:

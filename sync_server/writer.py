@@ -28,11 +28,18 @@ from emsync_desktop.sync.protocol import Op, OpResult
 from sync_server.feed import latest_seq
 from sync_server.models import User
 from sync_server.op_context import OpContext
-from sync_server.ops import apply_ops, prepare
+from sync_server.ops import apply_ops, prepare, refuse_unappliable
 from sync_server.rows import USERS, rows_with_ids
 
 log = logging.getLogger("sync_server.writer")
 BATCH_OPS = 200  # ops per shared transaction: a hold waits behind at most this many (38-58 ms on PostgreSQL here)
+
+
+def _deterministic(error: BaseException) -> bool:
+    """An error that would happen again on a retry of the same data (not a lost connection)."""
+    if isinstance(error, DBAPIError):
+        return not error.connection_invalidated
+    return not isinstance(error, (ConnectionError, TimeoutError))
 
 
 class UnknownUser(Exception):
@@ -157,11 +164,46 @@ class Writer:
                 for push in batch:
                     self._apply([push])
                 return
-            log.exception("a push could not be applied")
-            batch[0].settle(None, exc)
+            if len(batch[0].ops) == 1 or not _deterministic(exc):
+                log.exception("a push could not be applied")
+                batch[0].settle(None, exc)
+                return
+            try:
+                answered = self._one_op_at_a_time(batch[0])
+            except Exception as alone:  # the account is gone, or the database itself failed
+                log.exception("a push could not be applied op by op")
+                batch[0].settle(None, alone)
+                return
+            batch[0].settle(answered)
             return
         _settle_together([(push, None, o) if isinstance(o, UnknownUser) else (push, o, None)
                           for push, o in zip(batch, outcomes, strict=True)])
+
+    def _one_op_at_a_time(self, push: _Push) -> tuple[list[OpResult], int]:
+        """A push that failed as a whole is applied op by op, each in its own transaction; an op that fails
+        even alone is answered with a stored refusal, so one poisoned op never blocks the ops behind it."""
+        results: list[OpResult] = []
+        cursor = 0
+        for op in push.ops:
+            try:
+                outcome = self._transaction([_Push(push.user_id, [op], push.loop, push.answer)])[0]
+            except Exception as exc:
+                if not _deterministic(exc):
+                    raise
+                log.exception("op %s failed alone: refused and set aside", op.op_id)
+                outcome = self._refuse(push.user_id, op)
+            if isinstance(outcome, UnknownUser):
+                raise outcome
+            results += outcome[0]
+            cursor = outcome[1]
+        return results, cursor
+
+    def _refuse(self, user_id: str, op: Op) -> tuple[list[OpResult], int]:
+        conn = self._connection()
+        with conn.begin():
+            [row] = rows_with_ids(conn, USERS, [user_id])
+            result = refuse_unappliable(OpContext(conn, User(**row), datetime.now(UTC), self._hold_minutes), op)
+            return [result], latest_seq(conn)
 
     def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
         for _attempt in range(3):

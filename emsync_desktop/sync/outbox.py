@@ -61,6 +61,7 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
     Set-based (a few statements per batch, not per op); answers are carried in the order given, so a
     record ends as its last answered op left it, exactly as one op at a time would."""
     conn = session.connection()
+    results = [r for r in results if r.status != "deferred"]  # not answered yet: stays pending, sent again later
     waiting = {r.op_id: r for r in conn.execute(_WAITING, {"op_ids": [result.op_id for result in results]})}
     answered: list[tuple[Any, OpResult]] = []
     for result in results:
@@ -69,6 +70,9 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
             answered.append((row, result))
     if not answered:
         return
+    refused_requests = {row.entity_id: result.reason for row, result in answered
+                        if row.kind == OpKind.TRANSFER_REQUEST.value and result.status == "rejected"}
+    answered += _orphans_of(conn, refused_requests, now)
     update_rows(conn, _OUTBOX, "op_id", ({"op_id": result.op_id, "state": result.status, "reason": result.reason,
                                          "result": result.model_dump_json(), "answered_at": now}
                                         for _, result in answered))
@@ -82,6 +86,21 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
             values.update(_carried(row, result, row.entity_id in still_pending))
     for model in set(model for model, _ in changes):
         update_rows(conn, model.__table__, "id", (v for (m, _), v in changes.items() if m is model))  # type: ignore[arg-type]
+
+
+def _orphans_of(conn: Any, refused: dict[str, str | None], now: datetime) -> list[tuple[Any, OpResult]]:
+    """Ops still waiting that belong to a transfer whose request the server refused (its hold, handoff,
+    studies): they can never apply, so they are refused here with the request's reason, not left waiting
+    for a transfer that will never exist."""
+    if not refused:
+        return []
+    orphans = []
+    for row in conn.execute(_PENDING_OF_KINDS, {"kinds": [k.value for k in _FOLLOW_A_TRANSFER]}):
+        transfer_id = json.loads(row.payload).get("transfer_id")
+        if transfer_id in refused:
+            reason = f"Not sent: its transfer request was refused ({refused[transfer_id] or 'no reason given'})."
+            orphans.append((row, OpResult(op_id=row.op_id, status="rejected", reason=reason)))
+    return orphans
 
 
 def _carried(row: Any, result: OpResult, other_pending: bool) -> dict[str, Any]:
@@ -107,6 +126,9 @@ _COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", 
                   .values(attempts=_OUTBOX.c.attempts + 1))
 _WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
+_FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD)
+_PENDING_OF_KINDS = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id, _OUTBOX.c.payload).where(
+    _OUTBOX.c.state == PENDING, _OUTBOX.c.kind.in_(bindparam("kinds", expanding=True)))
 _STILL_PENDING = select(_OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.entity_id.in_(bindparam("entity_ids", expanding=True)))
 

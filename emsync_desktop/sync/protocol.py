@@ -167,6 +167,34 @@ class Op(_Strict):
         """The payload validated against its kind's model. Raises pydantic.ValidationError."""
         return PAYLOADS[self.kind].model_validate(self.payload)
 
+    def nul_reason(self) -> str | None:
+        """Why this op is refused before anything else, when a text anywhere in it (a value or a key of
+        its payload) holds a NUL character: no database keeps one (PostgreSQL refuses it outright), so it
+        would fail every retry and hold up the ops behind it. None when clean."""
+        where = nul_path(self.payload, "payload") or nul_path(self.entity_id, "entity_id")
+        if where is None:
+            return None
+        return f"Text with a NUL character (\\x00) in {where[:200]}: remove it and send the change again."
+
+
+def nul_path(value: Any, path: str) -> str | None:
+    """The path of the first text holding a NUL character inside ``value`` (dicts, lists, strings)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                return f"{path} (a field name)"
+            found = nul_path(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
 
 class PushRequest(_Strict):
     ops: Annotated[list[Op], Field(max_length=MAX_OPS_PER_PUSH)]
@@ -184,7 +212,9 @@ class OpResult(_Strict):
     """The server's answer to one op. The client marks the op done only on this."""
 
     op_id: str
-    status: Literal["applied", "rejected", "conflict"]
+    # deferred: not applied now and not stored (e.g. its transfer is not on the server yet); the device
+    # keeps the op and sends it again later.
+    status: Literal["applied", "rejected", "conflict", "deferred"]
     version: int | None = None
     reason: str | None = None
     alternatives: list[Alternative] = []
@@ -243,7 +273,7 @@ class PullResponse(_Strict):
 
 
 class LoginRequest(_Strict):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 

@@ -47,6 +47,13 @@ def hold(ctx: OpContext, op: Op, p: Any) -> int:
     hospital = ctx.hospital(p.hospital_id)
     if hospital is None:
         raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+    if (transfer["destination_hospital_id"], transfer["unit"]) != (hospital["id"], p.unit):
+        going_to = ctx.hospital(transfer["destination_hospital_id"])
+        raise Refused(f"A bed is held only where its transfer goes ({going_to['short_name'] if going_to else '?'} "
+                      f"{transfer['unit']}), not at {hospital['short_name']} {p.unit}.")
+    if ctx.live_hold_of(transfer["id"]) is not None:
+        raise Refused("This transfer already holds a bed: release it (or send the case elsewhere) first.",
+                      status="conflict")
     bed = ctx.free_bed(hospital["id"], p.unit)
     if bed is None:
         raise Refused(f"No {p.unit} bed left at {hospital['short_name']}.",
@@ -95,9 +102,11 @@ def release(ctx: OpContext, op: Op, p: Any) -> int:
     booking = ctx.get(BOOKINGS, op.entity_id)
     if booking is None:
         raise Refused("No such booking on the server.", status="conflict")
+    require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.NURSE}, "release a bed booking")
     if ctx.role is Role.PARAMEDIC and booking["requested_by"] != ctx.user.id:
         raise Refused("This booking belongs to another crew.")
-    require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.NURSE}, "release a bed booking")
+    if ctx.role is Role.NURSE and booking["hospital_id"] != ctx.user.hospital_id:
+        raise Refused("This booking is for another hospital.")
     return int(end_booking(ctx, booking, BookingState.RELEASED)["version"])
 
 def end_booking(ctx: OpContext, booking: Row, target: BookingState) -> Row:

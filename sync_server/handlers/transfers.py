@@ -155,7 +155,7 @@ def update_eta(ctx: OpContext, op: Op, p: Any) -> int:
     require(ctx, {Role.PARAMEDIC, Role.COORDINATOR, Role.ADMIN}, "change a transfer's ETA")
     transfer = ctx.get(TRANSFERS, op.entity_id, for_update=True)
     if transfer is None:
-        raise Refused("The transfer is not on the server yet: the new ETA goes with it.", status="conflict")
+        raise Refused("Waiting for its transfer to reach the server.", status="deferred")
     if ctx.role is Role.PARAMEDIC and transfer["requested_by"] != ctx.user.id:
         raise Refused("This transfer belongs to another crew.")
     if not is_active_transfer(TransferState(transfer["state"])):

@@ -92,3 +92,29 @@ def test_refused_redirect_stays_on_the_transfer_with_its_reason(app_context: App
     [row] = open_transfers(app_context.store, NOW)
     assert row.attention == "refused: No ICU bed left at Amrita: the transfer stays where it was."
     assert row.destination == "Lourdes"
+
+
+def test_a_deferred_answer_leaves_the_op_waiting(app_context: AppContext, cases: CaseService,
+                                                 paramedic: object) -> None:
+    transfer_op, hold_op, _handoff_op = send_case(app_context, cases, paramedic)
+    with app_context.store.sessions.begin() as session:
+        record_results(session, [OpResult(op_id=hold_op.op_id, status="deferred", reason="Waiting")], NOW)
+        assert _state(session, hold_op.op_id) == "pending"
+
+
+def test_a_refused_request_takes_its_waiting_hold_and_handoff_with_it(app_context: AppContext, cases: CaseService,
+                                                                      paramedic: object) -> None:
+    transfer_op, hold_op, handoff_op = send_case(app_context, cases, paramedic)
+    results = [OpResult(op_id=transfer_op.op_id, status="rejected", reason="Unknown destination hospital."),
+               OpResult(op_id=hold_op.op_id, status="deferred", reason="Waiting for its transfer."),
+               OpResult(op_id=handoff_op.op_id, status="deferred", reason="Waiting for its transfer.")]
+    with app_context.store.sessions.begin() as session:
+        record_results(session, results, NOW)
+        states = [_state(session, o.op_id) for o in (transfer_op, hold_op, handoff_op)]
+        booking = session.scalars(select(BookingRecord)).one()
+    assert states == ["rejected", "rejected", "rejected"]
+    assert booking.state == "REJECTED" and "its transfer request was refused" in (booking.sync_reason or "")
+
+
+def _state(session: object, op_id: str) -> str:
+    return str(session.scalar(select(OutboxOp.state).where(OutboxOp.op_id == op_id)))  # type: ignore[attr-defined]
