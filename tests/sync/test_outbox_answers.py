@@ -96,7 +96,7 @@ def test_refused_redirect_stays_on_the_transfer_with_its_reason(app_context: App
 
 def test_a_deferred_answer_leaves_the_op_waiting(app_context: AppContext, cases: CaseService,
                                                  paramedic: object) -> None:
-    transfer_op, hold_op, _handoff_op = send_case(app_context, cases, paramedic)
+    _transfer_op, hold_op, _handoff_op = send_case(app_context, cases, paramedic)
     with app_context.store.sessions.begin() as session:
         record_results(session, [OpResult(op_id=hold_op.op_id, status="deferred", reason="Waiting")], NOW)
         assert _state(session, hold_op.op_id) == "pending"
