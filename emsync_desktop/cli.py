@@ -13,6 +13,24 @@ from emsync_desktop.domain.roles import Role
 from emsync_desktop.services.paths import default_data_dir
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes, e.g. 5") from None
+    if not 0 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError("give between 0 (never lock) and 1440 minutes")
+    return value
+
+
+def _lock_default() -> float:
+    text = os.environ.get("EMSYNC_LOCK_MINUTES", "")
+    try:
+        return _minutes(text) if text else 5.0
+    except argparse.ArgumentTypeError:
+        return 5.0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -30,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gps", type=Path, metavar="DEVICE_OR_FILE",
                         help="GPS as NMEA 0183: a serial device (e.g. /dev/ttyUSB0) or a file a logger writes; "
                              "without it the demo uses a start point and simulates the drive")
+    parser.add_argument("--lock-minutes", type=_minutes, default=_lock_default(), metavar="MINUTES",
+                        help="lock the screen after this many minutes without input (default: 5, or "
+                             "$EMSYNC_LOCK_MINUTES; 0 never locks)")
     parser.add_argument("--offline", action="store_true",
                         help="demo without the embedded sync server: everything stays on this device")
     parser.add_argument("--screenshot", type=Path, metavar="FILE",
@@ -90,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         width, _, height = args.size.partition("x")
         return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme,
                                args.tab, args.xray)
-    return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server, gps=args.gps)
+    return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server, gps=args.gps,
+                   lock_minutes=args.lock_minutes)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,18 @@ def sign_in_demo(store: Store, user_id: str, *, demo_install: bool, real_server:
         return user_info(row)
 
 
+def unlock(store: Store, user_id: str, password: str) -> bool:
+    """Whether ``password`` unlocks the locked screen of this user: their password's verifier on this
+    device. A demo account (no password, demo installs only) unlocks with the button alone. DB thread."""
+    with store.sessions.begin() as session:
+        row = get_user(session, user_id)
+        if row is None:
+            return False
+        if row.password_hash is None:
+            return bool(row.is_demo)
+        return verify_password(row.password_hash, password)
+
+
 def sign_in(store: Store, username: str, password: str) -> UserInfo:
     """Offline sign-in against the verifier cached at this user's last online sign-in."""
     with store.sessions.begin() as session:

@@ -25,6 +25,7 @@ from emsync_desktop.services.preferences import load_theme
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.store.engine import StoreError
 from emsync_desktop.ui.gc_guard import GuiThreadCollector
+from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.passphrase_dialog import ask_passphrase
 from emsync_desktop.ui.sync_bridge import SyncTarget, server_sync_target
@@ -57,7 +58,7 @@ def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
 
 
 def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, server_url: str | None = None,
-            gps: Path | None = None) -> int:
+            gps: Path | None = None, lock_minutes: float = DEFAULT_LOCK_MINUTES) -> int:
     """``server_url``: a real sync server (sign-in goes through it); else a demo install runs its own
     server in-process unless ``offline``."""
     app = make_qapp()
@@ -75,7 +76,7 @@ def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, se
         target = demo_sync_target(server)
     else:
         target = None
-    window = MainWindow(context, TaskRelay(runner), theme, target, gps)
+    window = MainWindow(context, TaskRelay(runner), theme, target, gps, lock_minutes)
     try:
         import qasync
 

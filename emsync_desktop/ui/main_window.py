@@ -11,11 +11,13 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.services.auth import unlock
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.preferences import save_theme
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
 from emsync_desktop.ui.login_view import LoginView
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.sync_bridge import SyncBridge, SyncTarget, describe
@@ -33,8 +35,12 @@ class MainWindow(QMainWindow):
     workspace_ready = Signal(object)  # the workspace widget
 
     def __init__(self, context: AppContext, relay: TaskRelay, theme: Theme,
-                 sync_target: SyncTarget | None = None, gps: Path | None = None) -> None:
+                 sync_target: SyncTarget | None = None, gps: Path | None = None,
+                 lock_minutes: float = DEFAULT_LOCK_MINUTES) -> None:
         super().__init__()
+        self._lock_minutes = lock_minutes
+        self.idle: IdleWatcher | None = None
+        self.lock_screen: LockScreen | None = None
         self._gps_path = gps
         self._gps: PositionSource | None = None
         self.context = context
@@ -93,6 +99,48 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setVisible(True)
         self._start_sync(user)
         self._replace_workspace(self._build_workspace(user))
+        if self.idle is None:
+            self.idle = IdleWatcher(self._lock_minutes, parent=self)
+            self.idle.idle.connect(self.lock)
+        self.idle.reset()
+
+    def lock(self) -> None:
+        """Lock the signed-in user's screen (idle, or asked). What is typed is saved first; the workspace
+        stays as it is under the lock, its input (shortcuts included) disabled until unlocked."""
+        if self.user is None or self.workspace is None or self.lock_screen is not None:
+            return
+        self.flush()
+        self.lock_screen = LockScreen(self.user, self.user.role is Role.PARAMEDIC, self, self.stack)
+        self.lock_screen.unlock_requested.connect(self._try_unlock)
+        self.lock_screen.switch_user.connect(self.sign_out)
+        for widget in (self.workspace, self.sign_out_button, self.night_button):
+            widget.setEnabled(False)
+        self.lock_screen.show_locked()
+
+    def _try_unlock(self, password: str) -> None:
+        if self.user is None:
+            return
+        self.relay.submit(unlock, self.context.store, self.user.id, password, on_result=self._on_unlock, owner=self)
+
+    def _on_unlock(self, ok: bool) -> None:
+        if self.lock_screen is None:
+            return
+        if not ok:
+            self.lock_screen.refused()
+            return
+        self._remove_lock()
+
+    def _remove_lock(self) -> None:
+        if self.lock_screen is not None:
+            self.lock_screen.hide()
+            self.lock_screen.deleteLater()
+            self.lock_screen = None
+        if self.workspace is not None:
+            self.workspace.setEnabled(True)
+        self.sign_out_button.setEnabled(True)
+        self.night_button.setEnabled(True)
+        if self.idle is not None:
+            self.idle.reset()
 
     def _on_server_checked(self, reachable: bool) -> None:
         """Before sign-in (no sync running yet): the status bar agrees with the sign-in screen's check."""
@@ -217,6 +265,7 @@ class MainWindow(QMainWindow):
         self.workspace_ready.emit(workspace)
 
     def sign_out(self) -> None:
+        self._remove_lock()
         self.flush()
         self._stop_sync()
         if self.sync_target is not None:
@@ -232,6 +281,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.login)
 
     def toggle_theme(self) -> None:
+        if self.lock_screen is not None:
+            return  # rebuilding the workspace would hand its input back
         self.flush()
         self.theme = THEMES["light" if self.theme.name == "dark" else "dark"]
         self.night_button.setChecked(self.theme.name == "dark")
@@ -255,6 +306,8 @@ class MainWindow(QMainWindow):
         self.saved_label.setText(f"✔ Saved on this device {datetime.now().strftime('%H:%M:%S')}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.idle is not None:
+            self.idle.stop()
         self.flush()
         self._stop_sync()
         if self._gps is not None:

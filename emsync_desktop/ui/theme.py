@@ -68,6 +68,8 @@ def stylesheet(t: Theme) -> str:
     QLabel#fieldError {{ color: {t.error}; font-size: 13px; }}
     QLabel#fieldWarning {{ color: {t.warning}; font-size: 13px; }}
     QLabel#outcome {{ color: {t.ok}; font-weight: 600; }}
+    QFrame#lockFull {{ background: {t.window}; }}
+    QFrame#lockDim {{ background: rgba(0, 0, 0, 110); }}
     QFrame#news_good, QFrame#news_bad, QFrame#news_moved {{ background: {t.surface}; border-radius: 8px; }}
     QFrame#news_good {{ border: 2px solid {t.ok}; }}
     QFrame#news_bad {{ border: 2px solid {t.error}; }}

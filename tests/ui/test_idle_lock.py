@@ -1,0 +1,68 @@
+"""Shared workstations lock after idle time; unlocking loses nothing; another user can switch."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.security.passwords import hash_password
+from emsync_desktop.store.models import User
+from emsync_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import sign_in_as
+from tests.ui.test_case_entry import open_new_case, stored, vital_field
+
+
+def _go_idle(window: MainWindow) -> None:
+    assert window.idle is not None
+    window.idle._clock = lambda: 1e12  # far beyond the idle time, without waiting for it
+    window.idle.check()
+
+
+def _give_password(window: MainWindow, role: Role, password: str) -> None:
+    assert window.user is not None and window.user.role is role
+    with window.context.store.sessions.begin() as session:
+        row = session.get(User, window.user.id)
+        assert row is not None
+        row.password_hash = hash_password(password)
+
+
+def test_idle_ward_pc_locks_and_only_the_right_password_unlocks(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.NURSE)
+    _give_password(window, Role.NURSE, "right horse")
+    _go_idle(window)
+    lock = window.lock_screen
+    assert lock is not None and lock.isVisible() and lock.objectName() == "lockFull"
+    assert window.workspace is not None and not window.workspace.isEnabled()
+    qtbot.keyClicks(lock.password, "wrong")
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Wrong password" in lock.message.text())
+    qtbot.keyClicks(lock.password, "right horse")
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.lock_screen is None)
+    assert window.workspace.isEnabled()
+
+
+def test_paramedic_case_stays_visible_and_typing_survives_the_lock(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    hr = vital_field(workspace, "hr_bpm")
+    hr.edit.setFocus()
+    qtbot.keyClicks(hr.edit, "118")  # typed, not yet moved on from
+    _go_idle(window)
+    assert window.lock_screen is not None and window.lock_screen.objectName() == "lockDim"
+    case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: [v.vitals.hr_bpm for v in stored(window).load(case_id).vitals] == [118])
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # locked: opens no case
+    qtbot.wait(100)
+    assert workspace.model.snapshot is not None and workspace.model.snapshot.id == case_id
+    qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)  # demo account: no password
+    qtbot.waitUntil(lambda: window.lock_screen is None)
+    assert hr.edit.text() == "118" and workspace.isEnabled()
+
+
+def test_another_nurse_switches_user_from_the_lock_screen(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.NURSE)
+    _go_idle(window)
+    assert window.lock_screen is not None
+    qtbot.mouseClick(window.lock_screen.switch_button, Qt.MouseButton.LeftButton)
+    assert window.user is None and window.stack.currentWidget() is window.login and window.lock_screen is None
