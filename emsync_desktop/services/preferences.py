@@ -39,3 +39,25 @@ def save_crew_phone(store: Store, phone: str) -> str | None:
     with store.sessions.begin() as session:
         set_setting(session, CREW_PHONE_KEY, phone.strip())
     return None
+
+
+GEOMETRY_KEY = "ui.window_geometry"
+
+
+def load_window_geometry(store: Store) -> bytes | None:
+    """The main window's size and place as Qt saved them (opaque bytes), or None."""
+    import base64
+
+    with store.sessions.begin() as session:
+        text = get_setting(session, GEOMETRY_KEY)
+    try:
+        return base64.b64decode(text) if text else None
+    except ValueError:
+        return None
+
+
+def save_window_geometry(store: Store, geometry: bytes) -> None:
+    import base64
+
+    with store.sessions.begin() as session:
+        set_setting(session, GEOMETRY_KEY, base64.b64encode(geometry).decode("ascii"))

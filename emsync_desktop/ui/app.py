@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QByteArray, QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from emsync_desktop.domain.roles import Role
@@ -21,7 +21,7 @@ from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext, open_app
 from emsync_desktop.services.demo import seed_example_cases
 from emsync_desktop.services.embedded_server import EmbeddedServer, start_embedded_server
-from emsync_desktop.services.preferences import load_theme
+from emsync_desktop.services.preferences import load_theme, load_window_geometry
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.store.engine import StoreError
 from emsync_desktop.ui.gc_guard import GuiThreadCollector
@@ -102,9 +102,23 @@ async def _show_until_closed(window: MainWindow) -> None:
             closed.set_result(None)
 
     window.closed.connect(on_closed)
-    window.resize(1440, 900)
+    place_window(window, load_window_geometry(window.context.store))
     window.show()
     await closed
+
+
+PREFERRED_SIZE = (1440, 900)
+
+
+def place_window(window: MainWindow, saved: bytes | None) -> None:
+    """The size and place the window had when last closed, if it still fits this screen; else the
+    preferred size, shrunk to the screen's free area (a 1366×768 laptop gets all of it)."""
+    area = window.screen().availableGeometry()
+    if saved is not None and window.restoreGeometry(QByteArray(saved)) and area.contains(window.geometry()):
+        return
+    width, height = min(PREFERRED_SIZE[0], area.width()), min(PREFERRED_SIZE[1], area.height())
+    window.setGeometry(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2,
+                       width, height)
 
 
 PARAMEDIC_TABS = ("vitals", "patient", "hospital", "map")

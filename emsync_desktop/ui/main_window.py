@@ -14,7 +14,7 @@ from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.services.auth import unlock
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
-from emsync_desktop.services.preferences import save_theme
+from emsync_desktop.services.preferences import save_theme, save_window_geometry
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
@@ -309,6 +309,8 @@ class MainWindow(QMainWindow):
         if self.idle is not None:
             self.idle.stop()
         self.flush()
+        geometry = bytes(self.saveGeometry().data())
+        self.relay.submit(save_window_geometry, self.context.store, geometry, on_result=lambda _r: None)
         self._stop_sync()
         if self._gps is not None:
             self._gps.stop()
