@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from emsync_desktop.domain.beds import BedStatus
 from emsync_desktop.domain.news2 import News2Band
 
 TOUCH_PX = 44
@@ -35,8 +36,10 @@ class Theme:
 
 LIGHT = Theme("light", "#eef1f5", "#ffffff", "#f6f8fa", "#17202a", "#5b6675", "#c9d1db", "#0b5cad", "#ffffff",
               "#b3261e", "#8a5a00", "#1e7b34", "#ffffff")
-DARK = Theme("dark", "#0f1216", "#181c22", "#20252d", "#e8ecf1", "#9aa5b4", "#343b46", "#4d9bf0", "#0b1220",
-             "#ff8a80", "#ffd27a", "#7ddc8f", "#181c22")
+# Night: dark surfaces and dimmed text and accents (no large bright areas in a dark cab); every pair used
+# still meets WCAG AA (tests/ui/test_theme_contrast.py).
+DARK = Theme("dark", "#0b0d10", "#12151a", "#1a1e24", "#c9d1d9", "#8e98a6", "#2c333d", "#2f6fb3", "#eef3f9",
+             "#f28b82", "#e3b55d", "#6cc581", "#12151a")
 THEMES = {"light": LIGHT, "dark": DARK}
 
 _BANDS: dict[str, dict[News2Band | None, tuple[str, str]]] = {
@@ -55,6 +58,29 @@ _BANDS: dict[str, dict[News2Band | None, tuple[str, str]]] = {
         News2Band.HIGH: ("#9b1c1c", "#ffffff"),
     },
 }
+
+
+# Bed statuses: (background, text) by day and by night. Hues far apart (teal cleaning against amber pending
+# discharge, not two oranges), and every tile also says its status in words, so no one needs the colour.
+_BED_COLOURS: dict[str, dict[BedStatus, tuple[str, str]]] = {
+    "light": {
+        BedStatus.AVAILABLE: ("#1e7b34", "#ffffff"), BedStatus.RESERVED: ("#0b5cad", "#ffffff"),
+        BedStatus.OCCUPIED: ("#5b6675", "#ffffff"), BedStatus.CLEANING: ("#00707c", "#ffffff"),
+        BedStatus.PENDING_DISCHARGE: ("#8a5a00", "#ffffff"), BedStatus.BLOCKED: ("#2b2f36", "#ffffff"),
+        BedStatus.ISOLATION: ("#6a3fa0", "#ffffff"), BedStatus.OUT_OF_SERVICE: ("#b3261e", "#ffffff"),
+    },
+    "dark": {
+        BedStatus.AVAILABLE: ("#1b4d2a", "#cdeed5"), BedStatus.RESERVED: ("#163d66", "#d3e4fb"),
+        BedStatus.OCCUPIED: ("#2e3440", "#d8dee9"), BedStatus.CLEANING: ("#0e4950", "#c6eef3"),
+        BedStatus.PENDING_DISCHARGE: ("#4d3a0f", "#f7e0ae"), BedStatus.BLOCKED: ("#050608", "#c9ced6"),
+        BedStatus.ISOLATION: ("#3d2a5c", "#e4d7fb"), BedStatus.OUT_OF_SERVICE: ("#5c1a16", "#ffd6d2"),
+    },
+}
+
+
+def bed_colour(theme: Theme, status: BedStatus) -> tuple[str, str]:
+    """(background, text) of a bed tile or legend entry of this status."""
+    return _BED_COLOURS[theme.name][status]
 
 
 def stylesheet(t: Theme) -> str:
@@ -106,6 +132,10 @@ def stylesheet(t: Theme) -> str:
     QStatusBar {{ background: {t.surface}; border-top: 1px solid {t.border}; }}
     QToolBar {{ background: {t.surface}; border-bottom: 1px solid {t.border}; spacing: 8px; padding: 4px; }}
     QScrollArea {{ border: none; }}
+    QMenu {{ background: {t.surface}; border: 1px solid {t.border}; padding: 4px; }}
+    QMenu::item {{ padding: 12px 28px 12px 16px; min-height: 20px; }}
+    QMenu::item:selected {{ background: {t.accent}; color: {t.accent_text}; }}
+    QMenu::item:disabled {{ color: {t.muted}; }}
     QSplitter::handle {{ background: {t.border}; }}
     """
 

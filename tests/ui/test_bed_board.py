@@ -49,3 +49,33 @@ def test_held_bed_cannot_be_changed_and_says_why(qtbot: QtBot, window: MainWindo
     qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.RESERVED)
     board.set_status(bed_id, BedStatus.CLEANING)
     qtbot.waitUntil(lambda: "held for an incoming transfer" in board.message.text())
+
+
+def _open_menu(qtbot: QtBot, board, status: BedStatus):  # type: ignore[no-untyped-def]
+    bed_id, tile = next((i, t) for i, t in board.tiles.items() if t.bed.status is status)
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: board.menu is not None and board.menu.isVisible())
+    return bed_id, tile, board.menu
+
+
+def test_menu_rows_are_tall_enough_to_tap(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    _bed_id, _tile, menu = _open_menu(qtbot, board, BedStatus.OCCUPIED)
+    assert min(menu.actionGeometry(a).height() for a in menu.actions()) >= 44
+    menu.close()
+
+
+def test_the_letter_in_the_menu_works_as_a_key(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id, _tile, menu = _open_menu(qtbot, board, BedStatus.OCCUPIED)
+    qtbot.keyClick(menu, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.CLEANING)
+
+
+def test_escape_gives_the_focus_back_to_the_bed(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id, tile, menu = _open_menu(qtbot, board, BedStatus.OCCUPIED)
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(tile.hasFocus)
+    qtbot.keyClick(tile, Qt.Key.Key_D)  # the next status key still works
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.PENDING_DISCHARGE)

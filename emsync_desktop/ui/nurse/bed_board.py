@@ -9,30 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.beds import SET_BY_HAND, STATUS_KEYS, BedChangeRefused, BedStatus
 from emsync_desktop.services.bed_board import BedBoard, BedBoardService, BedView
 from emsync_desktop.ui.tasks import TaskRelay
-from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.theme import Theme, bed_colour
 
-COLUMNS = 6
+TILE_PX = 132  # a tile's width with its spacing: columns follow the width the board has
 _KEY_OF = {status: key for key, status in STATUS_KEYS.items()}
-# (background, text) per status; the same hues by day and night, deep enough for white text
-STATUS_COLOURS = {
-    BedStatus.AVAILABLE: ("#1e7b34", "#ffffff"), BedStatus.RESERVED: ("#0b5cad", "#ffffff"),
-    BedStatus.OCCUPIED: ("#5b6675", "#ffffff"), BedStatus.CLEANING: ("#c77700", "#ffffff"),
-    BedStatus.PENDING_DISCHARGE: ("#8a5a00", "#ffffff"), BedStatus.BLOCKED: ("#2b2f36", "#ffffff"),
-    BedStatus.ISOLATION: ("#6a3fa0", "#ffffff"), BedStatus.OUT_OF_SERVICE: ("#b3261e", "#ffffff"),
-}
 
 
 class BedTile(QPushButton):
     status_key = Signal(str, object)  # bed id, BedStatus
 
-    def __init__(self, bed: BedView, parent: QWidget | None = None) -> None:
+    def __init__(self, bed: BedView, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bed = bed
         marks = (" ⏳" if bed.waiting else "") + (" ⚠" if bed.problem else "")
@@ -40,11 +33,11 @@ class BedTile(QPushButton):
         self.setToolTip(bed.problem or ("Waiting to be sent" if bed.waiting else bed.status.label))
         self.setAccessibleName(f"Bed {bed.label}: {bed.status.label}")
         self.setMinimumSize(124, 66)
-        background, text = STATUS_COLOURS[bed.status]
-        border = "3px solid #ffd27a" if bed.problem else "2px solid rgba(0,0,0,0.15)"
-        self.setStyleSheet(f"QPushButton {{background:{background}; color:{text}; font-size:16px; font-weight:700;"
+        background, text = bed_colour(theme, bed.status)
+        border = f"3px solid {theme.warning}" if bed.problem else f"2px solid {theme.border}"
+        self.setStyleSheet(f"QPushButton {{background:{background}; color:{text}; font-size:14px; font-weight:700;"
                            f" border:{border}; border-radius:8px; padding:4px;}}"
-                           "QPushButton:focus {border:3px solid #ffffff; outline: 2px solid #17202a;}")
+                           f"QPushButton:focus {{border:3px solid {theme.text};}}")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         status = STATUS_KEYS.get(event.text().upper())
@@ -63,11 +56,13 @@ class BedBoardView(QWidget):
         self._relay = relay
         self._service = service
         self._on_local_change = on_local_change
+        self._theme = theme
+        self.menu: QMenu | None = None  # the statuses menu last opened
+        self._columns = 6
+        self._board: BedBoard | None = None
         self.tiles: dict[str, BedTile] = {}
-        self.legend = QLabel("  ".join(f"<span style='background:{STATUS_COLOURS[s][0]}; color:#fff;"
-                                       f" padding:2px 6px; border-radius:4px'>{s.label} ({_KEY_OF[s]})</span>"
-                                       for s in SET_BY_HAND) + "  <span style='background:#0b5cad; color:#fff;"
-                                       " padding:2px 6px; border-radius:4px'>Reserved (hold)</span>")
+        self.legend = QLabel("  ".join(_legend_entry(theme, s, f"{s.label} ({_KEY_OF[s]})") for s in SET_BY_HAND)
+                             + "  " + _legend_entry(theme, BedStatus.RESERVED, "Reserved (hold)"))
         self.legend.setWordWrap(True)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
@@ -96,7 +91,16 @@ class BedBoardView(QWidget):
     def _refused(self, error: BaseException) -> None:
         self.message.setText(str(error) if isinstance(error, BedChangeRefused) else f"Could not save: {error}")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        columns = max(2, (event.size().width() - 24) // TILE_PX)
+        if columns != self._columns:
+            self._columns = columns
+            if self._board is not None:
+                self._show(self._board)
+
     def _show(self, board: BedBoard) -> None:
+        self._board = board
         focused = next((bed_id for bed_id, tile in self.tiles.items() if tile.hasFocus()), None)
         _clear(self._units)
         self.tiles = {}
@@ -107,10 +111,10 @@ class BedBoardView(QWidget):
             heading.setObjectName("subheading")
             grid = QGridLayout()
             for i, bed in enumerate(beds):
-                tile = BedTile(bed)
+                tile = BedTile(bed, self._theme)
                 tile.clicked.connect(lambda _c=False, t=tile: self._menu(t))
                 tile.status_key.connect(self.set_status)
-                grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
+                grid.addWidget(tile, i // self._columns, i % self._columns)
                 self.tiles[bed.id] = tile
             box = QWidget()
             box_layout = QVBoxLayout(box)
@@ -122,12 +126,42 @@ class BedBoardView(QWidget):
             self.tiles[focused].setFocus()
 
     def _menu(self, tile: BedTile) -> None:
-        menu = QMenu(self)
+        """The statuses of one bed, rows tall enough to tap; the letter of each works as a key, and closing
+        the menu (Esc included) gives the focus back to the bed, so the next status key still works."""
+        menu = StatusMenu(self)
         for status in SET_BY_HAND:
             action = menu.addAction(f"{status.label}   ({_KEY_OF[status]})")
+            action.setData(status.value)
             action.setEnabled(status is not tile.bed.status)
             action.triggered.connect(lambda _c=False, s=status: self.set_status(tile.bed.id, s))
+        bed_id = tile.bed.id  # the tile itself is replaced when the board redraws after a change
+        menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self, lambda: self._focus_bed(bed_id)))
+        self.menu = menu
         menu.popup(tile.mapToGlobal(tile.rect().bottomLeft()))
+
+
+    def _focus_bed(self, bed_id: str) -> None:
+        tile = self.tiles.get(bed_id)
+        if tile is not None:
+            tile.setFocus()
+
+
+class StatusMenu(QMenu):
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        status = STATUS_KEYS.get(event.text().upper())
+        action = next((a for a in self.actions() if status is not None and a.data() == status.value), None)
+        if action is not None:
+            if action.isEnabled():
+                action.trigger()
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+
+def _legend_entry(theme: Theme, status: BedStatus, text: str) -> str:
+    background, foreground = bed_colour(theme, status)
+    return (f"<span style='background:{background}; color:{foreground}; padding:2px 6px; "
+            f"border:1px solid {theme.border}'>&nbsp;{text}&nbsp;</span>")
 
 
 def _clear(layout: QVBoxLayout) -> None:
