@@ -171,3 +171,16 @@ def test_sign_out_is_offered_once_signed_in(qtbot: QtBot, window: MainWindow) ->
     qtbot.waitUntil(window.sign_out_button.isVisible)  # the toolbar lays out its widgets on the next turn
     qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.login and window.user is None
+
+
+def test_a_chart_with_one_set_has_a_clock_time_axis(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, vital_field(workspace, "hr_bpm"), "90")
+    qtbot.waitUntil(lambda: workspace.vitals.table.rowCount() == 1)
+    plot = workspace.vitals.chart.vitals_plot
+    low, high = plot.getViewBox().viewRange()[0]
+    assert high - low >= 30 * 60  # half an hour at least: ticks are clock times, not 50.100 … 50.999
+    axis = plot.getAxis("bottom")
+    spacing, values = next((s, v) for s, v in axis.tickValues(low, high, 800) if v)
+    ticks = axis.tickStrings(values, 1.0, spacing)
+    assert ticks and all(":" in t and "." not in t for t in ticks)

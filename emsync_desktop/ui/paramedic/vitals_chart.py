@@ -57,5 +57,17 @@ class VitalsTrendChart(QWidget):
         scored = [e for e in entries if e.news2.complete]  # a partial sum is no score: never a trend point
         self.news2_curve.setData([e.vitals.taken_at.timestamp() for e in scored], [e.news2.total for e in scored])
         if entries:
-            self.vitals_plot.enableAutoRange()
+            self.vitals_plot.setXRange(*time_window([e.vitals.taken_at.timestamp() for e in entries]), padding=0)
             self.vitals_plot.setYRange(0, 230)
+
+
+MIN_WINDOW_S = 30 * 60
+
+
+def time_window(times: list[float]) -> tuple[float, float]:
+    """The time axis for these points (epoch seconds): at least half an hour, so that even one set shows
+    clock times ("07:30 07:40 …") instead of fractions of a second, with a margin on either side."""
+    first, last = min(times), max(times)
+    span = max(last - first, MIN_WINDOW_S)
+    margin = span * 0.05
+    return first - margin, first + span + margin
