@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
 
-_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel}
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel,
+             QEvent.Type.MouseMove}
 DEFAULT_LOCK_MINUTES = 5.0
 
 
@@ -28,18 +29,21 @@ class IdleWatcher(QObject):
 
     idle = Signal()
 
-    def __init__(self, minutes: float, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, minutes: float, watched: QObject | None, clock: Callable[[], float] = time.monotonic,
                  parent: QObject | None = None) -> None:
+        """``watched``: the top-level window's QWindow, which receives every key press and click of the
+        window before its widgets do. (Not the QApplication: a Python filter there sees QtWebEngine's
+        internal events too, and crashed it.)"""
         super().__init__(parent)
+        self._watched = watched
         self._minutes = minutes
         self._clock = clock
         self._last_input = clock()
         self._fired = False
         self._timer = QTimer(self, interval=5_000)
         self._timer.timeout.connect(self.check)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if watched is not None:
+            watched.installEventFilter(self)
         if minutes > 0:
             self._timer.start()
 
@@ -59,9 +63,8 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if self._watched is not None:
+            self._watched.removeEventFilter(self)
 
 
 class LockScreen(QFrame):

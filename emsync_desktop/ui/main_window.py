@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self._start_sync(user)
         self._replace_workspace(self._build_workspace(user))
         if self.idle is None:
-            self.idle = IdleWatcher(self._lock_minutes, parent=self)
+            self.idle = IdleWatcher(self._lock_minutes, self.windowHandle(), parent=self)
             self.idle.idle.connect(self.lock)
         self.idle.reset()
 

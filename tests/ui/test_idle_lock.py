@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.roles import Role
@@ -66,3 +67,19 @@ def test_another_nurse_switches_user_from_the_lock_screen(qtbot: QtBot, window: 
     assert window.lock_screen is not None
     qtbot.mouseClick(window.lock_screen.switch_button, Qt.MouseButton.LeftButton)
     assert window.user is None and window.stack.currentWidget() is window.login and window.lock_screen is None
+
+
+def test_a_key_press_in_the_window_counts_as_use(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    assert window.idle is not None
+    now = [0.0]
+    window.idle._clock = lambda: now[0]
+    window.idle.reset()
+    now[0] = 10 * 60.0  # ten minutes later...
+    vital_field(workspace, "hr_bpm").edit.setFocus()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_9)  # ...a key pressed just now, as the platform sends it
+    window.idle.check()
+    assert window.lock_screen is None
+    now[0] += 6 * 60.0
+    window.idle.check()
+    assert window.lock_screen is not None

@@ -67,9 +67,11 @@ class AdminWorkspace(QWidget):
         layout = QVBoxLayout(tab)
         layout.addWidget(QLabel("<b>Chest X-ray model in use</b>"))
         layout.addWidget(self.imaging_model)
-        layout.addWidget(QLabel("Import a folder with manifest.json (an <i>imaging</i> section, as "
-                                "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it) and the files it "
-                                "names. Every file is checked against its sha256 and tried before it is used."))
+        how = QLabel("Import a folder with manifest.json (an <i>imaging</i> section, as "
+                     "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it) and the files it "
+                     "names. Every file is checked against its sha256 and tried before it is used.")
+        how.setWordWrap(True)
+        layout.addWidget(how)
         layout.addWidget(self.import_button)
         layout.addWidget(self.import_result)
         layout.addStretch(1)

@@ -24,7 +24,8 @@ class CaseListPanel(QWidget):
         # turned every space typed afterwards into another new case.
         self.new_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, ID, phone, complaint  (Ctrl+F)")
+        self.search.setPlaceholderText("Search cases  (Ctrl+F)")
+        self.search.setToolTip("Search by name, ID number, phone or complaint (Ctrl+F); finds closed cases too")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(TOUCH_PX)
         self.list = QListWidget()

@@ -48,13 +48,13 @@ class ParamedicWorkspace(QWidget):
         self.title = QLabel()
         self.title.setObjectName("heading")
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolling(self.vitals), "Vitals  (Ctrl+2)")
-        self.tabs.addTab(_scrolling(self.form), "Patient  (Ctrl+1)")
+        self.tabs.addTab(_scrolling(self.vitals), "Vitals")
+        self.tabs.addTab(_scrolling(self.form), "Patient")
         self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking,
                                       position_source)
-        self.tabs.addTab(_scrolling(self.transfer), "Hospital  (Ctrl+3)")
+        self.tabs.addTab(_scrolling(self.transfer), "Hospital")
         self.map = MapPanel(relay, data_dir)
-        self.tabs.addTab(self.map, "Map  (Ctrl+6)")
+        self.tabs.addTab(self.map, "Map")
         self.transfer.chooser.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)
         self.map.send_requested.connect(self._send_from_map)
@@ -75,8 +75,10 @@ class ParamedicWorkspace(QWidget):
         QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentIndex(2),
                   context=Qt.ShortcutContext.WindowShortcut)
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(_scrolling(self.triage, horizontal=False), "Triage  (Ctrl+4)")
-        self.side_tabs.addTab(self.sbar, "SBAR  (Ctrl+5)")
+        self.side_tabs.addTab(_scrolling(self.triage, horizontal=False), "Triage")
+        self.side_tabs.addTab(self.sbar, "SBAR")
+        _shortcut_tips(self.tabs, ["Ctrl+2", "Ctrl+1", "Ctrl+3", "Ctrl+6"])
+        _shortcut_tips(self.side_tabs, ["Ctrl+4", "Ctrl+5"])
         QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.side_tabs.setCurrentIndex(0),
                   context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+5"), self, lambda: self.side_tabs.setCurrentIndex(1),
@@ -179,6 +181,13 @@ class ParamedicWorkspace(QWidget):
         self.stack.setCurrentIndex(1)
         self.title.setText(snapshot.title + (f" — {snapshot.details.chief_complaint}"
                                              if snapshot.details.chief_complaint else ""))
+
+
+def _shortcut_tips(tabs: QTabWidget, keys: list[str]) -> None:
+    """Tab titles stay short enough to fit a 1280 px screen without scroll arrows; the keys are in tooltips
+    (and in the README)."""
+    for index, key in enumerate(keys):
+        tabs.setTabToolTip(index, f"{tabs.tabText(index)} ({key})")
 
 
 def _scrolling(widget: QWidget, horizontal: bool = True) -> QScrollArea:

@@ -185,7 +185,9 @@ class ChoiceField(QWidget):
             button = QPushButton(text)
             button.setCheckable(True)
             button.setToolTip(tip)
-            button.setMinimumSize(TOUCH_PX, TOUCH_PX)
+            button.ensurePolished()  # the style sheet's padding counts in its size hint
+            # never narrower than its text ("Other" was cut to "th" in a tight grid column)
+            button.setMinimumSize(max(TOUCH_PX, button.sizeHint().width()), TOUCH_PX)
             button.setAccessibleName(f"{label}: {tip or text}")
             self.group.addButton(button)
             self.buttons[value] = button

@@ -1,0 +1,52 @@
+"""Every workspace and tab at field screen sizes: nothing off screen, no text cut, targets a finger can hit
+(issue 18). Controls inside scroll areas may be scrolled out of view: that is on purpose."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabWidget
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import sign_in_as
+from tests.ui.screen_fit import problems
+
+SIZES = [(1280, 800), (1366, 768), (1920, 1080)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_sign_in_fits(qtbot: QtBot, window: MainWindow, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    qtbot.waitUntil(lambda: "nurse" in window.login.demo_buttons)
+    assert not problems(window), "\n".join(problems(window))
+
+
+def _every_tab(qtbot: QtBot, window: MainWindow) -> list[str]:
+    found = [f"(as opened) {p}" for p in problems(window)]
+    assert window.workspace is not None
+    for tabs in window.workspace.findChildren(QTabWidget):
+        for index in range(tabs.count()):
+            if tabs.tabText(index).startswith("Map"):
+                continue  # a web page: its own layout
+            tabs.setCurrentIndex(index)
+            qtbot.wait(50)
+            found += [f"{tabs.tabText(index).strip()}: {p}" for p in problems(window)]
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+# The coordinator's desk opens on a QtWebEngine map: resizing the offscreen window under a page that is
+# still starting crashed QtWebEngine (SIGSEGV in the test process), so that workspace is checked at
+# 1366×768 in a real window and by its screenshots instead.
+@pytest.mark.parametrize("role", [Role.PARAMEDIC, Role.NURSE, Role.ADMIN], ids=lambda r: r.value)
+def test_every_tab_fits(qtbot: QtBot, window: MainWindow, role: Role, size: tuple[int, int]) -> None:
+    sign_in_as(qtbot, window, role)
+    window.resize(*size)
+    if role is Role.PARAMEDIC:
+        qtbot.mouseClick(window.workspace.case_list.new_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: window.workspace.model.snapshot is not None)  # type: ignore[union-attr]
+    qtbot.wait(200)
+    found = _every_tab(qtbot, window)
+    assert not found, "\n".join(found)
