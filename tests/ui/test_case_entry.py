@@ -99,7 +99,7 @@ def test_letters_in_heart_rate_show_inline_error_and_save_nothing(qtbot: QtBot, 
     hr = vital_field(workspace, "hr_bpm")
     type_into(qtbot, hr, "9o")
     qtbot.waitUntil(lambda: hr.messages.isVisible())
-    assert "Heart rate must be a number" in hr.messages.text()
+    assert "Heart rate must be a number" in hr.messages.full_text()
     assert hr.edit.text() == "9o"  # what was typed stays on screen to be corrected
     assert stored(window).load(workspace.model.snapshot.id).vitals == ()  # type: ignore[union-attr]
 
@@ -130,7 +130,7 @@ def test_future_date_of_birth_shows_message(qtbot: QtBot, window: MainWindow) ->
     workspace.tabs.setCurrentIndex(1)
     type_into(qtbot, dob, "2099-01-01")
     qtbot.waitUntil(lambda: dob.messages.isVisible())
-    assert "in the future" in dob.messages.text()
+    assert "in the future" in dob.messages.full_text()
 
 
 def test_search_filters_case_list(qtbot: QtBot, window: MainWindow) -> None:
@@ -184,3 +184,15 @@ def test_a_chart_with_one_set_has_a_clock_time_axis(qtbot: QtBot, window: MainWi
     spacing, values = next((s, v) for s, v in axis.tickValues(low, high, 800) if v)
     ticks = axis.tickStrings(values, 1.0, spacing)
     assert ticks and all(":" in t and "." not in t for t in ticks)
+
+
+def test_a_message_under_a_field_moves_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    hr, rr = vital_field(workspace, "hr_bpm"), vital_field(workspace, "rr_per_min")
+    qtbot.wait(100)
+    before = rr.edit.mapTo(window, rr.edit.rect().topLeft()), hr.width()
+    type_into(qtbot, hr, "9o")
+    qtbot.waitUntil(hr.messages.isVisible)
+    qtbot.wait(100)
+    assert (rr.edit.mapTo(window, rr.edit.rect().topLeft()), hr.width()) == before
+    assert hr.messages.toolTip().startswith("✖ Heart rate must be a number")  # the whole text, if shortened

@@ -9,6 +9,7 @@ to forget to save. The owner answers with ``show_result`` to show an inline erro
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -26,17 +28,38 @@ TYPING_PAUSE_MS = 600
 
 
 class _Messages(QLabel):
+    """One line under a field, its space kept whether or not it shows: a message appearing while a person
+    types never moves the fields around it. A long message is shortened with '…'; the whole of it is the
+    tooltip and the accessible description."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.setWordWrap(True)
+        self._full = ""
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
         self.hide()
 
     def show_message(self, error: str | None, warning: str | None) -> None:
         text = error or warning
         self.setObjectName("fieldError" if error else "fieldWarning")
         self.setStyleSheet("")  # re-polish for the new object name
-        self.setText(("⚠ " if warning and not error else "✖ ") + text if text else "")
+        self._full = ("⚠ " if warning and not error else "✖ ") + text if text else ""
+        self.setToolTip(self._full)
+        self.setAccessibleDescription(self._full)
+        self._fit()
         self.setVisible(bool(text))
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40)))
 
 
 class _AutoSavingInput(QWidget):
