@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
                 return
             self.connection_label.setText("● Not connected — no server account for this user on this device")
             return
-        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password)
+        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password,
+                               self.sync_target.tokens_for(user.username))
         # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
         self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()

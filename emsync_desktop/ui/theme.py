@@ -38,6 +38,10 @@ LIGHT = Theme("light", "#eef1f5", "#ffffff", "#f6f8fa", "#17202a", "#5b6675", "#
 DARK = Theme("dark", "#0f1216", "#181c22", "#20252d", "#e8ecf1", "#9aa5b4", "#343b46", "#4d9bf0", "#0b1220",
              "#ff8a80", "#ffd27a", "#7ddc8f", "#181c22")
 THEMES = {"light": LIGHT, "dark": DARK}
+# QR codes stay dark on light in both themes: phone scanners expect it (many cannot read an inverted code),
+# and the light quiet zone around the code must show against the dark theme's window too.
+QR_DARK = "#000000"
+QR_LIGHT = "#ffffff"
 
 _BANDS: dict[str, dict[News2Band | None, tuple[str, str]]] = {
     "light": {
@@ -76,6 +80,8 @@ def stylesheet(t: Theme) -> str:
     QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
     QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}
+    QLabel#secretText {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 18px; }}
+    QLineEdit#codeField {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 24px; }}
     QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
     QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
         background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px; padding: 6px 8px;
