@@ -12,7 +12,6 @@ import segno
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -76,6 +75,8 @@ class EnrolmentDialog(QDialog):
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(self.pages)
         self.setMinimumWidth(640)
+        for button in (self.cancel_button, self.turn_on_button, self.copy_button, self.continue_button):
+            button.setAutoDefault(False)  # Return in the code field sends the code; it never cancels
         relay.submit_background(start_enrolment, server, challenge, on_result=self._on_key,
                                 on_error=self._on_error, owner=self)
 
@@ -145,8 +146,8 @@ class EnrolmentDialog(QDialog):
         self.codes_grid = QGridLayout()
         self.codes_grid.setHorizontalSpacing(32)
         self.copy_button = touch_button("Copy codes")
-        self.saved = QCheckBox("I have saved these codes")
-        self.saved.setMinimumHeight(TOUCH_PX)
+        self.saved = touch_button("I have saved these codes")
+        self.saved.setCheckable(True)  # a touch-sized toggle: it shows "on" in the theme's accent colour
         self.continue_button = touch_button("Continue", primary=True)
         self.continue_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -164,6 +165,7 @@ class EnrolmentDialog(QDialog):
         layout.addLayout(buttons)
         self.copy_button.clicked.connect(self._copy_codes)
         self.saved.toggled.connect(self.continue_button.setEnabled)
+        self.saved.toggled.connect(lambda on: self.saved.setText(("✔ " if on else "") + "I have saved these codes"))
         self.continue_button.clicked.connect(self._finish)
         return page
 

@@ -108,6 +108,8 @@ class LoginView(QWidget):
             password_layout.addWidget(field)
         self.code_step = CodeStep()
         self.steps = QStackedWidget()
+        for step in (self.steps, self.password_step, self.code_step):
+            step.setObjectName("cardPage")  # the card's own background shows through
         self.steps.addWidget(self.password_step)
         self.steps.addWidget(self.code_step)
         form_layout = QVBoxLayout(form)

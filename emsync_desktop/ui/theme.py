@@ -80,6 +80,7 @@ def stylesheet(t: Theme) -> str:
     QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
     QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}
+    QWidget#cardPage {{ background: transparent; }}
     QLabel#secretText {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 18px; }}
     QLineEdit#codeField {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 24px; }}
     QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
