@@ -67,7 +67,9 @@ def _typed(code: str) -> str:
 def _ask[T](call: Callable[[], T]) -> T:
     try:
         return call()
-    except (AuthRejected, RequestRefused) as refused:
+    except AuthRejected as refused:
         raise SignInError(str(refused)) from refused
+    except RequestRefused as refused:  # "HTTP 409: <the server's words>": the words are for the person
+        raise SignInError(str(refused).partition(": ")[2] or str(refused)) from refused
     except ServerUnreachable as gone:
         raise SignInError("The sync server stopped answering. Try again in a moment.") from gone
