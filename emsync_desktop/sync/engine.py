@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.blobs import send_pending_files
-from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
+from emsync_desktop.sync.http import AuthRejected, RequestRefused, SecondFactorRequired, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse, TokenResponse
 
@@ -72,6 +72,7 @@ class SyncStatus:
     error: str | None
     touched: frozenset[str] = frozenset()
     engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
+    sign_in_needed: bool = False  # the session is gone and a password alone gets none (a second factor)
 
 
 class SyncEngine:
@@ -93,6 +94,7 @@ class SyncEngine:
         self._live = live
         self._token: str | None = tokens.access_token if tokens else None
         self._refresh_token: str | None = tokens.refresh_token if tokens else None
+        self._code_due: SecondFactorRequired | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -146,7 +148,7 @@ class SyncEngine:
             return False
         except (AuthRejected, RequestRefused) as exc:
             self._token = None
-            self._report(False, str(exc))
+            self._report(False, str(exc), sign_in_needed=isinstance(exc, SecondFactorRequired))
             return False
         self.backoff.reset()
         self.last_sync = datetime.now(UTC)
@@ -155,8 +157,17 @@ class SyncEngine:
 
     def _ensure_token(self) -> None:
         if self._token is None:
-            tokens = self._renewed() or self._http.login(*self._credentials)
+            tokens = self._renewed() or self._sign_in_with_password()
             self._token, self._refresh_token = tokens.access_token, tokens.refresh_token
+
+    def _sign_in_with_password(self) -> TokenResponse:
+        if self._code_due is not None:  # retrying would open challenges that replace a person's real one
+            raise SecondFactorRequired(self._code_due.challenge)
+        try:
+            return self._http.login(*self._credentials)
+        except SecondFactorRequired as due:
+            self._code_due = due
+            raise
 
     def _renewed(self) -> TokenResponse | None:
         if self._refresh_token is None:
@@ -221,6 +232,8 @@ class SyncEngine:
                 return touched
             page = following
 
-    def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
+    def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
+                sign_in_needed: bool = False) -> None:
         pending = self._db(count_pending, self._store)
-        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self)))
+        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
+                                   sign_in_needed))

@@ -81,6 +81,8 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
     """Status-bar text and whether it is good news."""
     waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
+    if status.sign_in_needed:
+        return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False
     if status.online:
         return f"● Online · {waiting} · last sync {last}", True
     return f"● Offline · {waiting} · retrying · last sync {last}", False

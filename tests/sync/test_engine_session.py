@@ -89,4 +89,15 @@ def test_a_refused_refresh_of_a_second_factor_account_asks_the_person_to_sign_in
     statuses: list[SyncStatus] = []
     server = MfaAccountServer(valid_access=set(), refresh_accepted=False)
     assert not engine(app_context, server, runner, statuses).run_once()
-    assert statuses[-1].error is not None and "two-step sign-in" in statuses[-1].error
+    assert statuses[-1].sign_in_needed and statuses[-1].error is not None and "two-step" in statuses[-1].error
+
+
+def test_after_a_code_was_asked_for_the_engine_stops_trying_the_password(app_context: AppContext,
+                                                                        runner: DbRunner) -> None:
+    """Each try would open a challenge on the server, replacing the one the person is typing a code for."""
+    statuses: list[SyncStatus] = []
+    server = MfaAccountServer(valid_access=set(), refresh_accepted=False)
+    sync = engine(app_context, server, runner, statuses)
+    sync.run_once()
+    sync.run_once()
+    assert server.logins == 1 and statuses[-1].sign_in_needed

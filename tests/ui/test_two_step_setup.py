@@ -10,11 +10,12 @@ from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.http import RequestRefused
 from emsync_desktop.sync.protocol import MfaChallenge
 from emsync_desktop.ui.enrolment_dialog import OPTIONAL_TEXT
 from emsync_desktop.ui.main_window import MainWindow
-from emsync_desktop.ui.sync_bridge import SyncTarget
+from emsync_desktop.ui.sync_bridge import SyncTarget, describe
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import LIGHT
 from emsync_desktop.ui.two_step_setup import NOT_CONNECTED, TwoStepSetup
@@ -77,3 +78,8 @@ def test_the_toolbar_offers_it_to_a_nurse_with_a_real_server_until_sign_out(qtbo
     window.sign_out()
     assert not window.two_step_action.isVisible()
     window.close()
+
+
+def test_the_status_bar_says_to_sign_in_again_when_a_code_is_needed() -> None:
+    text, good = describe(SyncStatus(False, 3, None, "two-step", sign_in_needed=True))
+    assert not good and text.startswith("● Not syncing: sign out and sign in again with a code") and "3 changes" in text
