@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="with --add-user: display name")
     parser.add_argument("--hospital", help="with --add-user: the hospital's short name (nurses)")
     parser.add_argument("--unit", help="with --add-user: ambulance unit (paramedics)")
+    parser.add_argument("--mfa-roles", metavar="ROLES",
+                        help="comma-separated roles that must use two-step sign-in (TOTP); default "
+                             "coordinator,admin, or none with --demo; 'none' for none")
+    parser.add_argument("--reset-mfa", metavar="USERNAME",
+                        help="turn off an account's two-step sign-in (lost phone and recovery codes) and exit; "
+                             "a role that needs it enrols again at its next sign-in")
     parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
     parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
     parser.add_argument("--log-format", choices=("json", "text"), default="json",
@@ -46,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
+    mfa_roles = _mfa_roles(args)
     app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
-                              blob_dir=args.blob_dir or args.data_dir / "blobs"))
+                              blob_dir=args.blob_dir or args.data_dir / "blobs", mfa_required_roles=mfa_roles))
     if args.verify_audit:
         from sync_server.audit import verify_audit_chain
 
@@ -57,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if check.ok else 1
     if args.add_user:
         return _add_user(app, args)
+    if args.reset_mfa:
+        return _reset_mfa(app, args.reset_mfa.strip().lower())
+    if not mfa_roles:
+        logging.getLogger("sync_server").warning(
+            "two-step sign-in is optional for every role on this server%s", " (--demo)" if args.demo else "")
     if args.demo:
         with app.state.write_sessions.begin() as session:
             seed_network(session)
@@ -65,6 +78,32 @@ def main(argv: list[str] | None = None) -> int:
 
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_config=None, log_level="info", **LIVE_CHANNEL_OPTIONS)  # keeps configure_logging's
+    return 0
+
+
+def _mfa_roles(args: argparse.Namespace) -> frozenset[str]:
+    """``--mfa-roles``; by default coordinators and admins, or nobody on a demo server (made-up accounts
+    whose passwords are in a file beside the database)."""
+    from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES, Role
+
+    if args.mfa_roles is None:
+        return frozenset() if args.demo else frozenset(role.value for role in MFA_REQUIRED_ROLES)
+    names = {name.strip() for name in args.mfa_roles.split(",") if name.strip() and name.strip() != "none"}
+    unknown = names - {role.value for role in Role}
+    if unknown:
+        raise SystemExit(f"--mfa-roles: unknown role(s) {', '.join(sorted(unknown))}")
+    return frozenset(names)
+
+
+def _reset_mfa(app: Any, username: str) -> int:
+    from datetime import UTC, datetime
+
+    from sync_server.second_factor import reset
+
+    if not reset(app.state.write_sessions, username, datetime.now(UTC)):
+        print(f"No account named {username!r}.", file=sys.stderr)
+        return 1
+    print(f"Two-step sign-in of {username!r} is off; its recovery codes no longer work.")
     return 0
 
 

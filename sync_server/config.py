@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES
+
 SECRET_FILE = "server-secret"
 
 
@@ -19,6 +21,8 @@ class Settings:
     refresh_ttl_s: int = 7 * 24 * 3600
     expiry_sweep_s: float = 10.0
     blob_dir: Path | None = None  # radiograph files; default: beside a SQLite file, else ./emsync-blobs
+    # Roles that must give a TOTP code (and enrol at their next sign-in); empty only for demo servers.
+    mfa_required_roles: frozenset[str] = frozenset(role.value for role in MFA_REQUIRED_ROLES)
 
 
 def default_blob_dir(db_url: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -24,6 +25,20 @@ async def get_settings(request: Request) -> Settings:
 async def get_sessions(request: Request) -> sessionmaker[Session]:
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
+
+
+async def get_write_sessions(request: Request) -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = request.app.state.write_sessions
+    return sessions
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def get_clock() -> Callable[[], datetime]:
+    """The clock of time-based codes (TOTP steps, challenge expiry); tests override this dependency."""
+    return utc_now
 
 
 def _access_claims(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> dict[str, Any]:
@@ -71,5 +86,7 @@ def account(session: Session, user_id: str) -> User:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+WriteSessionsDep = Annotated[sessionmaker[Session], Depends(get_write_sessions)]
+ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 SignedInUserId = Annotated[str, Depends(get_signed_in_user_id)]

@@ -41,6 +41,24 @@ class User(Base):
     hospital_id: Mapped[str | None] = mapped_column(String(36))
     ambulance_unit: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(256))
+    # Second factor (sync_server/mfa.py). Secrets are sealed (AES-GCM, bound to the account id), never plain.
+    mfa_secret: Mapped[str | None] = mapped_column(Text)  # set once enrolment is confirmed with a code
+    mfa_pending_secret: Mapped[str | None] = mapped_column(Text)  # shown as a QR code, not yet confirmed
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)  # newest TOTP time step accepted (replays)
+    mfa_challenge_id: Mapped[str | None] = mapped_column(String(32))  # the one open challenge after a password
+    mfa_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # wrong codes on it
+
+
+class RecoveryCode(Base):
+    """One-time codes for a lost phone: argon2 hashes only; ``used_at`` set when spent."""
+
+    __tablename__ = "mfa_recovery_codes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Hospital(Base):

@@ -17,6 +17,12 @@ class Role(StrEnum):
         return self.value.capitalize()
 
 
+# Roles whose accounts must have a second factor (TOTP) to get a server session. Server and device share
+# it: the server asks these accounts to enrol at their next sign-in; a device never signs them in offline
+# (docs/decisions.md, "Two-step sign-in").
+MFA_REQUIRED_ROLES: frozenset[Role] = frozenset({Role.COORDINATOR, Role.ADMIN})
+
+
 @dataclass(frozen=True)
 class UserInfo:
     """The signed-in person. ``hospital_id`` for nurses, ``ambulance_unit`` for paramedics."""

@@ -3,6 +3,10 @@
 Threading: ``ask_server`` waits on the network: a background thread, never the GUI thread and never
 the DB thread (which must stay free for saving what people type). Everything else runs on the DB
 thread. ``sign_in_with_server`` is the two in one call, for callers that own their thread.
+
+Two-step sign-in: the server may answer a right password with an ``MfaChallenge`` instead of tokens
+(services/second_factor.py does that step). Offline, an account of a role that needs a second factor
+(coordinator, admin) is never signed in: docs/decisions.md, "Two-step sign-in".
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES, Role, UserInfo
 from emsync_desktop.security.passwords import hash_password, verify_password
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Hospital, User
 from emsync_desktop.store.repositories import get_user, get_user_by_username, list_demo_users
-from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
-from emsync_desktop.sync.protocol import TokenResponse, UserPublic
+from emsync_desktop.sync.http import AuthRejected, SecondFactorRequired, ServerUnreachable
+from emsync_desktop.sync.protocol import MfaChallenge, TokenResponse, UserPublic
 
-ServerLogin = Callable[[str, str], TokenResponse]
+ServerLogin = Callable[[str, str], TokenResponse]  # raises SecondFactorRequired when a code is due
 
 
 class SignInError(Exception):
@@ -30,6 +34,18 @@ class SignInError(Exception):
 class UnknownOffline(SignInError):
     """The server did not answer and this device has never seen this account sign in: stale once the
     server answers again."""
+
+
+class OnlineOnly(UnknownOffline):
+    """A role that needs a second factor cannot sign in on this device's cached verifier alone."""
+
+
+class SecondStepDue(SignInError):
+    """The password was right; the server asks for a code or an enrolment first (``challenge``)."""
+
+    def __init__(self, challenge: MfaChallenge) -> None:
+        super().__init__("This account uses two-step sign-in: type the code from your authenticator app.")
+        self.challenge = challenge
 
 
 def user_info(row: User) -> UserInfo:
@@ -78,9 +94,13 @@ def unlock(store: Store, user_id: str, password: str) -> bool:
 
 
 def sign_in(store: Store, username: str, password: str) -> UserInfo:
-    """Offline sign-in against the verifier cached at this user's last online sign-in."""
+    """Offline sign-in against the verifier cached at this user's last online sign-in. Refused to roles
+    that need a second factor: the device holds no copy of it (and a password alone is not enough)."""
     with store.sessions.begin() as session:
         row = get_user_by_username(session, username)
+        if row is not None and row.password_hash is not None and Role(row.role) in MFA_REQUIRED_ROLES:
+            raise OnlineOnly(f"{Role(row.role).label}s sign in online only, with a code from their authenticator "
+                             "app. The sync server cannot be reached: check the network and try again.")
         if row is None or row.password_hash is None or not verify_password(row.password_hash, password):
             raise SignInError("Unknown user name or wrong password. Check Caps Lock and try again.")
         return user_info(row)
@@ -95,15 +115,20 @@ class SignedIn:
 def sign_in_with_server(store: Store, login: ServerLogin, username: str, password: str) -> SignedIn:
     """The server decides when it answers (a refusal there is final, whatever the device has
     cached); its answer refreshes the cached profile and verifier. Only an unreachable server
-    falls back to the verifier cached on this device."""
-    return finish_sign_in(store, ask_server(login, username, password), username, password)
+    falls back to the verifier cached on this device. ``SecondStepDue`` when the server asks for a code."""
+    answer = ask_server(login, username, password)
+    if isinstance(answer, MfaChallenge):
+        raise SecondStepDue(answer)
+    return finish_sign_in(store, answer, username, password)
 
 
-def ask_server(login: ServerLogin, username: str, password: str) -> TokenResponse | None:
-    """Background thread (network, no store). The server's answer, or None when it does not answer;
-    raises ``SignInError`` when it refuses."""
+def ask_server(login: ServerLogin, username: str, password: str) -> TokenResponse | MfaChallenge | None:
+    """Background thread (network, no store). The server's answer (tokens, or the second step it asks
+    for), or None when it does not answer; raises ``SignInError`` when it refuses."""
     try:
         return login(username.strip().lower(), password)
+    except SecondFactorRequired as due:
+        return due.challenge
     except AuthRejected as refused:
         raise SignInError(f"{refused} Check Caps Lock and try again.") from refused
     except ServerUnreachable:

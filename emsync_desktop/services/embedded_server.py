@@ -74,7 +74,8 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
         from sync_server.seed import seed_demo_users, seed_network
 
         db_url = f"sqlite:///{handle.data_dir / 'server.db'}"
-        app = create_app(Settings(db_url=db_url, secret=load_secret(handle.data_dir)))
+        # Demo accounts sign in with one tap on the demo install: no second factor is required of them.
+        app = create_app(Settings(db_url=db_url, secret=load_secret(handle.data_dir), mfa_required_roles=frozenset()))
         now = datetime.now(UTC)
         with app.state.write_sessions.begin() as session:
             if seed_network(session, now=now - DEMO_HISTORY):

@@ -26,9 +26,9 @@ from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.blobs import send_pending_files
-from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
+from emsync_desktop.sync.http import AuthRejected, RequestRefused, SecondFactorRequired, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
-from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse
+from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse, TokenResponse
 
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
@@ -72,12 +72,17 @@ class SyncStatus:
     error: str | None
     touched: frozenset[str] = frozenset()
     engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
+    sign_in_needed: bool = False  # the session is gone and a password alone gets none (a second factor)
 
 
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
-                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None) -> None:
+                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
+                 tokens: TokenResponse | None = None) -> None:
+        """``tokens``: the session of the person's sign-in, if it went through the server. Its refresh
+        token renews access when it lapses; the password signs in again only when there is none or it is
+        refused, which an account with a second factor cannot do in the background."""
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -87,7 +92,9 @@ class SyncEngine:
         self._poll_s = poll_s  # fallback polling while the live channel is down
         self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
         self._live = live
-        self._token: str | None = None
+        self._token: str | None = tokens.access_token if tokens else None
+        self._refresh_token: str | None = tokens.refresh_token if tokens else None
+        self._code_due: SecondFactorRequired | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -141,7 +148,7 @@ class SyncEngine:
             return False
         except (AuthRejected, RequestRefused) as exc:
             self._token = None
-            self._report(False, str(exc))
+            self._report(False, str(exc), sign_in_needed=isinstance(exc, SecondFactorRequired))
             return False
         self.backoff.reset()
         self.last_sync = datetime.now(UTC)
@@ -150,7 +157,26 @@ class SyncEngine:
 
     def _ensure_token(self) -> None:
         if self._token is None:
-            self._token = self._http.login(*self._credentials).access_token
+            tokens = self._renewed() or self._sign_in_with_password()
+            self._token, self._refresh_token = tokens.access_token, tokens.refresh_token
+
+    def _sign_in_with_password(self) -> TokenResponse:
+        if self._code_due is not None:  # retrying would open challenges that replace a person's real one
+            raise SecondFactorRequired(self._code_due.challenge)
+        try:
+            return self._http.login(*self._credentials)
+        except SecondFactorRequired as due:
+            self._code_due = due
+            raise
+
+    def _renewed(self) -> TokenResponse | None:
+        if self._refresh_token is None:
+            return None
+        try:
+            return self._http.refresh(self._refresh_token)
+        except AuthRejected:  # lapsed or refused: the password next
+            self._refresh_token = None
+            return None
 
     def _authorized(self, call: Callable[[str], T]) -> T:
         assert self._token is not None
@@ -206,6 +232,8 @@ class SyncEngine:
                 return touched
             page = following
 
-    def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
+    def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
+                sign_in_needed: bool = False) -> None:
         pending = self._db(count_pending, self._store)
-        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self)))
+        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
+                                   sign_in_needed))

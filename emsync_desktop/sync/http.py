@@ -2,7 +2,8 @@
 
 Errors are sorted by what the caller should do:
 ``ServerUnreachable`` - retry later with backoff (no network, timeout, 5xx, 429);
-``AuthRejected`` - sign in again; ``RequestRefused`` - a bug or bad data, do not retry as is.
+``AuthRejected`` - sign in again (``SecondFactorRequired``: the password was right, a code is due);
+``RequestRefused`` - a bug or bad data, do not retry as is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ from typing import Any
 
 import requests
 
-from emsync_desktop.sync.protocol import BlobStatus, Op, PullResponse, PushRequest, PushResponse, TokenResponse
+from emsync_desktop.sync.protocol import (
+    BlobStatus,
+    MfaChallenge,
+    MfaEnrolled,
+    MfaEnrolment,
+    Op,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    TokenResponse,
+)
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 30.0
@@ -34,6 +45,15 @@ class AuthRejected(SyncError):
     pass
 
 
+class SecondFactorRequired(AuthRejected):
+    """The password was right; no token until the second step (``challenge.mfa``: code or enrol) is done.
+    A background sign-in (the sync engine) cannot do that step: a person signs in again."""
+
+    def __init__(self, challenge: MfaChallenge) -> None:
+        super().__init__("This account uses two-step sign-in: sign out and sign in again with a code to sync.")
+        self.challenge = challenge
+
+
 class RequestRefused(SyncError):
     pass
 
@@ -48,9 +68,33 @@ class SyncHttp:
         self._http.close()
 
     def login(self, username: str, password: str) -> TokenResponse:
+        """Tokens; raises ``SecondFactorRequired`` when the account must give a code or enrol first."""
         body = self._call("POST", "/auth/login", json={"username": username, "password": password},
                           timeout=LOGIN_TIMEOUT_S)
+        if isinstance(body, dict) and "mfa" in body:
+            raise SecondFactorRequired(MfaChallenge.model_validate(body))
         return TokenResponse.model_validate(body)
+
+    def verify_code(self, challenge_token: str, code: str) -> TokenResponse:
+        """A TOTP or recovery code for an open challenge; ``AuthRejected`` if refused."""
+        body = self._call("POST", "/auth/mfa/verify", json={"challenge_token": challenge_token, "code": code},
+                          timeout=LOGIN_TIMEOUT_S)  # a recovery code is checked against argon2 hashes
+        return TokenResponse.model_validate(body)
+
+    def start_enrolment(self, challenge_token: str) -> MfaEnrolment:
+        body = self._call("POST", "/auth/mfa/enrol", json={"challenge_token": challenge_token})
+        return MfaEnrolment.model_validate(body)
+
+    def confirm_enrolment(self, challenge_token: str, code: str) -> MfaEnrolled:
+        body = self._call("POST", "/auth/mfa/enrol/confirm", json={"challenge_token": challenge_token, "code": code},
+                          timeout=LOGIN_TIMEOUT_S)
+        return MfaEnrolled.model_validate(body)
+
+    def set_up_second_factor(self, token: str, password: str) -> MfaChallenge:
+        """A signed-in account asks to enrol (its password again); the enrolment challenge."""
+        body = self._call("POST", "/auth/mfa/setup", json={"password": password}, token=token,
+                          timeout=LOGIN_TIMEOUT_S)
+        return MfaChallenge.model_validate(body)
 
     def probe(self) -> None:
         """Does the server answer? Raises ``ServerUnreachable`` if not (short timeouts, no token)."""

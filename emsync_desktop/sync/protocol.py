@@ -297,6 +297,50 @@ class TokenResponse(_Strict):
     user: UserPublic
 
 
+ChallengeToken = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+MfaCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]  # 6 digits, or a recovery code
+
+
+class MfaChallenge(_Strict):
+    """The password was right and a second step is due before any token is issued: ``code`` (send a TOTP
+    or recovery code to /auth/mfa/verify) or ``enrol`` (the account must set up an authenticator app:
+    /auth/mfa/enrol, then /auth/mfa/enrol/confirm). The challenge token is good for that step only."""
+
+    mfa: Literal["code", "enrol"]
+    challenge_token: str
+    expires_in_s: int
+
+
+class MfaCodeRequest(_Strict):
+    challenge_token: ChallengeToken
+    code: MfaCode
+
+
+class MfaEnrolRequest(_Strict):
+    challenge_token: ChallengeToken
+
+
+class MfaSetupRequest(_Strict):
+    """A signed-in account without a second factor turns one on; the password is asked again."""
+
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class MfaEnrolment(_Strict):
+    """Answered once per enrolment start: the secret for the authenticator app, as text to type and as an
+    ``otpauth://`` URI for the QR code. The server never sends it again."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class MfaEnrolled(_Strict):
+    """The second factor is on. The recovery codes are shown this once (the server keeps only hashes)."""
+
+    tokens: TokenResponse
+    recovery_codes: list[str]
+
+
 class ErrorBody(_Strict):
     detail: str
 

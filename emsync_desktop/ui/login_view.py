@@ -4,13 +4,18 @@ With a sync server, a line says within seconds whether it answers (``ServerStatu
 password goes to the server on a background thread, or straight to this device's cached verifier
 while the server is known to be unreachable. Demo accounts (no password) only on a demo install
 without a real server.
+
+Two-step sign-in: when the server answers a right password with a challenge, the form shows the code
+step (``CodeStep``), or, for a coordinator or admin who has not set it up, the enrolment dialog; the
+password stays in memory only until that step ends.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +41,10 @@ from emsync_desktop.services.auth import (
     sign_in_demo,
 )
 from emsync_desktop.services.bootstrap import AppContext
-from emsync_desktop.sync.protocol import TokenResponse
+from emsync_desktop.services.second_factor import send_code
+from emsync_desktop.sync.protocol import MfaChallenge, TokenResponse
+from emsync_desktop.ui.code_step import CodeStep
+from emsync_desktop.ui.enrolment_dialog import EnrolmentDialog
 from emsync_desktop.ui.sync_bridge import SyncTarget
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
@@ -43,6 +52,17 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.server_status import ServerStatusLine
 
 ROLE_ORDER = {"paramedic": 0, "nurse": 1, "coordinator": 2, "admin": 3}
+ENROLMENT_NEEDED = ("Two-step sign-in must be set up before a coordinator or an administrator can sign in. "
+                    "Sign in again to set it up.")
+
+
+@dataclass(frozen=True)
+class _SecondStep:
+    """A right password waiting for its second step (kept in memory until that step ends)."""
+
+    username: str
+    password: str
+    challenge: MfaChallenge
 
 
 class LoginView(QWidget):
@@ -59,6 +79,8 @@ class LoginView(QWidget):
         self._real_server = sync_target is not None and sync_target.login is not None
         self._demo_allowed = context.install.demo and not self._real_server
         self._message_is_offline = False  # the message is about the server not answering: stale once it does
+        self._second_step: _SecondStep | None = None
+        self.enrolment_dialog: EnrolmentDialog | None = None
         self.server_line = (ServerStatusLine(relay, sync_target.url, starting=sync_target.starting)
                             if sync_target is not None else None)
         title = QLabel("EMsync")
@@ -79,9 +101,19 @@ class LoginView(QWidget):
         form = QFrame()
         form.setObjectName("card")
         form.setMinimumWidth(380)
+        self.password_step = QWidget()
+        password_layout = QVBoxLayout(self.password_step)
+        password_layout.setContentsMargins(0, 0, 0, 0)
+        for field in (self.username, self.password, self.sign_in_button):
+            password_layout.addWidget(field)
+        self.code_step = CodeStep()
+        self.steps = QStackedWidget()
+        for step in (self.steps, self.password_step, self.code_step):
+            step.setObjectName("cardPage")  # the card's own background shows through
+        self.steps.addWidget(self.password_step)
+        self.steps.addWidget(self.code_step)
         form_layout = QVBoxLayout(form)
-        for widget in (title, subtitle, self.server_line, self.username, self.password, self.sign_in_button,
-                       self.message):
+        for widget in (title, subtitle, self.server_line, self.steps, self.message):
             if widget is not None:
                 form_layout.addWidget(widget)
         form_layout.addStretch(1)
@@ -109,6 +141,8 @@ class LoginView(QWidget):
         self.sign_in_button.clicked.connect(self._sign_in)
         self.password.returnPressed.connect(self._sign_in)
         self.username.returnPressed.connect(self.password.setFocus)
+        self.code_step.submitted.connect(self._send_code)
+        self.code_step.back.connect(self._back_to_password)
         if self.server_line is not None:
             self.server_line.changed.connect(self._on_server_changed)
             self.server_line.changed.connect(self.server_checked)
@@ -162,25 +196,81 @@ class LoginView(QWidget):
                                on_error=self._on_error, owner=self)
             return
 
-        def finish(tokens: TokenResponse | None) -> None:
-            self._relay.submit(finish_sign_in, self._context.store, tokens, username, password,
-                               on_result=on_signed_in, on_error=self._on_error, owner=self)
-
-        def on_signed_in(result: SignedIn) -> None:
-            target.remember_password(result.user.username, password)  # the engine signs in with it when online
-            self._on_signed_in(result.user)
+        def answered(answer: TokenResponse | MfaChallenge | None) -> None:
+            if isinstance(answer, MfaChallenge):
+                self._begin_second_step(_SecondStep(username, password, answer))
+            else:
+                self._finish(username, password, answer)
 
         assert self.server_line is not None
         if self.server_line.reachable is False:  # known not to answer: no need to wait for it again
             self.server_line.check()
-            finish(None)
+            self._finish(username, password, None)
             return
         self._set_message("Signing in…")
-        self._relay.submit_background(ask_server, target.login, username, password, on_result=finish,
+        self._relay.submit_background(ask_server, target.login, username, password, on_result=answered,
                                       on_error=self._on_error, owner=self)
 
+    def _finish(self, username: str, password: str, tokens: TokenResponse | None) -> None:
+        """With the server's tokens (or None: it did not answer), sign in on this device."""
+        target = self._sync_target
+        assert target is not None
+
+        def on_signed_in(result: SignedIn) -> None:
+            target.remember_password(result.user.username, password)  # the engine signs in with it when online
+            if tokens is not None:
+                target.remember_tokens(result.user.username, tokens)  # and renews this session's access
+            self._on_signed_in(result.user)
+
+        self._relay.submit(finish_sign_in, self._context.store, tokens, username, password,
+                           on_result=on_signed_in, on_error=self._on_error, owner=self)
+
+    def _begin_second_step(self, step: _SecondStep) -> None:
+        self._second_step = step
+        self._set_message("")
+        if step.challenge.mfa == "code":
+            self.steps.setCurrentWidget(self.code_step)
+            self.code_step.start()
+            return
+        target = self._sync_target
+        assert target is not None and target.second_factor is not None
+        dialog = EnrolmentDialog(self._relay, target.second_factor, step.challenge, required=True, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.enrolled.connect(lambda tokens: self._finish(step.username, step.password, tokens))
+        dialog.rejected.connect(self._enrolment_cancelled)
+        self.enrolment_dialog = dialog
+        dialog.open()
+
+    def _enrolment_cancelled(self) -> None:
+        self._back_to_password()
+        self._set_message(ENROLMENT_NEEDED)
+
+    def _send_code(self, code: str) -> None:
+        step, target = self._second_step, self._sync_target
+        if step is None or target is None or target.second_factor is None:
+            return
+        self.code_step.set_busy(True)
+        self._set_message("Checking the code…")
+
+        def refused(error: BaseException) -> None:
+            self.code_step.set_busy(False)
+            self._on_error(error)
+
+        self._relay.submit_background(send_code, target.second_factor, step.challenge, code,
+                                      on_result=lambda tokens: self._finish(step.username, step.password, tokens),
+                                      on_error=refused, owner=self)
+
+    def _back_to_password(self) -> None:
+        """Drop the second step (and the password kept for it); the form asks for a password again."""
+        self._second_step = None
+        self.enrolment_dialog = None
+        self.code_step.code.clear()
+        self.steps.setCurrentWidget(self.password_step)
+        self._set_message("")
+        self.password.setFocus()
+
     def _on_signed_in(self, user: UserInfo) -> None:
-        self._set_message("")  # nothing of this attempt is left for the next sign-in
+        self._back_to_password()  # nothing of this attempt is left for the next sign-in
         self.signed_in.emit(user)
 
     def _on_error(self, error: BaseException) -> None:

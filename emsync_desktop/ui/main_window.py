@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
-from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES, Role, UserInfo
 from emsync_desktop.services.auth import unlock
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
@@ -28,6 +28,7 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 if TYPE_CHECKING:
     from emsync_desktop.geo.position import PositionSource
     from emsync_desktop.ml.triage import TriageModels
+    from emsync_desktop.ui.two_step_setup import TwoStepSetup
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.case_model: CaseEditorModel | None = None
         self.triage_models: TriageModels | None = None
         self.workspace: QWidget | None = None
+        self.two_step_setup: TwoStepSetup | None = None
         self.setWindowTitle("EMsync" + (" — DEMO" if context.install.demo else ""))
         self.setMinimumSize(1024, 640)
         self._build_toolbar()
@@ -88,6 +90,11 @@ class MainWindow(QMainWindow):
         self.night_button.setToolTip("Dark theme for night use (Ctrl+Shift+D)")
         self.night_button.clicked.connect(self.toggle_theme)
         bar.addWidget(self.night_button)
+        self.two_step_button = touch_button("Two-step sign-in", tooltip="Sign in with a code from an authenticator "
+                                                                        "app as well as your password")
+        self.two_step_button.clicked.connect(self.set_up_two_step)
+        self.two_step_action = bar.addWidget(self.two_step_button)
+        self.two_step_action.setVisible(False)
         self.sign_out_button = touch_button("Sign out")
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_action = bar.addWidget(self.sign_out_button)
@@ -97,6 +104,9 @@ class MainWindow(QMainWindow):
         self.user = user
         self.user_label.setText(f"{user.display_name} · {user.role.label}   ")
         self.sign_out_action.setVisible(True)
+        # Coordinators and admins have it already (enrolled at sign-in); others may turn it on with the server.
+        self.two_step_action.setVisible(self.sync_target is not None and self.sync_target.second_factor is not None
+                                        and not user.is_demo and user.role not in MFA_REQUIRED_ROLES)
         self._start_sync(user)
         self._replace_workspace(self._build_workspace(user))
         if self.idle is None:
@@ -142,6 +152,18 @@ class MainWindow(QMainWindow):
         if self.idle is not None:
             self.idle.reset()
 
+    def set_up_two_step(self) -> None:
+        from emsync_desktop.ui.two_step_setup import TwoStepSetup
+
+        target, user = self.sync_target, self.user
+        if target is None or target.second_factor is None or user is None:
+            return
+        self.two_step_setup = TwoStepSetup(self.relay, target.second_factor,
+                                           lambda: self.sync.engine.token if self.sync is not None else None,
+                                           lambda: target.credentials_for(user.username), self)
+        self.two_step_setup.done.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.two_step_setup.start()
+
     def _on_server_checked(self, reachable: bool) -> None:
         """Before sign-in (no sync running yet): the status bar agrees with the sign-in screen's check."""
         if self.sync is not None:
@@ -162,7 +184,8 @@ class MainWindow(QMainWindow):
                 return
             self.connection_label.setText("● Not connected — no server account for this user on this device")
             return
-        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password)
+        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password,
+                               self.sync_target.tokens_for(user.username))
         # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
         self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()
@@ -278,6 +301,7 @@ class MainWindow(QMainWindow):
         self.case_model = None
         self.user_label.setText("")
         self.sign_out_action.setVisible(False)
+        self.two_step_action.setVisible(False)
         self.stack.setCurrentWidget(self.login)
 
     def toggle_theme(self) -> None:

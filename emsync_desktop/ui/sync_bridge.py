@@ -10,10 +10,12 @@ from PySide6.QtCore import QObject, Signal
 from emsync_desktop.services.auth import ServerLogin
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.services.second_factor import SecondFactorServer
 from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
+from emsync_desktop.sync.protocol import TokenResponse
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class SyncTarget:
     """Where to sync and how to get a user's server credentials (demo: the embedded server's file).
 
     ``starting`` says the server is still coming up, so a missing password is worth asking again.
+    ``tokens_for``: the session a sign-in got from the server (the engine renews it with its refresh
+    token, so an account with a second factor keeps syncing without a code every quarter of an hour).
     """
 
     url: str
@@ -28,27 +32,38 @@ class SyncTarget:
     starting: Callable[[], bool] = lambda: False
     login: ServerLogin | None = None  # set for a real server: passwords are checked there first
     remember_password: Callable[[str, str], None] = lambda _user, _password: None
-    forget_passwords: Callable[[], None] = lambda: None
+    forget_passwords: Callable[[], None] = lambda: None  # and the sessions: at sign-out
+    second_factor: SecondFactorServer | None = None  # a real server: codes and enrolment
+    remember_tokens: Callable[[str, TokenResponse], None] = lambda _user, _tokens: None
+    tokens_for: Callable[[str], TokenResponse | None] = lambda _user: None
 
 
 def server_sync_target(url: str) -> SyncTarget:
-    """A real sync server. The password typed at sign-in is kept in memory for this session only
-    (the engine signs in again with it when its token lapses) and forgotten at sign-out."""
+    """A real sync server. The password typed at sign-in and the session the server gave are kept in
+    memory for this session only (the engine renews access with them) and forgotten at sign-out."""
     passwords: dict[str, str] = {}
-    return SyncTarget(url, passwords.get, login=SyncHttp(url).login, remember_password=passwords.__setitem__,
-                      forget_passwords=passwords.clear)
+    sessions: dict[str, TokenResponse] = {}
+    http = SyncHttp(url)
+
+    def forget() -> None:
+        passwords.clear()
+        sessions.clear()
+
+    return SyncTarget(url, passwords.get, login=http.login, remember_password=passwords.__setitem__,
+                      forget_passwords=forget, second_factor=http, remember_tokens=sessions.__setitem__,
+                      tokens_for=sessions.get)
 
 
 class SyncBridge(QObject):
     status = Signal(object)  # SyncStatus, delivered on the GUI thread (queued from the sync thread)
 
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
-                 password: str) -> None:
+                 password: str, tokens: TokenResponse | None = None) -> None:
         super().__init__()
         self.live = LiveChannel(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
-                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live)
+                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens)
 
     def start(self) -> None:
         self.engine.start()
@@ -66,6 +81,8 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
     """Status-bar text and whether it is good news."""
     waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
+    if status.sign_in_needed:
+        return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False
     if status.online:
         return f"● Online · {waiting} · last sync {last}", True
     return f"● Offline · {waiting} · retrying · last sync {last}", False

@@ -41,6 +41,10 @@ LIGHT = Theme("light", "#eef1f5", "#ffffff", "#f6f8fa", "#17202a", "#5b6675", "#
 DARK = Theme("dark", "#0b0d10", "#12151a", "#1a1e24", "#c9d1d9", "#8e98a6", "#2c333d", "#2f6fb3", "#eef3f9",
              "#f28b82", "#e3b55d", "#6cc581", "#12151a")
 THEMES = {"light": LIGHT, "dark": DARK}
+# QR codes stay dark on light in both themes: phone scanners expect it (many cannot read an inverted code),
+# and the light quiet zone around the code must show against the dark theme's window too.
+QR_DARK = "#000000"
+QR_LIGHT = "#ffffff"
 
 _BANDS: dict[str, dict[News2Band | None, tuple[str, str]]] = {
     "light": {
@@ -104,6 +108,9 @@ def stylesheet(t: Theme) -> str:
     QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
     QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}
+    QWidget#cardPage {{ background: transparent; }}
+    QLabel#secretText {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 18px; }}
+    QLineEdit#codeField {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 24px; }}
     QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
     QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
         background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px; padding: 6px 8px;
