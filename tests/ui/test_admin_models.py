@@ -29,3 +29,12 @@ def test_admin_imports_an_imaging_model_and_sees_it_in_use(qtbot: QtBot, window:
     qtbot.waitUntil(lambda: workspace.import_result.text().startswith("Imported ward_cxr"), timeout=20_000)
     qtbot.waitUntil(lambda: workspace.imaging_model.text().startswith("ward_cxr ward_cxr-1 (imported;"),
                     timeout=10_000)
+
+
+def test_the_users_list_names_a_nurses_hospital(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.ADMIN)
+    workspace = window.workspace
+    assert isinstance(workspace, AdminWorkspace)
+    qtbot.waitUntil(lambda: workspace.users.rowCount() == 4)
+    rows = {workspace.users.item(r, 0).text(): workspace.users.item(r, 3).text() for r in range(4)}  # type: ignore[union-attr]
+    assert rows["maria"] == "Lourdes" and rows["asha"] == "KL-07 AMB 108"

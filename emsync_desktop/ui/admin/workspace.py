@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.auth import demo_accounts
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.model_import import active_imaging_model, import_imaging_model
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
@@ -52,7 +52,7 @@ class AdminWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(tabs, 1)
-        relay.submit(demo_users, context.store, on_result=self._on_users, owner=self)
+        relay.submit(demo_accounts, context.store, on_result=self._on_users, owner=self)
         relay.submit(network_capacity, context.store, on_result=self._on_hospitals, owner=self)
         self.refresh_models()
 
@@ -96,10 +96,10 @@ class AdminWorkspace(QWidget):
                                    "next sign-in.")
         self.refresh_models()
 
-    def _on_users(self, users: list[UserInfo]) -> None:
-        self.users.setRowCount(len(users))
-        for r, u in enumerate(users):
-            where = u.ambulance_unit or u.hospital_id or "network"
+    def _on_users(self, accounts: list[tuple[UserInfo, str]]) -> None:
+        self.users.setRowCount(len(accounts))
+        for r, (u, works_at) in enumerate(accounts):
+            where = works_at or "network"  # the ambulance, or the hospital by name (never its id)
             for c, text in enumerate((u.username, u.display_name, u.role.label, where)):
                 self.users.setItem(r, c, QTableWidgetItem(text))
         self.users.resizeColumnsToContents()

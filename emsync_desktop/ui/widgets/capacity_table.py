@@ -30,9 +30,9 @@ class CapacityTable(QTableWidget):
         self.setSortingEnabled(False)
         self.setRowCount(len(hospitals))
         for row, h in enumerate(hospitals):
-            name = QTableWidgetItem(h.name)
+            name = QTableWidgetItem(h.short_name)  # fits the column ("Amrita", not "Amrita Institute o…")
             capabilities = ", ".join(c.replace("_", " ") for c in h.capabilities)
-            name.setToolTip(f"Capabilities: {capabilities or 'none listed'}")
+            name.setToolTip(f"{h.name}\nCapabilities: {capabilities or 'none listed'}")
             self.setItem(row, 0, name)
             for col, unit in enumerate(UNITS, start=1):
                 cap = h.units.get(unit)
