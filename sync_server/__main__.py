@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="file of signed audit chain heads, outside the database (default: "
                              "DATA_DIR/audit-anchors.jsonl); the audit key is DATA_DIR/audit-key or "
                              "$EMSYNC_AUDIT_KEY (hex)")
+    parser.add_argument("--audit-anchor-minutes", type=float, default=5.0,
+                        help="sign the audit chain's head this often, if it moved (default: 5)")
+    parser.add_argument("--audit-anchor-events", type=int, default=1000,
+                        help="... or as soon as this many events were added since the last anchor (default: 1000)")
     parser.add_argument("--add-user", metavar="USERNAME",
                         help="create an account and exit; the password is read from standard input "
                              "(or asked for), never from the command line")
@@ -66,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
                                   blob_dir=args.blob_dir or args.data_dir / "blobs",
                                   audit_key=load_audit_key(args.data_dir), audit_anchor_file=anchor_file,
+                                  audit_anchor_every_s=args.audit_anchor_minutes * 60,
+                                  audit_anchor_every_events=args.audit_anchor_events,
                                   require_valid_audit=args.require_valid_audit))
     except AuditChainBroken as exc:
         print(f"Not starting: {exc} (started with --require-valid-audit).", file=sys.stderr)

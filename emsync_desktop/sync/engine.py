@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
+from emsync_desktop.sync.audit_anchors import keep_anchors
 from emsync_desktop.sync.blobs import send_pending_files
 from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
@@ -33,6 +35,7 @@ from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, P
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
+ANCHORS_EVERY_S = 60.0  # the server signs its audit chain's head every few minutes
 PULL_PAGE = MAX_PULL_LIMIT
 
 
@@ -77,7 +80,10 @@ class SyncStatus:
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
-                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None) -> None:
+                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
+                 keep_audit_anchors: bool = False) -> None:
+        """``keep_audit_anchors``: a coordinator or admin desk, which keeps the server's audit anchors
+        (``sync.audit_anchors``), fetched at most every ``ANCHORS_EVERY_S``."""
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -87,6 +93,8 @@ class SyncEngine:
         self._poll_s = poll_s  # fallback polling while the live channel is down
         self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
         self._live = live
+        self._keep_audit_anchors = keep_audit_anchors
+        self._anchors_fetched_at: float | None = None  # time.monotonic()
         self._token: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -133,6 +141,7 @@ class SyncEngine:
             self._ensure_token()
             self._push_all()
             touched = self._pull_all()
+            self._keep_anchors()
             if self._blob_dir is not None:  # the big files after the small ops
                 self._authorized(partial(send_pending_files, self._store, self._http, blob_dir=self._blob_dir,
                                          db_call=self._db))
@@ -205,6 +214,17 @@ class SyncEngine:
             if following is None:
                 return touched
             page = following
+
+    def _keep_anchors(self) -> None:
+        due = self._anchors_fetched_at is None or time.monotonic() - self._anchors_fetched_at >= ANCHORS_EVERY_S
+        if not self._keep_audit_anchors or not due:
+            return
+        try:
+            anchors = self._authorized(self._http.audit_anchors)
+        except RequestRefused:  # a server without audit anchors (older): nothing to keep, sync goes on
+            anchors = []
+        self._db(keep_anchors, self._store, anchors)
+        self._anchors_fetched_at = time.monotonic()
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
         pending = self._db(count_pending, self._store)
