@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", metavar="URL", default=os.environ.get("EMSYNC_SERVER_URL"),
                         help="sync server to use, e.g. https://emsync.example.org:8765 (default: "
                              "$EMSYNC_SERVER_URL; a demo install without it runs its own)")
+    parser.add_argument("--ca-file", type=Path, metavar="CA.pem", default=None,
+                        help="trust only this certificate authority (PEM) for the sync server's TLS certificate, "
+                             "e.g. your organisation's private CA (default: $EMSYNC_CA_FILE, else the system's "
+                             "authorities); certificates are always verified")
     parser.add_argument("--gps", type=Path, metavar="DEVICE_OR_FILE",
                         help="GPS as NMEA 0183: a serial device (e.g. /dev/ttyUSB0) or a file a logger writes; "
                              "without it the demo uses a start point and simulates the drive")
@@ -81,6 +85,13 @@ def _add_roads_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     imp.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help=f"default: {default_data_dir()}")
 
 
+def pin_ca_file(ca_file: Path) -> None:
+    """Every connection to the sync server (HTTP and live channel) trusts only this CA (``sync.tls``)."""
+    from emsync_desktop.sync.tls import CA_FILE_ENV
+
+    os.environ[CA_FILE_ENV] = str(ca_file.resolve())
+
+
 def import_roads_command(extract: Path, data_dir: Path) -> int:
     """``main.py roads import``: steps and the outcome on stdout, a failure's reason on stderr."""
     from emsync_desktop.geo.roads import RoadImportError, import_roads
@@ -96,8 +107,13 @@ def import_roads_command(extract: Path, data_dir: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     data_dir: Path = args.data_dir or default_data_dir()
+    if args.ca_file is not None:
+        if not args.ca_file.is_file():
+            parser.error(f"--ca-file {args.ca_file}: no such file")
+        pin_ca_file(args.ca_file)
     if args.command == "roads":
         return import_roads_command(args.extract, data_dir)
     if args.screenshot is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from platformdirs import user_data_dir
 
 from sync_server.logging_config import configure_logging
+from sync_server.transport import Transport, choose_transport
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blob-dir", type=Path, help="where radiograph files are kept (default: DATA_DIR/blobs)")
     parser.add_argument("--demo", action="store_true",
                         help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
-    parser.add_argument("--verify-audit", action="store_true", help="check the audit chain and exit")
+    parser.add_argument("--verify-audit", action="store_true",
+                        help="check the audit chain (key and anchors) and exit: 0 if it holds, 1 if not")
+    parser.add_argument("--require-valid-audit", action="store_true",
+                        help="refuse to start when the audit chain does not verify (default: start, log an error)")
+    parser.add_argument("--audit-anchors", type=Path,
+                        help="file of signed audit chain heads, outside the database (default: "
+                             "DATA_DIR/audit-anchors.jsonl); the audit key is DATA_DIR/audit-key or "
+                             "$EMSYNC_AUDIT_KEY (hex)")
+    parser.add_argument("--audit-anchor-minutes", type=float, default=5.0,
+                        help="sign the audit chain's head this often, if it moved (default: 5)")
+    parser.add_argument("--audit-anchor-events", type=int, default=1000,
+                        help="... or as soon as this many events were added since the last anchor (default: 1000)")
     parser.add_argument("--add-user", metavar="USERNAME",
                         help="create an account and exit; the password is read from standard input "
                              "(or asked for), never from the command line")
@@ -39,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset-mfa", metavar="USERNAME",
                         help="turn off an account's two-step sign-in (lost phone and recovery codes) and exit; "
                              "a role that needs it enrols again at its next sign-in")
-    parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
-    parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
+    parser.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM); needed unless on loopback")
+    parser.add_argument("--keyfile", type=Path, help="TLS private key (PEM), with --certfile")
+    parser.add_argument("--insecure-http", action="store_true",
+                        help="serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
     parser.add_argument("--log-format", choices=("json", "text"), default="json",
                         help="log lines on stderr: one JSON object per line (default, for jq and log "
                              "collectors) or plain text; token values in URLs are never written")
@@ -48,21 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_format)
 
     from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
-    from sync_server.config import Settings, load_secret
+    from sync_server.audit_keeper import AuditChainBroken
+    from sync_server.config import AUDIT_ANCHOR_FILE, Settings, load_audit_key, load_secret
     from sync_server.seed import seed_demo_users, seed_network
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
     mfa_roles = _mfa_roles(args)
-    app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
-                              blob_dir=args.blob_dir or args.data_dir / "blobs", mfa_required_roles=mfa_roles))
+    anchor_file = args.audit_anchors or args.data_dir / AUDIT_ANCHOR_FILE
     if args.verify_audit:
-        from sync_server.audit import verify_audit_chain
-
-        with app.state.sessions() as session:
-            check = verify_audit_chain(session)
-        print(json.dumps({"events": check.events, "ok": check.ok, "first_broken_id": check.first_broken_id}))
-        return 0 if check.ok else 1
+        return _verify_audit(db_url, load_audit_key(args.data_dir, create=False), anchor_file)
+    if not args.add_user and _transport(args) is None:
+        return 2
+    try:
+        app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
+                                  blob_dir=args.blob_dir or args.data_dir / "blobs",
+                                  audit_key=load_audit_key(args.data_dir), audit_anchor_file=anchor_file,
+                                  audit_anchor_every_s=args.audit_anchor_minutes * 60,
+                                  audit_anchor_every_events=args.audit_anchor_events,
+                                  require_valid_audit=args.require_valid_audit, mfa_required_roles=mfa_roles))
+    except AuditChainBroken as exc:
+        print(f"Not starting: {exc} (started with --require-valid-audit).", file=sys.stderr)
+        return 1
     if args.add_user:
         return _add_user(app, args)
     if args.reset_mfa:
@@ -105,6 +126,44 @@ def _reset_mfa(app: Any, username: str) -> int:
         return 1
     print(f"Two-step sign-in of {username!r} is off; its recovery codes no longer work.")
     return 0
+def _transport(args: argparse.Namespace) -> Transport | None:
+    """TLS, or plain HTTP where allowed (loopback; ``--insecure-http``, said loudly); None: refused (said why)."""
+    import logging
+
+    transport = choose_transport(args.host, certfile=args.certfile, keyfile=args.keyfile,
+                                 insecure_http=args.insecure_http, demo=args.demo)
+    log = logging.getLogger("sync_server")
+    if transport.refusal is not None:
+        log.error(transport.refusal)
+        print(transport.refusal, file=sys.stderr)
+        return None
+    if transport.warning is not None:
+        log.warning(transport.warning)
+        print(f"WARNING: {transport.warning}", file=sys.stderr)
+    log.info("serving %s on %s:%d", "HTTPS" if transport.tls else "plain HTTP", args.host, args.port)
+    return transport
+
+
+def _verify_audit(db_url: str, key: bytes | None, anchor_file: Path) -> int:
+    """``--verify-audit``: read-only (no migration, no key made, no key marker or anchor written)."""
+    from sync_server.audit_anchors import AnchorBook
+    from sync_server.audit_verify import verify_audit_chain
+    from sync_server.db import make_engine
+
+    if key is None:
+        print(json.dumps({"ok": False, "reason": "no audit key: DATA_DIR/audit-key is missing and "
+                                                 "EMSYNC_AUDIT_KEY is not set; the chain cannot be checked"}))
+        return 1
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            check = verify_audit_chain(conn, AnchorBook(anchor_file).all(), key=key)
+    finally:
+        engine.dispose()
+    print(json.dumps({"events": check.events, "ok": check.ok, "first_broken_id": check.first_broken_id,
+                      "verified_up_to": check.verified_up_to, "anchors_checked": check.anchors_checked,
+                      "reason": check.reason}))
+    return 0 if check.ok else 1
 
 
 def _add_user(app: Any, args: argparse.Namespace) -> int:

@@ -20,12 +20,15 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
+from sync_server.audit import bind_audit_key
+from sync_server.audit_anchors import AnchorBook
+from sync_server.audit_keeper import AuditKeeper
 from sync_server.blobs import BlobStore
-from sync_server.config import Settings, default_blob_dir
+from sync_server.config import Settings, default_anchor_file, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
-from sync_server.routes import auth, blobs, health, live, sync
+from sync_server.routes import audit, auth, blobs, health, live, sync
 from sync_server.seed import ensure_system_user
 from sync_server.writer import Writer
 
@@ -46,27 +49,39 @@ def migrate(engine: Engine) -> None:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """The app, its database migrated and its audit chain checked (a broken chain is logged as an error;
+    with ``settings.require_valid_audit`` it raises ``AuditChainBroken``)."""
     engine = engine or make_engine(settings.db_url)
     migrate(engine)
+    audit_key = settings.chain_key()
+    bind_audit_key(engine, audit_key)  # before any engine is derived from it: they copy its options
     sessions = make_sessions(engine)
     write_sessions = make_write_sessions(engine)
     with write_sessions.begin() as session:
-        ensure_system_user(session)
+        system_user_id = ensure_system_user(session).id
+    anchors = AnchorBook(settings.audit_anchor_file or default_anchor_file(settings.db_url))
+    keeper = AuditKeeper(engine, make_write_engine(engine), audit_key, anchors, every_s=settings.audit_anchor_every_s,
+                         every_events=settings.audit_anchor_every_events)
+    keeper.start_up(system_user_id, require_valid=settings.require_valid_audit)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.live.bind(asyncio.get_running_loop())
         _freeze_startup_objects()
         sweeper = asyncio.create_task(_sweep_expired_holds(app))
+        anchoring = asyncio.create_task(_anchor_periodically(keeper, settings))
         yield
         sweeper.cancel()
+        anchoring.cancel()
         app.state.writer.stop()
+        await asyncio.to_thread(_anchor_at_exit, keeper)
 
     app = FastAPI(title="EMsync sync server", version="1", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.write_sessions = write_sessions
+    app.state.audit = keeper
     app.state.live = LiveHub()
     app.state.writer = Writer(make_write_engine(engine), settings.hold_minutes)
     app.state.blobs = BlobStore(settings.blob_dir or default_blob_dir(settings.db_url))
@@ -75,6 +90,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(live.router)
     app.include_router(health.router)
+    app.include_router(audit.router)
     app.add_middleware(_BodyLimit)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app
@@ -137,3 +153,22 @@ def _expire_once(app: FastAPI) -> int:
 
             app.state.live.notify(current_seq(session))
     return released
+
+
+async def _anchor_periodically(keeper: AuditKeeper, settings: Settings) -> None:
+    """Sign the audit chain's head when it is due (``AuditKeeper.anchor_if_due``); checked every few seconds."""
+    while True:
+        await asyncio.sleep(min(settings.audit_anchor_every_s, 10.0))
+        try:
+            await asyncio.to_thread(keeper.anchor_if_due, datetime.now(UTC))
+        except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
+            return
+        except Exception:  # a passing database error: the next round tries again
+            log.exception("audit anchoring failed")
+
+
+def _anchor_at_exit(keeper: AuditKeeper) -> None:
+    try:
+        keeper.anchor_if_due(datetime.now(UTC), force=True)
+    except Exception:  # the database may be gone already: the anchor of start-up and the last round stand
+        log.exception("audit anchoring at shutdown failed")

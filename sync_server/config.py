@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -10,6 +12,8 @@ from pathlib import Path
 from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES
 
 SECRET_FILE = "server-secret"
+AUDIT_KEY_FILE = "audit-key"
+AUDIT_ANCHOR_FILE = "audit-anchors.jsonl"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,16 @@ class Settings:
     blob_dir: Path | None = None  # radiograph files; default: beside a SQLite file, else ./emsync-blobs
     # Roles that must give a TOTP code (and enrol at their next sign-in); empty only for demo servers.
     mfa_required_roles: frozenset[str] = frozenset(role.value for role in MFA_REQUIRED_ROLES)
+    # The audit chain's HMAC key (kept apart from the database); None: derived from ``secret``.
+    audit_key: bytes | None = None
+    # Signed chain heads, kept outside the database; None: beside a SQLite file, else in memory only.
+    audit_anchor_file: Path | None = None
+    audit_anchor_every_s: float = 300.0  # sign the chain head this often (if it moved) ...
+    audit_anchor_every_events: int = 1000  # ... or once this many events were appended since the last anchor
+    require_valid_audit: bool = False  # refuse to start when the chain does not verify (else: log an error)
+
+    def chain_key(self) -> bytes:
+        return self.audit_key if self.audit_key is not None else derive_audit_key(self.secret)
 
 
 def default_blob_dir(db_url: str) -> Path:
@@ -31,14 +45,39 @@ def default_blob_dir(db_url: str) -> Path:
     return Path("emsync-blobs").resolve()
 
 
+def default_anchor_file(db_url: str) -> Path | None:
+    """Beside a SQLite file; for PostgreSQL there is no good default (``python -m sync_server`` gives one)."""
+    if db_url.startswith("sqlite:///"):
+        return Path(db_url.removeprefix("sqlite:///")).parent / AUDIT_ANCHOR_FILE
+    return None
+
+
 def load_secret(data_dir: Path) -> bytes:
     """``$EMSYNC_SERVER_SECRET`` (hex) if set, else a random secret kept in ``data_dir`` (mode 0600)."""
-    env = os.environ.get("EMSYNC_SERVER_SECRET")
+    return _load_key("EMSYNC_SERVER_SECRET", data_dir / SECRET_FILE)
+
+
+def load_audit_key(data_dir: Path, *, create: bool = True) -> bytes | None:
+    """The audit chain's HMAC key: ``$EMSYNC_AUDIT_KEY`` (hex) if set, else a random key kept in
+    ``data_dir/audit-key`` (mode 0600, made on first use unless ``create`` is False: then None if there is
+    none). Never in the database: whoever can write the database must not be able to recompute the chain."""
+    path = data_dir / AUDIT_KEY_FILE
+    if not create and not os.environ.get("EMSYNC_AUDIT_KEY") and not path.exists():
+        return None
+    return _load_key("EMSYNC_AUDIT_KEY", path)
+
+
+def derive_audit_key(secret: bytes) -> bytes:
+    """An audit key for a server given none (tests, embedded use): separate from the token key it comes from."""
+    return hmac.new(secret, b"emsync audit chain key", hashlib.sha256).digest()
+
+
+def _load_key(env_name: str, path: Path) -> bytes:
+    env = os.environ.get(env_name)
     if env:
         return bytes.fromhex(env)
-    path = data_dir / SECRET_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

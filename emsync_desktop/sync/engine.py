@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
+from emsync_desktop.sync.audit_anchors import keep_anchors
 from emsync_desktop.sync.blobs import send_pending_files
 from emsync_desktop.sync.http import AuthRejected, RequestRefused, SecondFactorRequired, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
@@ -33,6 +35,7 @@ from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, P
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
+ANCHORS_EVERY_S = 60.0  # the server signs its audit chain's head every few minutes
 PULL_PAGE = MAX_PULL_LIMIT
 
 
@@ -79,10 +82,12 @@ class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
                  poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
-                 tokens: TokenResponse | None = None) -> None:
+                 tokens: TokenResponse | None = None, keep_audit_anchors: bool = False) -> None:
         """``tokens``: the session of the person's sign-in, if it went through the server. Its refresh
         token renews access when it lapses; the password signs in again only when there is none or it is
-        refused, which an account with a second factor cannot do in the background."""
+        refused, which an account with a second factor cannot do in the background.
+        ``keep_audit_anchors``: a coordinator or admin desk, which keeps the server's audit anchors
+        (``sync.audit_anchors``), fetched at most every ``ANCHORS_EVERY_S``."""
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -95,6 +100,8 @@ class SyncEngine:
         self._token: str | None = tokens.access_token if tokens else None
         self._refresh_token: str | None = tokens.refresh_token if tokens else None
         self._code_due: SecondFactorRequired | None = None
+        self._keep_audit_anchors = keep_audit_anchors
+        self._anchors_fetched_at: float | None = None  # time.monotonic()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -140,6 +147,7 @@ class SyncEngine:
             self._ensure_token()
             self._push_all()
             touched = self._pull_all()
+            self._keep_anchors()
             if self._blob_dir is not None:  # the big files after the small ops
                 self._authorized(partial(send_pending_files, self._store, self._http, blob_dir=self._blob_dir,
                                          db_call=self._db))
@@ -231,6 +239,17 @@ class SyncEngine:
             if following is None:
                 return touched
             page = following
+
+    def _keep_anchors(self) -> None:
+        due = self._anchors_fetched_at is None or time.monotonic() - self._anchors_fetched_at >= ANCHORS_EVERY_S
+        if not self._keep_audit_anchors or not due:
+            return
+        try:
+            anchors = self._authorized(self._http.audit_anchors)
+        except RequestRefused:  # a server without audit anchors (older): nothing to keep, sync goes on
+            anchors = []
+        self._db(keep_anchors, self._store, anchors)
+        self._anchors_fetched_at = time.monotonic()
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
                 sign_in_needed: bool = False) -> None:

@@ -2,17 +2,26 @@
 
 Errors are sorted by what the caller should do:
 ``ServerUnreachable`` - retry later with backoff (no network, timeout, 5xx, 429);
+``ServerUntrusted`` (a kind of unreachable) - the server's TLS certificate is not trusted: say so;
 ``AuthRejected`` - sign in again (``SecondFactorRequired``: the password was right, a code is due);
 ``RequestRefused`` - a bug or bad data, do not retry as is.
+
+TLS certificates are always verified: against the system's authorities, or only against a private CA
+given as ``ca_file`` / ``$EMSYNC_CA_FILE`` (``sync.tls``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from emsync_desktop.sync.protocol import (
+    AuditAnchor,
+    AuditAnchors,
+    AuditVerification,
+    AuditVerifyRequest,
     BlobStatus,
     MfaChallenge,
     MfaEnrolled,
@@ -23,6 +32,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
     TokenResponse,
 )
+from emsync_desktop.sync.tls import ca_file_in_use, untrusted_message
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 30.0
@@ -58,11 +68,20 @@ class RequestRefused(SyncError):
     pass
 
 
+class ServerUntrusted(ServerUnreachable):
+    """The server's TLS certificate was refused: nothing was sent. The message says what to do."""
+
+
 class SyncHttp:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, ca_file: Path | None = None) -> None:
+        """``ca_file``: trust only this CA (PEM) for the server's certificate; default ``$EMSYNC_CA_FILE``,
+        else the system's authorities."""
         self.base_url = base_url.rstrip("/")
+        self._ca_file = ca_file or ca_file_in_use()
         self._http = requests.Session()
         self._http.headers["User-Agent"] = "EMsync-Desktop/0.1"
+        # Given with each request: a session's own ``verify`` loses to $REQUESTS_CA_BUNDLE, a pin must not.
+        self._verify: str | bool = str(self._ca_file) if self._ca_file else True
 
     def close(self) -> None:
         self._http.close()
@@ -123,15 +142,27 @@ class SyncHttp:
         content: bytes = self._call("GET", f"/blobs/{sha256}", token=token, raw=True)
         return content
 
+    def audit_anchors(self, token: str) -> list[AuditAnchor]:
+        return AuditAnchors.model_validate(self._call("GET", "/audit/anchors", token=token)).anchors
+
+    def verify_audit(self, token: str, held: list[AuditAnchor]) -> AuditVerification:
+        body = AuditVerifyRequest(anchors=held).model_dump(mode="json")
+        return AuditVerification.model_validate(self._call("POST", "/audit/verify", json=body, token=token,
+                                                           timeout=(CONNECT_TIMEOUT_S, 120.0)))
+
     def _call(self, method: str, path: str, *, token: str | None = None, raw: bool = False,
               extra_headers: dict[str, str] | None = None,
               timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs: Any) -> Any:
         headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (extra_headers or {})
         try:
             response = self._http.request(method, self.base_url + path, headers=headers, timeout=timeout,
-                                          **kwargs)
+                                          verify=self._verify, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise ServerUntrusted(untrusted_message(self.base_url, self._ca_file, exc)) from exc
         except requests.RequestException as exc:
             raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
+        except OSError as exc:  # requests could not load the pinned CA file
+            raise ServerUntrusted(f"The CA file {self._ca_file} cannot be used ({exc}).") from exc
         if response.status_code >= 400:
             raise_for_status(response.status_code, _detail(response))
         return response.content if raw else response.json()

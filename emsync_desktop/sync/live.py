@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import ssl
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
 from pydantic import ValidationError
 from websockets.exceptions import WebSocketException
@@ -26,13 +28,21 @@ from websockets.sync.connection import Connection
 from emsync_desktop.sync.engine import Backoff, LiveUnavailable
 from emsync_desktop.sync.http import READ_TIMEOUT_S, raise_for_status
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES, LivePush, LivePushed, LiveRefused, Op, PushResponse
+from emsync_desktop.sync.tls import ca_file_in_use, client_ssl_context, untrusted_message
 
 
 class LiveChannel:
     """Implements the engine's ``LivePusher``."""
 
-    def __init__(self, base_url: str, token_source: Callable[[], str | None], on_news: Callable[[int], None]) -> None:
+    def __init__(self, base_url: str, token_source: Callable[[], str | None], on_news: Callable[[int], None], *,
+                 ca_file: Path | None = None) -> None:
+        """``ca_file``: trust only this CA for a wss:// server's certificate (default ``$EMSYNC_CA_FILE``,
+        else the system's authorities; ``sync.tls``)."""
         self._url = base_url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/sync/live"
+        self._base_url = base_url
+        self._ca_file = ca_file or ca_file_in_use()
+        self._ssl: ssl.SSLContext | None = None  # made on first use (wss:// only)
+        self.last_error: str | None = None  # why the last connection failed, when a person should know
         self._token_source = token_source
         self._on_news = on_news
         self._stop = threading.Event()
@@ -81,12 +91,23 @@ class LiveChannel:
                 self._listen(token)
             self._stop.wait(self._backoff.next_wait_s())
 
+    def _tls(self) -> ssl.SSLContext | None:
+        if self._ssl is None and self._url.startswith("wss://"):
+            self._ssl = client_ssl_context(self._ca_file)
+        return self._ssl
+
     def _listen(self, token: str) -> None:
         try:
+            tls = self._tls()
+        except OSError as exc:  # the pinned CA file is missing or unreadable
+            self.last_error = f"The CA file {self._ca_file} cannot be used ({exc})."
+            return
+        try:
             with connect(f"{self._url}?token={token}", open_timeout=3, close_timeout=1, compression=None,
-                         max_size=MAX_BODY_BYTES) as ws:
+                         max_size=MAX_BODY_BYTES, ssl=tls) as ws:
                 with self._lock:
                     self._ws = ws
+                self.last_error = None
                 self.connected.set()
                 self._backoff.reset()
                 while not self._stop.is_set():
@@ -95,6 +116,8 @@ class LiveChannel:
                     except TimeoutError:
                         continue
                     self._received(str(message))
+        except ssl.SSLCertVerificationError as exc:  # retried with backoff like any failure, and said
+            self.last_error = untrusted_message(self._base_url, self._ca_file, exc.verify_message or str(exc))
         except (OSError, WebSocketException, ValueError, KeyError):
             pass
         finally:

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 
@@ -343,6 +343,43 @@ class MfaEnrolled(_Strict):
 
 class ErrorBody(_Strict):
     detail: str
+
+
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class AuditAnchor(_Strict):
+    """A signed head of the server's audit chain: event ``seq`` had the keyed hash ``mac`` when the server
+    signed it (``sig``, with a key derived from its audit key) at ``at``. Coordinator and admin desks keep
+    the latest ones; a server whose chain no longer matches an anchor was truncated or rewritten."""
+
+    seq: Annotated[int, Field(ge=1, le=MAX_INT64)]
+    mac: Hex64
+    at: AwareDatetime
+    sig: Hex64
+
+
+class AuditAnchors(_Strict):
+    anchors: list[AuditAnchor]
+
+
+class AuditVerifyRequest(_Strict):
+    """Anchors held by the asking desk, checked along with the server's own."""
+
+    anchors: Annotated[list[AuditAnchor], Field(max_length=1000)] = []
+
+
+class AuditVerification(_Strict):
+    """The audit chain checked from its first event: ``verified_up_to`` is the last event found intact;
+    when not ``ok``, ``first_broken_id`` names the first broken link and ``reason`` says what is wrong."""
+
+    ok: bool
+    events: int
+    verified_up_to: int
+    first_broken_id: int | None
+    reason: str
+    anchors_checked: int
+    checked_at: datetime
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.preferences import save_theme, save_window_geometry
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.sync.protocol import AuditAnchor, AuditVerification
 from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
 from emsync_desktop.ui.login_view import LoginView
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
             self.connection_label.setText("● Not connected — no server account for this user on this device")
             return
         self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password,
-                               self.sync_target.tokens_for(user.username))
+                               self.sync_target.tokens_for(user.username),
+                               keep_audit_anchors=user.role in (Role.COORDINATOR, Role.ADMIN))
         # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
         self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()
@@ -223,6 +225,24 @@ class MainWindow(QMainWindow):
             return http.get_blob(token, sha256)
         except SyncError as exc:
             raise ValueError(f"The image could not be fetched from the sync server: {exc}") from exc
+        finally:
+            http.close()
+
+    def verify_audit(self, held: list[AuditAnchor]) -> AuditVerification:
+        """Any thread but the GUI's: the sync server's check of its audit chain, with the anchors this desk
+        holds, under the signed-in session's token (an admin's)."""
+        from emsync_desktop.sync.http import SyncError, SyncHttp
+
+        bridge, target = self.sync, self.sync_target
+        token = bridge.engine.token if bridge is not None else None
+        if target is None or token is None:
+            raise ValueError("this desk is not signed in to the sync server yet: wait for the status bar to say "
+                             "Online, then verify again.")
+        http = SyncHttp(target.url)
+        try:
+            return http.verify_audit(token, held)
+        except SyncError as exc:
+            raise ValueError(str(exc)) from exc
         finally:
             http.close()
 
@@ -273,7 +293,8 @@ class MainWindow(QMainWindow):
                                         self.nudge_sync)
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
-        return AdminWorkspace(self.relay, self.context, self.theme)
+        return AdminWorkspace(self.relay, self.context, self.theme,
+                              self.verify_audit if self.sync_target is not None else None)
 
     def _replace_workspace(self, workspace: QWidget) -> None:
         if self.workspace is not None:

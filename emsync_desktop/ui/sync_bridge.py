@@ -58,12 +58,14 @@ class SyncBridge(QObject):
     status = Signal(object)  # SyncStatus, delivered on the GUI thread (queued from the sync thread)
 
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
-                 password: str, tokens: TokenResponse | None = None) -> None:
+                 password: str, tokens: TokenResponse | None = None, *, keep_audit_anchors: bool = False) -> None:
+        """``keep_audit_anchors``: a coordinator or admin desk keeps the server's audit anchors."""
         super().__init__()
         self.live = LiveChannel(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
-                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens)
+                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens,
+                                 keep_audit_anchors=keep_audit_anchors)
 
     def start(self) -> None:
         self.engine.start()

@@ -28,6 +28,7 @@ class ServerProcess:
     url: str
     data_dir: Path
     process: subprocess.Popen[bytes]
+    ca_file: Path | None = None  # the CA of its TLS certificate (None: plain HTTP)
 
     @property
     def port(self) -> int:
@@ -40,15 +41,16 @@ class ServerProcess:
     def login(self, username: str) -> str:
         password = self.credentials()[username]
         response = requests.post(f"{self.url}/auth/login", json={"username": username, "password": password},
-                                 timeout=10)
+                                 timeout=10, verify=str(self.ca_file) if self.ca_file else True)
         response.raise_for_status()
         return str(response.json()["access_token"])
 
 
 @contextmanager
-def running_server(data_dir: Path, db_url: str | None = None, *extra: str,
-                   port: list[int] | None = None) -> Iterator[ServerProcess]:
-    """``port``: a one-item list remembered across restarts (empty = pick a free port)."""
+def running_server(data_dir: Path, db_url: str | None = None, *extra: str, port: list[int] | None = None,
+                   tls: tuple[Path, Path, Path] | None = None) -> Iterator[ServerProcess]:
+    """``port``: a one-item list remembered across restarts (empty = pick a free port); ``tls``: serve HTTPS
+    with (certificate chain, private key, CA that issued it)."""
     if port is None:
         port = []
     if not port:
@@ -58,10 +60,13 @@ def running_server(data_dir: Path, db_url: str | None = None, *extra: str,
             *extra]
     if db_url:
         args += ["--db", db_url]
+    if tls:
+        args += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
     log = open(data_dir.parent / f"server-{port_number}.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
-    server = ServerProcess(f"http://127.0.0.1:{port_number}", data_dir, process)
+    server = ServerProcess(f"{'https' if tls else 'http'}://127.0.0.1:{port_number}", data_dir, process,
+                           tls[2] if tls else None)
     try:
         _wait_healthy(server)
         yield server
@@ -81,7 +86,8 @@ def _wait_healthy(server: ServerProcess, timeout_s: float = 60) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited with {server.process.returncode}")
         try:
-            if requests.get(f"{server.url}/health", timeout=1).status_code == 200:
+            verify = str(server.ca_file) if server.ca_file else True
+            if requests.get(f"{server.url}/health", timeout=1, verify=verify).status_code == 200:
                 return
         except requests.ConnectionError:
             pass

@@ -88,7 +88,8 @@ USERS = [("asha", "paramedic", None), ("ravi", "paramedic", None), ("maria", "nu
 def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
     # The coordinator signs in with a password alone here: the second factor has its own tests (test_mfa.py).
     settings = Settings(db_url=db_url, secret=os.urandom(32), hold_minutes=15, blob_dir=tmp_path / "blobs",
-                        mfa_required_roles=frozenset())
+                        mfa_required_roles=frozenset(), audit_key=os.urandom(32),
+                        audit_anchor_file=tmp_path / "audit-anchors.jsonl")
     app = create_app(settings)
     passwords = {name: secrets.token_urlsafe(10) for name, _, _ in USERS}
     with app.state.write_sessions.begin() as session:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from emsync_desktop.domain.ids import new_id
-from sync_server.audit import verify_audit_chain
+from sync_server.audit_verify import verify_audit_chain
 from sync_server.handlers.beds import expire_holds
 from sync_server.models import AuditEvent
 from sync_server.seed import ensure_system_user

@@ -1,4 +1,4 @@
-"""Admin workspace frame: this device, users, hospitals."""
+"""Admin workspace frame: this device, users, hospitals, models, the server's audit chain."""
 
 from __future__ import annotations
 
@@ -16,10 +16,18 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.audit_check import (
+    AuditCheck,
+    VerifyAudit,
+    check_audit_chain,
+    describe_audit_check,
+    held_for_check,
+)
 from emsync_desktop.services.auth import demo_accounts
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.model_import import active_imaging_model, import_imaging_model
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
+from emsync_desktop.sync.protocol import AuditAnchor
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -27,9 +35,12 @@ from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 
 
 class AdminWorkspace(QWidget):
-    def __init__(self, relay: TaskRelay, context: AppContext, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, context: AppContext, theme: Theme, verify_audit: VerifyAudit | None = None,
+                 parent: QWidget | None = None) -> None:
+        """``verify_audit``: asks the sync server to check its audit chain (None: not connected to one)."""
         super().__init__(parent)
-        self._relay, self._data_dir = relay, context.data_dir
+        self._relay, self._data_dir, self._store = relay, context.data_dir, context.store
+        self._verify_audit = verify_audit
         heading = QLabel("Administration")
         heading.setObjectName("heading")
         device = QWidget()
@@ -49,12 +60,59 @@ class AdminWorkspace(QWidget):
         tabs.addTab(self.users, "Users")
         tabs.addTab(self.hospitals, "Hospitals")
         tabs.addTab(self._models_tab(), "Models")
+        tabs.addTab(self._audit_tab(), "Audit chain")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(tabs, 1)
         relay.submit(demo_accounts, context.store, on_result=self._on_users, owner=self)
         relay.submit(network_capacity, context.store, on_result=self._on_hospitals, owner=self)
         self.refresh_models()
+        self.verify_audit()
+
+    def _audit_tab(self) -> QWidget:
+        tab = QWidget()
+        self.audit_status = QLabel()
+        self.audit_status.setWordWrap(True)
+        self.verify_button = touch_button("Verify audit chain now")
+        self.verify_button.clicked.connect(self.verify_audit)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(QLabel("<b>Server audit chain</b>"))
+        layout.addWidget(self.audit_status)
+        explanation = QLabel("The server records every change in a keyed hash chain and signs its head every few "
+                             "minutes. This desk and the coordinators' desks keep those signed heads, so a chain "
+                             "shortened or rewritten on the server is caught when it is verified here.")
+        explanation.setWordWrap(True)
+        layout.addWidget(explanation)
+        layout.addWidget(self.verify_button)
+        layout.addStretch(1)
+        return tab
+
+    def verify_audit(self) -> None:
+        """Ask the server to check its whole chain against its anchors and the ones this desk holds."""
+        if self._verify_audit is None:
+            self.audit_status.setText("This desk is not connected to a sync server: the audit chain is kept and "
+                                      "verified there.")
+            self.verify_button.setEnabled(False)
+            return
+        self.audit_status.setText("Verifying the audit chain on the server…")
+        self.verify_button.setEnabled(False)
+        self._relay.submit(held_for_check, self._store, on_result=self._send_held, on_error=self._not_verified,
+                           owner=self)
+
+    def _send_held(self, held: tuple[list[AuditAnchor], str | None]) -> None:
+        self._relay.submit_background(check_audit_chain, self._verify_audit, *held, on_result=self._verified,
+                                      on_error=self._not_verified, owner=self)
+
+    def _verified(self, check: AuditCheck) -> None:
+        self.audit_status.setText(describe_audit_check(check))
+        self.audit_status.setObjectName("" if check.ok else "fieldWarning")  # the theme styles it by name
+        self.audit_status.style().unpolish(self.audit_status)
+        self.audit_status.style().polish(self.audit_status)
+        self.verify_button.setEnabled(True)
+
+    def _not_verified(self, error: BaseException) -> None:
+        self.audit_status.setText(f"The audit chain could not be verified now: {error}")
+        self.verify_button.setEnabled(True)
 
     def _models_tab(self) -> QWidget:
         tab = QWidget()

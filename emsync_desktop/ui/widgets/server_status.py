@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from emsync_desktop.sync.http import probe_server
+from emsync_desktop.sync.http import ServerUntrusted, probe_server
 from emsync_desktop.ui.tasks import TaskRelay
 
 DEADLINE_MS = 3000  # a person waits at most this long to learn the server is not answering
@@ -51,12 +51,12 @@ class ServerStatusLine(QLabel):
         self._in_flight = True
         self._deadline.start()
         self._relay.submit_background(self._probe, self._url, on_result=lambda _r: self._answered(True),
-                                      on_error=lambda _e: self._answered(False), owner=self)
+                                      on_error=lambda e: self._answered(False, e), owner=self)
 
-    def _answered(self, reachable: bool) -> None:
+    def _answered(self, reachable: bool, error: BaseException | None = None) -> None:
         self._in_flight = False
         self._deadline.stop()
-        self._show(reachable)
+        self._show(reachable, error)
         if self._watching:
             self._next.start(RECHECK_MS if reachable else STARTING_RETRY_MS if self._starting() else RETRY_MS)
 
@@ -64,9 +64,11 @@ class ServerStatusLine(QLabel):
         if self._in_flight:
             self._show(False)
 
-    def _show(self, reachable: bool) -> None:
+    def _show(self, reachable: bool, error: BaseException | None = None) -> None:
         if reachable:
             self.setText("")  # nothing stale left once the server answers
+        elif isinstance(error, ServerUntrusted):  # not a network problem: says which certificate and what to do
+            self._set_text(f"{error} Working offline meanwhile.", "fieldWarning")
         elif self._starting():
             self._set_text("Starting the sync server…", "muted")
         else:
