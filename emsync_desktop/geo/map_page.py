@@ -106,6 +106,9 @@ html, body {background:#eef0f3;}
 .emsync-count {width:30px; height:30px; border-radius:50%; border:2px solid #fff; color:#fff; font:700 16px/30px
   system-ui, sans-serif; text-align:center; box-shadow:0 1px 3px rgba(0,0,0,.4);}
 .emsync-count.chosen {border:3px solid #0b5cad; width:30px; height:30px; line-height:30px;}
+.emsync-pin-name {position:absolute; left:36px; top:6px; white-space:nowrap; background:rgba(255,255,255,.95);
+  border:1px solid #c9d1db; border-radius:4px; padding:0 4px; font:600 12px/18px system-ui, sans-serif;
+  color:#17202a;}
 """
 
 # The page's API. Python calls emsync.update(scene) to redraw; taps go to bridge.hospital_clicked(id).
@@ -152,10 +155,50 @@ function emsyncStart(options, scene) {
 // A capacity pin (coordinator): the free count itself, big enough to read across the room.
 function emsyncCountPin(h, chosen) {
   var html = '<div class="emsync-count' + (chosen ? ' chosen' : '') + '" style="background:' + emsyncColour(h.free) +
-    '">' + h.free + '</div>';
+    '">' + h.free + '</div><div class="emsync-pin-name">' + emsyncText(h.name) + '</div>';
   return L.marker([h.lat, h.lon], {icon: L.divIcon({className: '', html: html, iconSize: [34, 34],
     iconAnchor: [17, 17]}), riseOnHover: true});
 }
+function emsyncText(text) { var d = document.createElement('div'); d.textContent = text; return d.innerHTML; }
+// Labels never pile up: in priority order (chosen, best ranks, then the rest), a label that would overlap
+// one already shown is hidden until zooming in makes room (its hospital stays on hover).
+emsync.declutter = function () {
+  var shown = [], order = (emsync.priority || []).slice();
+  order.forEach(function (el) {
+    el.style.visibility = 'visible';
+    var r = el.getBoundingClientRect();
+    if (!r.width) { return; }
+    var clash = shown.some(function (s) {
+      return r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top; });
+    if (clash) { el.style.visibility = 'hidden'; } else { shown.push(r); }
+  });
+  return shown.length;
+};
+// The order labels keep their place in: the ambulance, the chosen hospital, the best ranks, the rest.
+emsync.prioritise = function () {
+  var scene = emsync.ranked, rankOf = function (h) { return h.id === scene.selected ? 0 : (h.rank || 999); };
+  emsync.priority = [];
+  var amb = emsync.layers.ambulance, ambTip = amb && amb.getTooltip && amb.getTooltip();
+  if (ambTip && ambTip.getElement()) { emsync.priority.push(ambTip.getElement()); }
+  scene.hospitals.slice().sort(function (a, b) { return rankOf(a) - rankOf(b); }).forEach(function (h) {
+    var m = emsync.markers[h.id], tip = m && m.getTooltip && m.getTooltip(), el = tip && tip.getElement();
+    if (el) { emsync.priority.push(el); }
+    var icon = m && m._icon && m._icon.querySelector('.emsync-pin-name');
+    if (icon) { emsync.priority.push(icon); }
+  });
+  emsync.declutter();
+};
+emsync.labels = function () {
+  return Array.prototype.slice.call(document.querySelectorAll('.emsync-label, .emsync-pin-name'));
+};
+emsync.overlapping = function () {  // visible labels that overlap another visible one (tests ask this)
+  var rects = emsync.labels().filter(function (el) { return el.style.visibility !== 'hidden'; })
+    .map(function (el) { return el.getBoundingClientRect(); }).filter(function (r) { return r.width; });
+  var n = 0;
+  rects.forEach(function (a, i) { rects.slice(i + 1).forEach(function (b) {
+    if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { n++; } }); });
+  return n;
+};
 emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLayer(emsync.layers[name]); } };
 emsync.update = function (scene, fit) {
   var map = emsync.map, many = scene.hospitals.length >= emsync.options.clusterFrom;
@@ -175,6 +218,9 @@ emsync.update = function (scene, fit) {
     marker.addTo(group); emsync.markers[h.id] = marker; bounds.push([h.lat, h.lon]);
   });
   group.addTo(map); emsync.layers.hospitals = group;
+  emsync.ranked = scene;
+  setTimeout(emsync.prioritise, 0);
+
   if (scene.ambulance) {
     emsync.layers.ambulance = L.circleMarker(scene.ambulance, {radius: 9, color: '#17202a', weight: 3,
       fillColor: '#ffffff', fillOpacity: 1}).bindTooltip(scene.ambulance_label, {permanent: true,
@@ -185,6 +231,7 @@ emsync.update = function (scene, fit) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);
   }
   if (fit && bounds.length) { emsync.bounds = bounds; map.fitBounds(bounds, {padding: [40, 40]}); }
+  if (!emsync.declutterHooked) { emsync.declutterHooked = true; map.on('zoomend moveend resize', emsync.declutter); }
 };
 emsync.click = function (id) { if (emsync.markers && emsync.markers[id]) { emsync.markers[id].fire('click'); } };
 """

@@ -3,6 +3,7 @@ hospital selects it for the transfer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -53,3 +54,18 @@ def test_map_loads_from_local_files_and_a_tap_picks_the_hospital(qtbot: QtBot, w
     qtbot.waitUntil(lambda: len(transfers.transfers_for_case(case_id)) == 1, timeout=10_000)
     sent = transfers.transfers_for_case(case_id)[0]
     assert sent.hospital == full_name and workspace.tabs.currentIndex() == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_map_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
+    open_hospital_tab(qtbot, window)
+    workspace = window.workspace
+    workspace.tabs.setCurrentIndex(3)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)  # type: ignore[union-attr]
+    answers: list[object] = []
+    page = workspace.map._view.page()  # type: ignore[union-attr]
+    qtbot.wait(300)  # the labels are placed, then decluttered, on the page's next turn
+    page.runJavaScript("JSON.stringify([emsync.overlapping(), emsync.labels().length])", 0, answers.append)
+    qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    overlapping, labels = json.loads(str(answers[0]))
+    assert labels > 0 and overlapping == 0

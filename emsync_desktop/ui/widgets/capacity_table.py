@@ -14,7 +14,7 @@ class CapacityTable(QTableWidget):
     def __init__(self, theme: Theme, parent: QWidget | None = None, *, show_capabilities: bool = True) -> None:
         super().__init__(0, 2 + len(UNITS), parent)
         self._theme = theme
-        self.setHorizontalHeaderLabels(["Hospital", *(f"{u} free/total" for u in UNITS), "Capabilities"])
+        self.setHorizontalHeaderLabels(["Hospital", *(f"{u} free/all" for u in UNITS), "Capabilities"])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
@@ -22,8 +22,9 @@ class CapacityTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.setColumnHidden(len(UNITS) + 1, not show_capabilities)  # hidden: on the hospital's tooltip instead
-        if not show_capabilities:
-            self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long names elide
+        if not show_capabilities:  # the hospital's (short) name whole; the unit columns share what is left
+            for column in range(1, len(UNITS) + 1):
+                self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
             self.horizontalHeader().setStretchLastSection(False)
 
     def set_capacity(self, hospitals: list[HospitalCapacity]) -> None:
