@@ -17,10 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
 from sync_server.blobs import BlobStore
+from sync_server.body_limit import BodyLimit
 from sync_server.config import Settings, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
@@ -75,7 +75,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(live.router)
     app.include_router(health.router)
-    app.add_middleware(_BodyLimit)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app
 
@@ -87,24 +87,6 @@ def _freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
-
-
-class _BodyLimit:
-    """Refuses a body declared over ``MAX_BODY_BYTES`` before reading it. Plain ASGI: Starlette's
-    BaseHTTPMiddleware runs every request through extra tasks and a streaming wrapper."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-                detail = f"Request body over {MAX_BODY_BYTES} bytes: send fewer ops per push."
-                refusal = JSONResponse({"detail": detail}, status_code=413)
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

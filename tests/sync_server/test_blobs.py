@@ -24,9 +24,9 @@ def put(server: Server, offset: int, data: bytes, sha: str = SHA, total: int = l
                              headers=headers(server, "maria") | {"Content-Type": "application/octet-stream"})
 
 
-def study(transfer_id: str, sha: str = SHA) -> dict[str, Any]:
+def study(transfer_id: str, sha: str = SHA, size: int = len(FILE)) -> dict[str, Any]:
     return op("imaging.add", new_id(), {
-        "transfer_id": transfer_id, "sha256": sha, "size_bytes": len(FILE), "source_name": "chest.dcm",
+        "transfer_id": transfer_id, "sha256": sha, "size_bytes": size, "source_name": "chest.dcm",
         "kind": "DICOM", "modality": "CR", "model_name": "cxr_demo", "model_version": "v1",
         "probabilities": {"clear": 0.3, "opacity": 0.7}, "heat_map_class": "opacity", "heat_map": [[0.0, 1.0]]})
 
