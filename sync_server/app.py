@@ -13,12 +13,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
+from sync_server import http_errors
 from sync_server.blobs import BlobStore
 from sync_server.body_limit import BodyLimit
 from sync_server.config import Settings, default_blob_dir
@@ -76,7 +75,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(health.router)
     app.add_middleware(BodyLimit)
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    http_errors.install(app)
     return app
 
 
@@ -87,12 +86,6 @@ def _freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
-
-
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
-    return JSONResponse({"detail": "Request refused, nothing was applied. " + "; ".join(problems)},
-                        status_code=422)
 
 
 async def _sweep_expired_holds(app: FastAPI) -> None:

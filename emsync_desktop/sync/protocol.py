@@ -3,6 +3,9 @@
 Imported by the client and by ``sync_server`` (never copied). Pydantic models only:
 no Qt, no SQL, no I/O. Every op carries a client-chosen ``op_id``; the server applies
 an op at most once and answers a repeat with the stored result.
+
+Every integer is a ``StrictInt``: ``true`` is not 1 (pydantic's lax mode would take it), as the OpenAPI
+document's ``integer`` says.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 
@@ -49,7 +52,7 @@ class TransferRequestPayload(_Strict):
     encounter_id: Id
     destination_hospital_id: Id
     unit: Unit
-    eta_s: Annotated[int, Field(ge=0, le=86_400)] | None = None
+    eta_s: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None
     severity: Literal["Critical", "Moderate", "Low urgency"] | None = None
     summary: ShortText = ""
 
@@ -74,7 +77,7 @@ class TransferEtaPayload(_Strict):
     """The crew's device recomputed the arrival (e.g. after a redirect): ``eta_s`` is counted, like the
     request's, from when the transfer was requested; ``source`` says where the travel time came from."""
 
-    eta_s: Annotated[int, Field(ge=0, le=86_400)]
+    eta_s: Annotated[StrictInt, Field(ge=0, le=86_400)]
     source: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
@@ -90,7 +93,7 @@ class BookingReleasePayload(_Strict):
 
 class HandoffAddPayload(_Strict):
     transfer_id: Id
-    version: Annotated[int, Field(ge=1, le=1000)]
+    version: Annotated[StrictInt, Field(ge=1, le=1000)]
     situation: LongText
     background: LongText
     assessment: LongText
@@ -112,7 +115,7 @@ class ImagingAddPayload(_Strict):
 
     transfer_id: Id
     sha256: Sha256
-    size_bytes: Annotated[int, Field(ge=1, le=MAX_BLOB_BYTES)]
+    size_bytes: Annotated[StrictInt, Field(ge=1, le=MAX_BLOB_BYTES)]
     source_name: Annotated[str, StringConstraints(max_length=256)]
     kind: Literal["DICOM", "PNG", "JPEG"]
     modality: Annotated[str, StringConstraints(max_length=16)] = ""
@@ -129,7 +132,7 @@ class ImagingAddPayload(_Strict):
 
 class BlobStatus(_Strict):
     sha256: str
-    received: int
+    received: StrictInt
     complete: bool
 
 
@@ -156,11 +159,11 @@ class Op(_Strict):
 
     op_id: Id
     device_id: Id
-    device_seq: Annotated[int, Field(ge=1, le=MAX_INT64)]
+    device_seq: Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
     kind: OpKind
     entity_id: Id
     payload: dict[str, Any]
-    base_version: Annotated[int, Field(ge=0, le=MAX_INT64)] | None = None
+    base_version: Annotated[StrictInt, Field(ge=0, le=MAX_INT64)] | None = None
     hlc: Annotated[str, StringConstraints(max_length=64)] = ""
 
     def parsed_payload(self) -> _Strict:
@@ -176,7 +179,7 @@ class Alternative(_Strict):
     hospital_id: str
     name: str
     unit: str
-    free_beds: int
+    free_beds: StrictInt
     distance_km: float
 
 
@@ -185,7 +188,7 @@ class OpResult(_Strict):
 
     op_id: str
     status: Literal["applied", "rejected", "conflict"]
-    version: int | None = None
+    version: StrictInt | None = None
     reason: str | None = None
     alternatives: list[Alternative] = []
     current: dict[str, Any] | None = None
@@ -193,7 +196,7 @@ class OpResult(_Strict):
 
 class PushResponse(_Strict):
     results: list[OpResult]
-    cursor: int
+    cursor: StrictInt
 
 
 class LivePush(PushRequest):
@@ -202,13 +205,13 @@ class LivePush(PushRequest):
     answer (``LivePushed`` or ``LiveRefused``) repeats."""
 
     type: Literal["push"] = "push"
-    request_id: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    request_id: Annotated[StrictInt, Field(ge=0, le=MAX_INT64)]
     token: Annotated[str, StringConstraints(max_length=4096)]
 
 
 class LivePushed(PushResponse):
     type: Literal["pushed"] = "pushed"
-    request_id: int
+    request_id: StrictInt
 
 
 class LiveRefused(_Strict):
@@ -216,29 +219,29 @@ class LiveRefused(_Strict):
     would have answered (401 sign in again, 422 malformed, 503 try again later)."""
 
     type: Literal["refused"] = "refused"
-    request_id: int | None
-    status: int
+    request_id: StrictInt | None
+    status: StrictInt
     detail: str
 
 
 class LiveCursor(_Strict):
     """Sent on the live channel whenever the change feed moves: pull up to ``cursor``."""
 
-    cursor: int
+    cursor: StrictInt
 
 
 class Change(_Strict):
-    seq: int
+    seq: StrictInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging"]
     entity_id: str
-    version: int
+    version: StrictInt
     data: dict[str, Any]
     at: datetime | None = None  # when the server recorded it (older servers do not say)
 
 
 class PullResponse(_Strict):
     changes: list[Change]
-    cursor: int
+    cursor: StrictInt
     more: bool
 
 
@@ -263,7 +266,7 @@ class UserPublic(_Strict):
 class TokenResponse(_Strict):
     access_token: str
     refresh_token: str
-    expires_in_s: int
+    expires_in_s: StrictInt
     user: UserPublic
 
 
