@@ -30,10 +30,13 @@ from sync_server.writer import Writer
 
 log = logging.getLogger("sync_server")
 MIGRATIONS = Path(__file__).with_name("migrations")
-# uvicorn settings for the live channel: a push message is bounded like a push body (a larger one
-# closes the connection with 1009 and the device pushes over HTTP, which answers 413), and messages are
-# not compressed (small JSON; compressing each cost more CPU than it saved on loopback or LAN).
-LIVE_CHANNEL_OPTIONS: dict[str, Any] = {"ws_max_size": MAX_BODY_BYTES, "ws_per_message_deflate": False}
+# uvicorn settings for the live channel. A push message is bounded like a push body, but by the app,
+# which refuses a larger one with a 413 and keeps the connection; uvicorn closes it (1009, message too
+# big) only past LIVE_MESSAGE_MAX_BYTES, a size no device sends, where holding the message would be the
+# harm. Messages are not compressed (small JSON; compressing each cost more CPU than it saved on loopback
+# or LAN).
+LIVE_MESSAGE_MAX_BYTES = 8 * MAX_BODY_BYTES
+LIVE_CHANNEL_OPTIONS: dict[str, Any] = {"ws_max_size": LIVE_MESSAGE_MAX_BYTES, "ws_per_message_deflate": False}
 
 
 def migrate(engine: Engine) -> None:
