@@ -10,6 +10,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from sync_server.config import DEFAULT_BLOB_QUOTA_MB
 from sync_server.logging_config import configure_logging
 
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--hold-minutes", type=float, default=15.0, help="bed holds lapse after this long")
     parser.add_argument("--blob-dir", type=Path, help="where radiograph files are kept (default: DATA_DIR/blobs)")
+    parser.add_argument("--blob-quota-mb", type=int, default=DEFAULT_BLOB_QUOTA_MB,
+                        help="radiograph files one account may send, in all, in MiB (default: %(default)s)")
     parser.add_argument("--demo", action="store_true",
                         help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
     parser.add_argument("--verify-audit", action="store_true", help="check the audit chain and exit")
@@ -47,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
     app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
-                              blob_dir=args.blob_dir or args.data_dir / "blobs"))
+                              blob_dir=args.blob_dir or args.data_dir / "blobs",
+                              blob_quota_bytes=args.blob_quota_mb * 2**20))
     if args.verify_audit:
         from sync_server.audit import verify_audit_chain
 

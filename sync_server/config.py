@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SECRET_FILE = "server-secret"
+DEFAULT_BLOB_QUOTA_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class Settings:
     refresh_ttl_s: int = 7 * 24 * 3600
     expiry_sweep_s: float = 10.0
     blob_dir: Path | None = None  # radiograph files; default: beside a SQLite file, else ./emsync-blobs
+    # Bytes of radiograph files one account may send, in all (each file counted whole from its first
+    # chunk, finished or not); ``--blob-quota-mb``.
+    blob_quota_bytes: int = DEFAULT_BLOB_QUOTA_MB * 2**20
 
 
 def default_blob_dir(db_url: str) -> Path:
