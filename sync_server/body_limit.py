@@ -2,9 +2,11 @@
 
 A body that declares its length (``Content-Length``) over the limit is refused before a byte of it is
 read. A body sent without one (``Transfer-Encoding: chunked``) is counted as it arrives: as soon as the
-count passes the limit the client is answered 413 (and the connection is closed, so the rest is not
-read), and the application is told the client went away, so it never sees the body whole and writes
-nothing of it (a push applies no op, a blob chunk appends nothing).
+count passes the limit the client is answered 413, and the application is told the client went away, so
+it never sees the body whole and writes nothing of it (a push applies no op, a blob chunk appends
+nothing). The connection is not closed: uvicorn drops the rest of the body as it comes, and the client
+reads its 413 (closing with unread bytes would reset the connection, and the client could lose the
+answer and take the refusal for a network failure, to be retried).
 
 Plain ASGI: Starlette's BaseHTTPMiddleware runs every request through extra tasks and a streaming wrapper.
 """
@@ -19,7 +21,7 @@ from emsync_desktop.sync.protocol import MAX_BODY_BYTES
 
 def _refusal(limit: int) -> JSONResponse:
     detail = f"Request body over {limit} bytes: nothing was applied; send fewer ops per push (or smaller chunks)."
-    return JSONResponse({"detail": detail}, status_code=413, headers={"Connection": "close"})
+    return JSONResponse({"detail": detail}, status_code=413)
 
 
 class BodyLimit:
