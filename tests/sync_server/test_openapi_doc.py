@@ -82,3 +82,22 @@ def test_boolean_is_not_an_integer_in_a_payload(server: Server) -> None:
 def test_boolean_is_not_an_integer_in_a_query(server: Server) -> None:
     response = server.client.get("/sync/pull", params={"since": "true"}, headers=auth(server))
     assert response.status_code == 422
+
+
+def test_number_without_a_fraction_is_an_integer_as_json_schema_says(server: Server) -> None:
+    good = {**transfer_request(new_id()), "device_seq": 7.0}
+    [result] = server.push("asha", good)
+    assert result["status"] == "applied"
+
+
+def test_text_is_not_an_integer(server: Server) -> None:
+    bad = {**transfer_request(new_id()), "device_seq": "7"}
+    response = server.client.post("/sync/push", json={"ops": [bad]}, headers=auth(server))
+    assert response.status_code == 422 and "device_seq" in response.json()["detail"]
+
+
+def test_integer_bounds_are_ones_a_json_double_holds_exactly(server: Server) -> None:
+    op_schema = server.client.get("/openapi.json").json()["components"]["schemas"]["Op"]
+    assert op_schema["properties"]["device_seq"]["maximum"] == 2**53 - 1
+    bad = {**transfer_request(new_id()), "device_seq": 2**53}
+    assert server.client.post("/sync/push", json={"ops": [bad]}, headers=auth(server)).status_code == 422
