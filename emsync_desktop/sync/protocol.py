@@ -232,8 +232,10 @@ class LivePushed(PushResponse):
 
 
 class LiveRefused(_Strict):
-    """A live push the server would not take, nothing of it applied. ``status`` is what ``POST /sync/push``
-    would have answered (401 sign in again, 422 malformed, 503 try again later)."""
+    """A live message the server would not take, nothing of it applied; the connection stays. ``status`` is
+    what ``POST /sync/push`` would have answered (401 sign in again, 413 over ``MAX_BODY_BYTES``, 422
+    malformed: not JSON, nested too deeply, binary, another shape or type; 503 try again later).
+    ``request_id`` is the message's, when it can be read."""
 
     type: Literal["refused"] = "refused"
     request_id: WireInt | None
