@@ -11,6 +11,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from sync_server.config import DEFAULT_BLOB_QUOTA_MB
 from sync_server.logging_config import configure_logging
 from sync_server.transport import Transport, choose_transport
 
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--hold-minutes", type=float, default=15.0, help="bed holds lapse after this long")
     parser.add_argument("--blob-dir", type=Path, help="where radiograph files are kept (default: DATA_DIR/blobs)")
+    parser.add_argument("--blob-quota-mb", type=int, default=DEFAULT_BLOB_QUOTA_MB,
+                        help="radiograph files one account may send, in all, in MiB (default: %(default)s)")
     parser.add_argument("--demo", action="store_true",
                         help="seed the Kochi demo network and demo accounts (passwords in DEMO-CREDENTIALS.txt)")
     parser.add_argument("--verify-audit", action="store_true",
@@ -80,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
                                   audit_key=load_audit_key(args.data_dir), audit_anchor_file=anchor_file,
                                   audit_anchor_every_s=args.audit_anchor_minutes * 60,
                                   audit_anchor_every_events=args.audit_anchor_events,
-                                  require_valid_audit=args.require_valid_audit, mfa_required_roles=mfa_roles))
+                                  require_valid_audit=args.require_valid_audit, mfa_required_roles=mfa_roles,
+                                  blob_quota_bytes=args.blob_quota_mb * 2**20))
     except AuditChainBroken as exc:
         print(f"Not starting: {exc} (started with --require-valid-audit).", file=sys.stderr)
         return 1

@@ -13,17 +13,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
+from sync_server import http_errors
 from sync_server.audit import bind_audit_key
 from sync_server.audit_anchors import AnchorBook
 from sync_server.audit_keeper import AuditKeeper
 from sync_server.blobs import BlobStore
+from sync_server.body_limit import BodyLimit
 from sync_server.config import Settings, default_anchor_file, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
@@ -34,10 +33,13 @@ from sync_server.writer import Writer
 
 log = logging.getLogger("sync_server")
 MIGRATIONS = Path(__file__).with_name("migrations")
-# uvicorn settings for the live channel: a push message is bounded like a push body (a larger one
-# closes the connection with 1009 and the device pushes over HTTP, which answers 413), and messages are
-# not compressed (small JSON; compressing each cost more CPU than it saved on loopback or LAN).
-LIVE_CHANNEL_OPTIONS: dict[str, Any] = {"ws_max_size": MAX_BODY_BYTES, "ws_per_message_deflate": False}
+# uvicorn settings for the live channel. A push message is bounded like a push body, but by the app,
+# which refuses a larger one with a 413 and keeps the connection; uvicorn closes it (1009, message too
+# big) only past LIVE_MESSAGE_MAX_BYTES, a size no device sends, where holding the message would be the
+# harm. Messages are not compressed (small JSON; compressing each cost more CPU than it saved on loopback
+# or LAN).
+LIVE_MESSAGE_MAX_BYTES = 8 * MAX_BODY_BYTES
+LIVE_CHANNEL_OPTIONS: dict[str, Any] = {"ws_max_size": LIVE_MESSAGE_MAX_BYTES, "ws_per_message_deflate": False}
 
 
 def migrate(engine: Engine) -> None:
@@ -91,8 +93,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(health.router)
     app.include_router(audit.router)
-    app.add_middleware(_BodyLimit)
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit)
+    http_errors.install(app)
     return app
 
 
@@ -103,30 +105,6 @@ def _freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
-
-
-class _BodyLimit:
-    """Refuses a body declared over ``MAX_BODY_BYTES`` before reading it. Plain ASGI: Starlette's
-    BaseHTTPMiddleware runs every request through extra tasks and a streaming wrapper."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-                detail = f"Request body over {MAX_BODY_BYTES} bytes: send fewer ops per push."
-                refusal = JSONResponse({"detail": detail}, status_code=413)
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
-    return JSONResponse({"detail": "Request refused, nothing was applied. " + "; ".join(problems)},
-                        status_code=422)
 
 
 async def _sweep_expired_holds(app: FastAPI) -> None:

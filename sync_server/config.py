@@ -14,6 +14,7 @@ from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES
 SECRET_FILE = "server-secret"
 AUDIT_KEY_FILE = "audit-key"
 AUDIT_ANCHOR_FILE = "audit-anchors.jsonl"
+DEFAULT_BLOB_QUOTA_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Settings:
 
     def chain_key(self) -> bytes:
         return self.audit_key if self.audit_key is not None else derive_audit_key(self.secret)
+    # Bytes of radiograph files one account may send, in all (each file counted whole from its first
+    # chunk, finished or not); ``--blob-quota-mb``.
+    blob_quota_bytes: int = DEFAULT_BLOB_QUOTA_MB * 2**20
 
 
 def default_blob_dir(db_url: str) -> Path:

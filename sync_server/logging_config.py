@@ -3,8 +3,9 @@
 ``json``: one JSON object per line (``jq``, log shippers): ``t`` (UTC, ISO 8601), ``level``, ``logger``,
 ``msg``, ``exc`` when there is a traceback, and ``client``/``method``/``path``/``status`` on access lines.
 ``text``: plain lines for a person at a terminal. Either way a URL's ``token=``/``access_token=``/
-``refresh_token=`` value is replaced before the line is written: the live channel takes its access token
-in the query string (browsers cannot set headers on a WebSocket), and uvicorn logs the full path.
+``refresh_token=`` value is replaced before the line is written: uvicorn logs the full path, and desktops
+built before the live channel took its token from the ``Authorization`` header still send it as ``?token=``
+(today's send no token in any URL).
 """
 
 from __future__ import annotations

@@ -138,6 +138,20 @@ class ImagingStudy(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class BlobSender(Base):
+    """Who sent which file (radiograph) by content hash, and whether all of it: one row per account and
+    file, made at its first chunk (the whole size counts against the sender's quota from then on).
+    A study holds its file only if its author sent the whole file (``held_at``): citing a hash is not
+    having the file."""
+
+    __tablename__ = "blob_senders"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the whole file arrived, hash checked
+
+
 class AppliedOp(Base):
     """Every op ever answered, with its answer: a repeat gets the same answer."""
 

@@ -7,12 +7,17 @@ from it, never the store. ``push`` may be called from one other thread at a time
 it sends, then waits for the receiving thread to hand it the answer. While the WebSocket is down,
 ``push`` raises ``LiveUnavailable`` (the engine pushes over HTTP), the engine's own polling is the
 fallback for news, and this thread reconnects with backoff.
+
+The access token goes in the upgrade request's ``Authorization`` header, never in the URL (servers and
+proxies log URLs). The websockets library logs that request's headers and a preview of every frame (a
+push carries its token) at DEBUG, so its logger here stops at INFO whatever the app's level.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import ssl
 import threading
 from collections.abc import Callable
@@ -29,6 +34,9 @@ from emsync_desktop.sync.engine import Backoff, LiveUnavailable
 from emsync_desktop.sync.http import READ_TIMEOUT_S, raise_for_status
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES, LivePush, LivePushed, LiveRefused, Op, PushResponse
 from emsync_desktop.sync.tls import ca_file_in_use, client_ssl_context, untrusted_message
+
+_WS_LOG = logging.getLogger("emsync_desktop.sync.live.websocket")
+_WS_LOG.setLevel(logging.INFO)  # never DEBUG: headers and frame previews carry the access token
 
 
 class LiveChannel:
@@ -103,8 +111,9 @@ class LiveChannel:
             self.last_error = f"The CA file {self._ca_file} cannot be used ({exc})."
             return
         try:
-            with connect(f"{self._url}?token={token}", open_timeout=3, close_timeout=1, compression=None,
-                         max_size=MAX_BODY_BYTES, ssl=tls) as ws:
+            with connect(self._url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=3,
+                         close_timeout=1, compression=None, max_size=MAX_BODY_BYTES, logger=_WS_LOG,
+                         ssl=tls) as ws:
                 with self._lock:
                     self._ws = ws
                 self.last_error = None

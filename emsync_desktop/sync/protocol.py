@@ -3,6 +3,9 @@
 Imported by the client and by ``sync_server`` (never copied). Pydantic models only:
 no Qt, no SQL, no I/O. Every op carries a client-chosen ``op_id``; the server applies
 an op at most once and answers a repeat with the stored result.
+
+Every integer is a JSON integer as the OpenAPI document's ``integer`` means it (JSON Schema): ``3`` or
+``3.0``, never ``true`` or ``"3"`` (pydantic's lax mode would take both as 3): ``WireInt``, ``JSON_INTEGER``.
 """
 
 from __future__ import annotations
@@ -11,14 +14,31 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 
 MAX_OPS_PER_PUSH = 500
 MAX_BODY_BYTES = 1_000_000
 MAX_PULL_LIMIT = 1000
-MAX_INT64 = 2**63 - 1  # sequence numbers and versions are stored as 64-bit integers
+# Sequence numbers, versions and ids stay within the integers every JSON reader holds exactly (RFC 7493,
+# I-JSON: a double's 53 bits). Near 2**63 a double cannot tell a bound from the next integer, so a
+# schema-based client (schemathesis, JavaScript) took 2**63 + 191 for valid where the server refused it.
+MAX_WIRE_INT = 2**53 - 1
+
+
+def _json_integer(value: object) -> object:
+    """``true`` and ``"3"`` are not integers (pydantic's lax mode takes both as one); ``3.0`` is, as in
+    JSON Schema, and lax mode takes it."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("Input should be a JSON integer")  # a ValueError is what pydantic reports
+    return value
+
+
+# Last in an ``Annotated`` with its bounds (``Annotated[int, Field(ge=0), JSON_INTEGER]``): put outside
+# them, pydantic would write the bounds into the JSON schema as ``ge``/``le``, not ``minimum``/``maximum``.
+JSON_INTEGER = BeforeValidator(_json_integer)
+WireInt = Annotated[int, JSON_INTEGER]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
@@ -49,7 +69,7 @@ class TransferRequestPayload(_Strict):
     encounter_id: Id
     destination_hospital_id: Id
     unit: Unit
-    eta_s: Annotated[int, Field(ge=0, le=86_400)] | None = None
+    eta_s: Annotated[int, Field(ge=0, le=86_400), JSON_INTEGER] | None = None
     severity: Literal["Critical", "Moderate", "Low urgency"] | None = None
     summary: ShortText = ""
 
@@ -74,7 +94,7 @@ class TransferEtaPayload(_Strict):
     """The crew's device recomputed the arrival (e.g. after a redirect): ``eta_s`` is counted, like the
     request's, from when the transfer was requested; ``source`` says where the travel time came from."""
 
-    eta_s: Annotated[int, Field(ge=0, le=86_400)]
+    eta_s: Annotated[int, Field(ge=0, le=86_400), JSON_INTEGER]
     source: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
@@ -90,7 +110,7 @@ class BookingReleasePayload(_Strict):
 
 class HandoffAddPayload(_Strict):
     transfer_id: Id
-    version: Annotated[int, Field(ge=1, le=1000)]
+    version: Annotated[int, Field(ge=1, le=1000), JSON_INTEGER]
     situation: LongText
     background: LongText
     assessment: LongText
@@ -112,7 +132,7 @@ class ImagingAddPayload(_Strict):
 
     transfer_id: Id
     sha256: Sha256
-    size_bytes: Annotated[int, Field(ge=1, le=MAX_BLOB_BYTES)]
+    size_bytes: Annotated[int, Field(ge=1, le=MAX_BLOB_BYTES), JSON_INTEGER]
     source_name: Annotated[str, StringConstraints(max_length=256)]
     kind: Literal["DICOM", "PNG", "JPEG"]
     modality: Annotated[str, StringConstraints(max_length=16)] = ""
@@ -129,7 +149,7 @@ class ImagingAddPayload(_Strict):
 
 class BlobStatus(_Strict):
     sha256: str
-    received: int
+    received: WireInt
     complete: bool
 
 
@@ -156,11 +176,11 @@ class Op(_Strict):
 
     op_id: Id
     device_id: Id
-    device_seq: Annotated[int, Field(ge=1, le=MAX_INT64)]
+    device_seq: Annotated[int, Field(ge=1, le=MAX_WIRE_INT), JSON_INTEGER]
     kind: OpKind
     entity_id: Id
     payload: dict[str, Any]
-    base_version: Annotated[int, Field(ge=0, le=MAX_INT64)] | None = None
+    base_version: Annotated[int, Field(ge=0, le=MAX_WIRE_INT), JSON_INTEGER] | None = None
     hlc: Annotated[str, StringConstraints(max_length=64)] = ""
 
     def parsed_payload(self) -> _Strict:
@@ -204,7 +224,7 @@ class Alternative(_Strict):
     hospital_id: str
     name: str
     unit: str
-    free_beds: int
+    free_beds: WireInt
     distance_km: float
 
 
@@ -215,7 +235,7 @@ class OpResult(_Strict):
     # deferred: not applied now and not stored (e.g. its transfer is not on the server yet); the device
     # keeps the op and sends it again later.
     status: Literal["applied", "rejected", "conflict", "deferred"]
-    version: int | None = None
+    version: WireInt | None = None
     reason: str | None = None
     alternatives: list[Alternative] = []
     current: dict[str, Any] | None = None
@@ -223,7 +243,7 @@ class OpResult(_Strict):
 
 class PushResponse(_Strict):
     results: list[OpResult]
-    cursor: int
+    cursor: WireInt
 
 
 class LivePush(PushRequest):
@@ -232,43 +252,45 @@ class LivePush(PushRequest):
     answer (``LivePushed`` or ``LiveRefused``) repeats."""
 
     type: Literal["push"] = "push"
-    request_id: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    request_id: Annotated[int, Field(ge=0, le=MAX_WIRE_INT), JSON_INTEGER]
     token: Annotated[str, StringConstraints(max_length=4096)]
 
 
 class LivePushed(PushResponse):
     type: Literal["pushed"] = "pushed"
-    request_id: int
+    request_id: WireInt
 
 
 class LiveRefused(_Strict):
-    """A live push the server would not take, nothing of it applied. ``status`` is what ``POST /sync/push``
-    would have answered (401 sign in again, 422 malformed, 503 try again later)."""
+    """A live message the server would not take, nothing of it applied; the connection stays. ``status`` is
+    what ``POST /sync/push`` would have answered (401 sign in again, 413 over ``MAX_BODY_BYTES``, 422
+    malformed: not JSON, nested too deeply, binary, another shape or type; 503 try again later).
+    ``request_id`` is the message's, when it can be read."""
 
     type: Literal["refused"] = "refused"
-    request_id: int | None
-    status: int
+    request_id: WireInt | None
+    status: WireInt
     detail: str
 
 
 class LiveCursor(_Strict):
     """Sent on the live channel whenever the change feed moves: pull up to ``cursor``."""
 
-    cursor: int
+    cursor: WireInt
 
 
 class Change(_Strict):
-    seq: int
+    seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging"]
     entity_id: str
-    version: int
+    version: WireInt
     data: dict[str, Any]
     at: datetime | None = None  # when the server recorded it (older servers do not say)
 
 
 class PullResponse(_Strict):
     changes: list[Change]
-    cursor: int
+    cursor: WireInt
     more: bool
 
 
@@ -293,7 +315,7 @@ class UserPublic(_Strict):
 class TokenResponse(_Strict):
     access_token: str
     refresh_token: str
-    expires_in_s: int
+    expires_in_s: WireInt
     user: UserPublic
 
 
@@ -353,7 +375,7 @@ class AuditAnchor(_Strict):
     signed it (``sig``, with a key derived from its audit key) at ``at``. Coordinator and admin desks keep
     the latest ones; a server whose chain no longer matches an anchor was truncated or rewritten."""
 
-    seq: Annotated[int, Field(ge=1, le=MAX_INT64)]
+    seq: Annotated[int, Field(ge=1, le=MAX_WIRE_INT), JSON_INTEGER]
     mac: Hex64
     at: AwareDatetime
     sig: Hex64

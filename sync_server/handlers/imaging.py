@@ -1,18 +1,14 @@
-"""Ops on imaging studies kept with transfers, and who may fetch their files."""
+"""Ops on imaging studies kept with transfers (who may send and fetch their files: ``blob_access``)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
     ImagingAddPayload,
     Op,
 )
-from sync_server.models import ImagingStudy, Transfer, User
 from sync_server.op_context import OpContext, Refused, require
 from sync_server.rows import STUDIES, TRANSFERS, Row
 
@@ -40,14 +36,3 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
 def imaging_data(study: Row) -> dict[str, Any]:
     return {"id": study["id"], **study["data"], "author_id": study["author_id"],
             "created_at": study["created_at"].isoformat()}
-
-def may_see_study(session: Session, user: User, sha256: str) -> bool:
-    """Whether ``user`` may fetch the file: it belongs to a study of a transfer they may see."""
-    role = Role(user.role)
-    if role in (Role.COORDINATOR, Role.ADMIN):
-        return session.scalar(select(ImagingStudy.id).where(ImagingStudy.sha256 == sha256).limit(1)) is not None
-    mine = Transfer.destination_hospital_id == user.hospital_id if role is Role.NURSE else \
-        Transfer.requested_by == user.id
-    visible = select(ImagingStudy.id).join(Transfer, Transfer.id == ImagingStudy.transfer_id).where(
-        ImagingStudy.sha256 == sha256, mine)
-    return session.scalar(visible.limit(1)) is not None

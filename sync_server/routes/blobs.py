@@ -1,20 +1,23 @@
-"""Radiograph files by content hash: status, chunked resumable upload, download (for those who may see
-a study that holds the file)."""
+"""Radiograph files by content hash: status, chunked resumable upload by the author of a study citing
+the file, download by those who may see a study holding it (``blob_access``)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from emsync_desktop.sync.protocol import MAX_BLOB_BYTES, BlobStatus
+from sync_server.blob_access import accept_chunk, may_fetch, sender_status
 from sync_server.blobs import BlobRefused, BlobStore
+from sync_server.config import Settings
 from sync_server.deps import CurrentUser, SessionsDep
-from sync_server.handlers.imaging import may_see_study
 
 router = APIRouter(prefix="/blobs", tags=["blobs"])
 Sha256Path = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 of the whole file, hex")]
+_BINARY: dict[str, Any] = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def _store(request: Request) -> BlobStore:
@@ -23,34 +26,42 @@ def _store(request: Request) -> BlobStore:
 
 
 @router.get("/{sha256}/status", responses={401: {"description": "Not signed in"}})
-def blob_status(sha256: Sha256Path, user: CurrentUser, request: Request) -> BlobStatus:
-    """How much of the file the server has (resume from ``received``), and whether it is complete."""
-    return _store(request).status(sha256)
+def blob_status(sha256: Sha256Path, user: CurrentUser, sessions: SessionsDep, request: Request) -> BlobStatus:
+    """How much of the file the server has from this user (resume from ``received``), and whether they
+    have sent it whole."""
+    return sender_status(_store(request), sessions, user, sha256)
 
 
-@router.put("/{sha256}", responses={401: {"description": "Not signed in"},
-                                    409: {"description": "Wrong offset: resume from the server's"},
-                                    413: {"description": "Chunk too large"},
-                                    422: {"description": "Bad size, or content not matching the hash"}})
+@router.put("/{sha256}", openapi_extra={"requestBody": {"required": True, "content": _BINARY}},
+            responses={401: {"description": "Not signed in"},
+                       403: {"description": "No study of this user cites the file with this size"},
+                       409: {"description": "Wrong offset: resume from the server's"},
+                       413: {"description": "Chunk too large, or the user's upload quota used up"},
+                       422: {"description": "Bad size, or content not matching the hash"}})
 async def put_chunk(sha256: Sha256Path, user: CurrentUser, request: Request,
                     offset: Annotated[int, Query(ge=0, le=MAX_BLOB_BYTES)],
                     total: Annotated[int, Query(ge=1, le=MAX_BLOB_BYTES)]) -> BlobStatus:
-    """Append the request body at ``offset`` of a file of ``total`` bytes. The chunk that completes the
-    file completes it only if its sha256 matches."""
+    """Append the request body at ``offset`` of a file of ``total`` bytes, which a study of this user
+    cites. The chunk that completes the file completes it only if its sha256 matches."""
     data = await request.body()
+    settings: Settings = request.app.state.settings
     try:
-        return _store(request).append(sha256, offset, total, data)
+        return await asyncio.to_thread(  # file and database I/O, and hashing the whole file at the end
+            accept_chunk, _store(request), request.app.state.sessions, request.app.state.write_sessions,
+            user=user, sha256=sha256, offset=offset, total=total, data=data, quota_bytes=settings.blob_quota_bytes)
     except BlobRefused as refused:
         raise HTTPException(refused.status, detail=str(refused)) from refused
 
 
-@router.get("/{sha256}", responses={401: {"description": "Not signed in"},
-                                    404: {"description": "No such file for this user"}}, response_model=None)
+@router.get("/{sha256}", response_class=FileResponse,
+            responses={200: {"content": _BINARY, "description": "The whole file"},
+                       401: {"description": "Not signed in"},
+                       404: {"description": "No such file for this user"}})
 def get_blob(sha256: Sha256Path, user: CurrentUser, sessions: SessionsDep, request: Request) -> FileResponse:
-    """The whole file, if it is complete and belongs to a study this user may see."""
-    path = _store(request).path(sha256)
+    """The whole file, if it is complete and a study this user may see holds it."""
+    store = _store(request)
     with sessions() as session:
-        allowed = path.exists() and may_see_study(session, user, sha256)
+        allowed = store.has(sha256) and may_fetch(session, user, sha256)
     if not allowed:
         raise HTTPException(404, detail="No such file, or not one of your studies.")
-    return FileResponse(path, media_type="application/octet-stream")
+    return FileResponse(store.path(sha256), media_type="application/octet-stream")

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.types import Message
 
-from emsync_desktop.sync.protocol import LiveCursor, LivePush, LivePushed, LiveRefused
+from emsync_desktop.sync.protocol import LiveCursor, LivePushed, LiveRefused
 from sync_server.feed import current_seq
 from sync_server.live import LiveHub
+from sync_server.live_messages import read_push
 from sync_server.tokens import TokenError, verify_token
 from sync_server.writer import UnknownUser, Writer
 
@@ -37,9 +37,11 @@ log = logging.getLogger("sync_server.live")
 
 @router.websocket("/live")
 async def live(websocket: WebSocket, token: str = "") -> None:
-    """Pass the access token as ``?token=``; each push carries its own token too."""
+    """Sign in with the ``Authorization`` header (``token``: older desktops' query parameter); each push
+    carries its own token too."""
     try:
-        verify_token(websocket.app.state.settings.secret, token, kind="access", now=datetime.now(UTC))
+        verify_token(websocket.app.state.settings.secret, _bearer(websocket) or token, kind="access",
+                     now=datetime.now(UTC))
     except TokenError:
         await websocket.close(code=4401, reason="sign in first")
         return
@@ -52,9 +54,11 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     tokens = _TokenCheck(websocket.app.state.settings.secret)
     try:
         while True:
-            text = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
             device.pushing = True
-            answer, cursor = await _answer(websocket, tokens, text)
+            answer, cursor = await _answer_safely(websocket, tokens, message)
             device.pushing = False
             async with sending:
                 await websocket.send_text(answer)
@@ -131,13 +135,26 @@ class _TokenCheck:
         return str(claims["sub"])
 
 
-async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> tuple[str, int | None]:
+def _bearer(websocket: WebSocket) -> str:
+    scheme, _, credentials = websocket.headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+async def _answer_safely(websocket: WebSocket, tokens: _TokenCheck, message: Message) -> tuple[str, int | None]:
+    """``_answer``, or a refusal if answering failed unforeseen: the connection outlives any message."""
+    try:
+        return await _answer(websocket, tokens, message)
+    except Exception:
+        log.exception("a live message could not be answered")
+        return _refused(None, 503, "The server could not answer this message now; send it again."), None
+
+
+async def _answer(websocket: WebSocket, tokens: _TokenCheck, message: Message) -> tuple[str, int | None]:
     """The answer to one message: the push applied (``LivePushed``, and the cursor it carries) or why
     not (``LiveRefused``, no cursor)."""
-    try:
-        push = LivePush.model_validate_json(text)
-    except ValidationError as exc:
-        return _refused(_request_id_of(text), 422, "Push refused, nothing was applied. " + _problems(exc)), None
+    push = read_push(message)
+    if isinstance(push, LiveRefused):
+        return push.model_dump_json(), None
     try:
         user_id = tokens.user_id(push.token)
     except TokenError as exc:
@@ -158,16 +175,3 @@ async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> tuple
 
 def _refused(request_id: int | None, status: int, detail: str) -> str:
     return LiveRefused(request_id=request_id, status=status, detail=detail).model_dump_json()
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-
-
-def _request_id_of(text: str) -> int | None:
-    """The id of a message that failed validation, when one can be read, so the device knows which push."""
-    try:
-        request_id = json.loads(text).get("request_id")
-    except (ValueError, AttributeError):
-        return None
-    return request_id if isinstance(request_id, int) and not isinstance(request_id, bool) else None

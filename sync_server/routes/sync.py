@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 
 from emsync_desktop.sync.protocol import (
-    MAX_INT64,
     MAX_PULL_LIMIT,
+    MAX_WIRE_INT,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -44,7 +44,7 @@ def _json(model: BaseModel) -> Response:
 
 @router.get("/pull", response_model=PullResponse, responses={401: {"description": "Not signed in"}})
 def pull(user_id: SignedInUserId, sessions: SessionsDep,
-         since: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+         since: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
          limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> Response:
     """Changes after ``since`` that this user may see, oldest first. (Every online client pulls when
     the live channel moves: the token is checked on the event loop, and the account and the page are

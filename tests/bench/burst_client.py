@@ -61,7 +61,8 @@ async def _one_live(port: int, token: str, ops: list[Any], request_id: int, dela
                     ready: list[int], answered: list[int], done: asyncio.Event) -> tuple[float, dict[str, Any]]:
     import websockets
 
-    async with websockets.connect(f"ws://127.0.0.1:{port}/sync/live?token={token}", compression=None) as ws:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/sync/live", compression=None,
+                                  additional_headers={"Authorization": f"Bearer {token}"}) as ws:
         await ws.recv()  # the first cursor notice: connected
         ready.append(request_id)
         await go.wait()

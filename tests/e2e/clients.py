@@ -16,6 +16,7 @@ from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncEngine
 from emsync_desktop.sync.http import SyncHttp
+from emsync_desktop.sync.live import LiveChannel
 
 LOURDES = demo_id("hospital", "Lourdes")
 
@@ -26,6 +27,7 @@ class Client:
     runner: DbRunner
     user: UserInfo
     engine: SyncEngine
+    live: LiveChannel | None = None  # started by make_client(live=True); the engine pushes over it when connected
 
     def connect(self, server_url: str, username: str, password: str) -> None:
         """Point the engine at a (now reachable) server, as when the network comes back."""
@@ -33,6 +35,8 @@ class Client:
                                  (username, password), db_submit=self.runner.submit)
 
     def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
         self.engine.stop()
         self.runner.shutdown()
         self.context.close()
@@ -55,13 +59,19 @@ class Client:
 
 
 def make_client(data_dir: Path, role: Role, server_url: str, username: str, password: str,
-                poll_s: float = 5.0) -> Client:
+                poll_s: float = 5.0, live: bool = False) -> Client:
+    """``live``: with a live channel, as the app has (``ui.sync_bridge``): started now, connecting once the
+    engine has signed in."""
     context = open_app(data_dir, lambda _r: None, demo=True)
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
-    engine = SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
-                        db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs")
-    return Client(context, runner, user, engine)
+    engines: list[SyncEngine] = []
+    channel = LiveChannel(server_url, lambda: engines[0].token, lambda _cursor: engines[0].nudge()) if live else None
+    engines.append(SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
+                              db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs", live=channel))
+    if channel is not None:
+        channel.start()
+    return Client(context, runner, user, engines[0], channel)
 
 
 DEMO_ROLES = {"asha": Role.PARAMEDIC, "maria": Role.NURSE, "rahul": Role.COORDINATOR}

@@ -3,11 +3,16 @@ channel reported as LiveUnavailable so the engine pushes over HTTP. A stand-in W
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
+from websockets.sync.server import ServerConnection, serve
 
 from emsync_desktop.sync.engine import LiveUnavailable
 from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
@@ -67,3 +72,49 @@ def test_cursor_notice_reaches_on_news() -> None:
     channel = LiveChannel("http://127.0.0.1:9", lambda: None, heard.append)
     channel._received('{"cursor": 17}')
     assert heard == [17]
+
+
+@pytest.fixture
+def handshakes() -> Iterator[tuple[str, list[Request]]]:
+    """A loopback WebSocket server that records each opening handshake and sends one cursor notice."""
+    seen: list[Request] = []
+
+    def handler(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        seen.append(ws.request)
+        ws.send('{"cursor": 1}')
+        with contextlib.suppress(ConnectionClosed):
+            ws.recv()
+
+    stand_in_log = logging.getLogger("tests.stand_in_server")  # the stand-in's own lines are not the client's
+    stand_in_log.setLevel(logging.WARNING)
+    with serve(handler, "127.0.0.1", 0, logger=stand_in_log) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.socket.getsockname()[1]}", seen
+        server.shutdown()
+    thread.join()
+
+
+def connect_once(url: str, token: str) -> None:
+    heard = threading.Event()
+    channel = LiveChannel(url, lambda: token, lambda _cursor: heard.set())
+    channel.start()
+    try:
+        assert heard.wait(10)
+    finally:
+        channel.stop()
+
+
+def test_token_goes_in_the_authorization_header_not_the_url(handshakes: tuple[str, list[Request]]) -> None:
+    url, seen = handshakes
+    connect_once(url, "secret.token")
+    assert seen[0].path == "/sync/live" and seen[0].headers["Authorization"] == "Bearer secret.token"
+
+
+def test_no_log_record_carries_the_token_even_at_debug(handshakes: tuple[str, list[Request]],
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    url, _seen = handshakes
+    with caplog.at_level(logging.DEBUG):
+        connect_once(url, "secret.token")
+    assert not [r for r in caplog.records if "secret.token" in r.getMessage()]

@@ -16,7 +16,7 @@ from tests.sync_server.conftest import AMRITA, Server, hold, op, transfer_reques
 
 
 def live(server: Server, user: str = "asha") -> Any:
-    return server.client.websocket_connect(f"/sync/live?token={server.token(user)}")
+    return server.client.websocket_connect("/sync/live", headers={"Authorization": f"Bearer {server.token(user)}"})
 
 
 def send_push(ws: WebSocketTestSession, token: str, ops: list[dict[str, Any]], request_id: int = 1) -> dict[str, Any]:
