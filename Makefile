@@ -43,14 +43,16 @@ bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include Postg
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -m "not tensorflow" -p no:cacheprovider -q -s $(PYTEST_ARGS)
 	$(PY) -m pytest tests/bench -m tensorflow -p no:cacheprovider -q -s $(PYTEST_ARGS)
 
-screenshots: $(STAMP)
-	for role in paramedic nurse coordinator admin; do \
-	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/$$role.png --role $$role || exit 1; \
-	done
-	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/coordinator-trends.png --role coordinator --tab trends
-	QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/nurse-xray.png --role nurse --xray "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')"
-	for tab in hospital map; do \
-	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --screenshot docs/screenshots/paramedic-$$tab.png --tab $$tab || exit 1; \
+screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
+	for theme in light dark; do \
+	  for role in paramedic nurse coordinator admin; do \
+	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/$$role-$$theme.png --role $$role || exit 1; \
+	  done; \
+	  for tab in hospital map; do \
+	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/paramedic-$$tab-$$theme.png --tab $$tab || exit 1; \
+	  done; \
+	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/coordinator-trends-$$theme.png --role coordinator --tab trends || exit 1; \
+	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/nurse-xray-$$theme.png --role nurse --xray "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')" || exit 1; \
 	done
 
 clean-venv:
