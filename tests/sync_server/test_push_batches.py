@@ -58,16 +58,16 @@ def _writes_then_refuses(ctx: OpContext, op_: Any, _payload: Any) -> int:
     raise Refused("refused after writing")
 
 
-def test_a_handler_refusing_after_it_wrote_aborts_the_whole_batch(server: Server,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_handler_refusing_after_it_wrote_keeps_nothing_of_that_op(server: Server,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(ops_module.HANDLERS, OpKind.TRANSFER_REQUEST, _writes_then_refuses)
-    kept = transfer_request(new_id())
-    with pytest.raises(RuntimeError, match="refused after writing"):
-        server.client.post("/sync/push", json={"ops": [hold(new_id(), new_id()), kept]},
-                           headers={"Authorization": f"Bearer {server.token('asha')}"})
+    early, broken = hold(new_id(), new_id()), transfer_request(new_id())
+    answers = server.push("asha", early, broken)  # the batch fails; op by op, the broken op is set aside
     monkeypatch.undo()
-    assert not [c for c in server.pull("rahul")["changes"] if c["entity"] == "transfer"]
-    assert server.push("asha", kept)[0]["status"] == "applied"  # the op was not stored as answered either
+    assert answers[0]["status"] == "deferred"  # its transfer is not on the server: sent again later
+    assert answers[1]["status"] == "rejected" and "set it aside" in answers[1]["reason"]
+    assert not [c for c in server.pull("rahul")["changes"] if c["entity"] == "transfer"]  # nothing half-applied
+    assert server.push("asha", broken)[0] == answers[1]  # stored: the device moves on
 
 
 def free_icu(server: Server, hospital_id: str) -> int:

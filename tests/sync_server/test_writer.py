@@ -57,11 +57,11 @@ def test_a_failing_push_does_not_fail_the_others_in_its_batch(server: Server,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(ops_module.HANDLERS, OpKind.TRANSFER_REQUEST, _writes_then_refuses)
     asha = user_id(server, "asha")
-    good = parsed(hold(new_id(), new_id()))  # refused (no such transfer), which is an answer, not a failure
+    good = parsed(hold(new_id(), new_id()))  # deferred (no such transfer yet), which is an answer, not a failure
     outcomes = asyncio.run(apply_as_one_batch(writer_of(server), [
         (asha, good), (asha, parsed(transfer_request(new_id()))), ("no-such-user", parsed(hold(new_id(), new_id())))]))
     answers, _cursor = outcomes[0]
-    assert isinstance(answers[0], OpResult) and answers[0].status == "conflict"
+    assert isinstance(answers[0], OpResult) and answers[0].status == "deferred"
     assert isinstance(outcomes[1], RuntimeError)
     assert isinstance(outcomes[2], UnknownUser)
 
