@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -29,7 +30,10 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 if TYPE_CHECKING:
     from emsync_desktop.geo.position import PositionSource
     from emsync_desktop.ml.triage import TriageModels
+    from emsync_desktop.sync.http import SyncHttp
     from emsync_desktop.ui.two_step_setup import TwoStepSetup
+
+T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
@@ -213,36 +217,31 @@ class MainWindow(QMainWindow):
 
     def fetch_blob(self, sha256: str) -> bytes:
         """Any thread: a file from the sync server by its hash, with the signed-in session's token."""
-        from emsync_desktop.sync.http import SyncError, SyncHttp
-
-        bridge, target = self.sync, self.sync_target
-        token = bridge.engine.token if bridge is not None else None
-        if target is None or token is None:
-            raise ValueError("The image is on the sync server and this PC is not signed in to it: connect, "
-                             "wait for the status bar to say Online, and open it again.")
-        http = SyncHttp(target.url)
-        try:
-            return http.get_blob(token, sha256)
-        except SyncError as exc:
-            raise ValueError(f"The image could not be fetched from the sync server: {exc}") from exc
-        finally:
-            http.close()
+        return self._ask_server(lambda http, token: http.get_blob(token, sha256),
+                                "The image is on the sync server and this PC is not signed in to it: connect, "
+                                "wait for the status bar to say Online, and open it again.",
+                                "The image could not be fetched from the sync server: ")
 
     def verify_audit(self, held: list[AuditAnchor]) -> AuditVerification:
         """Any thread but the GUI's: the sync server's check of its audit chain, with the anchors this desk
         holds, under the signed-in session's token (an admin's)."""
+        return self._ask_server(lambda http, token: http.verify_audit(token, held),
+                                "this desk is not signed in to the sync server yet: wait for the status bar to "
+                                "say Online, then verify again.", "")
+
+    def _ask_server(self, call: Callable[[SyncHttp, str], T], not_signed_in: str, failed: str) -> T:
+        """Any thread but the GUI's: ``call`` with the signed-in session's token; refusals as ValueError."""
         from emsync_desktop.sync.http import SyncError, SyncHttp
 
         bridge, target = self.sync, self.sync_target
         token = bridge.engine.token if bridge is not None else None
         if target is None or token is None:
-            raise ValueError("this desk is not signed in to the sync server yet: wait for the status bar to say "
-                             "Online, then verify again.")
+            raise ValueError(not_signed_in)
         http = SyncHttp(target.url)
         try:
-            return http.verify_audit(token, held)
+            return call(http, token)
         except SyncError as exc:
-            raise ValueError(str(exc)) from exc
+            raise ValueError(f"{failed}{exc}") from exc
         finally:
             http.close()
 

@@ -28,3 +28,12 @@ def test_the_size_it_was_closed_at_comes_back(qtbot: QtBot, window: MainWindow) 
         assert window.size().toTuple() == (1100, 700)
     else:  # a smaller screen than the one it was closed on: the preferred size, fitted
         assert window.width() <= max(area.width(), window.minimumWidth())
+
+
+def test_asking_the_server_before_it_is_signed_in_says_what_to_do(window: MainWindow) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="not signed in to it"):
+        window.fetch_blob("0" * 64)
+    with pytest.raises(ValueError, match="not signed in to the sync server yet"):
+        window.verify_audit([])
