@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 
+from sync_server.config import ACCOUNT_THROTTLE, ADDRESS_THROTTLE
 from sync_server.logging_config import configure_logging
 
 
@@ -32,6 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="with --add-user: display name")
     parser.add_argument("--hospital", help="with --add-user: the hospital's short name (nurses)")
     parser.add_argument("--unit", help="with --add-user: ambulance unit (paramedics)")
+    parser.add_argument("--disable-user", metavar="USERNAME",
+                        help="disable an account and exit: refused at once everywhere (sign-in, refresh, every "
+                             "request; its open live connections are closed within a second), sessions revoked")
+    parser.add_argument("--enable-user", metavar="USERNAME", help="enable a disabled account again and exit")
+    parser.add_argument("--login-delay-s", type=float, default=ACCOUNT_THROTTLE.first_delay_s,
+                        help="after the free failed sign-ins (5 per account name, 10 per client address), the "
+                             "first delay; it doubles with each further failure")
+    parser.add_argument("--login-max-delay-s", type=float, default=ACCOUNT_THROTTLE.max_delay_s,
+                        help="cap of the delay per account name (a client address is held up to 15 times longer)")
     parser.add_argument("--certfile", help="TLS certificate (PEM) for production")
     parser.add_argument("--keyfile", help="TLS private key (PEM) for production")
     parser.add_argument("--log-format", choices=("json", "text"), default="json",
@@ -47,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
     app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
-                              blob_dir=args.blob_dir or args.data_dir / "blobs"))
+                              blob_dir=args.blob_dir or args.data_dir / "blobs", **_throttles(args)))
     if args.verify_audit:
         from sync_server.audit import verify_audit_chain
 
@@ -57,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if check.ok else 1
     if args.add_user:
         return _add_user(app, args)
+    if args.disable_user or args.enable_user:
+        return _set_disabled(app, args.disable_user or args.enable_user, disabled=bool(args.disable_user))
     if args.demo:
         with app.state.write_sessions.begin() as session:
             seed_network(session)
@@ -93,6 +106,30 @@ def _add_user(app: Any, args: argparse.Namespace) -> int:
         add_user(session, username=username, password=password, role=args.role, display_name=args.name,
                  hospital_short_name=args.hospital, ambulance_unit=args.unit)
     print(f"Account {username!r} ({args.role}) created.")
+    return 0
+
+
+def _throttles(args: argparse.Namespace) -> dict[str, Any]:
+    account = replace(ACCOUNT_THROTTLE, first_delay_s=args.login_delay_s, max_delay_s=args.login_max_delay_s)
+    address = replace(ADDRESS_THROTTLE, first_delay_s=args.login_delay_s, max_delay_s=15 * args.login_max_delay_s,
+                      forget_after_s=max(ADDRESS_THROTTLE.forget_after_s, 15 * args.login_max_delay_s))
+    return {"account_throttle": account, "address_throttle": address}
+
+
+def _set_disabled(app: Any, username: str, *, disabled: bool) -> int:
+    from datetime import UTC, datetime
+
+    from sync_server.accounts import find_user, set_disabled
+    from sync_server.seed import ensure_system_user
+
+    with app.state.write_sessions.begin() as session:
+        user = find_user(session, username)
+        if user is None or user.username == "system":
+            print(f"No account named {username!r}.", file=sys.stderr)
+            return 1
+        changed = set_disabled(session, user, disabled, by=ensure_system_user(session), now=datetime.now(UTC))
+    state = "disabled" if disabled else "enabled"
+    print(f"Account {user.username!r} {state}." if changed else f"Account {user.username!r} was {state} already.")
     return 0
 
 

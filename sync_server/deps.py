@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from emsync_desktop.sync.protocol import ACCOUNT_DISABLED
 from sync_server.config import Settings
 from sync_server.models import User
 from sync_server.tokens import TokenError, verify_token
@@ -26,12 +26,17 @@ async def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
+async def get_write_sessions(request: Request) -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = request.app.state.write_sessions
+    return sessions
+
+
 def _access_claims(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> dict[str, Any]:
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return verify_token(settings.secret, credentials.credentials, kind="access", now=datetime.now(UTC))
+        return verify_token(settings.secret, credentials.credentials, kind="access", now=settings.clock())
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Access token refused ({exc}).",
                             headers={"WWW-Authenticate": "Bearer"}) from exc
@@ -62,14 +67,18 @@ def get_current_user(
 
 
 def account(session: Session, user_id: str) -> User:
-    """The signed-in account, read in the route's own session; gone: 401."""
+    """The signed-in account, read in the route's own session; gone: 401; disabled: 403 (checked on every
+    request, so disabling an account stops its still-valid access tokens at once)."""
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
+    if user.disabled_at is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, ACCOUNT_DISABLED)
     return user
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+WriteSessionsDep = Annotated[sessionmaker[Session], Depends(get_write_sessions)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 SignedInUserId = Annotated[str, Depends(get_signed_in_user_id)]

@@ -35,8 +35,16 @@ log = logging.getLogger("sync_server.writer")
 BATCH_OPS = 200  # ops per shared transaction: a hold waits behind at most this many (38-58 ms on PostgreSQL here)
 
 
-class UnknownUser(Exception):
+class AccountRefused(Exception):
+    """The token's account may not push (``UnknownUser`` or ``AccountDisabled``)."""
+
+
+class UnknownUser(AccountRefused):
     """The token's account no longer exists."""
+
+
+class AccountDisabled(AccountRefused):
+    """The token's account is disabled (checked in the transaction that would apply its ops)."""
 
 
 @dataclass
@@ -90,7 +98,7 @@ class Writer:
         """Answers to every op of one push, in order, and the feed's cursor after them. The ops are
         applied ``BATCH_OPS`` at a time (sharing transactions with other pushes waiting), so a crash
         loses at most an uncommitted batch, which the client pushes again (committed answers come back
-        as stored). Raises ``UnknownUser`` if the account is gone."""
+        as stored). Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         results: list[OpResult] = []
         cursor = 0
         for start in range(0, len(ops), BATCH_OPS):
@@ -100,7 +108,7 @@ class Writer:
 
     async def apply(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
         """Answers to ``ops`` (at most ``BATCH_OPS``) and the feed's cursor after them.
-        Raises ``UnknownUser`` if the account is gone."""
+        Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         self._ensure_started()
         loop = asyncio.get_running_loop()
         push = _Push(user_id, ops, loop, loop.create_future())
@@ -160,10 +168,10 @@ class Writer:
             log.exception("a push could not be applied")
             batch[0].settle(None, exc)
             return
-        _settle_together([(push, None, o) if isinstance(o, UnknownUser) else (push, o, None)
+        _settle_together([(push, None, o) if isinstance(o, AccountRefused) else (push, o, None)
                           for push, o in zip(batch, outcomes, strict=True)])
 
-    def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
+    def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | AccountRefused]:
         for _attempt in range(3):
             conn = self._connection()
             try:
@@ -194,14 +202,16 @@ class Writer:
             with contextlib.suppress(Exception):  # a broken connection may fail to close; it is discarded anyway
                 conn.close()
 
-    def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
-        users = {row["id"]: User(**row) for row in rows_with_ids(conn, USERS, list({push.user_id for push in batch}))}
+    def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | AccountRefused]:
+        rows = rows_with_ids(conn, USERS, list({push.user_id for push in batch}))
+        users = {row["id"]: User(**row) for row in rows if row["disabled_at"] is None}
+        disabled = {row["id"] for row in rows if row["disabled_at"] is not None}  # read here: refused at once
         ctx: OpContext | None = None
-        answers: list[list[OpResult] | UnknownUser] = []
+        answers: list[list[OpResult] | AccountRefused] = []
         for push in batch:
             user = users.get(push.user_id)
             if user is None:
-                answers.append(UnknownUser())
+                answers.append(AccountDisabled() if push.user_id in disabled else UnknownUser())
                 continue
             if ctx is None:
                 ctx = OpContext(conn, user, datetime.now(UTC), self._hold_minutes)
@@ -211,4 +221,4 @@ class Writer:
         if ctx is not None:
             ctx.finish()
         cursor = latest_seq(conn)
-        return [a if isinstance(a, UnknownUser) else (a, cursor) for a in answers]
+        return [a if isinstance(a, AccountRefused) else (a, cursor) for a in answers]

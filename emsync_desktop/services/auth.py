@@ -17,7 +17,7 @@ from emsync_desktop.security.passwords import hash_password, verify_password
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Hospital, User
 from emsync_desktop.store.repositories import get_user, get_user_by_username, list_demo_users
-from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
+from emsync_desktop.sync.http import AccountDisabled, AuthRejected, ServerUnreachable
 from emsync_desktop.sync.protocol import TokenResponse, UserPublic
 
 ServerLogin = Callable[[str, str], TokenResponse]
@@ -92,6 +92,8 @@ def ask_server(login: ServerLogin, username: str, password: str) -> TokenRespons
     raises ``SignInError`` when it refuses."""
     try:
         return login(username.strip().lower(), password)
+    except AccountDisabled as refused:  # final, like a wrong password: no offline sign-in either
+        raise SignInError(str(refused)) from refused
     except AuthRejected as refused:
         raise SignInError(f"{refused} Check Caps Lock and try again.") from refused
     except ServerUnreachable:

@@ -7,6 +7,11 @@ called from the sync thread; the UI re-emits it as a Qt signal.
 When a live channel is given and connected, pushes go over it (the same answers, less work for the
 server); otherwise, or when it drops mid-push, over HTTP.
 
+Tokens: a lapsed access token is renewed with the session's refresh token (no password hash on the
+server); only when that is refused does the engine sign in again with the password. ``sign_out`` revokes
+the session on the server, on a thread of its own, best effort. A disabled account stops the engine's
+network work until sign-out (``SyncStatus.account_disabled``).
+
 Pushing and pulling are pipelined: while one batch is on the wire, the DB thread takes
 the next batch and stores the previous batch's answers (or applies the previous page).
 Ops still go up in ``device_seq`` order and are marked done only on the server's answer.
@@ -26,9 +31,16 @@ from typing import Any, Protocol, TypeVar
 
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.blobs import send_pending_files
-from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
+from emsync_desktop.sync.http import AccountDisabled, AuthRejected, RequestRefused, ServerUnreachable, SyncHttp
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
-from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse
+from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
+    MAX_OPS_PER_PUSH,
+    MAX_PULL_LIMIT,
+    Op,
+    PushResponse,
+    TokenResponse,
+)
 
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
@@ -72,12 +84,16 @@ class SyncStatus:
     error: str | None
     touched: frozenset[str] = frozenset()
     engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
+    account_disabled: bool = False  # the server refuses this account: nothing syncs until sign-out
 
 
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
-                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None) -> None:
+                 poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
+                 tokens: TokenResponse | None = None) -> None:
+        """``tokens``: those the sign-in screen got from the server for this user, if any (the engine
+        then starts in that session instead of opening another)."""
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -87,7 +103,9 @@ class SyncEngine:
         self._poll_s = poll_s  # fallback polling while the live channel is down
         self._blob_dir = blob_dir  # where radiograph files are kept; None: this device sends none
         self._live = live
-        self._token: str | None = None
+        self._token: str | None = tokens.access_token if tokens else None
+        self._refresh_token: str | None = tokens.refresh_token if tokens else None
+        self._disabled = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -104,6 +122,18 @@ class SyncEngine:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._http.close()
+
+    def sign_out(self) -> threading.Thread | None:
+        """Stop, then revoke this session's refresh token on the server from a thread of its own (the
+        caller, e.g. the GUI, does not wait; offline, the attempt simply fails). Returns that thread."""
+        self.stop()
+        refresh_token, self._refresh_token, self._token = self._refresh_token, None, None
+        if refresh_token is None:
+            return None
+        thread = threading.Thread(target=revoke_session, args=(self._http.base_url, refresh_token),
+                                  name="emsync-sign-out", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def token(self) -> str | None:
@@ -129,6 +159,9 @@ class SyncEngine:
     def run_once(self) -> bool:
         """One cycle: push every pending op, pull until caught up, then send radiograph files.
         Returns False when offline."""
+        if self._disabled:
+            self._report(False, ACCOUNT_DISABLED)
+            return False
         try:
             self._ensure_token()
             self._push_all()
@@ -138,6 +171,10 @@ class SyncEngine:
                                          db_call=self._db))
         except ServerUnreachable as exc:
             self._report(False, str(exc))
+            return False
+        except AccountDisabled:
+            self._disabled, self._token, self._refresh_token = True, None, None
+            self._report(False, ACCOUNT_DISABLED)
             return False
         except (AuthRejected, RequestRefused) as exc:
             self._token = None
@@ -150,14 +187,26 @@ class SyncEngine:
 
     def _ensure_token(self) -> None:
         if self._token is None:
-            self._token = self._http.login(*self._credentials).access_token
+            self._keep(self._renewed())
+
+    def _renewed(self) -> TokenResponse:
+        """Fresh tokens: from the refresh token while the server accepts it, else by signing in again."""
+        if self._refresh_token is not None:
+            try:
+                return self._http.refresh(self._refresh_token)
+            except AuthRejected:
+                self._refresh_token = None  # expired, signed out or replaced: the password opens a new session
+        return self._http.login(*self._credentials)
+
+    def _keep(self, tokens: TokenResponse) -> None:
+        self._token, self._refresh_token = tokens.access_token, tokens.refresh_token
 
     def _authorized(self, call: Callable[[str], T]) -> T:
         assert self._token is not None
         try:
             return call(self._token)
         except AuthRejected:
-            self._token = None  # expired: sign in again once
+            self._token = None  # expired: renew once (refresh token, else the password)
             self._ensure_token()
             return call(self._token)  # type: ignore[arg-type]
 
@@ -208,4 +257,18 @@ class SyncEngine:
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None) -> None:
         pending = self._db(count_pending, self._store)
-        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self)))
+        self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
+                                   account_disabled=self._disabled))
+
+
+def revoke_session(base_url: str, refresh_token: str) -> bool:
+    """Any thread but the GUI's: sign-out on the server (the session's refresh token is revoked). Best
+    effort: False when the server cannot be reached or refuses (the token then lapses on its own)."""
+    http = SyncHttp(base_url)
+    try:
+        http.logout(refresh_token)
+        return True
+    except (ServerUnreachable, AuthRejected, AccountDisabled, RequestRefused):
+        return False
+    finally:
+        http.close()

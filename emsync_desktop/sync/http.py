@@ -2,7 +2,8 @@
 
 Errors are sorted by what the caller should do:
 ``ServerUnreachable`` - retry later with backoff (no network, timeout, 5xx, 429);
-``AuthRejected`` - sign in again; ``RequestRefused`` - a bug or bad data, do not retry as is.
+``AuthRejected`` - sign in again; ``AccountDisabled`` - stop: the account is disabled on the server;
+``RequestRefused`` - a bug or bad data, do not retry as is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from typing import Any
 
 import requests
 
-from emsync_desktop.sync.protocol import BlobStatus, Op, PullResponse, PushRequest, PushResponse, TokenResponse
+from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
+    BlobStatus,
+    Op,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    TokenResponse,
+)
 
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 30.0
@@ -20,6 +29,7 @@ READ_TIMEOUT_S = 30.0
 # not bounded by these: the screen says "unreachable" on its own deadline, ui/widgets/server_status.py).
 PROBE_TIMEOUT_S = (2.0, 3.0)  # connect, read: GET /health answers at once
 LOGIN_TIMEOUT_S = (2.0, 15.0)  # the server checks an argon2 hash: allow it a few seconds
+LOGOUT_TIMEOUT_S = (2.0, 5.0)  # sign-out is best effort: a device offline must not wait long
 
 
 class SyncError(Exception):
@@ -32,6 +42,10 @@ class ServerUnreachable(SyncError):
 
 class AuthRejected(SyncError):
     pass
+
+
+class AccountDisabled(SyncError):
+    """The server refuses this account (disabled by an administrator); the message is ``ACCOUNT_DISABLED``."""
 
 
 class RequestRefused(SyncError):
@@ -58,6 +72,10 @@ class SyncHttp:
 
     def refresh(self, refresh_token: str) -> TokenResponse:
         return TokenResponse.model_validate(self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}))
+
+    def logout(self, refresh_token: str) -> None:
+        """Revoke the session of ``refresh_token`` on the server (sign-out)."""
+        self._call("POST", "/auth/logout", json={"refresh_token": refresh_token}, timeout=LOGOUT_TIMEOUT_S, raw=True)
 
     def push(self, token: str, ops: list[Op]) -> PushResponse:
         body = PushRequest(ops=ops).model_dump(mode="json")
@@ -109,6 +127,8 @@ def raise_for_status(status: int, detail: str) -> None:
         raise ServerUnreachable(f"sync server busy or failing (HTTP {status})")
     if status == 401:
         raise AuthRejected(detail)
+    if status == 403 and detail == ACCOUNT_DISABLED:
+        raise AccountDisabled(detail)
     if status >= 400:
         raise RequestRefused(f"HTTP {status}: {detail}")
 

@@ -242,6 +242,11 @@ class PullResponse(_Strict):
     more: bool
 
 
+# The refusal (HTTP 403, live close code 4403) of everything a disabled account asks; the desktop shows it as is.
+ACCOUNT_DISABLED = "This account is disabled: ask your administrator."
+LIVE_CLOSE_ACCOUNT_DISABLED = 4403
+
+
 class LoginRequest(_Strict):
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -265,6 +270,11 @@ class TokenResponse(_Strict):
     refresh_token: str
     expires_in_s: int
     user: UserPublic
+
+
+class AccountStatus(_Strict):
+    username: str
+    disabled: bool
 
 
 class ErrorBody(_Strict):

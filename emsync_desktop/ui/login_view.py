@@ -162,12 +162,17 @@ class LoginView(QWidget):
                                on_error=self._on_error, owner=self)
             return
 
+        session: list[TokenResponse] = []
+
         def finish(tokens: TokenResponse | None) -> None:
+            session[:] = [tokens] if tokens else []
             self._relay.submit(finish_sign_in, self._context.store, tokens, username, password,
                                on_result=on_signed_in, on_error=self._on_error, owner=self)
 
         def on_signed_in(result: SignedIn) -> None:
             target.remember_password(result.user.username, password)  # the engine signs in with it when online
+            if session:
+                target.remember_tokens(result.user.username, session[0])  # the engine starts in this session
             self._on_signed_in(result.user)
 
         assert self.server_line is not None

@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
                 return
             self.connection_label.setText("● Not connected — no server account for this user on this device")
             return
-        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password)
+        self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password,
+                               self.sync_target.tokens_for(user.username))
         # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
         self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()
@@ -123,9 +124,13 @@ class MainWindow(QMainWindow):
         if self.user == user and self.sync is None:
             self._start_sync(user)
 
-    def _stop_sync(self) -> None:
+    def _stop_sync(self, *, sign_out: bool = False) -> None:
+        """``sign_out``: the server session is revoked too (off the GUI thread; best effort offline)."""
         if self.sync is not None:
-            self.sync.stop()
+            if sign_out:
+                self.sync.sign_out()
+            else:
+                self.sync.stop()
             self.sync = None
 
     def _on_sync_status(self, status: SyncStatus) -> None:
@@ -218,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.flush()
-        self._stop_sync()
+        self._stop_sync(sign_out=True)
         if self.sync_target is not None:
             self.sync_target.forget_passwords()
         if self.workspace is not None:

@@ -14,6 +14,7 @@ from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
+from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, TokenResponse
 
 
 @dataclass(frozen=True)
@@ -29,26 +30,37 @@ class SyncTarget:
     login: ServerLogin | None = None  # set for a real server: passwords are checked there first
     remember_password: Callable[[str, str], None] = lambda _user, _password: None
     forget_passwords: Callable[[], None] = lambda: None
+    # The tokens the sign-in screen got from the server: the engine starts in that session (one per sign-in).
+    remember_tokens: Callable[[str, TokenResponse], None] = lambda _user, _tokens: None
+    tokens_for: Callable[[str], TokenResponse | None] = lambda _user: None
 
 
 def server_sync_target(url: str) -> SyncTarget:
-    """A real sync server. The password typed at sign-in is kept in memory for this session only
-    (the engine signs in again with it when its token lapses) and forgotten at sign-out."""
+    """A real sync server. The password typed at sign-in and the session's tokens are kept in memory for
+    this session only (the engine signs in again with the password if the session ends) and forgotten at
+    sign-out."""
     passwords: dict[str, str] = {}
+    tokens: dict[str, TokenResponse] = {}
+
+    def forget() -> None:
+        passwords.clear()
+        tokens.clear()
+
     return SyncTarget(url, passwords.get, login=SyncHttp(url).login, remember_password=passwords.__setitem__,
-                      forget_passwords=passwords.clear)
+                      forget_passwords=forget, remember_tokens=tokens.__setitem__,
+                      tokens_for=lambda user: tokens.pop(user, None))
 
 
 class SyncBridge(QObject):
     status = Signal(object)  # SyncStatus, delivered on the GUI thread (queued from the sync thread)
 
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
-                 password: str) -> None:
+                 password: str, tokens: TokenResponse | None = None) -> None:
         super().__init__()
         self.live = LiveChannel(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
         self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
-                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live)
+                                 blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens)
 
     def start(self) -> None:
         self.engine.start()
@@ -61,9 +73,16 @@ class SyncBridge(QObject):
         self.live.stop()
         self.engine.stop()
 
+    def sign_out(self) -> None:
+        """Stop, and revoke the session on the server in the background (best effort when offline)."""
+        self.live.stop()
+        self.engine.sign_out()
+
 
 def describe(status: SyncStatus) -> tuple[str, bool]:
     """Status-bar text and whether it is good news."""
+    if status.account_disabled:
+        return f"● {ACCOUNT_DISABLED}", False
     waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
     if status.online:

@@ -25,11 +25,20 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from emsync_desktop.sync.protocol import LiveCursor, LivePush, LivePushed, LiveRefused
+from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
+    LIVE_CLOSE_ACCOUNT_DISABLED,
+    LiveCursor,
+    LivePush,
+    LivePushed,
+    LiveRefused,
+)
 from sync_server.feed import current_seq
 from sync_server.live import LiveHub
+from sync_server.live_accounts import LiveAccounts
+from sync_server.models import User
 from sync_server.tokens import TokenError, verify_token
-from sync_server.writer import UnknownUser, Writer
+from sync_server.writer import AccountDisabled, UnknownUser, Writer
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 log = logging.getLogger("sync_server.live")
@@ -39,9 +48,14 @@ log = logging.getLogger("sync_server.live")
 async def live(websocket: WebSocket, token: str = "") -> None:
     """Pass the access token as ``?token=``; each push carries its own token too."""
     try:
-        verify_token(websocket.app.state.settings.secret, token, kind="access", now=datetime.now(UTC))
+        claims = verify_token(websocket.app.state.settings.secret, token, kind="access", now=datetime.now(UTC))
     except TokenError:
         await websocket.close(code=4401, reason="sign in first")
+        return
+    user_id = str(claims["sub"])
+    refusal = await asyncio.to_thread(_account_refusal, websocket.app.state.sessions, user_id)  # not on the loop
+    if refusal is not None:
+        await websocket.close(code=refusal[0], reason=refusal[1])
         return
     await websocket.accept()
     hub: LiveHub = websocket.app.state.live
@@ -50,6 +64,13 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     device = _Told()
     forwarder = asyncio.create_task(_forward_cursors(websocket, cursors, sending, device))
     tokens = _TokenCheck(websocket.app.state.settings.secret)
+
+    async def close_disabled() -> None:
+        async with sending:  # never in the middle of an answer
+            await websocket.close(code=LIVE_CLOSE_ACCOUNT_DISABLED, reason=ACCOUNT_DISABLED)
+
+    accounts: LiveAccounts = websocket.app.state.live_accounts
+    accounts.add(user_id, close_disabled)  # closed with the reason when the account is disabled
     try:
         while True:
             text = await websocket.receive_text()
@@ -62,6 +83,7 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass  # the device went away (or closed mid-answer); its unanswered push is sent again later
     finally:
+        accounts.remove(user_id, close_disabled)
         hub.unsubscribe(cursors)
         forwarder.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
@@ -111,6 +133,16 @@ def _current_cursor(sessions: Callable[[], Session]) -> int:
         return current_seq(session)
 
 
+def _account_refusal(sessions: Callable[[], Session], user_id: str) -> tuple[int, str] | None:
+    """Why the account may not connect (close code and reason), or None. Checked once at connect; an open
+    connection is closed by the account watcher (``live_accounts``) if its account is disabled later."""
+    with sessions() as session:
+        user = session.get(User, user_id)
+    if user is None:
+        return 4401, "This account no longer exists."
+    return (LIVE_CLOSE_ACCOUNT_DISABLED, ACCOUNT_DISABLED) if user.disabled_at is not None else None
+
+
 class _TokenCheck:
     """Checks each push's access token; the connection's last genuine token is remembered, so a device
     pushing again with it costs a look at its expiry, not a signature check."""
@@ -148,6 +180,8 @@ async def _answer(websocket: WebSocket, tokens: _TokenCheck, text: str) -> tuple
         results, cursor = await writer.apply_push(user_id, push.ops)
     except UnknownUser:
         return _refused(push.request_id, 401, "This account no longer exists."), None
+    except AccountDisabled:  # the connection itself is closed by the account watcher (live_accounts)
+        return _refused(push.request_id, 403, ACCOUNT_DISABLED), None
     except Exception:  # the writer could not apply it; the device keeps the ops and sends them again
         log.exception("a live push could not be applied")
         return _refused(push.request_id, 503, "The server could not apply this push now; it is sent again."), None

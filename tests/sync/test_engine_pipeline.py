@@ -33,7 +33,7 @@ class FakeHttp:
     pulled_since: list[int] = field(default_factory=list)
 
     def login(self, _username: str, _password: str) -> Any:
-        return SimpleNamespace(access_token="token")
+        return SimpleNamespace(access_token="token", refresh_token="refresh")
 
     def push(self, _token: str, ops: list[Op]) -> PushResponse:
         if len(self.pushed) + 1 == self.fail_push:
