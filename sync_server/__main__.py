@@ -6,12 +6,13 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 
-from sync_server.config import DEFAULT_BLOB_QUOTA_MB
+from sync_server.config import ACCOUNT_THROTTLE, ADDRESS_THROTTLE, DEFAULT_BLOB_QUOTA_MB
 from sync_server.logging_config import configure_logging
 from sync_server.transport import Transport, choose_transport
 
@@ -54,6 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset-mfa", metavar="USERNAME",
                         help="turn off an account's two-step sign-in (lost phone and recovery codes) and exit; "
                              "a role that needs it enrols again at its next sign-in")
+    parser.add_argument("--disable-user", metavar="USERNAME",
+                        help="disable an account and exit: refused at once everywhere (sign-in, refresh, every "
+                             "request; its open live connections are closed within a second), sessions revoked")
+    parser.add_argument("--enable-user", metavar="USERNAME", help="enable a disabled account again and exit")
+    parser.add_argument("--login-delay-s", type=float, default=ACCOUNT_THROTTLE.first_delay_s,
+                        help="after the free failed sign-ins (5 per account name, 10 per client address), the "
+                             "first delay; it doubles with each further failure")
+    parser.add_argument("--login-max-delay-s", type=float, default=ACCOUNT_THROTTLE.max_delay_s,
+                        help="cap of the delay per account name (a client address is held up to 15 times longer)")
     parser.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM); needed unless on loopback")
     parser.add_argument("--keyfile", type=Path, help="TLS private key (PEM), with --certfile")
     parser.add_argument("--insecure-http", action="store_true",
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                                   audit_anchor_every_s=args.audit_anchor_minutes * 60,
                                   audit_anchor_every_events=args.audit_anchor_events,
                                   require_valid_audit=args.require_valid_audit, mfa_required_roles=mfa_roles,
-                                  blob_quota_bytes=args.blob_quota_mb * 2**20))
+                                  blob_quota_bytes=args.blob_quota_mb * 2**20, **_throttles(args)))
     except AuditChainBroken as exc:
         print(f"Not starting: {exc} (started with --require-valid-audit).", file=sys.stderr)
         return 1
@@ -95,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if not mfa_roles:
         logging.getLogger("sync_server").warning(
             "two-step sign-in is optional for every role on this server%s", " (--demo)" if args.demo else "")
+    if args.disable_user or args.enable_user:
+        return _set_disabled(app, args.disable_user or args.enable_user, disabled=bool(args.disable_user))
     if args.demo:
         with app.state.write_sessions.begin() as session:
             seed_network(session)
@@ -130,6 +142,8 @@ def _reset_mfa(app: Any, username: str) -> int:
         return 1
     print(f"Two-step sign-in of {username!r} is off; its recovery codes no longer work.")
     return 0
+
+
 def _transport(args: argparse.Namespace) -> Transport | None:
     """TLS, or plain HTTP where allowed (loopback; ``--insecure-http``, said loudly); None: refused (said why)."""
     import logging
@@ -195,6 +209,30 @@ def _add_user(app: Any, args: argparse.Namespace) -> int:
         add_user(session, username=username, password=password, role=args.role, display_name=args.name,
                  hospital_short_name=args.hospital, ambulance_unit=args.unit)
     print(f"Account {username!r} ({args.role}) created.")
+    return 0
+
+
+def _throttles(args: argparse.Namespace) -> dict[str, Any]:
+    account = replace(ACCOUNT_THROTTLE, first_delay_s=args.login_delay_s, max_delay_s=args.login_max_delay_s)
+    address = replace(ADDRESS_THROTTLE, first_delay_s=args.login_delay_s, max_delay_s=15 * args.login_max_delay_s,
+                      forget_after_s=max(ADDRESS_THROTTLE.forget_after_s, 15 * args.login_max_delay_s))
+    return {"account_throttle": account, "address_throttle": address}
+
+
+def _set_disabled(app: Any, username: str, *, disabled: bool) -> int:
+    from datetime import UTC, datetime
+
+    from sync_server.accounts import find_user, set_disabled
+    from sync_server.seed import ensure_system_user
+
+    with app.state.write_sessions.begin() as session:
+        user = find_user(session, username)
+        if user is None or user.username == "system":
+            print(f"No account named {username!r}.", file=sys.stderr)
+            return 1
+        changed = set_disabled(session, user, disabled, by=ensure_system_user(session), now=datetime.now(UTC))
+    state = "disabled" if disabled else "enabled"
+    print(f"Account {user.username!r} {state}." if changed else f"Account {user.username!r} was {state} already.")
     return 0
 
 

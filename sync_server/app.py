@@ -27,7 +27,9 @@ from sync_server.config import Settings, default_anchor_file, default_blob_dir
 from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
-from sync_server.routes import audit, auth, blobs, health, live, sync
+from sync_server.live_accounts import LiveAccounts, watch_disabled_accounts
+from sync_server.login_throttle import PasswordCheckSlots, forget_stale_sign_ins
+from sync_server.routes import admin, audit, auth, blobs, health, live, sync
 from sync_server.seed import ensure_system_user
 from sync_server.writer import Writer
 
@@ -72,9 +74,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         _freeze_startup_objects()
         sweeper = asyncio.create_task(_sweep_expired_holds(app))
         anchoring = asyncio.create_task(_anchor_periodically(keeper, settings))
+        watcher = asyncio.create_task(watch_disabled_accounts(app))
         yield
         sweeper.cancel()
         anchoring.cancel()
+        watcher.cancel()
         app.state.writer.stop()
         await asyncio.to_thread(_anchor_at_exit, keeper)
 
@@ -85,9 +89,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.write_sessions = write_sessions
     app.state.audit = keeper
     app.state.live = LiveHub()
+    app.state.live_accounts = LiveAccounts()
+    app.state.password_checks = PasswordCheckSlots(settings.password_checks)
     app.state.writer = Writer(make_write_engine(engine), settings.hold_minutes)
     app.state.blobs = BlobStore(settings.blob_dir or default_blob_dir(settings.db_url))
     app.include_router(auth.router)
+    app.include_router(admin.router)
     app.include_router(blobs.router)
     app.include_router(sync.router)
     app.include_router(live.router)
@@ -125,6 +132,7 @@ async def _sweep_expired_holds(app: FastAPI) -> None:
 def _expire_once(app: FastAPI) -> int:
     with app.state.write_sessions.begin() as session:
         released = expire_holds(session, datetime.now(UTC), ensure_system_user(session))
+        forget_stale_sign_ins(session, app.state.settings)
     if released:
         with app.state.sessions() as session:
             from sync_server.feed import current_seq

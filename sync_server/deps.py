@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from emsync_desktop.sync.protocol import ACCOUNT_DISABLED
 from sync_server.config import Settings
 from sync_server.models import User
 from sync_server.tokens import TokenError, verify_token
@@ -32,21 +33,17 @@ async def get_write_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def get_clock() -> Callable[[], datetime]:
-    """The clock of time-based codes (TOTP steps, challenge expiry); tests override this dependency."""
-    return utc_now
-
-
+async def get_clock(request: Request) -> Callable[[], datetime]:
+    """The clock of time-based checks (tokens, TOTP steps, challenge expiry): ``Settings.clock``; tests
+    override it or this dependency."""
+    settings: Settings = request.app.state.settings
+    return settings.clock
 def _access_claims(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> dict[str, Any]:
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first: no access token was sent.",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return verify_token(settings.secret, credentials.credentials, kind="access", now=datetime.now(UTC))
+        return verify_token(settings.secret, credentials.credentials, kind="access", now=settings.clock())
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Access token refused ({exc}).",
                             headers={"WWW-Authenticate": "Bearer"}) from exc
@@ -77,10 +74,13 @@ def get_current_user(
 
 
 def account(session: Session, user_id: str) -> User:
-    """The signed-in account, read in the route's own session; gone: 401."""
+    """The signed-in account, read in the route's own session; gone: 401; disabled: 403 (checked on every
+    request, so disabling an account stops its still-valid access tokens at once)."""
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
+    if user.disabled_at is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, ACCOUNT_DISABLED)
     return user
 
 

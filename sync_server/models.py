@@ -48,6 +48,8 @@ class User(Base):
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)  # newest TOTP time step accepted (replays)
     mfa_challenge_id: Mapped[str | None] = mapped_column(String(32))  # the one open challenge after a password
     mfa_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # wrong codes on it
+    # Set: the account is disabled (refused at sign-in, refresh, every request and on the live channel).
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class RecoveryCode(Base):
@@ -59,6 +61,31 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuthSession(Base):
+    """One sign-in: its refresh tokens (rotated, ``generation`` counts them) live as long as the row is
+    not revoked. Sign-out and disabling the account revoke it."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # goes with it
+    generation: Mapped[int] = mapped_column(Integer)  # the only refresh token of this session still accepted
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per throttling key (an account name or a client address, hashed: a password typed
+    into the name field is never stored). Shared by every server process on the database."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Hospital(Base):

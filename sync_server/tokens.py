@@ -1,54 +1,52 @@
-"""Short-lived signed tokens (HMAC-SHA256). The secret never leaves the server."""
+"""Short-lived signed tokens: JWTs (RFC 7519) signed with HS256 by PyJWT. The secret never leaves the server.
+
+Why a library rather than our own format: see docs/decisions.md (issue 17). The algorithm is pinned
+(``algorithms=["HS256"]``: no ``none``, no algorithm taken from the token's header) and every claim the
+server relies on is required. Expiry is checked against the ``now`` the caller gives (one clock for the
+whole request), with ``LEEWAY_S`` for server processes whose clocks differ slightly.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from datetime import datetime
 from typing import Any
+
+import jwt
+
+ALGORITHM = "HS256"
+ISSUER = "emsync-sync-server"
+LEEWAY_S = 5  # clock difference tolerated between server processes sharing one database (issue 23)
+_REQUIRED = ["exp", "iat", "iss", "sub", "typ"]
 
 
 class TokenError(Exception):
     """Missing, malformed, forged, expired or wrong-type token."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def issue_token(secret: bytes, *, subject: str, kind: str, ttl_s: int, now: datetime,
                 extra: dict[str, Any] | None = None) -> str:
-    claims = {"sub": subject, "typ": kind, "exp": int(now.timestamp()) + ttl_s, **(extra or {})}
-    body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
-    signature = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    return f"{body}.{signature}"
+    issued = int(now.timestamp())
+    claims = {**(extra or {}), "sub": subject, "typ": kind, "iss": ISSUER, "iat": issued, "exp": issued + ttl_s}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: bytes, token: str, *, kind: str, now: datetime) -> dict[str, Any]:
+def verify_token(secret: bytes, token: str, *, kind: str, now: datetime, allow_expired: bool = False) -> dict[str, Any]:
     """Claims of a genuine, unexpired token of ``kind``; anything else raises ``TokenError``.
 
-    Whatever a client sends (any characters, any length) ends in claims or ``TokenError``,
-    never another exception: the signature is compared as bytes, so non-ASCII text is
-    simply a forgery.
+    Whatever a client sends (any characters, any length) ends in claims or ``TokenError``, never
+    another exception. ``allow_expired``: a genuine token past its expiry is still accepted (sign-out
+    revokes the session of a refresh token whatever its age).
     """
-    body, _, signature = token.partition(".")
-    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not signature or not hmac.compare_digest(signature.encode(), expected.encode()):
-        raise TokenError("invalid token")
     try:
-        claims = json.loads(_unb64(body))
-    except ValueError as exc:
+        claims: dict[str, Any] = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+            options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False, "verify_aud": False})
+    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise TokenError("invalid token") from exc
-    if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int):
+    if not isinstance(claims["exp"], int) or isinstance(claims["exp"], bool) or not isinstance(claims["sub"], str):
         raise TokenError("invalid token")
-    if claims.get("typ") != kind:
+    if claims["typ"] != kind:
         raise TokenError(f"not a {kind} token")
-    if claims["exp"] <= now.timestamp():
+    if not allow_expired and claims["exp"] + LEEWAY_S <= now.timestamp():
         raise TokenError("token expired: sign in again")
     return claims

@@ -42,8 +42,16 @@ def _deterministic(error: BaseException) -> bool:
     return not isinstance(error, (ConnectionError, TimeoutError))
 
 
-class UnknownUser(Exception):
+class AccountRefused(Exception):
+    """The token's account may not push (``UnknownUser`` or ``AccountDisabled``)."""
+
+
+class UnknownUser(AccountRefused):
     """The token's account no longer exists."""
+
+
+class AccountDisabled(AccountRefused):
+    """The token's account is disabled (checked in the transaction that would apply its ops)."""
 
 
 @dataclass
@@ -97,7 +105,7 @@ class Writer:
         """Answers to every op of one push, in order, and the feed's cursor after them. The ops are
         applied ``BATCH_OPS`` at a time (sharing transactions with other pushes waiting), so a crash
         loses at most an uncommitted batch, which the client pushes again (committed answers come back
-        as stored). Raises ``UnknownUser`` if the account is gone."""
+        as stored). Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         results: list[OpResult] = []
         cursor = 0
         for start in range(0, len(ops), BATCH_OPS):
@@ -107,7 +115,7 @@ class Writer:
 
     async def apply(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
         """Answers to ``ops`` (at most ``BATCH_OPS``) and the feed's cursor after them.
-        Raises ``UnknownUser`` if the account is gone."""
+        Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         self._ensure_started()
         loop = asyncio.get_running_loop()
         push = _Push(user_id, ops, loop, loop.create_future())
@@ -176,7 +184,7 @@ class Writer:
                 return
             batch[0].settle(answered)
             return
-        _settle_together([(push, None, o) if isinstance(o, UnknownUser) else (push, o, None)
+        _settle_together([(push, None, o) if isinstance(o, AccountRefused) else (push, o, None)
                           for push, o in zip(batch, outcomes, strict=True)])
 
     def _one_op_at_a_time(self, push: _Push) -> tuple[list[OpResult], int]:
@@ -192,7 +200,7 @@ class Writer:
                     raise
                 log.exception("op %s failed alone: refused and set aside", op.op_id)
                 outcome = self._refuse(push.user_id, op)
-            if isinstance(outcome, UnknownUser):
+            if isinstance(outcome, AccountRefused):
                 raise outcome
             results += outcome[0]
             cursor = outcome[1]
@@ -205,7 +213,7 @@ class Writer:
             result = refuse_unappliable(OpContext(conn, User(**row), datetime.now(UTC), self._hold_minutes), op)
             return [result], latest_seq(conn)
 
-    def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
+    def _transaction(self, batch: list[_Push]) -> list[tuple[list[OpResult], int] | AccountRefused]:
         for _attempt in range(3):
             conn = self._connection()
             try:
@@ -236,14 +244,16 @@ class Writer:
             with contextlib.suppress(Exception):  # a broken connection may fail to close; it is discarded anyway
                 conn.close()
 
-    def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | UnknownUser]:
-        users = {row["id"]: User(**row) for row in rows_with_ids(conn, USERS, list({push.user_id for push in batch}))}
+    def _apply_all(self, conn: Connection, batch: list[_Push]) -> list[tuple[list[OpResult], int] | AccountRefused]:
+        rows = rows_with_ids(conn, USERS, list({push.user_id for push in batch}))
+        users = {row["id"]: User(**row) for row in rows if row["disabled_at"] is None}
+        disabled = {row["id"] for row in rows if row["disabled_at"] is not None}  # read here: refused at once
         ctx: OpContext | None = None
-        answers: list[list[OpResult] | UnknownUser] = []
+        answers: list[list[OpResult] | AccountRefused] = []
         for push in batch:
             user = users.get(push.user_id)
             if user is None:
-                answers.append(UnknownUser())
+                answers.append(AccountDisabled() if push.user_id in disabled else UnknownUser())
                 continue
             if ctx is None:
                 ctx = OpContext(conn, user, datetime.now(UTC), self._hold_minutes)
@@ -253,4 +263,4 @@ class Writer:
         if ctx is not None:
             ctx.finish()
         cursor = latest_seq(conn)
-        return [a if isinstance(a, UnknownUser) else (a, cursor) for a in answers]
+        return [a if isinstance(a, AccountRefused) else (a, cursor) for a in answers]

@@ -21,7 +21,7 @@ from emsync_desktop.security.passwords import hash_password, verify_password
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Hospital, User
 from emsync_desktop.store.repositories import get_user, get_user_by_username, list_demo_users
-from emsync_desktop.sync.http import AuthRejected, SecondFactorRequired, ServerUnreachable
+from emsync_desktop.sync.http import AccountDisabled, AuthRejected, SecondFactorRequired, ServerUnreachable, Throttled
 from emsync_desktop.sync.protocol import MfaChallenge, TokenResponse, UserPublic
 
 ServerLogin = Callable[[str, str], TokenResponse]  # raises SecondFactorRequired when a code is due
@@ -129,8 +129,13 @@ def ask_server(login: ServerLogin, username: str, password: str) -> TokenRespons
         return login(username.strip().lower(), password)
     except SecondFactorRequired as due:
         return due.challenge
+    except AccountDisabled as refused:  # final, like a wrong password: no offline sign-in either
+        raise SignInError(str(refused)) from refused
     except AuthRejected as refused:
         raise SignInError(f"{refused} Check Caps Lock and try again.") from refused
+    except Throttled as refused:  # the server is there and says wait: no offline sign-in meanwhile
+        raise SignInError(f"{refused} Someone may be guessing this account's password; if it was not you, "
+                          "tell your administrator.") from refused
     except ServerUnreachable:
         return None
 

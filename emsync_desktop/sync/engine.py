@@ -7,6 +7,11 @@ called from the sync thread; the UI re-emits it as a Qt signal.
 When a live channel is given and connected, pushes go over it (the same answers, less work for the
 server); otherwise, or when it drops mid-push, over HTTP.
 
+Tokens: a lapsed access token is renewed with the session's refresh token (no password hash on the
+server); only when that is refused does the engine sign in again with the password. ``sign_out`` revokes
+the session on the server, on a thread of its own, best effort. A disabled account stops the engine's
+network work until sign-out (``SyncStatus.account_disabled``).
+
 Pushing and pulling are pipelined: while one batch is on the wire, the DB thread takes
 the next batch and stores the previous batch's answers (or applies the previous page).
 Ops still go up in ``device_seq`` order and are marked done only on the server's answer.
@@ -28,9 +33,23 @@ from typing import Any, Protocol, TypeVar
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.audit_anchors import keep_anchors
 from emsync_desktop.sync.blobs import send_pending_files
-from emsync_desktop.sync.http import AuthRejected, RequestRefused, SecondFactorRequired, ServerUnreachable, SyncHttp
+from emsync_desktop.sync.http import (
+    AccountDisabled,
+    AuthRejected,
+    RequestRefused,
+    SecondFactorRequired,
+    ServerUnreachable,
+    SyncHttp,
+)
 from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
-from emsync_desktop.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Op, PushResponse, TokenResponse
+from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
+    MAX_OPS_PER_PUSH,
+    MAX_PULL_LIMIT,
+    Op,
+    PushResponse,
+    TokenResponse,
+)
 
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
@@ -76,6 +95,7 @@ class SyncStatus:
     touched: frozenset[str] = frozenset()
     engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
     sign_in_needed: bool = False  # the session is gone and a password alone gets none (a second factor)
+    account_disabled: bool = False  # the server refuses this account: nothing syncs until sign-out
 
 
 class SyncEngine:
@@ -83,9 +103,10 @@ class SyncEngine:
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
                  poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
                  tokens: TokenResponse | None = None, keep_audit_anchors: bool = False) -> None:
-        """``tokens``: the session of the person's sign-in, if it went through the server. Its refresh
-        token renews access when it lapses; the password signs in again only when there is none or it is
-        refused, which an account with a second factor cannot do in the background.
+        """``tokens``: the session of the person's sign-in, if it went through the server (the engine then
+        starts in that session instead of opening another). Its refresh token renews access when it lapses;
+        the password signs in again only when there is none or it is refused, which an account with a
+        second factor cannot do in the background.
         ``keep_audit_anchors``: a coordinator or admin desk, which keeps the server's audit anchors
         (``sync.audit_anchors``), fetched at most every ``ANCHORS_EVERY_S``."""
         self._store = store
@@ -100,6 +121,7 @@ class SyncEngine:
         self._token: str | None = tokens.access_token if tokens else None
         self._refresh_token: str | None = tokens.refresh_token if tokens else None
         self._code_due: SecondFactorRequired | None = None
+        self._disabled = False
         self._keep_audit_anchors = keep_audit_anchors
         self._anchors_fetched_at: float | None = None  # time.monotonic()
         self._wake = threading.Event()
@@ -118,6 +140,19 @@ class SyncEngine:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._http.close()
+
+    def sign_out(self) -> threading.Thread | None:
+        """Stop, then revoke this session's refresh token on the server from a thread of its own (the
+        caller, e.g. the GUI, does not wait; offline, the attempt simply fails). Returns that thread."""
+        self.stop()
+        refresh_token, self._refresh_token, self._token = self._refresh_token, None, None
+        if refresh_token is None:
+            return None
+        thread = threading.Thread(target=revoke_session,
+                                  args=(self._http.base_url, refresh_token, self._http.ca_file),
+                                  name="emsync-sign-out", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def token(self) -> str | None:
@@ -143,6 +178,9 @@ class SyncEngine:
     def run_once(self) -> bool:
         """One cycle: push every pending op, pull until caught up, then send radiograph files.
         Returns False when offline."""
+        if self._disabled:
+            self._report(False, ACCOUNT_DISABLED)
+            return False
         try:
             self._ensure_token()
             self._push_all()
@@ -153,6 +191,10 @@ class SyncEngine:
                                          db_call=self._db))
         except ServerUnreachable as exc:
             self._report(False, str(exc))
+            return False
+        except AccountDisabled:
+            self._disabled, self._token, self._refresh_token = True, None, None
+            self._report(False, ACCOUNT_DISABLED)
             return False
         except (AuthRejected, RequestRefused) as exc:
             self._token = None
@@ -165,11 +207,15 @@ class SyncEngine:
 
     def _ensure_token(self) -> None:
         if self._token is None:
-            tokens = self._renewed() or self._sign_in_with_password()
-            self._token, self._refresh_token = tokens.access_token, tokens.refresh_token
+            self._keep(self._renewed() or self._sign_in_with_password())
+
+    def _keep(self, tokens: TokenResponse) -> None:
+        self._token, self._refresh_token = tokens.access_token, tokens.refresh_token
 
     def _sign_in_with_password(self) -> TokenResponse:
-        if self._code_due is not None:  # retrying would open challenges that replace a person's real one
+        """A new session (the refresh token is gone or refused). Not retried once the server asked for a
+        code: that would open challenges that replace a person's real one."""
+        if self._code_due is not None:
             raise SecondFactorRequired(self._code_due.challenge)
         try:
             return self._http.login(*self._credentials)
@@ -178,11 +224,13 @@ class SyncEngine:
             raise
 
     def _renewed(self) -> TokenResponse | None:
+        """Fresh tokens from the refresh token (which the server then replaces: each is used once); None
+        when there is none or it is refused (expired, signed out, or used already)."""
         if self._refresh_token is None:
             return None
         try:
             return self._http.refresh(self._refresh_token)
-        except AuthRejected:  # lapsed or refused: the password next
+        except AuthRejected:
             self._refresh_token = None
             return None
 
@@ -191,7 +239,7 @@ class SyncEngine:
         try:
             return call(self._token)
         except AuthRejected:
-            self._token = None  # expired: sign in again once
+            self._token = None  # expired: renew once (refresh token, else the password)
             self._ensure_token()
             return call(self._token)  # type: ignore[arg-type]
 
@@ -255,4 +303,17 @@ class SyncEngine:
                 sign_in_needed: bool = False) -> None:
         pending = self._db(count_pending, self._store)
         self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
-                                   sign_in_needed))
+                                   sign_in_needed, self._disabled))
+
+
+def revoke_session(base_url: str, refresh_token: str, ca_file: Path | None = None) -> bool:
+    """Any thread but the GUI's: sign-out on the server (the session's refresh token is revoked). Best
+    effort: False when the server cannot be reached or refuses (the token then lapses on its own)."""
+    http = SyncHttp(base_url, ca_file=ca_file)
+    try:
+        http.logout(refresh_token)
+        return True
+    except (ServerUnreachable, AuthRejected, AccountDisabled, RequestRefused):
+        return False
+    finally:
+        http.close()

@@ -4,6 +4,7 @@ Errors are sorted by what the caller should do:
 ``ServerUnreachable`` - retry later with backoff (no network, timeout, 5xx, 429);
 ``ServerUntrusted`` (a kind of unreachable) - the server's TLS certificate is not trusted: say so;
 ``AuthRejected`` - sign in again (``SecondFactorRequired``: the password was right, a code is due);
+``AccountDisabled`` - stop: the account is disabled on the server;
 ``RequestRefused`` - a bug or bad data, do not retry as is.
 
 TLS certificates are always verified: against the system's authorities, or only against a private CA
@@ -18,6 +19,7 @@ from typing import Any
 import requests
 
 from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
     AuditAnchor,
     AuditAnchors,
     AuditVerification,
@@ -41,6 +43,7 @@ READ_TIMEOUT_S = 30.0
 # not bounded by these: the screen says "unreachable" on its own deadline, ui/widgets/server_status.py).
 PROBE_TIMEOUT_S = (2.0, 3.0)  # connect, read: GET /health answers at once
 LOGIN_TIMEOUT_S = (2.0, 15.0)  # the server checks an argon2 hash: allow it a few seconds
+LOGOUT_TIMEOUT_S = (2.0, 5.0)  # sign-out is best effort: a device offline must not wait long
 
 
 class SyncError(Exception):
@@ -62,10 +65,17 @@ class SecondFactorRequired(AuthRejected):
     def __init__(self, challenge: MfaChallenge) -> None:
         super().__init__("This account uses two-step sign-in: sign out and sign in again with a code to sync.")
         self.challenge = challenge
+class AccountDisabled(SyncError):
+    """The server refuses this account (disabled by an administrator); the message is ``ACCOUNT_DISABLED``."""
 
 
 class RequestRefused(SyncError):
     pass
+
+
+class Throttled(ServerUnreachable):
+    """429: the server refuses for a while (failed sign-ins); the message says how long. A background
+    sync treats it as unreachable and backs off; the sign-in screen shows it."""
 
 
 class ServerUntrusted(ServerUnreachable):
@@ -82,6 +92,11 @@ class SyncHttp:
         self._http.headers["User-Agent"] = "EMsync-Desktop/0.1"
         # Given with each request: a session's own ``verify`` loses to $REQUESTS_CA_BUNDLE, a pin must not.
         self._verify: str | bool = str(self._ca_file) if self._ca_file else True
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The private CA this client trusts alone, if any."""
+        return self._ca_file
 
     def close(self) -> None:
         self._http.close()
@@ -121,6 +136,10 @@ class SyncHttp:
 
     def refresh(self, refresh_token: str) -> TokenResponse:
         return TokenResponse.model_validate(self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}))
+
+    def logout(self, refresh_token: str) -> None:
+        """Revoke the session of ``refresh_token`` on the server (sign-out)."""
+        self._call("POST", "/auth/logout", json={"refresh_token": refresh_token}, timeout=LOGOUT_TIMEOUT_S, raw=True)
 
     def push(self, token: str, ops: list[Op]) -> PushResponse:
         body = PushRequest(ops=ops).model_dump(mode="json")
@@ -180,10 +199,14 @@ def probe_server(url: str) -> None:
 
 def raise_for_status(status: int, detail: str) -> None:
     """Raise what a refusal with this HTTP status means for the caller (nothing below 400)."""
-    if status >= 500 or status == 429:
+    if status == 429:
+        raise Throttled(detail)
+    if status >= 500:
         raise ServerUnreachable(f"sync server busy or failing (HTTP {status})")
     if status == 401:
         raise AuthRejected(detail)
+    if status == 403 and detail == ACCOUNT_DISABLED:
+        raise AccountDisabled(detail)
     if status >= 400:
         raise RequestRefused(f"HTTP {status}: {detail}")
 

@@ -26,13 +26,21 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 from pydantic import ValidationError
-from websockets.exceptions import WebSocketException
+from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import connect
 from websockets.sync.connection import Connection
 
 from emsync_desktop.sync.engine import Backoff, LiveUnavailable
 from emsync_desktop.sync.http import READ_TIMEOUT_S, raise_for_status
-from emsync_desktop.sync.protocol import MAX_BODY_BYTES, LivePush, LivePushed, LiveRefused, Op, PushResponse
+from emsync_desktop.sync.protocol import (
+    LIVE_CLOSE_ACCOUNT_DISABLED,
+    MAX_BODY_BYTES,
+    LivePush,
+    LivePushed,
+    LiveRefused,
+    Op,
+    PushResponse,
+)
 from emsync_desktop.sync.tls import ca_file_in_use, client_ssl_context, untrusted_message
 
 _WS_LOG = logging.getLogger("emsync_desktop.sync.live.websocket")
@@ -127,6 +135,9 @@ class LiveChannel:
                     self._received(str(message))
         except ssl.SSLCertVerificationError as exc:  # retried with backoff like any failure, and said
             self.last_error = untrusted_message(self._base_url, self._ca_file, exc.verify_message or str(exc))
+        except ConnectionClosed as closed:
+            if closed.rcvd is not None and closed.rcvd.code == LIVE_CLOSE_ACCOUNT_DISABLED:
+                self._on_news(-1)  # sync now: the engine's next request is refused, and it says why
         except (OSError, WebSocketException, ValueError, KeyError):
             pass
         finally:

@@ -294,6 +294,11 @@ class PullResponse(_Strict):
     more: bool
 
 
+# The refusal (HTTP 403, live close code 4403) of everything a disabled account asks; the desktop shows it as is.
+ACCOUNT_DISABLED = "This account is disabled: ask your administrator."
+LIVE_CLOSE_ACCOUNT_DISABLED = 4403
+
+
 class LoginRequest(_Strict):
     username: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -361,6 +366,9 @@ class MfaEnrolled(_Strict):
 
     tokens: TokenResponse
     recovery_codes: list[str]
+class AccountStatus(_Strict):
+    username: str
+    disabled: bool
 
 
 class ErrorBody(_Strict):

@@ -200,9 +200,13 @@ class MainWindow(QMainWindow):
         if self.user == user and self.sync is None:
             self._start_sync(user)
 
-    def _stop_sync(self) -> None:
+    def _stop_sync(self, *, sign_out: bool = False) -> None:
+        """``sign_out``: the server session is revoked too (off the GUI thread; best effort offline)."""
         if self.sync is not None:
-            self.sync.stop()
+            if sign_out:
+                self.sync.sign_out()
+            else:
+                self.sync.stop()
             self.sync = None
 
     def _on_sync_status(self, status: SyncStatus) -> None:
@@ -310,7 +314,7 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self._remove_lock()
         self.flush()
-        self._stop_sync()
+        self._stop_sync(sign_out=True)
         if self.sync_target is not None:
             self.sync_target.forget_passwords()
         if self.workspace is not None:

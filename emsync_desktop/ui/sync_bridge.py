@@ -15,7 +15,7 @@ from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
-from emsync_desktop.sync.protocol import TokenResponse
+from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, TokenResponse
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class SyncTarget:
 
     ``starting`` says the server is still coming up, so a missing password is worth asking again.
     ``tokens_for``: the session a sign-in got from the server (the engine renews it with its refresh
-    token, so an account with a second factor keeps syncing without a code every quarter of an hour).
+    token, so an account with a second factor keeps syncing without a code every five minutes); given once.
     """
 
     url: str
@@ -34,13 +34,16 @@ class SyncTarget:
     remember_password: Callable[[str, str], None] = lambda _user, _password: None
     forget_passwords: Callable[[], None] = lambda: None  # and the sessions: at sign-out
     second_factor: SecondFactorServer | None = None  # a real server: codes and enrolment
+    # The tokens the sign-in screen got from the server: the engine starts in that session (one per sign-in).
     remember_tokens: Callable[[str, TokenResponse], None] = lambda _user, _tokens: None
     tokens_for: Callable[[str], TokenResponse | None] = lambda _user: None
 
 
 def server_sync_target(url: str) -> SyncTarget:
     """A real sync server. The password typed at sign-in and the session the server gave are kept in
-    memory for this session only (the engine renews access with them) and forgotten at sign-out."""
+    memory for this session only and forgotten at sign-out. The session's tokens are handed to the engine
+    once (its refresh token is good for one use); the engine signs in again with the password only if
+    the session ends."""
     passwords: dict[str, str] = {}
     sessions: dict[str, TokenResponse] = {}
     http = SyncHttp(url)
@@ -51,7 +54,7 @@ def server_sync_target(url: str) -> SyncTarget:
 
     return SyncTarget(url, passwords.get, login=http.login, remember_password=passwords.__setitem__,
                       forget_passwords=forget, second_factor=http, remember_tokens=sessions.__setitem__,
-                      tokens_for=sessions.get)
+                      tokens_for=lambda user: sessions.pop(user, None))
 
 
 class SyncBridge(QObject):
@@ -78,9 +81,16 @@ class SyncBridge(QObject):
         self.live.stop()
         self.engine.stop()
 
+    def sign_out(self) -> None:
+        """Stop, and revoke the session on the server in the background (best effort when offline)."""
+        self.live.stop()
+        self.engine.sign_out()
+
 
 def describe(status: SyncStatus) -> tuple[str, bool]:
     """Status-bar text and whether it is good news."""
+    if status.account_disabled:
+        return f"● {ACCOUNT_DISABLED}", False
     waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
     if status.sign_in_needed:

@@ -24,12 +24,20 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.orm import Session
 from starlette.types import Message
 
-from emsync_desktop.sync.protocol import LiveCursor, LivePushed, LiveRefused
+from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
+    LIVE_CLOSE_ACCOUNT_DISABLED,
+    LiveCursor,
+    LivePushed,
+    LiveRefused,
+)
 from sync_server.feed import current_seq
 from sync_server.live import LiveHub
+from sync_server.live_accounts import LiveAccounts
 from sync_server.live_messages import read_push
+from sync_server.models import User
 from sync_server.tokens import TokenError, verify_token
-from sync_server.writer import UnknownUser, Writer
+from sync_server.writer import AccountDisabled, UnknownUser, Writer
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 log = logging.getLogger("sync_server.live")
@@ -40,10 +48,15 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     """Sign in with the ``Authorization`` header (``token``: older desktops' query parameter); each push
     carries its own token too."""
     try:
-        verify_token(websocket.app.state.settings.secret, _bearer(websocket) or token, kind="access",
-                     now=datetime.now(UTC))
+        claims = verify_token(websocket.app.state.settings.secret, _bearer(websocket) or token, kind="access",
+                              now=datetime.now(UTC))
     except TokenError:
         await websocket.close(code=4401, reason="sign in first")
+        return
+    user_id = str(claims["sub"])
+    refusal = await asyncio.to_thread(_account_refusal, websocket.app.state.sessions, user_id)  # not on the loop
+    if refusal is not None:
+        await websocket.close(code=refusal[0], reason=refusal[1])
         return
     await websocket.accept()
     hub: LiveHub = websocket.app.state.live
@@ -52,6 +65,13 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     device = _Told()
     forwarder = asyncio.create_task(_forward_cursors(websocket, cursors, sending, device))
     tokens = _TokenCheck(websocket.app.state.settings.secret)
+
+    async def close_disabled() -> None:
+        async with sending:  # never in the middle of an answer
+            await websocket.close(code=LIVE_CLOSE_ACCOUNT_DISABLED, reason=ACCOUNT_DISABLED)
+
+    accounts: LiveAccounts = websocket.app.state.live_accounts
+    accounts.add(user_id, close_disabled)  # closed with the reason when the account is disabled
     try:
         while True:
             message = await websocket.receive()
@@ -66,6 +86,7 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass  # the device went away (or closed mid-answer); its unanswered push is sent again later
     finally:
+        accounts.remove(user_id, close_disabled)
         hub.unsubscribe(cursors)
         forwarder.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
@@ -113,6 +134,16 @@ async def _forward_cursors(websocket: WebSocket, cursors: asyncio.Queue[int], se
 def _current_cursor(sessions: Callable[[], Session]) -> int:
     with sessions() as session:
         return current_seq(session)
+
+
+def _account_refusal(sessions: Callable[[], Session], user_id: str) -> tuple[int, str] | None:
+    """Why the account may not connect (close code and reason), or None. Checked once at connect; an open
+    connection is closed by the account watcher (``live_accounts``) if its account is disabled later."""
+    with sessions() as session:
+        user = session.get(User, user_id)
+    if user is None:
+        return 4401, "This account no longer exists."
+    return (LIVE_CLOSE_ACCOUNT_DISABLED, ACCOUNT_DISABLED) if user.disabled_at is not None else None
 
 
 class _TokenCheck:
@@ -165,6 +196,8 @@ async def _answer(websocket: WebSocket, tokens: _TokenCheck, message: Message) -
         results, cursor = await writer.apply_push(user_id, push.ops)
     except UnknownUser:
         return _refused(push.request_id, 401, "This account no longer exists."), None
+    except AccountDisabled:  # the connection itself is closed by the account watcher (live_accounts)
+        return _refused(push.request_id, 403, ACCOUNT_DISABLED), None
     except Exception:  # the writer could not apply it; the device keeps the ops and sends them again
         log.exception("a live push could not be applied")
         return _refused(push.request_id, 503, "The server could not apply this push now; it is sent again."), None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 
 from emsync_desktop.sync.protocol import (
+    ACCOUNT_DISABLED,
     MAX_PULL_LIMIT,
     MAX_WIRE_INT,
     PullResponse,
@@ -17,13 +18,14 @@ from emsync_desktop.sync.protocol import (
 from sync_server.deps import SessionsDep, SignedInUserId, account
 from sync_server.feed import pull_changes
 from sync_server.live import LiveHub
-from sync_server.writer import UnknownUser, Writer
+from sync_server.writer import AccountDisabled, UnknownUser, Writer
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 
 @router.post("/push", response_model=PushResponse,
-             responses={401: {"description": "Not signed in"}, 413: {"description": "Body too large"}})
+             responses={401: {"description": "Not signed in"}, 403: {"description": ACCOUNT_DISABLED},
+                        413: {"description": "Body too large"}})
 async def push(body: PushRequest, user_id: SignedInUserId, request: Request) -> Response:
     """Apply ops in the order given and answer each; each op is all or nothing (``Writer.apply_push``)."""
     writer: Writer = request.app.state.writer
@@ -31,6 +33,8 @@ async def push(body: PushRequest, user_id: SignedInUserId, request: Request) -> 
         results, cursor = await writer.apply_push(user_id, body.ops)
     except UnknownUser as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.") from exc
+    except AccountDisabled as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, ACCOUNT_DISABLED) from exc
     hub: LiveHub = request.app.state.live
     hub.notify(cursor)
     return _json(PushResponse(results=results, cursor=cursor))
@@ -42,7 +46,8 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-@router.get("/pull", response_model=PullResponse, responses={401: {"description": "Not signed in"}})
+@router.get("/pull", response_model=PullResponse, responses={401: {"description": "Not signed in"},
+                                                              403: {"description": ACCOUNT_DISABLED}})
 def pull(user_id: SignedInUserId, sessions: SessionsDep,
          since: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
          limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> Response:

@@ -17,6 +17,12 @@ import requests
 ROOT = Path(__file__).parents[2]
 
 
+def child_env() -> dict[str, str]:
+    """The environment for a child process that imports this checkout (ahead of whatever PYTHONPATH had)."""
+    inherited = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *([inherited] if inherited else [])])}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,7 +70,7 @@ def running_server(data_dir: Path, db_url: str | None = None, *extra: str, port:
         args += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
     log = open(data_dir.parent / f"server-{port_number}.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               env=child_env())
     server = ServerProcess(f"{'https' if tls else 'http'}://127.0.0.1:{port_number}", data_dir, process,
                            tls[2] if tls else None)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from emsync_desktop.services.second_factor import confirm_enrolment, send_code, 
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.protocol import MfaChallenge
 from tests.e2e.conftest import StartServer
-from tests.e2e.server_process import running_server
+from tests.e2e.server_process import child_env, running_server
 
 ROOT = Path(__file__).parents[2]
 PASSWORD = "correct horse battery staple"
@@ -34,7 +33,7 @@ def add_user(data_dir: Path, db_url: str | None, password: str, *args: str) -> s
     command = [sys.executable, "-m", "sync_server", "--data-dir", str(data_dir), *(["--db", db_url] if db_url else []),
                "--add-user", "devi", "--role", "paramedic", "--name", "Devi Nair", "--unit", "AMB-7", *args]
     return subprocess.run(command, input=password + "\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env=child_env())
 
 
 @pytest.mark.slow
@@ -65,7 +64,7 @@ def run_server_cli(data_dir: Path, db_url: str | None, *args: str,
     command = [sys.executable, "-m", "sync_server", "--data-dir", str(data_dir), *(["--db", db_url] if db_url else []),
                *args]
     return subprocess.run(command, input=password + "\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env=child_env())
 
 
 @pytest.mark.slow

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from emsync_desktop.services.auth import SignInError, ask_server, demo_users, sign_in_demo, sign_in_with_server
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.store.models import User
-from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
-from emsync_desktop.sync.protocol import TokenResponse, UserPublic
+from emsync_desktop.sync.http import AccountDisabled, AuthRejected, ServerUnreachable, Throttled, raise_for_status
+from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, TokenResponse, UserPublic
 
 PASSWORD = "correct horse battery"
 PROFILE = UserPublic(id="0190f0e0-0000-7000-8000-0000000000aa", username="devi", display_name="Devi Nair",
@@ -85,3 +85,26 @@ def test_server_refusal_comes_from_the_network_step_and_no_answer_is_none() -> N
     assert ask_server(server_unreachable, "devi", PASSWORD) is None
     with pytest.raises(SignInError, match="wrong password"):
         ask_server(server_accepting(), "devi", "guess")
+
+
+def test_disabled_account_is_told_so_and_not_signed_in_offline(app_context: AppContext) -> None:
+    sign_in_with_server(app_context.store, server_accepting(), "devi", PASSWORD)
+
+    def disabled(_username: str, _password: str) -> TokenResponse:
+        raise AccountDisabled(ACCOUNT_DISABLED)
+
+    with pytest.raises(SignInError) as refused:
+        sign_in_with_server(app_context.store, disabled, "devi", PASSWORD)
+    assert str(refused.value) == "This account is disabled: ask your administrator."
+
+
+def test_throttled_sign_in_says_how_long_to_wait_and_is_not_signed_in_offline(app_context: AppContext) -> None:
+    sign_in_with_server(app_context.store, server_accepting(), "devi", PASSWORD)
+
+    def throttled(_username: str, _password: str) -> TokenResponse:
+        raise_for_status(429, "Too many failed sign-ins: try again in 37 s.")
+        raise AssertionError("a 429 must raise")
+
+    with pytest.raises(SignInError, match="try again in 37 s") as refused:
+        sign_in_with_server(app_context.store, throttled, "devi", PASSWORD)
+    assert isinstance(refused.value.__cause__, Throttled)

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sync_server import mfa, second_factor
+from sync_server import mfa, second_factor, tokens
 from sync_server.app import create_app
 from sync_server.config import Settings
 from sync_server.deps import get_clock
@@ -200,7 +200,7 @@ def test_a_newer_sign_in_replaces_the_open_challenge(mfa_server: MfaServer) -> N
 def test_a_challenge_lapses_after_five_minutes(mfa_server: MfaServer) -> None:
     mfa_server.enrol("rahul")
     challenge = mfa_server.challenge("rahul")
-    mfa_server.clock.advance(mfa.CHALLENGE_TTL_S + 1)
+    mfa_server.clock.advance(mfa.CHALLENGE_TTL_S + tokens.LEEWAY_S + 1)
     refused = mfa_server.verify(challenge, mfa_server.code("rahul"))
     assert refused.status_code == 401 and "expired" in refused.json()["detail"]
 

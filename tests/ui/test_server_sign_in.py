@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,31 @@ def test_password_sign_in_goes_through_the_server_and_starts_sync(qtbot: QtBot, 
         qtbot.waitUntil(lambda: "● Online" in window.connection_label.text(), timeout=20_000)
         window.sign_out()
         assert target.credentials_for("asha") is None  # the password is gone with the session
+    finally:
+        window.close()
+        runner.shutdown()
+        context.close()
+
+
+def session_states(server: EmbeddedServer) -> list[str | None]:
+    with sqlite3.connect(server.data_dir / "server.db") as db:
+        return [reason for (reason,) in db.execute("SELECT revoked_reason FROM auth_sessions")]
+
+
+@pytest.mark.slow
+def test_sign_out_revokes_the_session_on_the_server(qtbot: QtBot, tmp_path: Path,
+                                                    demo_server: EmbeddedServer) -> None:  # noqa: F811
+    context = open_app(tmp_path / "device", lambda _r: None, demo=True)
+    runner = DbRunner()
+    window = MainWindow(context, TaskRelay(runner), LIGHT, server_sync_target(demo_server.url))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        type_credentials(qtbot, window, "maria", demo_server.credentials()["maria"])
+        qtbot.waitUntil(lambda: "● Online" in window.connection_label.text(), timeout=20_000)
+        assert session_states(demo_server) == [None]  # one session: the sign-in screen's, used by the engine
+        window.sign_out()
+        qtbot.waitUntil(lambda: session_states(demo_server) == ["signed out"], timeout=10_000)
     finally:
         window.close()
         runner.shutdown()
