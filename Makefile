@@ -32,9 +32,11 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # TensorFlow and QtWebEngine cannot share a process (they crash at exit), so tests marked `tensorflow`
-# run in a second pytest process; every test runs in exactly one of the two.
+# run in a second pytest process; every test runs in exactly one of the two. The screen-fit tests run once
+# more at 200 % scaling (QT_SCALE_FACTOR=2), a process of their own since the factor is fixed at start-up.
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest -m "not tensorflow" $(PYTEST_ARGS)
+	QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest -q tests/ui/test_screen_fit.py
 	$(PY) -m pytest -m tensorflow $(PYTEST_ARGS)
 
 test: lint typecheck unit
