@@ -154,6 +154,7 @@ class LoginView(QWidget):
             where = f" · {works_at}" if works_at else ""
             button = QPushButton(f"{user.role.label}  —  {user.display_name}{where}")
             button.setMinimumHeight(TOUCH_PX + 8)
+            button.setAutoDefault(True)  # Return signs in as this user when the button has focus
             button.setStyleSheet("text-align: left; padding-left: 16px;")
             button.clicked.connect(lambda _c=False, u=user: self.sign_in_demo(u))
             self.demo_layout.addWidget(button)

@@ -20,6 +20,7 @@ from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AuditAnchor, AuditVerification
 from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
+from emsync_desktop.ui.keyboard import tidy_focus_chain
 from emsync_desktop.ui.login_view import LoginView
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.sync_bridge import SyncBridge, SyncTarget, describe
@@ -100,7 +101,8 @@ class MainWindow(QMainWindow):
         self.two_step_button.clicked.connect(self.set_up_two_step)
         self.two_step_action = bar.addWidget(self.two_step_button)
         self.two_step_action.setVisible(False)
-        self.sign_out_button = touch_button("Sign out")
+        self.sign_out_button = touch_button("Sign out", tooltip="Sign out (Ctrl+Shift+Q); your work is saved")
+        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self._sign_out_by_key)
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_action = bar.addWidget(self.sign_out_button)
         self.sign_out_action.setVisible(False)
@@ -304,12 +306,17 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
         self.workspace = workspace
+        tidy_focus_chain(workspace)
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
         focus_first = getattr(workspace, "focus_first", None)
         if callable(focus_first):
             focus_first()
         self.workspace_ready.emit(workspace)
+
+    def _sign_out_by_key(self) -> None:
+        if self.user is not None and self.lock_screen is None:
+            self.sign_out()
 
     def sign_out(self) -> None:
         self._remove_lock()

@@ -126,8 +126,10 @@ def stylesheet(t: Theme) -> str:
     QPushButton:disabled, QPushButton#primary:disabled {{ background: {t.raised}; color: {t.muted};
         border: 1px dashed {t.border}; }}
     QPushButton:checked {{ background: {t.accent}; color: {t.accent_text}; }}
+    QPushButton#primary:focus, QPushButton:checked:focus {{ border: 3px solid {t.text}; }}
     QListWidget, QTableWidget, QTableView {{ background: {t.surface}; border: 1px solid {t.border};
         border-radius: 6px; alternate-background-color: {t.raised}; gridline-color: {t.border}; }}
+    QListWidget:focus, QTableWidget:focus, QTableView:focus {{ border: 2px solid {t.accent}; }}
     QListWidget::item {{ min-height: {TOUCH_PX}px; padding: 4px 8px; border-bottom: 1px solid {t.border}; }}
     QListWidget::item:selected {{ background: {t.accent}; color: {t.accent_text}; }}
     QHeaderView::section {{ background: {t.raised}; color: {t.muted}; border: none;

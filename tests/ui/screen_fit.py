@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QTabBar,
     QTableView,
     QWidget,
@@ -50,8 +51,16 @@ def problems(window: QWidget) -> list[str]:
         place = QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
         if not scrolled and isinstance(widget, (QAbstractButton, QLineEdit, QLabel)) and not frame.contains(place):
             found.append(f"off screen: {_name(widget)} at {place.getRect()}")
-        found += _cut(widget) + _small(widget)
+        found += _cut(widget) + _small(widget) + _sideways(widget)
     return found
+
+
+def _sideways(widget: QWidget) -> list[str]:
+    """A form or panel that scrolls sideways hides half of its fields (tables may: they have columns)."""
+    if isinstance(widget, QScrollArea) and widget.horizontalScrollBar().maximum() > 0:
+        return [f"scrolls sideways: {type(widget.widget()).__name__} needs "
+                f"{widget.horizontalScrollBar().maximum()} px more"]
+    return []
 
 
 def _cut_cells(table: QTableView) -> list[str]:

@@ -43,43 +43,56 @@ def window_for(qtbot: QtBot, data_dir: Path, server: EmbeddedServer) -> tuple[Ma
     return window, context, runner
 
 
-@pytest.mark.slow
-def test_paramedic_sends_case_and_nurse_accepts_it(qtbot: QtBot, tmp_path: Path,
-                                                  demo_server: EmbeddedServer) -> None:
-    ambulance, amb_ctx, amb_runner = window_for(qtbot, tmp_path / "ambulance", demo_server)
-    ward, ward_ctx, ward_runner = window_for(qtbot, tmp_path / "ward", demo_server)
-    try:
-        sign_in_as(qtbot, ambulance, Role.PARAMEDIC)
-        paramedic = ambulance.workspace
-        assert isinstance(paramedic, ParamedicWorkspace)
-        qtbot.mouseClick(paramedic.case_list.new_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: paramedic.model.snapshot is not None)
-        paramedic.tabs.setCurrentIndex(1)
-        type_into(qtbot, paramedic.form.fields["chief_complaint"], "Fall from height, back pain")  # type: ignore[arg-type]
-        paramedic.tabs.setCurrentIndex(2)
-        panel = paramedic.transfer
-        qtbot.waitUntil(lambda: panel.hospitals.rowCount() == 10)
-        lourdes_row = next(r for r in range(10) if panel.hospitals.item(r, 0).text().startswith("Lourdes"))  # type: ignore[union-attr]
-        panel.hospitals.selectRow(lourdes_row)
-        panel.unit.set_value("WARD")
-        qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "Lourdes" in _paramedic_text(panel), timeout=10_000)
-        qtbot.waitUntil(lambda: "Online · 0 changes waiting" in ambulance.connection_label.text(), timeout=20_000)
-
-        sign_in_as(qtbot, ward, Role.NURSE)
-        nurse = ward.workspace
-        assert isinstance(nurse, NurseWorkspace)
-        qtbot.waitUntil(lambda: len(nurse.incoming.cards) == 1, timeout=20_000)
-        [transfer_id] = nurse.incoming.cards
-        nurse.incoming.decide(transfer_id, TransferState.ACCEPTED)
-        qtbot.waitUntil(lambda: "ACCEPTED" in _paramedic_text(panel), timeout=20_000)
-    finally:
-        for window, runner, ctx in ((ambulance, amb_runner, amb_ctx), (ward, ward_runner, ward_ctx)):
-            window.close()
-            runner.shutdown()
-            ctx.close()
+@pytest.fixture
+def desks(qtbot: QtBot, tmp_path: Path, demo_server: EmbeddedServer) -> Iterator[tuple[MainWindow, MainWindow]]:
+    """An ambulance laptop and a ward PC on the demo server; closing them must stop their sync threads."""
+    opened = [window_for(qtbot, tmp_path / name, demo_server) for name in ("ambulance", "ward")]
+    yield opened[0][0], opened[1][0]
+    for window, ctx, runner in opened:
+        window.close()
+        runner.shutdown()
+        ctx.close()
     alive = [t.name for t in threading.enumerate() if t.name in ("emsync-sync", "emsync-live") and t.is_alive()]
     assert alive == [], "closing the window must stop sync"
+
+
+def send_case_to_lourdes(qtbot: QtBot, ambulance: MainWindow, complaint: str) -> ParamedicWorkspace:
+    """Sign in as the paramedic, open a case, send it to Lourdes; returns once it reached the server."""
+    sign_in_as(qtbot, ambulance, Role.PARAMEDIC)
+    paramedic = ambulance.workspace
+    assert isinstance(paramedic, ParamedicWorkspace)
+    qtbot.mouseClick(paramedic.case_list.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: paramedic.model.snapshot is not None)
+    paramedic.tabs.setCurrentIndex(1)
+    type_into(qtbot, paramedic.form.fields["chief_complaint"], complaint)  # type: ignore[arg-type]
+    paramedic.tabs.setCurrentIndex(2)
+    panel = paramedic.transfer
+    qtbot.waitUntil(lambda: panel.hospitals.rowCount() == 10)
+    lourdes_row = next(r for r in range(10) if panel.hospitals.item(r, 0).text().startswith("Lourdes"))  # type: ignore[union-attr]
+    panel.hospitals.selectRow(lourdes_row)
+    panel.unit.set_value("WARD")
+    qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Online · 0 changes waiting" in ambulance.connection_label.text(), timeout=20_000)
+    return paramedic
+
+
+def the_one_incoming(qtbot: QtBot, ward: MainWindow) -> tuple[NurseWorkspace, str]:
+    """Sign in as the Lourdes nurse and wait for the one incoming transfer."""
+    sign_in_as(qtbot, ward, Role.NURSE)
+    nurse = ward.workspace
+    assert isinstance(nurse, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(nurse.incoming.cards) == 1, timeout=20_000)
+    [transfer_id] = nurse.incoming.cards
+    return nurse, transfer_id
+
+
+@pytest.mark.slow
+def test_paramedic_sends_case_and_nurse_accepts_it(qtbot: QtBot, desks: tuple[MainWindow, MainWindow]) -> None:
+    paramedic = send_case_to_lourdes(qtbot, desks[0], "Fall from height, back pain")
+    qtbot.waitUntil(lambda: "Lourdes" in _paramedic_text(paramedic.transfer), timeout=10_000)
+    nurse, transfer_id = the_one_incoming(qtbot, desks[1])
+    nurse.incoming.decide(transfer_id, TransferState.ACCEPTED)
+    qtbot.waitUntil(lambda: "ACCEPTED" in _paramedic_text(paramedic.transfer), timeout=20_000)
 
 
 def _paramedic_text(panel: object) -> str:
@@ -90,41 +103,15 @@ def _paramedic_text(panel: object) -> str:
 
 
 @pytest.mark.slow
-def test_rejection_reaches_the_crew_on_any_tab_with_its_reason(qtbot: QtBot, tmp_path: Path,
-                                                                 demo_server: EmbeddedServer) -> None:
-    ambulance, amb_ctx, amb_runner = window_for(qtbot, tmp_path / "ambulance", demo_server)
-    ward, ward_ctx, ward_runner = window_for(qtbot, tmp_path / "ward", demo_server)
-    try:
-        sign_in_as(qtbot, ambulance, Role.PARAMEDIC)
-        paramedic = ambulance.workspace
-        assert isinstance(paramedic, ParamedicWorkspace)
-        qtbot.mouseClick(paramedic.case_list.new_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: paramedic.model.snapshot is not None)
-        type_into(qtbot, paramedic.form.fields["chief_complaint"], "Head injury")  # type: ignore[arg-type]
-        paramedic.tabs.setCurrentIndex(2)
-        panel = paramedic.transfer
-        qtbot.waitUntil(lambda: panel.hospitals.rowCount() == 10)
-        panel.pick(next(panel.hospitals.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(10)  # type: ignore[union-attr]
-                        if panel.hospitals.item(r, 0).text().startswith("Lourdes")))  # type: ignore[union-attr]
-        qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "Online · 0 changes waiting" in ambulance.connection_label.text(), timeout=20_000)
-        paramedic.tabs.setCurrentIndex(0)  # back on the Vitals tab
+def test_rejection_reaches_the_crew_on_any_tab_with_its_reason(qtbot: QtBot,
+                                                                 desks: tuple[MainWindow, MainWindow]) -> None:
+    paramedic = send_case_to_lourdes(qtbot, desks[0], "Head injury")
+    paramedic.tabs.setCurrentIndex(0)  # back on the Vitals tab
+    nurse, transfer_id = the_one_incoming(qtbot, desks[1])
+    nurse.incoming.decide(transfer_id, TransferState.REJECTED, "no neurosurgeon on call")
 
-        sign_in_as(qtbot, ward, Role.NURSE)
-        nurse = ward.workspace
-        assert isinstance(nurse, NurseWorkspace)
-        qtbot.waitUntil(lambda: len(nurse.incoming.cards) == 1, timeout=20_000)
-        [transfer_id] = nurse.incoming.cards
-        nurse.incoming.decide(transfer_id, TransferState.REJECTED, "no neurosurgeon on call")
-
-        qtbot.waitUntil(lambda: paramedic.news.isVisible(), timeout=20_000)
-        assert "Rejected by Maria Joseph" in paramedic.news.words.text()
-        assert paramedic.news.words.text().endswith(": no neurosurgeon on call")
-        qtbot.waitUntil(lambda: "Lourdes WARD · REJECTED" in paramedic.case_list.list.item(0).text()
-                        or "Lourdes ICU · REJECTED" in paramedic.case_list.list.item(0).text(), timeout=10_000)
-        assert "no neurosurgeon on call" in _paramedic_text(panel)
-    finally:
-        for window, runner, ctx in ((ambulance, amb_runner, amb_ctx), (ward, ward_runner, ward_ctx)):
-            window.close()
-            runner.shutdown()
-            ctx.close()
+    qtbot.waitUntil(lambda: paramedic.news.isVisible(), timeout=20_000)
+    assert "Rejected by Maria Joseph" in paramedic.news.words.text()
+    assert paramedic.news.words.text().endswith(": no neurosurgeon on call")
+    qtbot.waitUntil(lambda: "Lourdes WARD · REJECTED" in paramedic.case_list.list.item(0).text(), timeout=10_000)
+    assert "no neurosurgeon on call" in _paramedic_text(paramedic.transfer)

@@ -67,3 +67,18 @@ def test_coordinator_desk_fits(qtbot: QtBot, window: MainWindow, size: tuple[int
     qtbot.wait(200)
     found = _every_tab(qtbot, window)
     assert not found, "\n".join(found)
+
+
+def test_a_growing_case_title_moves_no_panel(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_case_entry import open_new_case, type_into
+
+    window.resize(1366, 768)
+    workspace = open_new_case(qtbot, window)
+    qtbot.wait(100)
+    before = (workspace.tabs.width(), workspace.side_tabs.width())
+    type_into(qtbot, workspace.form.fields["chief_complaint"],  # type: ignore[arg-type]
+              "Fell from a ladder about three metres onto concrete, now confused and vomiting twice")
+    qtbot.waitUntil(lambda: "vomiting" in workspace.title.full_text())
+    qtbot.wait(50)
+    assert (workspace.tabs.width(), workspace.side_tabs.width()) == before
+    assert workspace.title.text().endswith("…") and "vomiting" in workspace.title.toolTip()

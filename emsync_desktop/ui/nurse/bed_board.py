@@ -33,6 +33,7 @@ class BedTile(QPushButton):
         self.setToolTip(bed.problem or ("Waiting to be sent" if bed.waiting else bed.status.label))
         self.setAccessibleName(f"Bed {bed.label}: {bed.status.label}")
         self.setMinimumSize(124, 66)
+        self.setAutoDefault(True)  # Return opens the statuses menu when the tile has focus, as Space does
         background, text = bed_colour(theme, bed.status)
         border = f"3px solid {theme.warning}" if bed.problem else f"2px solid {theme.border}"
         self.setStyleSheet(f"QPushButton {{background:{background}; color:{text}; font-size:14px; font-weight:700;"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
-from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField, SavingTextArea
+from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField, SavingTextArea
 
 SEX_CHOICES = [("female", "F", "Female"), ("male", "M", "Male"), ("other", "Other", "Other")]
 
@@ -16,9 +16,13 @@ class CaseForm(QWidget):
         super().__init__(parent)
         self._model = model
         self.fields: dict[str, SavingField | SavingTextArea | ChoiceField] = {}
-        patient = QGroupBox("Patient  (name, date of birth, phone and ID are encrypted on this device)")
+        patient = QGroupBox("Patient")
         grid = QGridLayout(patient)
         grid.setHorizontalSpacing(14)
+        encrypted = QLabel("Name, date of birth, phone and ID are encrypted on this device.")
+        encrypted.setObjectName("muted")
+        encrypted.setWordWrap(True)
+        grid.addWidget(encrypted, 2, 0, 1, 4)
         self._add(grid, SavingField("name", "Name", placeholder="Full name, if known"), 0, 0, 1, 2)
         self._add(grid, SavingField("date_of_birth", "Date of birth", placeholder="YYYY-MM-DD"), 0, 2)
         self._add(grid, SavingField("age_years", "Age", "years", placeholder="estimate"), 0, 3)
@@ -35,8 +39,10 @@ class CaseForm(QWidget):
         self._add(cgrid, SavingTextArea("medications", "Medications", "Current medicines"), 2, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.problems = ProblemLine()
         layout.addWidget(patient)
         layout.addWidget(complaint)
+        layout.addWidget(self.problems)
         model.snapshot_changed.connect(self._on_snapshot)
         model.field_result.connect(self._on_field_result)
         self._shown_case: str | None = None
@@ -55,6 +61,8 @@ class CaseForm(QWidget):
         if snapshot is None:
             return
         new_case = snapshot.id != self._shown_case
+        if new_case:
+            self.problems.clear_all()
         self._shown_case = snapshot.id
         d = snapshot.details
         values = {
@@ -78,3 +86,4 @@ class CaseForm(QWidget):
     def _on_field_result(self, name: str, error: str | None, warning: str | None) -> None:
         if name in self.fields:
             self.fields[name].show_result(error, warning)
+            self.problems.report(name, error, warning)

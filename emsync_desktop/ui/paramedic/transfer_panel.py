@@ -57,7 +57,8 @@ class TransferPanel(QWidget):
         self._case_id: str | None = None
         self._ranked_with: object = None  # the ranking inputs of the case the list reflects
         self._ranked_unit = ""
-        self._picked: str | None = None  # a hospital the paramedic tapped: rankings no longer move the selection
+        self._picked: str | None = None  # a hospital the paramedic chose: rankings no longer move the selection
+        self._filling = False  # the list is being refilled: selection changes are ours, not the paramedic's
         self._unit_chosen = False  # by the paramedic, for this case: triage no longer changes it
         self._sending: str | None = None  # the hospital a send in flight goes to: no second send meanwhile
         self._active: TransferView | None = None  # the case's active transfer: a new send must replace it
@@ -70,8 +71,7 @@ class TransferPanel(QWidget):
         self.crew_phone.commit.connect(self._on_crew_phone)
         self.unit_hint = _label("muted")
         self.hospitals = _hospital_table()
-        self.hospitals.cellClicked.connect(lambda _r, _c: setattr(self, "_picked", self.selected_hospital()))
-        self.hospitals.itemSelectionChanged.connect(lambda: self.chooser.select(self.selected_hospital()))
+        self.hospitals.itemSelectionChanged.connect(self._on_hospital_selected)
         self.routing_note = _label("muted")
         self.send = touch_button("Send request, hold bed and SBAR", primary=True)
         self.send.clicked.connect(self.send_selected)
@@ -195,8 +195,21 @@ class TransferPanel(QWidget):
                                   f"{describe_needs(view.required)}. Travel times: {', '.join(sources)}.{hint} "
                                   + " ".join(view.notes))
 
+    def _on_hospital_selected(self) -> None:
+        """Tapped, clicked or chosen with the arrow keys: the choice stays through later rankings."""
+        if not self._filling and self.selected_hospital() is not None:
+            self._picked = self.selected_hospital()
+        self.chooser.select(self.selected_hospital())
+
     def _show_rows(self, rows: list[tuple[str, str, str, str, int, str]], select_best: bool = False) -> None:
-        selected = None if select_best else self.selected_hospital()
+        self._filling = True
+        try:
+            self._fill_rows(rows, None if select_best else self.selected_hospital())
+        finally:
+            self._filling = False
+        self.chooser.select(self.selected_hospital())
+
+    def _fill_rows(self, rows: list[tuple[str, str, str, str, int, str]], selected: str | None) -> None:
         self.hospitals.clearSelection()
         self.hospitals.setRowCount(len(rows))
         for row, (hospital_id, name, full_name, eta, free, why) in enumerate(rows):
@@ -218,8 +231,7 @@ class TransferPanel(QWidget):
         for row in range(self.hospitals.rowCount()):
             cell = self.hospitals.item(row, 0)
             if cell is not None and cell.data(Qt.ItemDataRole.UserRole) == hospital_id:
-                self._picked = hospital_id
-                self.hospitals.selectRow(row)
+                self.hospitals.selectRow(row)  # a selection by the paramedic: kept (_on_hospital_selected)
                 return
 
     def selected_hospital(self) -> str | None:

@@ -23,7 +23,7 @@ from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.vitals_chart import VitalsTrendChart
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
-from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
+from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField
 
 NUMERIC_ORDER = ["hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs", "pain_0_10",
                  "glucose_mg_dl"]
@@ -31,8 +31,9 @@ OXYGEN_CHOICES = [("air", "Air", "Breathing room air"), ("oxygen", "O₂", "On s
 ACVPU_CHOICES = [(c.value, c.value, c.label) for c in Consciousness]
 SCALE_CHOICES = [("1", "Scale 1", "Standard SpO2 scale"),
                  ("2", "Scale 2", "Hypercapnic respiratory failure, target 88-92 % (clinician decision)")]
-SHORT_LABELS = {"hr_bpm": "HR", "rr_per_min": "RR", "spo2_pct": "SpO2", "sbp_mmhg": "BP systolic",
-                "dbp_mmhg": "BP diastolic", "temp_c": "Temp", "gcs": "GCS", "pain_0_10": "Pain",
+# Short enough that the grid fits the editor of a 1280 px screen (the full names are the tooltips).
+SHORT_LABELS = {"hr_bpm": "HR", "rr_per_min": "RR", "spo2_pct": "SpO2", "sbp_mmhg": "Systolic",
+                "dbp_mmhg": "Diastolic", "temp_c": "Temp", "gcs": "GCS", "pain_0_10": "Pain",
                 "glucose_mg_dl": "Glucose"}
 # Grid of the entry panel: (row, column, column span), in the order of GRID_ORDER. Four columns fit
 # a 1366 px wide laptop screen beside the case list and the NEWS2 panel.
@@ -52,7 +53,7 @@ class VitalsPanel(QWidget):
         self.fields: dict[str, SavingField | ChoiceField] = {}
         box = QGroupBox("Vitals — current observation set")
         grid = QGridLayout(box)
-        grid.setHorizontalSpacing(10)
+        grid.setHorizontalSpacing(6)
         for name in NUMERIC_ORDER:
             spec = NUMERIC_SPECS[name]
             field = SavingField(name, SHORT_LABELS[name], spec.unit, placeholder="—")
@@ -61,14 +62,17 @@ class VitalsPanel(QWidget):
             field.edit.setMinimumWidth(64)
             self._register(field)
         self._register(ChoiceField("on_oxygen", "Air or oxygen", OXYGEN_CHOICES))
-        self._register(ChoiceField("consciousness", "ACVPU  (C = new confusion)", ACVPU_CHOICES))
+        self._register(ChoiceField("consciousness", "ACVPU (C = new confusion)", ACVPU_CHOICES))
         self.scale = ChoiceField("spo2_scale", "SpO2 scale", SCALE_CHOICES)
         self.scale.commit.connect(lambda _n, v: model.save_detail("spo2_scale", v or "1"))
         for (row, col, span), name in zip(GRID, GRID_ORDER, strict=True):
             grid.addWidget(self.fields[name], row, col, 1, span)
         grid.addWidget(self.scale, 3, 0, 1, 2)
+        self.problems = ProblemLine()
+        grid.addWidget(self.problems, 4, 0, 1, 4)
         self.set_label = QLabel()
         self.set_label.setObjectName("muted")
+        self.set_label.setWordWrap(True)  # a long set description must not widen the panel past the screen
         self.new_set = touch_button("New set  (Ctrl+Enter)",
                                     tooltip="Keep this set and start a new one for the next reading")
         self.new_set.clicked.connect(self._start_new_set)
@@ -112,6 +116,7 @@ class VitalsPanel(QWidget):
             first.edit.setFocus()
 
     def _on_set_changed(self, _set_id: str, entry: VitalsEntry | None) -> None:
+        self.problems.clear_all()
         for name, field in self.fields.items():
             if isinstance(field, ChoiceField):
                 field.reset(_choice_value(entry, name))
@@ -139,8 +144,10 @@ class VitalsPanel(QWidget):
     def _on_field_result(self, name: str, error: str | None, warning: str | None) -> None:
         if name in self.fields:
             self.fields[name].show_result(error, warning)
+            self.problems.report(name, error, warning)
         elif name == "spo2_scale":
             self.scale.show_result(error, warning)
+            self.problems.report(name, error, warning)
 
     def _fill_table(self, entries: tuple[VitalsEntry, ...]) -> None:
         self.table.setRowCount(len(entries))

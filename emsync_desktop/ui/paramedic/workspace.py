@@ -28,6 +28,7 @@ from emsync_desktop.ui.paramedic.triage_panel import TriagePanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.elided_label import ElidedLabel
 from emsync_desktop.ui.widgets.fields import SavingField
 from emsync_desktop.ui.widgets.map_panel import MapPanel
 
@@ -45,7 +46,7 @@ class ParamedicWorkspace(QWidget):
         self.scores = ScoresPanel(model, theme)
         self.sbar = SbarPanel(model, exports)
         self.triage = TriagePanel(model, theme)
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a title growing as the complaint is typed never moves the panels
         self.title.setObjectName("heading")
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolling(self.vitals), "Vitals")
@@ -68,11 +69,11 @@ class ParamedicWorkspace(QWidget):
         editor_layout.addWidget(self.title)
         editor_layout.addWidget(self.ending)
         editor_layout.addWidget(self.tabs, 1)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.tabs.setCurrentIndex(1),
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self._go_to(1, self.form.fields["chief_complaint"]),
                   context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.tabs.setCurrentIndex(0),
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self._go_to(0, self.vitals.fields["hr_bpm"]),
                   context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentIndex(2),
+        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self._go_to(2, self.transfer.hospitals),
                   context=Qt.ShortcutContext.WindowShortcut)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(_scrolling(self.triage, horizontal=False), "Triage")
@@ -146,6 +147,12 @@ class ParamedicWorkspace(QWidget):
         self.model.load(case_id)
         self.tabs.setCurrentIndex(2)
 
+    def _go_to(self, tab: int, first: QWidget) -> None:
+        """A tab by its shortcut, with the keyboard in its first field (no case open: nothing to type in)."""
+        self.tabs.setCurrentIndex(tab)
+        if self.model.snapshot is not None:
+            _focus_in(first)
+
     def focus_first(self) -> None:
         """Where the keyboard starts after sign-in: the case search (typing there can never open a case)."""
         self.case_list.search.setFocus()
@@ -179,8 +186,14 @@ class ParamedicWorkspace(QWidget):
             if fresh and isinstance(complaint, SavingField):  # a new case: typing goes into its chief complaint
                 QTimer.singleShot(0, self, complaint.edit.setFocus)
         self.stack.setCurrentIndex(1)
-        self.title.setText(snapshot.title + (f" — {snapshot.details.chief_complaint}"
-                                             if snapshot.details.chief_complaint else ""))
+        self.title.set_full_text(snapshot.title + (f" — {snapshot.details.chief_complaint}"
+                                                   if snapshot.details.chief_complaint else ""))
+
+
+def _focus_in(widget: QWidget) -> None:
+    """The keyboard to ``widget``: a field's editor, or the widget itself."""
+    edit = getattr(widget, "edit", None)
+    (edit if isinstance(edit, QWidget) else widget).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
 def _shortcut_tips(tabs: QTabWidget, keys: list[str]) -> None:

@@ -10,6 +10,7 @@ from emsync_desktop.ui.theme import TOUCH_PX
 def touch_button(text: str, *, primary: bool = False, tooltip: str = "") -> QPushButton:
     button = QPushButton(text)
     button.setMinimumHeight(TOUCH_PX)
+    button.setAutoDefault(True)  # Return presses it when focused (outside dialogs too), as Space does
     if primary:
         button.setObjectName("primary")
     if tooltip:

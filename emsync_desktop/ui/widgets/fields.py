@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -60,6 +59,42 @@ class _Messages(QLabel):
 
     def _fit(self) -> None:
         self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40)))
+
+
+class ProblemLine(QLabel):
+    """The whole of the newest message of a group of fields (a field's own line is one short line), in
+    space kept for two wrapped lines, so it can be read and nothing moves when it appears. Errors before
+    warnings; a field's message goes when the field is fixed."""
+
+    LINES = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_field: dict[str, tuple[bool, str]] = {}  # field name -> (is error, text), newest last
+        self.setWordWrap(True)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setFixedHeight(self.LINES * self.fontMetrics().lineSpacing() + 6)
+        self.hide()
+
+    def report(self, name: str, error: str | None, warning: str | None) -> None:
+        self._by_field.pop(name, None)
+        if error or warning:
+            self._by_field[name] = (bool(error), str(error or warning))
+        self._show_newest()
+
+    def clear_all(self) -> None:
+        self._by_field.clear()
+        self._show_newest()
+
+    def _show_newest(self) -> None:
+        newest = sorted(self._by_field.values(), key=lambda item: item[0])[-1:]  # stable: newest error wins
+        error, text = newest[0] if newest else (False, "")
+        self.setObjectName("fieldError" if error else "fieldWarning")
+        self.setStyleSheet("")  # re-polish for the new object name
+        self.setText(("✖ " if error else "⚠ ") + text if text else "")
+        self.setVisible(bool(text))
 
 
 class _AutoSavingInput(QWidget):
@@ -127,6 +162,9 @@ class _AutoSavingInput(QWidget):
             self.commit.emit(self.name, text)
 
 
+PLACEHOLDER_PAD_PX = 12  # the editor's padding and frame on each side (theme: padding 6px 8px, 2 px border)
+
+
 class SavingField(_AutoSavingInput):
     """A labelled one-line input. ``name`` is the field name the store uses."""
 
@@ -136,10 +174,18 @@ class SavingField(_AutoSavingInput):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setMinimumHeight(TOUCH_PX)
+        self.edit.ensurePolished()  # measured in the theme's font
+        if placeholder:  # the hint is read whole ('YYYY-MM-DD' was cut to 'YYYY-MM-')
+            self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance(placeholder) + 2 * PLACEHOLDER_PAD_PX)
         self.edit.setAccessibleName(label)
         super().__init__(name, self.label, self.edit, parent)
         self.edit.textEdited.connect(lambda _t: self._on_typed())
         self.edit.editingFinished.connect(self._emit_commit)
+        self.edit.returnPressed.connect(self._move_on)
+
+    def _move_on(self) -> None:
+        """Enter saves (``editingFinished``) and moves to the next field, as Tab does."""
+        self.edit.focusNextChild()
 
     def text(self) -> str:
         return self.edit.text()
@@ -189,7 +235,9 @@ class SavingTextArea(_AutoSavingInput):
 
 
 class ChoiceField(QWidget):
-    """Touch-sized segmented buttons; clicking the chosen one again clears it (not recorded)."""
+    """Touch-sized segmented buttons; clicking the chosen one again clears it (not recorded). Every button
+    is a Tab stop and Return or Space presses it: they are in no QButtonGroup, which would leave only one
+    of them in the Tab order and (not being exclusive) no arrow keys either."""
 
     commit = Signal(str, str)
 
@@ -199,8 +247,6 @@ class ChoiceField(QWidget):
         super().__init__(parent)
         self.name = name
         self._value = ""
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(False)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         row.setSpacing(4)
@@ -212,7 +258,7 @@ class ChoiceField(QWidget):
             # never narrower than its text ("Other" was cut to "th" in a tight grid column)
             button.setMinimumSize(max(TOUCH_PX, button.sizeHint().width()), TOUCH_PX)
             button.setAccessibleName(f"{label}: {tip or text}")
-            self.group.addButton(button)
+            button.setAutoDefault(True)  # Return presses it when focused, as Space does
             self.buttons[value] = button
             button.clicked.connect(lambda _c=False, v=value: self._on_click(v))
             row.addWidget(button)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from emsync_desktop.geo.map_page import MapScene, build_map_page
 from emsync_desktop.geo.roads import load_road_data
 from emsync_desktop.geo.tiles import tile_server_for
+from emsync_desktop.ui.keyboard import keep_out_of_focus
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
@@ -104,6 +105,7 @@ class MapPanel(QWidget):
         from PySide6.QtWebEngineWidgets import QWebEngineView
 
         view = QWebEngineView(self)
+        keep_out_of_focus(view)
         channel = QWebChannel(view.page())
         channel.registerObject("bridge", self.bridge)
         view.page().setWebChannel(channel)
@@ -120,6 +122,8 @@ class MapPanel(QWidget):
 
     def _on_ready(self) -> None:
         self._ready = True
+        if self._view is not None:
+            keep_out_of_focus(self._view)  # its render widget exists once the page is up
         self.waiting.hide()
         self.page_ready.emit()
         if self._scene is not self._shown_scene:

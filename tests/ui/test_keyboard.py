@@ -1,0 +1,140 @@
+"""Keyboard only (issue 18): every control is reachable, Tab always leads out again, shortcuts land in the
+first field, and the paramedic's story (sign in, case, vitals, hospital, send) needs no mouse."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QGraphicsView, QScrollArea, QWidget
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
+from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
+from tests.ui.conftest import sign_in_as
+from tests.ui.test_case_entry import open_new_case
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _key(qtbot: QtBot, window: MainWindow, key: Qt.Key,
+         modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(QApplication.focusWidget() or window, key, modifier)
+
+
+def _traps(root: QWidget) -> list[str]:
+    """Tables that move Tab between their cells, and scroll areas or charts that take Tab unseen."""
+    found = [f"{type(v).__name__} keeps Tab" for v in root.findChildren(QAbstractItemView) if v.tabKeyNavigation()]
+    found += [f"{type(a).__name__} is a Tab stop" for a in root.findChildren(QWidget)
+              if isinstance(a, (QScrollArea, QGraphicsView)) and a.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    return found
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_no_workspace_traps_or_hides_the_tab_key(qtbot: QtBot, window: MainWindow, role: Role) -> None:
+    sign_in_as(qtbot, window, role)
+    assert window.workspace is not None
+    assert _traps(window.workspace) == []
+
+
+def test_every_acvpu_button_is_a_tab_stop_and_return_presses_it(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    acvpu = workspace.vitals.fields["consciousness"]
+    assert isinstance(acvpu, ChoiceField)
+    assert all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in acvpu.buttons.values())
+    acvpu.buttons["V"].setFocus()
+    qtbot.keyClick(acvpu.buttons["V"], Qt.Key.Key_Return)
+    assert acvpu.value() == "V"
+
+
+def test_ctrl_2_puts_the_cursor_in_heart_rate_and_enter_moves_on(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_2, CTRL)
+    heart_rate, resp_rate = (workspace.vitals.fields[n] for n in ("hr_bpm", "rr_per_min"))
+    assert isinstance(heart_rate, SavingField) and isinstance(resp_rate, SavingField)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is heart_rate.edit)
+    qtbot.keyClicks(heart_rate.edit, "120")
+    qtbot.keyClick(heart_rate.edit, Qt.Key.Key_Return)
+    focused = QApplication.focusWidget()
+    assert focused is resp_rate.edit, focused.accessibleName() if focused else None
+    qtbot.waitUntil(lambda: workspace.model.snapshot is not None
+                    and [v.vitals.hr_bpm for v in workspace.model.snapshot.vitals] == [120])
+
+
+def test_a_bad_value_is_explained_in_full_under_the_vitals(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_2, CTRL)
+    heart_rate = workspace.vitals.fields["hr_bpm"]
+    assert isinstance(heart_rate, SavingField)
+    qtbot.keyClicks(heart_rate.edit, "12o")
+    qtbot.keyClick(heart_rate.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: workspace.vitals.problems.isVisible())
+    whole = heart_rate.messages.full_text().removeprefix("✖ ")
+    assert whole and workspace.vitals.problems.text() == f"✖ {whole}"
+    assert workspace.vitals.problems.fontMetrics().boundingRect(
+        0, 0, workspace.vitals.problems.width(), 1000, Qt.TextFlag.TextWordWrap, workspace.vitals.problems.text(),
+    ).height() <= workspace.vitals.problems.height()  # it fits its two lines: nothing is cut
+
+
+def _open_hospitals_by_keyboard(qtbot: QtBot, window: MainWindow) -> ParamedicWorkspace:
+    workspace = open_new_case(qtbot, window)
+    qtbot.keyClicks(QApplication.focusWidget(), "Fall from a ladder")  # Ctrl+N left the cursor in the complaint
+    _key(qtbot, window, Qt.Key.Key_3, CTRL)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfer.hospitals)
+    qtbot.waitUntil(lambda: "Ranked from" in workspace.transfer.routing_note.text(), timeout=15_000)
+    return workspace
+
+
+def _arrow_to(qtbot: QtBot, workspace: ParamedicWorkspace, name: str) -> str:
+    table = workspace.transfer.hospitals
+    rows = [table.item(r, 0).text() for r in range(table.rowCount())]  # type: ignore[union-attr]
+    target = next(r for r, text in enumerate(rows) if text.startswith(name))
+    for _ in range(target - table.currentRow()):
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    hospital = workspace.transfer.selected_hospital()
+    assert hospital is not None and table.item(target, 0).data(Qt.ItemDataRole.UserRole) == hospital  # type: ignore[union-attr]
+    return hospital
+
+
+def test_a_hospital_chosen_with_the_arrow_keys_stays_chosen_through_new_rankings(qtbot: QtBot,
+                                                                                   window: MainWindow) -> None:
+    workspace = _open_hospitals_by_keyboard(qtbot, window)
+    chosen = _arrow_to(qtbot, workspace, "Lourdes")
+    with qtbot.waitSignal(workspace.transfer.chooser.ranked, timeout=15_000):
+        workspace.transfer.unit.set_value("WARD")
+        workspace.transfer._fill_hospitals()  # a new ranking, as a new position or capacity brings
+    assert workspace.transfer.selected_hospital() == chosen
+
+
+def test_the_paramedic_sends_a_case_without_a_mouse(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: "paramedic" in window.login.demo_buttons)
+    window.login.demo_buttons["paramedic"].setFocus()
+    qtbot.keyClick(window.login.demo_buttons["paramedic"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.user is not None and window.user.role is Role.PARAMEDIC)
+    workspace = window.workspace
+    assert isinstance(workspace, ParamedicWorkspace)
+    _key(qtbot, window, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: workspace.model.snapshot is not None)
+    qtbot.keyClicks(QApplication.focusWidget(), "Fall from a ladder")
+    _key(qtbot, window, Qt.Key.Key_3, CTRL)
+    qtbot.waitUntil(lambda: "Ranked from" in workspace.transfer.routing_note.text(), timeout=15_000)
+    _arrow_to(qtbot, workspace, "Lourdes")
+    for _ in range(12):  # Tab on to the send button
+        if QApplication.focusWidget() is workspace.transfer.send:
+            break
+        _key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is workspace.transfer.send
+    _key(qtbot, window, Qt.Key.Key_Return)
+    case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: len(workspace.transfer._service.transfers_for_case(case_id)) == 1)
+    [sent] = workspace.transfer._service.transfers_for_case(case_id)
+    assert sent.hospital.startswith("Lourdes")
+
+
+def test_ctrl_shift_q_signs_out(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.NURSE)
+    _key(qtbot, window, Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.user is None)
