@@ -47,5 +47,6 @@ def check_manual_change(current: BedStatus, target: BedStatus) -> None:
     if target is BedStatus.RESERVED:
         raise BedChangeRefused("Reserved is set by a bed hold for an incoming transfer, not by hand.")
     if current is BedStatus.RESERVED:
-        raise BedChangeRefused("This bed is held for an incoming transfer: accept or reject the transfer, "
-                               "or let the hold lapse, to change it.")
+        raise BedChangeRefused("This bed is held for an incoming transfer: it becomes Occupied when the patient "
+                               "arrives. Before the transfer is accepted, rejecting it (or the hold lapsing) frees "
+                               "the bed.")

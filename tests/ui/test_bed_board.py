@@ -49,6 +49,7 @@ def test_held_bed_cannot_be_changed_and_says_why(qtbot: QtBot, window: MainWindo
     qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.RESERVED)
     board.set_status(bed_id, BedStatus.CLEANING)
     qtbot.waitUntil(lambda: "held for an incoming transfer" in board.message.text())
+    assert board.message.text().startswith(f"Bed {board.tiles[bed_id].bed.label}: ")  # which bed, said
 
 
 def _open_menu(qtbot: QtBot, board, status: BedStatus):  # type: ignore[no-untyped-def]

@@ -8,10 +8,11 @@ its reason show on the bed itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QMenu, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.beds import SET_BY_HAND, STATUS_KEYS, BedChangeRefused, BedStatus
 from emsync_desktop.services.bed_board import BedBoard, BedBoardService, BedView
@@ -81,7 +82,7 @@ class BedBoardView(QWidget):
 
     def set_status(self, bed_id: str, status: BedStatus) -> None:
         self._relay.submit(self._service.set_status, bed_id, status, on_result=self._saved,
-                           on_error=self._refused, owner=self)
+                           on_error=partial(self._refused, bed_id), owner=self)
 
     def _saved(self, board: BedBoard) -> None:
         self.message.setText("")
@@ -89,8 +90,14 @@ class BedBoardView(QWidget):
         self._on_local_change()
         self.changed.emit()
 
-    def _refused(self, error: BaseException) -> None:
-        self.message.setText(str(error) if isinstance(error, BedChangeRefused) else f"Could not save: {error}")
+    def _refused(self, bed_id: str, error: BaseException) -> None:
+        """Said at the top of the board and beside the bed (the top may be scrolled out of view)."""
+        why = str(error) if isinstance(error, BedChangeRefused) else f"Could not save: {error}"
+        tile = self.tiles.get(bed_id)
+        text = f"Bed {tile.bed.label}: {why}" if tile is not None else why
+        self.message.setText(text)
+        if tile is not None and tile.isVisible():
+            QToolTip.showText(tile.mapToGlobal(tile.rect().bottomLeft()), text, tile)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
