@@ -33,10 +33,12 @@ typecheck: $(STAMP)
 
 # TensorFlow and QtWebEngine cannot share a process (they crash at exit), so tests marked `tensorflow`
 # run in a second pytest process; every test runs in exactly one of the two. The screen-fit tests run once
-# more at 200 % scaling (QT_SCALE_FACTOR=2), a process of their own since the factor is fixed at start-up.
+# more at 200 % scaling (QT_SCALE_FACTOR=2), a process of their own since the factor is fixed at start-up,
+# and the OpenAPI fuzzing once more against PostgreSQL (its app is made at import, on one database).
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest -m "not tensorflow" $(PYTEST_ARGS)
 	QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest -q tests/ui/test_screen_fit.py
+	EMSYNC_FUZZ_DB=postgresql $(PY) -m pytest -q tests/sync_server/test_fuzz_openapi.py
 	$(PY) -m pytest -m tensorflow $(PYTEST_ARGS)
 
 test: lint typecheck unit

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -165,6 +165,8 @@ class LoginView(QWidget):
         super().showEvent(event)
         if self.server_line is not None:
             self.server_line.start()
+        if self.steps.currentWidget() is self.password_step:  # typing starts with the user name
+            QTimer.singleShot(0, self, self.username.setFocus)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)

@@ -82,12 +82,47 @@ _BED_COLOURS: dict[str, dict[BedStatus, tuple[str, str]]] = {
 }
 
 
+# Rows and notices that need attention: (background, text). Dimmed by night like the bed tiles.
+_ATTENTION: dict[str, dict[str, tuple[str, str]]] = {
+    "light": {"danger": ("#b3261e", "#ffffff"), "pending": ("#1f5fa8", "#ffffff"), "caution": ("#8a5a00", "#ffffff")},
+    "dark": {"danger": ("#5c1a16", "#ffd6d2"), "pending": ("#163d66", "#d3e4fb"), "caution": ("#4d3a0f", "#f7e0ae")},
+}
+ATTENTION_KINDS = ("danger", "pending", "caution")
+
+# Chart lines on the plot background: each at least 3:1 against it (a UI part), softer by night.
+_CHART: dict[str, dict[str, str]] = {
+    "light": {"hr_bpm": "#d32f2f", "sbp_mmhg": "#1565c0", "rr_per_min": "#2e7d32", "spo2_pct": "#8e24aa",
+              "news2_watch": "#e65100", "news2_urgent": "#c62828",
+              "ICU": "#c62828", "HDU": "#e65100", "ER": "#1565c0", "WARD": "#2e7d32"},
+    "dark": {"hr_bpm": "#e57373", "sbp_mmhg": "#64b5f6", "rr_per_min": "#81c784", "spo2_pct": "#ce93d8",
+             "news2_watch": "#ffb74d", "news2_urgent": "#ef5350",
+             "ICU": "#ef5350", "HDU": "#ffb74d", "ER": "#64b5f6", "WARD": "#81c784"},
+}
+CHART_KEYS = tuple(_CHART["light"])
+
+
+def attention_colour(theme: Theme, kind: str) -> tuple[str, str]:
+    """(background, text) of a row or notice that needs attention: ``danger``, ``pending`` or ``caution``."""
+    return _ATTENTION[theme.name][kind]
+
+
+def chart_colour(theme: Theme, key: str) -> str:
+    """The line colour of a chart series (a vital's field name, a unit, or a NEWS2 threshold)."""
+    return _CHART[theme.name][key]
+
+
 def bed_colour(theme: Theme, status: BedStatus) -> tuple[str, str]:
     """(background, text) of a bed tile or legend entry of this status."""
     return _BED_COLOURS[theme.name][status]
 
 
+# A radiograph is read on black in both themes, as on a PACS viewer.
+RADIOGRAPH_BACKGROUND = "#000000"
+RADIOGRAPH_TEXT = "#cccccc"
+
+
 def stylesheet(t: Theme) -> str:
+    alert_background, alert_text = t.band_colour(News2Band.HIGH)
     return f"""
     QWidget {{ background: {t.window}; color: {t.text}; font-size: 15px; }}
     QFrame#card, QGroupBox {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 8px; }}
@@ -98,6 +133,9 @@ def stylesheet(t: Theme) -> str:
     QLabel#fieldError {{ color: {t.error}; font-size: 13px; }}
     QLabel#fieldWarning {{ color: {t.warning}; font-size: 13px; }}
     QLabel#outcome {{ color: {t.ok}; font-weight: 600; }}
+    QLabel#criticalAlert {{ background: {alert_background}; color: {alert_text}; font-size: 20px; font-weight: 800;
+        padding: 10px 14px; border-radius: 8px; }}
+    QLabel#radiograph {{ background: {RADIOGRAPH_BACKGROUND}; color: {RADIOGRAPH_TEXT}; border-radius: 6px; }}
     QFrame#lockFull {{ background: {t.window}; }}
     QFrame#lockDim {{ background: rgba(0, 0, 0, 110); }}
     QFrame#news_good, QFrame#news_bad, QFrame#news_moved {{ background: {t.surface}; border-radius: 8px; }}
@@ -113,20 +151,22 @@ def stylesheet(t: Theme) -> str:
     QLineEdit#codeField {{ font-family: "DejaVu Sans Mono", "Consolas", monospace; font-size: 24px; }}
     QLabel#subheading {{ font-size: 16px; font-weight: 600; }}
     QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
-        background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px; padding: 6px 8px;
+        background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px; padding: 7px 9px;
         min-height: 30px; selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
-    QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border: 2px solid {t.accent}; }}
-    QLineEdit[invalid="true"] {{ border: 2px solid {t.error}; }}
-    QLineEdit[warned="true"] {{ border: 2px solid {t.warning}; }}
+    /* A 2 px border takes 1 px of padding: focus or a message never changes a field's size (a grid reflowed). */
+    QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border: 2px solid {t.accent}; padding: 6px 8px; }}
+    QLineEdit[invalid="true"] {{ border: 2px solid {t.error}; padding: 6px 8px; }}
+    QLineEdit[warned="true"] {{ border: 2px solid {t.warning}; padding: 6px 8px; }}
     QPushButton {{ background: {t.raised}; border: 1px solid {t.border}; border-radius: 6px;
         min-height: {TOUCH_PX}px; padding: 0 16px; font-weight: 600; }}
     QPushButton:hover {{ border-color: {t.accent}; }}
-    QPushButton:focus {{ border: 2px solid {t.accent}; }}
+    QPushButton:focus {{ border: 2px solid {t.accent}; padding: 0 15px; }}
     QPushButton#primary {{ background: {t.accent}; color: {t.accent_text}; border: none; }}
     QPushButton:disabled, QPushButton#primary:disabled {{ background: {t.raised}; color: {t.muted};
         border: 1px dashed {t.border}; }}
     QPushButton:checked {{ background: {t.accent}; color: {t.accent_text}; }}
-    QPushButton#primary:focus, QPushButton:checked:focus {{ border: 3px solid {t.text}; }}
+    QPushButton:checked:focus {{ border: 3px solid {t.text}; padding: 0 14px; }}
+    QPushButton#primary:focus {{ border: 3px solid {t.text}; padding: 0 13px; }}
     QListWidget, QTableWidget, QTableView {{ background: {t.surface}; border: 1px solid {t.border};
         border-radius: 6px; alternate-background-color: {t.raised}; gridline-color: {t.border}; }}
     QListWidget:focus, QTableWidget:focus, QTableView:focus {{ border: 2px solid {t.accent}; }}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
@@ -80,3 +81,17 @@ def test_escape_gives_the_focus_back_to_the_bed(qtbot: QtBot, window: MainWindow
     qtbot.waitUntil(tile.hasFocus)
     qtbot.keyClick(tile, Qt.Key.Key_D)  # the next status key still works
     qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.PENDING_DISCHARGE)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1440, 900), (1920, 1080)], ids=str)
+def test_the_board_settles_instead_of_redrawing_itself(qtbot: QtBot, window: MainWindow,
+                                                       size: tuple[int, int]) -> None:
+    from tests.ui.test_ward_decisions import nurse_with_one_card
+
+    window.resize(*size)
+    board = nurse_with_one_card(qtbot, window).beds  # the incoming card makes the board's column narrower
+    qtbot.wait(300)
+    redraws: list[int] = []
+    board.shown.connect(lambda: redraws.append(1))
+    qtbot.wait(500)
+    assert redraws == []

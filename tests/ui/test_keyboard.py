@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QGraphicsView, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QGraphicsView, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.roles import Role
@@ -138,3 +138,63 @@ def test_ctrl_shift_q_signs_out(qtbot: QtBot, window: MainWindow) -> None:
     sign_in_as(qtbot, window, Role.NURSE)
     _key(qtbot, window, Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: window.user is None)
+
+
+def test_the_sign_in_screen_starts_in_the_user_name(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.login.username)
+
+
+def test_the_keyboard_stays_on_a_card_after_its_button_is_pressed(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_ward_decisions import nurse_with_one_card
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    workspace = nurse_with_one_card(qtbot, window)
+    [card] = workspace.incoming.cards.values()
+    first = card.findChildren(QPushButton)[0]
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Return)  # a pressed button is gone after the cards are rebuilt
+    qtbot.waitUntil(lambda: next(iter(workspace.incoming.cards.values())) is not card)
+    [rebuilt] = workspace.incoming.cards.values()
+    qtbot.waitUntil(lambda: rebuilt.isAncestorOf(QApplication.focusWidget()))
+
+
+def test_arrow_keys_move_between_beds_as_they_are_laid_out(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_bed_board import open_board
+
+    window.resize(1366, 768)
+    board = open_board(qtbot, window).beds
+    qtbot.wait(100)
+    tiles = list(board.tiles.values())
+    first = tiles[0]
+    first.setFocus()
+
+    def place(tile: QWidget) -> tuple[int, int]:
+        point = tile.mapTo(board, tile.rect().topLeft())
+        return point.x(), point.y()
+
+    qtbot.keyClick(first, Qt.Key.Key_Down)
+    below = QApplication.focusWidget()
+    assert below in tiles and place(below)[0] == place(first)[0] and place(below)[1] > place(first)[1]
+    qtbot.keyClick(below, Qt.Key.Key_Right)
+    right = QApplication.focusWidget()
+    assert right in tiles and place(right)[1] == place(below)[1] and place(right)[0] > place(below)[0]
+
+
+def test_tab_goes_through_the_beds_before_the_incoming_transfers(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_ward_decisions import nurse_with_one_card
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    workspace = nurse_with_one_card(qtbot, window)
+    workspace.incoming.refresh()  # the cards redrawn after the board: they must still come after it
+    qtbot.wait(200)
+    qtbot.waitUntil(lambda: all(t.isVisible() for t in workspace.beds.tiles.values()))
+    tiles = list(workspace.beds.tiles.values())
+    tiles[-2].setFocus()
+    qtbot.keyClick(tiles[-2], Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is tiles[-1]
+    qtbot.keyClick(tiles[-1], Qt.Key.Key_Tab)
+    [card] = workspace.incoming.cards.values()
+    assert card.isAncestorOf(QApplication.focusWidget())

@@ -9,7 +9,18 @@ import pytest
 
 from emsync_desktop.domain.beds import BedStatus
 from emsync_desktop.domain.news2 import News2Band
-from emsync_desktop.ui.theme import DARK, LIGHT, Theme, bed_colour
+from emsync_desktop.ui.theme import (
+    ATTENTION_KINDS,
+    CHART_KEYS,
+    DARK,
+    LIGHT,
+    RADIOGRAPH_BACKGROUND,
+    RADIOGRAPH_TEXT,
+    Theme,
+    attention_colour,
+    bed_colour,
+    chart_colour,
+)
 
 
 def _luminance(colour: str) -> float:
@@ -34,6 +45,10 @@ def _text_pairs(t: Theme) -> dict[str, tuple[str, str]]:
     for status in BedStatus:
         background, foreground = bed_colour(t, status)
         pairs[f"bed {status.value}"] = (foreground, background)
+    for kind in ATTENTION_KINDS:
+        background, foreground = attention_colour(t, kind)
+        pairs[f"attention {kind}"] = (foreground, background)
+    pairs["radiograph notes"] = (RADIOGRAPH_TEXT, RADIOGRAPH_BACKGROUND)
     return pairs
 
 
@@ -60,3 +75,22 @@ def test_cleaning_and_pending_discharge_are_not_two_similar_oranges(theme: Theme
     hues = [colorsys.rgb_to_hls(*(int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360 for c in (cleaning, pending)]
     apart = abs(hues[0] - hues[1])
     assert min(apart, 360 - apart) > 90  # far apart on the colour wheel (teal and amber), not two oranges
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "night"])
+def test_every_chart_line_stands_out_from_the_plot(theme: Theme) -> None:
+    low = {key: round(contrast(chart_colour(theme, key), theme.plot_background), 2) for key in CHART_KEYS
+           if contrast(chart_colour(theme, key), theme.plot_background) < 3.0}
+    assert low == {}
+
+
+def test_no_widget_writes_its_own_colour() -> None:
+    """Every colour comes from ui/theme.py, so the night theme and these tests cover the whole app."""
+    import re
+    from pathlib import Path
+
+    ui = Path(__file__).parents[2] / "emsync_desktop" / "ui"
+    literal = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b(?![0-9a-fA-F])|rgba?\(")
+    found = [f"{path.relative_to(ui)}:{n}" for path in ui.rglob("*.py") if path.name != "theme.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1) if literal.search(line.split("  #")[0])]
+    assert found == []

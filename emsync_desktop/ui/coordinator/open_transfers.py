@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from emsync_desktop.services.network_transfers import OpenTransfer
-from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.theme import Theme, attention_colour
 
 TRANSFER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Patient", "Severity", "State", "To", "Age", "ETA", "Bed", "Attention")
@@ -48,16 +48,17 @@ class OpenTransfersTable(QTableWidget):
         for row, t in enumerate(transfers):
             values = (t.patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
                       t.eta, t.bed, t.attention or t.note)
-            colour = _attention_colour(t.attention)
+            kind = _attention_kind(t.attention)
+            colours = attention_colour(self._theme, kind) if kind is not None else None
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setData(TRANSFER_ID_ROLE, t.id)
                 if col == 4:
                     item.setData(Qt.ItemDataRole.UserRole, t.age_min)
-                if colour is not None:
-                    item.setBackground(QColor(colour))
-                    item.setForeground(QColor("#ffffff"))
+                if colours is not None:
+                    item.setBackground(QColor(colours[0]))
+                    item.setForeground(QColor(colours[1]))
                 self.setItem(row, col, item)
             self.setRowHeight(row, 40)
         self.setSortingEnabled(True)
@@ -65,9 +66,9 @@ class OpenTransfersTable(QTableWidget):
             self.select_transfer(selected)
 
 
-def _attention_colour(attention: str | None) -> str | None:
+def _attention_kind(attention: str | None) -> str | None:
     if attention is None:
         return None
     if attention.startswith(("bed refused", "refused")):
-        return "#b3261e"
-    return "#1f5fa8" if "waiting for the server" in attention else "#8a5a00"
+        return "danger"
+    return "pending" if "waiting for the server" in attention else "caution"

@@ -6,9 +6,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.services.trends import Trends
-from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.theme import Theme, chart_colour
 
-UNIT_COLOURS = {"ICU": "#c62828", "HDU": "#ef6c00", "ER": "#1565c0", "WARD": "#2e7d32"}
+UNITS = ("ICU", "HDU", "ER", "WARD")
 
 
 class TrendsView(QWidget):
@@ -28,8 +28,9 @@ class TrendsView(QWidget):
         self.occupancy_plot.showGrid(x=True, y=True, alpha=0.2)
         self.occupancy_plot.setLabel("left", "% in use")
         self.occupancy_curves = {
-            unit: self.occupancy_plot.plot([], [], name=unit, pen=pg.mkPen(colour, width=3), stepMode="left")
-            for unit, colour in UNIT_COLOURS.items()}
+            unit: self.occupancy_plot.plot([], [], name=unit, pen=pg.mkPen(chart_colour(theme, unit), width=3),
+                                           stepMode="left")
+            for unit in UNITS}
         self.transfers_plot = self.view.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem()})
         self.transfers_plot.setTitle("Transfers requested per hour", color=theme.text, size="13pt")
         for plot in (self.occupancy_plot, self.transfers_plot):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QMenu, QPushButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QMenu, QPushButton, QScrollArea, QToolTip, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.beds import SET_BY_HAND, STATUS_KEYS, BedChangeRefused, BedStatus
 from emsync_desktop.services.bed_board import BedBoard, BedBoardService, BedView
@@ -23,8 +23,12 @@ TILE_PX = 132  # a tile's width with its spacing: columns follow the width the b
 _KEY_OF = {status: key for key, status in STATUS_KEYS.items()}
 
 
+ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+
+
 class BedTile(QPushButton):
     status_key = Signal(str, object)  # bed id, BedStatus
+    arrow = Signal(str, int, int)  # bed id, dx, dy: move the keyboard to the neighbouring bed on screen
 
     def __init__(self, bed: BedView, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,11 +50,24 @@ class BedTile(QPushButton):
         if status is not None:
             self.status_key.emit(self.bed.id, status)
             return
+        step = ARROWS.get(Qt.Key(event.key()))
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.arrow.emit(self.bed.id, *step)
+            return
         super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:  # the focused bed is always on screen, the board scrolling to it
+            parent.ensureWidgetVisible(self, 8, 24)
 
 
 class BedBoardView(QWidget):
     changed = Signal()  # a change was saved on this device (sync may send it)
+    shown = Signal()  # the tiles were rebuilt (a new board, or a new width)
 
     def __init__(self, relay: TaskRelay, service: BedBoardService, theme: Theme,
                  on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
@@ -122,6 +139,7 @@ class BedBoardView(QWidget):
                 tile = BedTile(bed, self._theme)
                 tile.clicked.connect(lambda _c=False, t=tile: self._menu(t))
                 tile.status_key.connect(self.set_status)
+                tile.arrow.connect(self._step)
                 grid.addWidget(tile, i // self._columns, i % self._columns)
                 self.tiles[bed.id] = tile
             box = QWidget()
@@ -132,6 +150,7 @@ class BedBoardView(QWidget):
             self._units.addWidget(box)
         if focused in self.tiles:
             self.tiles[focused].setFocus()
+        self.shown.emit()
 
     def _menu(self, tile: BedTile) -> None:
         """The statuses of one bed, rows tall enough to tap; the letter of each works as a key, and closing
@@ -147,6 +166,25 @@ class BedBoardView(QWidget):
         self.menu = menu
         menu.popup(tile.mapToGlobal(tile.rect().bottomLeft()))
 
+
+    def _step(self, bed_id: str, dx: int, dy: int) -> None:
+        """The keyboard to the nearest bed on screen in that direction (across units going up or down)."""
+        tile = self.tiles.get(bed_id)
+        if tile is None:
+            return
+        here = tile.mapTo(self, tile.rect().center())
+        best: tuple[int, int, BedTile] | None = None
+        for other in self.tiles.values():
+            there = other.mapTo(self, other.rect().center())
+            along = (there.x() - here.x()) * dx + (there.y() - here.y()) * dy  # distance in that direction
+            across = abs((there.y() - here.y()) if dx else (there.x() - here.x()))
+            if other is tile or along <= 0 or (dx and across > tile.height() // 2):
+                continue
+            score = (across, along) if dy else (along, across)
+            if best is None or score < best[:2]:
+                best = (*score, other)
+        if best is not None:
+            best[2].setFocus(Qt.FocusReason.TabFocusReason)
 
     def _focus_bed(self, bed_id: str) -> None:
         tile = self.tiles.get(bed_id)

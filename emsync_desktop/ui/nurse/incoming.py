@@ -6,9 +6,10 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.lifecycle import TransferState
+from emsync_desktop.domain.local_time import clock
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
 from emsync_desktop.ui.tasks import TaskRelay
@@ -28,6 +29,7 @@ COUNTDOWN_MS = 15_000
 class IncomingTransfersView(QWidget):
     critical_arrived = Signal(str)  # a critical transfer not seen before: what to say in the alert
     transfers_shown = Signal(list)  # [(transfer id, "patient · unit")], each time the list is redrawn
+    cards_shown = Signal()  # the cards were rebuilt
 
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
                  parent: QWidget | None = None) -> None:
@@ -57,6 +59,9 @@ class IncomingTransfersView(QWidget):
         self._relay.submit(self._service.incoming_and_redirected, on_result=self._show, owner=self)
 
     def _show(self, transfers: list[IncomingTransfer]) -> None:
+        """Rebuild the cards; the keyboard stays on the card it was on (or goes to the first card), so a
+        nurse who pressed Accept or Acknowledge can go on without a mouse."""
+        had_focus = self._card_with_focus()
         while self.list.count():
             item = self.list.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -83,9 +88,27 @@ class IncomingTransfersView(QWidget):
             self.list.addWidget(card)
             if transfer.critical and transfer.state == "PENDING" and transfer.id not in self._seen_critical:
                 self._seen_critical.add(transfer.id)
-                self.critical_arrived.emit(f"{transfer.summary or 'Patient'} · {transfer.unit} · "
-                                           f"{eta_countdown(transfer.eta_due, utc_now())}")
+                due = f"due {clock(transfer.eta_due)}" if transfer.eta_due else "no ETA given"  # never stale
+                self.critical_arrived.emit(f"{transfer.summary or 'Patient'} · {transfer.unit} · {due}")
         self._tick()
+        if had_focus is not None:
+            self._focus_card(had_focus)
+        self.cards_shown.emit()
+
+    def _card_with_focus(self) -> str | None:
+        """The transfer whose card holds the keyboard ("" for a card that is gone), or None."""
+        focused = QApplication.focusWidget()
+        if focused is None or not self.isAncestorOf(focused):
+            return None
+        cards = {**self.cards, **self.moved_cards}
+        return next((tid for tid, card in cards.items() if card.isAncestorOf(focused)), "")
+
+    def _focus_card(self, transfer_id: str) -> None:
+        cards = {**self.cards, **self.moved_cards}
+        card = cards.get(transfer_id) or next(iter(cards.values()), None)
+        buttons = card.findChildren(QPushButton) if card is not None else []
+        if buttons:
+            buttons[0].setFocus()
 
     def _card(self, t: IncomingTransfer) -> QFrame:
         card = QFrame()

@@ -3,12 +3,15 @@ chest X-ray analysis in its own tab."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSystemTrayIcon,
     QTabWidget,
@@ -45,19 +48,20 @@ class NurseWorkspace(QWidget):
         self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change)
         self.alert = QLabel()
         self.alert.setWordWrap(True)
-        self.alert.setStyleSheet("background:#b3261e; color:#ffffff; font-size:20px; font-weight:800; "
-                                 "padding:10px 14px; border-radius:8px;")
+        self.alert.setObjectName("criticalAlert")  # colours from the theme (NEWS2's red band)
         self.alert.setVisible(False)
         self.dismiss = touch_button("Seen")
         self.dismiss.setVisible(False)
         self.dismiss.clicked.connect(self._dismiss_alert)
         self.incoming.critical_arrived.connect(self._alert_critical)
+        self.beds.shown.connect(self._order_focus)
+        self.incoming.cards_shown.connect(self._order_focus)
         ward = QWidget()
         row = QHBoxLayout(ward)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(card("Beds", _scrolling(self.beds)), 3)
+        row.addWidget(card("Beds", _scrolling(self.beds, scroll_bar_always=True)), 3)
         row.addWidget(card("Incoming transfers", _scrolling(self.incoming)), 2)
-        self.xray = XrayView(relay, analyser, store, user, data_dir, fetch_blob)
+        self.xray = XrayView(relay, analyser, store, user, data_dir, fetch_blob, theme)
         self.incoming.transfers_shown.connect(self.xray.set_transfers)
         self.tabs = QTabWidget()
         self.tabs.addTab(ward, "Ward")
@@ -79,6 +83,14 @@ class NurseWorkspace(QWidget):
             self.beds.refresh()
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
+
+    def _order_focus(self) -> None:
+        """Tab goes as the screen reads: the tabs, every bed (left to right, top to bottom), then the incoming
+        transfers. Rebuilt tiles and cards would otherwise join the end of the chain in whatever order they
+        were last redrawn."""
+        chain = [self.tabs.tabBar(), *self.beds.tiles.values(), *self.incoming.findChildren(QPushButton)]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _alert_critical(self, text: str) -> None:
         """Visual (no sound): a banner here, and a desktop notification where the desktop has a tray."""
@@ -103,8 +115,13 @@ def hospital_name(store: Store, user: UserInfo) -> str | None:
     return BedBoardService(store, user).board().hospital or None
 
 
-def _scrolling(widget: QWidget) -> QScrollArea:
+def _scrolling(widget: QWidget, *, scroll_bar_always: bool = False) -> QScrollArea:
+    """``scroll_bar_always``: for content that lays itself out by its width (the bed board's columns): a
+    scroll bar coming and going changed the width, the columns, the height and so the scroll bar again,
+    and the board was rebuilt 60 times a second."""
     scroll = QScrollArea()
+    if scroll_bar_always:
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     scroll.setWidgetResizable(True)
     scroll.setWidget(widget)
     return scroll

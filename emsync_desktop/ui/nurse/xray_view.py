@@ -47,6 +47,7 @@ from emsync_desktop.services.imaging import (
 )
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import LIGHT, Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.error_details import ErrorDetails
 
@@ -59,8 +60,10 @@ DISPLAY_MAX_PX = 1000  # the image is shown (and blended) at most this size; the
 
 class XrayView(QWidget):
     def __init__(self, relay: TaskRelay, analyser: ImagingAnalyser, store: Store, user: UserInfo, data_dir: Path,
-                 fetch_blob: Callable[[str], bytes] | None = None, parent: QWidget | None = None) -> None:
+                 fetch_blob: Callable[[str], bytes] | None = None, theme: Theme = LIGHT,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = theme
         self._relay, self._analyser, self._store, self._user, self._data_dir = relay, analyser, store, user, data_dir
         self._fetch_blob = fetch_blob  # the sync server's copy of a file, by sha256 (None: not connected)
         self._overlay: Overlay | None = None  # the image and heat map, ready to blend at any opacity
@@ -83,7 +86,7 @@ class XrayView(QWidget):
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.image.setMinimumSize(320, 320)
-        self.image.setStyleSheet("background:#000; color:#ccc; border-radius:6px;")
+        self.image.setObjectName("radiograph")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.error = ErrorDetails()
@@ -227,8 +230,9 @@ class XrayView(QWidget):
         r, image = analysis.result, analysis.image
         rows = "".join(f"<tr><td>{c}</td><td align='right'><b>{p:.0%}</b></td></tr>"
                        for c, p in sorted(r.probabilities.items(), key=lambda kv: -kv[1]))
-        warning = ("<p style='background:#8a5a00;color:#fff;padding:6px'><b>DEMONSTRATION MODEL</b> — trained on "
-                   "synthetic images, not on chest X-rays. Its output means nothing about this patient.</p>"
+        background, text = attention_colour(self._theme, "caution")
+        warning = (f"<p style='background:{background};color:{text};padding:6px'><b>DEMONSTRATION MODEL</b> — "
+                   "trained on synthetic images, not on chest X-rays. Its output means nothing about this patient.</p>"
                    if r.demonstration else "")
         notes = "".join(f"<br>· {n}" for n in image.notes)
         timing = ("Result as recorded when it was analysed" if math.isnan(r.inference_ms)
@@ -236,7 +240,7 @@ class XrayView(QWidget):
         self.result.setText(
             f"{warning}<table width='100%' style='font-size:18px'>{rows}</table>"
             f"<p>Heat map: where the model found evidence for <b>{r.heat_map_class}</b>.</p>"
-            f"<p style='color:#5b6675'>Model {r.model_name}, version {r.model_version}<br>"
+            f"<p style='color:{self._theme.muted}'>Model {r.model_name}, version {r.model_version}<br>"
             f"{image.kind}: {image.description}{notes}<br>{timing}</p>"
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
 

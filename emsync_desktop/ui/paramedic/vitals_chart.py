@@ -6,14 +6,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emsync_desktop.services.case_views import VitalsEntry
-from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.theme import Theme, chart_colour
 
-SERIES = [
-    ("hr_bpm", "HR", "#e53935"),
-    ("sbp_mmhg", "SBP", "#1e88e5"),
-    ("rr_per_min", "RR", "#43a047"),
-    ("spo2_pct", "SpO2", "#8e24aa"),
-]
+SERIES = [("hr_bpm", "HR"), ("sbp_mmhg", "SBP"), ("rr_per_min", "RR"), ("spo2_pct", "SpO2")]
 
 
 class VitalsTrendChart(QWidget):
@@ -33,14 +28,14 @@ class VitalsTrendChart(QWidget):
         self.news2_plot.setYRange(0, 20)
         self.news2_plot.setMaximumHeight(110)
         self.news2_plot.showGrid(x=True, y=True, alpha=0.2)
-        for y, colour in ((5, "#fb8c00"), (7, "#c62828")):
-            self.news2_plot.addLine(y=y, pen=pg.mkPen(colour, style=pg.QtCore.Qt.PenStyle.DashLine))
+        for y, key in ((5, "news2_watch"), (7, "news2_urgent")):
+            self.news2_plot.addLine(y=y, pen=pg.mkPen(chart_colour(theme, key), style=pg.QtCore.Qt.PenStyle.DashLine))
         for plot in (self.vitals_plot, self.news2_plot):
             plot.getViewBox().setDefaultPadding(0.06)
         self.curves = {
-            name: self.vitals_plot.plot([], [], name=label, pen=pg.mkPen(colour, width=2), symbol="o",
-                                        symbolSize=7, symbolBrush=colour)
-            for name, label, colour in SERIES
+            name: self.vitals_plot.plot([], [], name=label, pen=pg.mkPen(chart_colour(theme, name), width=2),
+                                        symbol="o", symbolSize=7, symbolBrush=chart_colour(theme, name))
+            for name, label in SERIES
         }
         self.news2_curve = self.news2_plot.plot([], [], pen=pg.mkPen(theme.text, width=2), symbol="s",
                                                 symbolSize=7, symbolBrush=theme.text)
