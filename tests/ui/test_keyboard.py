@@ -79,7 +79,10 @@ def test_a_bad_value_is_explained_in_full_under_the_vitals(qtbot: QtBot, window:
 
 def _open_hospitals_by_keyboard(qtbot: QtBot, window: MainWindow) -> ParamedicWorkspace:
     workspace = open_new_case(qtbot, window)
-    qtbot.keyClicks(QApplication.focusWidget(), "Fall from a ladder")  # Ctrl+N left the cursor in the complaint
+    complaint = workspace.form.fields["chief_complaint"]
+    assert isinstance(complaint, SavingField)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is complaint.edit)  # a new case puts the cursor there
+    qtbot.keyClicks(complaint.edit, "Fall from a ladder")
     _key(qtbot, window, Qt.Key.Key_3, CTRL)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfer.hospitals)
     qtbot.waitUntil(lambda: "Ranked from" in workspace.transfer.routing_note.text(), timeout=15_000)
@@ -117,8 +120,10 @@ def test_the_paramedic_sends_a_case_without_a_mouse(qtbot: QtBot, window: MainWi
     workspace = window.workspace
     assert isinstance(workspace, ParamedicWorkspace)
     _key(qtbot, window, Qt.Key.Key_N, CTRL)
-    qtbot.waitUntil(lambda: workspace.model.snapshot is not None)
-    qtbot.keyClicks(QApplication.focusWidget(), "Fall from a ladder")
+    complaint = workspace.form.fields["chief_complaint"]
+    assert isinstance(complaint, SavingField)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is complaint.edit)
+    qtbot.keyClicks(complaint.edit, "Fall from a ladder")
     _key(qtbot, window, Qt.Key.Key_3, CTRL)
     qtbot.waitUntil(lambda: "Ranked from" in workspace.transfer.routing_note.text(), timeout=15_000)
     _arrow_to(qtbot, workspace, "Lourdes")
@@ -128,6 +133,7 @@ def test_the_paramedic_sends_a_case_without_a_mouse(qtbot: QtBot, window: MainWi
         _key(qtbot, window, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is workspace.transfer.send
     _key(qtbot, window, Qt.Key.Key_Return)
+    assert workspace.transfer.message.text() == ""
     case_id = workspace.model.snapshot.id  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: len(workspace.transfer._service.transfers_for_case(case_id)) == 1)
     [sent] = workspace.transfer._service.transfers_for_case(case_id)
@@ -198,3 +204,21 @@ def test_tab_goes_through_the_beds_before_the_incoming_transfers(qtbot: QtBot, w
     qtbot.keyClick(tiles[-1], Qt.Key.Key_Tab)
     [card] = workspace.incoming.cards.values()
     assert card.isAncestorOf(QApplication.focusWidget())
+
+
+def test_the_coordinator_redirects_a_transfer_without_a_mouse(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_coordinator import coordinator_with_one_transfer
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfers)
+    workspace.transfers.clearSelection()
+    qtbot.keyClick(workspace.transfers, Qt.Key.Key_Home)  # the first row, selected
+    qtbot.keyClick(workspace.transfers, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: workspace.redirect_dialog is not None and workspace.redirect_dialog.isVisible())
+    workspace.redirect_dialog.reject()  # type: ignore[union-attr]
+    window.activateWindow()  # what the window manager does when a dialog closes (offscreen has none)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfers)  # back on the row
+    _key(qtbot, window, Qt.Key.Key_2, CTRL)
+    assert workspace.tabs.currentWidget() is workspace.trends

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
@@ -55,6 +56,7 @@ class CoordinatorWorkspace(QWidget):
                             hint="Tap a hospital for the free beds of every unit.")
         self.map.hospital_picked.connect(self._on_hospital_picked)
         self.transfers = OpenTransfersTable(theme)
+        self.transfers.activated.connect(lambda _index: self.open_redirect())  # Return or a double tap on a row
         self.redirect = touch_button("Redirect selected transfer…")
         self.redirect.clicked.connect(self.open_redirect)
         self.message = QLabel()
@@ -65,6 +67,11 @@ class CoordinatorWorkspace(QWidget):
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self.trends, "Trends (24 h)")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
+        for index, key in enumerate(("Ctrl+1", "Ctrl+2")):
+            QShortcut(QKeySequence(key), self, lambda i=index: self.tabs.setCurrentIndex(i),
+                      context=Qt.ShortcutContext.WindowShortcut)
+            self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} ({key})")
+        self.redirect.setToolTip("Redirect the selected transfer (Return on its row)")
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.export_result)
@@ -116,6 +123,10 @@ class CoordinatorWorkspace(QWidget):
         if status.touched & {"bed", "transfer"}:
             self.refresh_trends()
 
+    def focus_first(self) -> None:
+        """The keyboard starts on the open transfers: arrow keys pick one, Return redirects it."""
+        self.transfers.setFocus()
+
     def open_redirect(self) -> None:
         transfer_id = self.transfers.selected_transfer_id()
         if transfer_id is None:
@@ -129,6 +140,7 @@ class CoordinatorWorkspace(QWidget):
         dialog = RedirectDialog(options, self)
         dialog.redirect_chosen.connect(partial(self._redirect, options.transfer_id))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _r: self.transfers.setFocus())  # the keyboard back on the transfers
         self.redirect_dialog = dialog
         dialog.open()
 
