@@ -144,7 +144,7 @@ function emsyncStart(options, scene) {
   map.getContainer().addEventListener('wheel', function () { emsync.moved = true; });
   window.addEventListener('resize', function () {
     map.invalidateSize();
-    if (!emsync.moved && emsync.bounds && emsync.bounds.length) { map.fitBounds(emsync.bounds, {padding: [40, 40]}); }
+    if (!emsync.moved && emsync.bounds && emsync.bounds.length) { emsync.fit(); }
   });
   if (typeof QWebChannel !== 'undefined' && typeof qt !== 'undefined') {
     new QWebChannel(qt.webChannelTransport, function (channel) {
@@ -160,44 +160,85 @@ function emsyncCountPin(h, chosen) {
     iconAnchor: [17, 17]}), riseOnHover: true});
 }
 function emsyncText(text) { var d = document.createElement('div'); d.textContent = text; return d.innerHTML; }
-// Labels never pile up: in priority order (chosen, best ranks, then the rest), a label that would overlap
-// one already shown is hidden until zooming in makes room (its hospital stays on hover).
+// Labels never pile up, and never cover a pin or the map's notice: in priority order (chosen, best ranks,
+// the ambulance, then the rest), a label that would overlap a label already shown, another pin or the
+// notice is hidden until zooming in makes room (its hospital stays on hover).
+function emsyncMeets(a, b) { return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top; }
+emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id), the ambulance, the notice
+  var box = emsync.map.getContainer().getBoundingClientRect(), found = [];
+  var pin = function (marker, owner) {
+    var count = marker._icon && marker._icon.querySelector('.emsync-count');
+    if (count) { found.push({rect: count.getBoundingClientRect(), owner: owner}); return; }
+    if (!marker.getRadius || !emsync.map.hasLayer(marker)) { return; }
+    var p = emsync.map.latLngToContainerPoint(marker.getLatLng()), r = marker.getRadius() + marker.options.weight;
+    found.push({owner: owner, rect: {left: box.left + p.x - r, right: box.left + p.x + r,
+                                     top: box.top + p.y - r, bottom: box.top + p.y + r}});
+  };
+  Object.keys(emsync.markers || {}).forEach(function (id) { pin(emsync.markers[id], id); });
+  if (emsync.layers.ambulance) { pin(emsync.layers.ambulance, 'ambulance'); }
+  document.querySelectorAll('.emsync-note').forEach(function (el) {
+    found.push({rect: el.getBoundingClientRect(), owner: 'note'}); });
+  return found;
+};
+// Where a label may go, as shifts from its place right of its pin: right, left, above, below, then the
+// four corners.
+function emsyncPlaces(w, h) {
+  var left = -(w + 44), middle = -(w / 2 + 22), up = -(h / 2 + 16), down = h / 2 + 16;
+  return [[0, 0], [left, 0], [middle, up], [middle, down], [0, up], [0, down], [left, up], [left, down]];
+}
 emsync.declutter = function () {
-  var shown = [], order = (emsync.priority || []).slice();
-  order.forEach(function (el) {
-    el.style.visibility = 'visible';
-    var r = el.getBoundingClientRect();
-    if (!r.width) { return; }
-    var clash = shown.some(function (s) {
-      return r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top; });
-    if (clash) { el.style.visibility = 'hidden'; } else { shown.push(r); }
+  var shown = [], obstacles = emsync.obstacles();
+  (emsync.priority || []).forEach(function (item) {
+    var el = item.el;
+    el.style.visibility = 'visible'; el.style.marginLeft = '0px'; el.style.marginTop = '0px';
+    var base = el.getBoundingClientRect();
+    if (!base.width) { return; }
+    var frame = emsync.map.getContainer().getBoundingClientRect();
+    var place = emsyncPlaces(base.width, base.height).find(function (shift) {
+      var r = {left: base.left + shift[0], right: base.right + shift[0], top: base.top + shift[1],
+               bottom: base.bottom + shift[1]};
+      var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top && r.bottom <= frame.bottom;
+      return inside && !shown.some(function (s) { return emsyncMeets(r, s); }) && !obstacles.some(function (o) {
+        return o.owner !== item.owner && emsyncMeets(r, o.rect); });
+    });
+    if (!place) { el.style.visibility = 'hidden'; return; }
+    el.style.marginLeft = place[0] + 'px'; el.style.marginTop = place[1] + 'px';
+    shown.push(el.getBoundingClientRect());
   });
   return shown.length;
 };
-// The order labels keep their place in: the ambulance, the chosen hospital, the best ranks, the rest.
+// The order labels keep their place in: the chosen hospital, the three best, the ambulance, the rest.
 emsync.prioritise = function () {
   var scene = emsync.ranked, rankOf = function (h) { return h.id === scene.selected ? 0 : (h.rank || 999); };
-  emsync.priority = [];
-  var amb = emsync.layers.ambulance, ambTip = amb && amb.getTooltip && amb.getTooltip();
-  if (ambTip && ambTip.getElement()) { emsync.priority.push(ambTip.getElement()); }
+  var hospitals = [];
   scene.hospitals.slice().sort(function (a, b) { return rankOf(a) - rankOf(b); }).forEach(function (h) {
     var m = emsync.markers[h.id], tip = m && m.getTooltip && m.getTooltip(), el = tip && tip.getElement();
-    if (el) { emsync.priority.push(el); }
+    if (el) { hospitals.push({el: el, owner: h.id}); }
     var icon = m && m._icon && m._icon.querySelector('.emsync-pin-name');
-    if (icon) { emsync.priority.push(icon); }
+    if (icon) { hospitals.push({el: icon, owner: h.id}); }
   });
+  var amb = emsync.layers.ambulance, ambTip = amb && amb.getTooltip && amb.getTooltip();
+  var ambulance = ambTip && ambTip.getElement() ? [{el: ambTip.getElement(), owner: 'ambulance'}] : [];
+  emsync.priority = hospitals.slice(0, 4).concat(ambulance, hospitals.slice(4));
   emsync.declutter();
 };
 emsync.labels = function () {
   return Array.prototype.slice.call(document.querySelectorAll('.emsync-label, .emsync-pin-name'));
 };
-emsync.overlapping = function () {  // visible labels that overlap another visible one (tests ask this)
-  var rects = emsync.labels().filter(function (el) { return el.style.visibility !== 'hidden'; })
-    .map(function (el) { return el.getBoundingClientRect(); }).filter(function (r) { return r.width; });
-  var n = 0;
-  rects.forEach(function (a, i) { rects.slice(i + 1).forEach(function (b) {
-    if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { n++; } }); });
+emsync.overlapping = function () {  // shown labels that overlap another, a pin not theirs or the notice (tests)
+  var shown = (emsync.priority || []).filter(function (item) { return item.el.style.visibility !== 'hidden'; })
+    .map(function (item) { return {rect: item.el.getBoundingClientRect(), owner: item.owner}; })
+    .filter(function (item) { return item.rect.width; });
+  var obstacles = emsync.obstacles(), n = 0;
+  shown.forEach(function (a, i) {
+    shown.slice(i + 1).forEach(function (b) { if (emsyncMeets(a.rect, b.rect)) { n++; } });
+    obstacles.forEach(function (o) { if (o.owner !== a.owner && emsyncMeets(a.rect, o.rect)) { n++; } });
+  });
   return n;
+};
+emsync.shownLabels = function () {  // the text of every label on screen (tests ask which are)
+  return (emsync.priority || []).filter(function (item) { return item.el.style.visibility !== 'hidden'; })
+    .map(function (item) { return item.el.textContent; });
 };
 emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLayer(emsync.layers[name]); } };
 emsync.update = function (scene, fit) {
@@ -230,8 +271,14 @@ emsync.update = function (scene, fit) {
   if (scene.route.length > 1) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);
   }
-  if (fit && bounds.length) { emsync.bounds = bounds; map.fitBounds(bounds, {padding: [40, 40]}); }
+  if (fit && bounds.length) { emsync.bounds = bounds; emsync.fit(); }
   if (!emsync.declutterHooked) { emsync.declutterHooked = true; map.on('zoomend moveend resize', emsync.declutter); }
+};
+// The pins in view, clear of the notice (top right) where there is one; zoom in quarter steps for a tight fit.
+emsync.fit = function () {
+  var note = document.querySelector('.emsync-note'), top = note ? note.getBoundingClientRect().height + 20 : 40;
+  emsync.map.options.zoomSnap = 0.25;
+  emsync.map.fitBounds(emsync.bounds, {paddingTopLeft: [40, top], paddingBottomRight: [40, 40], animate: false});
 };
 emsync.click = function (id) { if (emsync.markers && emsync.markers[id]) { emsync.markers[id].fire('click'); } };
 """
