@@ -95,3 +95,8 @@ def test_the_board_settles_instead_of_redrawing_itself(qtbot: QtBot, window: Mai
     board.shown.connect(lambda: redraws.append(1))
     qtbot.wait(500)
     assert redraws == []
+
+
+def test_a_legend_entry_never_breaks_inside(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    assert "Out&nbsp;of&nbsp;service&nbsp;(X)" in board.legend.text()

@@ -7,6 +7,7 @@ its reason show on the bed itself.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from functools import partial
 
@@ -207,7 +208,7 @@ class StatusMenu(QMenu):
 def _legend_entry(theme: Theme, status: BedStatus, text: str) -> str:
     background, foreground = bed_colour(theme, status)
     return (f"<span style='background:{background}; color:{foreground}; padding:2px 6px; "
-            f"border:1px solid {theme.border}'>&nbsp;{text}&nbsp;</span>")
+            f"border:1px solid {theme.border}'>&nbsp;{html.escape(text).replace(' ', '&nbsp;')}&nbsp;</span>")
 
 
 def _clear(layout: QVBoxLayout) -> None:

@@ -162,7 +162,7 @@ class _AutoSavingInput(QWidget):
             self.commit.emit(self.name, text)
 
 
-PLACEHOLDER_PAD_PX = 12  # the editor's padding and frame on each side (theme: padding 6px 8px, 2 px border)
+PLACEHOLDER_PAD_PX = 12  # the editor's padding and frame on each side (theme: 9 px and 1 px, or 8 px and 2 px focused)
 
 
 class SavingField(_AutoSavingInput):
