@@ -34,7 +34,8 @@ def test_adult_im_adrenaline_above_half_a_milligram_warns_with_the_limit() -> No
 
 def test_the_same_adrenaline_dose_iv_in_arrest_is_within_the_limit() -> None:
     assert check("adrenaline", 1, "mg", "IV").warnings == ()
-    assert "1 mg IV/IO for adults (Adrenaline, cardiac arrest)" in check("adrenaline", 2, "mg", "IO").warnings[0].message
+    message = check("adrenaline", 2, "mg", "IO").warnings[0].message
+    assert "1 mg IV/IO for adults (Adrenaline, cardiac arrest)" in message
 
 
 def test_micrograms_are_converted_before_comparing() -> None:
