@@ -100,3 +100,21 @@ def test_the_board_settles_instead_of_redrawing_itself(qtbot: QtBot, window: Mai
 def test_a_legend_entry_never_breaks_inside(qtbot: QtBot, window: MainWindow) -> None:
     board = open_board(qtbot, window).beds
     assert "Out&nbsp;of&nbsp;service&nbsp;(X)" in board.legend.text()
+
+
+def test_a_status_change_redraws_the_bed_not_the_board(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    bed_id, tile = next((i, t) for i, t in board.tiles.items() if t.bed.status is BedStatus.AVAILABLE)
+    board.set_status(bed_id, BedStatus.CLEANING)
+    qtbot.waitUntil(lambda: board.tiles[bed_id].bed.status is BedStatus.CLEANING)
+    assert board.tiles[bed_id] is tile and "Cleaning" in tile.text()  # same tile: scroll and focus stay
+
+
+def test_a_sync_that_changed_no_bed_draws_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    qtbot.wait(200)
+    drawn: list[int] = []
+    board.shown.connect(lambda: drawn.append(1))
+    board.refresh()
+    qtbot.wait(300)
+    assert drawn == []

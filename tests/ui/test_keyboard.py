@@ -138,6 +138,9 @@ def test_the_paramedic_sends_a_case_without_a_mouse(qtbot: QtBot, window: MainWi
     qtbot.waitUntil(lambda: len(workspace.transfer._service.transfers_for_case(case_id)) == 1)
     [sent] = workspace.transfer._service.transfers_for_case(case_id)
     assert sent.hospital.startswith("Lourdes")
+    focused = QApplication.focusWidget()  # not lost with the button that went grey: still on this tab
+    assert focused is not None and workspace.transfer.isAncestorOf(focused)
+    qtbot.waitUntil(lambda: workspace.map.send.text() == "Send elsewhere…")  # the map's button says the same
 
 
 def test_ctrl_shift_q_signs_out(qtbot: QtBot, window: MainWindow) -> None:
@@ -222,3 +225,16 @@ def test_the_coordinator_redirects_a_transfer_without_a_mouse(qtbot: QtBot, wind
     qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfers)  # back on the row
     _key(qtbot, window, Qt.Key.Key_2, CTRL)
     assert workspace.tabs.currentWidget() is workspace.trends
+
+
+def test_ctrl_i_and_ctrl_b_take_the_nurse_to_the_transfers_and_the_beds(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.ui.test_ward_decisions import nurse_with_one_card
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    workspace = nurse_with_one_card(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_I, CTRL)
+    [card] = workspace.incoming.cards.values()
+    assert card.isAncestorOf(QApplication.focusWidget())
+    _key(qtbot, window, Qt.Key.Key_B, CTRL)
+    assert QApplication.focusWidget() is next(iter(workspace.beds.tiles.values()))

@@ -15,7 +15,8 @@ from tests.services.test_triage_service import SHARED_MODELS, sick_case
 from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 
 
-def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot, window: MainWindow) -> None:
+def nurse_alerted(qtbot: QtBot, window: MainWindow) -> NurseWorkspace:
+    """A critical case sent to Lourdes, and its nurse signed in: the banner is up."""
     store = window.context.store
     paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
     cases = CaseService(store, paramedic, window.context.install.device_id)
@@ -26,6 +27,11 @@ def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot
     workspace = window.workspace
     assert isinstance(workspace, NurseWorkspace)
     qtbot.waitUntil(lambda: workspace.alert.isVisibleTo(workspace), timeout=10_000)
+    return workspace
+
+
+def test_a_new_critical_transfer_raises_a_visual_alert_with_its_eta(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = nurse_alerted(qtbot, window)
     assert "CRITICAL" in workspace.alert.text() and "no ETA given" in workspace.alert.text()
     workspace.dismiss.click()
     assert not workspace.alert.isVisibleTo(workspace)
@@ -46,3 +52,12 @@ def test_nurse_acknowledges_the_handoff_from_the_card(qtbot: QtBot, window: Main
         return any("acknowledged by Maria Joseph" in label.text() for label in current.findChildren(QLabel))
 
     qtbot.waitUntil(acknowledged, timeout=10_000)
+
+
+def test_the_alert_goes_once_its_transfer_is_answered(qtbot: QtBot, window: MainWindow) -> None:
+    from emsync_desktop.domain.lifecycle import TransferState
+
+    workspace = nurse_alerted(qtbot, window)
+    [transfer_id] = workspace.incoming.cards
+    workspace.incoming.decide(transfer_id, TransferState.REJECTED, "no ICU bed after all")
+    qtbot.waitUntil(lambda: not workspace.alert.isVisibleTo(workspace), timeout=10_000)

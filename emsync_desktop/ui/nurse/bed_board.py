@@ -33,13 +33,18 @@ class BedTile(QPushButton):
 
     def __init__(self, bed: BedView, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bed = bed
+        self._theme = theme
+        self.setMinimumSize(124, 66)
+        self.setAutoDefault(True)  # Return opens the statuses menu when the tile has focus, as Space does
+        self.show_bed(bed)
+
+    def show_bed(self, bed: BedView) -> None:
+        """This tile's bed as it is now (a status change redraws the tile, not the board)."""
+        self.bed, theme = bed, self._theme
         marks = (" ⏳" if bed.waiting else "") + (" ⚠" if bed.problem else "")
         self.setText(f"{bed.label}{marks}\n{bed.status.short_label}")
         self.setToolTip(bed.problem or ("Waiting to be sent" if bed.waiting else bed.status.label))
         self.setAccessibleName(f"Bed {bed.label}: {bed.status.label}")
-        self.setMinimumSize(124, 66)
-        self.setAutoDefault(True)  # Return opens the statuses menu when the tile has focus, as Space does
         background, text = bed_colour(theme, bed.status)
         border = f"3px solid {theme.warning}" if bed.problem else f"2px solid {theme.border}"
         self.setStyleSheet(f"QPushButton {{background:{background}; color:{text}; font-size:14px; font-weight:700;"
@@ -81,6 +86,7 @@ class BedBoardView(QWidget):
         self._columns = 6
         self._board: BedBoard | None = None
         self.tiles: dict[str, BedTile] = {}
+        self._headings: dict[str, QLabel] = {}  # unit -> its "ICU · 2 free of 10" line
         self.legend = QLabel("  ".join(_legend_entry(theme, s, f"{s.label} ({_KEY_OF[s]})") for s in SET_BY_HAND)
                              + "  " + _legend_entry(theme, BedStatus.RESERVED, "Reserved (hold)"))
         self.legend.setWordWrap(True)
@@ -96,7 +102,25 @@ class BedBoardView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self._relay.submit(self._service.board, on_result=self._show, owner=self)
+        self._relay.submit(self._service.board, on_result=self._on_board, owner=self)
+
+    def _on_board(self, board: BedBoard) -> None:
+        """A board like the one shown is not drawn again (each sync brings one: redrawing it jumped the
+        board back to its top every few seconds)."""
+        if board != self._board:
+            self._show(board)
+
+    def _same_beds(self, board: BedBoard) -> bool:
+        return self._board is not None and [b.id for b in board.beds] == [b.id for b in self._board.beds]
+
+    def _update_in_place(self, board: BedBoard) -> None:
+        """Same beds, new states: tiles and unit headings change, the board keeps its scroll and focus."""
+        self._board = board
+        for bed in board.beds:
+            self.tiles[bed.id].show_bed(bed)
+        for unit, heading in self._headings.items():
+            self._set_heading(heading, unit, board)
+        self.shown.emit()
 
     def set_status(self, bed_id: str, status: BedStatus) -> None:
         self._relay.submit(self._service.set_status, bed_id, status, on_result=self._saved,
@@ -104,7 +128,7 @@ class BedBoardView(QWidget):
 
     def _saved(self, board: BedBoard) -> None:
         self.message.setText("")
-        self._show(board)
+        self._on_board(board)
         self._on_local_change()
         self.changed.emit()
 
@@ -123,18 +147,24 @@ class BedBoardView(QWidget):
         if columns != self._columns:
             self._columns = columns
             if self._board is not None:
-                self._show(self._board)
+                self._show(self._board, regrid=True)
 
-    def _show(self, board: BedBoard) -> None:
+    def _show(self, board: BedBoard, *, regrid: bool = False) -> None:
+        """Draw ``board``: in place when only states changed, else (or ``regrid``: new columns) anew."""
+        if not regrid and self._same_beds(board) and len(self.tiles) == len(board.beds):
+            self._update_in_place(board)
+            return
         self._board = board
+        self._headings = {}
         focused = next((bed_id for bed_id, tile in self.tiles.items() if tile.hasFocus()), None)
         _clear(self._units)
         self.tiles = {}
         for unit in board.units():
             beds = [b for b in board.beds if b.unit == unit]
-            free = sum(b.status is BedStatus.AVAILABLE for b in beds)
-            heading = QLabel(f"{unit} · {free} free of {len(beds)}")
+            heading = QLabel()
             heading.setObjectName("subheading")
+            self._set_heading(heading, unit, board)
+            self._headings[unit] = heading
             grid = QGridLayout()
             for i, bed in enumerate(beds):
                 tile = BedTile(bed, self._theme)
@@ -152,6 +182,12 @@ class BedBoardView(QWidget):
         if focused in self.tiles:
             self.tiles[focused].setFocus()
         self.shown.emit()
+
+    @staticmethod
+    def _set_heading(heading: QLabel, unit: str, board: BedBoard) -> None:
+        beds = [b for b in board.beds if b.unit == unit]
+        free = sum(b.status is BedStatus.AVAILABLE for b in beds)
+        heading.setText(f"{unit} · {free} free of {len(beds)}")
 
     def _menu(self, tile: BedTile) -> None:
         """The statuses of one bed, rows tall enough to tap; the letter of each works as a key, and closing

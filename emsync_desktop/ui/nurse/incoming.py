@@ -27,7 +27,7 @@ COUNTDOWN_MS = 15_000
 
 
 class IncomingTransfersView(QWidget):
-    critical_arrived = Signal(str)  # a critical transfer not seen before: what to say in the alert
+    critical_arrived = Signal(str, str)  # a critical transfer not seen before: its id, what the alert says
     transfers_shown = Signal(list)  # [(transfer id, "patient · unit")], each time the list is redrawn
     cards_shown = Signal()  # the cards were rebuilt
 
@@ -50,6 +50,8 @@ class IncomingTransfersView(QWidget):
         self._countdowns: dict[str, tuple[QLabel, IncomingTransfer]] = {}
         self._seen_critical: set[str] = set()
         self._dismissed: set[str] = set()  # redirected-away notices the nurse has read
+        self._deciding: str | None = None  # the transfer whose card a decision was started from
+        self._pending: set[str] = set()  # transfers still waiting for this ward's answer
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(COUNTDOWN_MS)
@@ -61,7 +63,8 @@ class IncomingTransfersView(QWidget):
     def _show(self, transfers: list[IncomingTransfer]) -> None:
         """Rebuild the cards; the keyboard stays on the card it was on (or goes to the first card), so a
         nurse who pressed Accept or Acknowledge can go on without a mouse."""
-        had_focus = self._card_with_focus()
+        had_focus = self._card_with_focus() or self._deciding
+        self._deciding = None
         while self.list.count():
             item = self.list.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -69,6 +72,7 @@ class IncomingTransfersView(QWidget):
                 widget.deleteLater()
         self.cards = {}
         self.moved_cards = {}
+        self._pending = {t.id for t in transfers if t.state == "PENDING" and t.moved_away is None}
         self._countdowns = {}
         if not transfers:
             empty = QLabel("No incoming transfers.")
@@ -89,11 +93,23 @@ class IncomingTransfersView(QWidget):
             if transfer.critical and transfer.state == "PENDING" and transfer.id not in self._seen_critical:
                 self._seen_critical.add(transfer.id)
                 due = f"due {clock(transfer.eta_due)}" if transfer.eta_due else "no ETA given"  # never stale
-                self.critical_arrived.emit(f"{transfer.summary or 'Patient'} · {transfer.unit} · {due}")
+                self.critical_arrived.emit(transfer.id, f"{transfer.summary or 'Patient'} · {transfer.unit} · {due}")
         self._tick()
         if had_focus is not None:
             self._focus_card(had_focus)
         self.cards_shown.emit()
+
+    def focus_first_card(self) -> bool:
+        """The keyboard to the first card's first button (Ctrl+I); False when there is none."""
+        cards = {**self.cards, **self.moved_cards}
+        if not cards:
+            return False
+        self._focus_card(next(iter(cards)))
+        return True
+
+    def pending_ids(self) -> set[str]:
+        """Transfers still waiting for this ward's answer."""
+        return set(self._pending)
 
     def _card_with_focus(self) -> str | None:
         """The transfer whose card holds the keyboard ("" for a card that is gone), or None."""
@@ -172,6 +188,7 @@ class IncomingTransfersView(QWidget):
             label.setText(f"ETA: {eta_countdown(transfer.eta_due, now)}")
 
     def _decide(self, transfer_id: str, target: TransferState) -> None:
+        self._deciding = transfer_id  # its card keeps the keyboard when redrawn, even after a dialog
         reason = ""
         if target is TransferState.REJECTED:
             text, ok = QInputDialog.getText(self, "Reject transfer", "Reason (the crew sees it):")

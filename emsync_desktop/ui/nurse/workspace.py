@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -54,6 +55,10 @@ class NurseWorkspace(QWidget):
         self.dismiss.setVisible(False)
         self.dismiss.clicked.connect(self._dismiss_alert)
         self.incoming.critical_arrived.connect(self._alert_critical)
+        self._alerted: str | None = None  # the transfer the red banner is about
+        self.incoming.cards_shown.connect(self._drop_answered_alert)
+        QShortcut(QKeySequence("Ctrl+I"), self, self._to_incoming, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence("Ctrl+B"), self, self._to_beds, context=Qt.ShortcutContext.WindowShortcut)
         self.beds.shown.connect(self._order_focus)
         self.incoming.cards_shown.connect(self._order_focus)
         ward = QWidget()
@@ -84,6 +89,21 @@ class NurseWorkspace(QWidget):
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 
+    def _to_incoming(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.incoming.focus_first_card()
+
+    def _to_beds(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        first = next(iter(self.beds.tiles.values()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _drop_answered_alert(self) -> None:
+        """The banner goes once its transfer is answered (accepted, rejected, or gone), not only on Seen."""
+        if self._alerted is not None and self._alerted not in self.incoming.pending_ids():
+            self._dismiss_alert()
+
     def _order_focus(self) -> None:
         """Tab goes as the screen reads: the tabs, every bed (left to right, top to bottom), then the incoming
         transfers. Rebuilt tiles and cards would otherwise join the end of the chain in whatever order they
@@ -92,8 +112,9 @@ class NurseWorkspace(QWidget):
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
-    def _alert_critical(self, text: str) -> None:
+    def _alert_critical(self, transfer_id: str, text: str) -> None:
         """Visual (no sound): a banner here, and a desktop notification where the desktop has a tray."""
+        self._alerted = transfer_id
         self.alert.setText(f"⚠ New CRITICAL incoming transfer: {text}")
         self.alert.setVisible(True)
         self.dismiss.setVisible(True)
@@ -104,6 +125,7 @@ class NurseWorkspace(QWidget):
             self._tray.showMessage("EMsync: critical transfer", text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
 
     def _dismiss_alert(self) -> None:
+        self._alerted = None
         self.alert.setVisible(False)
         self.dismiss.setVisible(False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -42,6 +42,8 @@ from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
 
 
 class TransferPanel(QWidget):
+    send_state = Signal(bool, str)  # whether a send may start now, and the button's text ("" = the usual)
+
     def __init__(self, model: CaseEditorModel, relay: TaskRelay, service: TransferService, store: Store,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
                  position_source: PositionSource | None = None, parent: QWidget | None = None) -> None:
@@ -134,7 +136,9 @@ class TransferPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        """One send at a time, and none while the case has an active transfer (Send elsewhere replaces it)."""
+        """One send at a time, and none while the case has an active transfer (Send elsewhere replaces it).
+        A button that had the keyboard and goes away hands it to what comes next (not to the window)."""
+        had_focus = self.send.hasFocus() or self.send_elsewhere.hasFocus()
         idle = self._case_id is not None and self._sending is None
         self.send.setEnabled(idle and self._active is None)
         self.send_elsewhere.setVisible(self._active is not None)
@@ -143,6 +147,10 @@ class TransferPanel(QWidget):
             self.send.setText("Sending…")
         else:
             self.send.setText("Send request, hold bed and SBAR")
+        elsewhere = self._active is not None
+        self.send_state.emit(idle, "Send elsewhere…" if elsewhere else "")
+        if had_focus and not self.send.isEnabled():
+            (self.send_elsewhere if elsewhere and idle else self.hospitals).setFocus()
 
     def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
         case_id = snapshot.id if snapshot else None

@@ -59,6 +59,7 @@ class ParamedicWorkspace(QWidget):
         self.transfer.chooser.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)
         self.map.send_requested.connect(self._send_from_map)
+        self.transfer.send_state.connect(self.map.set_send_state)
         QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.tabs.setCurrentIndex(3),
                   context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)

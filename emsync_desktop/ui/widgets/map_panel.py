@@ -53,6 +53,7 @@ class MapPanel(QWidget):
         self._shown_scene: MapScene | None = None
         self._view: QWidget | None = None
         self._ready = False
+        self._chosen = False
         self.bridge = MapBridge(self)
         self.bridge.ready.connect(self._on_ready)
         self.bridge.hospital_picked.connect(self.hospital_picked)
@@ -62,6 +63,8 @@ class MapPanel(QWidget):
         self.selection.setWordWrap(True)
         self.send = touch_button(action_text or "", primary=True)
         self.send.clicked.connect(self.send_requested)
+        self._action_text = action_text or ""
+        self._can_send = True  # the page's owner may say no (a send in flight, one made already)
         if action_text is None:
             self.send.hide()  # (never setVisible(True) before the button has a parent: it would be a window)
         bar = QHBoxLayout()
@@ -72,6 +75,13 @@ class MapPanel(QWidget):
         self._layout.addWidget(self.waiting)
         self._layout.addLayout(bar)
 
+    def set_send_state(self, enabled: bool, text: str) -> None:
+        """The send button says and does what the owner's own send does now ("Send elsewhere…" once the case
+        is going somewhere; disabled while a send is in flight)."""
+        self._can_send = enabled
+        self.send.setText(text or self._action_text)
+        self.send.setEnabled(enabled and self._chosen)
+
     @property
     def ready(self) -> bool:
         return self._ready
@@ -79,7 +89,8 @@ class MapPanel(QWidget):
     def show_scene(self, scene: MapScene) -> None:
         self._scene = scene
         chosen = next((h for h in scene.hospitals if h.id == scene.selected), None)
-        self.send.setEnabled(chosen is not None)
+        self._chosen = chosen is not None
+        self.send.setEnabled(self._chosen and self._can_send)
         if chosen is not None and chosen.label:
             self.selection.setText(f"<b>{chosen.label}</b>")
         elif chosen is not None:
