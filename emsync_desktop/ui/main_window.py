@@ -301,12 +301,20 @@ class MainWindow(QMainWindow):
         return AdminWorkspace(self.relay, self.context, self.theme,
                               self.verify_audit if self.sync_target is not None else None)
 
+    def _connect_saved(self, workspace: QWidget) -> None:
+        """'Saved on this device' follows every local change, the ward's bed changes too."""
+        beds = getattr(workspace, "beds", None)
+        changed = getattr(beds, "changed", None)
+        if changed is not None:
+            changed.connect(lambda: self._on_saved(""))
+
     def _replace_workspace(self, workspace: QWidget) -> None:
         if self.workspace is not None:
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
         self.workspace = workspace
         tidy_focus_chain(workspace)
+        self._connect_saved(workspace)
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
         focus_first = getattr(workspace, "focus_first", None)

@@ -63,7 +63,7 @@ def _open_menu(qtbot: QtBot, board, status: BedStatus):  # type: ignore[no-untyp
 def test_menu_rows_are_tall_enough_to_tap(qtbot: QtBot, window: MainWindow) -> None:
     board = open_board(qtbot, window).beds
     _bed_id, _tile, menu = _open_menu(qtbot, board, BedStatus.OCCUPIED)
-    assert min(menu.actionGeometry(a).height() for a in menu.actions()) >= 44
+    assert min(menu.actionGeometry(a).height() for a in menu.actions() if not a.isSeparator()) >= 44
     menu.close()
 
 
@@ -118,3 +118,19 @@ def test_a_sync_that_changed_no_bed_draws_nothing(qtbot: QtBot, window: MainWind
     board.refresh()
     qtbot.wait(300)
     assert drawn == []
+
+
+def test_the_bed_menu_names_its_bed_and_starts_on_a_row(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    _bed_id, tile, menu = _open_menu(qtbot, board, BedStatus.AVAILABLE)
+    assert menu.actions()[0].text() == f"Bed {tile.bed.label}: Available"
+    assert menu.activeAction() is not None and menu.activeAction().isEnabled()
+    menu.close()
+
+
+def test_a_bed_change_says_it_is_saved_on_this_device(qtbot: QtBot, window: MainWindow) -> None:
+    board = open_board(qtbot, window).beds
+    window.saved_label.setText("")
+    bed_id = next(i for i, t in board.tiles.items() if t.bed.status is BedStatus.AVAILABLE)
+    board.set_status(bed_id, BedStatus.CLEANING)
+    qtbot.waitUntil(lambda: window.saved_label.text().startswith("✔ Saved on this device"))

@@ -193,6 +193,7 @@ class BedBoardView(QWidget):
         """The statuses of one bed, rows tall enough to tap; the letter of each works as a key, and closing
         the menu (Esc included) gives the focus back to the bed, so the next status key still works."""
         menu = StatusMenu(self)
+        menu.addSection(f"Bed {tile.bed.label}: {tile.bed.status.label}")  # which bed, as the menu may cover it
         for status in SET_BY_HAND:
             action = menu.addAction(f"{status.label}   ({_KEY_OF[status]})")
             action.setData(status.value)
@@ -202,7 +203,9 @@ class BedBoardView(QWidget):
         menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self, lambda: self._focus_bed(bed_id)))
         self.menu = menu
         menu.popup(tile.mapToGlobal(tile.rect().bottomLeft()))
-
+        first = next((a for a in menu.actions() if a.isEnabled() and a.data()), None)
+        if first is not None:  # a row is highlighted at once: arrow keys and Return work from the start
+            menu.setActiveAction(first)
 
     def _step(self, bed_id: str, dx: int, dy: int) -> None:
         """The keyboard to the nearest bed on screen in that direction (across units going up or down)."""
