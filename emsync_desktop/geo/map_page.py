@@ -157,7 +157,13 @@ function emsyncCountPin(h, chosen) {
   var html = '<div class="emsync-count' + (chosen ? ' chosen' : '') + '" style="background:' + emsyncColour(h.free) +
     '">' + h.free + '</div><div class="emsync-pin-name">' + emsyncText(h.name) + '</div>';
   return L.marker([h.lat, h.lon], {icon: L.divIcon({className: '', html: html, iconSize: [34, 34],
-    iconAnchor: [17, 17]}), riseOnHover: true});
+    iconAnchor: [17, 17]}), riseOnHover: true, free: h.free});
+}
+function emsyncSumPin(cluster) {
+  var free = cluster.getAllChildMarkers().reduce(function (sum, m) { return sum + (m.options.free || 0); }, 0);
+  var html = '<div class="emsync-count" style="background:' + emsyncColour(free) + '">' + free + '</div>' +
+    '<div class="emsync-pin-name">' + cluster.getChildCount() + ' hospitals</div>';
+  return L.divIcon({className: '', html: html, iconSize: [34, 34], iconAnchor: [17, 17]});
 }
 function emsyncText(text) { var d = document.createElement('div'); d.textContent = text; return d.innerHTML; }
 // Labels never pile up, and never cover a pin or the map's notice: in priority order (chosen, best ranks,
@@ -166,9 +172,7 @@ function emsyncText(text) { var d = document.createElement('div'); d.textContent
 function emsyncMeets(a, b) { return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top; }
 emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id), the ambulance, the notice
   var box = emsync.map.getContainer().getBoundingClientRect(), found = [];
-  var pin = function (marker, owner) {
-    var count = marker._icon && marker._icon.querySelector('.emsync-count');
-    if (count) { found.push({rect: count.getBoundingClientRect(), owner: owner}); return; }
+  var pin = function (marker, owner) {  // a circle pin (drawn on the canvas: its place is computed)
     if (!marker.getRadius || !emsync.map.hasLayer(marker)) { return; }
     var p = emsync.map.latLngToContainerPoint(marker.getLatLng()), r = marker.getRadius() + marker.options.weight;
     found.push({owner: owner, rect: {left: box.left + p.x - r, right: box.left + p.x + r,
@@ -176,6 +180,8 @@ emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id),
   };
   Object.keys(emsync.markers || {}).forEach(function (id) { pin(emsync.markers[id], id); });
   if (emsync.layers.ambulance) { pin(emsync.layers.ambulance, 'ambulance'); }
+  document.querySelectorAll('.emsync-count').forEach(function (el) {  // capacity pins, merged ones too
+    found.push({rect: el.getBoundingClientRect(), owner: el.parentElement}); });
   document.querySelectorAll('.emsync-note').forEach(function (el) {
     found.push({rect: el.getBoundingClientRect(), owner: 'note'}); });
   return found;
@@ -215,12 +221,23 @@ emsync.prioritise = function () {
     var m = emsync.markers[h.id], tip = m && m.getTooltip && m.getTooltip(), el = tip && tip.getElement();
     if (el) { hospitals.push({el: el, owner: h.id}); }
     var icon = m && m._icon && m._icon.querySelector('.emsync-pin-name');
-    if (icon) { hospitals.push({el: icon, owner: h.id}); }
+    if (icon) { hospitals.push({el: icon, owner: m._icon}); }
   });
+  var named = hospitals.map(function (item) { return item.el; });
+  var merged = Array.prototype.slice.call(document.querySelectorAll('.emsync-pin-name'))  // "3 hospitals"
+    .filter(function (el) { return named.indexOf(el) < 0; })
+    .map(function (el) { return {el: el, owner: el.parentElement}; });
   var amb = emsync.layers.ambulance, ambTip = amb && amb.getTooltip && amb.getTooltip();
   var ambulance = ambTip && ambTip.getElement() ? [{el: ambTip.getElement(), owner: 'ambulance'}] : [];
-  emsync.priority = hospitals.slice(0, 4).concat(ambulance, hospitals.slice(4));
+  emsync.priority = hospitals.slice(0, 4).concat(ambulance, merged, hospitals.slice(4));
   emsync.declutter();
+};
+emsync.pinsOverlapping = function () {  // capacity pins (or merged pins) drawn on each other (tests ask this)
+  var rects = Array.prototype.slice.call(document.querySelectorAll('.emsync-count'))
+    .map(function (el) { return el.getBoundingClientRect(); }).filter(function (r) { return r.width; });
+  var n = 0;
+  rects.forEach(function (a, i) { rects.slice(i + 1).forEach(function (b) { if (emsyncMeets(a, b)) { n++; } }); });
+  return n;
 };
 emsync.labels = function () {
   return Array.prototype.slice.call(document.querySelectorAll('.emsync-label, .emsync-pin-name'));
@@ -243,8 +260,13 @@ emsync.shownLabels = function () {  // the text of every label on screen (tests 
 emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLayer(emsync.layers[name]); } };
 emsync.update = function (scene, fit) {
   var map = emsync.map, many = scene.hospitals.length >= emsync.options.clusterFrom;
+  var counts = scene.hospitals.some(function (h) { return h.label; });
   emsync.clear('hospitals'); emsync.clear('ambulance'); emsync.clear('route');
-  var group = many ? L.markerClusterGroup() : L.layerGroup(), bounds = [];
+  // Capacity pins that would sit on each other merge into one that says their sum and how many hospitals
+  // (a tap zooms in to them): a pin hidden under another hid its number.
+  var group = counts ? L.markerClusterGroup({maxClusterRadius: 50, showCoverageOnHover: false,
+    spiderfyOnMaxZoom: true, iconCreateFunction: emsyncSumPin}) : (many ? L.markerClusterGroup() : L.layerGroup());
+  var bounds = [];
   emsync.markers = {};
   scene.hospitals.forEach(function (h) {
     var best = h.rank === 1, chosen = h.id === scene.selected;
@@ -272,7 +294,10 @@ emsync.update = function (scene, fit) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);
   }
   if (fit && bounds.length) { emsync.bounds = bounds; emsync.fit(); }
-  if (!emsync.declutterHooked) { emsync.declutterHooked = true; map.on('zoomend moveend resize', emsync.declutter); }
+  if (!emsync.declutterHooked) {  // after the cluster layer has redrawn its pins for the new view
+    emsync.declutterHooked = true;
+    map.on('zoomend moveend resize', function () { setTimeout(emsync.prioritise, 0); });
+  }
 };
 // The pins in view, clear of the notice (top right) where there is one; zoom in quarter steps for a tight fit.
 emsync.fit = function () {

@@ -75,7 +75,7 @@ def test_map_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
 
 
 @pytest.mark.slow
-def test_the_coordinator_map_names_pins_without_covering_any(qtbot: QtBot, window: MainWindow) -> None:
+def test_the_coordinator_map_names_pins_and_merges_those_that_meet(qtbot: QtBot, window: MainWindow) -> None:
     window.resize(1366, 768)  # before the page starts (resizing under a starting page crashed QtWebEngine)
     sign_in_as(qtbot, window, Role.COORDINATOR)
     workspace = window.workspace
@@ -83,7 +83,9 @@ def test_the_coordinator_map_names_pins_without_covering_any(qtbot: QtBot, windo
     answers: list[object] = []
     qtbot.wait(500)
     workspace.map._view.page().runJavaScript(  # type: ignore[union-attr]
-        "JSON.stringify([emsync.overlapping(), emsync.shownLabels()])", 0, answers.append)
+        "JSON.stringify([emsync.overlapping(), emsync.shownLabels(), emsync.pinsOverlapping()])", 0,
+        answers.append)
     qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
-    overlapping, shown = json.loads(str(answers[0]))
+    overlapping, shown, pins_on_pins = json.loads(str(answers[0]))
     assert overlapping == 0 and len(shown) >= 3, shown  # pins name their hospital where there is room
+    assert pins_on_pins == 0  # pins that would sit on each other are merged into one with their sum
