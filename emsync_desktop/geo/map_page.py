@@ -109,6 +109,13 @@ html, body {background:#eef0f3;}
 .emsync-pin-name {position:absolute; left:36px; top:6px; white-space:nowrap; background:rgba(255,255,255,.95);
   border:1px solid #c9d1db; border-radius:4px; padding:0 4px; font:600 12px/18px system-ui, sans-serif;
   color:#17202a;}
+body.night, body.night .leaflet-container {background:#12151a;}
+body.night .emsync-note {background:rgba(26,30,36,.95); color:#8e98a6;}
+body.night .emsync-label, body.night .emsync-pin-name {background:rgba(26,30,36,.95); border-color:#2c333d;
+  color:#c9d1d9;}
+body.night .leaflet-bar a, body.night .leaflet-control-attribution, body.night .leaflet-control-scale-line {
+  background:#1a1e24; color:#c9d1d9; border-color:#2c333d;}
+body.night .leaflet-control-attribution a {color:#6ea8e0;}
 """
 
 # The page's API. Python calls emsync.update(scene) to redraw; taps go to bridge.hospital_clicked(id).
@@ -130,7 +137,7 @@ function emsyncStart(options, scene) {
       lines.push([[c.lat + i * 0.009, c.lng - 0.5], [c.lat + i * 0.009, c.lng + 0.5]]);
       lines.push([[c.lat - 0.5, c.lng + i * 0.0091], [c.lat + 0.5, c.lng + i * 0.0091]]);
     }
-    L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false, pane: 'grid'}).addTo(map);
+    emsync.grid = L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false, pane: 'grid'}).addTo(map);
   }
   if (!options.hasRoads && !options.hasTiles) {
     var note = L.control({position: 'topright'});
@@ -304,6 +311,11 @@ emsync.fit = function () {
   var note = document.querySelector('.emsync-note'), top = note ? note.getBoundingClientRect().height + 20 : 40;
   emsync.map.options.zoomSnap = 0.25;
   emsync.map.fitBounds(emsync.bounds, {paddingTopLeft: [40, top], paddingBottomRight: [40, 40], animate: false});
+};
+// Night: dark ground, dim grid, dark labels and controls (the pins keep their colours: they carry meaning).
+emsync.setNight = function (on) {
+  document.body.classList.toggle('night', on);
+  if (emsync.grid) { emsync.grid.setStyle({color: on ? '#232830' : '#c2c9d2'}); }
 };
 emsync.click = function (id) { if (emsync.markers && emsync.markers[id]) { emsync.markers[id].fire('click'); } };
 """

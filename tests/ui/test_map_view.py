@@ -89,3 +89,18 @@ def test_the_coordinator_map_names_pins_and_merges_those_that_meet(qtbot: QtBot,
     overlapping, shown, pins_on_pins = json.loads(str(answers[0]))
     assert overlapping == 0 and len(shown) >= 3, shown  # pins name their hospital where there is room
     assert pins_on_pins == 0  # pins that would sit on each other are merged into one with their sum
+
+
+@pytest.mark.slow
+def test_the_map_is_dark_at_night(qtbot: QtBot, window: MainWindow) -> None:
+    window.toggle_theme()  # night, before the workspace (and its map) is built
+    window.resize(1366, 768)
+    sign_in_as(qtbot, window, Role.COORDINATOR)
+    workspace = window.workspace
+    qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)  # type: ignore[union-attr]
+    answers: list[object] = []
+    workspace.map._view.page().runJavaScript(  # type: ignore[union-attr]
+        "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor", 0, answers.append)
+    qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    red, green, blue = (int(c) for c in str(answers[0]).removeprefix("rgb(").removesuffix(")").split(","))
+    assert max(red, green, blue) < 60, answers  # no large bright area in a dark cab

@@ -53,7 +53,7 @@ class CoordinatorWorkspace(QWidget):
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.capacity = CapacityTable(theme, show_capabilities=False)
         self.map = MapPanel(relay, data_dir, action_text=None,
-                            hint="Tap a hospital for the free beds of every unit.")
+                            hint="Tap a hospital for the free beds of every unit.", night=theme.name == "dark")
         self.map.hospital_picked.connect(self._on_hospital_picked)
         self.transfers = OpenTransfersTable(theme)
         self.transfers.activated.connect(lambda _index: self.open_redirect())  # Return or a double tap on a row

@@ -54,7 +54,7 @@ class ParamedicWorkspace(QWidget):
         self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking,
                                       position_source)
         self.tabs.addTab(_scrolling(self.transfer), "Hospital")
-        self.map = MapPanel(relay, data_dir)
+        self.map = MapPanel(relay, data_dir, night=theme.name == "dark")
         self.tabs.addTab(self.map, "Map")
         self.transfer.chooser.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)

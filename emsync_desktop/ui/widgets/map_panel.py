@@ -45,8 +45,10 @@ class MapPanel(QWidget):
 
     def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None,
                  action_text: str | None = "Send request, hold bed and SBAR",
-                 hint: str = "Tap a hospital on the map or in the Hospital tab.") -> None:
+                 hint: str = "Tap a hospital on the map or in the Hospital tab.", night: bool = False) -> None:
+        """``night``: the page in the night theme's dark colours (set once its page is ready)."""
         super().__init__(parent)
+        self._night = night
         self._relay = relay
         self._data_dir = data_dir
         self._scene: MapScene | None = None
@@ -135,6 +137,8 @@ class MapPanel(QWidget):
         self._ready = True
         if self._view is not None:
             keep_out_of_focus(self._view)  # its render widget exists once the page is up
+            if self._night:
+                self._view.page().runJavaScript("emsync.setNight(true);")  # type: ignore[attr-defined]
         self.waiting.hide()
         self.page_ready.emit()
         if self._scene is not self._shown_scene:
