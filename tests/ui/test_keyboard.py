@@ -225,6 +225,9 @@ def test_the_coordinator_redirects_a_transfer_without_a_mouse(qtbot: QtBot, wind
     qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.transfers)  # back on the row
     _key(qtbot, window, Qt.Key.Key_2, CTRL)
     assert workspace.tabs.currentWidget() is workspace.trends
+    assert QApplication.focusWidget() is workspace.tabs.tabBar()  # the keyboard is somewhere visible
+    _key(qtbot, window, Qt.Key.Key_1, CTRL)
+    assert QApplication.focusWidget() is workspace.transfers
 
 
 def test_ctrl_i_and_ctrl_b_take_the_nurse_to_the_transfers_and_the_beds(qtbot: QtBot, window: MainWindow) -> None:
@@ -238,3 +241,9 @@ def test_ctrl_i_and_ctrl_b_take_the_nurse_to_the_transfers_and_the_beds(qtbot: Q
     assert card.isAncestorOf(QApplication.focusWidget())
     _key(qtbot, window, Qt.Key.Key_B, CTRL)
     assert QApplication.focusWidget() is next(iter(workspace.beds.tiles.values()))
+
+
+def test_ctrl_6_gives_the_keyboard_to_the_maps_send_button(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = _open_hospitals_by_keyboard(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_6, CTRL)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.map.send)

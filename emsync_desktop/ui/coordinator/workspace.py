@@ -68,7 +68,7 @@ class CoordinatorWorkspace(QWidget):
         self.tabs.addTab(self.trends, "Trends (24 h)")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
         for index, key in enumerate(("Ctrl+1", "Ctrl+2")):
-            QShortcut(QKeySequence(key), self, lambda i=index: self.tabs.setCurrentIndex(i),
+            QShortcut(QKeySequence(key), self, lambda i=index: self._go_to(i),
                       context=Qt.ShortcutContext.WindowShortcut)
             self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} ({key})")
         self.redirect.setToolTip("Redirect the selected transfer (Return on its row)")
@@ -122,6 +122,11 @@ class CoordinatorWorkspace(QWidget):
             self.refresh_capacity()
         if status.touched & {"bed", "transfer"}:
             self.refresh_trends()
+
+    def _go_to(self, tab: int) -> None:
+        """A tab by its shortcut, with the keyboard on it: the transfers, or the tab bar (charts take none)."""
+        self.tabs.setCurrentIndex(tab)
+        (self.transfers if tab == 0 else self.tabs.tabBar()).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_first(self) -> None:
         """The keyboard starts on the open transfers: arrow keys pick one, Return redirects it."""

@@ -60,7 +60,7 @@ class ParamedicWorkspace(QWidget):
         self.map.hospital_picked.connect(self.transfer.pick)
         self.map.send_requested.connect(self._send_from_map)
         self.transfer.send_state.connect(self.map.set_send_state)
-        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.tabs.setCurrentIndex(3),
+        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self._go_to(3, self.map.send),
                   context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)
         editor = QWidget()
