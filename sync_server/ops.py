@@ -19,10 +19,10 @@ from emsync_desktop.sync.protocol import (
     OpKind,
     OpResult,
 )
-from sync_server.handlers import beds, handoffs, imaging, transfers
+from sync_server.handlers import beds, handoffs, imaging, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
-from sync_server.rows import BOOKINGS, HANDOFFS, STUDIES, TRANSFERS, rows_with_ids
+from sync_server.rows import BOOKINGS, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
@@ -89,7 +89,8 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
     return result
 
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
-            OpKind.IMAGING_ADD: STUDIES}  # ops whose handler first checks that its new record does not exist
+            OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
+            OpKind.RECORD_PROCEDURE: RECORDS}  # ops whose handler first checks that its new record does not exist
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
 
@@ -150,4 +151,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.HANDOFF_ACK: handoffs.acknowledge,
     OpKind.IMAGING_ADD: imaging.add,
     OpKind.TRANSFER_ETA: transfers.update_eta,
+    OpKind.RECORD_TIMELINE: records.add,
+    OpKind.RECORD_MEDICATION: records.add,
+    OpKind.RECORD_PROCEDURE: records.add,
 }
