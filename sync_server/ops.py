@@ -88,9 +88,10 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
     ctx.finish()
     return result
 
+# Ops whose handler first checks that its new record does not exist.
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
-            OpKind.RECORD_PROCEDURE: RECORDS}  # ops whose handler first checks that its new record does not exist
+            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
 
@@ -154,4 +155,5 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.RECORD_TIMELINE: records.add,
     OpKind.RECORD_MEDICATION: records.add,
     OpKind.RECORD_PROCEDURE: records.add,
+    OpKind.RECORD_HISTORY: records.add,
 }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.dose_check import check_dose
 from emsync_desktop.domain.formulary import Drug, find_drug
 from emsync_desktop.domain.formulary_defaults import DEFAULT_FORMULARY
+from emsync_desktop.domain.history import SampleHistory, history_gaps
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.local_time import clock as clock_text
 from emsync_desktop.domain.procedures import Extra, Procedure, check_procedure
@@ -28,11 +29,16 @@ from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.timeline import TimelineStep, check_entry_time, check_stamp
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.history_input import clean_history
 from emsync_desktop.services.record_views import (
+    HistoryView,
     MedicationView,
     ProcedureView,
     StampView,
+    current_history,
     current_stamps,
+    history_data,
+    history_view,
     medication_view,
     medications_of,
     procedure_view,
@@ -41,12 +47,13 @@ from emsync_desktop.services.record_views import (
     timeline_of,
 )
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import Encounter, MedicationEntry, ProcedureEntry, TimelineStamp
+from emsync_desktop.store.models import Encounter, HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
 from emsync_desktop.sync.outbox import PENDING, enqueue
 from emsync_desktop.sync.protocol import (
     DoseWarningWire,
     OpKind,
     ProcedureExtras,
+    RecordHistoryPayload,
     RecordMedicationPayload,
     RecordProcedurePayload,
     RecordTimelinePayload,
@@ -117,8 +124,9 @@ class RecordService:
                                          _call_received(session, case_id), now)
             if error is not None:
                 return RecordResult(None, error)
+            history = current_history(session, case_id)
             check = check_dose(self._formulary, drug=name, dose=dose, unit=unit, route=route,
-                               age_years=encounter.age_years, weight=None)
+                               age_years=encounter.age_years, weight=history.history.weight if history else None)
             warnings = [DoseWarningWire(kind=w.kind.value, message=w.message[:500]) for w in check.warnings]
             row = MedicationEntry(id=new_id(), encounter_id=case_id, drug=check.drug.name if check.drug else name,
                                   free_text=check.free_text, dose_value=float(dose), dose_unit=unit.strip(),
@@ -161,6 +169,29 @@ class RecordService:
                                                    extras=wire))
             session.flush()
             return RecordResult(procedure_view(row))
+
+    def record_history(self, case_id: str, history: SampleHistory) -> RecordResult[HistoryView]:
+        """Save the SAMPLE history, whole, as a new entry (the newest is current; its weight feeds the dose
+        checks). Refused: a list answer that contradicts itself, an intake time in the future, a text too
+        long. ``warnings``: what is still unasked (allergies, medications, weight)."""
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            _load(session, case_id)
+            history, error = clean_history(history, now)
+            if error is not None:
+                return RecordResult(None, error)
+            data = history_data(history)
+            row = HistoryEntry(id=new_id(), encounter_id=case_id, data=json.dumps(data), recorded_by=self._user.id,
+                               recorded_by_name=self._user.display_name, recorded_at=now, sync_state=PENDING)
+            session.add(row)
+            enqueue(session, user_id=self._user.id, kind=OpKind.RECORD_HISTORY, entity_id=row.id, now=now,
+                    payload=RecordHistoryPayload.model_validate({"encounter_id": case_id, **data}))
+            session.flush()
+            return RecordResult(history_view(row), None, tuple(history_gaps(history)))
+
+    def history(self, case_id: str) -> HistoryView | None:
+        with self._store.sessions.begin() as session:
+            return current_history(session, case_id)
 
     def timeline(self, case_id: str) -> list[StampView]:
         with self._store.sessions.begin() as session:
@@ -218,3 +249,4 @@ def _medication_text_error(name: str, unit: str, route: str, dose: float) -> str
     if dose > 1_000_000:
         return "The dose is too large to be an amount given: check the number and the unit."
     return None
+

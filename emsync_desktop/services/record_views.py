@@ -14,9 +14,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.history import (
+    AnswerStatus,
+    BodyWeight,
+    LastOralIntake,
+    ListAnswer,
+    SampleHistory,
+    WeightKind,
+)
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
-from emsync_desktop.store.models import MedicationEntry, ProcedureEntry, TimelineStamp
+from emsync_desktop.store.models import HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
 
 
 @dataclass(frozen=True)
@@ -105,3 +113,54 @@ def procedures_of(session: Session, case_id: str) -> list[ProcedureView]:
         select(ProcedureEntry).where(ProcedureEntry.encounter_id == case_id)
         .order_by(ProcedureEntry.done_at, ProcedureEntry.id)).all()
     return [procedure_view(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    id: str
+    history: SampleHistory
+    by_name: str
+    recorded_at: datetime
+    sync_state: str
+    sync_reason: str | None
+
+
+def history_data(history: SampleHistory) -> dict[str, object]:
+    """The history as the ``record.history`` payload holds it (without the case id)."""
+    intake, weight = history.last_oral_intake, history.weight
+    return {"signs_symptoms": history.signs_symptoms,
+            **{name: {"status": answer.status.value, "items": list(answer.items)} for name, answer in (
+                ("allergies", history.allergies), ("medications", history.medications),
+                ("past_history", history.past_history))},
+            "last_oral_intake_at": intake.at.isoformat() if intake.at else None, "last_oral_intake": intake.what,
+            "events": history.events, "weight_kg": weight.kg if weight else None,
+            "weight_kind": weight.kind.value if weight else None}
+
+
+def history_of_data(data: dict[str, object]) -> SampleHistory:
+    def answer(name: str) -> ListAnswer:
+        raw = data[name]
+        assert isinstance(raw, dict)
+        return ListAnswer(AnswerStatus(raw["status"]), tuple(str(item) for item in raw["items"]))
+
+    at, kg, kind = data.get("last_oral_intake_at"), data.get("weight_kg"), data.get("weight_kind")
+    return SampleHistory(
+        signs_symptoms=str(data.get("signs_symptoms", "")), allergies=answer("allergies"),
+        medications=answer("medications"), past_history=answer("past_history"),
+        last_oral_intake=LastOralIntake(datetime.fromisoformat(at) if isinstance(at, str) else None,
+                                        str(data.get("last_oral_intake", ""))),
+        events=str(data.get("events", "")),
+        weight=BodyWeight(float(kg), WeightKind(kind)) if isinstance(kg, int | float) and isinstance(kind, str)
+        else None)
+
+
+def history_view(row: HistoryEntry) -> HistoryView:
+    return HistoryView(row.id, history_of_data(json.loads(row.data)), row.recorded_by_name, row.recorded_at,
+                       row.sync_state, row.sync_reason)
+
+
+def current_history(session: Session, case_id: str) -> HistoryView | None:
+    """The newest saved history of the case, or None if none was saved."""
+    row = session.scalars(select(HistoryEntry).where(HistoryEntry.encounter_id == case_id)
+                          .order_by(HistoryEntry.recorded_at.desc(), HistoryEntry.id.desc()).limit(1)).first()
+    return history_view(row) if row is not None else None

@@ -298,3 +298,19 @@ class ProcedureEntry(Base):
     extras: Mapped[str] = mapped_column(Text, default="{}")
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HistoryEntry(Base):
+    """The SAMPLE history as saved, whole (JSON ``data``: the ``record.history`` payload without the case
+    id). Append-only: each save is a new row, and the newest is the case's history."""
+
+    __tablename__ = "history_entries"
+    __table_args__ = (Index("ix_history_entries_encounter_recorded", "encounter_id", "recorded_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36))
+    data: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(36))
+    recorded_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,7 @@ from emsync_desktop.store.bulk import update_rows
 from emsync_desktop.store.models import (
     BookingRecord,
     HandoffRecord,
+    HistoryEntry,
     ImagingStudy,
     MedicationEntry,
     OutboxOp,
@@ -32,7 +33,7 @@ from emsync_desktop.store.models import (
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
-                | ProcedureEntry)
+                | ProcedureEntry | HistoryEntry)
 
 PENDING = "pending"
 
@@ -155,6 +156,7 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.RECORD_TIMELINE: TimelineStamp,
     OpKind.RECORD_MEDICATION: MedicationEntry,
     OpKind.RECORD_PROCEDURE: ProcedureEntry,
+    OpKind.RECORD_HISTORY: HistoryEntry,
 }
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from emsync_desktop.domain.history import WEIGHT_MAX_KG, WEIGHT_MIN_KG, AnswerStatus, WeightKind
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
@@ -75,6 +76,7 @@ class OpKind(StrEnum):
     RECORD_TIMELINE = "record.timeline"
     RECORD_MEDICATION = "record.medication"
     RECORD_PROCEDURE = "record.procedure"
+    RECORD_HISTORY = "record.history"
 
 
 class TransferRequestPayload(_Strict):
@@ -221,8 +223,28 @@ class RecordProcedurePayload(_Strict):
     extras: ProcedureExtras = ProcedureExtras()
 
 
+class ListAnswerWire(_Strict):
+    status: AnswerStatus
+    items: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=200)]], Field(max_length=50)] = []
+
+
+class RecordHistoryPayload(_Strict):
+    """The SAMPLE history as saved, whole: each save is a new entry and the newest is current."""
+
+    encounter_id: Id
+    signs_symptoms: Annotated[str, StringConstraints(max_length=2000)] = ""
+    allergies: ListAnswerWire
+    medications: ListAnswerWire
+    past_history: ListAnswerWire
+    last_oral_intake_at: AwareDatetime | None = None
+    last_oral_intake: ShortText = ""
+    events: Annotated[str, StringConstraints(max_length=2000)] = ""
+    weight_kg: Annotated[Finite, Field(ge=WEIGHT_MIN_KG, le=WEIGHT_MAX_KG)] | None = None
+    weight_kind: WeightKind | None = None
+
+
 RECORD_ENTITIES = {"record.timeline": "timeline", "record.medication": "medication",
-                   "record.procedure": "procedure"}
+                   "record.procedure": "procedure", "record.history": "history"}
 """Op kind -> the feed's entity name for its entries."""
 
 
@@ -240,6 +262,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.RECORD_TIMELINE: RecordTimelinePayload,
     OpKind.RECORD_MEDICATION: RecordMedicationPayload,
     OpKind.RECORD_PROCEDURE: RecordProcedurePayload,
+    OpKind.RECORD_HISTORY: RecordHistoryPayload,
 }
 
 
@@ -353,7 +376,8 @@ class LiveCursor(_Strict):
 
 class Change(_Strict):
     seq: WireInt
-    entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure"]
+    entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
+                    "history"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

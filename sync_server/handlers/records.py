@@ -1,4 +1,4 @@
-"""Ops on the case record: timeline stamps, drugs given, procedures done (append-only entries).
+"""Ops on the case record: timeline stamps, drugs given, procedures done, SAMPLE history (append-only).
 
 Who writes: the case's crew only, the account that owns the encounter on the server (``EncounterCrew``):
 claimed by its first record entry, or, when a transfer reached the server first, the account that

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from emsync_desktop.domain.history import (
+    AnswerStatus,
+    BodyWeight,
+    LastOralIntake,
+    ListAnswer,
+    SampleHistory,
+    WeightKind,
+)
 from emsync_desktop.domain.procedures import Extra, Procedure
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.timeline import TimelineStep
@@ -182,3 +191,48 @@ def test_procedure_before_the_call_is_refused(record: RecordService, case_id: st
 def test_entry_on_an_unknown_case_raises(record: RecordService) -> None:
     with pytest.raises(CaseNotFound):
         record.record_procedure("no-such-case", Procedure.CPR)
+
+
+def _history(**changes: object) -> SampleHistory:
+    base = SampleHistory(allergies=ListAnswer(AnswerStatus.LISTED, ("Penicillin", " ", "penicillin")),
+                         medications=ListAnswer(AnswerStatus.NONE), past_history=ListAnswer(AnswerStatus.UNKNOWN),
+                         last_oral_intake=LastOralIntake(NOW - timedelta(hours=3), "Toast"), events="Fell off a wall",
+                         weight=BodyWeight(20, WeightKind.ESTIMATED))
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_history_is_saved_cleaned_with_its_op(app_context: AppContext, record: RecordService, case_id: str) -> None:
+    result = record.record_history(case_id, _history())
+    assert result.ok and result.entry is not None and result.warnings == ()
+    assert result.entry.history.allergies.items == ("Penicillin",)  # blank dropped, repeat kept once
+    op = _ops(app_context)[-1]
+    assert (op.kind, op.entity_id) == ("record.history", result.entry.id)
+    payload = _payload(op)
+    assert payload["allergies"] == {"status": "listed", "items": ["Penicillin"]}
+    assert (payload["weight_kg"], payload["weight_kind"]) == (20.0, "estimated")
+
+
+def test_newest_history_is_current_and_unasked_items_are_reminded(record: RecordService, case_id: str) -> None:
+    record.record_history(case_id, _history())
+    result = record.record_history(case_id, _history(allergies=ListAnswer(), weight=None))
+    assert any("Allergies not asked" in w for w in result.warnings)
+    current = record.history(case_id)
+    assert current is not None and current.history.weight is None
+
+
+def test_history_contradicting_itself_is_refused(app_context: AppContext, record: RecordService,
+                                                 case_id: str) -> None:
+    result = record.record_history(case_id, _history(allergies=ListAnswer(AnswerStatus.NONE, ("Latex",))))
+    assert "Keep one of them" in (result.error or "") and len(_ops(app_context)) == 1
+
+
+def test_last_oral_intake_in_the_future_is_refused(record: RecordService, case_id: str) -> None:
+    result = record.record_history(case_id, _history(last_oral_intake=LastOralIntake(NOW + timedelta(hours=1))))
+    assert "is in the future" in (result.error or "")
+
+
+def test_the_historys_weight_checks_a_childs_dose(cases: CaseService, record: RecordService, case_id: str) -> None:
+    cases.set_detail(case_id, "age_years", "6")
+    record.record_history(case_id, _history())  # 20 kg: adrenaline IM 0.01 mg/kg gives 0.2 mg
+    result = record.record_medication(case_id, drug="adrenaline", dose=0.5, unit="mg", route="IM")
+    assert result.ok and "0.2 mg for 20 kg (estimated)" in result.warnings[0]

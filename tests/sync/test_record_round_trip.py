@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from emsync_desktop.domain.history import AnswerStatus, BodyWeight, ListAnswer, SampleHistory, WeightKind
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.procedures import Extra, Procedure
 from emsync_desktop.domain.roles import UserInfo
@@ -19,16 +20,17 @@ from emsync_desktop.security.crypto import new_data_key
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.record_views import current_history
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import MedicationEntry, ProcedureEntry, TimelineStamp
+from emsync_desktop.store.models import HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
 from emsync_desktop.sync.local import store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import Change, OpResult
 from tests.sync_server.conftest import LOURDES, Server, db_url, server, transfer_request
 
 __all__ = ["db_url", "server"]  # the server fixtures, on both databases
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
-_RECORD = ("timeline", "medication", "procedure")
-Entry = TimelineStamp | MedicationEntry | ProcedureEntry
+_RECORD = ("timeline", "medication", "procedure", "history")
+Entry = TimelineStamp | MedicationEntry | ProcedureEntry | HistoryEntry
 
 
 def _record_a_case(app_context: AppContext, cases: CaseService, paramedic: UserInfo) -> str:
@@ -37,6 +39,8 @@ def _record_a_case(app_context: AppContext, cases: CaseService, paramedic: UserI
     assert record.stamp_step(case_id, TimelineStep.CALL_RECEIVED, NOW - timedelta(minutes=20)).ok
     assert record.record_medication(case_id, drug="aspirin", dose=300, unit="mg", route="PO").ok
     assert record.record_procedure(case_id, Procedure.DEFIBRILLATION, NOW, {Extra.ENERGY_J: 200}).ok
+    assert record.record_history(case_id, SampleHistory(
+        allergies=ListAnswer(AnswerStatus.NONE), weight=BodyWeight(82, WeightKind.MEASURED))).ok
     return case_id
 
 
@@ -58,7 +62,7 @@ def _pull_into(store: Store, server: Server, user: str) -> None:
 
 def _entries(store: Store) -> list[Entry]:
     with store.sessions.begin() as session:
-        return [row for model in (TimelineStamp, MedicationEntry, ProcedureEntry)
+        return [row for model in (TimelineStamp, MedicationEntry, ProcedureEntry, HistoryEntry)
                 for row in session.scalars(select(model)).all()]
 
 
@@ -73,7 +77,7 @@ def test_pushed_entries_are_answered_and_marked_synced(server: Server, app_conte
                                                        cases: CaseService, paramedic: UserInfo) -> None:
     _record_a_case(app_context, cases, paramedic)
     results = _push(server, app_context)
-    assert [r["status"] for r in results] == ["applied"] * 3
+    assert [r["status"] for r in results] == ["applied"] * 4
     assert {row.sync_state for row in _entries(app_context.store)} == {"synced"}
 
 
@@ -85,12 +89,17 @@ def test_the_ward_device_gets_the_record_once_however_often_it_pulls(
     _pull_into(ward_store, server, "maria")
     _pull_into(ward_store, server, "maria")
     entries = _entries(ward_store)
-    assert [type(e).__name__ for e in entries] == ["TimelineStamp", "MedicationEntry", "ProcedureEntry"]
+    assert [type(e).__name__ for e in entries] == ["TimelineStamp", "MedicationEntry", "ProcedureEntry",
+                                                         "HistoryEntry"]
     drug = next(e for e in entries if isinstance(e, MedicationEntry))
     assert (drug.drug, drug.dose_value, drug.route, drug.given_at) == ("Aspirin", 300.0, "PO", NOW)
     assert drug.given_by_name and drug.encounter_id == case_id
     shock = next(e for e in entries if isinstance(e, ProcedureEntry))
     assert shock.extras == '{"energy_j": 200.0}'
+    with ward_store.sessions.begin() as session:
+        saved = current_history(session, case_id)
+    assert saved is not None and saved.history.weight == BodyWeight(82, WeightKind.MEASURED)
+    assert saved.history.allergies.status is AnswerStatus.NONE
 
 
 def test_the_crews_own_entries_coming_back_are_not_doubled(server: Server, app_context: AppContext,
@@ -99,4 +108,4 @@ def test_the_crews_own_entries_coming_back_are_not_doubled(server: Server, app_c
     _push(server, app_context)
     _pull_into(app_context.store, server, "asha")
     entries = _entries(app_context.store)
-    assert len(entries) == 3 and {e.sync_state for e in entries} == {"synced"}
+    assert len(entries) == 4 and {e.sync_state for e in entries} == {"synced"}

@@ -9,6 +9,7 @@ from emsync_desktop.domain.ids import new_id
 from tests.sync_server.conftest import AMRITA, LOURDES, Server, op, transfer_request
 
 AT = "2026-12-04T07:42:00+00:00"
+RECORD = ("timeline", "medication", "procedure", "history")
 
 
 def stamp(encounter_id: str, step: str = "at_scene", at: str = AT, **edit: str) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def shock(encounter_id: str) -> dict[str, Any]:
 
 
 def record_of(server: Server, user: str) -> list[dict[str, Any]]:
-    return [c for c in server.pull(user)["changes"] if c["entity"] in ("timeline", "medication", "procedure")]
+    return [c for c in server.pull(user)["changes"] if c["entity"] in RECORD]
 
 
 def test_crew_records_each_kind_and_the_entries_reach_the_crew(server: Server) -> None:
@@ -120,3 +121,24 @@ def test_a_malformed_dose_is_refused(server: Server) -> None:
     bad["payload"]["dose_value"] = "300"
     [refused] = server.push("asha", bad)
     assert refused["status"] == "rejected" and "dose_value" in refused["reason"]
+
+
+def history(encounter_id: str, weight_kg: object = 20) -> dict[str, Any]:
+    return op("record.history", new_id(), {
+        "encounter_id": encounter_id, "allergies": {"status": "listed", "items": ["Penicillin"]},
+        "medications": {"status": "none"}, "past_history": {"status": "not_asked"}, "weight_kg": weight_kg,
+        "weight_kind": "estimated"})
+
+
+def test_history_reaches_the_destination_ward(server: Server) -> None:
+    case = new_id()
+    [applied] = server.push("asha", history(case))
+    server.push("asha", transfer_request(new_id(), LOURDES, encounter_id=case))
+    [seen] = record_of(server, "maria")
+    assert applied["status"] == "applied" and seen["entity"] == "history"
+    assert seen["data"]["allergies"] == {"status": "listed", "items": ["Penicillin"]}
+
+
+def test_a_weight_out_of_range_is_refused(server: Server) -> None:
+    [refused] = server.push("asha", history(new_id(), weight_kg=900))
+    assert refused["status"] == "rejected" and "weight_kg" in refused["reason"]

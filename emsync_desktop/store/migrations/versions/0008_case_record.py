@@ -1,4 +1,4 @@
-"""The case record: timeline stamps, medications given and procedures done (append-only entries).
+"""The case record: timeline stamps, medications given, procedures done, SAMPLE history (append-only).
 
 Revision ID: 0008
 Revises: 0007
@@ -63,9 +63,21 @@ def upgrade() -> None:
         *_sync_columns(),
     )
     op.create_index("ix_procedure_entries_encounter_id", "procedure_entries", ["encounter_id"])
+    op.create_table(
+        "history_entries",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("encounter_id", sa.String(36), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(36), nullable=False),
+        sa.Column("recorded_by_name", sa.String(128), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        *_sync_columns(),
+    )
+    op.create_index("ix_history_entries_encounter_recorded", "history_entries", ["encounter_id", "recorded_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("history_entries")
     op.drop_table("procedure_entries")
     op.drop_table("medication_entries")
     op.drop_table("timeline_stamps")
