@@ -8,7 +8,7 @@ reason a person can read, and is stored too, so a retry gets the same answer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,16 +40,22 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     ctx.answered_for.update({row["op_id"]: row["user_id"] for row in stored})
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
-    encounters = {op.payload.get("encounter_id") for op in fresh
-                  if op.kind is OpKind.TRANSFER_REQUEST and op.op_id not in ctx.answered}
-    ctx.preload_encounters([e for e in encounters if isinstance(e, str)])
-    referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
-    ctx.preload_transfers([t for t in referred if isinstance(t, str)])
-    holding = {op.payload.get("transfer_id") for op in fresh if op.kind is OpKind.BOOKING_HOLD}
-    ctx.preload_holds([t for t in holding if isinstance(t, str)])
-    holds = Counter((op.payload.get("hospital_id"), op.payload.get("unit")) for op in fresh
-                    if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered)
-    ctx.lock_free_beds({(h, u): n for (h, u), n in holds.items() if isinstance(h, str) and isinstance(u, str)})
+    encounters = _texts(op.payload.get("encounter_id") for op in fresh
+                        if op.kind is OpKind.TRANSFER_REQUEST and op.op_id not in ctx.answered)
+    ctx.preload_encounters(encounters)
+    ctx.preload_transfers(_texts(op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER))
+    ctx.preload_holds(_texts(op.payload.get("transfer_id") for op in fresh if op.kind is OpKind.BOOKING_HOLD))
+    holds = Counter((h, u) for op in fresh if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered
+                    for h, u in [(op.payload.get("hospital_id"), op.payload.get("unit"))]
+                    if isinstance(h, str) and isinstance(u, str))
+    ctx.lock_free_beds(dict(holds))
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """The distinct strings among ``values``, in order. Payloads are not validated yet here: a list or an
+    object where an id belongs (unhashable) is skipped, and the op is refused as malformed when answered."""
+    return list(dict.fromkeys(v for v in values if isinstance(v, str)))
+
 
 def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
     """Answer each op in order, as ``ctx.user``. An op answered before (in an earlier push or earlier in
