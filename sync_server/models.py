@@ -220,3 +220,28 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class EncounterCrew(Base):
+    """The account that owns a case on the server (its crew): the only one that may add to its record.
+    Claimed by the first record entry, or taken from the case's first transfer request (the server knows
+    cases only through their transfers and record entries)."""
+
+    __tablename__ = "encounter_crews"
+    encounter_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RecordEntry(Base):
+    """One append-only entry of a case's record: a timeline stamp, a drug given or a procedure done
+    (``kind``: the feed's entity name). ``data`` is the payload as sent and the author's name at the time;
+    who and when are the server's."""
+
+    __tablename__ = "record_entries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -148,6 +148,13 @@ class OpContext:
             self._existing.setdefault(TRANSFERS.name, set()).add(row["id"])
             self._transfers.setdefault(row["id"], row)
 
+    def transfers_of(self, encounter_id: str) -> list[Row]:
+        """The encounter's transfers as this batch left them, oldest first (locked on PostgreSQL as in
+        ``preload_encounters``)."""
+        self.preload_encounters([encounter_id])
+        rows = [self.get(TRANSFERS, transfer_id) for transfer_id in self._by_encounter[encounter_id]]
+        return sorted((row for row in rows if row is not None), key=lambda row: (row["created_at"], row["id"]))
+
     def preload_holds(self, transfer_ids: list[str]) -> None:
         """Learn, in one query, which of these transfers already hold a bed (a transfer holds one at most)."""
         fresh = [t for t in dict.fromkeys(transfer_ids) if t not in self._live_holds]

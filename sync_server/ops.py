@@ -8,7 +8,7 @@ reason a person can read, and is stored too, so a retry gets the same answer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,10 +19,10 @@ from emsync_desktop.sync.protocol import (
     OpKind,
     OpResult,
 )
-from sync_server.handlers import beds, handoffs, imaging, transfers
+from sync_server.handlers import beds, handoffs, imaging, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
-from sync_server.rows import BOOKINGS, HANDOFFS, STUDIES, TRANSFERS, rows_with_ids
+from sync_server.rows import BOOKINGS, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
@@ -40,16 +40,22 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     ctx.answered_for.update({row["op_id"]: row["user_id"] for row in stored})
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
-    encounters = {op.payload.get("encounter_id") for op in fresh
-                  if op.kind is OpKind.TRANSFER_REQUEST and op.op_id not in ctx.answered}
-    ctx.preload_encounters([e for e in encounters if isinstance(e, str)])
-    referred = {op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER}
-    ctx.preload_transfers([t for t in referred if isinstance(t, str)])
-    holding = {op.payload.get("transfer_id") for op in fresh if op.kind is OpKind.BOOKING_HOLD}
-    ctx.preload_holds([t for t in holding if isinstance(t, str)])
-    holds = Counter((op.payload.get("hospital_id"), op.payload.get("unit")) for op in fresh
-                    if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered)
-    ctx.lock_free_beds({(h, u): n for (h, u), n in holds.items() if isinstance(h, str) and isinstance(u, str)})
+    encounters = _texts(op.payload.get("encounter_id") for op in fresh
+                        if op.kind is OpKind.TRANSFER_REQUEST and op.op_id not in ctx.answered)
+    ctx.preload_encounters(encounters)
+    ctx.preload_transfers(_texts(op.payload.get("transfer_id") for op in fresh if op.kind in _REFER_TO_TRANSFER))
+    ctx.preload_holds(_texts(op.payload.get("transfer_id") for op in fresh if op.kind is OpKind.BOOKING_HOLD))
+    holds = Counter((h, u) for op in fresh if op.kind is OpKind.BOOKING_HOLD and op.op_id not in ctx.answered
+                    for h, u in [(op.payload.get("hospital_id"), op.payload.get("unit"))]
+                    if isinstance(h, str) and isinstance(u, str))
+    ctx.lock_free_beds(dict(holds))
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """The distinct strings among ``values``, in order. Payloads are not validated yet here: a list or an
+    object where an id belongs (unhashable) is skipped, and the op is refused as malformed when answered."""
+    return list(dict.fromkeys(v for v in values if isinstance(v, str)))
+
 
 def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
     """Answer each op in order, as ``ctx.user``. An op answered before (in an earlier push or earlier in
@@ -88,8 +94,10 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
     ctx.finish()
     return result
 
+# Ops whose handler first checks that its new record does not exist.
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
-            OpKind.IMAGING_ADD: STUDIES}  # ops whose handler first checks that its new record does not exist
+            OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
+            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
 
@@ -150,4 +158,8 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.HANDOFF_ACK: handoffs.acknowledge,
     OpKind.IMAGING_ADD: imaging.add,
     OpKind.TRANSFER_ETA: transfers.update_eta,
+    OpKind.RECORD_TIMELINE: records.add,
+    OpKind.RECORD_MEDICATION: records.add,
+    OpKind.RECORD_PROCEDURE: records.add,
+    OpKind.RECORD_HISTORY: records.add,
 }

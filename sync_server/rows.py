@@ -22,7 +22,17 @@ from sqlalchemy.sql import Select, Update
 
 from sync_server.db import is_sqlite
 from sync_server.fast_sql import FastStatement
-from sync_server.models import Bed, Booking, Handoff, Hospital, ImagingStudy, Transfer, User
+from sync_server.models import (
+    Bed,
+    Booking,
+    EncounterCrew,
+    Handoff,
+    Hospital,
+    ImagingStudy,
+    RecordEntry,
+    Transfer,
+    User,
+)
 
 Row = Mapping[Any, Any]  # a record read by column name: a core RowMapping or a dict of the same columns
 
@@ -33,6 +43,8 @@ HOSPITALS: Table = Hospital.__table__  # type: ignore[assignment]
 HANDOFFS: Table = Handoff.__table__  # type: ignore[assignment]
 STUDIES: Table = ImagingStudy.__table__  # type: ignore[assignment]
 USERS: Table = User.__table__  # type: ignore[assignment]
+RECORDS: Table = RecordEntry.__table__  # type: ignore[assignment]
+CREWS: Table = EncounterCrew.__table__  # type: ignore[assignment]
 
 _statements: dict[tuple[object, ...], Select[Any]] = {}  # the batch-level selects
 _fast: dict[tuple[object, ...], FastStatement] = {}

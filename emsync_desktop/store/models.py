@@ -238,3 +238,79 @@ class HandoffRecord(Base):
     sync_reason: Mapped[str | None] = mapped_column(Text)
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(128))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TimelineStamp(Base):
+    """One stamp of a case's timeline step. Append-only: an edit is a new row that ``replaces`` the
+    stamp it corrects and keeps that stamp's time in ``edited_from`` (the audit of the change); the
+    step's current time is its newest row. No foreign key to ``encounters``: a ward's device holds the
+    entries of cases it never had."""
+
+    __tablename__ = "timeline_stamps"
+    __table_args__ = (Index("ix_timeline_stamps_encounter_step", "encounter_id", "step"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36))
+    step: Mapped[str] = mapped_column(String(32))  # domain.timeline.TimelineStep
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(36))
+    recorded_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    replaces: Mapped[str | None] = mapped_column(String(36))  # the stamp this edit corrects
+    edited_from: Mapped[datetime | None] = mapped_column(UtcDateTime)  # that stamp's time
+    sync_state: Mapped[str] = mapped_column(String(16))  # pending, synced, rejected, conflict
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MedicationEntry(Base):
+    """A drug given, as typed (append-only). ``free_text``: the drug is not in the formulary and its
+    dose was not checked. ``warnings``: the dose-check warnings shown when it was recorded (JSON list of
+    {kind, message}); they never blocked it."""
+
+    __tablename__ = "medication_entries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36), index=True)
+    drug: Mapped[str] = mapped_column(String(128))
+    free_text: Mapped[bool] = mapped_column(Boolean)
+    dose_value: Mapped[float] = mapped_column(Float)
+    dose_unit: Mapped[str] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(32))
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    given_by: Mapped[str] = mapped_column(String(36))
+    given_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    warnings: Mapped[str] = mapped_column(Text, default="[]")
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcedureEntry(Base):
+    """A procedure done, with its time and extra values (JSON: energy_j, rate_per_min, current_ma,
+    time_on as ISO text, ecg_file). Append-only."""
+
+    __tablename__ = "procedure_entries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36), index=True)
+    procedure: Mapped[str] = mapped_column(String(32))  # domain.procedures.Procedure
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_by: Mapped[str] = mapped_column(String(36))
+    done_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    extras: Mapped[str] = mapped_column(Text, default="{}")
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HistoryEntry(Base):
+    """The SAMPLE history as saved, whole (JSON ``data``: the ``record.history`` payload without the case
+    id). Append-only: each save is a new row, and the newest is the case's history."""
+
+    __tablename__ = "history_entries"
+    __table_args__ = (Index("ix_history_entries_encounter_recorded", "encounter_id", "recorded_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    encounter_id: Mapped[str] = mapped_column(String(36))
+    data: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(36))
+    recorded_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)

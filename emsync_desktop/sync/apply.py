@@ -23,8 +23,12 @@ from emsync_desktop.store.models import (
     BedEvent,
     BookingRecord,
     HandoffRecord,
+    HistoryEntry,
     ImagingStudy,
+    MedicationEntry,
     OutboxOp,
+    ProcedureEntry,
+    TimelineStamp,
     TransferRecord,
 )
 from emsync_desktop.sync.protocol import Change
@@ -38,7 +42,9 @@ def _table(model: Any) -> Table:
 
 
 _TABLES: dict[str, Table] = {"transfer": _table(TransferRecord), "booking": _table(BookingRecord),
-                             "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy)}
+                             "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
+                             "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry),
+                             "procedure": _table(ProcedureEntry), "history": _table(HistoryEntry)}
 _EVENTS = _table(BedEvent)
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
@@ -199,6 +205,46 @@ def _apply_imaging(page: _Page, change: Change) -> bool:
     return True
 
 
+def _record_entry(entity: str, d: Values) -> Values:
+    """The columns of a case-record entry new to this device (append-only: never changed after)."""
+    who = {"timeline": ("recorded_by", "recorded_by_name"), "medication": ("given_by", "given_by_name"),
+           "procedure": ("done_by", "done_by_name"), "history": ("recorded_by", "recorded_by_name")}[entity]
+    common = {"id": d["id"], "encounter_id": d["encounter_id"], who[0]: d["author_id"], who[1]: d["author_name"],
+              "sync_state": "synced", "sync_reason": None}
+    if entity == "timeline":
+        return {**common, "step": d["step"], "at": _ts(d["at"]), "recorded_at": _ts(d["created_at"]),
+                "replaces": d["replaces"], "edited_from": _ts(d["edited_from"])}
+    if entity == "medication":
+        return {**common, "drug": d["drug"], "free_text": d["free_text"], "dose_value": d["dose_value"],
+                "dose_unit": d["dose_unit"], "route": d["route"], "given_at": _ts(d["given_at"]),
+                "recorded_at": _ts(d["created_at"]), "warnings": json.dumps(d["warnings"])}
+    if entity == "history":
+        data = {key: value for key, value in d.items() if key not in _NOT_HISTORY}
+        return {**common, "data": json.dumps(data), "recorded_at": _ts(d["created_at"])}
+    extras = {key: value for key, value in d["extras"].items() if value is not None}
+    return {**common, "procedure": d["procedure"], "done_at": _ts(d["done_at"]), "recorded_at": _ts(d["created_at"]),
+            "extras": json.dumps(extras)}
+
+
+_NOT_HISTORY = frozenset({"id", "encounter_id", "author_id", "author_name", "created_at"})
+
+
+def _apply_record(page: _Page, change: Change) -> bool:
+    """Record entries are append-only; one published again (its case went to another hospital) or
+    one of ours coming back changes at most its sync state."""
+    d = change.data
+    row = page.get(change.entity, d["id"])
+    if row is not None:
+        state = page.sync_state(d["id"])
+        if row["sync_state"] == state:
+            return False
+        page.set(change.entity, d["id"], {"sync_state": state, "sync_reason": None})
+        return True
+    page.add(change.entity, _record_entry(change.entity, d))
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
-    "imaging": _apply_imaging}
+    "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
+    "history": _apply_record}

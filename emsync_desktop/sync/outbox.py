@@ -19,10 +19,21 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.store.bulk import update_rows
-from emsync_desktop.store.models import BookingRecord, HandoffRecord, ImagingStudy, OutboxOp, TransferRecord
+from emsync_desktop.store.models import (
+    BookingRecord,
+    HandoffRecord,
+    HistoryEntry,
+    ImagingStudy,
+    MedicationEntry,
+    OutboxOp,
+    ProcedureEntry,
+    TimelineStamp,
+    TransferRecord,
+)
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
-SyncedRecord = TransferRecord | BookingRecord | HandoffRecord | ImagingStudy
+SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
+                | ProcedureEntry | HistoryEntry)
 
 PENDING = "pending"
 
@@ -142,6 +153,10 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.BOOKING_RELEASE: BookingRecord,
     OpKind.HANDOFF_ADD: HandoffRecord,
     OpKind.HANDOFF_ACK: HandoffRecord,
+    OpKind.RECORD_TIMELINE: TimelineStamp,
+    OpKind.RECORD_MEDICATION: MedicationEntry,
+    OpKind.RECORD_PROCEDURE: ProcedureEntry,
+    OpKind.RECORD_HISTORY: HistoryEntry,
 }
 
 

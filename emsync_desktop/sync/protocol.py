@@ -16,7 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from emsync_desktop.domain.history import WEIGHT_MAX_KG, WEIGHT_MIN_KG, AnswerStatus, WeightKind
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
+from emsync_desktop.domain.procedures import Procedure
+from emsync_desktop.domain.timeline import TimelineStep
 
 MAX_OPS_PER_PUSH = 500
 MAX_BODY_BYTES = 1_000_000
@@ -32,6 +35,13 @@ def _json_integer(value: object) -> object:
     JSON Schema, and lax mode takes it."""
     if isinstance(value, bool | str | bytes):
         raise ValueError("Input should be a JSON integer")  # a ValueError is what pydantic reports
+    return value
+
+
+def _json_number(value: object) -> object:
+    """A dose or an energy is a JSON number: ``true`` and ``"150"`` are not (pydantic's lax mode takes both)."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("Input should be a JSON number")
     return value
 
 
@@ -63,6 +73,10 @@ class OpKind(StrEnum):
     TRANSFER_REDIRECT = "transfer.redirect"
     IMAGING_ADD = "imaging.add"
     TRANSFER_ETA = "transfer.eta"
+    RECORD_TIMELINE = "record.timeline"
+    RECORD_MEDICATION = "record.medication"
+    RECORD_PROCEDURE = "record.procedure"
+    RECORD_HISTORY = "record.history"
 
 
 class TransferRequestPayload(_Strict):
@@ -157,6 +171,83 @@ class BedSetStatusPayload(_Strict):
     status: BedStatus
 
 
+# The case record (issue 19): append-only entries of one encounter, written by its crew only; the entry
+# id is the op's ``entity_id``. Who recorded an entry is the server's (the signed-in account), not the payload's.
+Finite = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_json_number)]
+
+
+class RecordTimelinePayload(_Strict):
+    """A timeline step stamped at ``at``; with ``replaces``, an edit of that stamp, whose time was
+    ``edited_from`` (kept: the edit is audited, never an overwrite)."""
+
+    encounter_id: Id
+    step: TimelineStep
+    at: AwareDatetime
+    replaces: Id | None = None
+    edited_from: AwareDatetime | None = None
+
+
+class DoseWarningWire(_Strict):
+    kind: Annotated[str, StringConstraints(max_length=32)]
+    message: ShortText
+
+
+class RecordMedicationPayload(_Strict):
+    """A drug given, as typed; ``free_text`` when it is not in the formulary. ``warnings``: the dose-check
+    warnings the crew saw (they never block)."""
+
+    encounter_id: Id
+    drug: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    free_text: bool
+    dose_value: Annotated[Finite, Field(ge=0, le=1_000_000)]
+    dose_unit: Annotated[str, StringConstraints(max_length=16)]
+    route: Annotated[str, StringConstraints(max_length=32)]
+    given_at: AwareDatetime
+    warnings: Annotated[list[DoseWarningWire], Field(max_length=16)] = []
+
+
+class ProcedureExtras(_Strict):
+    """The extra values a procedure may carry, in the bounds of ``domain.procedures``."""
+
+    energy_j: Annotated[Finite, Field(ge=1, le=360)] | None = None
+    rate_per_min: Annotated[Finite, Field(ge=30, le=180)] | None = None
+    current_ma: Annotated[Finite, Field(ge=1, le=200)] | None = None
+    time_on: AwareDatetime | None = None
+    ecg_file: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class RecordProcedurePayload(_Strict):
+    encounter_id: Id
+    procedure: Procedure
+    done_at: AwareDatetime
+    extras: ProcedureExtras = ProcedureExtras()
+
+
+class ListAnswerWire(_Strict):
+    status: AnswerStatus
+    items: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=200)]], Field(max_length=50)] = []
+
+
+class RecordHistoryPayload(_Strict):
+    """The SAMPLE history as saved, whole: each save is a new entry and the newest is current."""
+
+    encounter_id: Id
+    signs_symptoms: Annotated[str, StringConstraints(max_length=2000)] = ""
+    allergies: ListAnswerWire
+    medications: ListAnswerWire
+    past_history: ListAnswerWire
+    last_oral_intake_at: AwareDatetime | None = None
+    last_oral_intake: ShortText = ""
+    events: Annotated[str, StringConstraints(max_length=2000)] = ""
+    weight_kg: Annotated[Finite, Field(ge=WEIGHT_MIN_KG, le=WEIGHT_MAX_KG)] | None = None
+    weight_kind: WeightKind | None = None
+
+
+RECORD_ENTITIES = {"record.timeline": "timeline", "record.medication": "medication",
+                   "record.procedure": "procedure", "record.history": "history"}
+"""Op kind -> the feed's entity name for its entries."""
+
+
 PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.TRANSFER_REQUEST: TransferRequestPayload,
     OpKind.TRANSFER_TRANSITION: TransferTransitionPayload,
@@ -168,6 +259,10 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.TRANSFER_REDIRECT: TransferRedirectPayload,
     OpKind.IMAGING_ADD: ImagingAddPayload,
     OpKind.TRANSFER_ETA: TransferEtaPayload,
+    OpKind.RECORD_TIMELINE: RecordTimelinePayload,
+    OpKind.RECORD_MEDICATION: RecordMedicationPayload,
+    OpKind.RECORD_PROCEDURE: RecordProcedurePayload,
+    OpKind.RECORD_HISTORY: RecordHistoryPayload,
 }
 
 
@@ -281,7 +376,8 @@ class LiveCursor(_Strict):
 
 class Change(_Strict):
     seq: WireInt
-    entity: Literal["bed", "transfer", "booking", "handoff", "imaging"]
+    entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
+                    "history"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

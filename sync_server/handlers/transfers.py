@@ -25,6 +25,7 @@ from emsync_desktop.sync.protocol import (
 )
 from sync_server.handlers.beds import alternatives, end_booking, reserve, set_bed_status, update_booking
 from sync_server.handlers.handoffs import republish_handoffs
+from sync_server.handlers.records import republish_records
 from sync_server.op_context import (
     OpContext,
     Refused,
@@ -59,6 +60,7 @@ def request(ctx: OpContext, op: Op, p: Any) -> int:
          "updated_at": ctx.now, "history": [_step(ctx, TransferState.PENDING, "requested")]}
     ctx.insert(TRANSFERS, t)
     publish_transfer(ctx, t)
+    republish_records(ctx, t)  # the record so far goes to the hospital with the case
     return 1
 
 def _step(ctx: OpContext, state: TransferState, reason: str, **extra: str) -> dict[str, str]:
@@ -200,4 +202,5 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     # Published to both wards: the old one is told where it went, the new one sees it with its handoff.
     ctx.publish("transfer", transfer_data(moved), hospital_id=previous, owner_user_id=None)
     republish_handoffs(ctx, moved)
+    republish_records(ctx, moved)
     return int(moved["version"])

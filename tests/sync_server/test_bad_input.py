@@ -3,10 +3,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.sync.protocol import MAX_BODY_BYTES
 from sync_server.tokens import issue_token
-from tests.sync_server.conftest import Server, op, transfer_request
+from tests.sync_server.conftest import LOURDES, Server, op, transfer_request
 
 
 def auth(server: Server, user: str = "asha") -> dict[str, str]:
@@ -88,3 +90,14 @@ def test_wrong_password_is_401(server: Server) -> None:
 def test_too_many_ops_in_one_push_is_422(server: Server) -> None:
     ops = [transfer_request(new_id()) for _ in range(501)]
     assert server.client.post("/sync/push", json={"ops": ops}, headers=auth(server)).status_code == 422
+
+
+@pytest.mark.parametrize(("kind", "payload"), [
+    ("handoff.add", {"transfer_id": []}),
+    ("booking.hold", {"transfer_id": {}, "hospital_id": [], "unit": "ICU"}),
+    ("transfer.request", {"encounter_id": ["x"], "destination_hospital_id": LOURDES, "unit": "ICU"}),
+])
+def test_a_list_where_an_id_belongs_is_refused_as_malformed_not_a_crash(server: Server, kind: str,
+                                                                         payload: dict[str, object]) -> None:
+    [result] = server.push("asha", op(kind, new_id(), payload))
+    assert result["status"] == "rejected" and result["reason"].startswith(f"Malformed {kind}")
