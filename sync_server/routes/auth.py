@@ -100,18 +100,18 @@ def login(body: LoginRequest, request: Request, sessions: SessionsDep, write_ses
             _refuse_if_throttled(session, keys, settings)
             user = find_user(session, body.username)
         ok = _password_matches(user, body.password)
+        step = second_factor.second_step(user, settings.mfa_required_roles) if ok and user else None
         with write_sessions.begin() as session:
-            if ok:
+            if ok and step != "code":  # with a code still due, only the right code clears the count
                 record_success(session, keys)
-            else:
+            elif not ok:
                 record_failure(session, keys, settings.clock(), account=settings.account_throttle,
                                address=settings.address_throttle)
     if not ok or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, _WRONG)
     if user.disabled_at is not None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, ACCOUNT_DISABLED)
-    step = second_factor.second_step(user, settings.mfa_required_roles)  # told only after a right password
-    if step is None:
+    if step is None:  # told only after a right password
         return _open(write_sessions, user, settings)
     return _challenge(write_sessions, settings, user.id, step, clock())
 
@@ -192,16 +192,25 @@ def _challenge_claims(settings: SettingsDep, token: str, step: Step, now: dateti
     return str(claims["sub"]), claims["cid"]
 
 
-@router.post("/mfa/verify", responses=_REFUSED)
-def verify_code(body: MfaCodeRequest, sessions: SessionsDep, write_sessions: WriteSessionsDep,
+@router.post("/mfa/verify", responses={**_REFUSED, 429: {"model": ErrorBody, "description": "Too many failed "
+                                                                   "sign-ins: wait Retry-After seconds"}})
+def verify_code(body: MfaCodeRequest, request: Request, sessions: SessionsDep, write_sessions: WriteSessionsDep,
                 settings: SettingsDep, clock: ClockDep) -> TokenResponse:
     """The second step of a sign-in: a TOTP code (each time step once per account) or a recovery code
-    (each once). Five wrong codes end the challenge."""
+    (each once). Five wrong codes end the challenge, and every wrong code counts against the account's and
+    the address's sign-in throttle like a wrong password: with the password known, a new challenge per five
+    guesses would otherwise try the 10^6 codes at the speed of argon2 (expected success in under an hour)."""
     user_id, challenge_id = _challenge_claims(settings, body.challenge_token, "code", clock())
+    with sessions() as session:
+        keys = throttle_keys(account(session, user_id).username, request.client.host if request.client else None)
+        _refuse_if_throttled(session, keys, settings)
     try:
         attempt = second_factor.count_attempt(write_sessions, user_id, challenge_id, enrolling=False)
         second_factor.spend_code(write_sessions, settings.secret, attempt, body.code, clock())
     except CodeRefused as refused:
+        with write_sessions.begin() as session:
+            record_failure(session, keys, settings.clock(), account=settings.account_throttle,
+                           address=settings.address_throttle)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(refused)) from None
     except mfa.SealError:
         log.warning("the second-factor secret of account %s does not open: was the server secret changed?",
@@ -209,6 +218,8 @@ def verify_code(body: MfaCodeRequest, sessions: SessionsDep, write_sessions: Wri
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Your authenticator codes cannot be checked on this "
                             "server: use a recovery code, or ask an administrator to reset two-step sign-in.") \
             from None
+    with write_sessions.begin() as session:
+        record_success(session, keys)
     with sessions() as session:
         user = account(session, user_id)
     return _open(write_sessions, user, settings)

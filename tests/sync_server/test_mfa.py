@@ -315,3 +315,35 @@ def test_migrated_schema_matches_the_models(mfa_server: MfaServer) -> None:
 
     with mfa_server.app.state.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def _wrong(mfa_server: MfaServer, username: str) -> str:
+    """A six-digit code that is not valid now (nor one step either side)."""
+    valid = {mfa_server.code(username, step) for step in (-1, 0, 1)}
+    return next(code for code in (f"{n:06d}" for n in range(10**6)) if code not in valid)
+
+
+def test_wrong_codes_count_against_the_sign_in_throttle(mfa_server: MfaServer) -> None:
+    mfa_server.enrol("rahul")
+    wrong = _wrong(mfa_server, "rahul")
+    challenge = mfa_server.challenge("rahul")
+    for _ in range(5):  # the account's free failures (ACCOUNT_THROTTLE), used up by codes alone
+        assert mfa_server.verify(challenge, wrong).status_code == 401
+    again = mfa_server.challenge("rahul")  # a right password does not wipe the count while a code is due
+    assert mfa_server.verify(again, wrong).status_code == 401  # the sixth failure: the account waits now
+    blocked = mfa_server.verify(again, mfa_server.code("rahul"))
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_the_right_code_clears_the_count(mfa_server: MfaServer) -> None:
+    mfa_server.enrol("rahul")
+    wrong = _wrong(mfa_server, "rahul")
+    challenge = mfa_server.challenge("rahul")
+    for _ in range(4):
+        assert mfa_server.verify(challenge, wrong).status_code == 401
+    assert mfa_server.verify(challenge, mfa_server.code("rahul")).status_code == 200
+    mfa_server.clock.advance(mfa.STEP_S)
+    challenge = mfa_server.challenge("rahul")
+    for _ in range(5):  # five free failures again: the count started afresh
+        assert mfa_server.verify(challenge, wrong).status_code == 401
+    assert mfa_server.challenge("rahul")
