@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from emsync_desktop.services.auth import SignInError
-from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable
+from emsync_desktop.sync.http import AuthRejected, RequestRefused, ServerUnreachable, Throttled
 from emsync_desktop.sync.protocol import MfaChallenge, MfaEnrolled, MfaEnrolment, TokenResponse
 
 CODE_CHARS_MAX = 32  # the protocol's bound; a recovery code is 11 characters, a TOTP code 6
@@ -71,5 +71,7 @@ def _ask[T](call: Callable[[], T]) -> T:
         raise SignInError(str(refused)) from refused
     except RequestRefused as refused:  # "HTTP 409: <the server's words>": the words are for the person
         raise SignInError(str(refused).partition(": ")[2] or str(refused)) from refused
+    except Throttled as waiting:  # too many wrong codes or passwords: the server says how long
+        raise SignInError(str(waiting)) from waiting
     except ServerUnreachable as gone:
         raise SignInError("The sync server stopped answering. Try again in a moment.") from gone

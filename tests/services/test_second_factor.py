@@ -10,7 +10,7 @@ import pytest
 from emsync_desktop.services.auth import OnlineOnly, SecondStepDue, ask_server, sign_in_with_server
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.second_factor import confirm_enrolment, grouped_key, send_code, start_enrolment
-from emsync_desktop.sync.http import AuthRejected, SecondFactorRequired, ServerUnreachable
+from emsync_desktop.sync.http import AuthRejected, SecondFactorRequired, ServerUnreachable, raise_for_status
 from emsync_desktop.sync.protocol import MfaChallenge, MfaEnrolled, MfaEnrolment, TokenResponse, UserPublic
 
 PASSWORD = "correct horse battery"
@@ -98,3 +98,16 @@ def test_enrolment_gives_the_key_then_recovery_codes_for_a_right_code() -> None:
 
 def test_the_key_is_shown_in_groups_of_four() -> None:
     assert grouped_key("JBSWY3DPEHPK3PXP") == "JBSW Y3DP EHPK 3PXP"
+
+
+@dataclass
+class ThrottlingStandIn(SecondFactorStandIn):
+    def verify_code(self, challenge_token: str, code: str) -> TokenResponse:
+        raise_for_status(429, "Too many failed sign-ins: try again in 37 s.")
+        raise AssertionError("a 429 must raise")
+
+
+def test_too_many_wrong_codes_says_how_long_to_wait_not_that_the_server_is_gone() -> None:
+    with pytest.raises(Exception, match="try again in 37 s") as refused:
+        send_code(ThrottlingStandIn(), CODE_STEP, "123456")
+    assert type(refused.value).__name__ == "SignInError"
