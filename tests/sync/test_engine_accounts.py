@@ -5,7 +5,6 @@ syncing and says so."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,12 +65,6 @@ class FakeServer:
     def close(self) -> None:
         pass
 
-
-@pytest.fixture
-def runner() -> Iterator[DbRunner]:
-    db = DbRunner()
-    yield db
-    db.shutdown()
 
 
 def engine_for(app_context: AppContext, server: FakeServer, runner: DbRunner,

@@ -52,12 +52,6 @@ class FakeHttp:
         pass
 
 
-@pytest.fixture
-def runner() -> Any:
-    db = DbRunner()
-    yield db
-    db.shutdown()
-
 
 def engine_for(app_context: AppContext, http: FakeHttp, runner: DbRunner) -> SyncEngine:
     return SyncEngine(app_context.store, http, app_context.install.device_id, ("asha", "-"),  # type: ignore[arg-type]

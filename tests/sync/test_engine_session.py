@@ -3,10 +3,7 @@ account with a second factor syncs without being asked for a code every time acc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import pytest
 
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
@@ -54,12 +51,6 @@ class MfaAccountServer:
     def close(self) -> None:
         pass
 
-
-@pytest.fixture
-def runner() -> Iterator[DbRunner]:
-    db = DbRunner()
-    yield db
-    db.shutdown()
 
 
 def engine(app_context: AppContext, server: MfaAccountServer, runner: DbRunner,
