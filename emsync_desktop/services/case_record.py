@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.dose_check import check_dose
 from emsync_desktop.domain.formulary import Drug, find_drug
-from emsync_desktop.domain.formulary_defaults import DEFAULT_FORMULARY
 from emsync_desktop.domain.history import SampleHistory, history_gaps
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.local_time import clock as clock_text
@@ -29,6 +28,7 @@ from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.timeline import TimelineStep, check_entry_time, check_stamp
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.formulary_store import FormularyInfo, current_formulary_in
 from emsync_desktop.services.history_input import clean_history
 from emsync_desktop.services.record_views import (
     HistoryView,
@@ -78,11 +78,11 @@ class RecordResult[E]:
 
 class RecordService:
     def __init__(self, store: Store, user: UserInfo, clock: Callable[[], datetime] = utc_now,
-                 formulary: Sequence[Drug] = DEFAULT_FORMULARY) -> None:
+                 formulary: Sequence[Drug] | None = None) -> None:
         self._store = store
         self._user = user
         self._clock = clock
-        self._formulary = formulary
+        self._formulary = formulary  # None: the one in force on the device, read in each transaction
 
     def stamp_step(self, case_id: str, step: TimelineStep, at: datetime | None = None) -> RecordResult[StampView]:
         """One tap: ``step`` happened at ``at`` (now if None). A step is stamped once; later, edit it."""
@@ -119,13 +119,13 @@ class RecordService:
             name = " ".join(drug.split())
             error = _medication_text_error(name, unit, route, dose)
             if error is None:
-                known = find_drug(self._formulary, name)
+                known = find_drug(self._drugs(session), name)
                 error = check_entry_time(f"{known.name if known else name} given", given_at,
                                          _call_received(session, case_id), now)
             if error is not None:
                 return RecordResult(None, error)
             history = current_history(session, case_id)
-            check = check_dose(self._formulary, drug=name, dose=dose, unit=unit, route=route,
+            check = check_dose(self._drugs(session), drug=name, dose=dose, unit=unit, route=route,
                                age_years=encounter.age_years, weight=history.history.weight if history else None)
             warnings = [DoseWarningWire(kind=w.kind.value, message=w.message[:500]) for w in check.warnings]
             row = MedicationEntry(id=new_id(), encounter_id=case_id, drug=check.drug.name if check.drug else name,
@@ -189,6 +189,12 @@ class RecordService:
             session.flush()
             return RecordResult(history_view(row), None, tuple(history_gaps(history)))
 
+    def formulary(self) -> FormularyInfo:
+        """The drugs the entry offers and the checks use, with where they come from."""
+        with self._store.sessions.begin() as session:
+            info = current_formulary_in(session)
+        return info if self._formulary is None else FormularyInfo(tuple(self._formulary), info.source, info.reviewed)
+
     def history(self, case_id: str) -> HistoryView | None:
         with self._store.sessions.begin() as session:
             return current_history(session, case_id)
@@ -204,6 +210,9 @@ class RecordService:
     def procedures(self, case_id: str) -> list[ProcedureView]:
         with self._store.sessions.begin() as session:
             return procedures_of(session, case_id)
+
+    def _drugs(self, session: Session) -> Sequence[Drug]:
+        return self._formulary if self._formulary is not None else current_formulary_in(session).drugs
 
     def _write_stamp(self, session: Session, case_id: str, step: TimelineStep, at: datetime,
                      stamps: Mapping[TimelineStep, TimelineStamp], replaced: TimelineStamp | None,
