@@ -7,7 +7,8 @@ missing zone can never shift a time by the local offset twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 
 def to_local(moment: datetime) -> datetime:
@@ -40,3 +41,24 @@ def stamped(moment: datetime) -> str:
     name = zone_name(moment)
     zone = f"{name} ({utc_offset})" if name[:1].isalpha() else utc_offset
     return f"{local.strftime('%d %b %Y %H:%M')} {zone}"
+
+
+_CLOCK_TEXT = re.compile(r"^\s*(\d{1,2})\s*[:.h]?\s*(\d{2})\s*$")
+
+
+def parse_clock(text: str, now: datetime) -> tuple[datetime | None, str | None]:
+    """A local wall-clock time typed as '07:42', '7.42' or '0742' -> the aware UTC moment nearest ``now``
+    (within 12 hours either way, so 23:55 typed just after midnight is last night). Blank gives
+    (None, None). A time later than now is returned as typed: the caller refuses it with its own words."""
+    if not text.strip():
+        return None, None
+    match = _CLOCK_TEXT.match(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        return None, f"'{text.strip()}' is not a time: type hours and minutes, e.g. 07:42."
+    local_now = to_local(now)
+    moment = local_now.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    if moment - local_now > timedelta(hours=12):
+        moment -= timedelta(days=1)
+    elif local_now - moment > timedelta(hours=12):
+        moment += timedelta(days=1)
+    return moment.astimezone(UTC), None

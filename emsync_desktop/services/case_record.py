@@ -22,10 +22,11 @@ from emsync_desktop.domain.dose_check import check_dose
 from emsync_desktop.domain.formulary import Drug, find_drug
 from emsync_desktop.domain.history import SampleHistory, history_gaps
 from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState
 from emsync_desktop.domain.local_time import clock as clock_text
 from emsync_desktop.domain.procedures import Extra, Procedure, check_procedure
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.domain.timeline import TimelineStep, check_entry_time, check_stamp
+from emsync_desktop.domain.timeline import TimelineStep, check_entry_time, check_stamp, transfer_state_for
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.formulary_store import FormularyInfo, current_formulary_in
@@ -46,6 +47,7 @@ from emsync_desktop.services.record_views import (
     stamp_view,
     timeline_of,
 )
+from emsync_desktop.services.transfers import active_transfer_of, append_transition
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Encounter, HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
 from emsync_desktop.sync.outbox import PENDING, enqueue
@@ -93,7 +95,11 @@ class RecordService:
             if step in stamps:
                 return RecordResult(stamp_view(stamps[step]), f"{step.label} is stamped already at "
                                     f"{clock_text(stamps[step].at)}: edit that time instead.")
-            return self._write_stamp(session, case_id, step, at or now, stamps, None, now)
+            result = self._write_stamp(session, case_id, step, at or now, stamps, None, now)
+            if result.ok and transfer_state_for(step) is TransferState.ARRIVED:
+                note = self._mark_arrived(session, case_id, now)
+                return RecordResult(result.entry, None, (*result.warnings, *([note] if note else [])))
+            return result
 
     def edit_stamp(self, case_id: str, step: TimelineStep, at: datetime) -> RecordResult[StampView]:
         """Correct a stamped time: a new stamp replaces the old, whose time is kept (audited)."""
@@ -210,6 +216,19 @@ class RecordService:
     def procedures(self, case_id: str) -> list[ProcedureView]:
         with self._store.sessions.begin() as session:
             return procedures_of(session, case_id)
+
+    def _mark_arrived(self, session: Session, case_id: str, now: datetime) -> str | None:
+        """'At destination' stamped: the case's transfer is marked arrived too (the server makes the held
+        bed occupied). Returns why it was not, for the crew to read, or None."""
+        transfer = active_transfer_of(session, case_id)
+        if transfer is None:
+            return None
+        try:
+            append_transition(session, transfer, TransferState.ARRIVED, "at destination (crew)", self._user, now)
+        except IllegalTransition:
+            return (f"The transfer is still {transfer.state.lower()}: the ward has not accepted it, so it was "
+                    "not marked arrived. The ward marks it when they take the patient.")
+        return None
 
     def _drugs(self, session: Session) -> Sequence[Drug]:
         return self._formulary if self._formulary is not None else current_formulary_in(session).drugs

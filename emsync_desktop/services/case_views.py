@@ -39,6 +39,7 @@ class VitalsEntry:
     id: str
     vitals: Vitals
     news2: News2Result
+    carried: frozenset[str] = frozenset()  # fields copied from the set before, not measured again
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def vitals_of(row: VitalsRecord) -> Vitals:
 def snapshot_of(row: Encounter) -> CaseSnapshot:
     details = details_of(row)
     entries = tuple(
-        VitalsEntry(v.id, vitals, compute_news2(vitals, details.spo2_scale))
+        VitalsEntry(v.id, vitals, compute_news2(vitals, details.spo2_scale), frozenset(json.loads(v.carried or "[]")))
         for v in row.vitals
         for vitals in [vitals_of(v)]
     )

@@ -7,7 +7,8 @@ nothing and returns the reason in ``SaveResult.error``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -45,6 +46,7 @@ TEXT_LIMITS = {"name": 128, "id_number": 64, "chief_complaint": 500, "history": 
                "medications": 2000}
 DETAIL_FIELDS = (*TEXT_LIMITS, "phone", "date_of_birth", "age_years", "sex", "spo2_scale")
 VITAL_FIELDS = (*NUMERIC_SPECS, "on_oxygen", "consciousness", "notes")
+CARRIABLE_FIELDS = (*NUMERIC_SPECS, "on_oxygen", "consciousness")
 _YES = {"yes", "y", "true", "1", "oxygen", "o2"}
 _NO = {"no", "n", "false", "0", "air"}
 
@@ -131,11 +133,43 @@ class CaseService:
                                       updated_at=now, notes="")
                 session.add(record)
             setattr(record, field, value)
+            _uncarry(record, field)  # typed now: measured, not carried
             record.updated_at = now
             row.updated_at = now
             session.flush()
             session.expire(row, ["vitals"])
             return SaveResult(snapshot_of(_load(session, case_id)), None, warning, record.id)
+
+    def carry_forward(self, case_id: str, vitals_id: str, fields: Iterable[str]) -> SaveResult:
+        """Copy ``fields`` from the newest other set into the set ``vitals_id`` (created, timed now, if it
+        does not exist yet), each marked as carried until it is typed again. A value already in the set is
+        kept (it was measured); a field the set before lacks is left empty. One transaction."""
+        wanted = [field for field in fields if field in CARRIABLE_FIELDS]
+        with self._store.sessions.begin() as session:
+            row = _load(session, case_id)
+            record = get_vitals(session, vitals_id)
+            if record is not None and record.encounter_id != case_id:
+                raise ValueError("observation set belongs to another case")
+            source = _set_before(row, vitals_id)
+            if source is None:
+                return SaveResult(snapshot_of(row), "There is no earlier set to carry values from.", None, vitals_id)
+            copied = [f for f in wanted if getattr(source, f) is not None
+                      and (record is None or getattr(record, f) is None)]
+            if not copied:
+                return SaveResult(snapshot_of(row), None, "Nothing to carry: the set has those values already, "
+                                  "or the set before lacks them.", vitals_id)
+            now = self._clock()
+            if record is None:
+                record = VitalsRecord(id=vitals_id, encounter=row, taken_at=now, recorded_by=self._user.id,
+                                      updated_at=now, notes="", carried="[]")
+                session.add(record)
+            for field in copied:
+                setattr(record, field, getattr(source, field))
+            record.carried = json.dumps(sorted({*json.loads(record.carried or "[]"), *copied}))
+            record.updated_at = row.updated_at = now
+            session.flush()
+            session.expire(row, ["vitals"])
+            return SaveResult(snapshot_of(_load(session, case_id)), None, None, record.id)
 
     def search(self, query: str = "") -> list[CaseSummary]:
         """Cases newest first; ``query`` matches name, ID number, phone or complaint (any case)."""
@@ -246,6 +280,18 @@ def _parse_vital(field: str, text: str) -> tuple[object, str | None, str | None]
     if len(text) > 2000:
         return None, "Notes are too long: keep them under 2000 characters.", None
     return text, None, None
+
+
+def _set_before(row: Encounter, vitals_id: str) -> VitalsRecord | None:
+    """The newest set of the case other than ``vitals_id`` that has any value."""
+    others = [v for v in row.vitals if v.id != vitals_id and not vitals_of(v).is_empty()]
+    return max(others, key=lambda v: v.taken_at) if others else None
+
+
+def _uncarry(record: VitalsRecord, field: str) -> None:
+    carried = json.loads(record.carried or "[]")
+    if field in carried:
+        record.carried = json.dumps([name for name in carried if name != field])
 
 
 def _cross_check(record: VitalsRecord | None, field: str, value: object) -> str | None:

@@ -22,9 +22,10 @@ from emsync_desktop.domain.history import (
     SampleHistory,
     WeightKind,
 )
+from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.procedures import Procedure
-from emsync_desktop.domain.timeline import TimelineStep
-from emsync_desktop.store.models import HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
+from emsync_desktop.domain.timeline import TimelineStep, step_for_transfer_state
+from emsync_desktop.store.models import HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp, TransferRecord
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class StampView:
     recorded_at: datetime
     sync_state: str
     sync_reason: str | None
+    from_transfer: bool = False  # not stamped: taken from the transfer's state (the ward marked it)
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,29 @@ def stamp_view(row: TimelineStamp) -> StampView:
 
 
 def timeline_of(session: Session, case_id: str) -> list[StampView]:
-    """The strip: one stamp per stamped step, in the steps' order."""
-    stamps = current_stamps(session, case_id)
-    return [stamp_view(stamps[step]) for step in sorted(stamps, key=lambda s: s.order)]
+    """The strip: one stamp per stamped step, in the steps' order. 'At destination' and 'handed over',
+    when not stamped, come from the case's transfer reaching ARRIVED and COMPLETED (marked ``from_transfer``)."""
+    views = {step: stamp_view(row) for step, row in current_stamps(session, case_id).items()}
+    for step, view in _transfer_stamps(session, case_id).items():
+        views.setdefault(step, view)
+    return [views[step] for step in sorted(views, key=lambda s: s.order)]
+
+
+def _transfer_stamps(session: Session, case_id: str) -> dict[TimelineStep, StampView]:
+    found: dict[TimelineStep, StampView] = {}
+    transfers = session.scalars(select(TransferRecord).where(TransferRecord.encounter_id == case_id)).all()
+    for transfer in transfers:
+        for entry in json.loads(transfer.history or "[]"):
+            step = step_for_transfer_state(TransferState(entry["state"])) if entry.get("state") in _LINKED else None
+            if step is None:
+                continue
+            at = datetime.fromisoformat(entry["at"])
+            found[step] = StampView(f"transfer:{transfer.id}:{step.value}", step, at, str(entry.get("by_name", "")),
+                                    None, at, transfer.sync_state, None, from_transfer=True)
+    return found
+
+
+_LINKED = {TransferState.ARRIVED.value, TransferState.COMPLETED.value}
 
 
 def medication_view(row: MedicationEntry) -> MedicationView:

@@ -21,6 +21,7 @@ from emsync_desktop.domain.lifecycle import (
     BookingState,
     TransferState,
     is_active_transfer,
+    next_transfer_state,
     second_active_transfer_reason,
 )
 from emsync_desktop.domain.roles import UserInfo
@@ -239,6 +240,19 @@ class TransferService:
         session.add(handoff)
         enqueue(session, user_id=self._user.id, kind=OpKind.HANDOFF_ADD, entity_id=handoff.id, now=now,
                 payload=HandoffAddPayload(transfer_id=transfer.id, version=1, **sections))
+
+
+def append_transition(session: Session, transfer: TransferRecord, target: TransferState, reason: str,
+                      user: UserInfo, now: datetime) -> None:
+    """Move ``transfer`` to ``target`` here and queue the op, in the caller's transaction. Raises
+    IllegalTransition when the state machine does not allow it (nothing is changed then)."""
+    transfer.state = next_transfer_state(TransferState(transfer.state), target).value
+    step = {"state": target.value, "by": user.id, "by_name": user.display_name, "at": now.isoformat(),
+            "reason": reason}
+    transfer.history = json.dumps([*json.loads(transfer.history), step])
+    transfer.updated_at, transfer.sync_state, transfer.sync_reason = now, "pending", None
+    enqueue(session, user_id=user.id, kind=OpKind.TRANSFER_TRANSITION, entity_id=transfer.id, now=now,
+            payload=TransferTransitionPayload(target=target, reason=reason), base_version=transfer.version)
 
 
 def crew_phone_of(session: Session) -> str:

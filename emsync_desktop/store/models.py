@@ -109,6 +109,8 @@ class VitalsRecord(Base):
     pain_0_10: Mapped[float | None] = mapped_column(Float)
     glucose_mg_dl: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str] = mapped_column(Text, default="")
+    carried: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    """JSON list of the fields copied from the set before (carried forward, not measured again)."""
     encounter: Mapped[Encounter] = relationship(back_populates="vitals")
 
 

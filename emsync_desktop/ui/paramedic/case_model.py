@@ -69,6 +69,19 @@ class CaseEditorModel(QObject):
         self._relay.submit(self._service.set_vital, self.snapshot.id, self.vitals_set_id, field, text,
                            on_result=lambda r: self._on_saved(field, r), on_error=self._on_error, owner=self)
 
+    def carry_forward(self, fields: list[str]) -> None:
+        """Copy ``fields`` from the set before into the current set, marked as carried."""
+        if self.snapshot is None:
+            return
+        self._relay.submit(self._service.carry_forward, self.snapshot.id, self.vitals_set_id, fields,
+                           on_result=self._on_carried, on_error=self._on_error, owner=self)
+
+    def _on_carried(self, result: SaveResult) -> None:
+        self._on_saved("carry", result)
+        entry = self.current_set()
+        if result.ok and entry is not None and result.vitals_id == self.vitals_set_id:
+            self.vitals_set_changed.emit(self.vitals_set_id, entry)  # the fields show what was carried
+
     def start_new_set(self) -> None:
         self.vitals_set_id = new_id()
         self.vitals_set_changed.emit(self.vitals_set_id, None)
