@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render a role's workspace offscreen with demo data to a PNG and exit")
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.PARAMEDIC.value,
                         help="with --screenshot: whose workspace to render (default: paramedic)")
-    parser.add_argument("--tab", choices=("vitals", "patient", "hospital", "map", "trends"), default=None,
-                        help="with --screenshot: which tab to show (paramedic: vitals, patient, hospital, map; "
+    parser.add_argument("--tab", choices=("vitals", "patient", "record", "history", "hospital", "map", "trends"),
+                        default=None, help="with --screenshot: which tab to show (paramedic: vitals, patient, record, "
+                        "history, hospital, map; "
                              "coordinator: trends)")
     parser.add_argument("--xray", type=Path, metavar="FILE",
                         help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")

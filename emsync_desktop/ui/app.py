@@ -121,7 +121,7 @@ def place_window(window: MainWindow, saved: bytes | None) -> None:
                        width, height)
 
 
-PARAMEDIC_TABS = ("vitals", "patient", "hospital", "map")
+PARAMEDIC_TABS = ("vitals", "patient", "record", "history", "hospital", "map")
 
 
 def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None,
@@ -146,7 +146,7 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
             _open_example_case(window, runner, context, user)
             if tab is not None:
                 _settle(app, relay)
-                window.workspace.tabs.setCurrentIndex(PARAMEDIC_TABS.index(tab))  # type: ignore[union-attr]
+                window.workspace.show_tab(tab.capitalize())  # type: ignore[union-attr]
                 if tab == "map":
                     _wait_for_map(app, window)
         else:
@@ -178,10 +178,12 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
 
 def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext, user: object) -> None:
     from emsync_desktop.domain.roles import UserInfo
+    from emsync_desktop.services.demo_record import seed_example_record
 
     assert isinstance(user, UserInfo)
     with context.store.sessions.begin() as session:
         case_ids = seed_example_cases(session, user, context.install.device_id)
+    seed_example_record(context.store, user, case_ids[0])
     window.show_workspace(user)
     assert window.case_model is not None
     window.case_model.load(case_ids[0])

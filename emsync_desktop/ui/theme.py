@@ -167,6 +167,13 @@ def stylesheet(t: Theme) -> str:
     QPushButton:checked {{ background: {t.accent}; color: {t.accent_text}; }}
     QPushButton:checked:focus {{ border: 3px solid {t.text}; padding: 0 14px; }}
     QPushButton#primary:focus {{ border: 3px solid {t.text}; padding: 0 13px; }}
+    QPushButton#segment {{ padding: 0 10px; }}
+    QPushButton#segment:focus {{ padding: 0 9px; }}
+    QPushButton#segment:checked:focus {{ padding: 0 8px; }}
+    QPushButton#timelineStep {{ padding: 2px 6px; font-weight: normal; }}
+    QPushButton#timelineStep[stamped="true"] {{ font-weight: 600; }}
+    QPushButton#timelineStep[next="true"] {{ border: 2px solid {t.accent}; padding: 1px 5px; }}
+    QPushButton#timelineStep:focus {{ border: 3px solid {t.text}; padding: 0 4px; }}
     QListWidget, QTableWidget, QTableView {{ background: {t.surface}; border: 1px solid {t.border};
         border-radius: 6px; alternate-background-color: {t.raised}; gridline-color: {t.border}; }}
     QListWidget:focus, QTableWidget:focus, QTableView:focus {{ border: 2px solid {t.accent}; }}

@@ -65,7 +65,7 @@ def send_case_to_lourdes(qtbot: QtBot, ambulance: MainWindow, complaint: str) ->
     qtbot.waitUntil(lambda: paramedic.model.snapshot is not None)
     paramedic.tabs.setCurrentIndex(1)
     type_into(qtbot, paramedic.form.fields["chief_complaint"], complaint)  # type: ignore[arg-type]
-    paramedic.tabs.setCurrentIndex(2)
+    paramedic.show_tab("Hospital")
     panel = paramedic.transfer
     qtbot.waitUntil(lambda: panel.hospitals.rowCount() == 10)
     lourdes_row = next(r for r in range(10) if panel.hospitals.item(r, 0).text().startswith("Lourdes"))  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ def open_hospital_tab(qtbot: QtBot, window: MainWindow):  # type: ignore[no-unty
     workspace = open_new_case(qtbot, window)
     workspace.tabs.setCurrentIndex(1)
     type_into(qtbot, workspace.form.fields["chief_complaint"], "Central chest pain")  # type: ignore[arg-type]
-    workspace.tabs.setCurrentIndex(2)
+    workspace.show_tab("Hospital")
     panel = workspace.transfer
     qtbot.waitUntil(lambda: "Ranked from" in panel.routing_note.text(), timeout=15_000)
     return panel

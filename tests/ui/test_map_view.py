@@ -40,7 +40,7 @@ def test_map_loads_from_local_files_and_a_tap_picks_the_hospital(qtbot: QtBot, w
                                                                  request_log: RequestLog) -> None:
     panel = open_hospital_tab(qtbot, window)
     workspace = window.workspace
-    workspace.tabs.setCurrentIndex(3)  # type: ignore[union-attr]
+    workspace.show_tab("Map")  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)  # type: ignore[union-attr]
     local = ("file://", "qrc:", "data:", "http://127.0.0.1:")  # the last: the app's own tile server
     assert request_log.urls and all(u.startswith(local) for u in request_log.urls), request_log.urls
@@ -55,14 +55,14 @@ def test_map_loads_from_local_files_and_a_tap_picks_the_hospital(qtbot: QtBot, w
     transfers = TransferService(window.context.store, window.user)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: len(transfers.transfers_for_case(case_id)) == 1, timeout=10_000)
     sent = transfers.transfers_for_case(case_id)[0]
-    assert sent.hospital == full_name and workspace.tabs.currentIndex() == 2  # type: ignore[union-attr]
+    assert sent.hospital == full_name and workspace.tabs.currentWidget() is workspace.pages["Hospital"]  # type: ignore[union-attr]
 
 
 @pytest.mark.slow
 def test_map_labels_never_overlap(qtbot: QtBot, window: MainWindow) -> None:
     open_hospital_tab(qtbot, window)
     workspace = window.workspace
-    workspace.tabs.setCurrentIndex(3)  # type: ignore[union-attr]
+    workspace.show_tab("Map")  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: workspace.map.ready, timeout=30_000)  # type: ignore[union-attr]
     answers: list[object] = []
     page = workspace.map._view.page()  # type: ignore[union-attr]

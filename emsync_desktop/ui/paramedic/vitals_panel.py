@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -76,8 +77,14 @@ class VitalsPanel(QWidget):
         self.new_set = touch_button("New set  (Ctrl+Enter)",
                                     tooltip="Keep this set and start a new one for the next reading")
         self.new_set.clicked.connect(self._start_new_set)
+        self.carry = touch_button("Carry forward ▾", tooltip="Copy values from the set before into this one, "
+                                  "marked as carried (not measured again)")
+        self.carry_menu = QMenu(self.carry)
+        self.carry_menu.aboutToShow.connect(self._fill_carry_menu)
+        self.carry.setMenu(self.carry_menu)
         header = QHBoxLayout()
         header.addWidget(self.set_label, 1)
+        header.addWidget(self.carry)
         header.addWidget(self.new_set)
         self.chart = VitalsTrendChart(theme)
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
@@ -115,6 +122,31 @@ class VitalsPanel(QWidget):
         if isinstance(first, SavingField):
             first.edit.setFocus()
 
+    def _fill_carry_menu(self) -> None:
+        self.carry_menu.clear()
+        before = self._set_before()
+        if before is None:
+            self.carry_menu.addAction("No earlier set to carry from").setEnabled(False)
+            return
+        present = [name for name in CARRY_ORDER if getattr(before.vitals, name) is not None]
+        every = self.carry_menu.addAction(f"All values of the {clock(before.vitals.taken_at)} set")
+        every.triggered.connect(lambda: self._carry(present))
+        self.carry_menu.addSeparator()
+        for name in present:
+            action = self.carry_menu.addAction(f"{_label(name)}  {_value_text(before, name)}")
+            action.triggered.connect(lambda _c=False, n=name: self._carry([n]))
+
+    def _set_before(self) -> VitalsEntry | None:
+        snapshot = self._model.snapshot
+        if snapshot is None:
+            return None
+        others = [v for v in snapshot.vitals if v.id != self._model.vitals_set_id and not v.vitals.is_empty()]
+        return max(others, key=lambda v: v.vitals.taken_at) if others else None
+
+    def _carry(self, fields: list[str]) -> None:
+        self.flush()  # what is typed in this set is measured: it stays
+        self._model.carry_forward(fields)
+
     def _on_set_changed(self, _set_id: str, entry: VitalsEntry | None) -> None:
         self.problems.clear_all()
         for name, field in self.fields.items():
@@ -137,7 +169,9 @@ class VitalsPanel(QWidget):
         entry = self._model.current_set()
         if isinstance(entry, VitalsEntry):
             when = clock(entry.vitals.taken_at)
-            self.set_label.setText(f"Editing the set taken at {when}. Values save as you type.")
+            carried = ", ".join(_label(name) for name in CARRY_ORDER if name in entry.carried)
+            self.set_label.setText(f"Editing the set taken at {when}. Values save as you type."
+                                   + (f" Carried, not measured again (↻): {carried}." if carried else ""))
         else:
             self.set_label.setText("New set: it is timed when you enter its first value.")
 
@@ -179,11 +213,30 @@ def _row_texts(entry: VitalsEntry) -> list[str]:
     bp = f"{v.sbp_mmhg:.0f}/{v.dbp_mmhg:.0f}" if v.sbp_mmhg and v.dbp_mmhg else _format("sbp_mmhg", v.sbp_mmhg)
     oxygen = "" if v.on_oxygen is None else ("O₂" if v.on_oxygen else "air")
     news2 = score_text(entry.news2)  # "≥ 6" for an incomplete set: a lower bound, not a score
+    mark = {"BP": {"sbp_mmhg", "dbp_mmhg"}, "O₂": {"on_oxygen"}, "ACVPU": {"consciousness"}}
     texts = []
     for title, name in TABLE_COLUMNS:
         if name is not None:
-            texts.append(_format(name, getattr(v, name)))
+            texts.append(_format(name, getattr(v, name)) + (" ↻" if name in entry.carried else ""))
         else:
-            texts.append({"Time": clock(v.taken_at), "O₂": oxygen, "BP": bp,
-                          "ACVPU": v.consciousness.value if v.consciousness else "", "NEWS2": news2}[title])
+            text = {"Time": clock(v.taken_at), "O₂": oxygen, "BP": bp,
+                    "ACVPU": v.consciousness.value if v.consciousness else "", "NEWS2": news2}[title]
+            texts.append(text + (" ↻" if text and mark.get(title, set()) & entry.carried else ""))
     return texts
+
+
+CARRY_ORDER = [*NUMERIC_ORDER, "on_oxygen", "consciousness"]
+
+
+def _label(name: str) -> str:
+    return SHORT_LABELS.get(name, {"on_oxygen": "Air/O₂", "consciousness": "ACVPU"}.get(name, name))
+
+
+def _value_text(entry: VitalsEntry, name: str) -> str:
+    value = getattr(entry.vitals, name)
+    if name == "on_oxygen":
+        return "O₂" if value else "air"
+    if name == "consciousness":
+        return str(value.value)
+    unit = NUMERIC_SPECS[name].unit
+    return f"{_format(name, value)} {unit}".strip()

@@ -7,10 +7,20 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.services.case_closing import CaseClosing
+from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import CrewNews, TransferService
@@ -19,18 +29,27 @@ from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.paramedic.drug_dialog import DrugDialog
 from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
+from emsync_desktop.ui.paramedic.history_form import HistoryForm
 from emsync_desktop.ui.paramedic.news_banner import NewsBanner
+from emsync_desktop.ui.paramedic.procedure_dialog import ProcedureDialog
+from emsync_desktop.ui.paramedic.record_model import RecordModel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
 from emsync_desktop.ui.paramedic.scores_panel import ScoresPanel
+from emsync_desktop.ui.paramedic.timeline_strip import TimelineStrip
 from emsync_desktop.ui.paramedic.transfer_panel import TransferPanel
+from emsync_desktop.ui.paramedic.treatments_panel import TreatmentsPanel
 from emsync_desktop.ui.paramedic.triage_panel import TriagePanel
 from emsync_desktop.ui.paramedic.vitals_panel import VitalsPanel
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.elided_label import ElidedLabel
 from emsync_desktop.ui.widgets.fields import SavingField
 from emsync_desktop.ui.widgets.map_panel import MapPanel
+
+RECORD_ENTITIES = {"timeline", "medication", "procedure", "history"}
 
 
 class ParamedicWorkspace(QWidget):
@@ -48,38 +67,45 @@ class ParamedicWorkspace(QWidget):
         self.triage = TriagePanel(model, theme)
         self.title = ElidedLabel()  # a title growing as the complaint is typed never moves the panels
         self.title.setObjectName("heading")
+        self.record = RecordModel(relay, RecordService(transfers.store, transfers.user), model)
+        self.timeline = TimelineStrip(self.record)
+        self.treatments = TreatmentsPanel(self.record)
+        self.history = HistoryForm(self.record)
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolling(self.vitals), "Vitals")
-        self.tabs.addTab(_scrolling(self.form), "Patient")
         self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking,
                                       position_source)
-        self.tabs.addTab(_scrolling(self.transfer), "Hospital")
         self.map = MapPanel(relay, data_dir, night=theme.name == "dark")
-        self.tabs.addTab(self.map, "Map")
+        self.pages: dict[str, QWidget] = {
+            "Vitals": _scrolling(self.vitals), "Patient": _scrolling(self.form), "Record": self.treatments,
+            "History": _scrolling(self.history), "Hospital": _scrolling(self.transfer), "Map": self.map}
+        for title, page in self.pages.items():
+            self.tabs.addTab(page, title)
         self.transfer.chooser.scene_changed.connect(self.map.show_scene)
         self.map.hospital_picked.connect(self.transfer.pick)
         self.map.send_requested.connect(self._send_from_map)
         self.transfer.send_state.connect(self.map.set_send_state)
-        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self._go_to(3, self.map.send),
-                  context=Qt.ShortcutContext.WindowShortcut)
+        self.treatments.give_drug_requested.connect(self.open_drug_entry)
+        self.treatments.procedure_requested.connect(self.open_procedure_entry)
+        shortcuts: list[tuple[str, Callable[[], None]]] = [
+            ("Ctrl+6", lambda: self._go_to("Map", self.map.send)),
+            ("Ctrl+1", lambda: self._go_to("Patient", self.form.fields["chief_complaint"])),
+            ("Ctrl+2", lambda: self._go_to("Vitals", self.vitals.fields["hr_bpm"])),
+            ("Ctrl+3", lambda: self._go_to("Hospital", self.transfer.hospitals)),
+            ("Ctrl+7", lambda: self._go_to("Record", self.treatments.give_drug)),
+            ("Ctrl+8", lambda: self._go_to("History", self.history.signs)),
+            ("Ctrl+G", self.open_drug_entry), ("Ctrl+R", self.open_procedure_entry)]
+        for key, action in shortcuts:
+            QShortcut(QKeySequence(key), self, action, context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
         editor_layout.setContentsMargins(8, 4, 4, 4)
         self.ending = CaseEndingBar(model, relay, CaseClosing(transfers.store, transfers.user))
-        editor_layout.addWidget(self.title)
-        editor_layout.addWidget(self.ending)
         editor_layout.addWidget(self.tabs, 1)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self._go_to(1, self.form.fields["chief_complaint"]),
-                  context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self._go_to(0, self.vitals.fields["hr_bpm"]),
-                  context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self._go_to(2, self.transfer.hospitals),
-                  context=Qt.ShortcutContext.WindowShortcut)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(_scrolling(self.triage, horizontal=False), "Triage")
         self.side_tabs.addTab(self.sbar, "SBAR")
-        _shortcut_tips(self.tabs, ["Ctrl+2", "Ctrl+1", "Ctrl+3", "Ctrl+6"])
+        _shortcut_tips(self.tabs, ["Ctrl+2", "Ctrl+1", "Ctrl+7", "Ctrl+8", "Ctrl+3", "Ctrl+6"])
         _shortcut_tips(self.side_tabs, ["Ctrl+4", "Ctrl+5"])
         QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.side_tabs.setCurrentIndex(0),
                   context=Qt.ShortcutContext.WindowShortcut)
@@ -98,9 +124,25 @@ class ParamedicWorkspace(QWidget):
         self.empty = QLabel("No case open.\n\nPress “New case” (Ctrl+N) or pick a case from the list.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("muted")
+        case_page = QWidget()  # the timeline strip spans the whole case: eight steps need the width
+        case_layout = QVBoxLayout(case_page)
+        case_layout.setContentsMargins(8, 6, 4, 0)
+        self.give_drug = touch_button("Drug given…", primary=True, tooltip="Record a drug given (Ctrl+G): "
+                                      "tap the drug, check the dose, Record")
+        self.give_drug.clicked.connect(self.open_drug_entry)
+        self.do_procedure = touch_button("Procedure…", tooltip="Record a procedure done (Ctrl+R)")
+        self.do_procedure.clicked.connect(self.open_procedure_entry)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.give_drug)
+        header.addWidget(self.do_procedure)
+        header.addWidget(self.ending)
+        case_layout.addLayout(header)
+        case_layout.addWidget(self.timeline)
+        case_layout.addWidget(case_view, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(case_view)
+        self.stack.addWidget(case_page)
         outer = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(self.case_list)
         outer.addWidget(self.stack)
@@ -146,13 +188,27 @@ class ParamedicWorkspace(QWidget):
 
     def _open_case_with_news(self, case_id: str) -> None:
         self.model.load(case_id)
-        self.tabs.setCurrentIndex(2)
+        self.show_tab("Hospital")
 
-    def _go_to(self, tab: int, first: QWidget) -> None:
+    def show_tab(self, title: str) -> None:
+        self.tabs.setCurrentWidget(self.pages[title])
+
+    def _go_to(self, tab: str, first: QWidget) -> None:
         """A tab by its shortcut, with the keyboard in its first field (no case open: nothing to type in)."""
-        self.tabs.setCurrentIndex(tab)
+        self.show_tab(tab)
         if self.model.snapshot is not None:
             _focus_in(first)
+
+    def open_drug_entry(self) -> None:
+        """Tap 1 of 3: the drug dialog (tap the drug, check the dose, Record)."""
+        record, snapshot = self.record.record, self.model.snapshot
+        if record is None or snapshot is None or record.case_id != snapshot.id:
+            return  # no case open, or its record is still being read (a moment after opening it)
+        DrugDialog(self.record, record, snapshot.details.age_years, self.window()).open()
+
+    def open_procedure_entry(self) -> None:
+        if self.model.snapshot is not None:
+            ProcedureDialog(self.record, self.window()).open()
 
     def focus_first(self) -> None:
         """Where the keyboard starts after sign-in: the case search (typing there can never open a case)."""
@@ -165,15 +221,18 @@ class ParamedicWorkspace(QWidget):
         if status.touched & {"transfer"}:
             self._check_news()
             self.model.list_cases()  # each case's transfer state is in the list
+        if status.touched & {"transfer", *RECORD_ENTITIES} or not status.pending:
+            self.record.refresh()  # a ward's arrival, a colleague's entry, or our entries now sent
 
     def _send_from_map(self) -> None:
         self.transfer.send_selected()
-        self.tabs.setCurrentIndex(2)  # the answer (bed held or refused, with alternatives) shows there
+        self.show_tab("Hospital")  # the answer (bed held or refused, with alternatives) shows there
 
     def flush(self) -> None:
         """Save anything typed but not yet committed (before sign-out or close)."""
         self.form.flush()
         self.vitals.flush()
+        self.history.flush()
 
     def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
         if snapshot is None:
@@ -182,7 +241,7 @@ class ParamedicWorkspace(QWidget):
         if snapshot.id != self._shown_case:
             self._shown_case = snapshot.id
             fresh = not snapshot.vitals and not snapshot.details.chief_complaint
-            self.tabs.setCurrentIndex(1 if fresh else 0)
+            self.show_tab("Patient" if fresh else "Vitals")
             complaint = self.form.fields["chief_complaint"]
             if fresh and isinstance(complaint, SavingField):  # a new case: typing goes into its chief complaint
                 QTimer.singleShot(0, self, complaint.edit.setFocus)

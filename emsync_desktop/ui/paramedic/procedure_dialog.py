@@ -1,0 +1,153 @@
+"""Record a procedure done: tap it, fill what it needs (energy, rate and current, time on, ECG file), Record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.local_time import parse_clock
+from emsync_desktop.domain.procedures import Extra, Procedure
+from emsync_desktop.services.case_record import RecordResult
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.record_views import ProcedureView
+from emsync_desktop.ui.paramedic.record_model import RecordModel
+from emsync_desktop.ui.theme import TOUCH_PX
+from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.fields import ProblemLine
+
+PROCEDURE_COLUMNS = 3
+
+
+class ProcedureDialog(QDialog):
+    def __init__(self, model: RecordModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Procedure done")
+        self._model = model
+        self.chosen: Procedure | None = None
+        self.buttons: dict[Procedure, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        for index, procedure in enumerate(Procedure):
+            button = QPushButton(procedure.label)
+            button.setCheckable(True)
+            button.setMinimumHeight(TOUCH_PX)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, p=procedure: self.pick(p))
+            self.buttons[procedure] = button
+            grid.addWidget(button, index // PROCEDURE_COLUMNS, index % PROCEDURE_COLUMNS)
+        self.extras_form = QFormLayout()
+        self.extra_edits: dict[Extra, QLineEdit] = {}
+        self.done_at = _line("now", "Time done (blank: now)")
+        self.problem = ProblemLine()
+        self.record_button = touch_button("Record procedure", primary=True)
+        self.record_button.setEnabled(False)
+        self.record_button.clicked.connect(self._record_it)
+        cancel = touch_button("Cancel")
+        cancel.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(self.record_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addLayout(self.extras_form)
+        layout.addWidget(self.problem)
+        layout.addLayout(row)
+        self.setMinimumWidth(640)
+
+    def pick(self, procedure: Procedure) -> None:
+        self.chosen = procedure
+        for item, button in self.buttons.items():
+            button.setChecked(item is procedure)
+        while self.extras_form.rowCount():
+            self.extras_form.removeRow(0)
+        self.extra_edits = {}
+        for spec in procedure.extras:
+            edit = _line(spec.example or "optional", spec.label)
+            self.extra_edits[spec.extra] = edit
+            if spec.extra is Extra.ECG_FILE:
+                self.extras_form.addRow(spec.label, _with_browse(edit, self))
+            else:
+                self.extras_form.addRow(spec.label + ("" if spec.required else " (optional)"), edit)
+        self.done_at = _line("now", "Time done (blank: now)")
+        self.extras_form.addRow("Time done", self.done_at)
+        self.record_button.setEnabled(True)
+        first = next(iter(self.extra_edits.values()), self.done_at)
+        first.setFocus()
+
+    def values(self) -> tuple[dict[Extra, object], str | None]:
+        """The extras as the service takes them (numbers, a time on, a file name), or why not."""
+        values: dict[Extra, object] = {}
+        for extra, edit in self.extra_edits.items():
+            text = edit.text().strip()
+            if not text:
+                continue
+            if extra is Extra.TIME_ON:
+                at, error = parse_clock(text, utc_now())
+                if error:
+                    return {}, f"Time on: {error}"
+                values[extra] = at
+            elif extra is Extra.ECG_FILE:
+                values[extra] = text
+            else:
+                try:
+                    values[extra] = float(text.replace(",", "."))
+                except ValueError:
+                    return {}, f"{extra.value.split('_')[0].capitalize()}: type a number, e.g. 150."
+        return values, None
+
+    def _record_it(self) -> None:
+        if self.chosen is None:
+            return
+        values, error = self.values()
+        done_at, time_error = parse_clock(self.done_at.text(), utc_now())
+        if error or time_error:
+            self.problem.report("procedure", error or time_error, None)
+            return
+        self.record_button.setEnabled(False)
+        self._model.do_procedure(self.chosen, done_at, values, done=self._on_recorded)
+
+    def _on_recorded(self, result: RecordResult[ProcedureView]) -> None:
+        if result.ok:
+            self.accept()
+            return
+        self.record_button.setEnabled(True)
+        self.problem.report("procedure", result.error, None)
+
+
+def _line(placeholder: str, name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumHeight(TOUCH_PX)
+    edit.setAccessibleName(name)
+    return edit
+
+
+def _with_browse(edit: QLineEdit, parent: QWidget) -> QWidget:
+    """The ECG file: its name is recorded (the file itself stays on the device, attached to the export)."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    browse = touch_button("Choose file…")
+
+    def choose() -> None:
+        path, _ = QFileDialog.getOpenFileName(parent, "12-lead ECG file", str(Path.home()),
+                                              "ECG files (*.pdf *.png *.jpg *.xml *.dcm);;All files (*)")
+        if path:
+            edit.setText(Path(path).name)
+
+    browse.clicked.connect(choose)
+    row.addWidget(edit, 1)
+    row.addWidget(browse)
+    return box
