@@ -36,6 +36,30 @@ def pump_until(app: object, condition: object, timeout_s: float = 20) -> None:
         time.sleep(0.005)
 
 
+def record_entries(app: object, workspace: ParamedicWorkspace) -> None:
+    """Stamp the call, give aspirin through the dialog, type an allergy: each committed before returning."""
+    from emsync_desktop.domain.history import HistoryItem
+    from emsync_desktop.domain.timeline import TimelineStep
+    from emsync_desktop.ui.paramedic.drug_dialog import DrugDialog
+
+    pump_until(app, lambda: workspace.record.record is not None)
+    answers: list[str] = []
+    workspace.record.entry_answered.connect(lambda kind, error, _w: answers.append(kind) if not error else None)
+    QTest.mouseClick(workspace.timeline.buttons[TimelineStep.CALL_RECEIVED], Qt.MouseButton.LeftButton)
+    pump_until(app, lambda: "stamp" in answers)
+    QTest.mouseClick(workspace.give_drug, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in workspace.window().findChildren(DrugDialog) if d.isVisible())
+    QTest.mouseClick(dialog.drug_buttons["aspirin"], Qt.MouseButton.LeftButton)
+    QTest.keyClicks(dialog.dose, "300")
+    QTest.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    pump_until(app, lambda: "drug" in answers)
+    workspace.show_tab("History")
+    items = workspace.history.lists[HistoryItem.ALLERGIES].items
+    items.setFocus()
+    QTest.keyClicks(items, "penicillin")
+    pump_until(app, lambda: "history" in answers)  # saved after the typing pause, no field left
+
+
 def main(data_dir: Path, heart_rate: str) -> None:
     app = make_qapp()
     context = open_context(data_dir, interactive=False)
@@ -51,6 +75,12 @@ def main(data_dir: Path, heart_rate: str) -> None:
     saved: list[str] = []
     workspace.model.saved.connect(saved.append)
     workspace.tabs.setCurrentIndex(0)
+    if heart_rate == "record":
+        record_entries(app, workspace)
+        print("SAVED", workspace.model.snapshot.id, flush=True)  # type: ignore[union-attr]
+        while True:
+            app.processEvents()
+            time.sleep(0.01)
     field = workspace.vitals.fields["hr_bpm"]
     assert isinstance(field, SavingField)
     field.edit.setFocus()
