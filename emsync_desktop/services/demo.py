@@ -64,8 +64,7 @@ def _user(spec: dict[str, Any]) -> User:
 
 _EXAMPLE_CASES: list[dict[str, Any]] = [
     {"name": "Joseph Thomas", "age_years": 67, "sex": "male", "chief_complaint": "Central chest pain for 40 min",
-     "history": "Type 2 diabetes, hypertension", "allergies": "Penicillin", "medications": "Metformin, amlodipine",
-     "phone": "+91 98470 11223",
+     "history": "", "allergies": "", "medications": "", "phone": "+91 98470 11223",
      "vitals": [
          {"hr_bpm": 104, "rr_per_min": 22, "spo2_pct": 94, "on_oxygen": False, "sbp_mmhg": 102, "dbp_mmhg": 64,
           "temp_c": 37.1, "consciousness": "A", "gcs": 15, "pain_0_10": 8, "glucose_mg_dl": 212},
@@ -75,7 +74,7 @@ _EXAMPLE_CASES: list[dict[str, Any]] = [
           "temp_c": 37.2, "consciousness": "C", "gcs": 14, "pain_0_10": 7, "glucose_mg_dl": 205},
      ]},
     {"name": "Lakshmi Pillai", "age_years": 34, "sex": "female", "chief_complaint": "Road traffic accident, left leg",
-     "history": "None known", "allergies": "", "medications": "", "phone": "+91 94460 55881",
+     "history": "", "allergies": "", "medications": "", "phone": "+91 94460 55881",
      "vitals": [{"hr_bpm": 96, "rr_per_min": 18, "spo2_pct": 98, "on_oxygen": False, "sbp_mmhg": 124,
                  "dbp_mmhg": 78, "temp_c": 36.8, "consciousness": "A", "gcs": 15, "pain_0_10": 6}]},
 ]

@@ -42,3 +42,17 @@ def seed_example_record(store: Store, user: UserInfo, case_id: str) -> None:
     service.record_medication(case_id, drug="GTN", dose=400, unit="mcg", route="SL",
                               given_at=now - timedelta(minutes=18))
     service.record_procedure(case_id, Procedure.IV_ACCESS, now - timedelta(minutes=15))
+
+
+def seed_second_example_record(store: Store, user: UserInfo, case_id: str) -> None:
+    """The road traffic accident: no known allergies, a splint, fentanyl for the pain."""
+    now = utc_now()
+    service = RecordService(store, user, clock=lambda: now)
+    service.stamp_step(case_id, TimelineStep.CALL_RECEIVED, now - timedelta(minutes=30))
+    service.record_history(case_id, SampleHistory(
+        allergies=ListAnswer(AnswerStatus.NONE), medications=ListAnswer(AnswerStatus.NONE),
+        past_history=ListAnswer(AnswerStatus.NONE), events="Motorbike rider, low-speed collision with a car",
+        weight=BodyWeight(62, WeightKind.ESTIMATED)))
+    service.record_procedure(case_id, Procedure.SPLINT, now - timedelta(minutes=12))
+    service.record_medication(case_id, drug="Fentanyl", dose=50, unit="mcg", route="IN",
+                              given_at=now - timedelta(minutes=10))

@@ -178,12 +178,13 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
 
 def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext, user: object) -> None:
     from emsync_desktop.domain.roles import UserInfo
-    from emsync_desktop.services.demo_record import seed_example_record
+    from emsync_desktop.services.demo_record import seed_example_record, seed_second_example_record
 
     assert isinstance(user, UserInfo)
     with context.store.sessions.begin() as session:
         case_ids = seed_example_cases(session, user, context.install.device_id)
     seed_example_record(context.store, user, case_ids[0])
+    seed_second_example_record(context.store, user, case_ids[1])
     window.show_workspace(user)
     assert window.case_model is not None
     window.case_model.load(case_ids[0])

@@ -190,3 +190,15 @@ def test_carried_values_show_as_carried(qtbot: QtBot, window: MainWindow) -> Non
     qtbot.waitUntil(lambda: workspace.vitals.table.rowCount() == 2)
     assert workspace.vitals.table.item(0, 6).text() == "38.4 ↻"
     assert "Carried, not measured again (↻): Temp" in workspace.vitals.set_label.text()
+
+
+def test_enter_after_the_dose_records_it(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _ready(qtbot, workspace)
+    _tap(qtbot, workspace.give_drug)
+    dialog = _open_dialog(qtbot, window, DrugDialog)
+    _tap(qtbot, dialog.drug_buttons["naloxone"])
+    qtbot.keyClicks(dialog.dose, "0.4")
+    qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(_records(window).medications(_case_id(workspace))))
+    assert _records(window).medications(_case_id(workspace))[0].dose_text == "Naloxone 0.4 mg IV"

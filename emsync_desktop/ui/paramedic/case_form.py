@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
-from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField, SavingTextArea
+from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField
 
 SEX_CHOICES = [("female", "F", "Female"), ("male", "M", "Male"), ("other", "Other", "Other")]
 
@@ -15,7 +15,7 @@ class CaseForm(QWidget):
     def __init__(self, model: CaseEditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self.fields: dict[str, SavingField | SavingTextArea | ChoiceField] = {}
+        self.fields: dict[str, SavingField | ChoiceField] = {}
         patient = QGroupBox("Patient")
         grid = QGridLayout(patient)
         grid.setHorizontalSpacing(14)
@@ -34,9 +34,10 @@ class CaseForm(QWidget):
         cgrid.setHorizontalSpacing(14)
         self._add(cgrid, SavingField("chief_complaint", "Chief complaint  (required)",
                                      placeholder="e.g. central chest pain for 40 minutes"), 0, 0, 1, 2)
-        self._add(cgrid, SavingTextArea("history", "History", "Past illness, events"), 1, 0)
-        self._add(cgrid, SavingTextArea("allergies", "Allergies", "None known? Say so."), 1, 1)
-        self._add(cgrid, SavingTextArea("medications", "Medications", "Current medicines"), 2, 0, 1, 2)
+        where = QLabel("Allergies, medications, past history and weight: the History tab (Ctrl+8).")
+        where.setObjectName("muted")
+        where.setWordWrap(True)
+        cgrid.addWidget(where, 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.problems = ProblemLine()
@@ -47,7 +48,7 @@ class CaseForm(QWidget):
         model.field_result.connect(self._on_field_result)
         self._shown_case: str | None = None
 
-    def _add(self, grid: QGridLayout, field: SavingField | SavingTextArea | ChoiceField,
+    def _add(self, grid: QGridLayout, field: SavingField | ChoiceField,
              row: int, col: int, rows: int = 1, cols: int = 1) -> None:
         grid.addWidget(field, row, col, rows, cols)
         self.fields[field.name] = field
@@ -68,8 +69,7 @@ class CaseForm(QWidget):
         values = {
             "name": d.name, "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else "",
             "age_years": "" if d.age_years is None else str(d.age_years), "phone": d.phone,
-            "id_number": d.id_number, "chief_complaint": d.chief_complaint, "history": d.history,
-            "allergies": d.allergies, "medications": d.medications,
+            "id_number": d.id_number, "chief_complaint": d.chief_complaint,
         }
         for name, value in values.items():
             field = self.fields[name]

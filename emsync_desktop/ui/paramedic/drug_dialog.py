@@ -38,6 +38,12 @@ from emsync_desktop.ui.widgets.fields import ProblemLine
 DRUG_COLUMNS = 3
 
 
+class DoseChecks(ProblemLine):
+    """Room for two warnings at once (over the limit, and no age recorded) without moving the buttons."""
+
+    LINES = 4
+
+
 class DrugDialog(QDialog):
     def __init__(self, model: RecordModel, record: CaseRecord, age_years: float | None,
                  parent: QWidget | None = None) -> None:
@@ -61,23 +67,27 @@ class DrugDialog(QDialog):
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.addItems([unit.value for unit in DoseUnit])
+        self.unit.setCurrentIndex(-1)  # the drug's own unit once it is picked; never a guess
         self.unit.setMinimumHeight(TOUCH_PX)
         self.unit.setAccessibleName("Dose unit")
         self.route = QComboBox()
         self.route.addItems([route.value for route in Route])
+        self.route.setCurrentIndex(-1)
         self.route.setMinimumHeight(TOUCH_PX)
         self.route.setAccessibleName("Route")
         self.given_at = QLineEdit()
         self.given_at.setPlaceholderText("now")
         self.given_at.setMinimumHeight(TOUCH_PX)
         self.given_at.setAccessibleName("Time given (blank: now)")
-        self.checks = ProblemLine()
+        self.checks = DoseChecks()
         self.source = QLabel(record.formulary.source)
         self.source.setObjectName("muted" if record.formulary.reviewed else "fieldWarning")
         self.source.setWordWrap(True)
         self.record_button = touch_button("Record drug given", primary=True)
         self.record_button.clicked.connect(self._record_it)
         cancel = touch_button("Cancel")
+        cancel.setAutoDefault(False)  # Enter after typing the dose records it; it never cancels it
+        self.record_button.setDefault(True)
         cancel.clicked.connect(self.reject)
         for signal in (self.dose.textEdited, self.unit.currentTextChanged, self.route.currentTextChanged):
             signal.connect(lambda *_: self._check())

@@ -11,7 +11,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.domain.history import (
     AnswerStatus,
@@ -123,6 +132,10 @@ class HistoryForm(QWidget):
             edit.editingFinished.connect(self.save_if_changed)
             edit.textEdited.connect(lambda _t: self._pause.start())
         self.problems = ProblemLine()
+        self.earlier = QLabel()  # a case begun before the SAMPLE form: what was typed then, read-only
+        self.earlier.setObjectName("muted")
+        self.earlier.setWordWrap(True)
+        self.earlier.hide()
         self._lay_out()
         model.record_changed.connect(self._on_record)
         model.entry_answered.connect(self._on_answer)
@@ -145,6 +158,7 @@ class HistoryForm(QWidget):
         form.addRow("Weight (kg)", weight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.earlier)
         layout.addWidget(box)
         layout.addWidget(self.problems)
         layout.addStretch(1)
@@ -195,7 +209,17 @@ class HistoryForm(QWidget):
             self._save()  # typed into the case that was on screen: saved to it before the form changes
         self._case_id = record.case_id
         self.problems.clear_all()
+        self._show_earlier()
         self._show(record.history.history if record.history else SampleHistory())
+
+    def _show_earlier(self) -> None:
+        snapshot = self._model.cases.snapshot
+        d = snapshot.details if snapshot is not None else None
+        texts = [(label, text) for label, text in (("History", d.history), ("Allergies", d.allergies),
+                 ("Medications", d.medications)) if text.strip()] if d is not None else []
+        self.earlier.setText("Typed before this form (kept as it was): "
+                             + "; ".join(f"{label}: {text}" for label, text in texts))
+        self.earlier.setVisible(bool(texts))
 
     def _show(self, history: SampleHistory) -> None:
         self._saved = history

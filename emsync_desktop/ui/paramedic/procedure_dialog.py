@@ -54,6 +54,8 @@ class ProcedureDialog(QDialog):
         self.record_button.setEnabled(False)
         self.record_button.clicked.connect(self._record_it)
         cancel = touch_button("Cancel")
+        cancel.setAutoDefault(False)  # Enter after typing the dose records it; it never cancels it
+        self.record_button.setDefault(True)
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addStretch(1)
