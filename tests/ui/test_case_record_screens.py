@@ -202,3 +202,18 @@ def test_enter_after_the_dose_records_it(qtbot: QtBot, window: MainWindow) -> No
     qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(_records(window).medications(_case_id(workspace))))
     assert _records(window).medications(_case_id(workspace))[0].dose_text == "Naloxone 0.4 mg IV"
+
+
+def test_keyboard_only_type_the_drug_enter_the_dose_enter(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _ready(qtbot, workspace)
+    workspace.open_drug_entry()  # Ctrl+G
+    dialog = _open_dialog(qtbot, window, DrugDialog)
+    qtbot.keyClicks(dialog.search, "salbut")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # the one drug left: picked, keyboard to the dose
+    assert (dialog.unit.currentText(), dialog.route.currentText()) == ("mg", "NEB")
+    assert not _records(window).medications(_case_id(workspace))  # Enter in the search recorded nothing
+    qtbot.keyClicks(dialog.dose, "5")
+    qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(_records(window).medications(_case_id(workspace))))
+    assert _records(window).medications(_case_id(workspace))[0].dose_text == "Salbutamol 5 mg NEB"

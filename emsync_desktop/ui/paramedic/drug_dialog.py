@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,6 +60,7 @@ class DrugDialog(QDialog):
         self.search.setMinimumHeight(TOUCH_PX)
         self.search.setAccessibleName("Drug name")
         self.search.textEdited.connect(self._on_search)
+        self.search.installEventFilter(self)
         self.drug_buttons = self._drug_grid()
         self.dose = QLineEdit()
         self.dose.setPlaceholderText("Dose")
@@ -132,11 +134,26 @@ class DrugDialog(QDialog):
         layout.addLayout(buttons)
         self.setMinimumWidth(640)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in the search picks the one drug left (or keeps the free text) and goes on to the dose,
+        instead of pressing Record with no dose."""
+        if watched is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shown = [d for d in self._drugs if self.drug_buttons[d.key].isVisible()]
+            chosen = find_drug(self._drugs, self.search.text()) or (shown[0] if len(shown) == 1 else None)
+            if chosen is not None:
+                self.pick(chosen)
+            elif self.search.text().strip():
+                self.dose.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
     def pick(self, drug: Drug) -> None:
         """A drug tapped: its unit and first route, and its last dose in this case if it was given."""
         for key, button in self.drug_buttons.items():
             button.setChecked(key == drug.key)
-        self.search.setText(drug.name)
+        if find_drug(self._drugs, self.search.text()) is not drug:
+            self.search.setText(drug.name)
         last = _last_given(self._record.medications, drug.name)
         self.unit.setCurrentText(last.dose_unit if last else drug.unit.value)
         route = parse_route(last.route) if last else None
