@@ -52,7 +52,7 @@ screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
 	  for role in paramedic nurse coordinator admin; do \
 	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/$$role-$$theme.png --role $$role || exit 1; \
 	  done; \
-	  for tab in hospital map; do \
+	  for tab in record history hospital map; do \
 	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/paramedic-$$tab-$$theme.png --tab $$tab || exit 1; \
 	  done; \
 	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/coordinator-trends-$$theme.png --role coordinator --tab trends || exit 1; \
