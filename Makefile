@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS ?= dev,server,train
 
-.PHONY: run test lint typecheck unit bench screenshots clean-venv server
+.PHONY: run test lint typecheck unit bench screenshots clean-venv server dist-server
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { python=$$(installers/find_python.sh) && echo "Creating $(VENV) with $$python" && $$python -m venv $(VENV); }
@@ -61,3 +61,6 @@ screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
 
 clean-venv:
 	rm -rf $(VENV)
+
+dist-server: $(STAMP)  ## the emsync-server wheel (server only, no desktop) into dist/
+	$(PY) installers/server/build_wheel.py --out dist

@@ -16,9 +16,15 @@ from sync_server.config import ACCOUNT_THROTTLE, ADDRESS_THROTTLE, DEFAULT_BLOB_
 from sync_server.logging_config import configure_logging
 from sync_server.transport import Transport, choose_transport
 
+COMMANDS = ("migrate", "backup", "restore")
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sync_server", description="EMsync sync server")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] and argv[0] in COMMANDS:
+        return _maintenance(argv)
+    parser = argparse.ArgumentParser(prog="emsync-server", description="EMsync sync server (runs it; "
+                                     "'emsync-server migrate|backup|restore --help' for the maintenance commands)")
     parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("EMsync-server", "EMsync")))
     parser.add_argument("--db", help="database URL (default: SQLite file in the data dir); "
                                      "postgresql://user@host/db for production")
@@ -115,6 +121,33 @@ def main(argv: list[str] | None = None) -> int:
 
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_config=None, log_level="info", **LIVE_CHANNEL_OPTIONS)  # keeps configure_logging's
+    return 0
+
+
+def _maintenance(argv: list[str]) -> int:
+    """migrate: the schema to the newest and exit; backup --to DIR; restore --from DIR (into empty ones)."""
+    from sync_server.maintenance import MaintenanceError, backup, migrate, restore
+
+    parser = argparse.ArgumentParser(prog=f"emsync-server {argv[0]}")
+    parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("EMsync-server", "EMsync")))
+    parser.add_argument("--db", help="database URL (default: SQLite file in the data dir)")
+    if argv[0] == "backup":
+        parser.add_argument("--to", type=Path, required=True, help="a new, empty directory for the backup")
+    if argv[0] == "restore":
+        parser.add_argument("--from", dest="source", type=Path, required=True, help="a backup's directory")
+    args = parser.parse_args(argv[1:])
+    db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
+    try:
+        if argv[0] == "migrate":
+            print(f"Database at schema revision {migrate(db_url)}.")
+        elif argv[0] == "backup":
+            print(f"Backup written to {backup(db_url, args.data_dir, args.to)}.")
+        else:
+            restore(args.source, db_url, args.data_dir)
+            print(f"Restored {args.source} into {args.data_dir} and the database; start the server.")
+    except MaintenanceError as exc:
+        print(f"emsync-server {argv[0]}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func, select
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from emsync_desktop import __version__
 from sync_server.deps import SessionsDep, SignedInUserId, account
 from sync_server.feed import current_seq
 from sync_server.models import Bed, Hospital
 
 router = APIRouter(tags=["status"])
+log = logging.getLogger(__name__)
 
 
-@router.get("/health")
-def health(sessions: SessionsDep) -> dict[str, Any]:
-    with sessions() as session:
-        return {"status": "ok", "database": session.get_bind().dialect.name, "cursor": current_seq(session)}
+@router.get("/health", responses={503: {"description": "The database does not answer"}})
+def health(sessions: SessionsDep) -> Response:
+    """For monitoring: 200 with the version, database, schema revision and feed cursor, or 503 and the
+    reason when the database does not answer (the process being up is not health)."""
+    try:
+        with sessions() as session:
+            body = {"status": "ok", "version": __version__, "database": session.get_bind().dialect.name,
+                    "schema": session.execute(text("SELECT version_num FROM alembic_version")).scalar_one(),
+                    "cursor": current_seq(session)}
+    except SQLAlchemyError as exc:
+        log.error("health check: the database does not answer: %s", type(exc).__name__)
+        return JSONResponse({"status": "down", "version": __version__, "reason": "database unavailable"},
+                            status_code=503)
+    return JSONResponse(body)
 
 
 @router.get("/hospitals", response_model=list[dict[str, Any]], responses={401: {"description": "Not signed in"}})

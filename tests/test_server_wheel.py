@@ -1,0 +1,52 @@
+"""The emsync-server wheel holds every module the server imports and declares every library it imports."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / "installers" / "server"))
+import build_wheel  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("server-wheel")
+    build_wheel.stage(target)
+    return target
+
+
+def _imports(root: Path) -> set[str]:
+    names: set[str] = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return names
+
+
+def test_every_module_of_ours_the_server_imports_is_in_the_wheel(staged: Path) -> None:
+    ours = {name for name in _imports(staged) if name.split(".")[0] in ("emsync_desktop", "sync_server")}
+    missing = [name for name in ours if not (staged / (name.replace(".", "/") + ".py")).exists()
+               and not (staged / name.replace(".", "/") / "__init__.py").exists()]
+    assert missing == []
+
+
+def test_every_library_the_server_imports_is_a_declared_dependency(staged: Path) -> None:
+    third_party = {name.split(".")[0] for name in _imports(staged)} - set(sys.stdlib_module_names) - {
+        "emsync_desktop", "sync_server", "__future__"}
+    declared = {build_wheel._name(spec).lower() for spec in build_wheel.server_dependencies(
+        tomllib.loads((ROOT / "pyproject.toml").read_text()))}
+    providers = importlib.metadata.packages_distributions()
+    # starlette and anyio come with fastapi, which the server is written against
+    undeclared = {name for name in third_party
+                  if not {d.lower() for d in providers.get(name, [])} & (declared | {"starlette", "anyio"})}
+    assert undeclared == set()
