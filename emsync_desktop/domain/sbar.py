@@ -88,7 +88,21 @@ def build_sbar(
     background = _background(details, record)
     assessment = "\n".join([_assessment(latest, status, details.spo2_scale), *treatment_lines(record)])
     recommendation = _recommendation(status, triage, pending)
-    return Sbar(situation, background, assessment, recommendation, tuple(pending))
+    return Sbar(_bounded(situation), _bounded(background), _bounded(assessment), _bounded(recommendation),
+                tuple(pending))
+
+
+MAX_SECTION_CHARS = 20_000
+"""The longest section a handoff carries (the wire's limit, sync.protocol.LongText): a longer one would
+make the whole transfer request invalid, so it is cut at a line, saying so."""
+SHORTENED = "\n… shortened here: every entry of the case record reaches the ward with the transfer."
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_SECTION_CHARS:
+        return text
+    kept = text[:MAX_SECTION_CHARS - len(SHORTENED)]
+    return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + SHORTENED
 
 
 def _latest_non_empty(series: list[Vitals]) -> Vitals | None:

@@ -124,3 +124,15 @@ def test_a_measured_weight_says_so() -> None:
 def test_without_a_record_the_background_is_the_case_form_as_before() -> None:
     details = replace(DETAILS, allergies="penicillin", medications="metformin")
     assert build_sbar(details, []).background == "History: Diabetic\nAllergies: penicillin\nMedications: metformin"
+
+
+def test_a_section_too_long_for_the_wire_is_cut_at_a_line_and_says_so() -> None:
+    from emsync_desktop.domain.sbar import MAX_SECTION_CHARS, SHORTENED
+
+    items = tuple(f"{n:02d} " + "x" * 197 for n in range(50))  # the wire's most: 50 items of 200 characters
+    many = ListAnswer(AnswerStatus.LISTED, items)
+    record = replace(RECORD, history=RecordedHistory(
+        replace(HISTORY, allergies=many, medications=many, past_history=many), at(2, 0)))
+    background = build_sbar(DETAILS, [], record=record).background
+    assert len(background) <= MAX_SECTION_CHARS and background.endswith(SHORTENED)
+    assert background.startswith("History: Diabetic\nAllergies: 00 xxx")
