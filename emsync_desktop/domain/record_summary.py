@@ -161,13 +161,18 @@ def timeline_text(stamps: tuple[StampedStep, ...]) -> str:
 
 def history_lines(history: SampleHistory) -> list[str]:
     """What SAMPLE adds beyond allergies and medications, one 'Label: text' line each (blank ones left out)."""
-    lines = [f"Past history: {answer_text(HistoryItem.PAST_HISTORY, history.past_history)}",
-             f"Last oral intake: {intake_text(history.last_oral_intake) or 'not recorded'}"]
+    return [f"Past history: {answer_text(HistoryItem.PAST_HISTORY, history.past_history)}",
+            *present_illness_lines(history),
+            f"Weight: {history.weight.text if history.weight else 'not recorded'}"]
+
+
+def present_illness_lines(history: SampleHistory) -> list[str]:
+    """Last oral intake, events and signs: the story of this illness."""
+    lines = [f"Last oral intake: {intake_text(history.last_oral_intake) or 'not recorded'}"]
     if history.events.strip():
         lines.append(f"Events: {history.events.strip()}")
     if history.signs_symptoms.strip():
         lines.append(f"Signs and symptoms: {history.signs_symptoms.strip()}")
-    lines.append(f"Weight: {history.weight.text if history.weight else 'not recorded'}")
     return lines
 
 
