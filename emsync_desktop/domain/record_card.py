@@ -1,8 +1,9 @@
 """The case record in the few short lines an incoming-transfer card has room for.
 
 One line per drug ("given: Aspirin 300 mg PO 07:42"; the same dose by the same route again adds its
-time to that line, so a cardiac arrest's ten adrenalines stay one line), one line for the procedures,
-and one for allergies and weight. A card with no record entries gets no lines. Allergies are always
+time to that line, so a cardiac arrest's ten adrenalines stay one line), one line for the procedures
+(a repeated one, e.g. each shock at the same energy, adds its time the same way), and one for
+allergies and weight. A card with no record entries gets no lines. Allergies are always
 said once there is a record, "not asked" included: a ward must never read silence as "none".
 """
 
@@ -20,7 +21,8 @@ def record_card_lines(record: CaseRecord) -> list[str]:
         return []
     lines = [_drug_line(drug, times) for drug, times in _grouped(record.drugs)]
     if record.procedures:
-        lines.append("done: " + " · ".join(_procedure_words(p) for p in record.procedures))
+        lines.append("done: " + " · ".join(f"{words} {', '.join(clock(t) for t in times)}"
+                                           for words, times in _grouped_procedures(record.procedures)))
     lines.append(_allergies_and_weight(record))
     return lines
 
@@ -39,9 +41,13 @@ def _drug_line(drug: GivenDrug, times: list[datetime]) -> str:
     return f"given: {dose_text(drug)} {', '.join(clock(t) for t in times)}{mark}"
 
 
-def _procedure_words(done: DoneProcedure) -> str:
-    details = procedure_details(done, brief=True)
-    return " ".join([done.procedure.label, *details, clock(done.done_at)])
+def _grouped_procedures(procedures: tuple[DoneProcedure, ...]) -> list[tuple[str, list[datetime]]]:
+    """'Defibrillation 200 J' with the times of each shock, in the order first done."""
+    groups: dict[str, list[datetime]] = {}
+    for done in sorted(procedures, key=lambda p: p.done_at):
+        words = " ".join([done.procedure.label, *procedure_details(done, brief=True)])
+        groups.setdefault(words, []).append(done.done_at)
+    return list(groups.items())
 
 
 def _allergies_and_weight(record: CaseRecord) -> str:

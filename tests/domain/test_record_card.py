@@ -83,5 +83,12 @@ def test_a_record_without_a_history_says_allergies_are_not_recorded() -> None:
         "allergies: not recorded"]
 
 
+def test_repeated_procedures_share_their_words() -> None:
+    shocks = tuple(DoneProcedure(Procedure.DEFIBRILLATION, at(m), extras={Extra.ENERGY_J: 200.0}) for m in (17, 13))
+    record = CaseRecord(procedures=(*shocks, DoneProcedure(Procedure.DEFIBRILLATION, at(21),
+                                                           extras={Extra.ENERGY_J: 360.0})))
+    assert record_card_lines(record)[0] == "done: Defibrillation 200 J 07:43, 07:47 · Defibrillation 360 J 07:51"
+
+
 def test_no_record_no_lines() -> None:
     assert record_card_lines(CaseRecord()) == []
