@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emsync_desktop.domain.history import HistoryItem
 from emsync_desktop.domain.local_time import clock, stamped
 from emsync_desktop.domain.news2 import (
     PARAMETER_LABELS,
@@ -21,6 +22,13 @@ from emsync_desktop.domain.news2 import (
     score_text,
 )
 from emsync_desktop.domain.patient import CaseDetails, Sex
+from emsync_desktop.domain.record_summary import (
+    CaseRecord,
+    history_lines,
+    merged_answer_text,
+    timeline_text,
+    treatment_lines,
+)
 from emsync_desktop.domain.vitals import NUMERIC_SPECS, Vitals
 
 
@@ -66,18 +74,35 @@ def build_sbar(
     vitals_series: list[Vitals],
     triage: TriageSummary | None = None,
     now: datetime | None = None,
+    record: CaseRecord | None = None,
 ) -> Sbar:
-    """Build the SBAR draft. ``vitals_series`` is ordered oldest first."""
+    """Build the SBAR draft. ``vitals_series`` is ordered oldest first. ``record``: the case record's
+    timeline, SAMPLE history and weight (background) and the drugs and procedures given (assessment)."""
     triage = triage or TriageSummary()
+    record = record or CaseRecord()
     latest = _latest_non_empty(vitals_series)
     status = news2_status([TimedNews2(v.taken_at, compute_news2(v, details.spo2_scale))
                            for v in vitals_series if not v.is_empty()])
     pending: list[str] = []
     situation = _situation(details, status, triage, pending)
-    background = _background(details)
-    assessment = _assessment(latest, status, details.spo2_scale)
+    background = _background(details, record)
+    assessment = "\n".join([_assessment(latest, status, details.spo2_scale), *treatment_lines(record)])
     recommendation = _recommendation(status, triage, pending)
-    return Sbar(situation, background, assessment, recommendation, tuple(pending))
+    return Sbar(_bounded(situation), _bounded(background), _bounded(assessment), _bounded(recommendation),
+                tuple(pending))
+
+
+MAX_SECTION_CHARS = 20_000
+"""The longest section a handoff carries (the wire's limit, sync.protocol.LongText): a longer one would
+make the whole transfer request invalid, so it is cut at a line, saying so."""
+SHORTENED = "\n… shortened here: every entry of the case record reaches the ward with the transfer."
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_SECTION_CHARS:
+        return text
+    kept = text[:MAX_SECTION_CHARS - len(SHORTENED)]
+    return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + SHORTENED
 
 
 def _latest_non_empty(series: list[Vitals]) -> Vitals | None:
@@ -128,13 +153,22 @@ def _sentence_case(text: str) -> str:
     return text
 
 
-def _background(details: CaseDetails) -> str:
-    parts = [
-        ("History", details.history),
-        ("Allergies", details.allergies or "not recorded"),
-        ("Medications", details.medications),
+def _background(details: CaseDetails, record: CaseRecord) -> str:
+    """The case form's free text, merged with the SAMPLE history where one was saved (a list answer the
+    form contradicts keeps both), then the rest of SAMPLE, the weight and the timeline."""
+    sample = record.sample
+    lines = [
+        f"History: {details.history.strip() or 'none recorded'}",
+        "Allergies: " + merged_answer_text(HistoryItem.ALLERGIES, sample.allergies if sample else None,
+                                           details.allergies, "not recorded"),
+        "Medications: " + merged_answer_text(HistoryItem.MEDICATIONS, sample.medications if sample else None,
+                                             details.medications, "none recorded"),
     ]
-    return "\n".join(f"{label}: {value.strip() or 'none recorded'}" for label, value in parts)
+    if sample is not None:
+        lines += history_lines(sample)
+    if record.timeline:
+        lines.append(f"Timeline: {timeline_text(record.timeline)}")
+    return "\n".join(lines)
 
 
 def _format_vital(vitals: Vitals, name: str) -> str | None:

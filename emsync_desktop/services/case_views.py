@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from sqlalchemy.orm import object_session
 
 from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.news2 import (
@@ -18,6 +20,7 @@ from emsync_desktop.domain.news2 import (
     score_text,
 )
 from emsync_desktop.domain.patient import CaseDetails, Sex, case_problems
+from emsync_desktop.domain.record_summary import CaseRecord
 from emsync_desktop.domain.sbar import Sbar, TriageSummary, build_sbar
 from emsync_desktop.domain.triage import (
     TriageInput,
@@ -28,6 +31,7 @@ from emsync_desktop.domain.triage import (
     triage_readiness,
 )
 from emsync_desktop.domain.vitals import Consciousness, Vitals
+from emsync_desktop.services.handoff_record import case_record_of
 from emsync_desktop.store.models import Encounter, TriageRecord, VitalsRecord
 
 NUMERIC_VITALS = ("hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs", "pain_0_10",
@@ -62,6 +66,7 @@ class CaseSnapshot:
     status: str = "open"  # open, closed, discarded (domain.disposition.CaseStatus)
     disposition: str | None = None
     closed_at: datetime | None = None
+    record: CaseRecord = field(default_factory=CaseRecord)  # timeline, drugs, procedures, SAMPLE history
 
     @property
     def ended(self) -> str | None:
@@ -122,7 +127,11 @@ def vitals_of(row: VitalsRecord) -> Vitals:
 
 
 def snapshot_of(row: Encounter) -> CaseSnapshot:
+    """The case as its screens and handoffs show it. The case record is read in the row's own session
+    (the caller's transaction); a row outside any session has none."""
     details = details_of(row)
+    session = object_session(row)
+    record = case_record_of(session, row.id) if session is not None else CaseRecord()
     entries = tuple(
         VitalsEntry(v.id, vitals, compute_news2(vitals, details.spo2_scale), frozenset(json.loads(v.carried or "[]")))
         for v in row.vitals
@@ -142,7 +151,7 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         news2=status.latest_complete.result if status.latest_complete else None,
         news2_status=status,
         shock=compute_shock_index(latest.vitals) if latest else None,
-        sbar=build_sbar(details, series, _triage_summary(triage) if current else None),
+        sbar=build_sbar(details, series, _triage_summary(triage) if current else None, record=record),
         problems=tuple(case_problems(details)),
         triage_input=triage_input,
         triage=triage,
@@ -150,6 +159,7 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         status=row.status,
         disposition=row.disposition,
         closed_at=row.closed_at,
+        record=record,
     )
 
 

@@ -3,34 +3,58 @@
 Composition first, then the resources it points to. Sections are coded with LOINC as the IHE
 Paramedicine Summary of Care and the International Patient Summary use them; vital signs are
 Observations with their LOINC codes and UCUM units. NEWS2 and the model's output go in the
-assessment section, each saying what produced it (decision support, not a diagnosis).
+assessment section, each saying what produced it (decision support, not a diagnosis). The case record
+(drugs given, procedures, allergies, weight, timeline) is built by fhir_record, which says how.
 Pure: builds a dict from a case snapshot; writing it is the caller's business.
 """
 
 from __future__ import annotations
 
-import html
-import uuid
 from datetime import datetime
 from typing import Any
 
+from emsync_desktop.domain.history import HistoryItem
 from emsync_desktop.domain.patient import Sex
+from emsync_desktop.domain.record_summary import (
+    CaseRecord,
+    answer_text,
+    drug_line,
+    merged_answer_text,
+    present_illness_lines,
+    procedure_line,
+)
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import Sbar
 from emsync_desktop.domain.vitals import Vitals
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.services.fhir_parts import (
+    VITAL_CATEGORY,
+    div,
+    local,
+    loinc,
+    new_url,
+    observation,
+    quantity,
+)
+from emsync_desktop.services.fhir_record import (
+    Crew,
+    allergies_empty_reason,
+    record_resources,
+    timeline_text,
+)
 
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-EMSYNC_CODES = "urn:emsync:codes"
-SECTIONS = {  # key: (LOINC, title)
+SECTIONS = {  # key: (code, title); LOINC document section codes, and one of ours where LOINC has none
     "complaint": ("10154-3", "Chief complaint"),
     "history": ("10164-2", "History of present illness"),
     "allergies": ("48765-2", "Allergies and adverse reactions"),
     "medications": ("10160-0", "History of medication use"),
+    "past_history": ("11348-0", "History of past illness"),
     "vitals": ("8716-3", "Vital signs"),
     "triage": ("11283-9", "Acuity assessment"),
     "assessment": ("51848-0", "Assessment"),
+    "administered": ("29549-3", "Medications administered"),
+    "procedures": ("47519-4", "Procedures"),
+    "timeline": ("ems-timeline", "EMS timeline"),  # ours (fhir_record says why a section)
     "plan": ("18776-5", "Plan of care"),
 }
 # vital: (LOINC, display, UCUM unit)
@@ -47,20 +71,22 @@ _GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNO
 def handoff_bundle(snapshot: CaseSnapshot, author: UserInfo, now: datetime, sbar: Sbar | None = None
                    ) -> dict[str, Any]:
     """The whole document; ``now`` is when it was produced (timezone-aware). ``sbar``: the version sent
-    with the transfer (services/handoff_doc); the case's draft when None."""
-    patient, practitioner = _new_url(), _new_url()
+    with the transfer (services/handoff_doc); the case's draft when None. The case record is the one in
+    ``snapshot``: every entry on this device now, including any made after the SBAR was sent."""
+    patient, practitioner = new_url(), new_url()
     latest = next((e.vitals for e in reversed(snapshot.vitals) if not e.vitals.is_empty()), None)
     vitals = _vital_observations(latest, patient) if latest else []
     assessment = _assessment_observations(snapshot, patient, latest.taken_at if latest else now)
-    composition = _composition(snapshot, sbar or snapshot.sbar, patient, practitioner, vitals, assessment, now)
-    entries = [composition, _patient(snapshot, patient), _practitioner(author, practitioner), *vitals, *assessment]
-    return {"resourceType": "Bundle", "identifier": {"system": "urn:ietf:rfc:3986", "value": _new_url()},
+    crew = Crew(author.display_name, practitioner)
+    record = record_resources(snapshot.record, patient, crew)
+    listed = {"vitals": [*vitals, *record.weight], "assessment": assessment, "allergies": record.allergies,
+              "administered": record.administrations, "procedures": record.procedures}
+    composition = _composition(snapshot, sbar or snapshot.sbar, patient, practitioner, listed, now)
+    entries = [composition, _patient(snapshot, patient), _practitioner(author, practitioner), *crew.added,
+               *(resource for resources in listed.values() for resource in resources)]
+    return {"resourceType": "Bundle", "identifier": {"system": "urn:ietf:rfc:3986", "value": new_url()},
             "type": "document", "timestamp": now.isoformat(),
             "entry": [{"fullUrl": r.pop("_url"), "resource": r} for r in entries]}
-
-
-def _new_url() -> str:
-    return f"urn:uuid:{uuid.uuid4()}"
 
 
 def _patient(snapshot: CaseSnapshot, url: str) -> dict[str, Any]:
@@ -81,43 +107,21 @@ def _practitioner(author: UserInfo, url: str) -> dict[str, Any]:
     return {"_url": url, "resourceType": "Practitioner", "name": [{"text": author.display_name}]}
 
 
-def _observation(url: str, patient: str, when: datetime, code: dict[str, Any], **value: Any) -> dict[str, Any]:
-    return {"_url": url, "resourceType": "Observation", "status": "final", "code": code,
-            "subject": {"reference": patient}, "effectiveDateTime": when.isoformat(), **value}
-
-
-def _loinc(code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display}
-
-
-def _local(code: str, display: str) -> dict[str, Any]:
-    """A code of ours, for what LOINC has no code for (NEWS2 as scored here, the model's output)."""
-    return {"coding": [{"system": EMSYNC_CODES, "code": code, "display": display}], "text": display}
-
-
-_VITAL_CATEGORY = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                "code": "vital-signs", "display": "Vital Signs"}]}]
-
-
-def _quantity(value: float, unit: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
-
-
 def _vital_observations(v: Vitals, patient: str) -> list[dict[str, Any]]:
     result = []
     for name, (code, display, unit) in VITAL_CODES.items():
         value = getattr(v, name)
         if value is not None:
-            result.append(_observation(_new_url(), patient, v.taken_at, _loinc(code, display),
-                                       category=_VITAL_CATEGORY, valueQuantity=_quantity(value, unit)))
+            result.append(observation(new_url(), patient, v.taken_at, loinc(code, display),
+                                      category=VITAL_CATEGORY, valueQuantity=quantity(value, unit)))
     if v.sbp_mmhg is not None:
-        components = [{"code": _loinc(SYSTOLIC, "Systolic blood pressure"),
-                       "valueQuantity": _quantity(v.sbp_mmhg, "mm[Hg]")}]
+        components = [{"code": loinc(SYSTOLIC, "Systolic blood pressure"),
+                       "valueQuantity": quantity(v.sbp_mmhg, "mm[Hg]")}]
         if v.dbp_mmhg is not None:
-            components.append({"code": _loinc(DIASTOLIC, "Diastolic blood pressure"),
-                               "valueQuantity": _quantity(v.dbp_mmhg, "mm[Hg]")})
-        result.append(_observation(_new_url(), patient, v.taken_at, _loinc(BP_PANEL, "Blood pressure panel"),
-                                   category=_VITAL_CATEGORY, component=components))
+            components.append({"code": loinc(DIASTOLIC, "Diastolic blood pressure"),
+                               "valueQuantity": quantity(v.dbp_mmhg, "mm[Hg]")})
+        result.append(observation(new_url(), patient, v.taken_at, loinc(BP_PANEL, "Blood pressure panel"),
+                                  category=VITAL_CATEGORY, component=components))
     return result
 
 
@@ -125,39 +129,60 @@ def _assessment_observations(snapshot: CaseSnapshot, patient: str, when: datetim
     result = []
     complete = snapshot.news2_status.latest_complete  # an incomplete set's sum is not a NEWS2 score
     if complete is not None:
-        code = _local("news2", "NEWS2 total score (RCP 2017)")
-        result.append(_observation(_new_url(), patient, complete.taken_at, code, valueInteger=complete.result.total,
-                                   interpretation=[{"text": complete.result.band.label}]))
+        code = local("news2", "NEWS2 total score (RCP 2017)")
+        result.append(observation(new_url(), patient, complete.taken_at, code, valueInteger=complete.result.total,
+                                  interpretation=[{"text": complete.result.band.label}]))
     triage = snapshot.triage if snapshot.triage_current else None
     if triage is not None:
-        code = _local("triage-model-urgency", "Urgency predicted by triage model")
+        code = local("triage-model-urgency", "Urgency predicted by triage model")
         needs = ", ".join(f"{n.label} {n.probability:.0%}" for n in triage.needs if n.flagged) or "none flagged"
         note = f"Model {triage.model_version}; decision support, not a diagnosis. Predicted needs: {needs}."
-        result.append(_observation(_new_url(), patient, when, code,
-                                   valueCodeableConcept={"text": triage.severity.value}, note=[{"text": note}]))
+        result.append(observation(new_url(), patient, when, code,
+                                  valueCodeableConcept={"text": triage.severity.value}, note=[{"text": note}]))
     return result
 
 
-def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner: str, vitals: list[dict[str, Any]],
-                 assessment: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    d = snapshot.details
-    texts = {"complaint": d.chief_complaint, "history": d.history, "allergies": d.allergies or "Not recorded",
-             "medications": d.medications, "vitals": sbar.assessment.split("\n")[0], "triage": sbar.situation,
-             "assessment": sbar.assessment, "plan": sbar.recommendation}
-    entries = {"vitals": vitals, "assessment": assessment}
+def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner: str,
+                 listed: dict[str, list[dict[str, Any]]], now: datetime) -> dict[str, Any]:
+    """One section per SECTIONS key, in that order: its narrative, and the resources it lists."""
+    texts = _section_texts(snapshot, sbar)
+    empty = {"allergies": allergies_empty_reason(snapshot.record.history)} \
+        if not listed["allergies"] and not snapshot.details.allergies.strip() else {}
     sections = []
     for key, (code, title) in SECTIONS.items():
-        section: dict[str, Any] = {"title": title, "code": _loinc(code, title),
-                                   "text": {"status": "generated", "div": _div(texts[key] or "None recorded")}}
-        if entries.get(key):
-            section["entry"] = [{"reference": r["_url"]} for r in entries[key]]
+        coding = local(code, title) if key == "timeline" else loinc(code, title)
+        section: dict[str, Any] = {"title": title, "code": coding,
+                                   "text": {"status": "generated", "div": div(texts[key] or "None recorded")}}
+        if listed.get(key):
+            section["entry"] = [{"reference": r["_url"]} for r in listed[key]]
+        elif empty.get(key):
+            section["emptyReason"] = empty[key]
         sections.append(section)
-    return {"_url": _new_url(), "resourceType": "Composition", "status": "final",
-            "type": _loinc("34133-9", "Summary of episode note"), "subject": {"reference": patient},
+    return {"_url": new_url(), "resourceType": "Composition", "status": "final",
+            "type": loinc("34133-9", "Summary of episode note"), "subject": {"reference": patient},
             "date": now.isoformat(), "author": [{"reference": practitioner}],
             "title": "Paramedic handoff (SBAR)", "section": sections}
 
 
-def _div(text: str) -> str:
-    body = "<br/>".join(html.escape(line) for line in text.strip().splitlines())
-    return f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'
+def _section_texts(snapshot: CaseSnapshot, sbar: Sbar) -> dict[str, str]:
+    d, record = snapshot.details, snapshot.record
+    sample = record.sample
+    weight = [f"Weight: {sample.weight.text}"] if sample and sample.weight else []
+    return {
+        "complaint": d.chief_complaint,
+        "history": "\n".join([d.history.strip(), *(present_illness_lines(sample) if sample else [])]),
+        "allergies": merged_answer_text(HistoryItem.ALLERGIES, sample.allergies if sample else None, d.allergies,
+                                        "Not recorded"),
+        "medications": merged_answer_text(HistoryItem.MEDICATIONS, sample.medications if sample else None,
+                                          d.medications, "None recorded"),
+        "past_history": answer_text(HistoryItem.PAST_HISTORY, sample.past_history) if sample else "Not recorded",
+        "vitals": "\n".join([sbar.assessment.split("\n")[0], *weight]), "triage": sbar.situation,
+        "assessment": sbar.assessment, "administered": _record_lines(record, "drugs"),
+        "procedures": _record_lines(record, "procedures"), "timeline": timeline_text(record) or "No times recorded.",
+        "plan": sbar.recommendation}
+
+
+def _record_lines(record: CaseRecord, which: str) -> str:
+    if which == "drugs":
+        return "\n".join(drug_line(d) for d in record.drugs) or "No drugs recorded."
+    return "\n".join(procedure_line(p) for p in record.procedures) or "No procedures recorded."

@@ -146,7 +146,8 @@ class TransferService:
                                             eta_min=eta.minutes if eta else None,
                                             eta_source=eta.source.label if eta else None, sent_at=now,
                                             crew=self._user.display_name, ambulance=self._user.ambulance_unit,
-                                            crew_phone=crew_phone_of(session) or None))
+                                            crew_phone=crew_phone_of(session) or None),
+                              record=snapshot.record)
             self._add_handoff(session, transfer, sbar.situation, sbar.background, sbar.assessment,
                               sbar.recommendation, now)
             session.flush()

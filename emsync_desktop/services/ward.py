@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import IllegalTransition, TransferState, is_terminal_transfer, next_transfer_state
 from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.record_summary import CaseRecord
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.transfer_news import last_redirect_at, redirected_away_from
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.handoff_record import case_record_of
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
@@ -41,6 +43,7 @@ class IncomingTransfer:
     handoff_id: str | None = None
     acknowledged: str | None = None  # "Maria Joseph at 14:32", once someone at the hospital read the handoff
     moved_away: str | None = None  # "Redirected by Rahul Nair at 14:40 to Amrita ICU: cath lab down"
+    record: CaseRecord = field(default_factory=CaseRecord)  # what the crew recorded: drugs, procedures, SAMPLE
 
     @property
     def critical(self) -> bool:
@@ -79,9 +82,10 @@ class WardService:
         self._clock = clock
 
     def incoming(self) -> list[IncomingTransfer]:
-        """Open transfers to this nurse's hospital, in the order they were requested (oldest first). The
-        order never depends on a transfer's latest change, so accepting one card moves no other card
-        (a button sliding under the pointer would be pressed on the wrong patient)."""
+        """Open transfers to this nurse's hospital, in the order they were requested (oldest first), each
+        with the case record pulled for it. The order never depends on a transfer's latest change, so
+        accepting one card moves no other card (a button sliding under the pointer would be pressed on the
+        wrong patient)."""
         with self._store.sessions.begin() as session:
             rows = session.scalars(select(TransferRecord).where(
                 TransferRecord.destination_hospital_id == self._user.hospital_id)
@@ -99,7 +103,8 @@ class WardService:
                     requested_at=requested, sync_state=t.sync_state, sync_reason=t.sync_reason,
                     handoff=json.loads(handoff.sections) if handoff else None,
                     eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id),
-                    handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff, history)))
+                    handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff, history),
+                    record=case_record_of(session, t.encounter_id)))
             return sorted(result, key=lambda t: (t.requested_at, t.id))
 
     def incoming_and_redirected(self) -> list[IncomingTransfer]:

@@ -40,7 +40,11 @@ def test_bundle_is_a_valid_fhir_document_with_the_composition_first(bundle: dict
 def test_sections_are_coded_with_loinc(bundle: dict[str, Any]) -> None:
     sections = bundle["entry"][0]["resource"]["section"]
     assert [s["code"]["coding"][0]["code"] for s in sections] == [
-        "10154-3", "10164-2", "48765-2", "10160-0", "8716-3", "11283-9", "51848-0", "18776-5"]
+        "10154-3", "10164-2", "48765-2", "10160-0", "11348-0", "8716-3", "11283-9", "51848-0", "29549-3",
+        "47519-4", "ems-timeline", "18776-5"]
+    systems = {s["code"]["coding"][0]["code"]: s["code"]["coding"][0]["system"] for s in sections}
+    assert systems.pop("ems-timeline") == "urn:emsync:codes"  # LOINC has no code for an EMS timeline
+    assert set(systems.values()) == {"http://loinc.org"}
     allergies = next(s for s in sections if s["code"]["coding"][0]["code"] == "48765-2")
     assert "Penicillin &lt;rash&gt;" in allergies["text"]["div"]  # typed text is escaped, never markup
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.record_card import record_card_lines
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
 from emsync_desktop.ui.tasks import TaskRelay
@@ -146,8 +147,11 @@ class IncomingTransfersView(QWidget):
             sbar = QLabel(f"<b>S</b> {t.handoff['situation']}<br><b>R</b> {t.handoff['recommendation']}")
             sbar.setWordWrap(True)
             layout.addWidget(sbar)
-            if t.acknowledged:
-                layout.addWidget(QLabel(f"✔ Handoff acknowledged by {t.acknowledged}"))
+        record = _record_label(t)
+        if record is not None:
+            layout.addWidget(record)
+        if t.handoff and t.acknowledged:
+            layout.addWidget(QLabel(f"✔ Handoff acknowledged by {t.acknowledged}"))
         if t.sync_reason:
             refused = QLabel(f"✖ {t.sync_reason}")
             refused.setObjectName("fieldError")
@@ -226,3 +230,15 @@ class IncomingTransfersView(QWidget):
         self.message.setText("")
         self._on_local_change()
         self.refresh()
+
+
+def _record_label(t: IncomingTransfer) -> QLabel | None:
+    """What the crew gave and did, allergies and weight: a few plain-text lines (typed names stay text)."""
+    lines = record_card_lines(t.record)
+    if not lines:
+        return None
+    label = QLabel("\n".join(lines))
+    label.setObjectName("recordLines")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label

@@ -26,6 +26,7 @@ from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.sync.protocol import RECORD_ENTITIES
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
 from emsync_desktop.ui.nurse.xray_view import XrayView
@@ -81,8 +82,8 @@ class NurseWorkspace(QWidget):
         relay.submit(hospital_name, store, user, on_result=self._on_hospital, owner=self)
 
     def on_synced(self, status: SyncStatus) -> None:
-        """Refresh after the sync engine brought changes (new transfers, bed states)."""
-        if status.touched & {"transfer", "handoff", "booking"}:
+        """Refresh after the sync engine brought changes (new transfers, bed states, the crew's record)."""
+        if status.touched & {"transfer", "handoff", "booking", *RECORD_ENTITIES.values()}:
             self.incoming.refresh()
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()

@@ -1,4 +1,5 @@
-"""Export the open case's handoff: FHIR JSON (built on the DB thread) and PDF (Qt's own PDF writer).
+"""Export the open case's handoff: FHIR JSON (built on the DB thread) and PDF (Qt's own PDF writer, of
+the page services/handoff_page makes).
 
 The PDF is laid out on the GUI thread into memory (a short document: milliseconds) and written to disk
 off it; both land in ``<data dir>/exports/`` and the path is reported back.
@@ -6,16 +7,18 @@ off it; both land in ``<data dir>/exports/`` and the path is reported back.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.exports import export_handoff_fhir, exports_dir, write_atomically
 from emsync_desktop.services.handoff_doc import HandoffDocument, handoff_document
+from emsync_desktop.services.handoff_page import handoff_html
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
 
@@ -41,8 +44,9 @@ class HandoffExports:
         self._relay.submit(handoff_document, self._store, case_id, on_result=write, on_error=done)
 
 
-def handoff_pdf(document: HandoffDocument, author: str) -> bytes:
-    """The SBAR on an A4 page, with who wrote it and that model output is decision support."""
+def handoff_pdf(document: HandoffDocument, author: str, now: datetime | None = None) -> bytes:
+    """The SBAR and the case record on A4 pages (services/handoff_page), with who wrote it and that model
+    output is decision support. ``now``: when the case record is read as of (now if None)."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -51,20 +55,8 @@ def handoff_pdf(document: HandoffDocument, author: str) -> bytes:
     writer.setTitle(f"Handoff — {document.snapshot.title}")
     writer.setCreator("EMsync Desktop")
     page = QTextDocument()
-    page.setHtml(_handoff_html(document, author))
+    page.setHtml(handoff_html(document, author, now or utc_now()))
     page.print_(writer)
     del writer  # finishes the PDF
     data: QByteArray = buffer.data()
     return bytes(data.data())
-
-
-def _handoff_html(document: HandoffDocument, author: str) -> str:
-    sbar = document.sbar
-    parts = [f"<h2>Paramedic handoff (SBAR)</h2><p><b>{html.escape(document.snapshot.title)}</b> · by "
-             f"{html.escape(author)}<br/>{html.escape(document.heading)}</p>"]
-    for title, body in (("Situation", sbar.situation), ("Background", sbar.background),
-                        ("Assessment", sbar.assessment), ("Recommendation", sbar.recommendation)):
-        text = "<br/>".join(html.escape(line) for line in body.splitlines())
-        parts.append(f"<h3>{title}</h3><p>{text}</p>")
-    parts.append("<p><i>Scores and model output are decision support, not a diagnosis.</i></p>")
-    return "".join(parts)
