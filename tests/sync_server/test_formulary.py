@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import copy
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from emsync_desktop.domain.formulary_defaults import DEFAULT_FORMULARY
 from emsync_desktop.domain.formulary_parse import formulary_to_data
 from emsync_desktop.domain.ids import new_id
+from sync_server.app import create_app
 from sync_server.seed import add_user
 from tests.sync_server.conftest import Server, op
 
@@ -127,3 +130,18 @@ def test_a_repeated_op_gets_its_stored_answer_and_publishes_once(server: Server,
 def test_drugs_that_are_not_a_list_are_refused_as_malformed(server: Server, admin: str) -> None:
     [refused] = server.push(admin, op("formulary.publish", new_id(), {"label": LABEL, "drugs": {"a": 1}}))
     assert refused["status"] == "rejected" and refused["reason"].startswith("Malformed formulary.publish: drugs")
+
+
+def test_two_server_processes_publishing_at_once_number_every_version_once(server: Server, admin: str) -> None:
+    other = create_app(server.settings)  # a second server process on the same database
+    headers = {"Authorization": f"Bearer {server.token(admin)}"}
+
+    def publish_five(client: TestClient) -> list[dict[str, Any]]:
+        return [client.post("/sync/push", json={"ops": [publish()]}, headers=headers).json()["results"][0]
+                for _ in range(5)]
+
+    with TestClient(other) as other_client, ThreadPoolExecutor(2) as pool:
+        answers = [a for done in pool.map(publish_five, (server.client, other_client)) for a in done]
+    other.state.engine.dispose()
+    assert {a["status"] for a in answers} == {"applied"}
+    assert sorted(a["version"] for a in answers) == list(range(1, 11))
