@@ -132,6 +132,7 @@ def test_a_pulled_formulary_replaces_the_notice_with_its_name(qtbot: QtBot, view
 
 
 def test_export_writes_the_formulary_in_force(qtbot: QtBot, view: FormularyView, tmp_path: Path) -> None:
+    assert view.export_button.isEnabled()
     view.export_to(tmp_path / "out" / "formulary.json")
     qtbot.waitUntil(lambda: view.result.text().startswith("Exported to "))
     assert read_formulary_file(tmp_path / "out" / "formulary.json") == DEFAULT_FORMULARY

@@ -59,6 +59,7 @@ class FormularyView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.export_button = touch_button("Export…", tooltip="Save the formulary in force as JSON, to edit")
         self.export_button.clicked.connect(self._choose_export_file)
+        self.export_button.setEnabled(False)  # until the formulary in force is read
         self.import_button = touch_button("Import…", tooltip="Check an edited JSON file and publish it")
         self.import_button.clicked.connect(self._choose_import_file)
         self.result = _label("")
@@ -93,6 +94,7 @@ class FormularyView(QWidget):
     def _show(self, in_force: tuple[FormularyInfo, PublishedFormulary | None]) -> None:
         info, published = in_force
         self._drugs = info.drugs
+        self.export_button.setEnabled(True)
         self.notice.setText(NOT_REVIEWED if published is None else info.source)
         self.notice.setVisible(not info.reviewed)
         by = f" · published by {published.published_by_name}" if published is not None else ""
