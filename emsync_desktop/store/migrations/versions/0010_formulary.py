@@ -1,7 +1,7 @@
 """The service's formulary: the versions an admin published, as the pull brings them (the newest is in force).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"  # TEMPORARY: 0009 (vitals carried forward) is not on this branch yet; point at "0009"
+down_revision = "0009"  # vitals carried forward (0009_vitals_carried.py), merged from main
 branch_labels = None
 depends_on = None
 
