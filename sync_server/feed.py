@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import Change, PullResponse
+from emsync_desktop.sync.protocol import FORMULARY_ENTITY, Change, PullResponse
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
 from sync_server.rows import fast_statement, insert_rows
@@ -45,10 +45,11 @@ def _scope(user: User) -> ColumnElement[bool]:
     role = Role(user.role)
     if role in (Role.COORDINATOR, Role.ADMIN):
         return true()
+    # Every role that records or reads drugs given gets the formulary in force (it has no hospital).
     if role is Role.NURSE:
-        return CHANGES.c.hospital_id == user.hospital_id
+        return or_(CHANGES.c.hospital_id == user.hospital_id, CHANGES.c.entity == FORMULARY_ENTITY)
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.
-    return or_(CHANGES.c.entity == "bed", CHANGES.c.owner_user_id == user.id)
+    return or_(CHANGES.c.entity.in_(("bed", FORMULARY_ENTITY)), CHANGES.c.owner_user_id == user.id)
 
 
 def pull_changes(session: Session, user: User, since: int, limit: int) -> PullResponse:

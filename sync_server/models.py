@@ -245,3 +245,16 @@ class RecordEntry(Base):
     data: Mapped[dict[str, object]] = mapped_column(JSON)
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PublishedFormulary(Base):
+    """A formulary an admin published (``drugs``: as ``parse_formulary`` reads them, checked before they were
+    stored). Versions count 1, 2, ... and the newest is in force on every device; a row never changes."""
+
+    __tablename__ = "formularies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    drugs: Mapped[list[object]] = mapped_column(JSON)
+    published_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,10 +19,10 @@ from emsync_desktop.sync.protocol import (
     OpKind,
     OpResult,
 )
-from sync_server.handlers import beds, handoffs, imaging, records, transfers
+from sync_server.handlers import beds, formulary, handoffs, imaging, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
-from sync_server.rows import BOOKINGS, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
+from sync_server.rows import BOOKINGS, FORMULARIES, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
@@ -97,7 +97,7 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
 # Ops whose handler first checks that its new record does not exist.
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
-            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS}
+            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
 
 
@@ -162,4 +162,5 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.RECORD_MEDICATION: records.add,
     OpKind.RECORD_PROCEDURE: records.add,
     OpKind.RECORD_HISTORY: records.add,
+    OpKind.FORMULARY_PUBLISH: formulary.publish,
 }

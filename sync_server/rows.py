@@ -29,6 +29,7 @@ from sync_server.models import (
     Handoff,
     Hospital,
     ImagingStudy,
+    PublishedFormulary,
     RecordEntry,
     Transfer,
     User,
@@ -45,6 +46,7 @@ STUDIES: Table = ImagingStudy.__table__  # type: ignore[assignment]
 USERS: Table = User.__table__  # type: ignore[assignment]
 RECORDS: Table = RecordEntry.__table__  # type: ignore[assignment]
 CREWS: Table = EncounterCrew.__table__  # type: ignore[assignment]
+FORMULARIES: Table = PublishedFormulary.__table__  # type: ignore[assignment]
 
 _statements: dict[tuple[object, ...], Select[Any]] = {}  # the batch-level selects
 _fast: dict[tuple[object, ...], FastStatement] = {}

@@ -316,3 +316,18 @@ class HistoryEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class FormularyVersion(Base):
+    """A formulary the service's admin published, as the pull brought it (``drugs``: the JSON list
+    ``parse_formulary`` reads). Never changed after; the highest ``version`` is in force on this device
+    (``services.formulary_store``) and the older ones say which limits were in force when."""
+
+    __tablename__ = "formularies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    drugs: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(36))
+    published_by_name: Mapped[str] = mapped_column(String(128))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)

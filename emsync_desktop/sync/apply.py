@@ -22,6 +22,7 @@ from emsync_desktop.store.models import (
     Bed,
     BedEvent,
     BookingRecord,
+    FormularyVersion,
     HandoffRecord,
     HistoryEntry,
     ImagingStudy,
@@ -44,7 +45,8 @@ def _table(model: Any) -> Table:
 _TABLES: dict[str, Table] = {"transfer": _table(TransferRecord), "booking": _table(BookingRecord),
                              "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
                              "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry),
-                             "procedure": _table(ProcedureEntry), "history": _table(HistoryEntry)}
+                             "procedure": _table(ProcedureEntry), "history": _table(HistoryEntry),
+                             "formulary": _table(FormularyVersion)}
 _EVENTS = _table(BedEvent)
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
@@ -244,7 +246,20 @@ def _apply_record(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_formulary(page: _Page, change: Change) -> bool:
+    """A published formulary is kept as it came, never changed after. The highest version is the one in
+    force (``services.formulary_store``): one applied again changes nothing, and an older one arriving after
+    a newer is kept (which limits were in force when) without replacing it."""
+    d = change.data
+    if page.get("formulary", d["id"]) is not None:
+        return False
+    page.add("formulary", {"id": d["id"], "version": change.version, "label": d["label"],
+                           "drugs": json.dumps(d["drugs"]), "published_by": d["published_by"],
+                           "published_by_name": d["published_by_name"], "published_at": _ts(d["published_at"])})
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
-    "history": _apply_record}
+    "history": _apply_record, "formulary": _apply_formulary}

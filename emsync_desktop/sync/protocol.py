@@ -77,6 +77,7 @@ class OpKind(StrEnum):
     RECORD_MEDICATION = "record.medication"
     RECORD_PROCEDURE = "record.procedure"
     RECORD_HISTORY = "record.history"
+    FORMULARY_PUBLISH = "formulary.publish"
 
 
 class TransferRequestPayload(_Strict):
@@ -243,6 +244,24 @@ class RecordHistoryPayload(_Strict):
     weight_kind: WeightKind | None = None
 
 
+# The service's formulary (issue 19): an admin publishes it whole; the server checks it with
+# ``domain.formulary_parse.parse_formulary``, numbers it (1, 2, ...) and publishes it to every device, where the
+# newest version is in force. The formulary's id is the op's ``entity_id``.
+MAX_FORMULARY_DRUGS = 500
+MAX_FORMULARY_LABEL_CHARS = 200
+MAX_FORMULARY_BYTES = 400_000  # as JSON: well under MAX_BODY_BYTES, so the push that carries it always fits
+FORMULARY_ENTITY = "formulary"
+
+
+class FormularyPublishPayload(_Strict):
+    """``drugs``: the list ``parse_formulary`` reads (every problem in it is named in the refusal);
+    ``label``: the admin's name for it, e.g. "Kochi EMS formulary 2026-11, reviewed by Dr X". Who published
+    it, when, and its version number are the server's."""
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=MAX_FORMULARY_LABEL_CHARS)]
+    drugs: Annotated[list[Any], Field(max_length=MAX_FORMULARY_DRUGS)]
+
+
 RECORD_ENTITIES = {"record.timeline": "timeline", "record.medication": "medication",
                    "record.procedure": "procedure", "record.history": "history"}
 """Op kind -> the feed's entity name for its entries."""
@@ -263,6 +282,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.RECORD_MEDICATION: RecordMedicationPayload,
     OpKind.RECORD_PROCEDURE: RecordProcedurePayload,
     OpKind.RECORD_HISTORY: RecordHistoryPayload,
+    OpKind.FORMULARY_PUBLISH: FormularyPublishPayload,
 }
 
 
@@ -377,7 +397,7 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history"]
+                    "history", "formulary"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -299,7 +299,8 @@ class MainWindow(QMainWindow):
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
         return AdminWorkspace(self.relay, self.context, self.theme,
-                              self.verify_audit if self.sync_target is not None else None)
+                              self.verify_audit if self.sync_target is not None else None, user=user,
+                              nudge=self.nudge_sync)
 
     def _connect_saved(self, workspace: QWidget) -> None:
         """'Saved on this device' follows every local change, the ward's bed changes too."""

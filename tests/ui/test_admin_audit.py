@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.sync.audit_anchors import keep_anchors
@@ -33,7 +34,8 @@ def workspace(qtbot: QtBot, runner: DbRunner, context: AppContext, verdict: Audi
         sent.append(held)
         return verdict
 
-    view = AdminWorkspace(TaskRelay(runner), context, LIGHT, verify)
+    admin = next(u for u in demo_users(context.store) if u.role is Role.ADMIN)
+    view = AdminWorkspace(TaskRelay(runner), context, LIGHT, verify, user=admin)
     qtbot.addWidget(view)
     return view
 

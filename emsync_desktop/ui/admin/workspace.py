@@ -1,7 +1,8 @@
-"""Admin workspace frame: this device, users, hospitals, models, the server's audit chain."""
+"""Admin workspace frame: this device, users, hospitals, the formulary, models, the server's audit chain."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -25,9 +26,12 @@ from emsync_desktop.services.audit_check import (
 )
 from emsync_desktop.services.auth import demo_accounts
 from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.formulary_admin import FormularyAdmin
 from emsync_desktop.services.model_import import active_imaging_model, import_imaging_model
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
+from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AuditAnchor
+from emsync_desktop.ui.admin.formulary_view import FormularyView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -36,8 +40,9 @@ from emsync_desktop.ui.widgets.capacity_table import CapacityTable
 
 class AdminWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, context: AppContext, theme: Theme, verify_audit: VerifyAudit | None = None,
-                 parent: QWidget | None = None) -> None:
-        """``verify_audit``: asks the sync server to check its audit chain (None: not connected to one)."""
+                 parent: QWidget | None = None, *, user: UserInfo, nudge: Callable[[], None] = lambda: None) -> None:
+        """``verify_audit``: asks the sync server to check its audit chain (None: not connected to one);
+        ``user``: the signed-in admin (who publishes the formulary); ``nudge``: send queued changes now."""
         super().__init__(parent)
         self._relay, self._data_dir, self._store = relay, context.data_dir, context.store
         self._verify_audit = verify_audit
@@ -55,10 +60,12 @@ class AdminWorkspace(QWidget):
         self.users.verticalHeader().setVisible(False)
         self.users.horizontalHeader().setStretchLastSection(True)
         self.hospitals = CapacityTable(theme)
+        self.formulary = FormularyView(relay, FormularyAdmin(context.store, user), nudge)
         tabs = QTabWidget()
         tabs.addTab(device, "This device")
         tabs.addTab(self.users, "Users")
         tabs.addTab(self.hospitals, "Hospitals")
+        tabs.addTab(self.formulary, "Formulary")
         tabs.addTab(self._models_tab(), "Models")
         tabs.addTab(self._audit_tab(), "Audit chain")
         layout = QVBoxLayout(self)
@@ -68,6 +75,10 @@ class AdminWorkspace(QWidget):
         relay.submit(network_capacity, context.store, on_result=self._on_hospitals, owner=self)
         self.refresh_models()
         self.verify_audit()
+
+    def on_synced(self, status: SyncStatus) -> None:
+        """A sync cycle ended (main window): the formulary may have changed, or its publishing been answered."""
+        self.formulary.on_synced(status)
 
     def _audit_tab(self) -> QWidget:
         tab = QWidget()
