@@ -217,3 +217,14 @@ def test_keyboard_only_type_the_drug_enter_the_dose_enter(qtbot: QtBot, window: 
     qtbot.keyClick(dialog.dose, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(_records(window).medications(_case_id(workspace))))
     assert _records(window).medications(_case_id(workspace))[0].dose_text == "Salbutamol 5 mg NEB"
+
+
+def test_a_drug_recorded_shows_in_the_sbar_draft_at_once(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, vital_field(workspace, "hr_bpm"), "96")
+    _ready(qtbot, workspace)
+    qtbot.waitUntil(lambda: window.relay.pending == 0)  # saved, triaged: nothing else will reload the case
+    set_on_screen = workspace.model.vitals_set_id
+    workspace.record.give_drug(drug="Aspirin", dose=300, unit="mg", route="PO", given_at=None)
+    qtbot.waitUntil(lambda: "Aspirin 300 mg PO" in workspace.sbar.text.toPlainText())
+    assert workspace.model.vitals_set_id == set_on_screen  # the set being typed is still the one on screen

@@ -57,6 +57,19 @@ class CaseEditorModel(QObject):
         self._relay.submit(self._service.load, case_id, on_result=self._on_opened, on_error=self._on_error,
                            owner=self)
 
+    def reload_snapshot(self) -> None:
+        """Read the open case again (its record changed: the SBAR draft shows it), keeping the vitals set."""
+        if self.snapshot is None:
+            return
+        case_id = self.snapshot.id
+
+        def reloaded(snapshot: CaseSnapshot) -> None:
+            if self.snapshot is not None and self.snapshot.id == case_id:
+                self.snapshot = snapshot
+                self.snapshot_changed.emit(snapshot)
+
+        self._relay.submit(self._service.load, case_id, on_result=reloaded, on_error=self._on_error, owner=self)
+
     def save_detail(self, field: str, text: str) -> None:
         if self.snapshot is None:
             return

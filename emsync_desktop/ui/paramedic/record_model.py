@@ -93,6 +93,7 @@ class RecordModel(QObject):
                 done(result)
             if result.ok:
                 self.refresh()
+                self.cases.reload_snapshot()  # the SBAR draft and the scores read the record too
 
         self._relay.submit(fn, case_id, *args, on_result=answered, on_error=self._on_error, owner=self)
 

@@ -49,7 +49,7 @@ from emsync_desktop.ui.widgets.elided_label import ElidedLabel
 from emsync_desktop.ui.widgets.fields import SavingField
 from emsync_desktop.ui.widgets.map_panel import MapPanel
 
-RECORD_ENTITIES = {"timeline", "medication", "procedure", "history"}
+RECORD_ENTITIES = {"timeline", "medication", "procedure", "history", "formulary"}
 
 
 class ParamedicWorkspace(QWidget):
