@@ -18,7 +18,9 @@ from sync_server.feed import record_change
 from sync_server.models import Bed, Hospital, User
 from sync_server.op_context import bed_data, columns_of
 
-DEMO_NETWORK = Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"
+_PACKAGED_NETWORK = Path(__file__).resolve().parent / "demo_network.json"  # in the emsync-server wheel
+DEMO_NETWORK = _PACKAGED_NETWORK if _PACKAGED_NETWORK.exists() else \
+    Path(__file__).resolve().parents[1] / "resources" / "demo_network.json"  # a source checkout
 SYSTEM_USER_ID = demo_id("user", "system")
 _hasher = PasswordHasher()
 

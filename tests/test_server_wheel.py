@@ -50,3 +50,8 @@ def test_every_library_the_server_imports_is_a_declared_dependency(staged: Path)
     undeclared = {name for name in third_party
                   if not {d.lower() for d in providers.get(name, [])} & (declared | {"starlette", "anyio"})}
     assert undeclared == set()
+
+
+def test_the_demo_network_is_in_the_wheel_for_demo(staged: Path) -> None:
+    assert (staged / "sync_server" / "demo_network.json").read_bytes() == (
+        ROOT / "resources" / "demo_network.json").read_bytes()

@@ -45,6 +45,7 @@ def stage(target: Path) -> None:
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / relative)
+    shutil.copy2(ROOT / "resources" / "demo_network.json", target / "sync_server" / "demo_network.json")  # --demo
     (target / "README.md").write_text((ROOT / "README.md").read_text())
     (target / "pyproject.toml").write_text(_pyproject(tomllib.loads((ROOT / "pyproject.toml").read_text())))
 
@@ -75,7 +76,7 @@ version = {{ attr = "emsync_desktop.__version__" }}
 include = ["sync_server*", "emsync_desktop", "emsync_desktop.domain", "emsync_desktop.sync"]
 
 [tool.setuptools.package-data]
-"sync_server" = ["migrations/*.py", "migrations/versions/*.py", "migrations/*.mako"]
+"sync_server" = ["migrations/*.py", "migrations/versions/*.py", "migrations/*.mako", "demo_network.json"]
 '''
 
 
