@@ -14,6 +14,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from emsync_desktop import __version__
@@ -83,6 +84,8 @@ class AboutDialog(QDialog):
         heading.setObjectName("subheading")
         self.notices = QPlainTextEdit(info.notices if info.notices is not None else SOURCE_RUN_NOTICE)
         self.notices.setReadOnly(True)
+        if info.notices is not None:  # its summary is a table in columns
+            self.notices.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.notices.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap if info.notices else
                                      QPlainTextEdit.LineWrapMode.WidgetWidth)
         close = touch_button("Close", primary=True)
