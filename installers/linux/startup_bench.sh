@@ -22,7 +22,7 @@ start_once() {  # start_once DATA_DIR COMMAND...: seconds to a visible EMsync wi
   t1=$(date +%s.%N)
   sleep 1
   python3 "$here/close_window.py" "$window"
-  wait "$pid"
+  wait "$pid" || echo "  (exit code $? after closing: $*)" >&2
   echo "$t1 - $t0" | bc
 }
 
