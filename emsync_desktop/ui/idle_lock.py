@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -52,7 +53,18 @@ class IdleWatcher(QObject):
             self._last_input = self._clock()
         return False
 
+    def _follow(self, window: QObject | None) -> None:
+        """In a real window (not offscreen) the top-level's QWindow is replaced when a QtWebEngine view first
+        shows (Qt recreates it for OpenGL): watch the new one, or input after the map opened goes unseen.
+        Looked at with every ``check`` (no event told this window's filters about the change)."""
+        if window is not None and window is not self._watched:
+            self._watched = window
+            window.installEventFilter(self)
+
     def check(self) -> None:
+        parent = self.parent()
+        if isinstance(parent, QWidget):
+            self._follow(parent.windowHandle())
         if self._minutes > 0 and not self._fired and self._clock() - self._last_input >= self._minutes * 60:
             self._fired = True
             self.idle.emit()
@@ -63,7 +75,7 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        if self._watched is not None:
+        if self._watched is not None and shiboken6.isValid(self._watched):
             self._watched.removeEventFilter(self)
 
 

@@ -19,6 +19,7 @@ from emsync_desktop.services.preferences import save_theme, save_window_geometry
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AuditAnchor, AuditVerification
+from emsync_desktop.ui.about_dialog import show_about
 from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
 from emsync_desktop.ui.keyboard import tidy_focus_chain
 from emsync_desktop.ui.login_view import LoginView
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         self.night_button.setToolTip("Dark theme for night use (Ctrl+Shift+D)")
         self.night_button.clicked.connect(self.toggle_theme)
         bar.addWidget(self.night_button)
+        self.about_button = touch_button("About", tooltip="Version, models and third-party licences")
+        self.about_button.clicked.connect(lambda: show_about(self, self.relay, self.context.data_dir))
+        bar.addWidget(self.about_button)
         self.two_step_button = touch_button("Two-step sign-in", tooltip="Sign in with a code from an authenticator "
                                                                         "app as well as your password")
         self.two_step_button.clicked.connect(self.set_up_two_step)

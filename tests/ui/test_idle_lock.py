@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -83,3 +84,27 @@ def test_a_key_press_in_the_window_counts_as_use(qtbot: QtBot, window: MainWindo
     now[0] += 6 * 60.0
     window.idle.check()
     assert window.lock_screen is not None
+
+
+def test_idle_watcher_follows_the_window_qt_recreated(qtbot: QtBot) -> None:
+    """In a real X window, the first QtWebEngine view makes Qt replace the top-level's QWindow; input on the new
+    one must still count, and stopping must not touch the old one (it is deleted)."""
+    from PySide6.QtGui import QWindow
+    from PySide6.QtWidgets import QWidget
+
+    from emsync_desktop.ui.idle_lock import IdleWatcher
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    top.show()
+    old = QWindow()
+    now = [0.0]
+    watcher = IdleWatcher(5, old, clock=lambda: now[0], parent=top)
+    old.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(old))
+    watcher.check()
+    now[0] = 600.0
+    QTest.keyClick(top.windowHandle(), Qt.Key.Key_A)
+    watcher.check()
+    assert watcher._last_input == 600.0
+    watcher.stop()
