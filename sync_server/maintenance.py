@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from sync_server.config import AUDIT_ANCHOR_FILE, AUDIT_KEY_FILE, SECRET_FILE
 from sync_server.db import make_engine
@@ -37,11 +38,15 @@ def migrate(db_url: str) -> str:
     """Bring the database to the newest schema; returns the revision it is at."""
     from sync_server.app import migrate as upgrade
 
+    if db_url.startswith("sqlite"):
+        _sqlite_path(db_url).parent.mkdir(parents=True, exist_ok=True)  # as the server does on its first start
     engine = make_engine(db_url)
     try:
         upgrade(engine)
         with engine.connect() as conn:
             return str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
+    except OperationalError as exc:
+        raise MaintenanceError(f"Cannot reach the database ({exc.orig}): check --db and that it is running.") from exc
     finally:
         engine.dispose()
 

@@ -3,8 +3,8 @@
 # and, under Xvfb (a real X server), runs the FROZEN app from it: --version; a screenshot of every role
 # (the paramedic's triage and map, the nurse's chest X-ray analysis, the coordinator's map and trends, the
 # admin); an offline road import (Valhalla's tile builder inside the build); and a sign-in typed into the
-# window (xdotool) against a real sync server started from the repository's wheel installed with the
-# [server] extra in a venv of its own. Every run must exit 0; screenshots and logs go to OUT.
+# window (xdotool) against a real sync server started from the emsync-server wheel (installers/server)
+# installed in a venv of its own. Every run must exit 0; screenshots and logs go to OUT.
 #
 #   installers/linux/dist_test.sh DICOM_FILE OSM_PBF_FILE     (the Makefile takes both from the dev venv)
 #
@@ -86,30 +86,27 @@ run roads-import roads import "$pbf" --data-dir "$tmp/roads"
 [ -s "$tmp/roads/roads/manifest.json" ] || fail "the road import wrote no manifest"
 cat "$tmp/roads/roads/manifest.json"
 
-step "Sync server from the wheel with the [server] extra ($server_venv)"
+step "Sync server from the emsync-server wheel ($server_venv)"
 [ -x "$server_venv/bin/python" ] || "$python" -m venv "$server_venv"
 rm -rf "$tmp/wheel"
-"$server_venv/bin/python" -m pip wheel --quiet --no-deps -w "$tmp/wheel" "$root" > "$out/logs/wheel.log" 2>&1
-wheel=$(ls "$tmp"/wheel/emsync_desktop-*.whl)
+"$server_venv/bin/python" -m pip install --quiet setuptools > "$out/logs/wheel.log" 2>&1
+"$server_venv/bin/python" "$root/installers/server/build_wheel.py" --out "$tmp/wheel" >> "$out/logs/wheel.log" 2>&1 \
+  || fail "could not build the server wheel (logs/wheel.log)"
+wheel=$(ls "$tmp"/wheel/emsync_server-*.whl)
 "$server_venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheel" > "$out/logs/server-install.log" 2>&1
-"$server_venv/bin/python" -m pip install --quiet "${wheel}[server]" >> "$out/logs/server-install.log" 2>&1
+"$server_venv/bin/python" -m pip install --quiet "$wheel" >> "$out/logs/server-install.log" 2>&1
+server="$server_venv/bin/emsync-server"
 port=$("$server_venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# WORKAROUND until the server package ships it: the wheel lacks resources/demo_network.json, which the
-# server reads to fill its hospital registry (sync_server/seed.py, also on --add-user), so an installed
-# server cannot start. Put the file where seed.py looks for it; drop this once the wheel carries it.
-site=$("$server_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-if [ ! -f "$site/resources/demo_network.json" ]; then
-  echo "WORKAROUND: the wheel has no resources/demo_network.json; copying it into $site/resources"
-  mkdir -p "$site/resources" && cp "$root/resources/demo_network.json" "$site/resources/"
-fi
+(cd "$tmp" && "$server" migrate --data-dir "$tmp/server") > "$out/logs/server-migrate.log" 2>&1 \
+  || fail "emsync-server migrate failed (logs/server-migrate.log)"
 # An account made as an administrator would, password on standard input. Run outside the checkout, so
 # that the installed package is imported, not the repository.
 username=devi
 password=$("$server_venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))')
-(cd "$tmp" && echo "$password" | "$server_venv/bin/python" -m sync_server --data-dir "$tmp/server" \
+(cd "$tmp" && echo "$password" | "$server" --data-dir "$tmp/server" \
   --add-user "$username" --role paramedic --name "Devi Nair" --unit AMB-7) > "$out/logs/server-add-user.log" 2>&1 \
   || fail "could not add an account (logs/server-add-user.log)"
-(cd "$tmp" && exec "$server_venv/bin/python" -m sync_server --data-dir "$tmp/server" --port "$port") \
+(cd "$tmp" && exec "$server" --data-dir "$tmp/server" --port "$port") \
   > "$out/logs/server.log" 2>&1 &
 server_pid=$!
 pids+=("$server_pid")

@@ -36,7 +36,8 @@ def _users(db_url: str) -> list[str]:
 
 
 def test_migrate_brings_a_new_database_to_the_newest_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["migrate", "--data-dir", str(tmp_path)]) == 0
+    assert main(["migrate", "--data-dir", str(tmp_path / "new")]) == 0  # the data dir is made, as the server does
+    tmp_path = tmp_path / "new"
     revision = capsys.readouterr().out.split("revision ")[1].rstrip(".\n")
     app = create_app(_server_on(f"sqlite:///{tmp_path / 'server.db'}", tmp_path))
     with TestClient(app) as client:
@@ -64,6 +65,12 @@ def test_restore_never_overwrites_a_server(tmp_path: Path, capsys: pytest.Captur
     assert main(["backup", "--data-dir", str(tmp_path / "live"), "--to", str(tmp_path / "backup")]) == 0
     assert main(["restore", "--data-dir", str(tmp_path / "live"), "--from", str(tmp_path / "backup")]) == 1
     assert "restore into an empty data directory" in capsys.readouterr().err
+
+
+def test_migrate_says_when_the_database_cannot_be_reached(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate", "--db", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1"]) == 1
+    assert "Cannot reach the database" in capsys.readouterr().err
 
 
 def test_backup_of_something_else_says_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
