@@ -116,7 +116,7 @@ for _ in $(seq 300); do
   kill -0 "$server_pid" 2>/dev/null || fail "the server exited (logs/server.log)"
   sleep 0.2
 done
-echo "server answers at $url ($("$server_venv/bin/python" -c 'import sync_server, os; print(os.path.dirname(sync_server.__file__))'))"
+echo "server answers at $url ($(cd "$tmp" && "$server_venv/bin/python" -c 'import sync_server, os; print(os.path.dirname(sync_server.__file__))'))"
 
 served() {  # served PATH: the server logged a 2xx answer on PATH
   "$server_venv/bin/python" - "$out/logs/server.log" "$1" <<'PY'
