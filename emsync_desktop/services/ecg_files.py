@@ -100,8 +100,9 @@ def _fetched(attachment: EcgAttachment, fetch: Callable[[str], bytes] | None) ->
     try:
         data = fetch(attachment.sha256)
     except ValueError as exc:
-        raise EcgFileRefused("The ECG file is still on its way: the crew's device sends it after the record, and "
-                             f"the sync server did not give it yet. Try again in a minute. ({exc})") from exc
+        raise EcgFileRefused(f"The ECG file is not on this PC yet, and the sync server did not give it: {exc} The "
+                             "crew's device sends it after the record: if the ECG was recorded minutes ago, it is "
+                             "still on its way; try again in a minute.") from exc
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         raise EcgFileRefused("The ECG file from the sync server does not match the crew's record (sha256); it was "
                              "not opened. Try again; if it happens again, tell IT.")
