@@ -24,6 +24,7 @@ from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 from tests.services.conftest import ECG_PDF, ecg_on_a_stick
+from tests.ui.screen_fit import problems
 from tests.ui.test_nurse_record_card import nurse_sees_one_card
 
 
@@ -79,6 +80,14 @@ def test_an_ecg_not_here_and_not_fetched_says_it_is_on_its_way(qtbot: QtBot, win
     qtbot.mouseClick(open_button(workspace), _left())
     qtbot.waitUntil(lambda: "still on its way" in workspace.incoming.message.text())
     assert opened == [] and open_button(workspace).isEnabled()
+
+
+def test_the_card_with_its_ecg_button_fits_at_1366_by_768(qtbot: QtBot, window: MainWindow) -> None:
+    send_case_with_ecg(window)
+    window.resize(1366, 768)
+    nurse_sees_one_card(qtbot, window)
+    qtbot.wait(100)
+    assert not problems(window), "\n".join(problems(window))
 
 
 def test_a_card_without_an_ecg_file_has_no_button(qtbot: QtBot, window: MainWindow) -> None:
