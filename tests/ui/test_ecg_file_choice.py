@@ -15,8 +15,8 @@ from emsync_desktop.sync.blobs import blob_file
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.paramedic.procedure_dialog import ProcedureDialog
 from tests.services.conftest import ECG_PDF
-from tests.ui.test_case_record_screens import _case_id, _open_dialog, _ready, _records, _tap
 from tests.ui.test_case_entry import open_new_case
+from tests.ui.test_case_record_screens import _case_id, _open_dialog, _ready, _records, _tap
 
 
 def ecg_dialog(qtbot: QtBot, window: MainWindow, chosen: Path, monkeypatch: pytest.MonkeyPatch) -> ProcedureDialog:
