@@ -54,6 +54,9 @@ def read_ecg_file(path: Path) -> EcgFile:
         with path.open("rb") as handle:
             data = handle.read(MAX_ECG_BYTES + 1)  # a file still growing cannot slip past the cap
     except FileNotFoundError:
+        if not path.is_absolute():  # a name typed, not a file chosen
+            raise EcgFileRefused(f"ECG file: {name} was not found: choose the file with Choose file…, or clear the "
+                                 "ECG file to record the ECG without it.") from None
         raise EcgFileRefused(f"ECG file: {name} is not in {path.parent} any more (moved, or the USB stick "
                              f"removed): {_CLEAR}") from None
     except IsADirectoryError:

@@ -76,6 +76,13 @@ def test_a_missing_file_is_refused_with_what_to_do_and_nothing_written(
     assert written(app_context) == (0, 0) and blobs(app_context) == []
 
 
+def test_a_name_typed_instead_of_a_file_chosen_is_refused(app_context: AppContext, record: RecordService,
+                                                          case_id: str) -> None:
+    result = record.record_procedure(case_id, Procedure.ECG_12_LEAD, values={Extra.ECG_FILE: "ecg-0748.pdf"})
+    assert result.error is not None and result.error.startswith("ECG file: ecg-0748.pdf was not found: choose")
+    assert written(app_context) == (0, 0)
+
+
 @pytest.mark.parametrize(("data", "words"), [(b"MZ\x90\0 not an ECG", "is not a PDF, PNG, JPEG, XML or DICOM"),
                                              (b"", "is empty")])
 def test_a_file_that_is_not_an_ecg_is_refused_and_nothing_written(
