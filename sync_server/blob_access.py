@@ -1,13 +1,17 @@
-"""Who may send and who may fetch a radiograph file, and how much one account may send.
+"""Who may send and who may fetch a file (a radiograph, a 12-lead ECG), and how much one account may send.
 
-- Sending needs a study the sender wrote that cites the file by hash and size (``imaging.add`` is
-  applied before the file goes up: the desktop sends files only once their study is synced). The
+A file is cited by a record that says who may see it: an imaging study (of a transfer) or a procedure
+entry of a case's record (a 12-lead ECG, ``record_entries.file_sha256``).
+- Sending needs a study or an entry the sender wrote that cites the file by hash and size (the op is
+  applied before the file goes up: the desktop sends files only once their record is synced). The
   first chunk makes the account a sender of the file (``BlobSender``) and counts the whole file against
   its quota; a file over what is left is refused (413) before a byte is stored.
-- Fetching needs a study the server has, of a transfer the reader may see, whose author sent the whole
-  file. A study only cites a hash: a reader who cites someone else's hash in a study of their own has
-  not sent the file, so that study holds nothing (a nurse of one hospital fetched another's X-ray so).
-  A second ward that has the same file sends it whole once; the server checks it and keeps one copy.
+- Fetching needs a record the server has whose author sent the whole file, and that the reader may
+  see: a study of a transfer the reader may see, or a procedure entry the feed gave the reader (its crew,
+  the wards of the hospitals the case went to, the desks: ``feed.scope``). A record only cites a hash:
+  a reader who cites someone else's hash in a record of their own has not sent the file, so that record
+  holds nothing (a nurse of one hospital fetched another's X-ray so). A second ward that has the same
+  file sends it whole once; the server checks it and keeps one copy.
 
 Threading: ``accept_chunk`` runs on a worker thread (file and database I/O), under the store's lock of
 that file and sender; its database writes are short transactions of their own.
@@ -17,14 +21,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import BlobStatus
+from emsync_desktop.sync.protocol import RECORD_ENTITIES, BlobStatus, OpKind
 from sync_server.blobs import BlobRefused, BlobStore
-from sync_server.models import BlobSender, ImagingStudy, Transfer, User
+from sync_server.feed import CHANGES, scope
+from sync_server.models import BlobSender, ImagingStudy, RecordEntry, Transfer, User
+
+PROCEDURE_ENTITY = RECORD_ENTITIES[OpKind.RECORD_PROCEDURE.value]
 
 
 def sender_status(store: BlobStore, sessions: sessionmaker[Session], user: User, sha256: str) -> BlobStatus:
@@ -38,14 +45,14 @@ def sender_status(store: BlobStore, sessions: sessionmaker[Session], user: User,
 
 def accept_chunk(store: BlobStore, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session], *,
                  user: User, sha256: str, offset: int, total: int, data: bytes, quota_bytes: int) -> BlobStatus:
-    """Store one chunk ``user`` sent; raises ``BlobRefused`` (403 no study of theirs, 413 over quota,
-    409 wrong offset, 422 bad size or content)."""
+    """Store one chunk ``user`` sent; raises ``BlobRefused`` (403 no study or entry of theirs, 413 over
+    quota, 409 wrong offset, 422 bad size or content)."""
     with store.lock(sha256, user.id):
         status = sender_status(store, sessions, user, sha256)
         if status.complete:
             return status  # a repeat of the last chunk: nothing to do
         with sessions() as session:
-            _require_own_study(session, user, sha256, total)
+            _require_own_record(session, user, sha256, total)
         _become_sender(write_sessions, user, sha256, total, quota_bytes)
         try:
             received = store.append(sha256, user.id, offset, total, data)
@@ -59,9 +66,13 @@ def accept_chunk(store: BlobStore, sessions: sessionmaker[Session], write_sessio
 
 
 def may_fetch(session: Session, user: User, sha256: str) -> bool:
-    """Whether ``user`` may fetch the file: a study of a transfer they may see holds it (its author sent
-    the whole file)."""
+    """Whether ``user`` may fetch the file: a study of a transfer they may see, or a procedure entry the
+    feed gave them, holds it (its author sent the whole file)."""
     holders = select(BlobSender.user_id).where(BlobSender.sha256 == sha256, BlobSender.held_at.is_not(None))
+    return _study_holds(session, user, sha256, holders) or _entry_holds(session, user, sha256, holders)
+
+
+def _study_holds(session: Session, user: User, sha256: str, holders: Select[tuple[str]]) -> bool:
     holding = select(ImagingStudy.id).where(ImagingStudy.sha256 == sha256, ImagingStudy.author_id.in_(holders))
     role = Role(user.role)
     if role not in (Role.COORDINATOR, Role.ADMIN):
@@ -71,12 +82,29 @@ def may_fetch(session: Session, user: User, sha256: str) -> bool:
     return session.scalar(holding.limit(1)) is not None
 
 
-def _require_own_study(session: Session, user: User, sha256: str, total: int) -> None:
+def _entry_holds(session: Session, user: User, sha256: str, holders: Select[tuple[str]]) -> bool:
+    """The reader may read the entry exactly when the feed gave it to them (published, or published again
+    to the hospital a redirect sent the case to)."""
+    entries = select(RecordEntry.id).where(RecordEntry.file_sha256 == sha256, RecordEntry.author_id.in_(holders))
+    seen = select(CHANGES.c.seq).where(CHANGES.c.entity_id.in_(entries), CHANGES.c.entity == PROCEDURE_ENTITY,
+                                       scope(user))
+    return session.scalar(seen.limit(1)) is not None
+
+
+def _require_own_record(session: Session, user: User, sha256: str, total: int) -> None:
     studies = session.scalars(select(ImagingStudy.data).where(ImagingStudy.sha256 == sha256,
                                                               ImagingStudy.author_id == user.id)).all()
-    if not any(data.get("size_bytes") == total for data in studies):
-        raise BlobRefused("No study of yours cites this file with this size: a file is sent after its study, "
-                          "by the study's author.", 403)
+    entries = session.scalars(select(RecordEntry.data).where(RecordEntry.file_sha256 == sha256,
+                                                             RecordEntry.author_id == user.id)).all()
+    sizes = [data.get("size_bytes") for data in studies] + [_extras(data).get("ecg_size_bytes") for data in entries]
+    if total not in sizes:
+        raise BlobRefused("No study or record entry of yours cites this file with this size: a file is sent after "
+                          "the record citing it, by its author.", 403)
+
+
+def _extras(data: dict[str, object]) -> dict[str, object]:
+    extras = data.get("extras")
+    return extras if isinstance(extras, dict) else {}
 
 
 def _become_sender(write_sessions: sessionmaker[Session], user: User, sha256: str, total: int,

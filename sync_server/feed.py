@@ -41,7 +41,8 @@ def record_change(session: Session, *, entity: str, entity_id: str, version: int
         owner_user_id=owner_user_id, now=now)])
 
 
-def _scope(user: User) -> ColumnElement[bool]:
+def scope(user: User) -> ColumnElement[bool]:
+    """The feed rows ``user`` may pull (also: who may fetch a record entry's file, ``blob_access``)."""
     role = Role(user.role)
     if role in (Role.COORDINATOR, Role.ADMIN):
         return true()
@@ -54,7 +55,7 @@ def _scope(user: User) -> ColumnElement[bool]:
 
 def pull_changes(session: Session, user: User, since: int, limit: int) -> PullResponse:
     conn = session.connection()
-    rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > since, _scope(user))
+    rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > since, scope(user))
                         .order_by(CHANGES.c.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -196,6 +196,7 @@ class ChangeRow(Base):
     """The change feed. ``seq`` is global and commits in order (see feed.py)."""
 
     __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_entity_id", "entity_id"),)  # to whom an entity went (blob_access)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=True)
     entity: Mapped[str] = mapped_column(String(16))
@@ -236,7 +237,8 @@ class EncounterCrew(Base):
 class RecordEntry(Base):
     """One append-only entry of a case's record: a timeline stamp, a drug given or a procedure done
     (``kind``: the feed's entity name). ``data`` is the payload as sent and the author's name at the time;
-    who and when are the server's."""
+    who and when are the server's. ``file_sha256``: the file a 12-lead ECG entry attaches (its size is in
+    ``data``), which its author sends to the blob store (``blob_access``)."""
 
     __tablename__ = "record_entries"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -245,6 +247,7 @@ class RecordEntry(Base):
     data: Mapped[dict[str, object]] = mapped_column(JSON)
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PublishedFormulary(Base):

@@ -1,7 +1,8 @@
 """Procedures a crew records with a time, and the extra values some of them need.
 
 Defibrillation and cardioversion need the energy in joules, pacing its rate and current, a tourniquet
-the time it went on; a 12-lead ECG may carry its file (attached later, so not required).
+the time it went on; a 12-lead ECG may carry its file (not required). The file's hash and size are not typed:
+the service sets them from the file it attached (``domain.ecg_file``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ class Extra(StrEnum):
     RATE_PER_MIN = "rate_per_min"
     CURRENT_MA = "current_ma"
     TIME_ON = "time_on"
-    ECG_FILE = "ecg_file"
+    ECG_FILE = "ecg_file"  # the file's name on the crew's device
+    ECG_SHA256 = "ecg_sha256"  # set from the attached file, never typed
+    ECG_SIZE_BYTES = "ecg_size_bytes"
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ history keeps its four meanings apart in words too: "No known allergies" is an a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emsync_desktop.domain.ecg_file import EcgAttachment, ecg_attachment
 from emsync_desktop.domain.history import AnswerStatus, HistoryItem, LastOralIntake, ListAnswer, SampleHistory
 from emsync_desktop.domain.local_time import clock, day_and_clock
 from emsync_desktop.domain.procedures import Extra, Procedure
@@ -43,7 +44,8 @@ class GivenDrug:
 
 @dataclass(frozen=True)
 class DoneProcedure:
-    """``extras``: numbers (energy J, rate /min, current mA), ``TIME_ON`` a datetime, ``ECG_FILE`` a name."""
+    """``extras``: numbers (energy J, rate /min, current mA), ``TIME_ON`` a datetime, ``ECG_FILE`` a name (with
+    ``ECG_SHA256`` and ``ECG_SIZE_BYTES`` when the file is attached)."""
 
     procedure: Procedure
     done_at: datetime
@@ -92,20 +94,28 @@ def drug_line(drug: GivenDrug) -> str:
 
 
 def procedure_details(done: DoneProcedure, *, brief: bool = False) -> list[str]:
-    """The extras in words: ['150 J'], ['on at 07:20'], ['70/min', '60 mA'], ['ECG file: ecg.pdf'].
-    ``brief`` leaves out the ECG file's name (the ward's card)."""
+    """The extras in words: ['150 J'], ['on at 07:20'], ['70/min', '60 mA'], ['ECG file: ecg.pdf (attached,
+    1.2 MB)']. ``brief`` leaves out the ECG file (the ward's card has a button for it)."""
     words = []
     for extra, value in done.extras.items():
         if extra is Extra.TIME_ON and isinstance(value, datetime):
             words.append(f"on at {clock(value)}")
         elif extra is Extra.ECG_FILE and not brief:
-            words.append(f"ECG file: {value}")
+            attached = ecg_attachment(done.extras)
+            words.append(f"ECG file: {value}" + (f" (attached, {attached.size_text})" if attached else ""))
         elif extra in _NUMBER_UNITS and isinstance(value, int | float):
             words.append(f"{value:g}{_NUMBER_UNITS[extra]}")
     return words
 
 
 _NUMBER_UNITS = {Extra.ENERGY_J: " J", Extra.RATE_PER_MIN: "/min", Extra.CURRENT_MA: " mA"}
+
+
+def ecg_attachments(procedures: Iterable[DoneProcedure]) -> list[EcgAttachment]:
+    """The files attached to a case's 12-lead ECGs, oldest first."""
+    found = (ecg_attachment(p.extras, p.done_at) for p in sorted(procedures, key=lambda p: p.done_at)
+             if p.procedure is Procedure.ECG_12_LEAD)
+    return [attachment for attachment in found if attachment is not None]
 
 
 def procedure_text(done: DoneProcedure) -> str:

@@ -5,6 +5,9 @@ Transactions: every public method is one transaction that writes the entry AND i
 returns the reason in ``RecordResult.error`` (the domain's message) and writes nothing.
 Entries are append-only: an edited stamp is a new row that replaces the old one and keeps its time.
 Dose checks warn, never block: the warnings are returned and stored with the entry.
+A 12-lead ECG's file is read and checked before the transaction and kept in the blob store by its hash
+inside it, before the entry is written: an entry never names a file the device does not have, and a
+refused file writes nothing. The file goes up after the entry is accepted (``sync.blobs``).
 Threading: call on the DbRunner thread only (see ``runner.py``).
 """
 
@@ -15,6 +18,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -29,6 +33,7 @@ from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.timeline import TimelineStep, check_entry_time, check_stamp, transfer_state_for
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.ecg_files import EcgFile, EcgFileRefused, keep_ecg_file, read_ecg_file
 from emsync_desktop.services.formulary_store import FormularyInfo, current_formulary_in
 from emsync_desktop.services.history_input import clean_history
 from emsync_desktop.services.record_views import (
@@ -50,6 +55,7 @@ from emsync_desktop.services.record_views import (
 from emsync_desktop.services.transfers import active_transfer_of, append_transition
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Encounter, HistoryEntry, MedicationEntry, ProcedureEntry, TimelineStamp
+from emsync_desktop.sync.blobs import TO_SEND
 from emsync_desktop.sync.outbox import PENDING, enqueue
 from emsync_desktop.sync.protocol import (
     DoseWarningWire,
@@ -80,11 +86,14 @@ class RecordResult[E]:
 
 class RecordService:
     def __init__(self, store: Store, user: UserInfo, clock: Callable[[], datetime] = utc_now,
-                 formulary: Sequence[Drug] | None = None) -> None:
+                 formulary: Sequence[Drug] | None = None, blob_dir: Path | None = None) -> None:
+        """``blob_dir``: where the device keeps files by content hash (``<data dir>/blobs``, as the sync
+        engine sends them); None: no file can be attached (an ECG is recorded without one)."""
         self._store = store
         self._user = user
         self._clock = clock
         self._formulary = formulary  # None: the one in force on the device, read in each transaction
+        self._blob_dir = blob_dir
 
     def stamp_step(self, case_id: str, step: TimelineStep, at: datetime | None = None) -> RecordResult[StampView]:
         """One tap: ``step`` happened at ``at`` (now if None). A step is stamped once; later, edit it."""
@@ -149,32 +158,51 @@ class RecordService:
 
     def record_procedure(self, case_id: str, procedure: Procedure, done_at: datetime | None = None,
                          values: Mapping[Extra, object] | None = None) -> RecordResult[ProcedureView]:
-        """A procedure done, with the extra values it needs (energy, rate and current, time on, ECG file).
-        Refused with every problem found (one sentence each); values it does not take are dropped."""
+        """A procedure done, with the extra values it needs (energy, rate and current, time on, ECG file:
+        the path of the file to attach, a ``Path`` or text). Refused with every problem found (one sentence
+        each), the file's included; values it does not take are dropped."""
         now = self._clock()
         done_at = done_at or now
         wanted = {spec.extra for spec in procedure.extras}
         extras = {extra: value for extra, value in (values or {}).items() if extra in wanted and value is not None}
+        file, file_problem = self._ecg_file(extras.pop(Extra.ECG_FILE, None))
+        if file is not None:
+            extras |= {Extra.ECG_FILE: file.name, Extra.ECG_SHA256: file.sha256, Extra.ECG_SIZE_BYTES: file.size_bytes}
         with self._store.sessions.begin() as session:
             _load(session, case_id)
             problems = check_procedure(procedure, extras, done_at, _call_received(session, case_id), now)
-            file_name = extras.get(Extra.ECG_FILE)
-            if file_name is not None and (not isinstance(file_name, str) or len(file_name) > MAX_FILE_CHARS
-                                          or "\x00" in file_name):
-                problems.append(f"{procedure.label}: the ECG file name must be text of at most {MAX_FILE_CHARS} "
-                                "characters.")
+            if file_problem is not None:
+                problems.append(file_problem)
             if problems:
                 return RecordResult(None, " ".join(problems))
+            if file is not None:
+                assert self._blob_dir is not None
+                keep_ecg_file(self._blob_dir, file)  # an OSError here rolls the entry back
             wire = ProcedureExtras.model_validate({extra.value: value for extra, value in extras.items()})
             row = ProcedureEntry(id=new_id(), encounter_id=case_id, procedure=procedure.value, done_at=done_at,
                                  done_by=self._user.id, done_by_name=self._user.display_name, recorded_at=now,
-                                 extras=wire.model_dump_json(exclude_none=True), sync_state=PENDING)
+                                 extras=wire.model_dump_json(exclude_none=True), sync_state=PENDING,
+                                 ecg_sha256=file.sha256 if file else None,
+                                 ecg_size_bytes=file.size_bytes if file else None, blob_state=TO_SEND if file else None)
             session.add(row)
             enqueue(session, user_id=self._user.id, kind=OpKind.RECORD_PROCEDURE, entity_id=row.id, now=now,
                     payload=RecordProcedurePayload(encounter_id=case_id, procedure=procedure, done_at=done_at,
                                                    extras=wire))
             session.flush()
             return RecordResult(procedure_view(row))
+
+    def _ecg_file(self, chosen: object) -> tuple[EcgFile | None, str | None]:
+        """The ECG file chosen (a path), read and checked, or why it cannot be attached."""
+        if chosen is None or chosen == "":
+            return None, None
+        if not isinstance(chosen, str | Path) or "\x00" in str(chosen) or len(Path(chosen).name) > MAX_FILE_CHARS:
+            return None, f"ECG file: choose the file with Choose file… (a name of at most {MAX_FILE_CHARS} characters)."
+        if self._blob_dir is None:
+            return None, "This device keeps no files with the record: clear the ECG file to record the ECG without it."
+        try:
+            return read_ecg_file(Path(chosen)), None
+        except EcgFileRefused as refused:
+            return None, str(refused)
 
     def record_history(self, case_id: str, history: SampleHistory) -> RecordResult[HistoryView]:
         """Save the SAMPLE history, whole, as a new entry (the newest is current; its weight feeds the dose

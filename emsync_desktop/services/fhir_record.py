@@ -8,7 +8,9 @@
   dose-check warnings the crew saw are notes.
 - **A procedure**: one Procedure (completed, performedDateTime, performer) with its extras (energy, rate
   and current, tourniquet time on, ECG file) as notes; coded with our own codes, as no SNOMED CT mapping
-  of these has been reviewed yet.
+  of these has been reviewed yet. A 12-lead ECG's attached file is named in a note with its sha256 (the
+  key it is fetched by from the sync server), not embedded: up to 20 MB of base64 in a handoff document
+  would bury it, and R4's Attachment.hash is SHA-1, not the hash the file is kept under.
 - **Allergies**: one AllergyIntolerance per allergy named. "No known allergies" is one AllergyIntolerance
   coded SNOMED CT 716186003 |No known allergy|, as the International Patient Summary records it. Not
   asked, or unknown (could not ask), gives none: the section's emptyReason says which.
@@ -26,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from emsync_desktop.domain.ecg_file import ecg_attachment
 from emsync_desktop.domain.formulary import DoseUnit, Route, name_key, parse_route, parse_unit
 from emsync_desktop.domain.history import AnswerStatus, WeightKind
 from emsync_desktop.domain.local_time import stamped
@@ -142,6 +145,9 @@ def procedure(done: DoneProcedure, patient: str, crew: Crew) -> dict[str, Any]:
         "code": local(f"procedure-{done.procedure.value}", done.procedure.label), "subject": ref(patient),
         "performedDateTime": done.done_at.isoformat(), **crew.performer(done.by_name)}
     details = procedure_details(done)
+    attached = ecg_attachment(done.extras)
+    if attached is not None:
+        details.append(f"ECG file sha256: {attached.sha256} (on the EMsync sync server by this hash)")
     if details:
         resource["note"] = [{"text": text} for text in details]
     return resource

@@ -70,6 +70,7 @@ class ProcedureView:
     extras: dict[str, object]
     sync_state: str
     sync_reason: str | None
+    blob_state: str | None = None  # an attached ECG file's: to_send, sent, unsendable, remote (sync.blobs)
 
 
 def current_stamps(session: Session, case_id: str) -> dict[TimelineStep, TimelineStamp]:
@@ -127,7 +128,7 @@ def medications_of(session: Session, case_id: str) -> list[MedicationView]:
 
 def procedure_view(row: ProcedureEntry) -> ProcedureView:
     return ProcedureView(row.id, Procedure(row.procedure), row.done_at, row.done_by_name, json.loads(row.extras),
-                         row.sync_state, row.sync_reason)
+                         row.sync_state, row.sync_reason, row.blob_state)
 
 
 def procedures_of(session: Session, case_id: str) -> list[ProcedureView]:

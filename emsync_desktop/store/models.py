@@ -287,7 +287,8 @@ class MedicationEntry(Base):
 
 class ProcedureEntry(Base):
     """A procedure done, with its time and extra values (JSON: energy_j, rate_per_min, current_ma,
-    time_on as ISO text, ecg_file). Append-only."""
+    time_on as ISO text, ecg_file, ecg_sha256, ecg_size_bytes). Append-only. A 12-lead ECG's attached file
+    is kept by content (``blobs/ab/<sha256>``, as radiographs are) and goes up after its entry (``blob_state``)."""
 
     __tablename__ = "procedure_entries"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -300,6 +301,10 @@ class ProcedureEntry(Base):
     extras: Mapped[str] = mapped_column(Text, default="{}")
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+    ecg_sha256: Mapped[str | None] = mapped_column(String(64))  # the attached file, as in ``extras``
+    ecg_size_bytes: Mapped[int | None] = mapped_column(Integer)
+    # None: no file; to_send, sent, unsendable (written here); remote (pulled: the file is on the server)
+    blob_state: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class HistoryEntry(Base):

@@ -224,8 +224,10 @@ def _record_entry(entity: str, d: Values) -> Values:
         data = {key: value for key, value in d.items() if key not in _NOT_HISTORY}
         return {**common, "data": json.dumps(data), "recorded_at": _ts(d["created_at"])}
     extras = {key: value for key, value in d["extras"].items() if value is not None}
+    sha = extras.get("ecg_sha256")  # an attached ECG: its file is on the server, fetched when opened
     return {**common, "procedure": d["procedure"], "done_at": _ts(d["done_at"]), "recorded_at": _ts(d["created_at"]),
-            "extras": json.dumps(extras)}
+            "extras": json.dumps(extras), "ecg_sha256": sha, "ecg_size_bytes": extras.get("ecg_size_bytes"),
+            "blob_state": "remote" if sha else None}
 
 
 _NOT_HISTORY = frozenset({"id", "encounter_id", "author_id", "author_name", "created_at"})

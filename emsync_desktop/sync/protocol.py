@@ -14,8 +14,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
+from emsync_desktop.domain.ecg_file import MAX_ECG_BYTES
 from emsync_desktop.domain.history import WEIGHT_MAX_KG, WEIGHT_MIN_KG, AnswerStatus, WeightKind
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.procedures import Procedure
@@ -208,13 +219,35 @@ class RecordMedicationPayload(_Strict):
 
 
 class ProcedureExtras(_Strict):
-    """The extra values a procedure may carry, in the bounds of ``domain.procedures``."""
+    """The extra values a procedure may carry, in the bounds of ``domain.procedures``. An attached ECG file
+    is named by ``ecg_file`` and follows by content hash (``/blobs/{ecg_sha256}``) once the server accepted
+    the entry, sent by its author: the hash and the size come together, with the name."""
 
     energy_j: Annotated[Finite, Field(ge=1, le=360)] | None = None
     rate_per_min: Annotated[Finite, Field(ge=30, le=180)] | None = None
     current_ma: Annotated[Finite, Field(ge=1, le=200)] | None = None
     time_on: AwareDatetime | None = None
     ecg_file: Annotated[str, StringConstraints(max_length=256)] | None = None
+    ecg_sha256: Sha256 | None = None
+    ecg_size_bytes: Annotated[int, Field(ge=1, le=MAX_ECG_BYTES), JSON_INTEGER] | None = None
+
+    @model_validator(mode="after")
+    def _file_whole(self) -> ProcedureExtras:
+        if (self.ecg_sha256 is None) != (self.ecg_size_bytes is None):
+            raise ValueError("ecg_sha256 and ecg_size_bytes come together")
+        if self.ecg_sha256 is not None and not self.ecg_file:
+            raise ValueError("an attached ECG file needs its name (ecg_file)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_file(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """No file, no file fields: an entry without one reads exactly as before they existed, so a
+        server not yet upgraded (which forbids fields it does not know) still takes it."""
+        data: dict[str, Any] = handler(self)
+        for name in ("ecg_sha256", "ecg_size_bytes"):
+            if data.get(name, "") is None:
+                del data[name]
+        return data
 
 
 class RecordProcedurePayload(_Strict):

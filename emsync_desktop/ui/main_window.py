@@ -228,9 +228,9 @@ class MainWindow(QMainWindow):
     def fetch_blob(self, sha256: str) -> bytes:
         """Any thread: a file from the sync server by its hash, with the signed-in session's token."""
         return self._ask_server(lambda http, token: http.get_blob(token, sha256),
-                                "The image is on the sync server and this PC is not signed in to it: connect, "
+                                "The file is on the sync server and this PC is not signed in to it: connect, "
                                 "wait for the status bar to say Online, and open it again.",
-                                "The image could not be fetched from the sync server: ")
+                                "The file could not be fetched from the sync server: ")
 
     def verify_audit(self, held: list[AuditAnchor]) -> AuditVerification:
         """Any thread but the GUI's: the sync server's check of its audit chain, with the anchors this desk

@@ -5,7 +5,9 @@ claimed by its first record entry, or, when a transfer reached the server first,
 requested the case's first transfer. Who reads (the pull feed): that crew, coordinators and admins, and
 the nurses of the hospital the case is going to (its active transfer, else the one it arrived at);
 entries written before a transfer existed, or before a redirect, are published again to its new
-hospital (``republish_records``). docs/decisions.md says why.
+hospital (``republish_records``). docs/decisions.md says why. A 12-lead ECG entry may cite an attached
+file by hash (``file_sha256``): its author sends it after the entry, and whoever the feed gave the entry
+may fetch it (``blob_access``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import RECORD_ENTITIES, Op, RecordTimelinePayload
+from emsync_desktop.sync.protocol import RECORD_ENTITIES, Op, RecordProcedurePayload, RecordTimelinePayload
 from sync_server.op_context import OpContext, Refused, require
 from sync_server.rows import CREWS, RECORDS, Row, insert_row, rows_where, rows_with_ids
 
@@ -38,7 +40,8 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
     entry = {"id": op.entity_id, "encounter_id": encounter_id, "kind": RECORD_ENTITIES[op.kind.value],
              "data": {**p.model_dump(mode="json", exclude={"encounter_id"}), "author_name": ctx.user.display_name},
              "author_id": ctx.user.id,
-             "created_at": ctx.now}
+             "created_at": ctx.now,
+             "file_sha256": p.extras.ecg_sha256 if isinstance(p, RecordProcedurePayload) else None}
     ctx.insert(RECORDS, entry)
     _publish(ctx, entry, _hospital_of(ctx, encounter_id))
     return 1

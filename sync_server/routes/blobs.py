@@ -1,5 +1,5 @@
-"""Radiograph files by content hash: status, chunked resumable upload by the author of a study citing
-the file, download by those who may see a study holding it (``blob_access``)."""
+"""Files by content hash (radiographs, 12-lead ECGs): status, chunked resumable upload by the author of a
+study or record entry citing the file, download by those who may see a record holding it (``blob_access``)."""
 
 from __future__ import annotations
 
@@ -34,15 +34,15 @@ def blob_status(sha256: Sha256Path, user: CurrentUser, sessions: SessionsDep, re
 
 @router.put("/{sha256}", openapi_extra={"requestBody": {"required": True, "content": _BINARY}},
             responses={401: {"description": "Not signed in"},
-                       403: {"description": "No study of this user cites the file with this size"},
+                       403: {"description": "No study or record entry of this user cites the file with this size"},
                        409: {"description": "Wrong offset: resume from the server's"},
                        413: {"description": "Chunk too large, or the user's upload quota used up"},
                        422: {"description": "Bad size, or content not matching the hash"}})
 async def put_chunk(sha256: Sha256Path, user: CurrentUser, request: Request,
                     offset: Annotated[int, Query(ge=0, le=MAX_BLOB_BYTES)],
                     total: Annotated[int, Query(ge=1, le=MAX_BLOB_BYTES)]) -> BlobStatus:
-    """Append the request body at ``offset`` of a file of ``total`` bytes, which a study of this user
-    cites. The chunk that completes the file completes it only if its sha256 matches."""
+    """Append the request body at ``offset`` of a file of ``total`` bytes, which a study or record entry of
+    this user cites. The chunk that completes the file completes it only if its sha256 matches."""
     data = await request.body()
     settings: Settings = request.app.state.settings
     try:
@@ -58,10 +58,10 @@ async def put_chunk(sha256: Sha256Path, user: CurrentUser, request: Request,
                        401: {"description": "Not signed in"},
                        404: {"description": "No such file for this user"}})
 def get_blob(sha256: Sha256Path, user: CurrentUser, sessions: SessionsDep, request: Request) -> FileResponse:
-    """The whole file, if it is complete and a study this user may see holds it."""
+    """The whole file, if it is complete and a study or record entry this user may see holds it."""
     store = _store(request)
     with sessions() as session:
         allowed = store.has(sha256) and may_fetch(session, user, sha256)
     if not allowed:
-        raise HTTPException(404, detail="No such file, or not one of your studies.")
+        raise HTTPException(404, detail="No such file, or not one of your records.")
     return FileResponse(store.path(sha256), media_type="application/octet-stream")

@@ -3,6 +3,7 @@ Bundle validated with fhir.resources (R4B models; these resources' R4 structure 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -16,7 +17,7 @@ from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.fhir_export import handoff_bundle
-from tests.services.conftest import NOW
+from tests.services.conftest import ECG_PDF, NOW
 from tests.services.test_handoff_record import HISTORY, record_a_case
 
 pytestmark = pytest.mark.usefixtures("kochi_time")
@@ -94,7 +95,10 @@ def test_procedures_have_their_time_and_extras_as_notes(bundle: dict[str, Any]) 
     by_code = {p["code"]["coding"][0]["code"]: p for p in resources(bundle, "Procedure")}
     assert by_code["procedure-defibrillation"]["note"] == [{"text": "150 J"}]
     assert by_code["procedure-tourniquet"]["note"] == [{"text": "on at 14:55"}]
-    assert by_code["procedure-ecg_12_lead"]["note"] == [{"text": "ECG file: ecg-1522.pdf"}]
+    ecg = hashlib.sha256(ECG_PDF).hexdigest()
+    assert by_code["procedure-ecg_12_lead"]["note"] == [
+        {"text": "ECG file: ecg-1522.pdf (attached, 1 kB)"},
+        {"text": f"ECG file sha256: {ecg} (on the EMsync sync server by this hash)"}]
     assert by_code["procedure-iv_access"]["performedDateTime"] == "2026-11-22T09:40:00+00:00"
 
 

@@ -29,7 +29,7 @@ from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.models import HandoffRecord
-from tests.services.conftest import NOW
+from tests.services.conftest import NOW, ecg_on_a_stick
 
 HISTORY = SampleHistory(
     signs_symptoms="Crushing chest pain", allergies=ListAnswer(AnswerStatus.LISTED, ("Penicillin", "Latex")),
@@ -58,11 +58,11 @@ def record_a_case(cases: CaseService, record: RecordService, history: SampleHist
                                              ("oxygen", 15, "L/min", "INH", 20)):
         assert record.record_medication(case.id, drug=drug, dose=dose, unit=unit, route=route,
                                         given_at=ago(minutes)).ok  # type: ignore[arg-type]
-    for procedure, minutes, values in (
-            (Procedure.IV_ACCESS, 20, {}), (Procedure.DEFIBRILLATION, 10, {Extra.ENERGY_J: 150}),
-            (Procedure.TOURNIQUET, 9, {Extra.TIME_ON: ago(35)}),
-            (Procedure.ECG_12_LEAD, 8, {Extra.ECG_FILE: "ecg-1522.pdf"})):
-        assert record.record_procedure(case.id, procedure, ago(minutes), values).ok  # type: ignore[arg-type]
+    with ecg_on_a_stick("ecg-1522.pdf") as ecg:
+        for procedure, minutes, values in (
+                (Procedure.IV_ACCESS, 20, {}), (Procedure.DEFIBRILLATION, 10, {Extra.ENERGY_J: 150}),
+                (Procedure.TOURNIQUET, 9, {Extra.TIME_ON: ago(35)}), (Procedure.ECG_12_LEAD, 8, {Extra.ECG_FILE: ecg})):
+            assert record.record_procedure(case.id, procedure, ago(minutes), values).ok  # type: ignore[arg-type]
     if history is not None:
         assert record.record_history(case.id, history).ok
     return case.id

@@ -81,4 +81,4 @@ def test_a_damaged_or_missing_file_is_marked_and_the_cycle_ends(app_context: App
     assert send(app_context, FakeServer()) == 0
     assert sorted(states(app_context)) == [
         ("unsendable", "image not sent: the file is no longer on this PC"),
-        ("unsendable", f"image not sent: the file on this PC is shorter than its study records ({len(DATA)} bytes)")]
+        ("unsendable", f"image not sent: the file on this PC is shorter than recorded ({len(DATA)} bytes)")]

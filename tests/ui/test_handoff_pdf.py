@@ -46,7 +46,7 @@ def test_the_pdf_lists_drugs_given_procedures_allergies_and_weight(qapp: QApplic
                                                                   tmp_path: Path) -> None:
     paramedic = next(u for u in demo_users(app_context.store) if u.role is Role.PARAMEDIC)
     cases = CaseService(app_context.store, paramedic, app_context.install.device_id, clock=lambda: NOW)
-    record = RecordService(app_context.store, paramedic, clock=lambda: NOW)
+    record = RecordService(app_context.store, paramedic, clock=lambda: NOW, blob_dir=app_context.data_dir / "blobs")
     case_id = record_a_case(cases, record, replace(HISTORY, allergies=ListAnswer(AnswerStatus.NONE)))
     text = pdf_text(handoff_pdf(handoff_document(app_context.store, case_id), paramedic.display_name, NOW), tmp_path)
     assert "15:12 Aspirin 300 mg PO" in text  # the SBAR's assessment

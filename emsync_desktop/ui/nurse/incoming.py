@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, Q
 from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.record_card import record_card_lines
+from emsync_desktop.domain.record_summary import ecg_attachments
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
+from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
@@ -33,15 +35,19 @@ class IncomingTransfersView(QWidget):
     cards_shown = Signal()  # the cards were rebuilt
 
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, ecg: EcgOpener | None = None) -> None:
+        """``ecg``: opens the crew's attached ECGs (an 'Open ECG' button on the card); None: no buttons."""
         super().__init__(parent)
         self._relay = relay
         self._service = service
         self._on_local_change = on_local_change
+        self._ecg = ecg
         self.list = QVBoxLayout()
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
+        if ecg is not None:
+            ecg.failed.connect(self.message.setText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addLayout(self.list)
@@ -167,6 +173,9 @@ class IncomingTransfersView(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
+        ecgs = ecg_attachments(t.record.procedures)
+        if ecgs and self._ecg is not None:  # after the decisions: Ctrl+I still lands on Accept
+            layout.addLayout(self._ecg.buttons(ecgs))
         return card
 
     def _moved_card(self, t: IncomingTransfer) -> QFrame:

@@ -28,6 +28,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import RECORD_ENTITIES
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
+from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
 from emsync_desktop.ui.nurse.xray_view import XrayView
 from emsync_desktop.ui.tasks import TaskRelay
@@ -47,7 +48,8 @@ class NurseWorkspace(QWidget):
         self.heading.setObjectName("heading")
         self._relay = relay
         self.beds = BedBoardView(relay, BedBoardService(store, user), theme, on_local_change)
-        self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change)
+        self.ecg = EcgOpener(relay, data_dir, fetch_blob, self)
+        self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg)
         self.alert = QLabel()
         self.alert.setWordWrap(True)
         self.alert.setObjectName("criticalAlert")  # colours from the theme (NEWS2's red band)

@@ -79,6 +79,7 @@ class ProcedureDialog(QDialog):
             edit = _line(spec.example or "optional", spec.label)
             self.extra_edits[spec.extra] = edit
             if spec.extra is Extra.ECG_FILE:
+                edit.setPlaceholderText("optional: Choose file… (PDF, PNG, JPEG, XML or DICOM)")
                 self.extras_form.addRow(spec.label, _with_browse(edit, self))
             else:
                 self.extras_form.addRow(spec.label + ("" if spec.required else " (optional)"), edit)
@@ -89,7 +90,7 @@ class ProcedureDialog(QDialog):
         first.setFocus()
 
     def values(self) -> tuple[dict[Extra, object], str | None]:
-        """The extras as the service takes them (numbers, a time on, a file name), or why not."""
+        """The extras as the service takes them (numbers, a time on, the path of the file to attach), or why not."""
         values: dict[Extra, object] = {}
         for extra, edit in self.extra_edits.items():
             text = edit.text().strip()
@@ -101,7 +102,7 @@ class ProcedureDialog(QDialog):
                     return {}, f"Time on: {error}"
                 values[extra] = at
             elif extra is Extra.ECG_FILE:
-                values[extra] = text
+                values[extra] = Path(text)  # read, checked and kept by the service, off the GUI thread
             else:
                 try:
                     values[extra] = float(text.replace(",", "."))
@@ -136,18 +137,24 @@ def _line(placeholder: str, name: str) -> QLineEdit:
     return edit
 
 
+ECG_FILTER = "ECG files (*.pdf *.png *.jpg *.jpeg *.xml *.dcm);;All files (*)"  # DICOM often has no suffix
+
+
 def _with_browse(edit: QLineEdit, parent: QWidget) -> QWidget:
-    """The ECG file: its name is recorded (the file itself stays on the device, attached to the export)."""
+    """The ECG file: the path chosen; recording it copies the file into the case's record (by content hash),
+    and it goes to the ward after the entry."""
     box = QWidget()
     row = QHBoxLayout(box)
     row.setContentsMargins(0, 0, 0, 0)
     browse = touch_button("Choose file…")
+    browse.setAutoDefault(False)  # Enter records; it never opens the file dialog
 
     def choose() -> None:
-        path, _ = QFileDialog.getOpenFileName(parent, "12-lead ECG file", str(Path.home()),
-                                              "ECG files (*.pdf *.png *.jpg *.xml *.dcm);;All files (*)")
+        start = str(Path(edit.text()).parent) if edit.text().strip() else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(parent, "12-lead ECG file", start, ECG_FILTER)
         if path:
-            edit.setText(Path(path).name)
+            edit.setText(path)
+            edit.setCursorPosition(len(path))  # the name shows, not the start of a long folder
 
     browse.clicked.connect(choose)
     row.addWidget(edit, 1)

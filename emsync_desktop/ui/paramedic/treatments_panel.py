@@ -99,5 +99,9 @@ def procedure_text(view: ProcedureView) -> str:
 
 
 def _procedure_row(view: ProcedureView) -> tuple[datetime, list[str]]:
-    return view.done_at, [clock(view.done_at), procedure_text(view), view.by_name,
-                          _sync_text(view.sync_state, view.sync_reason)]
+    notes = [_sync_text(view.sync_state, view.sync_reason)]
+    if view.blob_state == "to_send":
+        notes.append("ECG file waiting to send")
+    elif view.blob_state == "unsendable":
+        notes.append(view.sync_reason or "ECG file not sent")
+    return view.done_at, [clock(view.done_at), procedure_text(view), view.by_name, "\n".join(n for n in notes if n)]

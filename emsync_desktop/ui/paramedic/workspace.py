@@ -24,6 +24,7 @@ from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import CrewNews, TransferService
+from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
@@ -67,7 +68,8 @@ class ParamedicWorkspace(QWidget):
         self.triage = TriagePanel(model, theme)
         self.title = ElidedLabel()  # a title growing as the complaint is typed never moves the panels
         self.title.setObjectName("heading")
-        self.record = RecordModel(relay, RecordService(transfers.store, transfers.user), model)
+        self.record = RecordModel(relay, RecordService(transfers.store, transfers.user, blob_dir=data_dir / BLOBS_DIR),
+                                  model)
         self.timeline = TimelineStrip(self.record)
         self.treatments = TreatmentsPanel(self.record)
         self.history = HistoryForm(self.record)
