@@ -228,3 +228,15 @@ def test_a_drug_recorded_shows_in_the_sbar_draft_at_once(qtbot: QtBot, window: M
     workspace.record.give_drug(drug="Aspirin", dose=300, unit="mg", route="PO", given_at=None)
     qtbot.waitUntil(lambda: "Aspirin 300 mg PO" in workspace.sbar.text.toPlainText())
     assert workspace.model.vitals_set_id == set_on_screen  # the set being typed is still the one on screen
+
+
+def test_a_pulled_record_entry_refreshes_the_record_while_ops_still_wait(qtbot: QtBot, window: MainWindow) -> None:
+    from emsync_desktop.sync.engine import SyncStatus
+
+    workspace = open_new_case(qtbot, window)
+    _ready(qtbot, workspace)
+    refreshed: list[bool] = []
+    workspace.record.refresh = lambda: refreshed.append(True)  # type: ignore[method-assign]
+    workspace.on_synced(SyncStatus(True, 3, None, None, frozenset({"vitals_other"})))
+    workspace.on_synced(SyncStatus(True, 3, None, None, frozenset({"medication"})))
+    assert refreshed == [True]

@@ -26,6 +26,7 @@ from emsync_desktop.services.hospital_ranking import HospitalRankingService
 from emsync_desktop.services.transfers import CrewNews, TransferService
 from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.sync.protocol import RECORD_ENTITIES
 from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
@@ -50,7 +51,7 @@ from emsync_desktop.ui.widgets.elided_label import ElidedLabel
 from emsync_desktop.ui.widgets.fields import SavingField
 from emsync_desktop.ui.widgets.map_panel import MapPanel
 
-RECORD_ENTITIES = {"timeline", "medication", "procedure", "history", "formulary"}
+RECORD_FEED_ENTITIES = {*RECORD_ENTITIES.values(), "formulary"}  # pulled changes the Record tabs show
 
 
 class ParamedicWorkspace(QWidget):
@@ -223,7 +224,7 @@ class ParamedicWorkspace(QWidget):
         if status.touched & {"transfer"}:
             self._check_news()
             self.model.list_cases()  # each case's transfer state is in the list
-        if status.touched & {"transfer", *RECORD_ENTITIES} or not status.pending:
+        if status.touched & {"transfer", *RECORD_FEED_ENTITIES} or not status.pending:
             self.record.refresh()  # a ward's arrival, a colleague's entry, or our entries now sent
 
     def _send_from_map(self) -> None:
