@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,7 @@ from emsync_desktop.services.record_views import MedicationView
 from emsync_desktop.ui.paramedic.record_model import CaseRecord, RecordModel
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
-from emsync_desktop.ui.widgets.fields import ProblemLine
+from emsync_desktop.ui.widgets.fields import ProblemLine, touch_line
 
 DRUG_COLUMNS = 3
 
@@ -55,17 +54,11 @@ class DrugDialog(QDialog):
         self._age_years = age_years
         self._weight: BodyWeight | None = record.history.history.weight if record.history else None
         self._drugs = record.formulary.drugs
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Find a drug, or type one not in the list")
-        self.search.setMinimumHeight(TOUCH_PX)
-        self.search.setAccessibleName("Drug name")
+        self.search = touch_line("Find a drug, or type one not in the list", "Drug name")
         self.search.textEdited.connect(self._on_search)
         self.search.installEventFilter(self)
         self.drug_buttons = self._drug_grid()
-        self.dose = QLineEdit()
-        self.dose.setPlaceholderText("Dose")
-        self.dose.setMinimumHeight(TOUCH_PX)
-        self.dose.setAccessibleName("Dose given")
+        self.dose = touch_line("Dose", "Dose given")
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.addItems([unit.value for unit in DoseUnit])
@@ -77,10 +70,7 @@ class DrugDialog(QDialog):
         self.route.setCurrentIndex(-1)
         self.route.setMinimumHeight(TOUCH_PX)
         self.route.setAccessibleName("Route")
-        self.given_at = QLineEdit()
-        self.given_at.setPlaceholderText("now")
-        self.given_at.setMinimumHeight(TOUCH_PX)
-        self.given_at.setAccessibleName("Time given (blank: now)")
+        self.given_at = touch_line("now", "Time given (blank: now)")
         self.checks = DoseChecks()
         self.source = QLabel(record.formulary.source)
         self.source.setObjectName("muted" if record.formulary.reviewed else "fieldWarning")

@@ -35,7 +35,7 @@ from emsync_desktop.domain.local_time import clock, parse_clock
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.ui.paramedic.record_model import CaseRecord, RecordModel
 from emsync_desktop.ui.theme import TOUCH_PX
-from emsync_desktop.ui.widgets.fields import TYPING_PAUSE_MS, ProblemLine
+from emsync_desktop.ui.widgets.fields import TYPING_PAUSE_MS, ProblemLine, touch_line
 
 SHORT_NONE = {HistoryItem.MEDICATIONS: "None", HistoryItem.PAST_HISTORY: "None"}
 """'No known allergies' stays whole (it is the answer people look for); the others fit a 1280 px screen."""
@@ -115,12 +115,12 @@ class HistoryForm(QWidget):
         self._model = model
         self._saved: SampleHistory | None = None
         self._case_id: str | None = None
-        self.signs = _text("What the patient feels and what you see", "Signs and symptoms")
+        self.signs = touch_line("What the patient feels and what you see", "Signs and symptoms")
         self.lists = {item: _ListQuestion(item, self.save_if_changed) for item in HistoryItem}
-        self.intake_at = _text("07:42", "Last oral intake time")
-        self.intake_what = _text("what, e.g. tea and toast", "Last oral intake")
-        self.events = _text("What led up to this", "Events")
-        self.weight = _text("kg", "Weight in kg")
+        self.intake_at = touch_line("07:42", "Last oral intake time")
+        self.intake_what = touch_line("what, e.g. tea and toast", "Last oral intake")
+        self.events = touch_line("What led up to this", "Events")
+        self.weight = touch_line("kg", "Weight in kg")
         self.weight_kind = _Segmented([(WeightKind.MEASURED.value, "Measured"),
                                        (WeightKind.ESTIMATED.value, "Estimated")], self.save_if_changed)
         self.weight_kind.choose(WeightKind.ESTIMATED.value)
@@ -246,10 +246,3 @@ def _comparable(history: SampleHistory | None) -> object:
             items(history.past_history), at.replace(second=0, microsecond=0) if at else None,
             history.last_oral_intake.what, history.events, history.weight)
 
-
-def _text(placeholder: str, name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setPlaceholderText(placeholder)
-    edit.setMinimumHeight(TOUCH_PX)
-    edit.setAccessibleName(name)
-    return edit

@@ -24,7 +24,7 @@ from emsync_desktop.services.record_views import ProcedureView
 from emsync_desktop.ui.paramedic.record_model import RecordModel
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
-from emsync_desktop.ui.widgets.fields import ProblemLine
+from emsync_desktop.ui.widgets.fields import ProblemLine, touch_line
 
 PROCEDURE_COLUMNS = 3
 
@@ -48,7 +48,7 @@ class ProcedureDialog(QDialog):
             grid.addWidget(button, index // PROCEDURE_COLUMNS, index % PROCEDURE_COLUMNS)
         self.extras_form = QFormLayout()
         self.extra_edits: dict[Extra, QLineEdit] = {}
-        self.done_at = _line("now", "Time done (blank: now)")
+        self.done_at = touch_line("now", "Time done (blank: now)")
         self.problem = ProblemLine()
         self.record_button = touch_button("Record procedure", primary=True)
         self.record_button.setEnabled(False)
@@ -76,14 +76,14 @@ class ProcedureDialog(QDialog):
             self.extras_form.removeRow(0)
         self.extra_edits = {}
         for spec in procedure.extras:
-            edit = _line(spec.example or "optional", spec.label)
+            edit = touch_line(spec.example or "optional", spec.label)
             self.extra_edits[spec.extra] = edit
             if spec.extra is Extra.ECG_FILE:
                 edit.setPlaceholderText("optional: Choose file… (PDF, PNG, JPEG, XML or DICOM)")
                 self.extras_form.addRow(spec.label, _with_browse(edit, self))
             else:
                 self.extras_form.addRow(spec.label + ("" if spec.required else " (optional)"), edit)
-        self.done_at = _line("now", "Time done (blank: now)")
+        self.done_at = touch_line("now", "Time done (blank: now)")
         self.extras_form.addRow("Time done", self.done_at)
         self.record_button.setEnabled(True)
         first = next(iter(self.extra_edits.values()), self.done_at)
@@ -128,13 +128,6 @@ class ProcedureDialog(QDialog):
         self.record_button.setEnabled(True)
         self.problem.report("procedure", result.error, None)
 
-
-def _line(placeholder: str, name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setPlaceholderText(placeholder)
-    edit.setMinimumHeight(TOUCH_PX)
-    edit.setAccessibleName(name)
-    return edit
 
 
 ECG_FILTER = "ECG files (*.pdf *.png *.jpg *.jpeg *.xml *.dcm);;All files (*)"  # DICOM often has no suffix

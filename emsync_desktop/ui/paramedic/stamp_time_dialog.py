@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.local_time import clock, parse_clock
 from emsync_desktop.domain.timeline import TimelineStep
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.record_views import StampView
-from emsync_desktop.ui.theme import TOUCH_PX
-from emsync_desktop.ui.widgets.fields import ProblemLine
+from emsync_desktop.ui.widgets.fields import ProblemLine, touch_line
 
 
 class StampTimeDialog(QDialog):
@@ -25,10 +24,7 @@ class StampTimeDialog(QDialog):
         intro = QLabel(f"<b>{step.label}</b> is {clock(view.at)} ({source}).<br>Type the right time. "
                        "The old time is kept in the record, with who changed it.")
         intro.setWordWrap(True)
-        self.time = QLineEdit(clock(view.at))
-        self.time.setMinimumHeight(TOUCH_PX)
-        self.time.setAccessibleName(f"{step.label} time, hours and minutes")
-        self.time.setPlaceholderText("07:42")
+        self.time = touch_line("07:42", f"{step.label} time, hours and minutes", clock(view.at))
         self.time.selectAll()
         self.problem = ProblemLine()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

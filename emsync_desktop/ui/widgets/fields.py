@@ -300,3 +300,12 @@ def label_with(text: str, object_name: str) -> QLabel:
     label.setObjectName(object_name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def touch_line(placeholder: str, accessible_name: str, text: str = "") -> QLineEdit:
+    """A one-line input sized for a gloved finger, with its hint and the name a screen reader says."""
+    edit = QLineEdit(text)
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumHeight(TOUCH_PX)
+    edit.setAccessibleName(accessible_name)
+    return edit
