@@ -44,12 +44,16 @@ def make_qapp() -> QApplication:
     return app
 
 
-def open_context(data_dir: Path, *, interactive: bool) -> AppContext | None:
+def open_context(data_dir: Path, *, interactive: bool, demo: bool = True) -> AppContext | None:
+    """Open the data dir. ``demo``: a NEW data dir becomes a demo install (made-up network and accounts, the
+    data key's passphrase kept beside it); False for a device of a real service (``--server``): its network
+    comes from the server and its data key from the OS keyring or the user's passphrase. An existing data
+    dir keeps what it was made as."""
     def ask(request: PassphraseRequest) -> str | None:
         return ask_passphrase(request) if interactive else None
 
     try:
-        return open_app(data_dir, ask, demo=True)
+        return open_app(data_dir, ask, demo=demo)
     except (StoreError, KeyStoreError) as exc:
         print(f"EMsync cannot start: {exc}", file=sys.stderr)
         if interactive:
@@ -62,7 +66,7 @@ def run_app(data_dir: Path, theme_name: str | None, *, offline: bool = False, se
     """``server_url``: a real sync server (sign-in goes through it); else a demo install runs its own
     server in-process unless ``offline``."""
     app = make_qapp()
-    context = open_context(data_dir, interactive=True)
+    context = open_context(data_dir, interactive=True, demo=server_url is None)
     if context is None:
         return 2
     runner = DbRunner()

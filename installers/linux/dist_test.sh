@@ -138,9 +138,21 @@ wait_for() {  # wait_for SECONDS WHAT COMMAND...
 }
 
 step "Sign-in typed into the frozen app's window, against that server"
-"$app" --data-dir "$tmp/device" --server "$url" --lock-minutes 0 > "$out/logs/sign-in.log" 2>&1 &
+# A device of a real service, no OS keyring here: the data key is wrapped by a passphrase the user chooses
+# (asked twice) before the sign-in window; no demo passphrase file is written.
+EMSYNC_KEYRING=off "$app" --data-dir "$tmp/device" --server "$url" --lock-minutes 0 > "$out/logs/sign-in.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")
+passphrase=$("$python" -c 'import secrets; print(secrets.token_urlsafe(12))')
+for _ in 1 2; do
+  dialog=$(timeout 60 xdotool search --sync --onlyvisible --name '^Protect patient data' | head -1) \
+    || fail "no passphrase dialog for the new device (logs/sign-in.log)"
+  xdotool windowfocus --sync "$dialog"
+  xdotool type --delay 30 "$passphrase"
+  xdotool key Return
+  sleep 1
+done
+[ ! -e "$tmp/device/DEMO-PASSPHRASE.txt" ] || fail "a device of a real server kept its passphrase on disk"
 window=$(timeout 60 xdotool search --sync --onlyvisible --name '^EMsync' | head -1) || fail "no EMsync window"
 sleep 2  # the window's first paint and the server check
 xdotool windowfocus --sync "$window"
