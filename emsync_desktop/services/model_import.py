@@ -66,7 +66,8 @@ def import_imaging_model(source: Path, data_dir: Path) -> dict[str, Any]:
 def _dry_run(model: ImagingModel) -> None:
     from emsync_desktop.ml.image_io import LoadedImage
 
-    blank = LoadedImage(np.full((model.size, model.size), 0.5, dtype=np.float32), "0" * 64, "PNG", "blank")
+    size = (model.contract.height, model.contract.width)
+    blank = LoadedImage(np.full(size, 0.5, dtype=np.float32), "0" * 64, "PNG", "blank")
     result = model.analyse(blank)
     if len(result.probabilities) != len(model.classes) or result.heat_map.ndim != 2:
         raise ModelUnavailable("its outputs do not match its manifest (classes, feature maps)")

@@ -239,7 +239,7 @@ class XrayView(QWidget):
                   else f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms")
         self.result.setText(
             f"{warning}<table width='100%' style='font-size:18px'>{rows}</table>"
-            f"<p>Heat map: where the model found evidence for <b>{r.heat_map_class}</b>.</p>"
+            f"{_heat_map_text(r.heat_map_class)}"
             f"<p style='color:{self._theme.muted}'>Model {r.model_name}, version {r.model_version}<br>"
             f"{image.kind}: {image.description}{notes}<br>{timing}</p>"
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
@@ -257,6 +257,12 @@ class XrayView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._render()
+
+
+def _heat_map_text(heat_map_class: str) -> str:
+    if not heat_map_class:
+        return "<p>No heat map: this model does not provide one.</p>"
+    return f"<p>Heat map: where the model found evidence for <b>{heat_map_class}</b>.</p>"
 
 
 def heat_colours(heat: np.ndarray) -> np.ndarray:
@@ -286,7 +292,8 @@ def _for_display(analysis: Analysis) -> tuple[Analysis, Overlay]:
     width, height = max(1, int(pixels.shape[1] * scale)), max(1, int(pixels.shape[0] * scale))
     grey = np.clip(np.asarray(Image.fromarray(pixels, mode="F").resize((width, height), Image.Resampling.BILINEAR)),
                    0, 1).astype(np.float32)
-    heat = upsample(analysis.result.heat_map, width, height)
+    heat_map = analysis.result.heat_map
+    heat = (upsample(heat_map, width, height) if heat_map.size else np.zeros((height, width), dtype=np.float32))
     grey3 = np.repeat(grey[..., None], 3, axis=2)
     return analysis, Overlay(grey3, (heat_colours(heat) - grey3).astype(np.float32), heat[..., None])
 
