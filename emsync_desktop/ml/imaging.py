@@ -42,10 +42,30 @@ class ImagingResult:
     demonstration: bool
     inference_ms: float
     heat_map_ms: float
+    thresholds: dict[str, float] | None = None  # multi-label models: each label's threshold; else None
 
     @property
     def top_class(self) -> str:
         return max(self.probabilities, key=lambda c: self.probabilities[c])
+
+
+@dataclass(frozen=True)
+class Finding:
+    label: str
+    probability: float
+    threshold: float | None  # None: single-label (the probabilities add up to 1)
+
+    @property
+    def over_threshold(self) -> bool:
+        return self.threshold is not None and self.probability >= self.threshold
+
+
+def findings(result: ImagingResult) -> list[Finding]:
+    """The labels in the order a clinician reads them: for a multi-label model, those at or over their
+    threshold first, then the rest, each group by probability; otherwise by probability."""
+    thresholds = result.thresholds or {}
+    rows = [Finding(label, p, thresholds.get(label)) for label, p in result.probabilities.items()]
+    return sorted(rows, key=lambda f: (not f.over_threshold, -f.probability))
 
 
 def resize_for_model(pixels: FloatImage, size: int) -> FloatImage:
@@ -128,9 +148,11 @@ class ImagingModel:
             heat = class_activation_map(np.asarray(outputs[1][0], dtype=np.float32), self._weights, index)
             heat_class = self.positive_class
         done = time.perf_counter()
+        thresholds = self.contract.thresholds
         return ImagingResult({c: float(p) for c, p in zip(self.classes, values, strict=True)}, heat,
                              heat_class, self.name, self.version, self.demonstration,
-                             (inferred - started) * 1000, (done - inferred) * 1000)
+                             (inferred - started) * 1000, (done - inferred) * 1000,
+                             dict(zip(self.classes, thresholds, strict=True)) if thresholds else None)
 
 
 def _check_features(features: Any, weights: npt.NDArray[np.float32]) -> None:

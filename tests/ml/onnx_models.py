@@ -72,3 +72,11 @@ def write_model_folder(folder: Path, onnx_bytes: bytes, *, classes: list[str], c
              "training_data": {"source": "test", "description": "random weights"}}
     (folder / "manifest.json").write_text(json.dumps({"schema": 1, "imaging": {"models": [entry]}}))
     return folder
+
+
+def reference_batch(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Nearest resize (pixel centres), [-1, 1], grey replicated to 3 channels, NCHW: in numpy, float64."""
+    rows = np.floor((np.arange(height) + 0.5) * pixels.shape[0] / height).astype(int)
+    cols = np.floor((np.arange(width) + 0.5) * pixels.shape[1] / width).astype(int)
+    scaled = pixels[np.ix_(rows, cols)].astype(np.float64) * 2.0 - 1.0
+    return np.repeat(scaled[None, None], 3, axis=1)

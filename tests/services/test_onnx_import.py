@@ -15,7 +15,13 @@ from PIL import Image
 
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.model_import import ModelImportRefused, imaging_models_dir, import_imaging_model
-from tests.ml.onnx_models import classifier_onnx, classifier_weights, reference_logits, write_model_folder
+from tests.ml.onnx_models import (
+    classifier_onnx,
+    classifier_weights,
+    reference_batch,
+    reference_logits,
+    write_model_folder,
+)
 
 CLASSES = ["NORMAL", "PNEUMONIA"]
 CONTRACT: dict[str, Any] = {
@@ -39,11 +45,7 @@ def radiograph(path: Path) -> np.ndarray:
 
 
 def reference_probabilities(pixels: np.ndarray) -> np.ndarray:
-    rows = np.floor((np.arange(150) + 0.5) * pixels.shape[0] / 150).astype(int)
-    cols = np.floor((np.arange(150) + 0.5) * pixels.shape[1] / 150).astype(int)
-    scaled = pixels[np.ix_(rows, cols)] * 2.0 - 1.0
-    batch = np.repeat(scaled[None, None], 3, axis=1)
-    logits = reference_logits(batch, WEIGHTS)[0]
+    logits = reference_logits(reference_batch(pixels, 150, 150), WEIGHTS)[0]
     return np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
 
 
