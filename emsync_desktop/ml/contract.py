@@ -6,7 +6,7 @@ A manifest entry may carry ``contract``::
     "contract": {
       "input":         {"name": "image", "channels": 1 | 3, "height": 128, "width": 128,
                         "layout": "NHWC" | "NCHW"},
-      "preprocessing": {"resize": "bilinear" | "nearest" | "area" | "bicubic",
+      "preprocessing": {"resize": "bilinear" | "nearest" | "area" | "bicubic" | "bilinear-no-antialias",
                         "aspect": "stretch" | "letterbox" | "centre-crop",
                         "range": "0..1" | "-1..1" | "0..255",
                         "mean": [..], "std": [..],          # optional, one per channel, after range
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 LAYOUTS = ("NHWC", "NCHW")
-RESIZE_METHODS = ("bilinear", "nearest", "area", "bicubic")
+RESIZE_METHODS = ("bilinear", "nearest", "area", "bicubic", "bilinear-no-antialias")
 ASPECTS = ("stretch", "letterbox", "centre-crop")
 RANGES = ("0..1", "-1..1", "0..255")
 COLOURS = ("grey", "grey-to-rgb")

@@ -94,3 +94,23 @@ def test_output_activation(activation: str, expected: Any) -> None:
     multi = activation.endswith("sigmoid")
     c = contract(output={"activation": activation, "multi_label": multi})
     np.testing.assert_allclose(probabilities(np.array([[0.2, 0.8]], np.float32), c), expected, rtol=1e-6)
+
+
+def test_nearest_enlarging_also_uses_pixel_centres() -> None:
+    pixels = RNG.random((100, 100)).astype(np.float32)
+    index = np.minimum(np.floor((np.arange(150) + 0.5) * 100 / 150).astype(int), 99)
+    np.testing.assert_array_equal(resize(pixels, 150, 150, "nearest"), pixels[np.ix_(index, index)])
+
+
+def test_bilinear_without_antialias_samples_two_pixels_where_bilinear_averages_more() -> None:
+    pixels = RNG.random((64, 64)).astype(np.float32)
+    plain = resize(pixels, 16, 16, "bilinear-no-antialias")
+    # shrinking by 4: each output is the mean of the two middle pixels of its 4 × 4 block, on both axes
+    np.testing.assert_allclose(plain, pixels.reshape(16, 4, 16, 4)[:, 1:3, :, 1:3].mean(axis=(1, 3)), atol=1e-6)
+    assert not np.allclose(plain, resize(pixels, 16, 16, "bilinear"), atol=1e-3)
+
+
+def test_bilinear_without_antialias_equals_bilinear_when_enlarging() -> None:
+    pixels = RNG.random((20, 30)).astype(np.float32)
+    np.testing.assert_allclose(resize(pixels, 45, 50, "bilinear-no-antialias"), resize(pixels, 45, 50, "bilinear"),
+                               atol=1e-5)
