@@ -104,6 +104,9 @@ class ImagingModel:
             raise ModelUnavailable(str(exc)) from exc
         self.classes = self.contract.labels
         self.positive_class = str(entry.get("positive_class", self.classes[-1]))
+        if self.positive_class not in self.classes:
+            raise ModelUnavailable(f"Model {self.name}: positive_class {self.positive_class!r} is not one of its "
+                                   f"classes {list(self.classes)}: name one of them.")
         self.demonstration = bool(entry.get("demonstration", False))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 2

@@ -77,6 +77,20 @@ def _dry_run(model: ImagingModel) -> None:
     result = model.analyse(blank)
     if len(result.probabilities) != len(model.classes) or result.heat_map.ndim != 2:
         raise ModelUnavailable("its outputs do not match its manifest (classes, feature maps)")
+    _check_probabilities(model, list(result.probabilities.values()))
+
+
+def _check_probabilities(model: ImagingModel, values: list[float]) -> None:
+    """A model declared to give probabilities that gives logits would show nonsense: refuse it."""
+    activation = model.contract.activation
+    if any(not -1e-4 <= v <= 1 + 1e-4 for v in values):
+        raise ModelUnavailable(f"Model {model.name}: its output gives values outside 0..1 (e.g. "
+                               f"{next(v for v in values if not 0 <= v <= 1):.3g}) but the manifest declares "
+                               f"{activation!r}: if the model ends without an activation, declare "
+                               f"'logits-{'sigmoid' if activation == 'sigmoid' else 'softmax'}'.")
+    if activation == "softmax" and abs(sum(values) - 1.0) > 1e-3:
+        raise ModelUnavailable(f"Model {model.name}: its outputs add up to {sum(values):.3g}, not 1, but the manifest "
+                               "declares 'softmax': declare 'sigmoid' (multi-label) or 'logits-softmax'.")
 
 
 REQUIRED_KEYS = ("name", "version", "file", "sha256", "classes")

@@ -122,3 +122,40 @@ def test_admin_reads_how_the_imported_model_is_fed(tmp_path: Path, onnx_bytes: b
     assert active_imaging_model(tmp_path / "data").endswith(
         "Input and output: 3×150×150 NCHW (grey-to-rgb), nearest resize, stretch, values -1..1; "
         "output logits-softmax, single-label, 2 labels.")
+
+
+def test_logits_declared_as_softmax_are_refused_with_what_to_declare(tmp_path: Path, onnx_bytes: bytes) -> None:
+    contract = copy.deepcopy(CONTRACT)
+    contract["output"]["activation"] = "softmax"
+    source = write_model_folder(tmp_path / "vendor", onnx_bytes, classes=CLASSES, contract=contract)
+    with pytest.raises(ModelImportRefused, match="declares 'softmax': if the model ends without an activation, "
+                                                 "declare 'logits-softmax'"):
+        import_imaging_model(source, tmp_path / "data")
+
+
+def test_heat_map_weights_that_do_not_fit_the_feature_maps_are_refused_with_a_sentence(tmp_path: Path) -> None:
+    import hashlib
+    import io
+
+    weights = classifier_weights(filters=4)
+    source = write_model_folder(tmp_path / "vendor", classifier_onnx(weights, feature_maps=True), classes=CLASSES,
+                                contract=CONTRACT)
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((128, 2), np.float32))  # a classifier after an extra dense layer of 128
+    (source / "tiny_cxr.cam.npy").write_bytes(buffer.getvalue())
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["imaging"]["models"][0]["cam_weights"] = {"file": "tiny_cxr.cam.npy",
+                                                       "sha256": hashlib.sha256(buffer.getvalue()).hexdigest()}
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelImportRefused, match=r"feature maps have shape \[1, 148, 148, 4\] but its heat-map "
+                                                 "weights expect 128 channels"):
+        import_imaging_model(source, tmp_path / "data")
+
+
+def test_positive_class_not_among_the_labels_is_refused(tmp_path: Path, onnx_bytes: bytes) -> None:
+    source = write_model_folder(tmp_path / "vendor", onnx_bytes, classes=CLASSES, contract=CONTRACT)
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["imaging"]["models"][0]["positive_class"] = "opacity"
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelImportRefused, match="positive_class 'opacity' is not one of its classes"):
+        import_imaging_model(source, tmp_path / "data")
