@@ -1,9 +1,11 @@
 """Chest X-ray analysis on the device: onnxruntime and numpy only.
 
-The model (manifest section ``imaging``) takes ``image`` (n, size, size, 1), grey in [0, 1], and gives
-``probabilities`` (n, classes) and ``feature_maps`` (n, h, w, channels) from its last convolution. The
-final dense layer's weights (``<model>.cam.npy``, channels × classes, hash-checked like the model) turn
-the feature maps into a class activation map: the heat map.
+The model (manifest section ``imaging``) is fed and read exactly as its contract declares
+(``ml/contract.py``: input shape and layout, resize, aspect, value range, output activation, labels);
+the graph's declared shapes are checked against that contract when the model loads. A model that also
+gives ``feature_maps`` (n, h, w, channels) from its last convolution and ships its final dense layer's
+weights (``<model>.cam.npy``, channels × classes, hash-checked like the model) gets a class activation
+map: the heat map. Other models get none (an empty heat map, ``heat_map_class`` "").
 
 Threading: ``ImagingModel.analyse`` may run on any worker thread; a session is used by one caller at
 a time (the caller serialises). Never on the GUI thread.
@@ -20,10 +22,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from emsync_desktop.ml.contract import ContractError, check_graph, parse_contract
 from emsync_desktop.ml.image_io import FloatImage, LoadedImage
+from emsync_desktop.ml.preprocess import preprocess, probabilities, resize
 from emsync_desktop.ml.registry import ModelUnavailable, load_manifest, verified_model_bytes
 
-IMAGE_INPUT = "image"
+IMAGE_INPUT = "image"  # the names the project's own exporter gives (and the contract's defaults)
 PROBABILITIES_OUTPUT = "probabilities"
 FEATURES_OUTPUT = "feature_maps"
 
@@ -31,26 +35,42 @@ FEATURES_OUTPUT = "feature_maps"
 @dataclass(frozen=True)
 class ImagingResult:
     probabilities: dict[str, float]
-    heat_map: FloatImage  # (h, w) at the feature maps' resolution, 0..1, for the class shown
+    heat_map: FloatImage  # (h, w) at the feature maps' resolution, 0..1, for the class shown; (0, 0) if none
     heat_map_class: str
     model_name: str
     model_version: str
     demonstration: bool
     inference_ms: float
     heat_map_ms: float
+    thresholds: dict[str, float] | None = None  # multi-label models: each label's threshold; else None
 
     @property
     def top_class(self) -> str:
         return max(self.probabilities, key=lambda c: self.probabilities[c])
 
 
-def resize_for_model(pixels: FloatImage, size: int) -> FloatImage:
-    """Bilinear resize of a grey [0, 1] image to ``size`` × ``size`` (as recorded in the manifest)."""
-    from PIL import Image
+@dataclass(frozen=True)
+class Finding:
+    label: str
+    probability: float
+    threshold: float | None  # None: single-label (the probabilities add up to 1)
 
-    image = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.float32), mode="F")
-    resized: FloatImage = np.asarray(image.resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32)
-    return resized
+    @property
+    def over_threshold(self) -> bool:
+        return self.threshold is not None and self.probability >= self.threshold
+
+
+def findings(result: ImagingResult) -> list[Finding]:
+    """The labels in the order a clinician reads them: for a multi-label model, those at or over their
+    threshold first, then the rest, each group by probability; otherwise by probability."""
+    thresholds = result.thresholds or {}
+    rows = [Finding(label, p, thresholds.get(label)) for label, p in result.probabilities.items()]
+    return sorted(rows, key=lambda f: (not f.over_threshold, -f.probability))
+
+
+def resize_for_model(pixels: FloatImage, size: int) -> FloatImage:
+    """Bilinear resize of a grey [0, 1] image to ``size`` × ``size``: the default contract's resize."""
+    return resize(pixels, size, size, "bilinear")
 
 
 def class_activation_map(features: npt.NDArray[np.float32], weights: npt.NDArray[np.float32],
@@ -78,18 +98,37 @@ class ImagingModel:
         self.entry = entry
         self.name = str(entry["name"])
         self.version = str(entry["version"])
-        self.classes: tuple[str, ...] = tuple(entry["classes"])
-        self.size = int(entry["input"]["size"])
+        try:
+            self.contract = parse_contract(entry)
+        except ContractError as exc:
+            raise ModelUnavailable(str(exc)) from exc
+        self.classes = self.contract.labels
         self.positive_class = str(entry.get("positive_class", self.classes[-1]))
+        if self.positive_class not in self.classes:
+            raise ModelUnavailable(f"Model {self.name}: positive_class {self.positive_class!r} is not one of its "
+                                   f"classes {list(self.classes)}: name one of them.")
         self.demonstration = bool(entry.get("demonstration", False))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 2
         self._session = ort.InferenceSession(verified_model_bytes(models_dir, entry), options,
                                              providers=["CPUExecutionProvider"])
+        faults = check_graph(self.contract, {i.name: i.shape for i in self._session.get_inputs()},
+                             {o.name: o.shape for o in self._session.get_outputs()})
+        if faults:
+            raise ModelUnavailable(f"Model {self.name} does not fit its manifest: " + " ".join(faults))
+        self._weights = self._cam_weights(models_dir, entry)
+
+    def _cam_weights(self, models_dir: Path, entry: dict[str, Any]) -> npt.NDArray[np.float32] | None:
+        if "cam_weights" not in entry:
+            return None
+        if FEATURES_OUTPUT not in {o.name for o in self._session.get_outputs()}:
+            raise ModelUnavailable(f"Model {self.name} ships heat-map weights but has no {FEATURES_OUTPUT!r} "
+                                   "output: remove cam_weights from its manifest or export the feature maps.")
         cam_entry = {"file": entry["cam_weights"]["file"], "sha256": entry["cam_weights"]["sha256"]}
-        self._weights = np.load(io.BytesIO(verified_model_bytes(models_dir, cam_entry)))
-        if self._weights.shape[1] != len(self.classes):
+        weights: npt.NDArray[np.float32] = np.load(io.BytesIO(verified_model_bytes(models_dir, cam_entry)))
+        if weights.ndim != 2 or weights.shape[1] != len(self.classes):
             raise ModelUnavailable(f"{self.name}: heat-map weights do not match its {len(self.classes)} classes.")
+        return weights
 
     @classmethod
     def default(cls, models_dir: Path) -> ImagingModel:
@@ -99,13 +138,30 @@ class ImagingModel:
         return cls(models_dir, section["models"][0])
 
     def analyse(self, image: LoadedImage) -> ImagingResult:
-        batch = resize_for_model(image.pixels, self.size)[None, :, :, None]
+        batch = preprocess(image.pixels, self.contract)
+        names = [self.contract.output_name] + ([FEATURES_OUTPUT] if self._weights is not None else [])
         started = time.perf_counter()
-        probabilities, features = self._session.run([PROBABILITIES_OUTPUT, FEATURES_OUTPUT], {IMAGE_INPUT: batch})
+        outputs = self._session.run(names, {self.contract.input_name: batch})
         inferred = time.perf_counter()
-        index = self.classes.index(self.positive_class)
-        heat = class_activation_map(np.asarray(features[0], dtype=np.float32), self._weights, index)
+        values = probabilities(np.asarray(outputs[0][0], dtype=np.float32), self.contract)
+        heat, heat_class = np.zeros((0, 0), dtype=np.float32), ""
+        if self._weights is not None:
+            _check_features(outputs[1], self._weights)
+            index = self.classes.index(self.positive_class)
+            heat = class_activation_map(np.asarray(outputs[1][0], dtype=np.float32), self._weights, index)
+            heat_class = self.positive_class
         done = time.perf_counter()
-        return ImagingResult({c: float(p) for c, p in zip(self.classes, probabilities[0], strict=True)}, heat,
-                             self.positive_class, self.name, self.version, self.demonstration,
-                             (inferred - started) * 1000, (done - inferred) * 1000)
+        thresholds = self.contract.thresholds
+        return ImagingResult({c: float(p) for c, p in zip(self.classes, values, strict=True)}, heat,
+                             heat_class, self.name, self.version, self.demonstration,
+                             (inferred - started) * 1000, (done - inferred) * 1000,
+                             dict(zip(self.classes, thresholds, strict=True)) if thresholds else None)
+
+
+def _check_features(features: Any, weights: npt.NDArray[np.float32]) -> None:
+    """Raises ``ModelUnavailable`` unless the heat-map weights (channels × classes) can weigh the feature
+    maps (n, h, w, channels): a sentence, never numpy's matmul error."""
+    shape = np.shape(features)
+    if len(shape) != 4 or shape[3] != weights.shape[0]:
+        raise ModelUnavailable(f"The model's feature maps have shape {list(shape)} but its heat-map weights expect "
+                               f"{weights.shape[0]} channels: export the model again so they match.")

@@ -27,7 +27,7 @@ def test_one_image_onnx_vs_keras_and_heat_map() -> None:
     model = ImagingModel.default(default_models_dir())
     native = keras.models.load_model(default_models_dir() / model.entry["keras_file"])
     image = load_image(CHEST_CR)
-    batch = resize_for_model(image.pixels, model.size)[None, :, :, None]
+    batch = resize_for_model(image.pixels, model.contract.height)[None, :, :, None]
     session = model._session
 
     def run_onnx() -> None:
@@ -46,7 +46,8 @@ def test_one_image_onnx_vs_keras_and_heat_map() -> None:
     o, k = statistics.median(onnx) * 1e3, statistics.median(kerastimes) * 1e3
     full = timed(lambda: model.analyse(image), 30)
     heat = [model.analyse(image).heat_map_ms for _ in range(30)]
-    print(f"\none {model.size}x{model.size} image, {model.entry['architecture']}: ONNX median {o:.2f} ms "
+    side = model.contract.height
+    print(f"\none {side}x{side} image, {model.entry['architecture']}: ONNX median {o:.2f} ms "
           f"(p99 {np.percentile(onnx, 99) * 1e3:.2f}), Keras median {k:.2f} ms (p99 "
           f"{np.percentile(kerastimes, 99) * 1e3:.2f}); ratio {k / o:.1f}x")
     print(f"app analysis (resize + inference + heat map): median {statistics.median(full) * 1e3:.2f} ms, p99 "

@@ -47,7 +47,7 @@ def test_real_chest_radiograph_is_analysed(model: ImagingModel) -> None:
 
 def test_heat_map_peaks_at_the_opacity(model: ImagingModel) -> None:
     """On held-out generated images with a known opacity, the hottest cell lies near it."""
-    images = generate(40, model.size, seed=999)
+    images = generate(40, model.contract.height, seed=999)
     hits = found = 0
     for pixels, label, centre in zip(images.images, images.labels, images.centres, strict=True):
         if not label:

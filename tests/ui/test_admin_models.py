@@ -20,6 +20,8 @@ def test_admin_imports_an_imaging_model_and_sees_it_in_use(qtbot: QtBot, window:
     workspace = window.workspace
     assert isinstance(workspace, AdminWorkspace)
     qtbot.waitUntil(lambda: "(shipped; DEMONSTRATION" in workspace.imaging_model.text(), timeout=10_000)
+    assert ("Input and output: 1×128×128 NHWC (grey), bilinear resize, stretch, values 0..1; output softmax, "
+            "single-label, 2 labels.") in workspace.imaging_model.text()
     folder = tmp_path / "trained"
     shutil.copytree(default_models_dir(), folder)
     manifest = json.loads((folder / "manifest.json").read_text())

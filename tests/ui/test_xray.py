@@ -32,7 +32,7 @@ def test_radiograph_is_analysed_shown_with_heat_map_and_saved(qtbot: QtBot, wind
     view.open_path(CHEST_CR)
     qtbot.waitUntil(lambda: view.analysis is not None, timeout=30_000)
     text = view.result.text()
-    assert "DEMONSTRATION MODEL" in text and view.analysis is not None
+    assert "DEMONSTRATION MODEL" in text and view.analysis is not None and view.opacity.isEnabled()
     assert view.analysis.result.model_version in text and "MONOCHROME1 inverted" in text
     before = view.image.pixmap().toImage()
     view.opacity.setValue(0)

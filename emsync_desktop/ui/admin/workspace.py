@@ -137,8 +137,11 @@ class AdminWorkspace(QWidget):
         layout.addWidget(QLabel("<b>Chest X-ray model in use</b>"))
         layout.addWidget(self.imaging_model)
         how = QLabel("Import a folder with manifest.json (an <i>imaging</i> section, as "
-                     "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it) and the files it "
-                     "names. Every file is checked against its sha256 and tried before it is used.")
+                     "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it, or one written for an "
+                     "ONNX model from elsewhere with its <i>contract</i>: input, preprocessing, output; see "
+                     "docs/decisions.md) and the files it names. Every file is checked against its sha256, "
+                     "the model's input and output shapes against its contract, and it is tried before it is "
+                     "used.")
         how.setWordWrap(True)
         layout.addWidget(how)
         layout.addWidget(self.import_button)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.domain.roles import UserInfo
-from emsync_desktop.ml.imaging import upsample
+from emsync_desktop.ml.imaging import Finding, ImagingResult, findings, upsample
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.imaging import (
     Analysis,
@@ -228,8 +228,8 @@ class XrayView(QWidget):
 
     def _show_result(self, analysis: Analysis) -> None:
         r, image = analysis.result, analysis.image
-        rows = "".join(f"<tr><td>{c}</td><td align='right'><b>{p:.0%}</b></td></tr>"
-                       for c, p in sorted(r.probabilities.items(), key=lambda kv: -kv[1]))
+        self.opacity.setEnabled(r.heat_map.size > 0)  # a model without a heat map: nothing to blend
+        rows = _findings_table(r, self._theme)
         background, text = attention_colour(self._theme, "caution")
         warning = (f"<p style='background:{background};color:{text};padding:6px'><b>DEMONSTRATION MODEL</b> — "
                    "trained on synthetic images, not on chest X-rays. Its output means nothing about this patient.</p>"
@@ -238,8 +238,8 @@ class XrayView(QWidget):
         timing = ("Result as recorded when it was analysed" if math.isnan(r.inference_ms)
                   else f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms")
         self.result.setText(
-            f"{warning}<table width='100%' style='font-size:18px'>{rows}</table>"
-            f"<p>Heat map: where the model found evidence for <b>{r.heat_map_class}</b>.</p>"
+            f"{warning}{rows}"
+            f"{_heat_map_text(r.heat_map_class)}"
             f"<p style='color:{self._theme.muted}'>Model {r.model_name}, version {r.model_version}<br>"
             f"{image.kind}: {image.description}{notes}<br>{timing}</p>"
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
@@ -257,6 +257,34 @@ class XrayView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._render()
+
+
+def _findings_table(result: ImagingResult, theme: Theme) -> str:
+    """Single-label: each class and its probability. Multi-label: the findings at or over their threshold
+    first, each with its threshold, then the others in the muted colour."""
+    ordered = findings(result)
+    if result.thresholds is None:
+        rows = "".join(f"<tr><td>{f.label}</td><td align='right'><b>{f.probability:.0%}</b></td></tr>"
+                       for f in ordered)
+        return f"<table width='100%' style='font-size:18px'>{rows}</table>"
+    over = [f for f in ordered if f.over_threshold]
+    under = [f for f in ordered if not f.over_threshold]
+    head = (f"<p><b>{len(over)} of {len(ordered)} findings at or over their threshold</b></p>" if over
+            else f"<p><b>No finding over its threshold</b> ({len(ordered)} checked)</p>")
+
+    def row(f: Finding, colour: str, weight: str) -> str:
+        return (f"<tr style='color:{colour}'><td>{f.label}</td><td align='right' nowrap>"
+                f"<span style='font-weight:{weight}'>{f.probability:.0%}</span> (≥ {f.threshold:.0%})</td></tr>")
+
+    header = f"<tr style='color:{theme.muted}'><td>Finding</td><td align='right'>Probability (threshold)</td></tr>"
+    rows = "".join(row(f, theme.text, "700") for f in over) + "".join(row(f, theme.muted, "400") for f in under)
+    return f"{head}<table width='100%' style='font-size:16px'>{header}{rows}</table>"
+
+
+def _heat_map_text(heat_map_class: str) -> str:
+    if not heat_map_class:
+        return "<p>No heat map: this model does not provide one.</p>"
+    return f"<p>Heat map: where the model found evidence for <b>{heat_map_class}</b>.</p>"
 
 
 def heat_colours(heat: np.ndarray) -> np.ndarray:
@@ -286,7 +314,8 @@ def _for_display(analysis: Analysis) -> tuple[Analysis, Overlay]:
     width, height = max(1, int(pixels.shape[1] * scale)), max(1, int(pixels.shape[0] * scale))
     grey = np.clip(np.asarray(Image.fromarray(pixels, mode="F").resize((width, height), Image.Resampling.BILINEAR)),
                    0, 1).astype(np.float32)
-    heat = upsample(analysis.result.heat_map, width, height)
+    heat_map = analysis.result.heat_map
+    heat = (upsample(heat_map, width, height) if heat_map.size else np.zeros((height, width), dtype=np.float32))
     grey3 = np.repeat(grey[..., None], 3, axis=2)
     return analysis, Overlay(grey3, (heat_colours(heat) - grey3).astype(np.float32), heat[..., None])
 

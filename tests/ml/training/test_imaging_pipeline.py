@@ -105,6 +105,7 @@ def test_a_keras_file_is_exported_for_the_app_with_metrics_only_when_measured(tm
     models = {m["name"]: m for m in json.loads((out / "manifest.json").read_text())["imaging"]["models"]}
     assert models["unevaluated"]["metrics"]["test"] is None and models["evaluated"]["metrics"]["test"]["n"] > 0
     assert ImagingModel(out, models["evaluated"]).classes == ("clear", "opacity")
+    assert models["evaluated"]["contract"]["preprocessing"]["resize"] == "bilinear"
     assert keras.models.load_model(out / "evaluated.keras").output_shape == (None, 2)
 
 

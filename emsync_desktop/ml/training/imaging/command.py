@@ -59,7 +59,7 @@ def run_export(args: argparse.Namespace) -> int:
     import numpy as np
 
     from emsync_desktop.ml.training.imaging.data import DataError, load_folder
-    from emsync_desktop.ml.training.imaging.export import write_model
+    from emsync_desktop.ml.training.imaging.export import ExportRefused, write_model
     from emsync_desktop.ml.training.imaging.networks import CLASSIFIER_LAYER, FEATURES_LAYER
     from emsync_desktop.ml.training.imaging.train import evaluate
 
@@ -88,7 +88,11 @@ def run_export(args: argparse.Namespace) -> int:
              "demonstration": False, "architecture": model.name, "classes": list(classes),
              "positive_class": args.positive or classes[-1], "input": {"name": "image", "size": size, "channels": 1},
              "preprocessing": PREPROCESSING, "training_data": source, "metrics": metrics}
-    written = write_model(model, args.out, name=args.name, entry=entry, parity_images=probe)
+    try:
+        written = write_model(model, args.out, name=args.name, entry=entry, parity_images=probe)
+    except ExportRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.out / written['file']}: parity {written['parity']['max_abs_difference']:.1e}")
     return 0
 

@@ -1,5 +1,9 @@
 """Export a trained imaging network with tf2onnx: two outputs (probabilities, last feature maps), the
-final dense weights beside it for the heat map, parity with Keras checked, and the manifest written."""
+final dense weights beside it for the heat map, parity with Keras checked, and the manifest written.
+
+The entry states its contract explicitly (``contract_for``: what these networks are trained with) and
+``check_export`` holds the exported graph to it, and the heat-map weights to the feature maps, before
+anything is written: the same checks as the app's import, so an export never fails there later."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from emsync_desktop.ml.contract import ContractError, check_graph, parse_contract
 from emsync_desktop.ml.imaging import FEATURES_OUTPUT, IMAGE_INPUT, PROBABILITIES_OUTPUT
 from emsync_desktop.ml.registry import MANIFEST_NAME
 from emsync_desktop.ml.training.export import update_manifest
@@ -18,6 +23,46 @@ from emsync_desktop.ml.training.imaging.networks import CLASSIFIER_LAYER, FEATUR
 
 OPSET = 17
 PARITY_TOLERANCE = 1e-4
+
+
+class ExportRefused(ValueError):
+    """Nothing was written; ``str()`` says what does not fit and what to fix."""
+
+
+def contract_for(size: int) -> dict[str, Any]:
+    """The contract of this pipeline's networks: grey, size × size, NHWC, bilinear, stretched, 0..1, softmax."""
+    return {"input": {"name": IMAGE_INPUT, "channels": 1, "height": size, "width": size, "layout": "NHWC"},
+            "preprocessing": {"resize": "bilinear", "aspect": "stretch", "range": "0..1", "colour": "grey"},
+            "output": {"name": PROBABILITIES_OUTPUT, "activation": "softmax", "multi_label": False,
+                       "thresholds": None}}
+
+
+def check_export(entry: dict[str, Any], onnx_bytes: bytes, cam_weights: npt.NDArray[np.float32] | None) -> None:
+    """Raises ``ExportRefused`` unless the contract is valid, the graph's shapes fit it and the heat-map
+    weights (channels × labels) fit the feature maps."""
+    import onnxruntime as ort
+
+    try:
+        contract = parse_contract(entry)
+    except ContractError as exc:
+        raise ExportRefused(str(exc)) from exc
+    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    outputs = {o.name: o.shape for o in session.get_outputs()}
+    faults = check_graph(contract, {i.name: i.shape for i in session.get_inputs()}, outputs)
+    if cam_weights is not None:
+        features = outputs.get(FEATURES_OUTPUT)
+        if features is None or len(features) != 4:
+            faults.append(f"The model has no {FEATURES_OUTPUT!r} output (n, h, w, channels) for its heat-map "
+                          "weights: export the last convolution's output.")
+        elif isinstance(features[3], int) and features[3] != cam_weights.shape[0]:
+            faults.append(f"The feature maps have {features[3]} channels but the classifier's weights take "
+                          f"{cam_weights.shape[0]}: the classifier must be the only layer after global pooling of "
+                          "the feature maps (no dense layer in between).")
+        if cam_weights.shape[1] != len(contract.labels):
+            faults.append(f"The classifier's weights give {cam_weights.shape[1]} classes but the manifest lists "
+                          f"{len(contract.labels)}: list one class per output.")
+    if faults:
+        raise ExportRefused(f"Model {entry.get('name', '?')} not exported: " + " ".join(faults))
 
 
 def to_onnx(model: Any) -> bytes:
@@ -58,13 +103,17 @@ def parity(model: Any, onnx_bytes: bytes, images: npt.NDArray[np.float32]) -> fl
 def write_model(model: Any, out_dir: Path, *, name: str, entry: dict[str, Any], parity_images: npt.NDArray[np.float32]
                 ) -> dict[str, Any]:
     """Write ``<name>.onnx`` and ``<name>.cam.npy`` and put the entry first in the manifest's imaging
-    section (older entries with other names are kept). Refuses to write if parity fails."""
+    section (older entries with other names are kept). Refuses to write (``ExportRefused``) if the model
+    does not fit its contract or parity fails."""
     onnx_bytes = to_onnx(model)
+    weights = dense_weights(model)
+    entry = {"contract": contract_for(int(model.input_shape[1])), **entry}
+    check_export({"name": name, **entry}, onnx_bytes, weights)
     difference = parity(model, onnx_bytes, parity_images)
     if difference > PARITY_TOLERANCE:
-        raise RuntimeError(f"ONNX and Keras disagree by {difference:.2e} (> {PARITY_TOLERANCE}); not exported.")
+        raise ExportRefused(f"ONNX and Keras disagree by {difference:.2e} (> {PARITY_TOLERANCE}); not exported.")
     buffer = io.BytesIO()
-    np.save(buffer, dense_weights(model))
+    np.save(buffer, weights)
     weights_bytes = buffer.getvalue()
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}.onnx").write_bytes(onnx_bytes)
@@ -72,7 +121,7 @@ def write_model(model: Any, out_dir: Path, *, name: str, entry: dict[str, Any], 
     model.save(out_dir / f"{name}.keras")  # the source of the export: benchmarks, re-export, retraining
     entry = {"name": name, "file": f"{name}.onnx", "sha256": hashlib.sha256(onnx_bytes).hexdigest(), **entry,
              "cam_weights": {"file": f"{name}.cam.npy", "sha256": hashlib.sha256(weights_bytes).hexdigest(),
-                             "layer": CLASSIFIER_LAYER, "shape": list(dense_weights(model).shape)},
+                             "layer": CLASSIFIER_LAYER, "shape": list(weights.shape)},
              "keras_file": f"{name}.keras",
              "outputs": {PROBABILITIES_OUTPUT: "class probabilities (n, classes)",
                          FEATURES_OUTPUT: f"output of {FEATURES_LAYER} (n, h, w, channels)"},
