@@ -240,3 +240,20 @@ def test_a_pulled_record_entry_refreshes_the_record_while_ops_still_wait(qtbot: 
     workspace.on_synced(SyncStatus(True, 3, None, None, frozenset({"vitals_other"})))
     workspace.on_synced(SyncStatus(True, 3, None, None, frozenset({"medication"})))
     assert refreshed == [True]
+
+
+def test_a_failed_save_is_said_in_the_dialog_which_can_try_again(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _ready(qtbot, workspace)
+    _tap(qtbot, workspace.give_drug)
+    dialog = _open_dialog(qtbot, window, DrugDialog)
+    _tap(qtbot, dialog.drug_buttons["aspirin"])
+    qtbot.keyClicks(dialog.dose, "300")
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+    workspace.record._service.record_medication = disk_full  # type: ignore[method-assign]
+    _tap(qtbot, dialog.record_button)
+    qtbot.waitUntil(lambda: "No space left on device" in dialog.checks.text())
+    assert dialog.isVisible() and dialog.record_button.isEnabled()

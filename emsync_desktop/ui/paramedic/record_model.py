@@ -95,7 +95,10 @@ class RecordModel(QObject):
                 self.refresh()
                 self.cases.reload_snapshot()  # the SBAR draft and the scores read the record too
 
-        self._relay.submit(fn, case_id, *args, on_result=answered, on_error=self._on_error, owner=self)
+        def failed(error: BaseException) -> None:  # the dialog that waits is told, and can be tried again
+            answered(RecordResult(None, f"Not saved: {error}. Nothing was recorded; try again."))
+
+        self._relay.submit(fn, case_id, *args, on_result=answered, on_error=failed, owner=self)
 
     def _on_case(self, snapshot: CaseSnapshot | None) -> None:
         if snapshot is None:
