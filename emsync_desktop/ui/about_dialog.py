@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPlainT
 
 from emsync_desktop import __version__
 from emsync_desktop.ml.registry import ModelUnavailable, default_models_dir, load_manifest
-from emsync_desktop.services.model_import import active_imaging_model
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
@@ -52,6 +51,8 @@ def load_about(data_dir: Path) -> AboutInfo:
     except ModelUnavailable as exc:
         triage_line = str(exc)
     try:
+        from emsync_desktop.services.model_import import active_imaging_model  # numpy: not at start-up
+
         imaging_line = active_imaging_model(data_dir)
     except (ModelUnavailable, KeyError) as exc:
         imaging_line = f"No usable imaging model: {exc}"
