@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,12 @@ def test_start_up_loads_no_heavy_library_before_a_workspace_opens() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[1], env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.strip() == "[]"
+
+
+def test_every_test_that_imports_tensorflow_runs_in_the_tensorflow_process() -> None:
+    """TensorFlow beside QtWebEngine in one process aborts it at exit ('free(): invalid pointer' after a
+    green run): such tests carry the ``tensorflow`` mark, which the Makefile runs in a process of their own."""
+    uses_tf = re.compile(r"^\s*(import tensorflow|from tensorflow|import keras|from keras|import tf2onnx)", re.M)
+    unmarked = [str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py")
+                if uses_tf.search(path.read_text()) and "pytest.mark.tensorflow" not in path.read_text()]
+    assert unmarked == []

@@ -8,6 +8,8 @@ import pytest
 
 from emsync_desktop.ml.preprocess import resize
 
+pytestmark = pytest.mark.tensorflow  # never beside QtWebEngine in one process (see Makefile)
+
 SHAPES = [((301, 233), (150, 150)), ((100, 100), (150, 150)), ((97, 61), (40, 50)), ((64, 64), (32, 32))]
 
 
