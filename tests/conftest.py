@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,21 +56,3 @@ def models_copy(tmp_path: Path) -> Path:
     target = tmp_path / "models"
     shutil.copytree(default_models_dir(), target)
     return target
-
-
-_EXIT_STATUS: list[int] = []
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _EXIT_STATUS.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Leave without the interpreter's teardown once pytest has reported: after a full run that passed,
-    the process once aborted in C++ destructors at exit ('free(): invalid pointer', Qt, QtWebEngine and
-    onnxruntime objects freed in no set order), turning a green run red. The results and the exit status
-    are pytest's own (docs/decisions.md)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(_EXIT_STATUS[-1] if _EXIT_STATUS else 0)
