@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,3 +57,13 @@ def models_copy(tmp_path: Path) -> Path:
     target = tmp_path / "models"
     shutil.copytree(default_models_dir(), target)
     return target
+
+
+@pytest.fixture
+def kochi_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times read in Kochi: IST, UTC+05:30 (stored times stay UTC; 02:12 UTC is 07:42 there)."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

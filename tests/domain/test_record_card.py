@@ -1,7 +1,5 @@
 """The few lines of the case record an incoming-transfer card shows (times read in Kochi, UTC+05:30)."""
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -24,13 +22,7 @@ def at(minute: int) -> datetime:
     return datetime(2026, 11, 22, 2, minute, tzinfo=UTC)  # 02:12 UTC is 07:42 in Kochi
 
 
-@pytest.fixture(autouse=True)
-def kochi_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("kochi_time")  # times are read in Kochi (tests/conftest.py)
 
 
 ASPIRIN = GivenDrug("Aspirin", 300, "mg", "PO", at(12))

@@ -1,8 +1,6 @@
 """The case record in the SBAR text: timeline, SAMPLE history and weight in the background, drugs and
 procedures in the assessment. Times are read in Kochi (IST, UTC+05:30)."""
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -36,13 +34,7 @@ def at(hour: int, minute: int) -> datetime:
     return datetime(2026, 11, 22, hour, minute, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def kochi_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("kochi_time")  # times are read in Kochi (tests/conftest.py)
 
 
 HISTORY = SampleHistory(

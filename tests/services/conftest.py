@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,12 +42,3 @@ def cases(app_context: AppContext, paramedic: UserInfo) -> CaseService:
 def record(app_context: AppContext, paramedic: UserInfo) -> RecordService:
     return RecordService(app_context.store, paramedic, clock=lambda: NOW, blob_dir=app_context.data_dir / "blobs")
 
-
-@pytest.fixture
-def kochi_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times read in Kochi: IST, UTC+05:30 (NOW, 10:00 UTC, is 15:30 there)."""
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,14 +20,7 @@ from emsync_desktop.ui.paramedic.handoff_exports import handoff_pdf
 from tests.services.conftest import NOW
 from tests.services.test_handoff_record import HISTORY, record_a_case
 
-
-@pytest.fixture(autouse=True)
-def kochi_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("kochi_time")  # times are read in Kochi (tests/conftest.py)
 
 
 def pdf_text(data: bytes, folder: Path) -> str:
