@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.history import AnswerStatus, HistoryItem
 from emsync_desktop.domain.local_time import clock
-from emsync_desktop.domain.procedures import Procedure
+from emsync_desktop.domain.procedures import Extra, Procedure
 from emsync_desktop.domain.timeline import TimelineStep
 from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.clock import utc_now
@@ -257,3 +257,12 @@ def test_a_failed_save_is_said_in_the_dialog_which_can_try_again(qtbot: QtBot, w
     _tap(qtbot, dialog.record_button)
     qtbot.waitUntil(lambda: "No space left on device" in dialog.checks.text())
     assert dialog.isVisible() and dialog.record_button.isEnabled()
+
+
+def test_a_procedure_row_says_its_extras_in_the_handoff_words(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    _ready(qtbot, workspace)
+    workspace.record.do_procedure(Procedure.DEFIBRILLATION, None, {Extra.ENERGY_J: 150})
+    workspace.show_tab("Record")
+    qtbot.waitUntil(lambda: workspace.treatments.table.rowCount() == 1)
+    assert workspace.treatments.table.item(0, 1).text() == "Defibrillation (150 J)"

@@ -12,12 +12,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.record_summary import procedure_text
+from emsync_desktop.services.handoff_record import done_procedure
 from emsync_desktop.services.record_views import MedicationView, ProcedureView
 from emsync_desktop.ui.paramedic.record_model import CaseRecord, RecordModel
 from emsync_desktop.ui.widgets.buttons import touch_button
 
 COLUMNS = ["Time", "Treatment", "By", "Checks and sync"]
-EXTRA_UNITS = {"energy_j": "{:g} J", "rate_per_min": "{:g}/min", "current_ma": "{:g} mA"}
 
 
 class TreatmentsPanel(QWidget):
@@ -85,23 +86,11 @@ def _drug_row(view: MedicationView) -> tuple[datetime, list[str]]:
     return view.given_at, [clock(view.given_at), what, view.by_name, "\n".join(n for n in notes if n)]
 
 
-def procedure_text(view: ProcedureView) -> str:
-    """'Defibrillation 200 J', 'Tourniquet on 07:42', '12-lead ECG (ecg.pdf)'."""
-    parts = [view.procedure.label]
-    for name, value in view.extras.items():
-        if name in EXTRA_UNITS and isinstance(value, int | float):
-            parts.append(EXTRA_UNITS[name].format(value))
-        elif name == "time_on" and isinstance(value, str):
-            parts.append(f"on {clock(datetime.fromisoformat(value))}")
-        elif name == "ecg_file":
-            parts.append(f"({value})")
-    return " ".join(parts)
-
-
 def _procedure_row(view: ProcedureView) -> tuple[datetime, list[str]]:
     notes = [_sync_text(view.sync_state, view.sync_reason)]
     if view.blob_state == "to_send":
         notes.append("ECG file waiting to send")
     elif view.blob_state == "unsendable":
         notes.append(view.sync_reason or "ECG file not sent")
-    return view.done_at, [clock(view.done_at), procedure_text(view), view.by_name, "\n".join(n for n in notes if n)]
+    what = procedure_text(done_procedure(view))  # the handoff's words: 'Defibrillation (150 J)'
+    return view.done_at, [clock(view.done_at), what, view.by_name, "\n".join(n for n in notes if n)]
