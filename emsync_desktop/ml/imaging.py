@@ -29,6 +29,7 @@ from emsync_desktop.ml.image_io import FloatImage, LoadedImage
 from emsync_desktop.ml.occlusion import DEFAULT_BUDGET_S, occlusion_map
 from emsync_desktop.ml.preprocess import fit, heat_in_image_frame, preprocess, probabilities, resize, scale_values
 from emsync_desktop.ml.registry import ModelUnavailable, load_manifest, verified_model_bytes
+from emsync_desktop.ml.signing import TrustedKeys, check_signature, project_keys
 
 IMAGE_INPUT = "image"  # the names the project's own exporter gives (and the contract's defaults)
 PROBABILITIES_OUTPUT = "probabilities"
@@ -95,14 +96,17 @@ def upsample(heat_map: FloatImage, width: int, height: int) -> FloatImage:
 
 
 class ImagingModel:
-    """One verified imaging model and its session. Raises ``ModelUnavailable`` with a reason."""
+    """One verified imaging model and its session. Raises ``ModelUnavailable`` with a reason (an
+    ``UntrustedModel`` if the entry is unsigned, wrongly signed, or signed by a key not in ``trusted``,
+    which defaults to the project's keys)."""
 
-    def __init__(self, models_dir: Path, entry: dict[str, Any]) -> None:
+    def __init__(self, models_dir: Path, entry: dict[str, Any], trusted: TrustedKeys | None = None) -> None:
         import onnxruntime as ort
 
         self.entry = entry
         self.name = str(entry["name"])
         self.version = str(entry["version"])
+        self.signer = check_signature(entry, trusted or TrustedKeys(project_keys()))
         try:
             self.contract = parse_contract(entry)
         except ContractError as exc:
@@ -138,11 +142,11 @@ class ImagingModel:
         return weights
 
     @classmethod
-    def default(cls, models_dir: Path) -> ImagingModel:
+    def default(cls, models_dir: Path, trusted: TrustedKeys | None = None) -> ImagingModel:
         section = load_manifest(models_dir).get("imaging")
         if not isinstance(section, dict) or not section.get("models"):
             raise ModelUnavailable("No imaging model is installed. An admin can import one (Admin → Models).")
-        return cls(models_dir, section["models"][0])
+        return cls(models_dir, section["models"][0], trusted)
 
     def analyse(self, image: LoadedImage, heat_map_budget_s: float = DEFAULT_BUDGET_S) -> ImagingResult:
         """Probabilities per label and a heat map for the label shown; ``heat_map_budget_s`` bounds an

@@ -76,10 +76,15 @@ def explain(error: BaseException) -> Problem:
 
 
 class ImagingAnalyser:
-    """Loads the model on first use (onnxruntime is heavy) and analyses one file at a time."""
+    """Loads the model on first use (onnxruntime is heavy) and analyses one file at a time.
 
-    def __init__(self, models_dir: Path) -> None:
-        self._models_dir = models_dir
+    ``source`` is a models folder (its models trusted if signed by the project's keys), or an install's
+    data dir: then its imported models if any, else the shipped ones, trusted as that install's admins
+    decided (``model_trust``); resolved on first use, on the worker."""
+
+    def __init__(self, source: Path, *, install: bool = False) -> None:
+        self._source = source
+        self._install = install
         self._model: ImagingModel | None = None
         self._lock = threading.Lock()
 
@@ -87,8 +92,16 @@ class ImagingAnalyser:
         """Raises ``ModelUnavailable`` with a reason when no verified imaging model is installed."""
         with self._lock:
             if self._model is None:
-                self._model = ImagingModel.default(self._models_dir)
+                self._model = self._load()
             return self._model
+
+    def _load(self) -> ImagingModel:
+        if not self._install:
+            return ImagingModel.default(self._source)
+        from emsync_desktop.services.model_import import imaging_models_dir
+        from emsync_desktop.services.model_trust import trusted_keys
+
+        return ImagingModel.default(imaging_models_dir(self._source), trusted_keys(self._source))
 
     def analyse_file(self, path: Path) -> Analysis:
         """Raises ``ImageRefused`` (the file) or ``ModelUnavailable`` (the model), each saying what to do."""

@@ -2,10 +2,13 @@
 as the training command writes it, or written by hand for an ONNX model exported elsewhere) and the
 files it names: the ``.onnx`` file and, for class activation maps, the ``.cam.npy`` heat-map weights.
 
-Checked before anything is copied: the entry's required keys, its contract (``ml/contract.py``), every
-file's sha256 against the manifest, the model loads in onnxruntime, its graph's input and output shapes
-fit the contract (channels, size, layout, number of labels), and a blank image of its input size gives
-one probability per label (and feature maps the heat-map weights fit, if it has them). Then the files go
+Checked before anything is copied: the entry's required keys, its signature and that this PC trusts
+its key (``ml/signing.py``, ``model_trust``), its contract (``ml/contract.py``), every file's sha256
+against the manifest, the model loads in onnxruntime, its graph's input and output shapes fit the
+contract (channels, size, layout, number of labels), a blank image of its input size gives one
+probability per label (and feature maps the heat-map weights fit, if it has them), and, if the maker
+sent reference outputs (``reference``: sample images and what their framework answered with the
+declared preprocessing), the app gives the same answers within ``PARITY_TOLERANCE``. Then the files go
 into ``<data dir>/models`` (atomic writes) and that folder's manifest gains the entry, first; the app
 uses imported models before the shipped one.
 
@@ -21,15 +24,32 @@ from typing import Any
 import numpy as np
 
 from emsync_desktop.ml.contract import ContractError, parse_contract
+from emsync_desktop.ml.image_io import load_image
 from emsync_desktop.ml.imaging import ImagingModel
-from emsync_desktop.ml.registry import MANIFEST_NAME, ModelUnavailable, default_models_dir, load_manifest
+from emsync_desktop.ml.registry import (
+    MANIFEST_NAME,
+    ModelUnavailable,
+    default_models_dir,
+    load_manifest,
+    verified_model_bytes,
+)
+from emsync_desktop.ml.signing import UntrustedModel, check_signature, files_named, fingerprint
 from emsync_desktop.services.exports import write_atomically
+from emsync_desktop.services.model_trust import trusted_keys
 
 IMPORTED_MODELS_DIR = "models"
 
 
 class ModelImportRefused(ValueError):
-    """The model was not imported; ``str()`` says why. Nothing was copied."""
+    """The model was not imported; ``str()`` says why. Nothing was copied. ``untrusted_key``: the model
+    is validly signed by this key, which this PC does not trust (an admin may choose to)."""
+
+    def __init__(self, message: str, untrusted_key: bytes | None = None) -> None:
+        super().__init__(message)
+        self.untrusted_key = untrusted_key
+
+
+PARITY_TOLERANCE = 1e-3
 
 
 def imaging_models_dir(data_dir: Path) -> Path:
@@ -53,11 +73,15 @@ def import_imaging_model(source: Path, data_dir: Path) -> dict[str, Any]:
         raise ModelImportRefused(f"{source / MANIFEST_NAME} has no imaging model in it.")
     entry = dict(section["models"][0])
     try:
-        files = _files(entry)
-        model = ImagingModel(source, entry)  # checks the contract, the files' sha256, the graph's shapes
+        files = _files(entry, source)
+        # checks the signature and its key, the contract, the files' sha256, the graph's shapes
+        model = ImagingModel(source, entry, trusted_keys(data_dir))
         _dry_run(model)
+        parity = check_reference(model, source)
     except ModelImportRefused:
         raise
+    except UntrustedModel as exc:
+        raise ModelImportRefused(str(exc), exc.public_key) from exc
     except ModelUnavailable as exc:  # already a sentence naming the model and what to fix
         raise ModelImportRefused(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
@@ -65,8 +89,34 @@ def import_imaging_model(source: Path, data_dir: Path) -> dict[str, Any]:
     target = data_dir / IMPORTED_MODELS_DIR
     for name in files:
         write_atomically(target / name, (source / name).read_bytes())
-    _add_to_manifest(target, entry)
+    _add_to_manifest(target, entry, parity)
     return entry
+
+
+def check_reference(model: ImagingModel, folder: Path) -> dict[str, Any] | None:
+    """The app's answers on the maker's reference images against the maker's own (source framework,
+    declared preprocessing): ``{max_abs_difference, images, against}``, or None if the entry has no
+    reference outputs. Raises ``ModelImportRefused`` when they differ by more than ``PARITY_TOLERANCE``."""
+    named = model.entry.get("reference")
+    if not isinstance(named, dict):
+        return None
+    reference = json.loads(verified_model_bytes(folder, named))
+    worst, worst_file = 0.0, ""
+    for sample in reference["samples"]:
+        verified_model_bytes(folder, sample)
+        result = model.analyse(load_image(folder / sample["file"]), heat_map_budget_s=0.0)
+        got = [result.probabilities[label] for label in model.classes]
+        difference = max(abs(a - float(b)) for a, b in zip(got, sample["probabilities"], strict=True))
+        if difference >= worst:
+            worst, worst_file = difference, str(sample["file"])
+    if worst > PARITY_TOLERANCE:
+        raise ModelImportRefused(
+            f"Model {model.name}: on {worst_file} the app's answer differs from its maker's reference output by "
+            f"{worst:.3f} (more than {PARITY_TOLERANCE}). The preprocessing declared in its contract is probably "
+            "not the one the model was trained with (resize method, aspect, value range, mean/std): ask its "
+            "maker which they used and correct the contract.")
+    return {"max_abs_difference": worst, "images": len(reference["samples"]),
+            "against": str(reference.get("framework", "the maker's reference outputs"))}
 
 
 def _dry_run(model: ImagingModel) -> None:
@@ -96,25 +146,46 @@ def _check_probabilities(model: ImagingModel, values: list[float]) -> None:
 REQUIRED_KEYS = ("name", "version", "file", "sha256", "classes")
 
 
-def _files(entry: dict[str, Any]) -> list[str]:
+def _files(entry: dict[str, Any], source: Path) -> list[str]:
+    """Every file the entry names (reference images included), checked to lie in ``source``."""
     for key in REQUIRED_KEYS:
         if key not in entry:
             raise ModelImportRefused(f"The manifest's imaging entry needs {key!r}: add it (required are "
                                      f"{', '.join(REQUIRED_KEYS)}).")
-    names = [str(entry["file"])] + ([str(entry["cam_weights"]["file"])] if "cam_weights" in entry else [])
+    names = [str(f["file"]) for f in files_named(entry)]
+    if isinstance(entry.get("reference"), dict):
+        reference = json.loads(verified_model_bytes(source, entry["reference"]))
+        names += [str(s["file"]) for s in reference["samples"]]
     if any(Path(n).name != n for n in names):
         raise ModelImportRefused("The manifest names files outside its folder; refused.")
     return names
 
 
-def _add_to_manifest(target: Path, entry: dict[str, Any]) -> None:
+def _add_to_manifest(target: Path, entry: dict[str, Any], parity: dict[str, Any] | None) -> None:
+    """The entry exactly as signed; what this PC measured goes beside it (``checks``), never into it."""
     path = target / MANIFEST_NAME
     manifest: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.exists() else {"schema": 1}
     earlier = manifest.get("imaging", {}).get("models", [])
     models = [entry] + [m for m in earlier if m.get("name") != entry["name"]]
-    manifest["imaging"] = {"models": models}
+    checks = {k: v for k, v in manifest.get("imaging", {}).get("checks", {}).items() if k != entry["name"]}
+    if parity is not None:
+        checks[entry["name"]] = {"parity": parity}
+    manifest["imaging"] = {"models": models, "checks": checks}
     write_atomically(path, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
+
+
+def _provenance(data_dir: Path, entry: dict[str, Any], parity: dict[str, Any] | None) -> str:
+    """Who signed it (and whether this PC trusts them), and how closely the app matches its source."""
+    try:
+        signer = f"\nSigned by key {fingerprint(check_signature(entry, trusted_keys(data_dir)))}."
+    except UntrustedModel as exc:
+        signer = f"\nREFUSED: {exc}"
+    if not parity:
+        return signer + " No parity check against its source framework is recorded."
+    against = parity.get("against", "its source framework")
+    return (signer + f" Parity with {against}: largest difference {parity['max_abs_difference']:.1e} on "
+            f"{parity['images']} images.")
 
 
 def active_imaging_model(data_dir: Path) -> str:
@@ -133,6 +204,8 @@ def active_imaging_model(data_dir: Path) -> str:
         fed = f"\nInput and output: {parse_contract(entry).describe()}."
     except ContractError as exc:
         fed = f"\nIts contract cannot be used: {exc}"
+    fed += _provenance(data_dir, entry, section.get("checks", {}).get(entry["name"], {}).get("parity")
+                       or entry.get("parity"))
     if not test:
         return f"{entry['name']} {entry['version']} ({where}; {kind}); not evaluated on held-out data{fed}"
     return (f"{entry['name']} {entry['version']} ({where}; {kind}); held-out AUROC {test.get('auroc', '?')}, "

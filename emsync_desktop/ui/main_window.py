@@ -288,11 +288,10 @@ class MainWindow(QMainWindow):
                                       self.context.data_dir, self._gps, exports)
         if user.role is Role.NURSE:
             from emsync_desktop.services.imaging import ImagingAnalyser
-            from emsync_desktop.services.model_import import imaging_models_dir
             from emsync_desktop.ui.nurse.workspace import NurseWorkspace
 
             # The model loads on the first analysis; a model an admin imported is used from the next sign-in.
-            analyser = ImagingAnalyser(imaging_models_dir(self.context.data_dir))
+            analyser = ImagingAnalyser(self.context.data_dir, install=True)
             return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync, analyser,
                                   self.context.data_dir, self.fetch_blob)
         if user.role is Role.COORDINATOR:

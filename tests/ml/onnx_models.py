@@ -63,14 +63,19 @@ def reference_logits(batch_nchw: Floats, weights: dict[str, Floats]) -> Floats:
 
 
 def write_model_folder(folder: Path, onnx_bytes: bytes, *, classes: list[str], contract: dict[str, Any],
-                       name: str = "tiny_cxr") -> Path:
-    """A folder as an admin brings it: ``<name>.onnx`` and a manifest with one imaging entry."""
+                       name: str = "tiny_cxr", signed: bool = True) -> Path:
+    """A folder as an admin brings it: ``<name>.onnx`` and a manifest with one imaging entry, signed
+    with the test session's key unless ``signed`` is false."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.onnx").write_bytes(onnx_bytes)
     entry = {"name": name, "version": f"{name}-1", "file": f"{name}.onnx",
              "sha256": hashlib.sha256(onnx_bytes).hexdigest(), "classes": classes, "contract": contract,
              "training_data": {"source": "test", "description": "random weights"}}
     (folder / "manifest.json").write_text(json.dumps({"schema": 1, "imaging": {"models": [entry]}}))
+    if signed:
+        from tests.ml.signing_keys import sign_with_test_key
+
+        sign_with_test_key(folder)
     return folder
 
 

@@ -15,6 +15,7 @@ from emsync_desktop.services.model_import import (
     imaging_models_dir,
     import_imaging_model,
 )
+from tests.ml.signing_keys import sign_with_test_key, trust_test_key
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def source(tmp_path: Path) -> Path:
     manifest["imaging"]["models"][0] |= {"name": "ward_cxr", "version": "ward_cxr-2026.11.23-folder",
                                          "demonstration": False}
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
+    trust_test_key(tmp_path / "data")
+    return sign_with_test_key(folder)
 
 
 def test_imported_model_is_used_first(tmp_path: Path, source: Path) -> None:

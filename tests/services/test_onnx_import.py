@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from emsync_desktop.services.imaging import ImagingAnalyser
-from emsync_desktop.services.model_import import ModelImportRefused, imaging_models_dir, import_imaging_model
+from emsync_desktop.services.model_import import ModelImportRefused, import_imaging_model
 from tests.ml.onnx_models import (
     classifier_onnx,
     classifier_weights,
@@ -22,6 +22,7 @@ from tests.ml.onnx_models import (
     reference_logits,
     write_model_folder,
 )
+from tests.ml.signing_keys import sign_with_test_key, trust_test_key
 
 CLASSES = ["NORMAL", "PNEUMONIA"]
 CONTRACT: dict[str, Any] = {
@@ -36,6 +37,12 @@ WEIGHTS = classifier_weights()
 def onnx_bytes() -> bytes:
     return classifier_onnx(WEIGHTS)
 
+
+
+@pytest.fixture(autouse=True)
+def data_dir_trusts_the_test_vendor(tmp_path: Path) -> None:
+    """Every import below goes into ``tmp_path / "data"``, whose admin trusts the test key."""
+    trust_test_key(tmp_path / "data")
 
 def radiograph(path: Path) -> np.ndarray:
     """An 8-bit grey PNG of 233 × 301 (not square, not the model's size); returns its pixels in [0, 1]."""
@@ -54,7 +61,7 @@ def test_onnx_model_imported_with_its_contract_matches_the_numpy_reference(tmp_p
     data_dir = tmp_path / "data"
     import_imaging_model(source, data_dir)
     pixels = radiograph(tmp_path / "chest.png")
-    analysis = ImagingAnalyser(imaging_models_dir(data_dir)).analyse_file(tmp_path / "chest.png")
+    analysis = ImagingAnalyser(data_dir, install=True).analyse_file(tmp_path / "chest.png")
     got = np.array([analysis.result.probabilities[c] for c in CLASSES])
     difference = float(np.abs(got - reference_probabilities(pixels)).max())
     print(f"max |app - numpy reference| = {difference:.2e}")
@@ -69,7 +76,7 @@ def test_reference_would_notice_bilinear_resize_or_the_wrong_range(tmp_path: Pat
     source = write_model_folder(tmp_path / "vendor", onnx_bytes, classes=CLASSES, contract=wrong)
     import_imaging_model(source, tmp_path / "data")
     pixels = radiograph(tmp_path / "chest.png")
-    result = ImagingAnalyser(imaging_models_dir(tmp_path / "data")).analyse_file(tmp_path / "chest.png").result
+    result = ImagingAnalyser(tmp_path / "data", install=True).analyse_file(tmp_path / "chest.png").result
     got = np.array([result.probabilities[c] for c in CLASSES])
     assert float(np.abs(got - reference_probabilities(pixels)).max()) > 1e-3
 
@@ -119,9 +126,8 @@ def test_admin_reads_how_the_imported_model_is_fed(tmp_path: Path, onnx_bytes: b
 
     import_imaging_model(write_model_folder(tmp_path / "vendor", onnx_bytes, classes=CLASSES, contract=CONTRACT),
                          tmp_path / "data")
-    assert active_imaging_model(tmp_path / "data").endswith(
-        "Input and output: 3×150×150 NCHW (grey-to-rgb), nearest resize, stretch, values -1..1; "
-        "output logits-softmax, single-label, 2 labels.")
+    assert ("Input and output: 3×150×150 NCHW (grey-to-rgb), nearest resize, stretch, values -1..1; "
+            "output logits-softmax, single-label, 2 labels.") in active_imaging_model(tmp_path / "data")
 
 
 def test_logits_declared_as_softmax_are_refused_with_what_to_declare(tmp_path: Path, onnx_bytes: bytes) -> None:
@@ -147,6 +153,7 @@ def test_heat_map_weights_that_do_not_fit_the_feature_maps_are_refused_with_a_se
     manifest["imaging"]["models"][0]["cam_weights"] = {"file": "tiny_cxr.cam.npy",
                                                        "sha256": hashlib.sha256(buffer.getvalue()).hexdigest()}
     (source / "manifest.json").write_text(json.dumps(manifest))
+    sign_with_test_key(source)
     with pytest.raises(ModelImportRefused, match=r"feature maps have shape \[1, 148, 148, 4\] but its heat-map "
                                                  "weights expect 128 channels"):
         import_imaging_model(source, tmp_path / "data")
@@ -157,5 +164,6 @@ def test_positive_class_not_among_the_labels_is_refused(tmp_path: Path, onnx_byt
     manifest = json.loads((source / "manifest.json").read_text())
     manifest["imaging"]["models"][0]["positive_class"] = "opacity"
     (source / "manifest.json").write_text(json.dumps(manifest))
+    sign_with_test_key(source)
     with pytest.raises(ModelImportRefused, match="positive_class 'opacity' is not one of its classes"):
         import_imaging_model(source, tmp_path / "data")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QLabel,
     QTableWidget,
@@ -27,11 +25,11 @@ from emsync_desktop.services.audit_check import (
 from emsync_desktop.services.auth import demo_accounts
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.formulary_admin import FormularyAdmin
-from emsync_desktop.services.model_import import active_imaging_model, import_imaging_model
 from emsync_desktop.services.network import HospitalCapacity, network_capacity
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AuditAnchor
 from emsync_desktop.ui.admin.formulary_view import FormularyView
+from emsync_desktop.ui.admin.models_view import ModelsView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -66,14 +64,15 @@ class AdminWorkspace(QWidget):
         tabs.addTab(self.users, "Users")
         tabs.addTab(self.hospitals, "Hospitals")
         tabs.addTab(self.formulary, "Formulary")
-        tabs.addTab(self._models_tab(), "Models")
+        self.models = ModelsView(relay, context.data_dir, user.display_name or user.username)
+        tabs.addTab(self.models, "Models")
         tabs.addTab(self._audit_tab(), "Audit chain")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(tabs, 1)
         relay.submit(demo_accounts, context.store, on_result=self._on_users, owner=self)
         relay.submit(network_capacity, context.store, on_result=self._on_hospitals, owner=self)
-        self.refresh_models()
+        self.models.refresh()
         self.verify_audit()
 
     def on_synced(self, status: SyncStatus) -> None:
@@ -124,49 +123,6 @@ class AdminWorkspace(QWidget):
     def _not_verified(self, error: BaseException) -> None:
         self.audit_status.setText(f"The audit chain could not be verified now: {error}")
         self.verify_button.setEnabled(True)
-
-    def _models_tab(self) -> QWidget:
-        tab = QWidget()
-        self.imaging_model = QLabel("Reading the model manifest…")
-        self.imaging_model.setWordWrap(True)
-        self.import_button = touch_button("Import imaging model…")
-        self.import_button.clicked.connect(self._choose_model_folder)
-        self.import_result = QLabel()
-        self.import_result.setWordWrap(True)
-        layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("<b>Chest X-ray model in use</b>"))
-        layout.addWidget(self.imaging_model)
-        how = QLabel("Import a folder with manifest.json (an <i>imaging</i> section, as "
-                     "<tt>python -m emsync_desktop.ml.training imaging</tt> writes it, or one written for an "
-                     "ONNX model from elsewhere with its <i>contract</i>: input, preprocessing, output; see "
-                     "docs/decisions.md) and the files it names. Every file is checked against its sha256, "
-                     "the model's input and output shapes against its contract, and it is tried before it is "
-                     "used.")
-        how.setWordWrap(True)
-        layout.addWidget(how)
-        layout.addWidget(self.import_button)
-        layout.addWidget(self.import_result)
-        layout.addStretch(1)
-        return tab
-
-    def refresh_models(self) -> None:
-        self._relay.submit_background(active_imaging_model, self._data_dir, on_result=self.imaging_model.setText,
-                                      on_error=lambda e: self.imaging_model.setText(str(e)), owner=self)
-
-    def _choose_model_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with manifest.json and the model files")
-        if folder:
-            self.import_model(Path(folder))
-
-    def import_model(self, folder: Path) -> None:
-        self.import_result.setText(f"Checking {folder}…")
-        self._relay.submit_background(import_imaging_model, folder, self._data_dir, on_result=self._imported,
-                                      on_error=lambda e: self.import_result.setText(f"Not imported: {e}"), owner=self)
-
-    def _imported(self, entry: dict[str, object]) -> None:
-        self.import_result.setText(f"Imported {entry['name']} version {entry['version']}. Nurses get it at their "
-                                   "next sign-in.")
-        self.refresh_models()
 
     def _on_users(self, accounts: list[tuple[UserInfo, str]]) -> None:
         self.users.setRowCount(len(accounts))

@@ -1,0 +1,73 @@
+"""Sign the imaging models of a models folder, or make a signing key. For model makers and the release.
+
+    python -m emsync_desktop.ml.sign keygen ~/keys/vendor-models.pem      # prints its public key + fingerprint
+    python -m emsync_desktop.ml.sign sign --key ~/keys/vendor-models.pem [--models DIR]
+
+``sign`` checks every file an entry names against its sha256 first (a signature over a wrong hash would
+vouch for nothing), then signs each ``imaging.models[]`` entry of ``DIR/manifest.json`` in place (atomic).
+The key's passphrase, if any, comes from ``$EMSYNC_MODEL_KEY_PASSPHRASE``. Keys never go in the repo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+from pathlib import Path
+
+from emsync_desktop.ml.registry import MANIFEST_NAME, ModelUnavailable, default_models_dir, verified_model_bytes
+from emsync_desktop.ml.signing import files_named, fingerprint, new_private_key_pem, public_key_of, sign_entry
+
+
+def sign_folder(models_dir: Path, private_key_pem: bytes, passphrase: str | None = None) -> list[str]:
+    """Sign every imaging entry in ``models_dir``; returns their names. Raises ``ModelUnavailable`` if a
+    file does not match its hash (nothing is written then)."""
+    path = models_dir / MANIFEST_NAME
+    manifest = json.loads(path.read_text("utf-8"))
+    models = manifest.get("imaging", {}).get("models", [])
+    for entry in models:
+        for named in files_named(entry):
+            verified_model_bytes(models_dir, named)
+    manifest["imaging"]["models"] = [sign_entry(e, private_key_pem, passphrase) for e in models]
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(manifest, indent=1) + "\n", "utf-8")
+    os.replace(temporary, path)
+    return [str(e["name"]) for e in models]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emsync_desktop.ml.sign", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    keygen = sub.add_parser("keygen", help="write a new Ed25519 private key (PEM) and print its public key")
+    keygen.add_argument("key_file", type=Path)
+    sign = sub.add_parser("sign", help="sign the imaging models of a models folder")
+    sign.add_argument("--key", type=Path, required=True, help="the private key (PEM)")
+    sign.add_argument("--models", type=Path, default=default_models_dir())
+    args = parser.parse_args(argv)
+    passphrase = os.environ.get("EMSYNC_MODEL_KEY_PASSPHRASE") or None
+    if args.command == "keygen":
+        if args.key_file.exists():
+            print(f"error: {args.key_file} exists; not overwritten", file=sys.stderr)
+            return 2
+        pem = new_private_key_pem(passphrase)
+        args.key_file.touch(mode=0o600)
+        args.key_file.write_bytes(pem)
+        public = public_key_of(pem, passphrase)
+        print(f"public key (a .pub file's line): {base64.b64encode(public).decode()}\n"
+              f"fingerprint (tell admins):        {fingerprint(public)}")
+        return 0
+    try:
+        names = sign_folder(args.models, args.key.read_bytes(), passphrase)
+    except (OSError, ValueError, ModelUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    public = public_key_of(args.key.read_bytes(), passphrase)
+    print(f"signed {', '.join(names) or 'nothing (no imaging models)'} with key {fingerprint(public)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
