@@ -127,7 +127,7 @@ class ImagingModel:
             raise ModelUnavailable(f"Model {self.name} does not fit its manifest: " + " ".join(faults))
         self._weights = self._cam_weights(models_dir, entry)
         batch_axis = next(i.shape[0] for i in self._session.get_inputs() if i.name == self.contract.input_name)
-        self._batch = 1 if isinstance(batch_axis, int) else 8  # a graph fixed to one image at a time
+        self._batch = 1 if isinstance(batch_axis, int) else 4  # a graph fixed to one image at a time
 
     def _cam_weights(self, models_dir: Path, entry: dict[str, Any]) -> npt.NDArray[np.float32] | None:
         if "cam_weights" not in entry:
@@ -165,6 +165,7 @@ class ImagingModel:
             method = CAM_METHOD
         else:
             occluded = occlusion_map(fit(image.pixels, self.contract), lambda fitted: self._scores(fitted, index),
+                                     baseline=(float(values[index]), inferred - started),
                                      budget_s=heat_map_budget_s, batch=self._batch)
             heat, method = occluded.heat, occluded.describe()
         heat = heat_in_image_frame(heat, self.contract, *image.pixels.shape)

@@ -4,11 +4,11 @@ time budget. numpy only; runs on the caller's (worker) thread.
 Method: the image as the model sees it (fitted to its input size, before value scaling) is covered one
 square at a time with its own mean grey, and each covered copy is classified again; the heat of a square
 is how much the shown label's probability falls when it is hidden (rises are 0). The grid (2×2, 3×3,
-4×4, 6×6 … 16×16) is the finest whose passes fit the budget at the speed measured on the uncovered
-image; if time is left, a finer one follows at the speed measured on the first, and the map is the mean
-of the grids finished, at the finest one's resolution. So the map is as fine as the budget and the
-model's speed allow, a grid starts only if it will finish in time, and the map says how fine it is
-(``OcclusionMap.describe``). Zeiler & Fergus 2014 (occlusion sensitivity).
+4×4, 6×6 … 16×16) is the finest whose passes fit the budget at the speed of the analysis's own pass on
+the uncovered image; if time is left, a finer one follows at the speed measured on the first, and the
+map is the mean of the grids finished, at the finest one's resolution. A grid is abandoned if the
+machine slows down and it overruns. So the map is as fine as the budget and the model's speed allow,
+and says how fine it is (``OcclusionMap.describe``). Zeiler & Fergus 2014 (occlusion sensitivity).
 """
 
 from __future__ import annotations
@@ -45,20 +45,28 @@ class OcclusionMap:
                 f"(budget {self.budget_s:.1f} s){nothing if not self.heat.any() else ''}")
 
 
-def occlusion_map(fitted: FloatImage, score: Scorer, *, budget_s: float = DEFAULT_BUDGET_S,
-                  batch: int = 8, clock: Callable[[], float] = time.perf_counter) -> OcclusionMap:
+def occlusion_map(fitted: FloatImage, score: Scorer, *, baseline: tuple[float, float] | None = None,
+                  budget_s: float = DEFAULT_BUDGET_S, batch: int = 4,
+                  clock: Callable[[], float] = time.perf_counter) -> OcclusionMap:
     """The occlusion map of ``fitted`` (h, w grey, as fed before value scaling) for the label ``score``
-    reads. ``batch`` copies go through the model at once (1 for models with a fixed batch of one)."""
+    reads. ``baseline``: (that label's probability, seconds one pass took) from the caller's own run of
+    the model on this image, so that pass is not repeated; else it is run here. ``batch`` copies go
+    through the model at once (1 for models with a fixed batch of one); a grid that would overrun the
+    budget (the machine got busier) is abandoned after the batch that overran it, the coarser ones kept."""
     started = clock()
-    baseline = float(score(fitted[None])[0])
-    seconds_per_pass = max(clock() - started, 1e-6)
+    if baseline is None:
+        baseline = (float(score(fitted[None])[0]), clock() - started)
+    probability, seconds_per_pass = baseline[0], max(baseline[1], 1e-6)
+    deadline = started + budget_s
     fill = float(fitted.mean())
     maps: list[FloatImage] = []
     passes = 0
-    while (grid := _next_grid(maps[-1].shape[0] if maps else 0, budget_s - (clock() - started),
-                              seconds_per_pass)):
+    while (grid := _next_grid(maps[-1].shape[0] if maps else 0, deadline - clock(), seconds_per_pass)):
         level_started = clock()
-        maps.append(_grid_drops(fitted, score, baseline, grid, fill, batch))
+        drops = _grid_drops(fitted, score, probability, grid, fill, batch, lambda: clock() > deadline)
+        if drops is None:
+            break
+        maps.append(drops)
         passes += grid * grid
         seconds_per_pass = max((clock() - level_started) / (grid * grid), 1e-6)
     heat = _combine(maps)
@@ -72,8 +80,9 @@ def _next_grid(finished: int, remaining_s: float, seconds_per_pass: float) -> in
 
 
 def _grid_drops(fitted: FloatImage, score: Scorer, baseline: float, grid: int, fill: float,
-                batch: int) -> FloatImage:
-    """(grid, grid): the fall of the probability with each square hidden."""
+                batch: int, overran: Callable[[], bool]) -> FloatImage | None:
+    """(grid, grid): the fall of the probability with each square hidden; None if ``overran`` says the
+    time is up before the grid is finished."""
     height, width = fitted.shape
     rows = np.linspace(0, height, grid + 1).round().astype(int)
     cols = np.linspace(0, width, grid + 1).round().astype(int)
@@ -85,6 +94,8 @@ def _grid_drops(fitted: FloatImage, score: Scorer, baseline: float, grid: int, f
         for i, (r, c) in enumerate(chunk):
             copies[i, rows[r]:rows[r + 1], cols[c]:cols[c + 1]] = fill
         drops[start:start + len(chunk)] = baseline - score(copies)
+        if overran() and start + len(chunk) < len(squares):
+            return None
     return np.maximum(drops, 0.0).reshape(grid, grid).astype(np.float32)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from emsync_desktop.ml.occlusion import occlusion_map
 
@@ -63,3 +64,19 @@ def test_a_model_too_slow_for_any_grid_says_so() -> None:
 def test_nothing_marked_is_said_in_words() -> None:
     result = occlusion_map(np.zeros((16, 16), np.float32), bright_corner_scorer, budget_s=5.0)
     assert not result.heat.any() and "nothing is marked" in result.describe()
+
+
+def test_the_analysis_pass_is_reused_and_a_grid_the_machine_got_too_slow_for_is_abandoned() -> None:
+    """Speed measured at 10 ms a pass, then the machine slows to 100 ms: the 6×6 grid that looked
+    affordable is abandoned after the batch that overran, and the budget is kept within one batch."""
+    clock = FakeClock(seconds_per_image=0.1)
+    image = np.random.default_rng(3).random((24, 24)).astype(np.float32)
+    result = occlusion_map(image, clock.scorer, baseline=(0.5, 0.01), budget_s=0.5, batch=4, clock=clock)
+    assert result.grid == 0 and clock.now <= 0.5 + 4 * 0.1
+
+
+def test_given_baseline_costs_no_extra_pass() -> None:
+    clock = FakeClock(seconds_per_image=0.01)
+    image = np.random.default_rng(4).random((24, 24)).astype(np.float32)
+    result = occlusion_map(image, clock.scorer, baseline=(0.5, 0.01), budget_s=0.05, clock=clock)
+    assert result.grid == 2 and result.passes == 4 and clock.now == pytest.approx(0.04)
