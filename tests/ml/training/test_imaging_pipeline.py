@@ -109,12 +109,13 @@ def test_a_keras_file_is_exported_for_the_app_with_metrics_only_when_measured(tm
     assert keras.models.load_model(out / "evaluated.keras").output_shape == (None, 2)
 
 
-def test_keras_file_without_the_heat_map_layers_is_refused(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_keras_file_without_a_pooled_classifier_gets_an_occlusion_heat_map(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import keras
 
     inputs = keras.Input((SIZE, SIZE, 1))
     keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs))).save(tmp_path / "plain.keras")
     code = training_main(["imaging-export", str(tmp_path / "plain.keras"), "--classes", "a,b", "--name", "x",
-                          "--out", str(tmp_path / "m")])
-    assert code == 2 and "needs layers 'cam_features' and 'classifier'" in capsys.readouterr().err
+                          "--activation", "logits-softmax", "--references", "2", "--out", str(tmp_path / "m")])
+    assert code == 0 and "fed by a Flatten layer" in capsys.readouterr().out
+    assert json.loads((tmp_path / "m" / "manifest.json").read_text())["imaging"]["models"][0]["heat_map"] == "occlusion"
