@@ -137,3 +137,37 @@ def test_shipped_networks_still_get_class_activation_maps(arch: str) -> None:
     parts, _ = find_cam_parts(model)
     assert parts is not None and parts.features_layer == "cam_features" and parts.dense_layer == "classifier"
     np.testing.assert_array_equal(parts.kernel, model.get_layer("classifier").get_weights()[0])
+
+
+def rgb_contract(resize: str, aspect: str) -> dict[str, Any]:
+    return {"input": {"name": "image", "channels": 3, "height": 40, "width": 36, "layout": "NHWC"},
+            "preprocessing": {"resize": resize, "aspect": aspect, "range": "0..255", "mean": [120.0, 110.0, 100.0],
+                              "std": [60.0, 50.0, 40.0], "colour": "grey-to-rgb"},
+            "output": {"name": "probabilities", "activation": "logits-sigmoid", "multi_label": True,
+                       "thresholds": [0.3, 0.6]}}
+
+
+def rgb_flatten_logits() -> Any:
+    import keras
+
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input((40, 36, 3))
+    return keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs)))
+
+
+@pytest.mark.parametrize(("resize", "aspect"), [("bicubic", "letterbox"), ("bilinear-no-antialias", "centre-crop")])
+def test_reference_preprocessing_in_tensorflow_matches_the_app_for_each_aspect(tmp_path: Path, resize: str,
+                                                                               aspect: str) -> None:
+    entry = write_model(rgb_flatten_logits(), tmp_path, name="m", parity_images=np.zeros((1, 40, 36, 3), np.float32),
+                        entry={"version": "1", "classes": ["a", "b"], "contract": rgb_contract(resize, aspect)},
+                        reference_pngs=synthetic_pngs(2))
+    assert entry["parity"]["max_abs_difference"] < 1e-5
+
+
+def test_area_resize_that_the_app_does_otherwise_than_tensorflow_is_refused(tmp_path: Path) -> None:
+    """The app's area resize equals TensorFlow's only for whole-number shrink factors (ml/preprocess.py)."""
+    with pytest.raises(ExportRefused, match="'area' resize equals TensorFlow's only for whole-number shrink"):
+        write_model(rgb_flatten_logits(), tmp_path, name="m", parity_images=np.zeros((1, 40, 36, 3), np.float32),
+                    entry={"version": "1", "classes": ["a", "b"], "contract": rgb_contract("area", "stretch")},
+                    reference_pngs=synthetic_pngs(2))
+    assert not list(tmp_path.iterdir())  # nothing written
