@@ -135,6 +135,8 @@ def write_model(model: Any, out_dir: Path, *, name: str, entry: dict[str, Any],
             (stage / entry["cam_weights"]["file"]).write_bytes(_npy(weights))
         entry = write_reference(model, stage, name, entry, reference_pngs or synthetic_pngs(8))
         out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in [out_dir / f"{name}.cam.npy", *out_dir.glob(f"{name}.ref-*.png")]:
+            stale.unlink(missing_ok=True)  # a former export's: this one may have fewer, or no heat-map weights
         for path in stage.iterdir():
             shutil.copyfile(path, out_dir / path.name)
     model.save(out_dir / f"{name}.keras")  # the source of the export: benchmarks, re-export, retraining
