@@ -5,7 +5,9 @@ The model (manifest section ``imaging``) is fed and read exactly as its contract
 the graph's declared shapes are checked against that contract when the model loads. A model that also
 gives ``feature_maps`` (n, h, w, channels) from its last convolution and ships its final dense layer's
 weights (``<model>.cam.npy``, channels × classes, hash-checked like the model) gets a class activation
-map: the heat map. Other models get none (an empty heat map, ``heat_map_class`` "").
+map: the heat map. Any other model gets an occlusion map (``ml/occlusion.py``: the model run again on
+copies with squares hidden), as fine as a time budget allows. Either way the result says which method
+made the heat map, and the map lies over the original image (``heat_in_image_frame``).
 
 Threading: ``ImagingModel.analyse`` may run on any worker thread; a session is used by one caller at
 a time (the caller serialises). Never on the GUI thread.
@@ -24,12 +26,14 @@ import numpy.typing as npt
 
 from emsync_desktop.ml.contract import ContractError, check_graph, parse_contract
 from emsync_desktop.ml.image_io import FloatImage, LoadedImage
-from emsync_desktop.ml.preprocess import preprocess, probabilities, resize
+from emsync_desktop.ml.occlusion import DEFAULT_BUDGET_S, occlusion_map
+from emsync_desktop.ml.preprocess import fit, heat_in_image_frame, preprocess, probabilities, resize, scale_values
 from emsync_desktop.ml.registry import ModelUnavailable, load_manifest, verified_model_bytes
 
 IMAGE_INPUT = "image"  # the names the project's own exporter gives (and the contract's defaults)
 PROBABILITIES_OUTPUT = "probabilities"
 FEATURES_OUTPUT = "feature_maps"
+CAM_METHOD = "Class activation map (the model's own last feature maps)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ImagingResult:
     inference_ms: float
     heat_map_ms: float
     thresholds: dict[str, float] | None = None  # multi-label models: each label's threshold; else None
+    heat_map_method: str = ""  # for people: which method made the heat map, and how fine ("" if none)
 
     @property
     def top_class(self) -> str:
@@ -117,6 +122,8 @@ class ImagingModel:
         if faults:
             raise ModelUnavailable(f"Model {self.name} does not fit its manifest: " + " ".join(faults))
         self._weights = self._cam_weights(models_dir, entry)
+        batch_axis = next(i.shape[0] for i in self._session.get_inputs() if i.name == self.contract.input_name)
+        self._batch = 1 if isinstance(batch_axis, int) else 8  # a graph fixed to one image at a time
 
     def _cam_weights(self, models_dir: Path, entry: dict[str, Any]) -> npt.NDArray[np.float32] | None:
         if "cam_weights" not in entry:
@@ -137,25 +144,47 @@ class ImagingModel:
             raise ModelUnavailable("No imaging model is installed. An admin can import one (Admin → Models).")
         return cls(models_dir, section["models"][0])
 
-    def analyse(self, image: LoadedImage) -> ImagingResult:
+    def analyse(self, image: LoadedImage, heat_map_budget_s: float = DEFAULT_BUDGET_S) -> ImagingResult:
+        """Probabilities per label and a heat map for the label shown; ``heat_map_budget_s`` bounds an
+        occlusion map's time (models without class activation maps)."""
         batch = preprocess(image.pixels, self.contract)
         names = [self.contract.output_name] + ([FEATURES_OUTPUT] if self._weights is not None else [])
         started = time.perf_counter()
         outputs = self._session.run(names, {self.contract.input_name: batch})
         inferred = time.perf_counter()
         values = probabilities(np.asarray(outputs[0][0], dtype=np.float32), self.contract)
-        heat, heat_class = np.zeros((0, 0), dtype=np.float32), ""
+        shown = self._label_shown(values)
+        index = self.classes.index(shown)
         if self._weights is not None:
             _check_features(outputs[1], self._weights)
-            index = self.classes.index(self.positive_class)
             heat = class_activation_map(np.asarray(outputs[1][0], dtype=np.float32), self._weights, index)
-            heat_class = self.positive_class
+            method = CAM_METHOD
+        else:
+            occluded = occlusion_map(fit(image.pixels, self.contract), lambda fitted: self._scores(fitted, index),
+                                     budget_s=heat_map_budget_s, batch=self._batch)
+            heat, method = occluded.heat, occluded.describe()
+        heat = heat_in_image_frame(heat, self.contract, *image.pixels.shape)
         done = time.perf_counter()
         thresholds = self.contract.thresholds
         return ImagingResult({c: float(p) for c, p in zip(self.classes, values, strict=True)}, heat,
-                             heat_class, self.name, self.version, self.demonstration,
+                             shown if heat.size else "", self.name, self.version, self.demonstration,
                              (inferred - started) * 1000, (done - inferred) * 1000,
-                             dict(zip(self.classes, thresholds, strict=True)) if thresholds else None)
+                             dict(zip(self.classes, thresholds, strict=True)) if thresholds else None, method)
+
+    def _label_shown(self, values: npt.NDArray[np.float32]) -> str:
+        """Single-label: the positive class. Multi-label: the most probable label (the first finding)."""
+        if not self.contract.multi_label:
+            return self.positive_class
+        return self.classes[int(np.argmax(values))]
+
+    def _scores(self, fitted: FloatImage, index: int) -> npt.NDArray[np.float64]:
+        """Fitted grey images (n, h, w) → the probability of label ``index`` for each."""
+        batch = np.stack([scale_values(image, self.contract) for image in fitted])
+        if self.contract.layout == "NCHW":
+            batch = batch.transpose(0, 3, 1, 2)
+        raw = self._session.run([self.contract.output_name],
+                                {self.contract.input_name: np.ascontiguousarray(batch, dtype=np.float32)})[0]
+        return np.array([probabilities(np.asarray(row, dtype=np.float32), self.contract)[index] for row in raw])
 
 
 def _check_features(features: Any, weights: npt.NDArray[np.float32]) -> None:

@@ -68,24 +68,53 @@ def _bilinear_no_antialias(pixels: FloatArray, width: int, height: int) -> Float
     return np.ascontiguousarray(top * (1 - fr[:, None]) + bottom * fr[:, None], dtype=np.float32)
 
 
+def _letterbox_box(contract: ImagingContract, source_h: int, source_w: int) -> tuple[int, int, int, int]:
+    """(top, left, inner_h, inner_w): where the whole image lies in the model's frame."""
+    scale = min(contract.width / source_w, contract.height / source_h)
+    inner_w, inner_h = max(1, round(source_w * scale)), max(1, round(source_h * scale))
+    return (contract.height - inner_h) // 2, (contract.width - inner_w) // 2, inner_h, inner_w
+
+
+def _crop_box(contract: ImagingContract, source_h: int, source_w: int) -> tuple[int, int, int, int]:
+    """(top, left, outer_h, outer_w): the image scaled to cover the frame, and where the frame cuts it."""
+    scale = max(contract.width / source_w, contract.height / source_h)
+    outer_w, outer_h = max(contract.width, round(source_w * scale)), max(contract.height, round(source_h * scale))
+    return (outer_h - contract.height) // 2, (outer_w - contract.width) // 2, outer_h, outer_w
+
+
 def fit(pixels: FloatArray, contract: ImagingContract) -> FloatArray:
     """The image at the model's height × width, with the declared aspect handling and resize."""
     height, width = contract.height, contract.width
-    source_h, source_w = pixels.shape
     if contract.aspect == "stretch":
         return resize(pixels, width, height, contract.resize)
     if contract.aspect == "letterbox":
-        scale = min(width / source_w, height / source_h)
-        inner_w, inner_h = max(1, round(source_w * scale)), max(1, round(source_h * scale))
+        top, left, inner_h, inner_w = _letterbox_box(contract, *pixels.shape)
         canvas = np.zeros((height, width), dtype=np.float32)
-        top, left = (height - inner_h) // 2, (width - inner_w) // 2
         canvas[top:top + inner_h, left:left + inner_w] = resize(pixels, inner_w, inner_h, contract.resize)
         return canvas
-    scale = max(width / source_w, height / source_h)
-    outer_w, outer_h = max(width, round(source_w * scale)), max(height, round(source_h * scale))
+    top, left, outer_h, outer_w = _crop_box(contract, *pixels.shape)
     covered = resize(pixels, outer_w, outer_h, contract.resize)
-    top, left = (outer_h - height) // 2, (outer_w - width) // 2
     return np.ascontiguousarray(covered[top:top + height, left:left + width])
+
+
+def heat_in_image_frame(heat: FloatArray, contract: ImagingContract, source_h: int, source_w: int,
+                        longest: int = 64) -> FloatArray:
+    """A heat map over the model's frame (any resolution) → over the original image, at most ``longest``
+    cells on its long side and the image's aspect: the letterbox's padding cut off, the parts a centre
+    crop never showed the model 0. A stretched frame is the image already (returned as is)."""
+    if contract.aspect == "stretch" or heat.size == 0:
+        return heat
+    frame = resize(heat, contract.width, contract.height, "bilinear")
+    if contract.aspect == "letterbox":
+        top, left, inner_h, inner_w = _letterbox_box(contract, source_h, source_w)
+        on_image = frame[top:top + inner_h, left:left + inner_w]
+    else:
+        top, left, outer_h, outer_w = _crop_box(contract, source_h, source_w)
+        on_image = np.zeros((outer_h, outer_w), dtype=np.float32)
+        on_image[top:top + contract.height, left:left + contract.width] = frame
+    scale = min(1.0, longest / max(source_h, source_w))
+    return resize(np.ascontiguousarray(on_image), max(1, round(source_w * scale)), max(1, round(source_h * scale)),
+                  "area")
 
 
 def scale_values(pixels: FloatArray, contract: ImagingContract) -> FloatArray:

@@ -122,7 +122,8 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
         description=analysis.image.description, model_name=result.model_name, model_version=result.model_version,
         probabilities=json.dumps(result.probabilities), heat_map_class=result.heat_map_class,
         heat_map=json.dumps(heat_map), created_by=user.id, created_at=now, size_bytes=size,
-        demonstration=result.demonstration,
+        demonstration=result.demonstration, heat_map_method=result.heat_map_method,
+        thresholds=json.dumps(result.thresholds) if result.thresholds else None,
         sync_state="pending" if transfer_id else "local", sync_reason=None,
         blob_state="to_send" if transfer_id else "here")
     with store.sessions.begin() as session:
@@ -132,7 +133,8 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
                 transfer_id=transfer_id, sha256=study.source_sha256, size_bytes=size, source_name=study.source_name,
                 kind=study.kind, modality=study.modality[:16], description=study.description[:500],  # type: ignore[arg-type]
                 model_name=study.model_name, model_version=study.model_version, probabilities=result.probabilities,
-                heat_map_class=study.heat_map_class, heat_map=heat_map, demonstration=result.demonstration)
+                heat_map_class=study.heat_map_class, heat_map=heat_map, demonstration=result.demonstration,
+                thresholds=result.thresholds, heat_map_method=result.heat_map_method[:200])
             enqueue(session, user_id=user.id, kind=OpKind.IMAGING_ADD, entity_id=study.id, now=now, payload=payload)
     return study.id
 
@@ -155,7 +157,8 @@ def stored_study(store: Store, study_id: str) -> StoredStudy:
             raise ValueError("This study is no longer on this PC.")
         result = ImagingResult(json.loads(row.probabilities), np.asarray(json.loads(row.heat_map), dtype=np.float32),
                                row.heat_map_class, row.model_name, row.model_version,
-                               row.demonstration, float("nan"), float("nan"))
+                               row.demonstration, float("nan"), float("nan"),
+                               json.loads(row.thresholds) if row.thresholds else None, row.heat_map_method)
         return StoredStudy(row.id, row.source_sha256, row.source_name, row.kind, row.description, result)
 
 

@@ -132,8 +132,8 @@ class TriageRecord(Base):
 
 class ImagingStudy(Base):
     """A radiograph analysed here or pulled with a transfer. The file is kept by content
-    (``blobs/ab/<sha256>``) and syncs by it after the small ops; ``heat_map`` is the class activation
-    map at the model's feature resolution (JSON rows of 0..1)."""
+    (``blobs/ab/<sha256>``) and syncs by it after the small ops; ``heat_map`` lies over the image
+    (JSON rows of 0..1, at most 64 × 64), made by ``heat_map_method`` (words for people)."""
 
     __tablename__ = "imaging_studies"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -148,6 +148,8 @@ class ImagingStudy(Base):
     probabilities: Mapped[str] = mapped_column(Text)  # JSON {class: probability}
     heat_map_class: Mapped[str] = mapped_column(String(64))
     heat_map: Mapped[str] = mapped_column(Text)
+    thresholds: Mapped[str | None] = mapped_column(Text)  # JSON {label: threshold}: multi-label models only
+    heat_map_method: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)

@@ -203,6 +203,8 @@ def _apply_imaging(page: _Page, change: Change) -> bool:
         "heat_map_class": d["heat_map_class"], "heat_map": json.dumps(d["heat_map"]), "created_by": d["author_id"],
         "created_at": _ts(d["created_at"]), "size_bytes": d["size_bytes"],
         "demonstration": bool(d.get("demonstration")),
+        "thresholds": json.dumps(d["thresholds"]) if d.get("thresholds") else None,
+        "heat_map_method": d.get("heat_map_method") or "",
         "sync_state": "synced", "sync_reason": None, "blob_state": "remote"})
     return True
 

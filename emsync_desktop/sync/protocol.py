@@ -171,6 +171,10 @@ class ImagingAddPayload(_Strict):
     demonstration: bool = False  # the model was a demonstration model: every screen says so
     heat_map: Annotated[list[Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(max_length=64)]],
                         Field(max_length=64)]
+    # a multi-label model's threshold per label, as the findings were read (None: single-label)
+    thresholds: Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Annotated[float, Field(
+        gt=0, lt=1)]], Field(max_length=32)] | None = None
+    heat_map_method: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 class BlobStatus(_Strict):

@@ -41,6 +41,7 @@ def test_study_and_its_file_reach_the_crew_and_the_desk(tmp_path: Path, server: 
             with client.context.store.sessions.begin() as session:
                 pulled = session.scalars(select(ImagingStudy)).one()
                 assert (pulled.transfer_id, pulled.blob_state) == (transfer_id, "remote")
+                assert pulled.heat_map_method == analysis.result.heat_map_method != ""
         http = SyncHttp(server.url)
         token = http.login("rahul", creds["rahul"]).access_token
         with desk.context.store.sessions.begin() as session:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from emsync_desktop.ml.contract import ImagingContract, parse_contract
-from emsync_desktop.ml.preprocess import fit, preprocess, probabilities, resize
+from emsync_desktop.ml.preprocess import fit, heat_in_image_frame, preprocess, probabilities, resize
 
 RNG = np.random.default_rng(21)
 
@@ -114,3 +114,18 @@ def test_bilinear_without_antialias_equals_bilinear_when_enlarging() -> None:
     pixels = RNG.random((20, 30)).astype(np.float32)
     np.testing.assert_allclose(resize(pixels, 45, 50, "bilinear-no-antialias"), resize(pixels, 45, 50, "bilinear"),
                                atol=1e-5)
+
+
+def test_letterbox_heat_map_loses_the_padding_and_takes_the_image_aspect() -> None:
+    heat = np.zeros((4, 4), np.float32)
+    heat[1:3, :] = 1.0  # the image's band in a wide image's letterbox; the rows above and below are padding
+    out = heat_in_image_frame(heat, contract(preprocessing={"aspect": "letterbox"}), 200, 400)
+    assert out.shape == (32, 64)
+    assert out.min() > 0.5  # every cell is over the image: none is padding
+
+
+def test_centre_crop_heat_map_is_zero_where_the_model_never_looked() -> None:
+    heat = np.ones((4, 4), np.float32)
+    out = heat_in_image_frame(heat, contract(preprocessing={"aspect": "centre-crop"}), 400, 800)
+    assert out.shape == (32, 64)
+    assert out[:, :12].max() == 0 and out[:, 52:].max() == 0 and out[:, 20:44].min() > 0.9

@@ -6,12 +6,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.ml.image_io import ImageRefused
+from emsync_desktop.ml.image_io import ImageRefused, load_image
+from emsync_desktop.ml.imaging import ImagingResult
 from emsync_desktop.ml.registry import ModelUnavailable, default_models_dir
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.imaging import (
+    Analysis,
     ImagingAnalyser,
     blob_path,
     explain,
@@ -20,6 +23,7 @@ from emsync_desktop.services.imaging import (
     stored_study,
     study_image,
 )
+from emsync_desktop.sync.outbox import pending_ops
 from tests.services.conftest import NOW
 
 
@@ -90,3 +94,22 @@ def test_failures_are_explained_for_the_nurse_with_the_technical_text_apart(tmp_
     assert model.message == "The X-ray model is not available on this computer." and "/opt" in model.details
     crash = explain(RuntimeError("onnxruntime: bad alloc"))
     assert "could not be analysed" in crash.message and "RuntimeError: onnxruntime" in crash.details
+
+
+def test_thresholds_and_heat_map_method_are_kept_with_the_study_and_sent(app_context: AppContext,
+                                                                          tmp_path: Path) -> None:
+    """A multi-label study reads the same on another PC and after the model changes: it keeps its thresholds."""
+    nurse = next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+    path = picture(tmp_path)
+    result = ImagingResult({"Effusion": 0.7, "Nodule": 0.2}, np.full((4, 4), 0.5, np.float32), "Effusion", "chexnet",
+                           "chexnet-1", False, 30.0, 500.0, {"Effusion": 0.6, "Nodule": 0.35},
+                           "Occlusion map, 4×4 grid, 16 passes in 0.50 s (budget 0.7 s)")
+    study_id = save_study(app_context.store, app_context.data_dir, nurse, Analysis(path, load_image(path), result),
+                          NOW, transfer_id=new_id())
+    stored = stored_study(app_context.store, study_id).result
+    assert stored.thresholds == {"Effusion": 0.6, "Nodule": 0.35}
+    assert stored.heat_map_method == result.heat_map_method
+    with app_context.store.sessions.begin() as session:
+        payload = pending_ops(session, "device", 10)[-1].payload
+    assert payload["thresholds"] == {"Effusion": 0.6, "Nodule": 0.35}
+    assert payload["heat_map_method"].startswith("Occlusion map, 4×4")

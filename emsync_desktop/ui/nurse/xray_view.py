@@ -239,7 +239,7 @@ class XrayView(QWidget):
                   else f"Inference {r.inference_ms:.0f} ms, heat map {r.heat_map_ms:.1f} ms")
         self.result.setText(
             f"{warning}{rows}"
-            f"{_heat_map_text(r.heat_map_class)}"
+            f"{_heat_map_text(r.heat_map_class, r.heat_map_method)}"
             f"<p style='color:{self._theme.muted}'>Model {r.model_name}, version {r.model_version}<br>"
             f"{image.kind}: {image.description}{notes}<br>{timing}</p>"
             "<p><i>Decision support, not a diagnosis: a radiologist reads the image.</i></p>")
@@ -281,10 +281,13 @@ def _findings_table(result: ImagingResult, theme: Theme) -> str:
     return f"{head}<table width='100%' style='font-size:16px'>{header}{rows}</table>"
 
 
-def _heat_map_text(heat_map_class: str) -> str:
+def _heat_map_text(heat_map_class: str, method: str) -> str:
+    """What the heat map shows and how it was made (a class activation map and an occlusion map differ
+    in what they mean and how fine they are)."""
     if not heat_map_class:
-        return "<p>No heat map: this model does not provide one.</p>"
-    return f"<p>Heat map: where the model found evidence for <b>{heat_map_class}</b>.</p>"
+        return f"<p>No heat map{': ' + method if method else ': this model does not provide one'}.</p>"
+    how = f"<br><small>{method}.</small>" if method else ""
+    return f"<p>Heat map: where the model found evidence for <b>{heat_map_class}</b>.{how}</p>"
 
 
 def heat_colours(heat: np.ndarray) -> np.ndarray:
