@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from emsync_desktop.ml.sign import sign_folder
-from emsync_desktop.ml.signing import new_private_key_pem, public_key_of
+from emsync_desktop.ml.signing import TrustedKeys, new_private_key_pem, public_key_of
 from emsync_desktop.services.model_trust import trust_key
 
 TEST_KEY_PEM = new_private_key_pem()
 TEST_PUBLIC_KEY = public_key_of(TEST_KEY_PEM)
+TEST_TRUST = TrustedKeys(frozenset({TEST_PUBLIC_KEY}))
 
 
 def sign_with_test_key(folder: Path) -> Path:

@@ -5,6 +5,7 @@
     python -m emsync_desktop.ml.training imaging                    # synthetic demonstration model
     python -m emsync_desktop.ml.training imaging --folder /data/chest_xray   # a hospital's own images
     python -m emsync_desktop.ml.training imaging-export model.keras --classes normal,pneumonia --name ward_cxr
+    python -m emsync_desktop.ml.training imaging-export --help      # preprocessing options, any classifier
 
 Needs the ``train`` extra. Seeded: the same command on the same data gives the same models.
 """
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
     if args.command == "imaging-export":
-        from emsync_desktop.ml.training.imaging.command import run_export
+        from emsync_desktop.ml.training.imaging.export_command import run_export
 
         return run_export(args)
     cohort, data = _load(args)
@@ -78,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--report", type=Path, help="also write the Markdown report here")
     triage.add_argument("--version", help="model version (default: triage-<date>-<source>)")
     triage.add_argument("--jobs", type=int, default=2, help="threads for XGBoost")
-    from emsync_desktop.ml.training.imaging.command import add_export_parser, add_parser
+    from emsync_desktop.ml.training.imaging.command import add_parser
+    from emsync_desktop.ml.training.imaging.export_command import add_export_parser
 
     add_parser(sub, default_models_dir())
     add_export_parser(sub, default_models_dir())

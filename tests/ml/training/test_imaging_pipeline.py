@@ -18,6 +18,7 @@ from emsync_desktop.ml.training.__main__ import main as training_main
 from emsync_desktop.ml.training.imaging.data import DataError, load_folder, load_medmnist, synthetic_set
 from emsync_desktop.ml.training.imaging.networks import ARCHITECTURES, build
 from emsync_desktop.ml.training.imaging.train import class_weights
+from tests.ml.signing_keys import TEST_KEY_PEM, TEST_TRUST
 
 pytestmark = pytest.mark.tensorflow  # never beside QtWebEngine in one process (see Makefile)
 SIZE = 32
@@ -100,21 +101,25 @@ def test_a_keras_file_is_exported_for_the_app_with_metrics_only_when_measured(tm
     build("cnn", SIZE, 2).save(tmp_path / "theirs.keras")
     out = tmp_path / "models"
     base = ["imaging-export", str(tmp_path / "theirs.keras"), "--classes", "clear,opacity", "--out", str(out)]
-    assert training_main([*base, "--name", "unevaluated"]) == 0
-    assert training_main([*base, "--name", "evaluated", "--folder", str(tmp_path / "data")]) == 0
+    (tmp_path / "maker.pem").write_bytes(TEST_KEY_PEM)
+    assert training_main([*base, "--name", "unevaluated"]) == 0  # unsigned: the maker signs later
+    assert training_main([*base, "--name", "evaluated", "--folder", str(tmp_path / "data"),
+                          "--sign-key", str(tmp_path / "maker.pem")]) == 0
     models = {m["name"]: m for m in json.loads((out / "manifest.json").read_text())["imaging"]["models"]}
     assert models["unevaluated"]["metrics"]["test"] is None and models["evaluated"]["metrics"]["test"]["n"] > 0
-    assert ImagingModel(out, models["evaluated"]).classes == ("clear", "opacity")
+    assert ImagingModel(out, models["evaluated"], TEST_TRUST).classes == ("clear", "opacity")
+    assert "signature" not in models["unevaluated"]
     assert models["evaluated"]["contract"]["preprocessing"]["resize"] == "bilinear"
     assert keras.models.load_model(out / "evaluated.keras").output_shape == (None, 2)
 
 
-def test_keras_file_without_the_heat_map_layers_is_refused(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_keras_file_without_a_pooled_classifier_gets_an_occlusion_heat_map(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import keras
 
     inputs = keras.Input((SIZE, SIZE, 1))
     keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs))).save(tmp_path / "plain.keras")
     code = training_main(["imaging-export", str(tmp_path / "plain.keras"), "--classes", "a,b", "--name", "x",
-                          "--out", str(tmp_path / "m")])
-    assert code == 2 and "needs layers 'cam_features' and 'classifier'" in capsys.readouterr().err
+                          "--activation", "logits-softmax", "--references", "2", "--out", str(tmp_path / "m")])
+    assert code == 0 and "fed by a Flatten layer" in capsys.readouterr().out
+    assert json.loads((tmp_path / "m" / "manifest.json").read_text())["imaging"]["models"][0]["heat_map"] == "occlusion"

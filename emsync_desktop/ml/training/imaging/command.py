@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,12 @@ PREPROCESSING = {"colour": "grey (ITU-R 601 luma)", "range": "0..1, 0 = black",
                  "dicom": "rescale slope/intercept, first window of the file (else 0.5-99.5 percentiles), "
                           "MONOCHROME1 inverted", "resize": "bilinear to size × size, aspect not kept",
                  "layout": "NHWC (n, size, size, 1) float32"}
+
+
+def signing_key_option(parser: Any) -> None:
+    parser.add_argument("--sign-key", type=Path, default=os.environ.get("EMSYNC_MODEL_SIGNING_KEY") or None,
+                        help="sign the model with this private key (PEM; default $EMSYNC_MODEL_SIGNING_KEY); "
+                             "the app refuses unsigned models")
 
 
 def add_parser(sub: Any, models_dir: Path) -> None:
@@ -38,63 +45,7 @@ def add_parser(sub: Any, models_dir: Path) -> None:
     imaging.add_argument("--name", default="cxr_demo", help="model name (file name in the models folder)")
     imaging.add_argument("--version", help="model version (default: <name>-<date>-<source>)")
     imaging.add_argument("--out", type=Path, default=models_dir, help="where the .onnx and manifest go")
-
-
-def add_export_parser(sub: Any, models_dir: Path) -> None:
-    export = sub.add_parser("imaging-export", help="export an existing Keras chest X-ray model for the app")
-    export.add_argument("keras_file", type=Path, help="a .keras model ending in cam_features -> pooling -> "
-                        "classifier (as the three networks here do)")
-    export.add_argument("--classes", required=True, help="class names in output order, comma-separated")
-    export.add_argument("--positive", help="class the heat map shows (default: the last class)")
-    export.add_argument("--folder", type=Path, help="a train/val/test folder: its test split is evaluated and "
-                        "the metrics recorded (without it the manifest says the model was not evaluated here)")
-    export.add_argument("--name", required=True, help="model name (file name in the models folder)")
-    export.add_argument("--version", help="model version (default: <name>-<date>-keras)")
-    export.add_argument("--out", type=Path, default=models_dir, help="where the .onnx and manifest go")
-
-
-def run_export(args: argparse.Namespace) -> int:
-    """Export a Keras file: the same checks and manifest entry as after training, metrics only if measured."""
-    import keras
-    import numpy as np
-
-    from emsync_desktop.ml.training.imaging.data import DataError, load_folder
-    from emsync_desktop.ml.training.imaging.export import ExportRefused, write_model
-    from emsync_desktop.ml.training.imaging.networks import CLASSIFIER_LAYER, FEATURES_LAYER
-    from emsync_desktop.ml.training.imaging.train import evaluate
-
-    model = keras.models.load_model(args.keras_file)
-    classes = tuple(c.strip() for c in args.classes.split(","))
-    names = {layer.name for layer in model.layers}
-    if not {FEATURES_LAYER, CLASSIFIER_LAYER} <= names or model.output_shape[-1] != len(classes):
-        print(f"error: {args.keras_file} needs layers '{FEATURES_LAYER}' and '{CLASSIFIER_LAYER}' and "
-              f"{len(classes)} outputs (one per class)", file=sys.stderr)
-        return 2
-    size = int(model.input_shape[1])
-    metrics: dict[str, Any] = {"test": None, "note": "not evaluated here: export with --folder to measure"}
-    probe = np.random.default_rng(0).random((16, size, size, 1), dtype=np.float32)
-    source: dict[str, Any] = {"source": "keras-file",
-                              "description": f"Exported from {args.keras_file.name}; trained elsewhere"}
-    if args.folder:
-        try:
-            data = load_folder(args.folder, size)
-        except DataError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        metrics, probe = {"test": evaluate(model, data.test, classes)}, data.test.images[:64]
-        source |= {"counts": data.counts()}
-    today = datetime.now(UTC)
-    entry = {"version": args.version or f"{args.name}-{today:%Y.%m.%d}-keras", "created": f"{today:%Y-%m-%d}",
-             "demonstration": False, "architecture": model.name, "classes": list(classes),
-             "positive_class": args.positive or classes[-1], "input": {"name": "image", "size": size, "channels": 1},
-             "preprocessing": PREPROCESSING, "training_data": source, "metrics": metrics}
-    try:
-        written = write_model(model, args.out, name=args.name, entry=entry, parity_images=probe)
-    except ExportRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.out / written['file']}: parity {written['parity']['max_abs_difference']:.1e}")
-    return 0
+    signing_key_option(imaging)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,7 +71,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _train_and_export(args: argparse.Namespace, data: Any) -> int:
-    from emsync_desktop.ml.training.imaging.export import write_model
+    from emsync_desktop.ml.training.imaging.export import read_signing_key, write_model
     from emsync_desktop.ml.training.imaging.train import evaluate, train
 
     print(f"training {args.arch} on {data.counts()}", file=sys.stderr)
@@ -139,7 +90,8 @@ def _train_and_export(args: argparse.Namespace, data: Any) -> int:
              "training": {"epochs_run": run.epochs_run, "best_epoch": run.best_epoch,
                           "class_weights": run.class_weights},
              "metrics": {"test": metrics}}
-    written = write_model(run.model, args.out, name=args.name, entry=entry, parity_images=data.test.images[:64])
+    written = write_model(run.model, args.out, name=args.name, entry=entry, parity_images=data.test.images[:64],
+                          sign_key=read_signing_key(args.sign_key))
     print(f"wrote {args.out / written['file']}: test AUROC {metrics['auroc']}, accuracy {metrics['accuracy']}, "
           f"parity {written['parity']['max_abs_difference']:.1e}")
     return 0
