@@ -32,6 +32,7 @@ from emsync_desktop.ml.registry import MANIFEST_NAME
 from emsync_desktop.services.imaging import ImagingAnalyser
 from tests.bench.test_imaging_bench import CHEST_CR
 from tests.bench.timing import timed
+from tests.ml.signing_keys import sign_with_test_key, trust_test_key
 
 pytestmark = pytest.mark.tensorflow  # imports keras and tf2onnx: never beside QtWebEngine (see Makefile)
 
@@ -97,8 +98,10 @@ def export(model: Any, with_features: bool) -> bytes:
     return bytes(proto.SerializeToString())
 
 
-def write_models_dir(folder: Path, onnx_bytes: bytes, kernel: np.ndarray | None) -> Path:
-    """A models folder the app can open: the .onnx, the manifest, and the CAM weights if given."""
+def write_install(data_dir: Path, onnx_bytes: bytes, kernel: np.ndarray | None) -> Path:
+    """An install's data dir with the model imported (the .onnx, the manifest, the CAM weights if given),
+    signed by the test key, which the install's admin trusts: what the app opens at a nurse's sign-in."""
+    folder = data_dir / "models"
     folder.mkdir(parents=True, exist_ok=True)
     model_entry = entry(onnx_bytes)
     (folder / model_entry["file"]).write_bytes(onnx_bytes)
@@ -110,7 +113,8 @@ def write_models_dir(folder: Path, onnx_bytes: bytes, kernel: np.ndarray | None)
                                       "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
                                       "layer": CLASSIFIER_LAYER, "shape": list(kernel.shape)}
     (folder / MANIFEST_NAME).write_text(json.dumps({"imaging": {"models": [model_entry]}}, indent=1))
-    return folder
+    sign_with_test_key(folder)
+    return trust_test_key(data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +127,14 @@ def models_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     kernel = np.asarray(model.get_layer(CLASSIFIER_LAYER).get_weights()[0], dtype=np.float32)
     root = tmp_path_factory.mktemp("densenet121")
     started = time.perf_counter()
-    dirs = {"occlusion": write_models_dir(root / "occlusion", export(model, with_features=False), None),
-            "cam": write_models_dir(root / "cam", export(model, with_features=True), kernel)}
+    dirs = {"occlusion": write_install(root / "occlusion", export(model, with_features=False), None),
+            "cam": write_install(root / "cam", export(model, with_features=True), kernel)}
     print(f"\nDenseNet-121 built and exported twice (tf2onnx, opset {OPSET}) in {time.perf_counter() - started:.1f} s")
     return dirs
 
 
 def measure(models_dir: Path) -> Runs:
-    analyser = ImagingAnalyser(models_dir)
+    analyser = ImagingAnalyser(models_dir, install=True)
     started = time.perf_counter()
     analyser.analyse_file(CHEST_CR)
     first_ms = (time.perf_counter() - started) * 1e3

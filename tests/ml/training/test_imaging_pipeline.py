@@ -78,13 +78,15 @@ def test_class_weights_balance_the_classes() -> None:
 def test_one_command_trains_exports_and_registers_a_model_the_app_uses(tmp_path: Path) -> None:
     write_folder(tmp_path / "data")
     out = tmp_path / "models"
+    (tmp_path / "maker.pem").write_bytes(TEST_KEY_PEM)
     code = training_main(["imaging", "--folder", str(tmp_path / "data"), "--arch", "cnn", "--size", str(SIZE),
-                          "--epochs", "2", "--name", "ward_cxr", "--out", str(out)])
+                          "--epochs", "2", "--name", "ward_cxr", "--out", str(out),
+                          "--sign-key", str(tmp_path / "maker.pem")])
     assert code == 0
     entry = json.loads((out / "manifest.json").read_text())["imaging"]["models"][0]
     assert entry["name"] == "ward_cxr" and not entry["demonstration"] and entry["training_data"]["source"] == "folder"
     assert entry["parity"]["max_abs_difference"] < 1e-4 and "confusion_matrix" in entry["metrics"]["test"]
-    model = ImagingModel.default(out)
+    model = ImagingModel.default(out, TEST_TRUST)
     result = model.analyse(load_image(next((tmp_path / "data" / "test" / "opacity").glob("*.png"))))
     assert set(result.probabilities) == {"clear", "opacity"} and result.model_version == entry["version"]
 
