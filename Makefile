@@ -83,6 +83,10 @@ $(BUILD_STAMP): pyproject.toml
 
 dist: $(BUILD_STAMP)  ## dist/emsync (one folder), dist/emsync_VERSION_ARCH.deb and dist/emsync-VERSION-linux-ARCH.tar.gz
 	rm -rf dist/emsync
+	@# Models are signed by the project's key at release (EMSYNC_MODEL_SIGNING_KEY, held by the release
+	@# manager); every build refuses to ship a model that is not validly signed by a project key.
+	if [ -n "$$EMSYNC_MODEL_SIGNING_KEY" ]; then $(BUILD_PY) -m emsync_desktop.ml.sign sign --key "$$EMSYNC_MODEL_SIGNING_KEY" --models models_onnx; fi
+	$(BUILD_PY) -m emsync_desktop.ml.sign verify --models models_onnx
 	$(BUILD_PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installers/emsync.spec
 	PYTHON=$(BUILD_PY) installers/linux/build_packages.sh dist/emsync dist
 

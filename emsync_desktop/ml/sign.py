@@ -2,6 +2,7 @@
 
     python -m emsync_desktop.ml.sign keygen ~/keys/vendor-models.pem      # prints its public key + fingerprint
     python -m emsync_desktop.ml.sign sign --key ~/keys/vendor-models.pem [--models DIR]
+    python -m emsync_desktop.ml.sign verify [--models DIR]     # every imaging model signed by a project key?
 
 ``sign`` checks every file an entry names against its sha256 first (a signature over a wrong hash would
 vouch for nothing), then signs each ``imaging.models[]`` entry of ``DIR/manifest.json`` in place (atomic).
@@ -17,8 +18,23 @@ import os
 import sys
 from pathlib import Path
 
-from emsync_desktop.ml.registry import MANIFEST_NAME, ModelUnavailable, default_models_dir, verified_model_bytes
-from emsync_desktop.ml.signing import files_named, fingerprint, new_private_key_pem, public_key_of, sign_entry
+from emsync_desktop.ml.registry import (
+    MANIFEST_NAME,
+    ModelUnavailable,
+    default_models_dir,
+    load_manifest,
+    verified_model_bytes,
+)
+from emsync_desktop.ml.signing import (
+    TrustedKeys,
+    check_signature,
+    files_named,
+    fingerprint,
+    new_private_key_pem,
+    project_keys,
+    public_key_of,
+    sign_entry,
+)
 
 
 def sign_folder(models_dir: Path, private_key_pem: bytes, passphrase: str | None = None) -> list[str]:
@@ -37,6 +53,22 @@ def sign_folder(models_dir: Path, private_key_pem: bytes, passphrase: str | None
     return [str(e["name"]) for e in models]
 
 
+def verify_folder(models_dir: Path) -> int:
+    """0 if every imaging entry is signed by a project key and its files match; else 1, saying which."""
+    trusted = TrustedKeys(project_keys())
+    failures = 0
+    for entry in load_manifest(models_dir).get("imaging", {}).get("models", []):
+        try:
+            signer = check_signature(entry, trusted)
+            for named in files_named(entry):
+                verified_model_bytes(models_dir, named)
+            print(f"{entry['name']}: signed by project key {fingerprint(signer)}, files match")
+        except ModelUnavailable as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emsync_desktop.ml.sign", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -46,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     sign = sub.add_parser("sign", help="sign the imaging models of a models folder")
     sign.add_argument("--key", type=Path, required=True, help="the private key (PEM)")
     sign.add_argument("--models", type=Path, default=default_models_dir())
+    verify = sub.add_parser("verify", help="exit 1 unless every imaging model is validly signed by a project key "
+                            "(the release build runs this)")
+    verify.add_argument("--models", type=Path, default=default_models_dir())
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        return verify_folder(args.models)
     passphrase = os.environ.get("EMSYNC_MODEL_KEY_PASSPHRASE") or None
     if args.command == "keygen":
         if args.key_file.exists():

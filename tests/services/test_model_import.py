@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -38,6 +39,23 @@ def test_imported_model_is_used_first(tmp_path: Path, source: Path) -> None:
     assert imaging_models_dir(data_dir) == data_dir / "models"
     assert (data_dir / "models" / entry["file"]).read_bytes() == (source / entry["file"]).read_bytes()
     assert active_imaging_model(data_dir).startswith("ward_cxr ward_cxr-2026.11.23-folder (imported;")
+    assert "Parity with keras" in active_imaging_model(data_dir)  # measured here on the maker's 8 references
+    assert (data_dir / "models" / "cxr_demo.ref-0.png").exists()
+
+
+def test_model_whose_answers_differ_from_its_makers_reference_outputs_is_refused(tmp_path: Path,
+                                                                                  source: Path) -> None:
+    reference = json.loads((source / "cxr_demo.reference.json").read_text())
+    reference["samples"][3]["probabilities"] = reference["samples"][3]["probabilities"][::-1]
+    (source / "cxr_demo.reference.json").write_text(json.dumps(reference))
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["imaging"]["models"][0]["reference"]["sha256"] = hashlib.sha256(
+        (source / "cxr_demo.reference.json").read_bytes()).hexdigest()
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    sign_with_test_key(source)  # a consistent, signed folder: only the answers disagree
+    with pytest.raises(ModelImportRefused, match="differs from its maker's reference output by"):
+        import_imaging_model(source, tmp_path / "data")
+    assert not (tmp_path / "data" / "models").exists()
 
 
 def test_model_whose_file_differs_from_its_manifest_is_refused_and_nothing_copied(tmp_path: Path,

@@ -82,3 +82,16 @@ def test_signing_refuses_a_folder_whose_files_do_not_match(tmp_path: Path) -> No
     with pytest.raises(ModelUnavailable, match="does not match its manifest"):
         sign_with_test_key(source)
     assert (source / "manifest.json").read_text() == before
+
+
+def test_release_check_passes_the_shipped_models_and_fails_a_copy_signed_by_another_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from emsync_desktop.ml.sign import main as sign_main
+
+    assert sign_main(["verify", "--models", str(default_models_dir())]) == 0
+    copy = shutil.copytree(default_models_dir(), tmp_path / "models")
+    sign_with_test_key(copy)
+    assert sign_main(["verify", "--models", str(copy)]) == 1
+    assert fingerprint(TEST_PUBLIC_KEY) in capsys.readouterr().err
