@@ -41,9 +41,12 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 
 def export_handoff_fhir(store: Store, case_id: str, author: UserInfo, data_dir: Path,
-                        now: datetime | None = None) -> Path:
+                        now: datetime | None = None, include_phone: bool = False) -> Path:
+    """DB thread. The handoff as a FHIR document in the exports folder; the patient's phone number only if
+    ``include_phone`` (the crew ticked it)."""
     document = handoff_document(store, case_id)
-    bundle = handoff_bundle(document.snapshot, author, now or utc_now(), sbar=document.sbar)
+    bundle = handoff_bundle(document.snapshot, author, now or utc_now(), sbar=document.sbar,
+                            include_phone=include_phone)
     target = exports_dir(data_dir) / f"handoff-{case_id}.fhir.json"
     return write_atomically(target, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
 

@@ -1,9 +1,15 @@
 """The SBAR handoff as an HL7 FHIR R4 document Bundle (JSON), as a receiving hospital's system expects.
 
-Composition first, then the resources it points to. Sections are coded with LOINC as the IHE
-Paramedicine Summary of Care and the International Patient Summary use them; vital signs are
-Observations with their LOINC codes and UCUM units. NEWS2 and the model's output go in the
-assessment section, each saying what produced it (decision support, not a diagnosis). The case record
+Composition first, then the resources it points to. Its four top-level sections are the SBAR parts,
+titled Situation, Background, Assessment and Recommendation with the SBAR text, so a person reading it
+in any FHIR viewer sees the handoff's structure; inside them, the sections coded with LOINC as the IHE
+Paramedicine Summary of Care and the International Patient Summary use them. Vital signs, the other
+NEWS2 inputs and NEWS2 itself are built by fhir_vitals (codes and profiles named there). The model's
+output goes in the assessment section saying what produced it (decision support, not a diagnosis).
+Codes of our own remain only where no standard one exists: ``urn:emsync:codes`` (the triage model's
+output, the timeline section, NEWS2's SpO2 scale 2 score, procedures not yet mapped to SNOMED CT),
+``urn:emsync:formulary`` (the service's drug list) and ``urn:emsync:id-number`` (an identity number
+whose issuer the crew does not record); docs/decisions.md lists them. The case record
 (drugs given, procedures, allergies, weight, timeline) is built by fhir_record, which says how.
 Pure: builds a dict from a case snapshot; writing it is the caller's business.
 """
@@ -25,23 +31,15 @@ from emsync_desktop.domain.record_summary import (
 )
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import Sbar
-from emsync_desktop.domain.vitals import Vitals
 from emsync_desktop.services.case_views import CaseSnapshot
-from emsync_desktop.services.fhir_parts import (
-    VITAL_CATEGORY,
-    div,
-    local,
-    loinc,
-    new_url,
-    observation,
-    quantity,
-)
+from emsync_desktop.services.fhir_parts import div, local, loinc, new_url, observation
 from emsync_desktop.services.fhir_record import (
     Crew,
     allergies_empty_reason,
     record_resources,
     timeline_text,
 )
+from emsync_desktop.services.fhir_vitals import news2_observation, vital_observations
 
 SECTIONS = {  # key: (code, title); LOINC document section codes, and one of ours where LOINC has none
     "complaint": ("10154-3", "Chief complaint"),
@@ -57,39 +55,40 @@ SECTIONS = {  # key: (code, title); LOINC document section codes, and one of our
     "timeline": ("ems-timeline", "EMS timeline"),  # ours (fhir_record says why a section)
     "plan": ("18776-5", "Plan of care"),
 }
-# vital: (LOINC, display, UCUM unit)
-VITAL_CODES = {
-    "hr_bpm": ("8867-4", "Heart rate", "/min"),
-    "rr_per_min": ("9279-1", "Respiratory rate", "/min"),
-    "spo2_pct": ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%"),
-    "temp_c": ("8310-5", "Body temperature", "Cel"),
+SBAR = {  # the SBAR structure as top-level sections (titled, so any FHIR viewer shows it), over SECTIONS
+    "Situation": ("complaint", "triage"),
+    "Background": ("history", "allergies", "medications", "past_history", "timeline"),
+    "Assessment": ("vitals", "assessment", "administered", "procedures"),
+    "Recommendation": ("plan",),
 }
-BP_PANEL, SYSTOLIC, DIASTOLIC = "85354-9", "8480-6", "8462-4"
+ID_NUMBER_SYSTEM = "urn:emsync:id-number"  # an ID as typed by the crew; its issuer is not recorded
 _GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "unknown"}
 
 
-def handoff_bundle(snapshot: CaseSnapshot, author: UserInfo, now: datetime, sbar: Sbar | None = None
-                   ) -> dict[str, Any]:
+def handoff_bundle(snapshot: CaseSnapshot, author: UserInfo, now: datetime, sbar: Sbar | None = None,
+                   include_phone: bool = False) -> dict[str, Any]:
     """The whole document; ``now`` is when it was produced (timezone-aware). ``sbar``: the version sent
     with the transfer (services/handoff_doc); the case's draft when None. The case record is the one in
-    ``snapshot``: every entry on this device now, including any made after the SBAR was sent."""
+    ``snapshot``: every entry on this device now, including any made after the SBAR was sent. The
+    patient's phone number goes in only if the crew chose ``include_phone`` (the handoff does not need it)."""
     patient, practitioner = new_url(), new_url()
     latest = next((e.vitals for e in reversed(snapshot.vitals) if not e.vitals.is_empty()), None)
-    vitals = _vital_observations(latest, patient) if latest else []
-    assessment = _assessment_observations(snapshot, patient, latest.taken_at if latest else now)
+    vitals, news2 = _vitals_and_news2(snapshot, patient)
+    assessment = news2 + _triage_observations(snapshot, patient, latest.taken_at if latest else now)
     crew = Crew(author.display_name, practitioner)
     record = record_resources(snapshot.record, patient, crew)
     listed = {"vitals": [*vitals, *record.weight], "assessment": assessment, "allergies": record.allergies,
               "administered": record.administrations, "procedures": record.procedures}
     composition = _composition(snapshot, sbar or snapshot.sbar, patient, practitioner, listed, now)
-    entries = [composition, _patient(snapshot, patient), _practitioner(author, practitioner), *crew.added,
+    entries = [composition, _patient(snapshot, patient, include_phone), _practitioner(author, practitioner),
+               *crew.added,
                *(resource for resources in listed.values() for resource in resources)]
     return {"resourceType": "Bundle", "identifier": {"system": "urn:ietf:rfc:3986", "value": new_url()},
             "type": "document", "timestamp": now.isoformat(),
             "entry": [{"fullUrl": r.pop("_url"), "resource": r} for r in entries]}
 
 
-def _patient(snapshot: CaseSnapshot, url: str) -> dict[str, Any]:
+def _patient(snapshot: CaseSnapshot, url: str, include_phone: bool) -> dict[str, Any]:
     d = snapshot.details
     patient: dict[str, Any] = {"_url": url, "resourceType": "Patient", "gender": _GENDER[d.sex]}
     if d.name.strip():
@@ -97,8 +96,9 @@ def _patient(snapshot: CaseSnapshot, url: str) -> dict[str, Any]:
     if d.date_of_birth:
         patient["birthDate"] = d.date_of_birth.isoformat()
     if d.id_number.strip():
-        patient["identifier"] = [{"system": "urn:emsync:id-number", "value": d.id_number.strip()}]
-    if d.phone.strip():
+        patient["identifier"] = [{"system": ID_NUMBER_SYSTEM, "value": d.id_number.strip(),
+                                  "type": {"text": "Identity document number (as typed by the crew)"}}]
+    if include_phone and d.phone.strip():
         patient["telecom"] = [{"system": "phone", "value": d.phone.strip()}]
     return patient
 
@@ -107,39 +107,31 @@ def _practitioner(author: UserInfo, url: str) -> dict[str, Any]:
     return {"_url": url, "resourceType": "Practitioner", "name": [{"text": author.display_name}]}
 
 
-def _vital_observations(v: Vitals, patient: str) -> list[dict[str, Any]]:
-    result = []
-    for name, (code, display, unit) in VITAL_CODES.items():
-        value = getattr(v, name)
-        if value is not None:
-            result.append(observation(new_url(), patient, v.taken_at, loinc(code, display),
-                                      category=VITAL_CATEGORY, valueQuantity=quantity(value, unit)))
-    if v.sbp_mmhg is not None:
-        components = [{"code": loinc(SYSTOLIC, "Systolic blood pressure"),
-                       "valueQuantity": quantity(v.sbp_mmhg, "mm[Hg]")}]
-        if v.dbp_mmhg is not None:
-            components.append({"code": loinc(DIASTOLIC, "Diastolic blood pressure"),
-                               "valueQuantity": quantity(v.dbp_mmhg, "mm[Hg]")})
-        result.append(observation(new_url(), patient, v.taken_at, loinc(BP_PANEL, "Blood pressure panel"),
-                                  category=VITAL_CATEGORY, component=components))
-    return result
-
-
-def _assessment_observations(snapshot: CaseSnapshot, patient: str, when: datetime) -> list[dict[str, Any]]:
-    result = []
+def _vitals_and_news2(snapshot: CaseSnapshot, patient: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The newest set's observations, and those of the newest complete set when that is an older one,
+    with the NEWS2 total derived from the complete set's."""
+    filled = [e for e in snapshot.vitals if not e.vitals.is_empty()]
+    if not filled:
+        return [], []
+    latest = vital_observations(filled[-1].vitals, patient)
     complete = snapshot.news2_status.latest_complete  # an incomplete set's sum is not a NEWS2 score
-    if complete is not None:
-        code = local("news2", "NEWS2 total score (RCP 2017)")
-        result.append(observation(new_url(), patient, complete.taken_at, code, valueInteger=complete.result.total,
-                                  interpretation=[{"text": complete.result.band.label}]))
+    if complete is None:
+        return latest, []
+    scored = next(e for e in reversed(filled) if e.vitals.taken_at == complete.taken_at)
+    inputs = latest if scored is filled[-1] else vital_observations(scored.vitals, patient)
+    news2 = news2_observation(complete.result, scored.vitals, patient, [o["_url"] for o in inputs])
+    return (latest if inputs is latest else [*inputs, *latest]), [news2]
+
+
+def _triage_observations(snapshot: CaseSnapshot, patient: str, when: datetime) -> list[dict[str, Any]]:
     triage = snapshot.triage if snapshot.triage_current else None
-    if triage is not None:
-        code = local("triage-model-urgency", "Urgency predicted by triage model")
-        needs = ", ".join(f"{n.label} {n.probability:.0%}" for n in triage.needs if n.flagged) or "none flagged"
-        note = f"Model {triage.model_version}; decision support, not a diagnosis. Predicted needs: {needs}."
-        result.append(observation(new_url(), patient, when, code,
-                                  valueCodeableConcept={"text": triage.severity.value}, note=[{"text": note}]))
-    return result
+    if triage is None:
+        return []
+    code = local("triage-model-urgency", "Urgency predicted by triage model")
+    needs = ", ".join(f"{n.label} {n.probability:.0%}" for n in triage.needs if n.flagged) or "none flagged"
+    note = f"Model {triage.model_version}; decision support, not a diagnosis. Predicted needs: {needs}."
+    return [observation(new_url(), patient, when, code, valueCodeableConcept={"text": triage.severity.value},
+                        note=[{"text": note}])]
 
 
 def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner: str,
@@ -148,7 +140,7 @@ def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner:
     texts = _section_texts(snapshot, sbar)
     empty = {"allergies": allergies_empty_reason(snapshot.record.history)} \
         if not listed["allergies"] and not snapshot.details.allergies.strip() else {}
-    sections = []
+    coded_sections = {}
     for key, (code, title) in SECTIONS.items():
         coding = local(code, title) if key == "timeline" else loinc(code, title)
         section: dict[str, Any] = {"title": title, "code": coding,
@@ -157,7 +149,11 @@ def _composition(snapshot: CaseSnapshot, sbar: Sbar, patient: str, practitioner:
             section["entry"] = [{"reference": r["_url"]} for r in listed[key]]
         elif empty.get(key):
             section["emptyReason"] = empty[key]
-        sections.append(section)
+        coded_sections[key] = section
+    sbar_texts = {"Situation": sbar.situation, "Background": sbar.background, "Assessment": sbar.assessment,
+                  "Recommendation": sbar.recommendation}
+    sections = [{"title": part, "text": {"status": "generated", "div": div(sbar_texts[part] or "None recorded")},
+                 "section": [coded_sections[key] for key in keys]} for part, keys in SBAR.items()]
     return {"_url": new_url(), "resourceType": "Composition", "status": "final",
             "type": loinc("34133-9", "Summary of episode note"), "subject": {"reference": patient},
             "date": now.isoformat(), "author": [{"reference": practitioner}],

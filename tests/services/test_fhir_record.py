@@ -18,6 +18,7 @@ from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.fhir_export import handoff_bundle
 from tests.services.conftest import ECG_PDF, NOW
+from tests.services.fhir_sections import section
 from tests.services.test_handoff_record import HISTORY, record_a_case
 
 pytestmark = pytest.mark.usefixtures("kochi_time")
@@ -39,11 +40,6 @@ def bundle(cases: CaseService, record: RecordService, paramedic: UserInfo) -> di
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
-
-
-def section(bundle: dict[str, Any], code: str) -> dict[str, Any]:
-    composition = bundle["entry"][0]["resource"]
-    return next(s for s in composition["section"] if s["code"]["coding"][0]["code"] == code)
 
 
 def references(value: object) -> Iterator[str]:

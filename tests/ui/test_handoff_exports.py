@@ -35,6 +35,27 @@ def test_handoff_exports_as_fhir_and_pdf_into_the_data_dir(qtbot: QtBot, window:
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
 
 
+def test_patient_phone_goes_into_the_fhir_document_only_when_the_crew_ticks_it(qtbot: QtBot,
+                                                                               window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    panel = workspace.sbar
+    assert not panel.include_phone.isVisibleTo(panel)  # no phone typed: nothing to choose
+    workspace.tabs.setCurrentIndex(1)
+    type_into(qtbot, workspace.form.fields["phone"], "+91 98470 11111")  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: panel.include_phone.isVisibleTo(panel), timeout=10_000)
+
+    def exported_patient() -> dict[str, object]:
+        panel.export_result.clear()
+        panel.export_fhir.click()
+        qtbot.waitUntil(lambda: panel.export_result.text().startswith("Saved:"), timeout=10_000)
+        bundle = json.loads(Path(panel.export_result.text().removeprefix("Saved: ")).read_text())
+        return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+
+    assert "telecom" not in exported_patient()
+    panel.include_phone.setChecked(True)
+    assert exported_patient()["telecom"] == [{"system": "phone", "value": "+91 98470 11111"}]
+
+
 def test_coordinator_exports_capacity_as_csv(qtbot: QtBot, window: MainWindow) -> None:
     sign_in_as(qtbot, window, Role.COORDINATOR)
     workspace = window.workspace

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
@@ -30,9 +31,9 @@ class HandoffExports:
         self._user = user
         self._data_dir = data_dir
 
-    def fhir(self, case_id: str, done: Callable[[object], None]) -> None:
-        self._relay.submit(export_handoff_fhir, self._store, case_id, self._user, self._data_dir,
-                           on_result=done, on_error=done)
+    def fhir(self, case_id: str, done: Callable[[object], None], include_phone: bool = False) -> None:
+        export = partial(export_handoff_fhir, include_phone=include_phone)
+        self._relay.submit(export, self._store, case_id, self._user, self._data_dir, on_result=done, on_error=done)
 
     def pdf(self, case_id: str, done: Callable[[object], None]) -> None:
         """Read the handoff (DB thread), lay it out (GUI thread), write it (background)."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -24,6 +24,9 @@ class SbarPanel(QFrame):
         self.export_fhir = touch_button("Export FHIR")
         self.save_pdf = touch_button("Save PDF")
         self.export_fhir.clicked.connect(self._export_fhir)
+        # The handoff does not need the patient's phone number: it goes in only when the crew ticks this.
+        self.include_phone = QCheckBox("Include patient's phone")
+        self.include_phone.setVisible(False)
         self.save_pdf.clicked.connect(self._save_pdf)
         self.export_result = QLabel()
         self.export_result.setObjectName("muted")
@@ -45,6 +48,7 @@ class SbarPanel(QFrame):
         layout.addWidget(self.pending)
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_fhir)
+        buttons.addWidget(self.include_phone)
         buttons.addWidget(self.save_pdf)
         buttons.addStretch(1)
         if exports is not None:
@@ -55,7 +59,8 @@ class SbarPanel(QFrame):
     def _export_fhir(self) -> None:
         if self._exports is not None and self._model.snapshot is not None:
             self._model.flush_requested.emit()
-            self._exports.fhir(self._model.snapshot.id, self._exported)
+            self._exports.fhir(self._model.snapshot.id, self._exported,
+                               include_phone=not self.include_phone.isHidden() and self.include_phone.isChecked())
 
     def _save_pdf(self) -> None:
         if self._exports is not None and self._model.snapshot is not None:
@@ -73,5 +78,6 @@ class SbarPanel(QFrame):
             self.text.setPlainText("")
             return
         self.text.setPlainText(snapshot.sbar.as_text())
+        self.include_phone.setVisible(bool(snapshot.details.phone.strip()))
         pending = snapshot.sbar.pending
         self.pending.setText("Filled in later: " + ", ".join(pending) + "." if pending else "")
