@@ -23,8 +23,9 @@ from sync_server.audit_anchors import AnchorBook
 from sync_server.audit_keeper import AuditKeeper
 from sync_server.blobs import BlobStore
 from sync_server.body_limit import BodyLimit
+from sync_server.cluster import FeedBroadcast, Leadership
 from sync_server.config import Settings, default_anchor_file, default_blob_dir
-from sync_server.db import make_engine, make_sessions, make_write_engine, make_write_sessions
+from sync_server.db import is_sqlite, make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
 from sync_server.live_accounts import LiveAccounts, watch_disabled_accounts
@@ -72,10 +73,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.live.bind(asyncio.get_running_loop())
         _freeze_startup_objects()
+        broadcast = _feed_broadcast(app)
+        app.state.leadership.start()
         sweeper = asyncio.create_task(_sweep_expired_holds(app))
-        anchoring = asyncio.create_task(_anchor_periodically(keeper, settings))
+        anchoring = asyncio.create_task(_anchor_periodically(keeper, settings, app.state.leadership))
         watcher = asyncio.create_task(watch_disabled_accounts(app))
         yield
+        if broadcast is not None:
+            broadcast.stop()
+        app.state.leadership.stop()
         sweeper.cancel()
         anchoring.cancel()
         watcher.cancel()
@@ -89,6 +95,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.write_sessions = write_sessions
     app.state.audit = keeper
     app.state.live = LiveHub()
+    app.state.leadership = Leadership(_postgresql_url(engine))
     app.state.live_accounts = LiveAccounts()
     app.state.password_checks = PasswordCheckSlots(settings.password_checks)
     app.state.writer = Writer(make_write_engine(engine), settings.hold_minutes)
@@ -114,10 +121,37 @@ def _freeze_startup_objects() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
+def _postgresql_url(engine: Engine) -> str | None:
+    """The database's URL when several processes may share it (PostgreSQL); None on SQLite."""
+    return None if is_sqlite(engine) else engine.url.render_as_string(hide_password=False)
+
+
+def _feed_broadcast(app: FastAPI) -> FeedBroadcast | None:
+    """On PostgreSQL: live notices to and from the other server processes on the same database."""
+    url = _postgresql_url(app.state.engine)
+    if url is None:
+        return None
+    hub: LiveHub = app.state.live
+
+    def feed_head() -> int:
+        from sync_server.feed import current_seq
+
+        with app.state.sessions() as session:
+            return current_seq(session)
+
+    broadcast = FeedBroadcast(url, hub.notify_peer, feed_head)
+    hub.publish = broadcast.publish
+    broadcast.start()
+    return broadcast
+
+
 async def _sweep_expired_holds(app: FastAPI) -> None:
+    """Hold expiry, by the cluster's leader only (``cluster.Leadership``; on SQLite the one process)."""
     settings: Settings = app.state.settings
     while True:
         await asyncio.sleep(settings.expiry_sweep_s)
+        if not app.state.leadership.is_leader:
+            continue
         try:
             released = await asyncio.to_thread(_expire_once, app)
         except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
@@ -141,10 +175,13 @@ def _expire_once(app: FastAPI) -> int:
     return released
 
 
-async def _anchor_periodically(keeper: AuditKeeper, settings: Settings) -> None:
-    """Sign the audit chain's head when it is due (``AuditKeeper.anchor_if_due``); checked every few seconds."""
+async def _anchor_periodically(keeper: AuditKeeper, settings: Settings, leadership: Leadership) -> None:
+    """Sign the audit chain's head when it is due (``AuditKeeper.anchor_if_due``); checked every few seconds,
+    by the cluster's leader only."""
     while True:
         await asyncio.sleep(min(settings.audit_anchor_every_s, 10.0))
+        if not leadership.is_leader:
+            continue
         try:
             await asyncio.to_thread(keeper.anchor_if_due, datetime.now(UTC))
         except RuntimeError:  # the process is shutting down: the loop's thread pool is gone

@@ -1,7 +1,11 @@
 """Live notifications: "changes up to N" to every connected client.
 
-Threading: ``notify`` may be called from any thread; it hands the cursor to the event loop with
-``call_soon_threadsafe``.
+Threading: ``notify`` and ``notify_peer`` may be called from any thread; they hand the cursor to the event
+loop with ``call_soon_threadsafe``.
+
+Across processes (several servers on one PostgreSQL, ``cluster.FeedBroadcast``): ``notify`` is for changes
+this process applied, and also hands the cursor to ``publish`` (set by the app) for the other processes;
+``notify_peer`` is for cursors heard from the database channel (any process's), never published again.
 
 Rounds: every connected device pulls when told, so notices go out in rounds, at most one round
 every ``ROUND_INTERVAL_S``. A change after a quiet spell is announced at once; changes during a
@@ -13,6 +17,7 @@ that share a writer transaction report the same cursor, and a cursor already ann
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 ROUND_INTERVAL_S = 0.05  # well under the 1 s a change may take to reach another online client
 
@@ -26,6 +31,7 @@ class LiveHub:
         self._announced = -1  # the newest cursor sent in a round
         self._last_round = float("-inf")  # loop time of the last round
         self._next_round: asyncio.TimerHandle | None = None
+        self.publish: Callable[[int], None] | None = None  # tells the other server processes (PostgreSQL)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -39,6 +45,13 @@ class LiveHub:
         self._queues.discard(queue)
 
     def notify(self, cursor: int) -> None:
+        """A change this process applied: its devices are told, and (with ``publish``) the other processes."""
+        if self.publish is not None:
+            self.publish(cursor)
+        self.notify_peer(cursor)
+
+    def notify_peer(self, cursor: int) -> None:
+        """A cursor heard from any process: this process's devices are told."""
         if self._loop is None or self._loop.is_closed():
             return
         try:
