@@ -45,4 +45,5 @@ def ems_dataset(agency: NemsisAgency, cases: Sequence[NemsisCase]) -> ET.Element
 
 def ems_dataset_bytes(agency: NemsisAgency, cases: Sequence[NemsisCase]) -> bytes:
     """The document as UTF-8 XML with its declaration."""
-    return ET.tostring(ems_dataset(agency, cases), encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(ems_dataset(agency, cases), encoding="utf-8", xml_declaration=True)
+    return document
