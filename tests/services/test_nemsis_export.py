@@ -11,6 +11,16 @@ import pytest
 
 from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.ids import demo_id, new_id
+from emsync_desktop.domain.nemsis import (
+    Destination,
+    MedicationGiven,
+    NemsisAgency,
+    NemsisCase,
+    ProcedureDone,
+    VitalsReading,
+    ems_dataset_bytes,
+)
+from emsync_desktop.domain.patient import Sex
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.timeline import TimelineStep
@@ -27,6 +37,7 @@ from emsync_desktop.services.nemsis_export import (
 )
 from emsync_desktop.services.nemsis_validation import ems_dataset_problems
 from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.store.models import Encounter, User
 from tests.services.conftest import NOW
 
 NS = {"n": "http://www.nemsis.org"}
@@ -145,3 +156,40 @@ def test_a_document_the_schema_rejects_is_not_written_and_blamed_on_the_mapping(
     with pytest.raises(NemsisMappingError, match=r"bug in EMsync's NEMSIS mapping.*eRecord\.03"):
         export_case_nemsis(app_context.store, case.id, tmp_path / "out" / "case.xml")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_range_ending_before_it_starts_is_refused(app_context: AppContext, agency_set: None,
+                                                    tmp_path: Path) -> None:
+    with pytest.raises(NemsisExportRefused, match="swap the dates"):
+        export_range_nemsis(app_context.store, date(2026, 12, 5), date(2026, 12, 1), tmp_path / "out" / "b.xml")
+
+
+def test_a_case_without_an_ambulance_unit_is_refused(app_context: AppContext, cases: CaseService,
+                                                     paramedic: UserInfo, agency_set: None, tmp_path: Path) -> None:
+    case = cases.open_case()
+    CaseClosing(app_context.store, paramedic).close(case.id, Disposition.CANCELLED)
+    with app_context.store.sessions.begin() as session:
+        row = session.get(Encounter, case.id)
+        assert row is not None
+        row.crew = ""
+        opener = session.get(User, row.created_by)
+        assert opener is not None
+        opener.ambulance_unit = None
+    with pytest.raises(NemsisExportRefused, match="names no ambulance unit"):
+        export_case_nemsis(app_context.store, case.id, tmp_path / "out" / "case.xml")
+
+
+def test_every_value_the_builder_can_write_passes_the_xsd() -> None:
+    t0 = NOW - timedelta(hours=1)
+    reading = VitalsReading(t0, hr_bpm=110.4, rr_per_min=22, spo2_pct=94, sbp_mmhg=150, dbp_mmhg=90, temp_c=37.25,
+                            avpu="C", gcs_total=14, pain_0_10=7, glucose_mg_dl=120)
+    drugs = tuple(MedicationGiven(name, 0.125, unit, route, t0, "A. Kumar", free_text=name == "Herbal tea")
+                  for name, unit, route in (("Adrenaline", "mg", "IM"), ("Oxygen", "L/min", "INH"),
+                                            ("Herbal tea", "cups", "mouth")))
+    done = tuple(ProcedureDone(p, t0, "B") for p in Procedure)
+    case = NemsisCase("0193a1b2-0000-7000-8000-000000000009", "KL-07 AMB 108", t0, NOW, Disposition.HANDED_OVER,
+                      times={step: t0 for step in TimelineStep}, crew="KL-07 AMB 108", age_years=54,
+                      date_of_birth=date(1972, 3, 1), sex=Sex.FEMALE, chief_complaint="x" * 300, vitals=(reading,),
+                      medications=drugs, procedures=done, destination=Destination("Lourdes Hospital", "ER"))
+    agency = NemsisAgency("KL-EMS-1", "KL001", "06")
+    assert ems_dataset_problems(ems_dataset_bytes(agency, [case])) == []
