@@ -1,4 +1,5 @@
-"""Admin workspace frame: this device, users, hospitals, the formulary, models, the server's audit chain."""
+"""Admin workspace frame: this device, users, hospitals, the formulary, models, the server's audit chain,
+NEMSIS export."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AuditAnchor
 from emsync_desktop.ui.admin.formulary_view import FormularyView
 from emsync_desktop.ui.admin.models_view import ModelsView
+from emsync_desktop.ui.admin.reports_view import NemsisReportsView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -67,6 +69,8 @@ class AdminWorkspace(QWidget):
         self.models = ModelsView(relay, context.data_dir, user.display_name or user.username)
         tabs.addTab(self.models, "Models")
         tabs.addTab(self._audit_tab(), "Audit chain")
+        self.reports = NemsisReportsView(relay, context.store)
+        tabs.addTab(self.reports, "NEMSIS export")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(tabs, 1)

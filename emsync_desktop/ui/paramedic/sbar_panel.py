@@ -16,7 +16,8 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 
 class SbarPanel(QFrame):
     def __init__(self, model: CaseEditorModel, exports: HandoffExports | None = None,
-                 parent: QWidget | None = None) -> None:
+                 nemsis: QWidget | None = None, parent: QWidget | None = None) -> None:
+        """``nemsis``: the closed case's NEMSIS export (ui/paramedic/nemsis_export), shown under the others."""
         super().__init__(parent)
         self.setObjectName("card")
         self._model = model
@@ -54,6 +55,8 @@ class SbarPanel(QFrame):
         if exports is not None:
             layout.addLayout(buttons)
             layout.addWidget(self.export_result)
+        if nemsis is not None:
+            layout.addWidget(nemsis)
         model.snapshot_changed.connect(self._on_snapshot)
 
     def _export_fhir(self) -> None:

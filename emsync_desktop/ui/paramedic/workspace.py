@@ -34,6 +34,7 @@ from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.drug_dialog import DrugDialog
 from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
 from emsync_desktop.ui.paramedic.history_form import HistoryForm
+from emsync_desktop.ui.paramedic.nemsis_export import NemsisCaseExport
 from emsync_desktop.ui.paramedic.news_banner import NewsBanner
 from emsync_desktop.ui.paramedic.procedure_dialog import ProcedureDialog
 from emsync_desktop.ui.paramedic.record_model import RecordModel
@@ -65,7 +66,8 @@ class ParamedicWorkspace(QWidget):
         self.form = CaseForm(model)
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
-        self.sbar = SbarPanel(model, exports)
+        self.nemsis = NemsisCaseExport(model, relay, transfers.store)
+        self.sbar = SbarPanel(model, exports, self.nemsis)
         self.triage = TriagePanel(model, theme)
         self.title = ElidedLabel()  # a title growing as the complaint is typed never moves the panels
         self.title.setObjectName("heading")
