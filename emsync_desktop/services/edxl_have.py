@@ -75,7 +75,8 @@ def import_region_report(store: Store, path: Path, region: str, now: datetime | 
         raise EdxlHaveError("The report lists no hospitals; nothing was imported.")
     imported_at = now or utc_now()
     with store.sessions.begin() as session:
-        replaced = session.execute(delete(ExternalHospital).where(ExternalHospital.source == region)).rowcount
+        earlier = session.execute(delete(ExternalHospital).where(ExternalHospital.source == region))
+        replaced = getattr(earlier, "rowcount", 0)  # a CursorResult for a DELETE
         session.add_all(_row(h, region, imported_at) for h in report.hospitals)
     return ImportResult(region, len(report.hospitals), int(replaced or 0))
 
@@ -83,7 +84,8 @@ def import_region_report(store: Store, path: Path, region: str, now: datetime | 
 def _row(h: HospitalStatus, region: str, imported_at: datetime) -> ExternalHospital:
     return ExternalHospital(id=new_id(), source=region, ref=h.id[:128], name=h.name[:128],
                             lat=h.location.lat if h.location else None, lon=h.location.lon if h.location else None,
-                            ed_status=h.ed_status.value, beds=json.dumps({b.unit: [b.available, b.baseline] for b in h.beds}),
+                            ed_status=h.ed_status.value,
+                            beds=json.dumps({b.unit: [b.available, b.baseline] for b in h.beds}),
                             last_update=h.last_update, imported_at=imported_at)
 
 
@@ -92,6 +94,11 @@ def external_capacity(store: Store) -> list[HospitalCapacity]:
     with store.sessions.begin() as session:
         rows = session.scalars(select(ExternalHospital).order_by(ExternalHospital.source, ExternalHospital.name)).all()
         return [_capacity(row) for row in rows]
+
+
+def capacity_with_external(store: Store) -> list[HospitalCapacity]:
+    """DB thread. The coordinator's view: our network, then every imported hospital (two reads)."""
+    return [*network_capacity(store), *external_capacity(store)]
 
 
 def _capacity(row: ExternalHospital) -> HospitalCapacity:

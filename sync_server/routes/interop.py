@@ -32,11 +32,13 @@ _XML = "application/xml"
 
 @router.get("/edxl-have", response_class=Response,
             responses={200: {"content": {_XML: {}}, "description": "EDXL-HAVE 1.0 HospitalStatus"},
-                       401: {"description": "Not signed in"}, 403: {"description": "Not a coordinator or administrator"}})
+                       401: {"description": "Not signed in"},
+                       403: {"description": "Not a coordinator or administrator"}})
 def edxl_have(user: CurrentUser, sessions: SessionsDep, clock: ClockDep) -> Response:
     """Every hospital's beds per unit (free and baseline), emergency department status and update time."""
     if user.role not in READER_ROLES:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only coordinators and administrators may read the capacity report.")
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "Only coordinators and administrators may read the capacity report.")
     with sessions() as session:
         report = network_report(session, clock())
     return Response(build(report, "1.0"), media_type=_XML)

@@ -36,14 +36,14 @@ def test_hdu_is_not_counted_as_an_icu_bed_type() -> None:
 
 
 def test_an_unknown_version_is_refused() -> None:
-    with pytest.raises(ValueError, match="2.0 is not supported"):
+    with pytest.raises(ValueError, match=r"2\.0 is not supported"):
         build(REPORT, version="2.0")
 
 
 def test_a_have_2_0_document_is_refused_by_name() -> None:
     data = build(REPORT).replace(b"urn:oasis:names:tc:emergency:EDXL:HAVE:1.0\"",
                                  b"urn:oasis:names:tc:emergency:edxl:have:2.0\"")
-    with pytest.raises(EdxlHaveError, match="EDXL-HAVE 2.0 report"):
+    with pytest.raises(EdxlHaveError, match=r"EDXL-HAVE 2\.0 report"):
         parse(data)
 
 

@@ -29,7 +29,8 @@ def report(app_context: Any, tmp_path: Path) -> Path:
 
 def _rows(store: Any) -> list[tuple[str, str, str]]:
     with store.sessions.begin() as session:
-        return [(r.source, r.name, r.beds) for r in session.scalars(select(ExternalHospital).order_by(ExternalHospital.name))]
+        rows = session.scalars(select(ExternalHospital).order_by(ExternalHospital.name))
+        return [(r.source, r.name, r.beds) for r in rows]
 
 
 def test_export_is_valid_against_the_edxl_have_1_0_schema(report: Path, app_context: Any) -> None:
@@ -67,11 +68,13 @@ def test_not_xml_is_refused(app_context: Any, report: Path) -> None:
 
 
 def test_a_have_2_0_report_is_refused(app_context: Any, report: Path) -> None:
-    (bad := report.with_name("v2.xml")).write_bytes(report.read_bytes().replace(V1, b"urn:oasis:names:tc:emergency:edxl:have:2.0\""))
-    _refused(app_context, bad, "EDXL-HAVE 2.0 report")
+    v2 = report.read_bytes().replace(V1, b"urn:oasis:names:tc:emergency:edxl:have:2.0\"")
+    (bad := report.with_name("v2.xml")).write_bytes(v2)
+    _refused(app_context, bad, r"EDXL-HAVE 2\.0 report")
 
 
-def test_a_huge_file_is_refused_before_it_is_read(app_context: Any, report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_huge_file_is_refused_before_it_is_read(app_context: Any, report: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     (bad := report.with_name("huge.xml")).write_bytes(b" " * (MAX_REPORT_BYTES + 1))
     monkeypatch.setattr(Path, "open", lambda *_a, **_k: pytest.fail("a huge file was opened"))
     with pytest.raises(EdxlHaveError, match="at most 5 MB"):
@@ -85,7 +88,7 @@ def test_an_unknown_bed_type_is_refused_by_name(app_context: Any, report: Path) 
 
 def test_a_schema_violation_is_refused_with_its_line(app_context: Any, report: Path) -> None:
     (bad := report.with_name("no-time.xml")).write_bytes(report.read_bytes().replace(b"LastUpdateTime>", b"Updated>"))
-    _refused(app_context, bad, "does not follow the EDXL-HAVE 1.0 schema: line 2: Element .Updated.: This element is not expected")
+    _refused(app_context, bad, r"not follow the EDXL-HAVE 1\.0 schema: line 2: Element .Updated.: This element is not")
 
 
 def test_a_document_with_entities_is_refused(app_context: Any, report: Path) -> None:

@@ -127,10 +127,12 @@ def _bed_types(root: ET.Element) -> Iterable[str]:
 
 def _parse_hospital(element: ET.Element, number: int) -> HospitalStatus:
     info = f"{_q(NS, 'Organization')}/{_q(NS, 'OrganizationInformation')}"
+    ident_path = f"{info}/{_q(XPIL, 'Identifiers')}/{_q(XPIL, 'Identifier')}/{_q(XPIL, 'IdentifierElement')}"
+    traffic_path = f"{_q(NS, 'EmergencyDepartmentStatus')}/{_q(NS, 'EMSTraffic')}/{_q(NS, 'EMSTrafficStatus')}"
     name = (element.findtext(f"{info}/{_q(XNL, 'OrganisationName')}/{_q(XNL, 'NameElement')}") or "").strip()
-    ident = element.findtext(f"{info}/{_q(XPIL, 'Identifiers')}/{_q(XPIL, 'Identifier')}/{_q(XPIL, 'IdentifierElement')}")
+    ident = element.findtext(ident_path)
     name = name or f"Hospital {number}"
-    traffic = element.findtext(f"{_q(NS, 'EmergencyDepartmentStatus')}/{_q(NS, 'EMSTraffic')}/{_q(NS, 'EMSTrafficStatus')}")
+    traffic = element.findtext(traffic_path)
     beds = _parse_beds(element.findall(f"{_q(NS, 'HospitalBedCapacityStatus')}/{_q(NS, 'BedCapacity')}"), name)
     return HospitalStatus(id=(ident or "").strip() or name, name=name, location=_parse_location(element, name),
                           beds=beds, ed_status=EdStatus(traffic.strip()) if traffic else EdStatus.NOT_APPLICABLE,
@@ -138,7 +140,8 @@ def _parse_hospital(element: ET.Element, number: int) -> HospitalStatus:
 
 
 def _parse_location(element: ET.Element, name: str) -> Location | None:
-    pos = element.findtext(f"{_q(NS, 'Organization')}/{_q(NS, 'OrganizationGeoLocation')}/{_q(GML, 'Point')}/{_q(GML, 'pos')}")
+    geo = f"{_q(NS, 'Organization')}/{_q(NS, 'OrganizationGeoLocation')}"
+    pos = element.findtext(f"{geo}/{_q(GML, 'Point')}/{_q(GML, 'pos')}")
     if pos is None:
         return None
     try:
