@@ -68,3 +68,8 @@ def test_ed_status_follows_the_er_beds(er: UnitBeds | None, status: EdStatus) ->
 def test_a_time_without_zone_is_read_as_utc() -> None:
     data = build(CapacityReport((replace(LOURDES, last_update=AT),))).replace(b"04:00:00Z", b"04:00:00")
     assert parse(data).hospitals[0].last_update == AT
+
+
+def test_an_unknown_ed_status_is_refused_in_words() -> None:
+    with pytest.raises(EdxlHaveError, match="'Diverting' is not one of Normal"):
+        parse(build(REPORT).replace(b">Advisory<", b">Diverting<"))

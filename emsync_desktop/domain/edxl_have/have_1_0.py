@@ -135,8 +135,18 @@ def _parse_hospital(element: ET.Element, number: int) -> HospitalStatus:
     traffic = element.findtext(traffic_path)
     beds = _parse_beds(element.findall(f"{_q(NS, 'HospitalBedCapacityStatus')}/{_q(NS, 'BedCapacity')}"), name)
     return HospitalStatus(id=(ident or "").strip() or name, name=name, location=_parse_location(element, name),
-                          beds=beds, ed_status=EdStatus(traffic.strip()) if traffic else EdStatus.NOT_APPLICABLE,
+                          beds=beds, ed_status=_ed_status(traffic, name),
                           last_update=_parse_time(element.findtext(_q(NS, "LastUpdateTime")) or "", name))
+
+
+def _ed_status(text: str | None, name: str) -> EdStatus:
+    if not text:
+        return EdStatus.NOT_APPLICABLE
+    try:
+        return EdStatus(text.strip())
+    except ValueError as exc:
+        raise EdxlHaveError(f"{name}: its emergency department status {text.strip()!r} is not one of "
+                            f"{', '.join(s.value for s in EdStatus)}.") from exc
 
 
 def _parse_location(element: ET.Element, name: str) -> Location | None:
