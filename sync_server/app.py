@@ -30,7 +30,7 @@ from sync_server.handlers.beds import expire_holds
 from sync_server.live import LiveHub
 from sync_server.live_accounts import LiveAccounts, watch_disabled_accounts
 from sync_server.login_throttle import PasswordCheckSlots, forget_stale_sign_ins
-from sync_server.routes import admin, audit, auth, blobs, health, live, sync
+from sync_server.routes import admin, audit, auth, blobs, health, interop, live, sync
 from sync_server.seed import ensure_system_user
 from sync_server.writer import Writer
 
@@ -107,6 +107,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(health.router)
     app.include_router(audit.router)
+    app.include_router(interop.router)
     app.add_middleware(BodyLimit)
     http_errors.install(app)
     return app

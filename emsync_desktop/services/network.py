@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from emsync_desktop.domain.beds import BedStatus
+from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.geo.eta import LatLon
 from emsync_desktop.geo.map_page import HospitalPin, MapScene
 from emsync_desktop.store.database import Store
@@ -30,6 +32,20 @@ class UnitCapacity:
 
 
 @dataclass(frozen=True)
+class ExternalMark:
+    """A hospital of another region, from its EDXL-HAVE report: read-only, never bookable. Its units count
+    free beds and ``not_available`` (the rest of the baseline): the report gives no bed statuses."""
+
+    region: str
+    as_of: datetime  # the report's LastUpdateTime for this hospital
+    ed_status: str  # EDXL-HAVE EMSTrafficStatus
+    located: bool = True  # False: the report gave no location, so no pin on the map
+
+    def label(self) -> str:
+        return f"External ({self.region}), read-only, as of {to_local(self.as_of).strftime('%d %b %H:%M')}"
+
+
+@dataclass(frozen=True)
 class HospitalCapacity:
     id: str
     name: str
@@ -38,6 +54,7 @@ class HospitalCapacity:
     lon: float
     capabilities: tuple[str, ...]
     units: dict[str, UnitCapacity]
+    external: ExternalMark | None = None  # None: a hospital of our network
 
     @property
     def available(self) -> int:
@@ -62,6 +79,7 @@ def network_capacity(store: Store) -> list[HospitalCapacity]:
 def capacity_scene(hospitals: list[HospitalCapacity], selected: str | None = None) -> MapScene:
     """The coordinator's map: one pin per hospital showing its free ICU beds (the scarcest), coloured by
     them; every unit's free / total beds on hover and for the tapped hospital."""
+    hospitals = [h for h in hospitals if h.external is None or h.external.located]
     pins = [HospitalPin(h.id, h.short_name, h.lat, h.lon, free=_free(h, "ICU"), unit="ICU", eta="",
                         label=capacity_label(h)) for h in hospitals]
     if not hospitals:
@@ -73,6 +91,8 @@ def capacity_scene(hospitals: list[HospitalCapacity], selected: str | None = Non
 def capacity_label(h: HospitalCapacity) -> str:
     """'KMC · free ICU 2/8 · HDU 1/6 · ER 3/10' (free / total beds per unit)."""
     units = " · ".join(f"{u} {c.available}/{c.total}" for u, c in h.units.items())
+    if h.external is not None:
+        return f"{h.short_name} · {h.external.label()} · free {units or 'no beds listed'}"
     return f"{h.short_name} · free {units}" if units else f"{h.short_name} · no beds listed"
 
 

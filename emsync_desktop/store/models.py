@@ -338,3 +338,21 @@ class FormularyVersion(Base):
     published_by: Mapped[str] = mapped_column(String(36))
     published_by_name: Mapped[str] = mapped_column(String(128))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExternalHospital(Base):
+    """A hospital of a neighbouring region, from its EDXL-HAVE report: shown to the coordinator, read-only.
+    Never synced and never offered for booking (it is not a ``Hospital``); a new report from the same
+    ``source`` replaces all of that source's rows. ``beds`` is JSON ``{unit: [available, baseline]}``."""
+
+    __tablename__ = "external_hospitals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)  # the region, as the coordinator named it
+    ref: Mapped[str] = mapped_column(String(128))  # the hospital's id in the report
+    name: Mapped[str] = mapped_column(String(128))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    ed_status: Mapped[str] = mapped_column(String(16))
+    beds: Mapped[str] = mapped_column(Text, default="{}")
+    last_update: Mapped[datetime] = mapped_column(UtcDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -21,7 +21,7 @@ def imported_roots(path: Path) -> set[str]:
 
 def test_domain_modules_import_only_the_standard_library_and_the_domain() -> None:
     offenders = {}
-    for path in Path(domain.__file__).parent.glob("*.py"):
+    for path in Path(domain.__file__).parent.rglob("*.py"):  # subpackages too (edxl_have)
         foreign = {name for name in imported_roots(path)
                    if not name.startswith("emsync_desktop.domain")
                    and name.split(".")[0] not in sys.stdlib_module_names | ALLOWED_THIRD_PARTY}

@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxL
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
-from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene, network_capacity
+from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene
 from emsync_desktop.services.network_transfers import open_transfers
 from emsync_desktop.services.redirect import RedirectOptions, redirect_options, redirect_transfer
 from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
 from emsync_desktop.ui.coordinator.trends_view import TrendsView
@@ -52,6 +54,8 @@ class CoordinatorWorkspace(QWidget):
         self.export_result.setObjectName("muted")
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.capacity = CapacityTable(theme, show_capabilities=False)
+        self.edxl = EdxlActions(relay, store, data_dir)
+        self.edxl.imported.connect(lambda _result: self.refresh_capacity())
         self.map = MapPanel(relay, data_dir, action_text=None,
                             hint="Tap a hospital for the free beds of every unit.", night=theme.name == "dark")
         self.map.hospital_picked.connect(self._on_hospital_picked)
@@ -87,7 +91,12 @@ class CoordinatorWorkspace(QWidget):
 
     def _overview(self) -> QWidget:
         network = QSplitter(Qt.Orientation.Horizontal)
-        network.addWidget(card("Capacity by hospital and unit (free / total beds)", self.capacity))
+        table = QWidget()
+        table_box = QVBoxLayout(table)
+        table_box.setContentsMargins(0, 0, 0, 0)
+        table_box.addWidget(self.capacity, 1)
+        table_box.addWidget(self.edxl)
+        network.addWidget(card("Capacity by hospital and unit (free / total beds)", table))
         network.addWidget(card("Free ICU beds on the map", self.map))
         network.setSizes([880, 720])
         actions = QHBoxLayout()
@@ -108,7 +117,7 @@ class CoordinatorWorkspace(QWidget):
         self._relay.submit(open_transfers, self._store, utc_now(), on_result=self.transfers.set_transfers, owner=self)
 
     def refresh_capacity(self) -> None:
-        self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
+        self._relay.submit(capacity_with_external, self._store, on_result=self._on_capacity, owner=self)
 
     def refresh_trends(self) -> None:
         if self.tabs.currentWidget() is self.trends:
@@ -164,8 +173,11 @@ class CoordinatorWorkspace(QWidget):
         self._hospitals = hospitals
         self.capacity.set_capacity(hospitals)
         self.map.show_scene(capacity_scene(hospitals))
-        free = sum(h.available for h in hospitals)
-        self.heading.setText(f"Network overview — {len(hospitals)} hospitals, {free} beds free")
+        own = [h for h in hospitals if h.external is None]
+        external = len(hospitals) - len(own)
+        free = sum(h.available for h in own)
+        also = f" (and {external} external, read-only)" if external else ""
+        self.heading.setText(f"Network overview — {len(own)} hospitals, {free} beds free{also}")
 
     def _on_hospital_picked(self, hospital_id: str) -> None:
         chosen = next((h for h in self._hospitals if h.id == hospital_id), None)

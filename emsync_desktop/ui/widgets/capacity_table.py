@@ -34,6 +34,13 @@ class CapacityTable(QTableWidget):
             name = QTableWidgetItem(h.short_name)  # fits the column ("Amrita", not "Amrita Institute o…")
             capabilities = ", ".join(c.replace("_", " ") for c in h.capabilities)
             name.setToolTip(f"{h.name}\nCapabilities: {capabilities or 'none listed'}")
+            if h.external is not None:  # another region's report: marked, greyed, never bookable from here
+                name.setText(f"{h.short_name} — external ({h.external.region})")
+                name.setToolTip(f"{h.name}\n{h.external.label()}\nEmergency department: {h.external.ed_status}")
+                name.setForeground(QColor(self._theme.muted))
+                font = name.font()
+                font.setItalic(True)
+                name.setFont(font)
             self.setItem(row, 0, name)
             for col, unit in enumerate(UNITS, start=1):
                 cap = h.units.get(unit)
