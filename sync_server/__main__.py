@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] and argv[0] in COMMANDS:
         return _maintenance(argv)
+    args = _parser().parse_args(argv)
+    return _run(args, argv)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emsync-server", description="EMsync sync server (runs it; "
                                      "'emsync-server migrate|backup|restore --help' for the maintenance commands)")
     parser.add_argument("--data-dir", type=Path, default=Path(user_data_dir("EMsync-server", "EMsync")))
@@ -77,12 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-format", choices=("json", "text"), default="json",
                         help="log lines on stderr: one JSON object per line (default, for jq and log "
                              "collectors) or plain text; token values in URLs are never written")
-    args = parser.parse_args(argv)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes on this host sharing the port (PostgreSQL only: SQLite is one "
+                             "process's database); several hosts: run one instance each behind a proxy")
+    return parser
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
     configure_logging(args.log_format)
 
     from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
     from sync_server.audit_keeper import AuditChainBroken
-    from sync_server.config import AUDIT_ANCHOR_FILE, Settings, load_audit_key, load_secret
+    from sync_server.config import AUDIT_ANCHOR_FILE, load_audit_key
     from sync_server.seed import seed_demo_users, seed_network
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -93,14 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         return _verify_audit(db_url, load_audit_key(args.data_dir, create=False), anchor_file)
     if not args.add_user and _transport(args) is None:
         return 2
+    if args.workers > 1 and db_url.startswith("sqlite"):
+        print(f"--workers {args.workers} needs PostgreSQL (--db postgresql://…): a SQLite file is one process's "
+              "database, and several processes on it would not share live notices or bed locks. Run one process "
+              "on SQLite, or move to PostgreSQL (README: running several server processes).", file=sys.stderr)
+        return 2
     try:
-        app = create_app(Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
-                                  blob_dir=args.blob_dir or args.data_dir / "blobs",
-                                  audit_key=load_audit_key(args.data_dir), audit_anchor_file=anchor_file,
-                                  audit_anchor_every_s=args.audit_anchor_minutes * 60,
-                                  audit_anchor_every_events=args.audit_anchor_events,
-                                  require_valid_audit=args.require_valid_audit, mfa_required_roles=mfa_roles,
-                                  blob_quota_bytes=args.blob_quota_mb * 2**20, **_throttles(args)))
+        app = create_app(settings_from_args(args))
     except AuditChainBroken as exc:
         print(f"Not starting: {exc} (started with --require-valid-audit).", file=sys.stderr)
         return 1
@@ -119,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             seed_demo_users(session, args.data_dir / "DEMO-CREDENTIALS.txt")
     import uvicorn
 
+    if args.workers > 1:  # each worker builds its own app from the same arguments (sync_server.worker)
+        os.environ[WORKER_ARGV] = json.dumps(argv)
+        uvicorn.run("sync_server.worker:app_from_environment", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_config=None,
+                    log_level="info", **LIVE_CHANNEL_OPTIONS)
+        return 0
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_config=None, log_level="info", **LIVE_CHANNEL_OPTIONS)  # keeps configure_logging's
     return 0
@@ -149,6 +166,28 @@ def _maintenance(argv: list[str]) -> int:
         print(f"emsync-server {argv[0]}: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+WORKER_ARGV = "EMSYNC_SERVER_WORKER_ARGV"
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """The server's ``Settings`` from its command line (the data dir's keys loaded, made if missing)."""
+    from sync_server.config import AUDIT_ANCHOR_FILE, Settings, load_audit_key, load_secret
+
+    db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
+    return Settings(db_url=db_url, secret=load_secret(args.data_dir), hold_minutes=args.hold_minutes,
+                    blob_dir=args.blob_dir or args.data_dir / "blobs", audit_key=load_audit_key(args.data_dir),
+                    audit_anchor_file=args.audit_anchors or args.data_dir / AUDIT_ANCHOR_FILE,
+                    audit_anchor_every_s=args.audit_anchor_minutes * 60,
+                    audit_anchor_every_events=args.audit_anchor_events,
+                    require_valid_audit=args.require_valid_audit, mfa_required_roles=_mfa_roles(args),
+                    blob_quota_bytes=args.blob_quota_mb * 2**20, **_throttles(args))
+
+
+def worker_args() -> argparse.Namespace:
+    """In a worker process of ``--workers N``: the arguments the server was started with."""
+    return _parser().parse_args(json.loads(os.environ[WORKER_ARGV]))
 
 
 def _mfa_roles(args: argparse.Namespace) -> frozenset[str]:

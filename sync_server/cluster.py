@@ -2,7 +2,7 @@
 jobs. On SQLite there is one process, which is always the leader and needs no broadcast.
 
 - ``FeedBroadcast``: a process that appended to the change feed says so on the PostgreSQL channel
-  ``emsync_feed`` (``pg_notify``, payload the new cursor); every process LISTENs and hands what it hears
+  ``emsync_feed_<schema hash>`` (``pg_notify``, payload the new cursor); every process LISTENs and hands what it hears
   to its own ``LiveHub``, which tells its connected devices to pull. So a device connected to process B
   hears of a change applied by process A within a round trip of the database. Each side has its own
   connection and thread: publishing never blocks the event loop (only the newest cursor waits to be
@@ -19,16 +19,25 @@ Threading: both run daemon threads; ``publish`` and ``is_leader`` may be called 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 CHANNEL = "emsync_feed"
-LEADER_LOCK_KEY = 0x454D53594E44  # "EMSYND": one leader per database
+LEADER_LOCK_KEY = 0x454D53594E44  # "EMSYND": one leader per database (and schema: ``scoped``)
 RECONNECT_MAX_S = 5.0
 
 log = logging.getLogger("sync_server.cluster")
+
+
+def scoped(conn: Any) -> tuple[str, int]:
+    """The channel name and leader lock key of the schema this connection uses. Channels and advisory
+    locks are database-wide, so two installations in two schemas of one database (or tests) keep apart."""
+    schema = str(conn.execute("SELECT current_schema()").fetchone()[0])
+    digest = int(hashlib.sha256(schema.encode()).hexdigest()[:10], 16)
+    return f"{CHANNEL}_{digest:x}", LEADER_LOCK_KEY ^ digest
 
 
 def psycopg_conninfo(db_url: str) -> str:
@@ -70,7 +79,7 @@ class FeedBroadcast:
         _keep_connected(self._conninfo, self._stop, "feed listener", self._listen_on)
 
     def _listen_on(self, conn: Any) -> None:
-        conn.execute(f"LISTEN {CHANNEL}")
+        conn.execute(f"LISTEN {scoped(conn)[0]}")
         self.listening.set()
         self._heard(self._current_cursor())  # what was announced while this connection was away
         while not self._stop.is_set():
@@ -81,6 +90,7 @@ class FeedBroadcast:
         _keep_connected(self._conninfo, self._stop, "feed publisher", self._publish_on)
 
     def _publish_on(self, conn: Any) -> None:
+        channel = scoped(conn)[0]
         while not self._stop.is_set():
             with self._wake:
                 while self._pending is None and not self._stop.is_set():
@@ -88,7 +98,7 @@ class FeedBroadcast:
                 cursor, self._pending = self._pending, None
             if cursor is not None:
                 try:
-                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(cursor)))
+                    conn.execute("SELECT pg_notify(%s, %s)", (channel, str(cursor)))
                 except Exception:
                     self.publish(cursor)  # sent again on the next connection
                     raise
@@ -121,10 +131,11 @@ class Leadership:
         _keep_connected(self._conninfo, self._stop, "leadership", self._lead_on, on_lost=self._lost)
 
     def _lead_on(self, conn: Any) -> None:
+        key = scoped(conn)[1]
         while not self._stop.is_set():
             if self._leader.is_set():
                 conn.execute("SELECT 1")  # still connected, so still holding the session lock
-            elif conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK_KEY,)).fetchone() == (True,):
+            elif conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone() == (True,):
                 self._leader.set()
                 log.info("this process now runs the cluster's periodic jobs (hold expiry, audit anchors)")
             self._stop.wait(self._retry_s)
