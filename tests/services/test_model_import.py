@@ -15,8 +15,8 @@ from emsync_desktop.services.model_import import (
     ModelImportRefused,
     active_imaging_model,
     active_model_evidence,
-    import_again_aware,
     imaging_models_dir,
+    import_again_aware,
     import_imaging_model,
     model_evidence,
 )
