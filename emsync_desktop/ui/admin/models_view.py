@@ -13,7 +13,12 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from emsync_desktop.ml.signing import fingerprint
-from emsync_desktop.services.model_import import ModelImportRefused, active_imaging_model, import_again_aware
+from emsync_desktop.services.model_import import (
+    ModelImportRefused,
+    active_imaging_model,
+    import_again_aware,
+    version_text,
+)
 from emsync_desktop.services.model_trust import admin_trusted_keys, stop_trusting, trust_key
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -119,10 +124,10 @@ class ModelsView(QWidget):
     def _imported(self, outcome: tuple[dict[str, Any], bool]) -> None:
         entry, again = outcome
         if again:
-            self._say(f"{entry['name']} version {entry['version']} is already installed: checked again, and still "
-                      "in use. Nurses already have it.")
+            self._say(f"{version_text(entry)} is already installed: checked again, and still in use. Nurses "
+                      "already have it.")
         else:
-            self._say(f"Imported {entry['name']} version {entry['version']}. Nurses get it at their next sign-in.")
+            self._say(f"Imported {version_text(entry)}. Nurses get it at their next sign-in.")
         self.refresh()
 
     def _refused(self, error: BaseException) -> None:
