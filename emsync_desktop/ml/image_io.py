@@ -100,8 +100,9 @@ def _load_picture(path: Path, data: bytes, digest: str) -> LoadedImage:
             pixels = _grey_float(image)
     except Image.DecompressionBombError as exc:
         raise ImageRefused(TOO_LARGE, EXPORT_AT_SIZE, f"{path.name}: {exc}") from exc
-    except UnidentifiedImageError as exc:
-        raise ImageRefused(NOT_AN_XRAY, OPEN_A_RADIOGRAPH, f"{path.name}: {exc}") from exc
+    except UnidentifiedImageError as exc:  # its text names an in-memory buffer, not the file: say it plainly
+        raise ImageRefused(NOT_AN_XRAY, OPEN_A_RADIOGRAPH,
+                           f"{path.name}: not a PNG, JPEG or DICOM image (its first bytes are {data[:8]!r}).") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageRefused):
             raise

@@ -38,6 +38,7 @@ class Analysis:
     path: Path
     image: LoadedImage
     result: ImagingResult
+    evidence: str = ""  # for the nurse: what is not known about the model (no held-out test, no parity); "" if none
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class ImagingAnalyser:
         self._source = source
         self._install = install
         self._model: ImagingModel | None = None
+        self.evidence = ""  # set with the model: ``model_import.model_evidence`` of the model in use
         self._lock = threading.Lock()
 
     def model(self) -> ImagingModel:
@@ -96,12 +98,13 @@ class ImagingAnalyser:
             return self._model
 
     def _load(self) -> ImagingModel:
-        if not self._install:
-            return ImagingModel.default(self._source)
-        from emsync_desktop.services.model_import import imaging_models_dir
+        from emsync_desktop.services.model_import import active_model_evidence, imaging_models_dir
         from emsync_desktop.services.model_trust import trusted_keys
 
-        return ImagingModel.default(imaging_models_dir(self._source), trusted_keys(self._source))
+        folder = imaging_models_dir(self._source) if self._install else self._source
+        model = ImagingModel.default(folder, trusted_keys(self._source) if self._install else None)
+        self.evidence = active_model_evidence(folder)
+        return model
 
     def analyse_file(self, path: Path) -> Analysis:
         """Raises ``ImageRefused`` (the file) or ``ModelUnavailable`` (the model), each saying what to do."""
@@ -109,7 +112,7 @@ class ImagingAnalyser:
         model = self.model()
         with self._lock:
             result = model.analyse(image)
-        return Analysis(path, image, result)
+        return Analysis(path, image, result, self.evidence)
 
 
 def blob_path(data_dir: Path, sha256: str) -> Path:

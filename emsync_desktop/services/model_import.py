@@ -33,9 +33,9 @@ from emsync_desktop.ml.registry import (
     load_manifest,
     verified_model_bytes,
 )
-from emsync_desktop.ml.signing import UntrustedModel, check_signature, files_named, fingerprint
+from emsync_desktop.ml.signing import UntrustedModel, check_signature, files_named, fingerprint, project_keys
 from emsync_desktop.services.exports import write_atomically
-from emsync_desktop.services.model_trust import trusted_keys
+from emsync_desktop.services.model_trust import admin_trusted_keys, trusted_keys
 
 IMPORTED_MODELS_DIR = "models"
 
@@ -50,6 +50,12 @@ class ModelImportRefused(ValueError):
 
 
 PARITY_TOLERANCE = 1e-3
+NO_MANIFEST = ("This folder has no manifest.json: choose the folder the export wrote (it holds manifest.json and "
+               "the .onnx file).")
+NOT_EVALUATED = "not evaluated on held-out data"
+NOT_EVALUATED_NOTE = "It was not evaluated on held-out data: how often it is right is not known."
+NO_PARITY_NOTE = ("Its answers were not checked against its maker's reference outputs: this PC may feed it images "
+                  "differently from how it was trained.")
 
 
 def imaging_models_dir(data_dir: Path) -> Path:
@@ -65,6 +71,8 @@ def imaging_models_dir(data_dir: Path) -> Path:
 
 def import_imaging_model(source: Path, data_dir: Path) -> dict[str, Any]:
     """Import the first imaging model of ``source``'s manifest; returns its manifest entry."""
+    if not (source / MANIFEST_NAME).is_file():
+        raise ModelImportRefused(NO_MANIFEST)
     try:
         section = load_manifest(source).get("imaging")
     except ModelUnavailable as exc:
@@ -91,6 +99,23 @@ def import_imaging_model(source: Path, data_dir: Path) -> dict[str, Any]:
         write_atomically(target / name, (source / name).read_bytes())
     _add_to_manifest(target, entry, parity)
     return entry
+
+
+def import_again_aware(source: Path, data_dir: Path) -> tuple[dict[str, Any], bool]:
+    """``import_imaging_model``, and whether this name and version was already installed (it is checked
+    and copied again all the same)."""
+    before = installed_versions(data_dir)
+    entry = import_imaging_model(source, data_dir)
+    return entry, (str(entry["name"]), str(entry["version"])) in before
+
+
+def installed_versions(data_dir: Path) -> set[tuple[str, str]]:
+    """(name, version) of every imaging model imported into ``data_dir``."""
+    try:
+        models = load_manifest(data_dir / IMPORTED_MODELS_DIR).get("imaging", {}).get("models", [])
+    except ModelUnavailable:
+        return set()
+    return {(str(m.get("name")), str(m.get("version"))) for m in models if isinstance(m, dict)}
 
 
 def check_reference(model: ImagingModel, folder: Path) -> dict[str, Any] | None:
@@ -174,39 +199,84 @@ def _add_to_manifest(target: Path, entry: dict[str, Any], parity: dict[str, Any]
     write_atomically(path, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
+def recorded_parity(section: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The parity this PC measured at import (``checks``), else the one its maker recorded in the entry."""
+    measured = section.get("checks", {}).get(entry.get("name"), {}).get("parity")
+    return measured or entry.get("parity") or None
 
-def _provenance(data_dir: Path, entry: dict[str, Any], parity: dict[str, Any] | None) -> str:
-    """Who signed it (and whether this PC trusts them), and how closely the app matches its source."""
+
+def model_evidence(entry: dict[str, Any], parity: dict[str, Any] | None) -> str:
+    """For the nurse, '' when the model was evaluated on held-out data and its answers checked against
+    its maker's: else what is missing, in one sentence."""
+    missing = [note for note, absent in ((NOT_EVALUATED_NOTE, not entry.get("metrics", {}).get("test")),
+                                         (NO_PARITY_NOTE, not parity)) if absent]
+    return " ".join(missing)
+
+
+def active_model_evidence(models_dir: Path) -> str:
+    """``model_evidence`` of the first imaging model in ``models_dir`` ('' if there is none). Any thread."""
+    section = load_manifest(models_dir).get("imaging", {})
+    if not isinstance(section, dict) or not section.get("models"):
+        return ""
+    entry = section["models"][0]
+    return model_evidence(entry, recorded_parity(section, entry))
+
+
+def signer_text(data_dir: Path, entry: dict[str, Any]) -> str:
+    """Who signed the entry, as the admin named them when trusting the key; or why it is refused."""
     try:
-        signer = f"\nSigned by key {fingerprint(check_signature(entry, trusted_keys(data_dir)))}."
+        key = check_signature(entry, trusted_keys(data_dir))
     except UntrustedModel as exc:
-        signer = f"\nREFUSED: {exc}"
+        return f"REFUSED: {exc}"
+    if key in project_keys():
+        return "Signed by the EMsync project key."
+    row = next((r for r in admin_trusted_keys(data_dir) if r.get("fingerprint") == fingerprint(key)), {})
+    when = str(row.get("at", ""))[:10]
+    return (f"Signed by {row.get('name', 'an unnamed maker')} (key {fingerprint(key)}), trusted by "
+            f"{row.get('trusted_by', '?')} on {when or '?'}.")
+
+
+def _parity_text(parity: dict[str, Any] | None) -> str:
     if not parity:
-        return signer + " No parity check against its source framework is recorded."
+        return "No parity check against its maker's reference outputs is recorded."
     against = parity.get("against", "its source framework")
-    return (signer + f" Parity with {against}: largest difference {parity['max_abs_difference']:.1e} on "
+    return (f"Parity with {against}: largest difference {parity['max_abs_difference']:.1e} on "
             f"{parity['images']} images.")
 
 
+def heat_map_text(entry: dict[str, Any]) -> str:
+    """Which heat map nurses get with this model."""
+    from emsync_desktop.ml.occlusion import DEFAULT_BUDGET_S
+
+    if "cam_weights" in entry:
+        return "Heat map for nurses: class activation map (from the model's own feature maps)."
+    return f"Heat map for nurses: occlusion map, made within {DEFAULT_BUDGET_S:.1f} s."
+
+
+def version_text(entry: dict[str, Any]) -> str:
+    """'cxr_demo, version 2026.11.23-synthetic': the name once, even when the version repeats it."""
+    name, version = str(entry["name"]), str(entry["version"])
+    return f"{name}, version {version.removeprefix(name + '-') or version}"
+
+
 def active_imaging_model(data_dir: Path) -> str:
-    """For people: which imaging model the app uses, where from, what it was trained on, and how it is fed
-    (its contract)."""
+    """For people: which imaging model the app uses, where from, what it was trained on and tested on,
+    how it is fed (its contract), its heat map, who signed it and its parity, one fact a line."""
     folder = imaging_models_dir(data_dir)
     section = load_manifest(folder).get("imaging", {})
     if not section.get("models"):
         return "No imaging model installed: import one below."
     entry = section["models"][0]
     test = entry.get("metrics", {}).get("test") or {}
-    where = "imported" if folder != default_models_dir() else "shipped"
-    kind = ("DEMONSTRATION (synthetic images)" if entry.get("demonstration")
-            else entry.get("training_data", {}).get("source", "training data not described"))
+    where = "imported on this PC" if folder != default_models_dir() else "shipped with EMsync"
+    data = ("DEMONSTRATION, synthetic images" if entry.get("demonstration")
+            else entry.get("training_data", {}).get("source", "not described"))
+    tested = (f"held-out AUROC {test.get('auroc', '?')}, accuracy {test.get('accuracy', '?')}, n = {test.get('n', '?')}"
+              if test else NOT_EVALUATED)
     try:
-        fed = f"\nInput and output: {parse_contract(entry).describe()}."
+        fed = f"Input and output: {parse_contract(entry).describe()}."
     except ContractError as exc:
-        fed = f"\nIts contract cannot be used: {exc}"
-    fed += _provenance(data_dir, entry, section.get("checks", {}).get(entry["name"], {}).get("parity")
-                       or entry.get("parity"))
-    if not test:
-        return f"{entry['name']} {entry['version']} ({where}; {kind}); not evaluated on held-out data{fed}"
-    return (f"{entry['name']} {entry['version']} ({where}; {kind}); held-out AUROC {test.get('auroc', '?')}, "
-            f"accuracy {test.get('accuracy', '?')}, n = {test.get('n', '?')}{fed}")
+        fed = f"Its contract cannot be used: {exc}"
+    lines = [f"{version_text(entry)} — {where}", f"Training data: {data}. Tested: {tested}.", fed,
+             heat_map_text(entry), signer_text(data_dir, entry), _parity_text(recorded_parity(section, entry))]
+    return "\n".join(lines)

@@ -45,5 +45,16 @@ def trust_key(data_dir: Path, public_key: bytes, *, name: str, trusted_by: str, 
     write_atomically(data_dir / TRUST_FILE, (json.dumps({"keys": rows}, indent=1) + "\n").encode("utf-8"))
 
 
+def stop_trusting(data_dir: Path, key_fingerprint: str) -> bool:
+    """Forget an admin-trusted key (by its fingerprint); True if it was trusted. Models signed by it are
+    refused from the next time they are loaded (the next sign-in). Atomic."""
+    rows = admin_trusted_keys(data_dir)
+    kept = [r for r in rows if r.get("fingerprint") != key_fingerprint]
+    if len(kept) == len(rows):
+        return False
+    write_atomically(data_dir / TRUST_FILE, (json.dumps({"keys": kept}, indent=1) + "\n").encode("utf-8"))
+    return True
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")

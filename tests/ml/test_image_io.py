@@ -74,6 +74,15 @@ def test_the_decoders_own_words_are_kept_apart_from_the_nurses(tmp_path: Path, n
     assert refused.value.details in str(refused.value)  # logs keep everything
 
 
+def test_details_of_a_text_file_name_it_and_say_why_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_text("patient notes, not an image")
+    with pytest.raises(ImageRefused) as refused:
+        load_image(path)
+    assert refused.value.details.startswith("notes.png: not a PNG, JPEG or DICOM image")
+    assert "BytesIO" not in refused.value.details and "0x" not in refused.value.details
+
+
 def test_an_unforeseen_decoder_error_is_still_an_unreadable_file(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*_args: object, **_kwargs: object) -> None:

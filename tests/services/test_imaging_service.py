@@ -113,3 +113,20 @@ def test_thresholds_and_heat_map_method_are_kept_with_the_study_and_sent(app_con
         payload = pending_ops(session, "device", 10)[-1].payload
     assert payload["thresholds"] == {"Effusion": 0.6, "Nodule": 0.35}
     assert payload["heat_map_method"].startswith("Occlusion map, 4×4")
+
+
+def test_analysis_carries_what_is_not_known_about_an_imported_model(tmp_path: Path) -> None:
+    from tests.ml.onnx_models import classifier_onnx, classifier_weights, write_model_folder
+
+    folder = write_model_folder(tmp_path / "vendor", classifier_onnx(classifier_weights(), 32, 32),
+                                classes=["NORMAL", "PNEUMONIA"],
+                                contract={"input": {"channels": 3, "height": 32, "width": 32, "layout": "NCHW"},
+                                          "output": {"name": "logits", "activation": "logits-softmax"}})
+    from emsync_desktop.services.model_import import import_imaging_model
+    from tests.ml.signing_keys import trust_test_key
+
+    data_dir = trust_test_key(tmp_path / "data")
+    import_imaging_model(folder, data_dir)
+    evidence = ImagingAnalyser(data_dir, install=True).analyse_file(picture(tmp_path)).evidence
+    assert "not evaluated on held-out data" in evidence and "reference outputs" in evidence
+    assert ImagingAnalyser(default_models_dir()).analyse_file(picture(tmp_path)).evidence == ""

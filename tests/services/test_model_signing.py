@@ -95,3 +95,14 @@ def test_release_check_passes_the_shipped_models_and_fails_a_copy_signed_by_anot
     sign_with_test_key(copy)
     assert sign_main(["verify", "--models", str(copy)]) == 1
     assert fingerprint(TEST_PUBLIC_KEY) in capsys.readouterr().err
+
+
+def test_a_model_signed_by_a_key_no_longer_trusted_is_refused(tmp_path: Path) -> None:
+    from emsync_desktop.services.imaging import ImagingAnalyser
+    from emsync_desktop.services.model_trust import stop_trusting
+
+    data_dir = trust_test_key(tmp_path / "data")
+    import_imaging_model(vendor_folder(tmp_path), data_dir)
+    assert stop_trusting(data_dir, fingerprint(TEST_PUBLIC_KEY)) and admin_trusted_keys(data_dir) == []
+    with pytest.raises(UntrustedModel, match="does not trust"):
+        ImagingAnalyser(data_dir, install=True).model()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydicom.data import get_testdata_file
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -33,10 +34,11 @@ def test_radiograph_is_analysed_shown_with_heat_map_and_saved(qtbot: QtBot, wind
     qtbot.waitUntil(lambda: view.analysis is not None, timeout=30_000)
     text = view.result.text()
     assert "DEMONSTRATION MODEL" in text and view.analysis is not None and view.opacity.isEnabled()
-    assert view.analysis.result.model_version in text and "MONOCHROME1 inverted" in text
+    assert "version 2026.11.23-synthetic" in text and "MONOCHROME1 inverted" in text
     before = view.image.pixmap().toImage()
     view.opacity.setValue(0)
     assert view.image.pixmap().toImage() != before  # the slider changes what is drawn
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(recent_studies(window.context.store)) == 1, timeout=10_000)
     assert blob_path(window.context.data_dir, view.analysis.image.sha256).read_bytes() == CHEST_CR.read_bytes()
 
@@ -46,7 +48,8 @@ def test_bad_file_shows_why_and_the_view_stays_usable(qtbot: QtBot, window: Main
     notes = tmp_path / "notes.png"
     notes.write_text("not an image")
     view.open_path(notes)
-    qtbot.waitUntil(lambda: "This file is not a readable X-ray image" in view.error.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "notes.png could not be opened: this file is not a readable X-ray image" in
+                    view.error.text(), timeout=10_000)
     assert view.open_button.isEnabled() and view.analysis is None
 
 
@@ -64,6 +67,8 @@ def test_study_is_kept_with_the_chosen_incoming_transfer(qtbot: QtBot, window: M
 def test_saved_study_opens_as_recorded_from_the_list(qtbot: QtBot, window: MainWindow) -> None:
     view = xray_tab(qtbot, window).xray
     view.open_path(CHEST_CR)
+    qtbot.waitUntil(lambda: view.save_button.isEnabled(), timeout=30_000)
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.studies.count() == 1, timeout=30_000)
     first = view.analysis
     view.analysis = None

@@ -46,7 +46,7 @@ def test_findings_over_threshold_come_first_with_their_thresholds(qtbot: QtBot, 
     view.open_path(tmp_path / "chest.png")
     qtbot.waitUntil(lambda: view.analysis is not None, timeout=30_000)
     text = view.result.text()
-    assert f"{len(over)} of 14 findings at or over their threshold" in text and "Occlusion map, " in text
+    assert f"{len(over)} of 14 findings at or over their threshold" in text and "(occlusion)" in text
     positions = {label: text.index(f"<td>{label}</td>") for label in LABELS}
     assert max(positions[LABELS[i]] for i in over) < min(positions[LABELS[i]] for i in range(14) if i not in over)
     assert f"(≥ {thresholds[0]:.0%})" in text and view.opacity.isEnabled()  # occlusion heat map
