@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from emsync_desktop.ml.registry import (
     MANIFEST_NAME,
@@ -34,35 +35,51 @@ from emsync_desktop.ml.signing import (
     project_keys,
     public_key_of,
     sign_entry,
+    triage_files,
 )
 
 
-def sign_folder(models_dir: Path, private_key_pem: bytes, passphrase: str | None = None) -> list[str]:
-    """Sign every imaging entry in ``models_dir``; returns their names. Raises ``ModelUnavailable`` if a
-    file does not match its hash (nothing is written then)."""
+def sign_folder(models_dir: Path, private_key_pem: bytes, passphrase: str | None = None,
+                which: tuple[str, ...] = ("imaging", "triage")) -> list[str]:
+    """Sign every imaging entry and the triage section in ``models_dir`` (or only the sections in ``which``);
+    returns what was signed. Raises ``ModelUnavailable`` if a file does not match its hash (nothing is
+    written then)."""
     path = models_dir / MANIFEST_NAME
     manifest = json.loads(path.read_text("utf-8"))
-    models = manifest.get("imaging", {}).get("models", [])
+    models = manifest.get("imaging", {}).get("models", []) if "imaging" in which else []
     for entry in models:
         for named in files_named(entry):
             verified_model_bytes(models_dir, named)
-    manifest["imaging"]["models"] = [sign_entry(e, private_key_pem, passphrase) for e in models]
+    triage = manifest.get("triage") if "triage" in which else None
+    for named in triage_files(triage) if isinstance(triage, dict) else []:
+        verified_model_bytes(models_dir, named)
+    if models:
+        manifest["imaging"]["models"] = [sign_entry(e, private_key_pem, passphrase) for e in models]
+    if isinstance(triage, dict):
+        manifest["triage"] = sign_entry(triage, private_key_pem, passphrase)
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(manifest, indent=1) + "\n", "utf-8")
     os.replace(temporary, path)
-    return [str(e["name"]) for e in models]
+    return [str(e["name"]) for e in models] + ([f"triage {triage.get('version', '?')}"] if isinstance(triage, dict)
+                                               else [])
 
 
 def verify_folder(models_dir: Path) -> int:
-    """0 if every imaging entry is signed by a project key and its files match; else 1, saying which."""
+    """0 if every imaging entry and the triage section are signed by a project key and their files match;
+    else 1, saying which."""
     trusted = TrustedKeys(project_keys())
+    manifest = load_manifest(models_dir)
+    signed: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
+        (str(e.get("name", "?")), e, files_named(e)) for e in manifest.get("imaging", {}).get("models", [])]
+    if isinstance(manifest.get("triage"), dict):
+        signed.append(("triage models", manifest["triage"], triage_files(manifest["triage"])))
     failures = 0
-    for entry in load_manifest(models_dir).get("imaging", {}).get("models", []):
+    for name, entry, files in signed:
         try:
-            signer = check_signature(entry, trusted)
-            for named in files_named(entry):
+            signer = check_signature(entry, trusted, name=name)
+            for named in files:
                 verified_model_bytes(models_dir, named)
-            print(f"{entry['name']}: signed by project key {fingerprint(signer)}, files match")
+            print(f"{name}: signed by project key {fingerprint(signer)}, files match")
         except ModelUnavailable as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Signed model entries (Ed25519, pycryptodome). No Qt, no onnxruntime.
 
-A manifest entry is signed as a whole: its canonical JSON (keys sorted, no spaces, UTF-8) without its own
+A manifest entry (each imaging model; the triage section, for its seven models) is signed as a whole:
+its canonical JSON (keys sorted, no spaces, UTF-8) without its own
 ``signature`` key. The entry names every file it uses with that file's sha256 (the model, heat-map
 weights, reference images), and those hashes are checked before any file is used (``registry``), so one
 signature vouches for the entry and all its files::
@@ -61,6 +62,12 @@ def files_named(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"file": n["file"], "sha256": n["sha256"]} for n in named]
 
 
+def triage_files(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every ``{file, sha256}`` the triage section vouches for (its seven models)."""
+    models = section.get("models", {})
+    return [{"file": m["file"], "sha256": m["sha256"]} for m in models.values()] if isinstance(models, Mapping) else []
+
+
 def canonical_bytes(entry: Mapping[str, Any]) -> bytes:
     unsigned = {k: v for k, v in entry.items() if k != SIGNATURE_KEY}
     return json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -96,11 +103,12 @@ def public_key_of(private_key_pem: bytes, passphrase: str | None = None) -> byte
     return bytes(ECC.import_key(private_key_pem, passphrase=passphrase).public_key().export_key(format="raw"))
 
 
-def check_signature(entry: Mapping[str, Any], trusted: TrustedKeys) -> bytes:
-    """The signer's public key if the entry is validly signed by a trusted key; else ``UntrustedModel``."""
+def check_signature(entry: Mapping[str, Any], trusted: TrustedKeys, name: str | None = None) -> bytes:
+    """The signer's public key if the entry is validly signed by a trusted key; else ``UntrustedModel``.
+    ``name``: what messages call it (default the entry's ``name``)."""
     from Crypto.Signature import eddsa
 
-    name = entry.get("name", "?")
+    name = name or str(entry.get("name", "?"))
     signature = entry.get(SIGNATURE_KEY)
     if not isinstance(signature, Mapping):
         raise UntrustedModel(f"Model {name} is not signed, so it is refused: unsigned model files could have been "

@@ -42,6 +42,7 @@ from emsync_desktop.ml.registry import (
     load_manifest,
     verified_model_bytes,
 )
+from emsync_desktop.ml.signing import TrustedKeys, check_signature, project_keys
 from emsync_desktop.ml.weights import undo_class_weights
 
 MODEL_NAMES = ("severity", *NEEDS)
@@ -69,8 +70,10 @@ class _Loaded:
 
 
 class TriageModels:
-    def __init__(self, models_dir: Path | None = None) -> None:
+    def __init__(self, models_dir: Path | None = None, trusted: TrustedKeys | None = None) -> None:
+        """``trusted``: keys whose signature on the triage section is accepted (default: the project's)."""
         self._dir = models_dir or default_models_dir()
+        self._trusted = trusted
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
 
@@ -89,7 +92,7 @@ class TriageModels:
     def load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
-                self._loaded = _load(self._dir)
+                self._loaded = _load(self._dir, self._trusted)
             return self._loaded
 
     def probabilities(self, rows: NDArray[np.float32]) -> dict[str, NDArray[np.float64]]:
@@ -127,7 +130,7 @@ class TriageModels:
         )
 
 
-def _load(models_dir: Path) -> _Loaded:
+def _load(models_dir: Path, trusted: TrustedKeys | None) -> _Loaded:
     import onnxruntime as ort  # heavy: imported on first use only
 
     manifest = load_manifest(models_dir)
@@ -135,6 +138,7 @@ def _load(models_dir: Path) -> _Loaded:
     if not isinstance(triage, dict) or [f.get("name") for f in triage.get("features", [])] != list(FEATURE_NAMES):
         raise ModelUnavailable("The installed triage models expect other inputs than this version of EMsync "
                                "provides. Install the models that came with this version.")
+    check_signature(triage, trusted or TrustedKeys(project_keys()), name=f"triage {triage.get('version', '?')}")
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1

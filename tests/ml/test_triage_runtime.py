@@ -118,6 +118,15 @@ def test_manifest_with_other_feature_order_is_refused(models_copy: Path) -> None
         TriageModels(models_copy).load()
 
 
+def test_triage_section_edited_after_signing_is_refused(models_copy: Path) -> None:
+    """A changed threshold or weight in the manifest would change every call: the section is signed."""
+    manifest = json.loads((models_copy / "manifest.json").read_text())
+    manifest["triage"]["version"] = "triage-edited"
+    (models_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelUnavailable, match="changed after it was signed"):
+        TriageModels(models_copy).load()
+
+
 def test_runtime_never_imports_xgboost() -> None:
     code = ("import sys; from emsync_desktop.ml.triage import TriageModels; from tests.ml.test_triage_runtime "
             "import SICK; TriageModels().predict(SICK); assert 'xgboost' not in sys.modules, 'xgboost imported'; "

@@ -48,12 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     version = args.version or f"triage-{datetime.now(UTC):%Y.%m.%d}-{data['source']}"
     triage = write_models(models, args.out, version=version, training_data=data,
                           parity_source=split.test.features, train_features=split.train.features, seed=args.seed)
+    _sign_triage(args)
     report = triage_report(triage)
     print(report)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report)
     return 0
+
+
+def _sign_triage(args: argparse.Namespace) -> None:
+    """Sign the new triage section with ``--sign-key``; without one, say that the app refuses it until signed."""
+    from emsync_desktop.ml.sign import sign_folder
+    from emsync_desktop.ml.training.imaging.export import read_signing_key
+
+    key = read_signing_key(args.sign_key)
+    if key is not None:
+        sign_folder(args.out, key, which=("triage",))
 
 
 def _load(args: argparse.Namespace) -> tuple[Cohort, dict[str, Any]]:
@@ -79,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--report", type=Path, help="also write the Markdown report here")
     triage.add_argument("--version", help="model version (default: triage-<date>-<source>)")
     triage.add_argument("--jobs", type=int, default=2, help="threads for XGBoost")
+    from emsync_desktop.ml.training.imaging.command import signing_key_option
+
+    signing_key_option(triage)
     from emsync_desktop.ml.training.imaging.command import add_parser
     from emsync_desktop.ml.training.imaging.export_command import add_export_parser
 

@@ -14,14 +14,17 @@ from emsync_desktop.ml.training.export import PARITY_ROWS, check_parity, parity_
 from emsync_desktop.ml.training.synthetic import generate_cohort
 from emsync_desktop.ml.training.triage_training import train_need
 from emsync_desktop.ml.triage import MODEL_NAMES, TriageModels
+from tests.ml.signing_keys import TEST_KEY_PEM, TEST_TRUST
 from tests.ml.test_triage_runtime import SICK, WELL
 
 
 @pytest.fixture(scope="module")
 def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("models")
+    key = out.parent / "maker.pem"
+    key.write_bytes(TEST_KEY_PEM)
     assert main(["triage", "--rows", "3000", "--seed", "5", "--out", str(out), "--report", str(out / "r.md"),
-                 "--version", "triage-test-synthetic"]) == 0
+                 "--version", "triage-test-synthetic", "--sign-key", str(key)]) == 0
     return out
 
 
@@ -50,7 +53,7 @@ def test_held_out_metrics_are_measured_and_plausible(trained_dir: Path) -> None:
 
 
 def test_the_app_runtime_uses_freshly_trained_models(trained_dir: Path) -> None:
-    models = TriageModels(trained_dir)
+    models = TriageModels(trained_dir, TEST_TRUST)
     assert models.version == "triage-test-synthetic"
     assert models.predict(SICK).severity_probabilities["Critical"] > models.predict(WELL).severity_probabilities[
         "Critical"]
