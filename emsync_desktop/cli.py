@@ -42,9 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"folder for all local data (default: {default_data_dir()})")
     parser.add_argument("--theme", choices=("light", "dark"), default=None,
                         help="colour theme; dark is for night use (default: last used, else light)")
-    parser.add_argument("--server", metavar="URL", default=os.environ.get("EMSYNC_SERVER_URL"),
-                        help="sync server to use, e.g. https://emsync.example.org:8765 (default: "
-                             "$EMSYNC_SERVER_URL; a demo install without it runs its own)")
+    parser.add_argument("--server", metavar="URL[,URL...]", default=os.environ.get("EMSYNC_SERVER_URL"),
+                        help="sync server to use, e.g. https://emsync.example.org:8765; several addresses of "
+                             "one server cluster, separated by commas, are tried in order and the device fails "
+                             "over to the next when one stops answering (default: $EMSYNC_SERVER_URL, same form; "
+                             "a demo install without it runs its own)")
     parser.add_argument("--ca-file", type=Path, metavar="CA.pem", default=None,
                         help="trust only this certificate authority (PEM) for the sync server's TLS certificate, "
                              "e.g. your organisation's private CA (default: $EMSYNC_CA_FILE, else the system's "
@@ -115,6 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.ca_file.is_file():
             parser.error(f"--ca-file {args.ca_file}: no such file")
         pin_ca_file(args.ca_file)
+    if args.server:
+        from emsync_desktop.sync.servers import parse_server_urls
+
+        try:
+            args.server = ",".join(parse_server_urls(args.server))
+        except ValueError as exc:
+            parser.error(f"--server: {exc}")
     if args.command == "roads":
         return import_roads_command(args.extract, data_dir)
     if args.screenshot is not None:

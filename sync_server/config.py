@@ -97,7 +97,12 @@ def default_anchor_file(db_url: str) -> Path | None:
 
 
 def load_secret(data_dir: Path) -> bytes:
-    """``$EMSYNC_SERVER_SECRET`` (hex) if set, else a random secret kept in ``data_dir`` (mode 0600)."""
+    """``$EMSYNC_SERVER_SECRET`` (hex) if set, else a random secret kept in ``data_dir`` (mode 0600).
+
+    It signs access and refresh tokens (``tokens``) and seals TOTP secrets (``mfa``). Processes sharing one
+    database (issue 23) must share it too, by the variable or one data dir: made per data dir, a token of
+    one process is refused by another (401), and a second factor enrolled at one does not open at another.
+    Not kept in the database on purpose: whoever reads a backup of it could then forge any token."""
     return _load_key("EMSYNC_SERVER_SECRET", data_dir / SECRET_FILE)
 
 

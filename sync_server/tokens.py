@@ -1,4 +1,6 @@
 """Short-lived signed tokens: JWTs (RFC 7519) signed with HS256 by PyJWT. The secret never leaves the server.
+Every process serving one database must hold the same secret, or each refuses the others' tokens
+(``config.load_secret``: ``$EMSYNC_SERVER_SECRET`` or a shared data dir; issue 23).
 
 Why a library rather than our own format: see docs/decisions.md (issue 17). The algorithm is pinned
 (``algorithms=["HS256"]``: no ``none``, no algorithm taken from the token's header) and every claim the

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emsync_desktop.cli import build_parser
+import pytest
+
+from emsync_desktop.cli import build_parser, main
 
 ROOT = Path(__file__).parents[1]
 
@@ -38,3 +40,10 @@ def test_command_line_with_data_dir_first_runs_the_import(tmp_path: Path) -> Non
     assert result.returncode == 1, result.stderr
     assert "Cannot read" in result.stderr and "unrecognized" not in result.stderr
     assert (tmp_path / "d").is_dir()  # the data dir given before the command is the one used
+
+
+def test_server_addresses_that_are_not_urls_are_refused_before_the_app_opens(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--server", "https://a.example.org:8765,b.example.org:8765"])
+    assert exited.value.code == 2 and "'b.example.org:8765' is not a server address" in capsys.readouterr().err

@@ -50,6 +50,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
     TokenResponse,
 )
+from emsync_desktop.sync.servers import ServerList
 
 T = TypeVar("T")
 DbSubmit = Callable[..., Future[Any]]
@@ -96,6 +97,7 @@ class SyncStatus:
     engine_id: int = 0  # which engine reported (a stopped engine's late report is ignored)
     sign_in_needed: bool = False  # the session is gone and a password alone gets none (a second factor)
     account_disabled: bool = False  # the server refuses this account: nothing syncs until sign-out
+    server: str = ""  # which of several servers the device talks to (``ServerList.describe``): "server 2 of 2 (host)"
 
 
 class SyncEngine:
@@ -149,7 +151,7 @@ class SyncEngine:
         if refresh_token is None:
             return None
         thread = threading.Thread(target=revoke_session,
-                                  args=(self._http.base_url, refresh_token, self._http.ca_file),
+                                  args=(self._http.servers, refresh_token, self._http.ca_file),
                                   name="emsync-sign-out", daemon=True)
         thread.start()
         return thread
@@ -303,13 +305,14 @@ class SyncEngine:
                 sign_in_needed: bool = False) -> None:
         pending = self._db(count_pending, self._store)
         self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
-                                   sign_in_needed, self._disabled))
+                                   sign_in_needed, self._disabled, self._http.servers.describe()))
 
 
-def revoke_session(base_url: str, refresh_token: str, ca_file: Path | None = None) -> bool:
-    """Any thread but the GUI's: sign-out on the server (the session's refresh token is revoked). Best
-    effort: False when the server cannot be reached or refuses (the token then lapses on its own)."""
-    http = SyncHttp(base_url, ca_file=ca_file)
+def revoke_session(servers: str | ServerList, refresh_token: str, ca_file: Path | None = None) -> bool:
+    """Any thread but the GUI's: sign-out on the server (the session's refresh token is revoked; any of
+    ``servers`` will do). Best effort: False when no server can be reached or it refuses (the token then
+    lapses on its own)."""
+    http = SyncHttp(servers, ca_file=ca_file)
     try:
         http.logout(refresh_token)
         return True

@@ -9,10 +9,23 @@ Errors are sorted by what the caller should do:
 
 TLS certificates are always verified: against the system's authorities, or only against a private CA
 given as ``ca_file`` / ``$EMSYNC_CA_FILE`` (``sync.tls``).
+
+Failover (issue 23): a client may be given several server addresses (``sync.servers.ServerList``), all
+serving one database. A request that gets no HTTP answer from an address (the connection is refused or
+dropped, the certificate refused, or it times out) is sent at once to the next address, each address at
+most once per request; then ``ServerUnreachable`` as with one address. Any HTTP answer, 4xx and 5xx
+included, comes from a server that is there: no failover, and that address becomes the preferred one
+(sticky) for the requests that follow. Sending a request again elsewhere is safe because what changes
+state is idempotent or refused when repeated: a push's ops carry op ids the server applies at most once
+(a repeat gets the stored answer), so a push whose answer was lost (connection dropped after sending) is
+re-sent to the next address without anything applied twice; a repeated sign-in opens a second session;
+a refresh token already spent on the server that died is refused (``AuthRejected``: the engine then
+signs in with the password).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +47,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
     TokenResponse,
 )
+from emsync_desktop.sync.servers import ServerList
 from emsync_desktop.sync.tls import ca_file_in_use, untrusted_message
 
 CONNECT_TIMEOUT_S = 3.05
@@ -82,16 +96,28 @@ class ServerUntrusted(ServerUnreachable):
     """The server's TLS certificate was refused: nothing was sent. The message says what to do."""
 
 
+# No HTTP answer from this address: try the next. (SSLError is a ConnectionError: nothing was sent.)
+_NO_ANSWER = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+              requests.exceptions.ChunkedEncodingError)
+
+
 class SyncHttp:
-    def __init__(self, base_url: str, *, ca_file: Path | None = None) -> None:
-        """``ca_file``: trust only this CA (PEM) for the server's certificate; default ``$EMSYNC_CA_FILE``,
+    def __init__(self, servers: str | Sequence[str] | ServerList, *, ca_file: Path | None = None) -> None:
+        """``servers``: one address, several (a list, or separated by commas; tried in order), or a
+        ``ServerList`` shared with the live channel so both talk to the same server.
+        ``ca_file``: trust only this CA (PEM) for the server's certificate; default ``$EMSYNC_CA_FILE``,
         else the system's authorities."""
-        self.base_url = base_url.rstrip("/")
+        self.servers = servers if isinstance(servers, ServerList) else ServerList(servers)
         self._ca_file = ca_file or ca_file_in_use()
         self._http = requests.Session()
         self._http.headers["User-Agent"] = "EMsync-Desktop/0.1"
         # Given with each request: a session's own ``verify`` loses to $REQUESTS_CA_BUNDLE, a pin must not.
         self._verify: str | bool = str(self._ca_file) if self._ca_file else True
+
+    @property
+    def base_url(self) -> str:
+        """The preferred server address (the one that answered last)."""
+        return self.servers.current
 
     @property
     def ca_file(self) -> Path | None:
@@ -173,18 +199,44 @@ class SyncHttp:
               extra_headers: dict[str, str] | None = None,
               timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S), **kwargs: Any) -> Any:
         headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (extra_headers or {})
-        try:
-            response = self._http.request(method, self.base_url + path, headers=headers, timeout=timeout,
-                                          verify=self._verify, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise ServerUntrusted(untrusted_message(self.base_url, self._ca_file, exc)) from exc
-        except requests.RequestException as exc:
-            raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
-        except OSError as exc:  # requests could not load the pinned CA file
-            raise ServerUntrusted(f"The CA file {self._ca_file} cannot be used ({exc}).") from exc
+        response = self._first_answer(method, path, headers=headers, timeout=timeout, **kwargs)
         if response.status_code >= 400:
             raise_for_status(response.status_code, _detail(response))
         return response.content if raw else response.json()
+
+    def _first_answer(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The HTTP answer of the first address that gives one (preferred first; it becomes the preferred);
+        ``ServerUnreachable`` (``ServerUntrusted`` if a certificate was refused) when none does."""
+        failures: list[tuple[str, requests.RequestException]] = []
+        for url in self.servers.order():
+            try:
+                response = self._http.request(method, url + path, verify=self._verify, **kwargs)
+            except _NO_ANSWER as exc:
+                failures.append((url, exc))
+            except requests.RequestException as exc:  # a malformed request or URL: another address won't help
+                raise ServerUnreachable(f"sync server not reachable ({type(exc).__name__})") from exc
+            except OSError as exc:  # requests could not load the pinned CA file
+                raise ServerUntrusted(f"The CA file {self._ca_file} cannot be used ({exc}).") from exc
+            else:
+                self.servers.answered(url)
+                return response
+        raise self._none_answered(failures)
+
+    def _none_answered(self, failures: list[tuple[str, requests.RequestException]]) -> ServerUnreachable:
+        """What to raise when no address answered: a refused certificate first (a person must act on it)."""
+        untrusted = [(url, exc) for url, exc in failures if isinstance(exc, requests.exceptions.SSLError)]
+        error: ServerUnreachable
+        cause: requests.RequestException
+        if untrusted:
+            url, cause = untrusted[0]
+            error = ServerUntrusted(untrusted_message(url, self._ca_file, cause))
+        elif failures:
+            cause = failures[-1][1]
+            error = ServerUnreachable(f"sync server not reachable ({type(cause).__name__})")
+        else:
+            return ServerUnreachable("no sync server address")
+        error.__cause__ = cause
+        return error
 
 
 def probe_server(url: str) -> None:

@@ -8,6 +8,11 @@ it sends, then waits for the receiving thread to hand it the answer. While the W
 ``push`` raises ``LiveUnavailable`` (the engine pushes over HTTP), the engine's own polling is the
 fallback for news, and this thread reconnects with backoff.
 
+Several server addresses (``sync.servers.ServerList``, shared with ``SyncHttp``): the channel connects
+to the preferred one, else the next that accepts, and the one it connects to becomes the preferred. When
+an open connection drops, it reconnects to the next address first (the dropped one is tried last); a push
+lost with the connection is sent again by the engine over HTTP, where its op ids make it harmless.
+
 The access token goes in the upgrade request's ``Authorization`` header, never in the URL (servers and
 proxies log URLs). The websockets library logs that request's headers and a preview of every frame (a
 push carries its token) at DEBUG, so its logger here stops at INFO whatever the app's level.
@@ -20,7 +25,7 @@ import json
 import logging
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -41,6 +46,7 @@ from emsync_desktop.sync.protocol import (
     Op,
     PushResponse,
 )
+from emsync_desktop.sync.servers import ServerList
 from emsync_desktop.sync.tls import ca_file_in_use, client_ssl_context, untrusted_message
 
 _WS_LOG = logging.getLogger("emsync_desktop.sync.live.websocket")
@@ -50,12 +56,12 @@ _WS_LOG.setLevel(logging.INFO)  # never DEBUG: headers and frame previews carry 
 class LiveChannel:
     """Implements the engine's ``LivePusher``."""
 
-    def __init__(self, base_url: str, token_source: Callable[[], str | None], on_news: Callable[[int], None], *,
-                 ca_file: Path | None = None) -> None:
-        """``ca_file``: trust only this CA for a wss:// server's certificate (default ``$EMSYNC_CA_FILE``,
-        else the system's authorities; ``sync.tls``)."""
-        self._url = base_url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/sync/live"
-        self._base_url = base_url
+    def __init__(self, servers: str | Sequence[str] | ServerList, token_source: Callable[[], str | None],
+                 on_news: Callable[[int], None], *, ca_file: Path | None = None) -> None:
+        """``servers``: the address(es) of the server, or the ``ServerList`` the engine's ``SyncHttp`` uses
+        (so both talk to the same one). ``ca_file``: trust only this CA for a wss:// server's certificate
+        (default ``$EMSYNC_CA_FILE``, else the system's authorities; ``sync.tls``)."""
+        self.servers = servers if isinstance(servers, ServerList) else ServerList(servers)
         self._ca_file = ca_file or ca_file_in_use()
         self._ssl: ssl.SSLContext | None = None  # made on first use (wss:// only)
         self.last_error: str | None = None  # why the last connection failed, when a person should know
@@ -101,29 +107,43 @@ class LiveChannel:
         return _push_response(text)
 
     def _run(self) -> None:
+        dropped: str | None = None  # the address whose open connection dropped last: tried last
         while not self._stop.is_set():
-            token = self._token_source()
-            if token:
-                self._listen(token)
+            for url in self._round(dropped):
+                token = self._token_source()
+                if not token or self._stop.is_set():
+                    break
+                if self._listen(token, url):
+                    dropped = url
+                    break
             self._stop.wait(self._backoff.next_wait_s())
 
-    def _tls(self) -> ssl.SSLContext | None:
-        if self._ssl is None and self._url.startswith("wss://"):
+    def _round(self, dropped: str | None) -> list[str]:
+        """The addresses to try, each once: the preferred first, ``dropped`` last."""
+        order = self.servers.order()
+        return [url for url in order if url != dropped] + ([dropped] if dropped in order else [])
+
+    def _tls(self, url: str) -> ssl.SSLContext | None:
+        if self._ssl is None and url.startswith("https://"):
             self._ssl = client_ssl_context(self._ca_file)
         return self._ssl
 
-    def _listen(self, token: str) -> None:
+    def _listen(self, token: str, base_url: str) -> bool:
+        """Listen on ``base_url`` until the connection drops or the channel stops; True if it opened."""
+        opened = False
         try:
-            tls = self._tls()
+            tls = self._tls(base_url)
         except OSError as exc:  # the pinned CA file is missing or unreadable
             self.last_error = f"The CA file {self._ca_file} cannot be used ({exc})."
-            return
+            return False
         try:
-            with connect(self._url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=3,
+            with connect(_live_url(base_url), additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=3,
                          close_timeout=1, compression=None, max_size=MAX_BODY_BYTES, logger=_WS_LOG,
                          ssl=tls) as ws:
                 with self._lock:
                     self._ws = ws
+                opened = True
+                self.servers.answered(base_url)
                 self.last_error = None
                 self.connected.set()
                 self._backoff.reset()
@@ -134,7 +154,7 @@ class LiveChannel:
                         continue
                     self._received(str(message))
         except ssl.SSLCertVerificationError as exc:  # retried with backoff like any failure, and said
-            self.last_error = untrusted_message(self._base_url, self._ca_file, exc.verify_message or str(exc))
+            self.last_error = untrusted_message(base_url, self._ca_file, exc.verify_message or str(exc))
         except ConnectionClosed as closed:
             if closed.rcvd is not None and closed.rcvd.code == LIVE_CLOSE_ACCOUNT_DISABLED:
                 self._on_news(-1)  # sync now: the engine's next request is refused, and it says why
@@ -143,6 +163,7 @@ class LiveChannel:
         finally:
             self.connected.clear()
             self._drop_connection()
+        return opened
 
     def _received(self, text: str) -> None:
         message = json.loads(text)
@@ -161,6 +182,10 @@ class LiveChannel:
         for waiter in waiting.values():
             if not waiter.done():
                 waiter.set_exception(ConnectionError("live channel closed before the answer"))
+
+
+def _live_url(base_url: str) -> str:
+    return base_url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/sync/live"
 
 
 def _push_response(text: str) -> PushResponse:

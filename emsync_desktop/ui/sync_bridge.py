@@ -16,6 +16,7 @@ from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
 from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, TokenResponse
+from emsync_desktop.sync.servers import ServerList
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class SyncTarget:
     token, so an account with a second factor keeps syncing without a code every five minutes); given once.
     """
 
-    url: str
+    url: str  # one server address, or several separated by commas (tried in order: sync.servers)
     credentials_for: Callable[[str], str | None]
     starting: Callable[[], bool] = lambda: False
     login: ServerLogin | None = None  # set for a real server: passwords are checked there first
@@ -62,10 +63,13 @@ class SyncBridge(QObject):
 
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
                  password: str, tokens: TokenResponse | None = None, *, keep_audit_anchors: bool = False) -> None:
-        """``keep_audit_anchors``: a coordinator or admin desk keeps the server's audit anchors."""
+        """``keep_audit_anchors``: a coordinator or admin desk keeps the server's audit anchors.
+        The engine's requests and the live channel share one ``ServerList`` (``target.url``: one address
+        or several, separated by commas), so they fail over together and talk to the same server."""
         super().__init__()
-        self.live = LiveChannel(target.url, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
-        self.engine = SyncEngine(context.store, SyncHttp(target.url), context.install.device_id,
+        servers = ServerList(target.url)
+        self.live = LiveChannel(servers, lambda: self.engine.token, lambda _cursor: self.engine.nudge())
+        self.engine = SyncEngine(context.store, SyncHttp(servers), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
                                  blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens,
                                  keep_audit_anchors=keep_audit_anchors)
@@ -95,6 +99,7 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
     if status.sign_in_needed:
         return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False
+    server = f" · {status.server}" if status.server else ""  # which of the device's servers it talks to
     if status.online:
-        return f"● Online · {waiting} · last sync {last}", True
-    return f"● Offline · {waiting} · retrying · last sync {last}", False
+        return f"● Online{server} · {waiting} · last sync {last}", True
+    return f"● Offline · {waiting} · retrying{server} · last sync {last}", False

@@ -17,6 +17,7 @@ from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncEngine
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
+from emsync_desktop.sync.servers import ServerList
 
 LOURDES = demo_id("hospital", "Lourdes")
 
@@ -66,8 +67,9 @@ def make_client(data_dir: Path, role: Role, server_url: str, username: str, pass
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
     engines: list[SyncEngine] = []
-    channel = LiveChannel(server_url, lambda: engines[0].token, lambda _cursor: engines[0].nudge()) if live else None
-    engines.append(SyncEngine(context.store, SyncHttp(server_url), context.install.device_id, (username, password),
+    servers = ServerList(server_url)  # one address or several (comma-separated), shared as the app does
+    channel = LiveChannel(servers, lambda: engines[0].token, lambda _cursor: engines[0].nudge()) if live else None
+    engines.append(SyncEngine(context.store, SyncHttp(servers), context.install.device_id, (username, password),
                               db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs", live=channel))
     if channel is not None:
         channel.start()

@@ -16,6 +16,7 @@ from emsync_desktop.sync import engine as engine_module
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus, revoke_session
 from emsync_desktop.sync.http import AccountDisabled, AuthRejected
 from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, Op, PullResponse, PushResponse, TokenResponse, UserPublic
+from emsync_desktop.sync.servers import ServerList
 from emsync_desktop.ui.sync_bridge import describe
 from tests.e2e.server_process import free_port
 
@@ -36,6 +37,7 @@ class FakeServer:
     calls: list[str] = field(default_factory=list)
     base_url: str = "http://127.0.0.1:9"
     ca_file: Path | None = None
+    servers: ServerList = field(default_factory=lambda: ServerList("http://127.0.0.1:9"))
 
     def _check(self, token: str) -> None:
         if self.disabled:

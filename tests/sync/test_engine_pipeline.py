@@ -19,6 +19,7 @@ from emsync_desktop.sync.engine import SyncEngine
 from emsync_desktop.sync.http import ServerUnreachable
 from emsync_desktop.sync.local import read_cursor
 from emsync_desktop.sync.protocol import Change, Op, OpResult, PullResponse, PushResponse
+from emsync_desktop.sync.servers import ServerList
 from tests.sync.test_outbox_answers import send_case
 
 
@@ -31,6 +32,7 @@ class FakeHttp:
     fail_pull: int | None = None
     pushed: list[list[int]] = field(default_factory=list)
     pulled_since: list[int] = field(default_factory=list)
+    servers: ServerList = field(default_factory=lambda: ServerList("http://127.0.0.1:9"))
 
     def login(self, _username: str, _password: str) -> Any:
         return SimpleNamespace(access_token="token", refresh_token="refresh")

@@ -10,6 +10,7 @@ from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.sync.engine import SyncEngine, SyncStatus
 from emsync_desktop.sync.http import AuthRejected, SecondFactorRequired
 from emsync_desktop.sync.protocol import MfaChallenge, Op, PullResponse, PushResponse, TokenResponse, UserPublic
+from emsync_desktop.sync.servers import ServerList
 
 RAHUL = UserPublic(id="0190f0e0-0000-7000-8000-0000000000cc", username="rahul", display_name="Rahul",
                    role="coordinator", hospital_id=None, ambulance_unit=None)
@@ -28,6 +29,7 @@ class MfaAccountServer:
     refresh_accepted: bool = True
     logins: int = 0
     refreshed_with: list[str] = field(default_factory=list)
+    servers: ServerList = field(default_factory=lambda: ServerList("http://127.0.0.1:9"))
 
     def login(self, _username: str, _password: str) -> TokenResponse:
         self.logins += 1

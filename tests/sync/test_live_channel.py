@@ -18,6 +18,8 @@ from emsync_desktop.sync.engine import LiveUnavailable
 from emsync_desktop.sync.http import AuthRejected, ServerUnreachable
 from emsync_desktop.sync.live import LiveChannel
 from emsync_desktop.sync.protocol import LivePushed, LiveRefused
+from emsync_desktop.sync.servers import ServerList
+from tests.e2e.server_process import free_port
 
 
 class StandInSocket:
@@ -118,3 +120,21 @@ def test_no_log_record_carries_the_token_even_at_debug(handshakes: tuple[str, li
     with caplog.at_level(logging.DEBUG):
         connect_once(url, "secret.token")
     assert not [r for r in caplog.records if "secret.token" in r.getMessage()]
+
+
+def test_channel_connects_to_the_next_address_when_the_first_refuses(handshakes: tuple[str, list[Request]]) -> None:
+    url, seen = handshakes
+    servers = ServerList([f"http://127.0.0.1:{free_port()}", url])
+    heard = threading.Event()
+    channel = LiveChannel(servers, lambda: "t", lambda _cursor: heard.set())
+    channel.start()
+    try:
+        assert heard.wait(10)  # in the first round: no backoff wait between the addresses
+    finally:
+        channel.stop()
+    assert len(seen) == 1 and servers.current == url  # the HTTP side now prefers it too
+
+
+def test_after_a_drop_the_dropped_address_is_tried_last() -> None:
+    channel = LiveChannel("http://a,http://b,http://c", lambda: None, lambda _cursor: None)
+    assert channel._round("http://a") == ["http://b", "http://c", "http://a"]
