@@ -62,8 +62,7 @@ def _vitals(row: Encounter) -> tuple[VitalsReading, ...]:
 
 
 def _drugs(record: CaseRecord) -> tuple[MedicationGiven, ...]:
-    return tuple(MedicationGiven(d.drug, d.dose_value, d.dose_unit, d.route, d.given_at, d.by_name, d.free_text)
-                 for d in record.drugs)
+    return tuple(record.drugs)
 
 
 def _procedures(record: CaseRecord) -> tuple[ProcedureDone, ...]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.e2e.server_process import ServerProcess, running_server
-from tests.sync_server.conftest import pg_schema_url
+from tests.sync_server.conftest import throwaway_schema
 
 StartServer = Callable[[], AbstractContextManager[ServerProcess]]
 
@@ -21,15 +19,8 @@ def server_db_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None  # the server's own SQLite file in its data dir
         return
-    base = request.getfixturevalue("pg_url")
-    schema = f"e_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(base, schema)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema(request.getfixturevalue("pg_url"), "e") as url:
+        yield url
 
 
 @pytest.fixture

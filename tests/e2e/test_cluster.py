@@ -9,13 +9,11 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
 
@@ -23,21 +21,15 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.sync.live import LiveChannel
 from tests.e2e.server_process import ROOT, ServerProcess, child_env, running_server
 from tests.e2e.test_bed_race import ops_for_one_ambulance, push
-from tests.sync_server.conftest import pg_schema_url
+from tests.sync_server.conftest import throwaway_schema
 
 LEADER_LINE = "now runs the cluster's periodic jobs"
 
 
 @pytest.fixture
 def cluster_db(pg_url: str) -> Iterator[str]:
-    schema = f"c_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(pg_url, schema)
-    finally:
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema(pg_url, "c") as url:
+        yield url
 
 
 def start_cluster(stack: ExitStack, data_dir: Path, db_url: str, count: int, *extra: str) -> list[ServerProcess]:

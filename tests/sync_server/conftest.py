@@ -6,6 +6,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,20 +37,26 @@ def pg_schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{sep}options=-csearch_path%3D{schema}"
 
 
+@contextmanager
+def throwaway_schema(base_url: str, prefix: str) -> Iterator[str]:
+    """A new PostgreSQL schema for one test, as a URL that uses it; dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_schema_url(base_url, schema)
+    finally:
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'server.db'}"
         return
-    base = request.getfixturevalue("pg_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(base, schema)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema(request.getfixturevalue("pg_url"), "t") as url:
+        yield url
 
 
 @dataclass

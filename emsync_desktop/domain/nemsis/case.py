@@ -13,6 +13,7 @@ from datetime import date, datetime
 from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.patient import Sex
 from emsync_desktop.domain.procedures import Procedure
+from emsync_desktop.domain.record_summary import GivenDrug as MedicationGiven  # a drug given, as recorded
 from emsync_desktop.domain.timeline import TimelineStep
 
 SERVICE_EMERGENCY_PRIMARY = "2205001"  # eResponse.05 Emergency Response (Primary Response Area)
@@ -50,19 +51,6 @@ class VitalsReading:
     gcs_total: float | None = None
     pain_0_10: float | None = None
     glucose_mg_dl: float | None = None
-
-
-@dataclass(frozen=True)
-class MedicationGiven:
-    """A drug the crew gave, as typed. ``free_text``: not in the formulary."""
-
-    drug: str
-    dose_value: float
-    dose_unit: str
-    route: str
-    given_at: datetime
-    by_name: str = ""
-    free_text: bool = False
 
 
 @dataclass(frozen=True)
