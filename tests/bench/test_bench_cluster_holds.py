@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ UNITS = ("ICU", "HDU", "ER", "WARD")
 TICK_S = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
 APPLICATION = "emsync-bench-cluster"
+PULLS = 1000
 
 
 @pytest.fixture
@@ -197,3 +199,21 @@ def _report(processes: int, latencies: list[float], results: list[dict[str, Any]
           f"{100 * cpu['busy'] / cpu['total']:.0f}% busy over the {cpu['total'] / TICK_S / CORES:.2f} s measured "
           f"(connect + burst), {100 * others / cpu['total']:.0f}% of it other processes; load average "
           f"{os.getloadavg()[0]:.1f} on {CORES} cores")
+
+
+@pytest.mark.slow
+def test_cpu_of_a_pull_with_nothing_new(tmp_path: Path, cluster_schema: str) -> None:
+    """What a live round costs per connected device that has nothing new in its scope: one pull."""
+    (tmp_path / "server").mkdir()
+    with running_server(tmp_path / "server", cluster_schema) as server, requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {server.login('asha')}"
+        cursor, more = 0, True
+        while more:  # to the head of the feed, as a device that is up to date
+            page = http.get(f"{server.url}/sync/pull", params={"since": cursor, "limit": 1000}, timeout=30).json()
+            cursor, more = page["cursor"], page["more"]
+        ticks_before, start = _cpu_ticks(server.process.pid), time.perf_counter()
+        for _ in range(PULLS):
+            assert http.get(f"{server.url}/sync/pull", params={"since": cursor}, timeout=30).json()["changes"] == []
+        elapsed_s, ticks = time.perf_counter() - start, _cpu_ticks(server.process.pid) - ticks_before
+    print(f"\n[postgresql] {PULLS} pulls with nothing new, one after another: {elapsed_s / PULLS * 1e3:.2f} ms each, "
+          f"server CPU {ticks * 1000 / TICK_S / PULLS:.2f} ms per pull")
