@@ -86,10 +86,12 @@ def _table_sizes(db_url: str) -> list[tuple[str, int, int]]:
                        for t in tables), key=lambda r: -r[2])
 
 
-def _counts(db_url: str) -> tuple[Counter[str], list[tuple[str, int, int]]]:
+def _counts(db_url: str) -> tuple[Counter[str], list[tuple[str, int, int]], int]:
+    """Ops by kind, table sizes, and the cluster's WAL position in bytes (every database's writes count)."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         kinds = Counter({k: n for k, n in conn.execute("SELECT kind, count(*) FROM applied_ops GROUP BY kind")})
-    return kinds, _table_sizes(db_url)
+        wal = int(conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()[0])  # type: ignore[index]
+    return kinds, _table_sizes(db_url), wal
 
 
 @pytest.mark.slow
@@ -101,14 +103,16 @@ def test_bytes_per_case_on_postgresql(tmp_path: Path, cluster_schema: str) -> No
         ward = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"])
         try:
             assert crew.engine.run_once() and ward.engine.run_once()
-            kinds_before, sizes_before = _counts(cluster_schema)
+            kinds_before, sizes_before, wal_before = _counts(cluster_schema)
             for _ in range(CASES):
                 _one_case(crew, ward)
-            kinds_after, sizes_after = _counts(cluster_schema)
+            kinds_after, sizes_after, wal_after = _counts(cluster_schema)
         finally:
             crew.close()
             ward.close()
     _report(kinds_after - kinds_before, sizes_before, sizes_after)
+    print(f"    WAL: {(wal_after - wal_before) / CASES / 1024:.1f} KiB per case (the whole PostgreSQL cluster's: "
+          "meaningful only when nothing else writes to it)")
 
 
 def _report(kinds: Counter[str], before: list[tuple[str, int, int]], after: list[tuple[str, int, int]]) -> None:
