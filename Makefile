@@ -43,7 +43,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include PostgreSQL
+bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include PostgreSQL (EMSYNC_REQUIRE_PG=1: fail, not skip, without it)
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) -m pytest tests/bench -m "not tensorflow" -p no:cacheprovider -q -s $(PYTEST_ARGS)
 	$(PY) -m pytest tests/bench -m tensorflow -p no:cacheprovider -q -s $(PYTEST_ARGS)
 

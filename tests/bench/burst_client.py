@@ -42,19 +42,22 @@ async def _one(port: int, request: bytes, delay_s: float, go: asyncio.Event, ans
         writer.close()
 
 
-async def _all(port: int, requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
+async def _all(ports: list[int], requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
     go, done, answered = asyncio.Event(), asyncio.Event(), []
-    tasks = [asyncio.create_task(_one(port, r, d, go, answered, done)) for r, d in zip(requests, delays_s, strict=True)]
+    tasks = [asyncio.create_task(_one(ports[i % len(ports)], r, d, go, answered, done))
+             for i, (r, d) in enumerate(zip(requests, delays_s, strict=True))]
     await asyncio.sleep(0.5)  # every client connected first
     go.set()
     await _until_all_answered(tasks, answered, done)
     return await asyncio.gather(*tasks)
 
 
-def send_together(port: int, requests: list[bytes], delays_s: list[float]) -> list[tuple[float, int, bytes]]:
-    """(latency in s, HTTP status, body) of each request; each is sent ``delays_s[i]`` after the start."""
+def send_together(port: int | list[int], requests: list[bytes], delays_s: list[float]) -> list[
+        tuple[float, int, bytes]]:
+    """(latency in s, HTTP status, body) of each request; each is sent ``delays_s[i]`` after the start.
+    Several ports: request ``i`` goes to ``port[i % len(port)]`` (round robin, as a proxy would spread them)."""
     with _no_collection_pauses():
-        return asyncio.run(_all(port, requests, delays_s))
+        return asyncio.run(_all(port if isinstance(port, list) else [port], requests, delays_s))
 
 
 async def _one_live(port: int, token: str, ops: list[Any], request_id: int, delay_s: float, go: asyncio.Event,
