@@ -14,6 +14,8 @@ from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.patient import Sex
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.record_summary import GivenDrug as MedicationGiven  # a drug given, as recorded
+
+__all__ = ["Destination", "MedicationGiven", "NemsisAgency", "NemsisCase", "ProcedureDone", "VitalsReading"]
 from emsync_desktop.domain.timeline import TimelineStep
 
 SERVICE_EMERGENCY_PRIMARY = "2205001"  # eResponse.05 Emergency Response (Primary Response Area)

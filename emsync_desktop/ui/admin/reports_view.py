@@ -12,13 +12,24 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QFileDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.services.nemsis_agency import save_agency, saved_agency
 from emsync_desktop.services.nemsis_export import NemsisBatch, NemsisExport, gather_range, write_report
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.fields import touch_line
 
 
 class NemsisReportsView(QWidget):
@@ -26,7 +37,11 @@ class NemsisReportsView(QWidget):
         super().__init__(parent)
         self._relay, self._store = relay, store
         self.choose_target: Callable[[str], Path | None] = self._ask_target
-        self.agency_fields = {"state_id": QLineEdit(), "number": QLineEdit(), "state_code": QLineEdit()}
+        self.agency_fields = {"state_id": touch_line("e.g. S06-1234", "Agency state ID"),
+                              "number": touch_line("e.g. 1234", "Agency number"),
+                              "state_code": touch_line("two digits, e.g. 06", "State code (ANSI)")}
+        for field in self.agency_fields.values():
+            field.setMaximumWidth(360)  # short codes: a full-width field reads as a paragraph to type
         self.save_agency_button = touch_button("Save agency")
         self.save_agency_button.clicked.connect(self.save_agency)
         today = QDate.currentDate()
@@ -98,6 +113,10 @@ class NemsisReportsView(QWidget):
 
 def _date_field(day: QDate) -> QDateEdit:
     field = QDateEdit(day)
+    text_area = field.findChild(QLineEdit)
+    if text_area is not None:
+        text_area.setMinimumHeight(TOUCH_PX)  # its text area is what a finger taps
+    field.setMaximumWidth(360)
     field.setCalendarPopup(True)
     field.setDisplayFormat("dd MMM yyyy")
     return field

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.edxl_have import EdxlHaveError
 from emsync_desktop.domain.local_time import to_local
@@ -39,22 +39,30 @@ class EdxlActions(QWidget):
         self.result.setObjectName("muted")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QHBoxLayout(self)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)  # the result under the buttons, the table's full width: it never squeezes
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.result, 1)
-        layout.addWidget(self.export_button)
-        layout.addWidget(self.import_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
 
     def export_report(self) -> None:
+        self.result.clear()
         stamp = to_local(utc_now()).strftime("%Y%m%d-%H%M")
-        suggested = exports_dir(self._data_dir) / f"capacity-{stamp}.have.xml"
+        folder = exports_dir(self._data_dir)
+        folder.mkdir(parents=True, exist_ok=True)  # the dialog opens there, not in the app's working folder
+        suggested = folder / f"capacity-{stamp}.have.xml"
         path, _filter = QFileDialog.getSaveFileName(self, "Export capacity (EDXL-HAVE 1.0)", str(suggested), _FILTER)
         if path:
             self._relay.submit(export_capacity_edxl, self._store, Path(path), on_result=self._exported,
                                on_error=self._export_failed, owner=self)
 
     def import_report(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Import a region's EDXL-HAVE report", "", _FILTER)
+        self.result.clear()
+        path, _filter = QFileDialog.getOpenFileName(self, "Import a region's EDXL-HAVE report", str(Path.home()),
+                                                    _FILTER)
         if not path:
             return
         region, ok = QInputDialog.getText(self, "Which region is this?",

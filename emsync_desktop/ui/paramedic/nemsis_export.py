@@ -11,9 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.nemsis_export import NemsisBatch, NemsisExport, gather_case, write_report
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
@@ -35,10 +37,13 @@ class NemsisCaseExport(QWidget):
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)  # the status under the button, full width: a refusal is read whole
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.button)
-        layout.addWidget(self.status, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
         model.snapshot_changed.connect(self._on_snapshot)
         self._on_snapshot(model.snapshot)
 
@@ -50,7 +55,7 @@ class NemsisCaseExport(QWidget):
         snapshot = self._model.snapshot
         if snapshot is None:
             return
-        target = self.choose_target(f"nemsis-{snapshot.id}.xml")
+        target = self.choose_target(str(Path.home() / f"nemsis-{to_local(utc_now()):%Y%m%d}-{snapshot.id[-8:]}.xml"))
         if target is None:
             return
         self.status.setText("Exporting…")

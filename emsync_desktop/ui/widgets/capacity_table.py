@@ -35,7 +35,7 @@ class CapacityTable(QTableWidget):
             capabilities = ", ".join(c.replace("_", " ") for c in h.capabilities)
             name.setToolTip(f"{h.name}\nCapabilities: {capabilities or 'none listed'}")
             if h.external is not None:  # another region's report: marked, greyed, never bookable from here
-                name.setText(f"{h.short_name} — external ({h.external.region})")
+                name.setText(f"{_shortened(h.short_name)} · ext. {_shortened(h.external.region, 12)}")
                 name.setToolTip(f"{h.name}\n{h.external.label()}\nEmergency department: {h.external.ed_status}")
                 name.setForeground(QColor(self._theme.muted))
                 font = name.font()
@@ -54,3 +54,10 @@ class CapacityTable(QTableWidget):
             self.setRowHeight(row, 40)
         self.setSortingEnabled(True)
         self.sortItems(0, Qt.SortOrder.AscendingOrder)
+
+
+def _shortened(text: str, most: int = 22) -> str:
+    """An external hospital's name (HAVE carries no short name) cut to fit beside the unit columns; the
+    whole name is on the row's tooltip."""
+    first = text.split(",")[0].strip()
+    return first if len(first) <= most else first[:most - 1].rstrip() + "…"
