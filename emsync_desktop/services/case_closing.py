@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.disposition import CaseStatus, Disposition, close_refusal, discard_refusal
+from emsync_desktop.domain.lifecycle import TRANSFER_TRANSITIONS, TransferState
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.case_views import CaseSnapshot, snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.transfers import active_transfer_of
+from emsync_desktop.services.transfers import active_transfer_of, append_transition
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Encounter, Hospital, TransferRecord
 from emsync_desktop.store.repositories import get_encounter
@@ -34,11 +35,20 @@ class CaseClosing:
         self._clock = clock
 
     def close(self, case_id: str, disposition: Disposition) -> CaseSnapshot:
+        """Close the case. Handed over with a transfer the ward accepted (or the crew is driving): that
+        transfer is marked arrived in the same transaction (the server makes the held bed occupied), so
+        the ward, the desk and the crew's own Hospital tab no longer show it on its way. A transfer the
+        ward has not accepted yet stays as it is, for the ward to accept and mark arrived."""
         with self._store.sessions.begin() as session:
             row = _load(session, case_id)
             refusal = close_refusal(disposition, _active_words(session, case_id))
             if refusal:
                 raise CaseNotEnded(refusal)
+            transfer = active_transfer_of(session, case_id)
+            if disposition is Disposition.HANDED_OVER and transfer is not None and \
+                    TransferState.ARRIVED in TRANSFER_TRANSITIONS[TransferState(transfer.state)]:
+                append_transition(session, transfer, TransferState.ARRIVED, "handed over (case closed by the crew)",
+                                  self._user, self._clock())
             return self._end(row, CaseStatus.CLOSED, disposition.value)
 
     def discard(self, case_id: str) -> CaseSnapshot:

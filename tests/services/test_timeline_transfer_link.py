@@ -86,3 +86,29 @@ def test_a_crew_stamp_wins_over_the_transfer_time(app_context: AppContext, cases
     record.stamp_step(case_id, TimelineStep.AT_DESTINATION, NOW - timedelta(minutes=1))
     [stamp] = [v for v in record.timeline(case_id) if v.step is TimelineStep.AT_DESTINATION]
     assert not stamp.from_transfer and stamp.at == NOW - timedelta(minutes=1)
+
+
+def test_closing_as_handed_over_marks_an_accepted_transfer_arrived(app_context: AppContext, cases: CaseService,
+                                                                   paramedic: UserInfo) -> None:
+    """Found in a real window: the case was closed but the ward and the desk still saw the transfer coming."""
+    from emsync_desktop.domain.disposition import Disposition
+    from emsync_desktop.services.case_closing import CaseClosing
+
+    case_id, transfer_id = _sent_case(app_context, cases, paramedic, "ACCEPTED")
+    CaseClosing(app_context.store, paramedic, clock=lambda: NOW).close(case_id, Disposition.HANDED_OVER)
+    assert _transitions(app_context) == ["ARRIVED"]
+    with app_context.store.sessions.begin() as session:
+        assert session.get(TransferRecord, transfer_id).state == "ARRIVED"  # type: ignore[union-attr]
+
+
+def test_closing_as_handed_over_leaves_a_transfer_the_ward_has_not_accepted(app_context: AppContext,
+                                                                            cases: CaseService,
+                                                                            paramedic: UserInfo) -> None:
+    from emsync_desktop.domain.disposition import Disposition
+    from emsync_desktop.services.case_closing import CaseClosing
+
+    case_id, transfer_id = _sent_case(app_context, cases, paramedic, "PENDING")
+    CaseClosing(app_context.store, paramedic, clock=lambda: NOW).close(case_id, Disposition.HANDED_OVER)
+    assert _transitions(app_context) == []
+    with app_context.store.sessions.begin() as session:
+        assert session.get(TransferRecord, transfer_id).state == "PENDING"  # type: ignore[union-attr]
