@@ -115,6 +115,21 @@ class ImagingAnalyser:
         return Analysis(path, image, result, self.evidence)
 
 
+MAX_HEAT_MAP_SIDE = 64  # what a study's record carries (and imaging.add allows); the overlay is smooth anyway
+
+
+def storable_heat_map(heat: np.ndarray) -> np.ndarray:
+    """The heat map at most ``MAX_HEAT_MAP_SIDE`` cells on a side (a model's feature maps may be finer),
+    its aspect kept, values still 0..1."""
+    if heat.size == 0 or max(heat.shape) <= MAX_HEAT_MAP_SIDE:
+        return heat
+    from emsync_desktop.ml.preprocess import resize
+
+    scale = MAX_HEAT_MAP_SIDE / max(heat.shape)
+    height, width = max(1, round(heat.shape[0] * scale)), max(1, round(heat.shape[1] * scale))
+    return np.clip(resize(np.asarray(heat, dtype=np.float32), width, height, "area"), 0.0, 1.0)
+
+
 def blob_path(data_dir: Path, sha256: str) -> Path:
     return blob_file(data_dir / BLOBS_DIR, sha256)
 
@@ -130,7 +145,7 @@ def save_study(store: Store, data_dir: Path, user: UserInfo, analysis: Analysis,
             raise ValueError(f"{analysis.path.name} changed after it was analysed: open it again.")
         write_atomically(target, data)
     result = analysis.result
-    heat_map = [[round(float(v), 4) for v in row] for row in result.heat_map]
+    heat_map = [[round(float(v), 4) for v in row] for row in storable_heat_map(result.heat_map)]
     size = target.stat().st_size
     study = ImagingStudy(
         id=new_id(), transfer_id=transfer_id, source_sha256=analysis.image.sha256,

@@ -130,3 +130,16 @@ def test_analysis_carries_what_is_not_known_about_an_imported_model(tmp_path: Pa
     evidence = ImagingAnalyser(data_dir, install=True).analyse_file(picture(tmp_path)).evidence
     assert "not evaluated on held-out data" in evidence and "reference outputs" in evidence
     assert ImagingAnalyser(default_models_dir()).analyse_file(picture(tmp_path)).evidence == ""
+
+
+def test_a_fine_heat_map_is_kept_at_most_64_cells_a_side_so_it_can_be_sent(app_context: AppContext,
+                                                                            tmp_path: Path) -> None:
+    """A vendor model's feature maps may be 148 × 148: the study op allows 64 × 64."""
+    nurse = next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+    path = picture(tmp_path)
+    heat = np.random.default_rng(3).random((148, 120)).astype(np.float32)
+    result = ImagingResult({"a": 0.3, "b": 0.7}, heat, "b", "m", "m-1", False, 1.0, 1.0, None, "Class activation map")
+    study_id = save_study(app_context.store, app_context.data_dir, nurse, Analysis(path, load_image(path), result),
+                          NOW, transfer_id=new_id())
+    stored = stored_study(app_context.store, study_id).result.heat_map
+    assert stored.shape == (64, 52) and stored.min() >= 0.0 and stored.max() <= 1.0
