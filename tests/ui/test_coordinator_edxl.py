@@ -43,7 +43,7 @@ def test_an_imported_region_shows_as_external_and_read_only(qtbot: QtBot, window
     import_from(workspace, report, monkeypatch)
     qtbot.waitUntil(lambda: workspace.capacity.rowCount() == 20, timeout=10_000)
     names = [workspace.capacity.item(row, 0).text() for row in range(20)]
-    assert sum("external (Thrissur)" in name for name in names) == 10
+    assert sum("ext. Thrissur" in name for name in names) == 10
     assert "10 external, read-only" in workspace.heading.text()
     qtbot.waitUntil(lambda: workspace.map._scene is not None and len(workspace.map._scene.hospitals) == 20)
     assert sum("External (Thrissur), read-only, as of" in (p.label or "") for p in workspace.map._scene.hospitals) == 10
