@@ -105,6 +105,11 @@ class FeedBroadcast:
 
 
 class Leadership:
+    """Whether this process runs the cluster's periodic jobs: it holds a PostgreSQL session advisory lock.
+
+    ``start``/``stop`` may be called again (a test client enters an app's lifespan more than once): each
+    start runs a new thread with its own stop flag, so a stopping thread never outlives its flag's reset."""
+
     def __init__(self, db_url: str | None, retry_s: float = 2.0) -> None:
         """``db_url`` None (SQLite: one process): always the leader."""
         self._conninfo = psycopg_conninfo(db_url) if db_url else None
@@ -113,7 +118,6 @@ class Leadership:
         self._stop = threading.Event()
         if self._conninfo is None:
             self._leader.set()
-        self._thread = threading.Thread(target=self._run, name="leadership", daemon=True)
 
     @property
     def is_leader(self) -> bool:
@@ -121,24 +125,26 @@ class Leadership:
 
     def start(self) -> None:
         if self._conninfo is not None:
-            self._thread.start()
+            self._stop = threading.Event()
+            threading.Thread(target=self._run, args=(self._stop,), name="leadership", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         assert self._conninfo is not None
-        _keep_connected(self._conninfo, self._stop, "leadership", self._lead_on, on_lost=self._lost)
+        _keep_connected(self._conninfo, stop, "leadership", lambda conn: self._lead_on(conn, stop),
+                        on_lost=self._lost)
 
-    def _lead_on(self, conn: Any) -> None:
+    def _lead_on(self, conn: Any, stop: threading.Event) -> None:
         key = scoped(conn)[1]
-        while not self._stop.is_set():
+        while not stop.is_set():
             if self._leader.is_set():
                 conn.execute("SELECT 1")  # still connected, so still holding the session lock
             elif conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone() == (True,):
                 self._leader.set()
                 log.info("this process now runs the cluster's periodic jobs (hold expiry, audit anchors)")
-            self._stop.wait(self._retry_s)
+            stop.wait(self._retry_s)
 
     def _lost(self) -> None:
         if self._leader.is_set():
