@@ -17,7 +17,7 @@ from sync_server.config import ACCOUNT_THROTTLE, ADDRESS_THROTTLE, DEFAULT_BLOB_
 from sync_server.logging_config import configure_logging
 from sync_server.transport import Transport, choose_transport
 
-COMMANDS = ("migrate", "backup", "restore")
+COMMANDS = ("migrate", "backup", "restore", "network-import")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +152,11 @@ def _maintenance(argv: list[str]) -> int:
         parser.add_argument("--to", type=Path, required=True, help="a new, empty directory for the backup")
     if argv[0] == "restore":
         parser.add_argument("--from", dest="source", type=Path, required=True, help="a backup's directory")
+    if argv[0] == "network-import":
+        parser.add_argument("file", type=Path, help="the network as JSON (the format of resources/demo_network.json)")
     args = parser.parse_args(argv[1:])
+    if argv[0] == "network-import":
+        return _import_network(args.file, args.db or f"sqlite:///{args.data_dir / 'server.db'}")
     db_url = args.db or f"sqlite:///{args.data_dir / 'server.db'}"
     try:
         if argv[0] == "migrate":
@@ -165,6 +169,27 @@ def _maintenance(argv: list[str]) -> int:
     except MaintenanceError as exc:
         print(f"emsync-server {argv[0]}: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _import_network(path: Path, db_url: str) -> int:
+    """Hospitals and beds as the file says, published to every device (``sync_server.network``)."""
+    from datetime import UTC, datetime
+
+    from sync_server.db import make_engine, make_write_sessions
+    from sync_server.maintenance import migrate
+    from sync_server.network import import_network
+
+    try:
+        network = json.loads(path.read_text("utf-8"))
+        migrate(db_url)
+        with make_write_sessions(make_engine(db_url)).begin() as session:
+            result = import_network(session, network, datetime.now(UTC))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"emsync-server network-import: {path} was not imported, nothing changed: "
+              f"{type(exc).__name__}: {exc}. Check the file against resources/demo_network.json.", file=sys.stderr)
+        return 1
+    print(f"Network imported from {path}: {result.describe()}.")
     return 0
 
 

@@ -78,7 +78,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         sweeper = asyncio.create_task(_sweep_expired_holds(app))
         anchoring = asyncio.create_task(_anchor_periodically(keeper, settings, app.state.leadership))
         watcher = asyncio.create_task(watch_disabled_accounts(app))
+        upkeep = asyncio.create_task(_keep_up_periodically(app))
         yield
+        upkeep.cancel()
         if broadcast is not None:
             broadcast.stop()
         app.state.leadership.stop()
@@ -174,6 +176,22 @@ def _expire_once(app: FastAPI) -> int:
 
             app.state.live.notify(current_seq(session))
     return released
+
+
+async def _keep_up_periodically(app: FastAPI) -> None:
+    """Feed compaction and fresh planner statistics (``upkeep``), by the cluster's leader only."""
+    from sync_server.upkeep import keep_up
+
+    while True:
+        await asyncio.sleep(app.state.settings.upkeep_every_s)
+        if not app.state.leadership.is_leader:
+            continue
+        try:
+            await asyncio.to_thread(keep_up, app.state.engine, datetime.now(UTC))
+        except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
+            return
+        except Exception:  # a passing database error: the next round tries again
+            log.exception("upkeep failed")
 
 
 async def _anchor_periodically(keeper: AuditKeeper, settings: Settings, leadership: Leadership) -> None:

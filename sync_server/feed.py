@@ -1,36 +1,75 @@
-"""Change feed: append in commit order, pull scoped by role."""
+"""Change feed: append in commit order, pull scoped by role, compact what is superseded.
+
+Bounded by design (DESIGN.md section 4): each record's newest row is ``latest``, and rows of older versions
+are deleted once they are ``COMPACT_AFTER`` old (``compact_feed``): a device behind them gets the newer row,
+which is all that applying needs. A new device's first pull is a snapshot (``pull_changes(snapshot=True)``):
+the newest row of every record in its scope that changed in the last ``RECENT_HOURS``, plus those that stay in
+every scope whatever their age (``pinned``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, func, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import FORMULARY_ENTITY, Change, PullResponse
+from emsync_desktop.sync.protocol import FORMULARY_ENTITY, HOSPITAL_ENTITY, RECENT_HOURS, Change, PullResponse
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
 from sync_server.rows import fast_statement, insert_rows
 
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
+RECENT = timedelta(hours=RECENT_HOURS)
+COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
+_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
+_OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
+
+
+def pinned(entity: str, data: dict[str, Any]) -> bool:
+    """Whether a record's newest row belongs in a snapshot whatever its age: the network and the formulary,
+    and transfers still under way with their bed holds."""
+    if entity in _ALWAYS_IN_SCOPE:
+        return True
+    if entity == "transfer":
+        return not is_terminal_transfer(TransferState(data["state"]))
+    return entity == "booking" and data.get("state") in _OPEN_BOOKINGS
 
 
 def change_values(*, entity: str, entity_id: str, version: int, data: dict[str, Any], hospital_id: str | None,
                   owner_user_id: str | None, now: datetime) -> dict[str, Any]:
     """One feed row, ready for ``append_changes``."""
     return {"entity": entity, "entity_id": entity_id, "version": version, "data": data, "hospital_id": hospital_id,
-            "owner_user_id": owner_user_id, "created_at": now}
+            "owner_user_id": owner_user_id, "created_at": now, "latest": True, "pinned": pinned(entity, data)}
 
 
 def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Append feed rows in the order given (their ``seq`` follows it). Takes the feed lock until the
+    """Append feed rows in the order given (their ``seq`` follows it), each the ``latest`` of its record for its
+    audience: an earlier row of the same record with the same ``hospital_id`` and ``owner_user_id`` (so seen by
+    exactly the same users, ``scope``) is superseded and marked so. (A record published again to a second
+    hospital keeps its row for the first.) Takes the feed lock until the
     transaction ends, so sequence numbers commit in order and a client's cursor never skips one."""
-    if rows:
-        lock_feed(conn)
-        insert_rows(conn, CHANGES, rows)
+    if not rows:
+        return
+    lock_feed(conn)
+    newest: dict[tuple[str, str, str | None, str | None], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["entity"], row["entity_id"], row["hospital_id"], row["owner_user_id"])
+        if key in newest:
+            newest[key]["latest"] = False
+        newest[key] = row
+    groups: dict[tuple[str, str | None, str | None], list[str]] = {}
+    for entity, entity_id, hospital_id, owner in newest:
+        groups.setdefault((entity, hospital_id, owner), []).append(entity_id)
+    for (entity, hospital_id, owner), ids in groups.items():
+        conn.execute(update(CHANGES).where(
+            CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
+            CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
+            CHANGES.c.owner_user_id.is_not_distinct_from(owner)).values(latest=False))
+    insert_rows(conn, CHANGES, rows)
 
 
 def record_change(session: Session, *, entity: str, entity_id: str, version: int, data: dict[str, Any],
@@ -47,24 +86,62 @@ def scope(user: User) -> ColumnElement[bool]:
     if role in (Role.COORDINATOR, Role.ADMIN):
         return true()
     # Every role that records or reads drugs given gets the formulary in force (it has no hospital).
+    # Everyone has the network (hospitals' names appear in every role's screens) and the formulary in force.
+    shared = CHANGES.c.entity.in_((FORMULARY_ENTITY, HOSPITAL_ENTITY))
     if role is Role.NURSE:
-        return or_(CHANGES.c.hospital_id == user.hospital_id, CHANGES.c.entity == FORMULARY_ENTITY)
+        return or_(CHANGES.c.hospital_id == user.hospital_id, shared)
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.
-    return or_(CHANGES.c.entity.in_(("bed", FORMULARY_ENTITY)), CHANGES.c.owner_user_id == user.id)
+    return or_(CHANGES.c.entity == "bed", shared, CHANGES.c.owner_user_id == user.id)
 
 
-def pull_changes(session: Session, user: User, since: int, limit: int) -> PullResponse:
+def pull_changes(session: Session, user: User, since: int, limit: int, *, snapshot: bool = False,
+                 now: datetime | None = None) -> PullResponse:
+    """Up to ``limit`` changes after ``since`` that ``user`` may see, oldest first. The feed's head is read
+    first and nothing after it is returned, so the cursor never passes a change committed meanwhile.
+    ``snapshot``: a first sync, paged like any other (see the module's docstring)."""
     conn = session.connection()
-    rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > since, scope(user))
-                        .order_by(CHANGES.c.seq).limit(limit + 1)).all()
+    head = current_seq(session)
+    if snapshot:
+        rows = _snapshot_rows(conn, user, since, head, limit + 1, now or datetime.now(UTC))
+    else:
+        rows = list(conn.execute(select(CHANGES).where(CHANGES.c.seq > since, CHANGES.c.seq <= head, scope(user))
+                                 .order_by(CHANGES.c.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor = rows[-1].seq if rows else max(since, 0)
-    if not more:
-        cursor = max(cursor, current_seq(session))  # skip past changes this user may not see
+    cursor = rows[-1].seq if more else max(head, since, 0)  # past changes this user may not see
     changes = [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
                                       data=r.data, at=r.created_at) for r in rows]
     return PullResponse.model_construct(changes=changes, cursor=cursor, more=more)
+
+
+def _snapshot_rows(conn: Connection, user: User, since: int, head: int, limit: int, now: datetime) -> list[Row[Any]]:
+    """Newest rows in scope: pinned ones older than the recent window (through their partial index), then
+    every row of the window. Two queries, each on an index, in seq order."""
+    floor = _first_seq_since(conn, now - RECENT, head)
+    rows: list[Row[Any]] = []
+    if since + 1 < floor:
+        rows = list(conn.execute(select(CHANGES).where(
+            CHANGES.c.seq > since, CHANGES.c.seq < floor, CHANGES.c.latest, CHANGES.c.pinned, scope(user))
+            .order_by(CHANGES.c.seq).limit(limit)))
+    if len(rows) < limit:
+        rows += conn.execute(select(CHANGES).where(
+            CHANGES.c.seq > max(since, floor - 1), CHANGES.c.seq <= head, CHANGES.c.latest, scope(user))
+            .order_by(CHANGES.c.seq).limit(limit - len(rows)))
+    return rows
+
+
+def _first_seq_since(conn: Connection, at: datetime, head: int) -> int:
+    """The first row recorded at or after ``at`` (``head + 1`` if none): rows are recorded in seq order."""
+    first = conn.scalar(select(func.min(CHANGES.c.seq)).where(CHANGES.c.created_at >= at))
+    return int(first) if first is not None else head + 1
+
+
+def compact_feed(conn: Connection, now: datetime, batch: int = 5000) -> int:
+    """Delete up to ``batch`` superseded rows older than ``COMPACT_AFTER``; returns how many. Safe for every
+    cursor: each deleted row has a newer row of the same record further on in the feed."""
+    old = select(CHANGES.c.seq).where(and_(~CHANGES.c.latest, CHANGES.c.created_at < now - COMPACT_AFTER)) \
+        .order_by(CHANGES.c.seq).limit(batch)
+    return int(conn.execute(delete(CHANGES).where(CHANGES.c.seq.in_(old.scalar_subquery()))).rowcount or 0)
 
 
 def latest_seq(conn: Connection) -> int:

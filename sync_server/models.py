@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -96,6 +108,10 @@ class Hospital(Base):
     lat: Mapped[float]
     lon: Mapped[float]
     capabilities: Mapped[list[str]] = mapped_column(JSON)
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)  # takes no patients; kept for its history
 
 
 class Bed(Base):
@@ -193,10 +209,15 @@ class AppliedOp(Base):
 
 
 class ChangeRow(Base):
-    """The change feed. ``seq`` is global and commits in order (see feed.py)."""
+    """The change feed. ``seq`` is global and commits in order (see feed.py). ``latest``: no newer version of
+    the record is in the feed (older versions are compacted away after a while); ``pinned``: in every scope
+    whatever its age (the network, the formulary, open transfers and their holds), see ``feed.pinned``."""
 
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_entity_id", "entity_id"),)  # to whom an entity went (blob_access)
+    __table_args__ = (Index("ix_changes_entity_id", "entity_id"),  # to whom an entity went (blob_access)
+                      Index("ix_changes_created_at", "created_at"),
+                      Index("ix_changes_pinned_seq", "seq", postgresql_where=text("latest AND pinned"),
+                            sqlite_where=text("latest AND pinned")))
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=True)
     entity: Mapped[str] = mapped_column(String(16))
@@ -206,6 +227,8 @@ class ChangeRow(Base):
     hospital_id: Mapped[str | None] = mapped_column(String(36), index=True)
     owner_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    latest: Mapped[bool] = mapped_column(Boolean, default=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AuditEvent(Base):

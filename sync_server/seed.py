@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.demo_plan import demo_beds
 from emsync_desktop.domain.ids import demo_id
-from sync_server.feed import record_change
-from sync_server.models import Bed, Hospital, User
-from sync_server.op_context import bed_data, columns_of
+from sync_server.models import Hospital, User
+from sync_server.network import import_network
 
 _PACKAGED_NETWORK = Path(__file__).resolve().parent / "demo_network.json"  # in the emsync-server wheel
 DEMO_NETWORK = _PACKAGED_NETWORK if _PACKAGED_NETWORK.exists() else \
@@ -26,26 +25,14 @@ _hasher = PasswordHasher()
 
 
 def seed_network(session: Session, network: dict[str, Any] | None = None, now: datetime | None = None) -> bool:
-    """Hospitals and beds of a network (default: the Kochi demo), if the server has none.
-
-    Every bed is also published to the change feed (at ``now``, default the present), so a
-    client's first pull gets the whole capacity picture.
-    """
+    """Hospitals and beds of a network (default: the Kochi demo, beds in its status mix), if the server has
+    none. Every hospital and bed is also published to the change feed (at ``now``, default the present), so a
+    client's first pull gets the network and the whole capacity picture."""
     if session.scalar(select(func.count()).select_from(Hospital)):
         return False
     network = network or json.loads(DEMO_NETWORK.read_text("utf-8"))
-    for spec in network["hospitals"]:
-        session.add(Hospital(id=demo_id("hospital", spec["short_name"]), name=spec["name"],
-                             short_name=spec["short_name"], lat=spec["lat"], lon=spec["lon"],
-                             capabilities=spec["capabilities"]))
-    session.flush()  # beds reference hospitals; no ORM relationship orders the inserts
-    now = now or datetime.now(UTC)
-    for plan in demo_beds(network):
-        bed = Bed(id=plan.id, hospital_id=plan.hospital_id, unit=plan.unit, label=plan.label, status=plan.status,
-                  version=1)
-        session.add(bed)
-        record_change(session, entity="bed", entity_id=bed.id, version=1, data=bed_data(columns_of(bed)),
-                      hospital_id=bed.hospital_id, owner_user_id=None, now=now)
+    statuses = {plan.id: plan.status for plan in demo_beds(network)}
+    import_network(session, network, now or datetime.now(UTC), bed_status=statuses.__getitem__)
     return True
 
 

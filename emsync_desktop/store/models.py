@@ -46,6 +46,8 @@ class Hospital(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
     capabilities: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of capability codes
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the server's; 0: seeded here, not yet from a server
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer takes patients (kept for history)
     beds: Mapped[list[Bed]] = relationship(back_populates="hospital", order_by="Bed.label")
 
 
@@ -198,6 +200,8 @@ class OutboxOp(Base):
 
 class TransferRecord(Base):
     __tablename__ = "transfers"
+    # The desk's views read open transfers, and those touched in a window, without reading history.
+    __table_args__ = (Index("ix_transfers_state", "state"), Index("ix_transfers_updated_at", "updated_at"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     encounter_id: Mapped[str] = mapped_column(String(36), index=True)
     requested_by: Mapped[str] = mapped_column(String(36))
@@ -356,3 +360,17 @@ class ExternalHospital(Base):
     beds: Mapped[str] = mapped_column(Text, default="{}")
     last_update: Mapped[datetime] = mapped_column(UtcDateTime)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HeldChange(Base):
+    """A change from the server this device could not apply (e.g. a bed of a hospital it does not know yet),
+    kept with the reason and tried again with every later page until it applies. ``body`` is the change as
+    JSON (``sync.protocol.Change``)."""
+
+    __tablename__ = "held_changes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    held_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -58,7 +58,8 @@ def get_vitals(session: Session, vitals_id: str) -> VitalsRecord | None:
 
 
 def list_hospitals(session: Session) -> Sequence[Hospital]:
-    return session.scalars(select(Hospital).order_by(Hospital.name)).all()
+    """The hospitals taking patients (a closed one stays in the store for the records that name it)."""
+    return session.scalars(select(Hospital).where(~Hospital.closed).order_by(Hospital.name)).all()
 
 
 def bed_counts(session: Session) -> dict[tuple[str, str, str], int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from emsync_desktop.store.models import (
     FormularyVersion,
     HandoffRecord,
     HistoryEntry,
+    Hospital,
     ImagingStudy,
     MedicationEntry,
     OutboxOp,
@@ -42,11 +44,11 @@ def _table(model: Any) -> Table:
     return table
 
 
-_TABLES: dict[str, Table] = {"transfer": _table(TransferRecord), "booking": _table(BookingRecord),
-                             "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
-                             "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry),
-                             "procedure": _table(ProcedureEntry), "history": _table(HistoryEntry),
-                             "formulary": _table(FormularyVersion)}
+_TABLES: dict[str, Table] = {  # written in this order: hospitals before their beds
+    "hospital": _table(Hospital), "transfer": _table(TransferRecord), "booking": _table(BookingRecord),
+    "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
+    "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
+    "history": _table(HistoryEntry), "formulary": _table(FormularyVersion)}
 _EVENTS = _table(BedEvent)
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
@@ -54,15 +56,19 @@ _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
 _KNOWN_EVENTS = select(_EVENTS.c.seq).where(_EVENTS.c.seq.in_(bindparam("seqs", expanding=True)))
 
 
+def _id(change: Change) -> Any:
+    return change.data.get("id")
+
+
 class _Page:
     """The records one page of changes concerns: read once, changed in memory, written once."""
 
     def __init__(self, conn: Connection, changes: Sequence[Change]) -> None:
         self.conn = conn
-        self.waiting = set(conn.execute(_WAITING, {"ids": list({c.data["id"] for c in changes})}).scalars())
+        self.waiting = set(conn.execute(_WAITING, {"ids": list({_id(c) for c in changes} - {None})}).scalars())
         self.rows: dict[str, dict[str, Values]] = {}
         for entity, table in _TABLES.items():
-            ids = list({c.data["id"] for c in changes if c.entity == entity})
+            ids = list({_id(c) for c in changes if c.entity == entity} - {None})
             found = conn.execute(select(table).where(table.c.id.in_(ids))).mappings().all() if ids else []
             self.rows[entity] = {row["id"]: dict(row) for row in found}
         self.new: dict[str, dict[str, Values]] = {entity: {} for entity in _TABLES}
@@ -70,6 +76,8 @@ class _Page:
         seqs = [c.seq for c in changes if c.entity == "bed"]
         self.known_events = set(conn.execute(_KNOWN_EVENTS, {"seqs": seqs}).scalars()) if seqs else set()
         self.events: list[Values] = []
+        hospitals = _TABLES["hospital"]
+        self.hospitals = set(conn.execute(select(hospitals.c.id)).scalars())  # a few hundred at most
 
     def get(self, entity: str, record_id: str) -> Values | None:
         return self.rows[entity].get(record_id)
@@ -96,15 +104,40 @@ class _Page:
             self.conn.execute(insert(_EVENTS), self.events)
 
 
+class NotApplicable(Exception):
+    """This device cannot apply a change yet; the message says why (e.g. a bed of a hospital it does not know)."""
+
+
+@dataclass
+class PageResult:
+    touched: set[str] = field(default_factory=set)  # entity kinds changed (for screens to refresh)
+    held: dict[int, str] = field(default_factory=dict)  # seq -> why the change could not be applied
+
+
 def apply_changes(session: Session, changes: Sequence[Change]) -> set[str]:
-    """Apply in order; returns the entity kinds touched (for screens to refresh). Applying changes
-    never touches the outbox, so which records still wait for the server holds for the whole page."""
+    """Apply in order; returns the entity kinds touched (``apply_page`` also says what it could not apply)."""
+    return apply_page(session, changes).touched
+
+
+def apply_page(session: Session, changes: Sequence[Change]) -> PageResult:
+    """Apply in order. A change that cannot be applied (malformed, or about a record this device cannot hold
+    yet) is left out with its reason and the rest of the page applies. Applying changes never touches the
+    outbox, so which records still wait for the server holds for the whole page."""
+    result = PageResult()
     if not changes:
-        return set()
+        return result
     page = _Page(session.connection(), changes)
-    touched: set[str] = {change.entity for change in changes if _APPLY[change.entity](page, change)}
+    for change in changes:
+        try:
+            if _APPLY[change.entity](page, change):
+                result.touched.add(change.entity)
+        except NotApplicable as exc:
+            result.held[change.seq] = str(exc)
+        except (KeyError, TypeError, ValueError) as exc:  # a change this version cannot read: keep the rest
+            result.held[change.seq] = (f"{change.entity} {change.entity_id}: this version of the app cannot read it "
+                                       f"({type(exc).__name__}: {exc})")
     page.write()
-    return touched
+    return result
 
 
 def _ts(text: str | None) -> datetime | None:
@@ -152,6 +185,9 @@ def _apply_bed(page: _Page, change: Change) -> bool:
     row = page.get("bed", d["id"])
     if row is not None and row["version"] >= version:
         return False
+    if row is None and d["hospital_id"] not in page.hospitals:
+        raise NotApplicable(f"bed {d['label']} belongs to a hospital this device does not know yet "
+                            f"({d['hospital_id']})")
     previous = row["status"] if row is not None else None
     if previous != d["status"] and change.seq not in page.known_events:
         page.known_events.add(change.seq)
@@ -263,7 +299,21 @@ def _apply_formulary(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_hospital(page: _Page, change: Change) -> bool:
+    """The server's network: a newer version replaces what this device has (one seeded here is version 0)."""
+    d, version = change.data, change.version
+    row = page.get("hospital", d["id"])
+    if row is not None and row["version"] >= version:
+        return False
+    values = {"name": d["name"], "short_name": d["short_name"], "lat": float(d["lat"]), "lon": float(d["lon"]),
+              "address": d.get("address") or "", "phone": d.get("phone") or "",
+              "capabilities": json.dumps(list(d["capabilities"])), "version": version, "closed": bool(d["closed"])}
+    _put(page, "hospital", d["id"], row, values)
+    page.hospitals.add(d["id"])
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
-    "history": _apply_record, "formulary": _apply_formulary}
+    "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital}

@@ -19,6 +19,7 @@ Ops still go up in ``device_seq`` order and are marked done only on the server's
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -41,7 +42,14 @@ from emsync_desktop.sync.http import (
     ServerUnreachable,
     SyncHttp,
 )
-from emsync_desktop.sync.local import count_pending, read_cursor, store_changes, store_results, take_pending
+from emsync_desktop.sync.local import (
+    count_pending,
+    held_reasons,
+    pull_position,
+    store_changes,
+    store_results,
+    take_pending,
+)
 from emsync_desktop.sync.protocol import (
     ACCOUNT_DISABLED,
     MAX_OPS_PER_PUSH,
@@ -53,6 +61,7 @@ from emsync_desktop.sync.protocol import (
 from emsync_desktop.sync.servers import ServerList
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
 ANCHORS_EVERY_S = 60.0  # the server signs its audit chain's head every few minutes
@@ -98,6 +107,7 @@ class SyncStatus:
     sign_in_needed: bool = False  # the session is gone and a password alone gets none (a second factor)
     account_disabled: bool = False  # the server refuses this account: nothing syncs until sign-out
     server: str = ""  # which of several servers the device talks to (``ServerList.describe``): "server 2 of 2 (host)"
+    held: tuple[str, ...] = ()  # why each change from the server this device could not apply is held back
 
 
 class SyncEngine:
@@ -166,13 +176,16 @@ class SyncEngine:
         self._wake.set()
 
     def _loop(self) -> None:
+        """Never dies: an unexpected error is logged, reported and retried with backoff like an outage."""
         while not self._stop.is_set():
             try:
                 ok = self.run_once()
-            except RuntimeError:
+            except Exception as exc:
                 if self._stop.is_set():
                     return  # the app is closing and its DB thread is gone
-                raise
+                log.exception("sync cycle failed")
+                ok = False
+                self._report_failure(exc)
             wait = self._poll_s if ok else self.backoff.next_wait_s()
             self._wake.wait(wait)
             self._wake.clear()
@@ -276,16 +289,18 @@ class SyncEngine:
 
     def _pull_all(self) -> set[str]:
         """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB
-        thread while the next page is fetched."""
+        thread while the next page is fetched. A device's first sync is a snapshot (``pull_position``)."""
         touched: set[str] = set()
-        page = self._authorized(partial(self._http.pull, since=self._db(read_cursor, self._store), limit=PULL_PAGE))
+        since, snapshot = self._db(pull_position, self._store)
+        page = self._authorized(partial(self._http.pull, since=since, limit=PULL_PAGE, snapshot=snapshot))
         while True:
-            applying = self._submit(store_changes, self._store, page.changes, page.cursor)
+            applying = self._submit(store_changes, self._store, page.changes, page.cursor,
+                                    snapshot_pending=snapshot and page.more, snapshot_done=snapshot and not page.more)
             try:
-                following = self._authorized(partial(self._http.pull, since=page.cursor, limit=PULL_PAGE)) \
-                    if page.more else None
+                following = self._authorized(partial(self._http.pull, since=page.cursor, limit=PULL_PAGE,
+                                                     snapshot=snapshot)) if page.more else None
             finally:
-                touched |= applying.result()
+                touched |= applying.result().touched
             if following is None:
                 return touched
             page = following
@@ -301,11 +316,21 @@ class SyncEngine:
         self._db(keep_anchors, self._store, anchors)
         self._anchors_fetched_at = time.monotonic()
 
+    def _report_failure(self, exc: Exception) -> None:
+        text = f"Sync stopped on an unexpected error and will try again: {type(exc).__name__}: {exc}"
+        try:
+            self._report(False, text)
+        except Exception:  # the store itself failed: say so without the counts
+            log.exception("could not report the sync failure")
+            self._on_status(SyncStatus(False, 0, self.last_sync, text, engine_id=id(self),
+                                       server=self._http.servers.describe()))
+
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
                 sign_in_needed: bool = False) -> None:
         pending = self._db(count_pending, self._store)
+        held = tuple(self._db(held_reasons, self._store))
         self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
-                                   sign_in_needed, self._disabled, self._http.servers.describe()))
+                                   sign_in_needed, self._disabled, self._http.servers.describe(), held))
 
 
 def revoke_session(servers: str | ServerList, refresh_token: str, ca_file: Path | None = None) -> bool:

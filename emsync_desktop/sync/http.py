@@ -171,8 +171,11 @@ class SyncHttp:
         body = PushRequest(ops=ops).model_dump(mode="json")
         return PushResponse.model_validate(self._call("POST", "/sync/push", json=body, token=token))
 
-    def pull(self, token: str, since: int, limit: int = 500) -> PullResponse:
-        body = self._call("GET", "/sync/pull", params={"since": since, "limit": limit}, token=token)
+    def pull(self, token: str, since: int, limit: int = 500, snapshot: bool = False) -> PullResponse:
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if snapshot:
+            params["snapshot"] = "true"
+        body = self._call("GET", "/sync/pull", params=params, token=token)
         return PullResponse.model_validate(body)
 
     def blob_status(self, token: str, sha256: str) -> BlobStatus:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import HeldChange, Hospital
 from emsync_desktop.store.repositories import get_setting, set_setting
-from emsync_desktop.sync.apply import apply_changes
+from emsync_desktop.sync.apply import PageResult, apply_page
 from emsync_desktop.sync.outbox import count_attempt, pending_count, pending_ops, record_results
 from emsync_desktop.sync.protocol import Change, Op, OpResult
 
 CURSOR_KEY = "sync.cursor"
+SNAPSHOT_KEY = "sync.snapshot"  # "1" while a first sync (a snapshot, ``feed``) is under way
 
 
 def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
@@ -32,12 +37,65 @@ def read_cursor(store: Store) -> int:
         return int(get_setting(session, CURSOR_KEY) or 0)
 
 
-def store_changes(store: Store, changes: Sequence[Change], cursor: int) -> set[str]:
-    """Apply pulled changes and move the cursor in the same transaction: a crash repeats, never skips."""
+def pull_position(store: Store) -> tuple[int, bool]:
+    """Where to pull from, and whether it is (still) a first sync: a device that never pulled, or one whose
+    snapshot was cut short (it goes on as a snapshot, never replaying the full feed from there)."""
     with store.sessions.begin() as session:
-        touched = apply_changes(session, changes)
+        cursor = int(get_setting(session, CURSOR_KEY) or 0)
+        return cursor, cursor == 0 or get_setting(session, SNAPSHOT_KEY) == "1"
+
+
+def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
+                  snapshot_pending: bool = False, snapshot_done: bool = False) -> PageResult:
+    """Apply pulled changes and move the cursor in the same transaction: a crash repeats, never skips.
+    ``snapshot_pending``: this page is part of a first sync that has more pages to come; ``snapshot_done``: it
+    is the first sync's last page (``close_unconfirmed_hospitals`` then runs).
+
+    Changes held back earlier (``HeldChange``) are tried again after the page (which may bring what they
+    wait for; newer versions win either way); what still cannot be applied is kept with its reason. The
+    result's ``held`` names every change still held."""
+    with store.sessions.begin() as session:
+        held = {row.seq: row for row in session.scalars(select(HeldChange))}
+        retried = [Change.model_validate_json(row.body) for row in held.values()]
+        fresh = [change for change in changes if change.seq not in held]
+        result = apply_page(session, list(fresh) + sorted(retried, key=lambda c: c.seq))
+        _keep_held(session, held, fresh, result)
         set_setting(session, CURSOR_KEY, str(cursor))
-        return touched
+        set_setting(session, SNAPSHOT_KEY, "1" if snapshot_pending else "0")
+        if snapshot_done:
+            close_unconfirmed_hospitals(session)
+        return result
+
+
+def close_unconfirmed_hospitals(session: Session) -> int:
+    """After a first sync from a server that sends its network: hospitals seeded on this device that the
+    server does not have are closed (kept for the records and accounts that name them, never offered)."""
+    if not session.scalar(select(Hospital.id).where(Hospital.version > 0).limit(1)):
+        return 0  # an older server, which sends no hospitals: the seeded network is all there is
+    unconfirmed = list(session.scalars(select(Hospital.id).where(Hospital.version == 0, ~Hospital.closed)))
+    if unconfirmed:
+        session.execute(update(Hospital).where(Hospital.id.in_(unconfirmed)).values(closed=True))
+    return len(unconfirmed)
+
+
+def _keep_held(session: Session, held: dict[int, HeldChange], fresh: Sequence[Change], result: PageResult) -> None:
+    applied = [seq for seq in held if seq not in result.held]
+    if applied:
+        session.execute(delete(HeldChange).where(HeldChange.seq.in_(applied)))
+    now = datetime.now(UTC)
+    for change in fresh:
+        if change.seq in result.held:
+            session.add(HeldChange(seq=change.seq, entity=change.entity, entity_id=change.entity_id,
+                                   body=change.model_dump_json(), reason=result.held[change.seq], held_at=now))
+    for seq, row in held.items():
+        if seq in result.held:
+            row.reason = result.held[seq]
+
+
+def held_reasons(store: Store) -> list[str]:
+    """Why each change from the server that this device could not apply is still held, oldest first."""
+    with store.sessions.begin() as session:
+        return [row.reason for row in session.scalars(select(HeldChange).order_by(HeldChange.seq))]
 
 
 def count_pending(store: Store) -> int:

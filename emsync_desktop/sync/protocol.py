@@ -288,6 +288,11 @@ MAX_FORMULARY_DRUGS = 500
 MAX_FORMULARY_LABEL_CHARS = 200
 MAX_FORMULARY_BYTES = 400_000  # as JSON: well under MAX_BODY_BYTES, so the push that carries it always fits
 FORMULARY_ENTITY = "formulary"
+HOSPITAL_ENTITY = "hospital"  # the network is server data: hospitals (created, renamed, closed) reach every device
+
+# A device's first pull is a snapshot: the newest version of each record in its scope, and of records closed
+# long ago only those that stay in every scope (hospitals, beds, the formulary, open transfers and their holds).
+RECENT_HOURS = 48
 
 
 class FormularyPublishPayload(_Strict):
@@ -434,7 +439,7 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history", "formulary"]
+                    "history", "formulary", "hospital"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -100,6 +100,17 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
     if status.sign_in_needed:
         return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False
     server = f" · {status.server}" if status.server else ""  # which of the device's servers it talks to
+    held = _held_note(status.held)
     if status.online:
-        return f"● Online{server} · {waiting} · last sync {last}", True
-    return f"● Offline · {waiting} · retrying{server} · last sync {last}", False
+        return f"● Online{server} · {waiting} · last sync {last}{held}", not held
+    if status.error and status.error.startswith("Sync stopped"):
+        return f"● {status.error} · {waiting} · last sync {last}", False
+    return f"● Offline · {waiting} · retrying{server} · last sync {last}{held}", False
+
+
+def _held_note(held: tuple[str, ...]) -> str:
+    """The first held-back change named with its reason; the others counted."""
+    if not held:
+        return ""
+    more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+    return f" · not applied here: {held[0]}{more}"

@@ -50,10 +50,11 @@ def _json(model: BaseModel) -> Response:
                                                               403: {"description": ACCOUNT_DISABLED}})
 def pull(user_id: SignedInUserId, sessions: SessionsDep,
          since: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
-         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500) -> Response:
-    """Changes after ``since`` that this user may see, oldest first. (Every online client pulls when
-    the live channel moves: the token is checked on the event loop, and the account and the page are
-    read in one session on one pool thread.)"""
+         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500, snapshot: bool = False) -> Response:
+    """Changes after ``since`` that this user may see, oldest first. ``snapshot``: a new device's first sync,
+    every page of it: the newest version of each record in scope, recent or still open (``feed``). (Every
+    online client pulls when the live channel moves: the token is checked on the event loop, and the account
+    and the page are read in one session on one pool thread.)"""
     with sessions() as session:
-        page = pull_changes(session, account(session, user_id), since, limit)
+        page = pull_changes(session, account(session, user_id), since, limit, snapshot=snapshot)
     return _json(page)

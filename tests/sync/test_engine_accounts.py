@@ -59,7 +59,7 @@ class FakeServer:
         self._check(token)
         return PushResponse(results=[], cursor=0)
 
-    def pull(self, token: str, since: int, limit: int) -> PullResponse:
+    def pull(self, token: str, since: int, limit: int, snapshot: bool = False) -> PullResponse:
         self.calls.append(f"pull {token}")
         self._check(token)
         return PullResponse(changes=[], cursor=since, more=False)

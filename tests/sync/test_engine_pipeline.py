@@ -43,7 +43,7 @@ class FakeHttp:
         self.pushed.append([op.device_seq for op in ops])
         return PushResponse(results=[OpResult(op_id=op.op_id, status="applied", version=1) for op in ops], cursor=0)
 
-    def pull(self, _token: str, since: int, limit: int) -> PullResponse:
+    def pull(self, _token: str, since: int, limit: int, snapshot: bool = False) -> PullResponse:
         self.pulled_since.append(since)
         if len(self.pulled_since) == self.fail_pull:
             raise ServerUnreachable("network gone")

@@ -45,7 +45,7 @@ class MfaAccountServer:
     def push(self, _token: str, ops: list[Op]) -> PushResponse:
         return PushResponse(results=[], cursor=0)
 
-    def pull(self, token: str, since: int, limit: int) -> PullResponse:
+    def pull(self, token: str, since: int, limit: int, snapshot: bool = False) -> PullResponse:
         if token not in self.valid_access:
             raise AuthRejected("Access token refused (token expired: sign in again).")
         return PullResponse(changes=[], cursor=since, more=False)

@@ -1,0 +1,56 @@
+"""Keeping the server fast as its tables grow: the feed's superseded rows are compacted away, and on PostgreSQL
+tables that grew are analysed again, which also makes every connection re-plan its prepared statements (the
+writer's long-lived connection otherwise keeps plans made when the tables were empty: sequential scans; one
+ANALYZE took a push from 15 ms back to 5 ms at 22k stored answers, measured). Run by the cluster's leader.
+
+Threading: any thread but the event loop's. Each step is its own short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from sync_server.db import is_sqlite
+from sync_server.feed import compact_feed
+
+log = logging.getLogger(__name__)
+MAX_BATCHES = 20  # a round deletes at most this many batches; the next round goes on
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    compacted: int
+    analysed: tuple[str, ...]
+
+
+def keep_up(engine: Engine, now: datetime) -> Upkeep:
+    compacted = 0
+    for _ in range(MAX_BATCHES):
+        with engine.begin() as conn:
+            deleted = compact_feed(conn, now)
+        compacted += deleted
+        if deleted == 0:
+            break
+    analysed = () if is_sqlite(engine) else analyse_grown_tables(engine)
+    if compacted or analysed:
+        log.info("upkeep: %d superseded feed rows compacted; analysed %s", compacted, ", ".join(analysed) or "none")
+    return Upkeep(compacted, analysed)
+
+
+def analyse_grown_tables(engine: Engine, min_changed: int = 200, share: float = 0.1) -> tuple[str, ...]:
+    """ANALYZE each table of this schema changed by more than ``min_changed`` rows plus ``share`` of its size
+    since it was last analysed (autovacuum's own rule, checked more often than autovacuum does)."""
+    with engine.connect() as conn:
+        names = tuple(conn.execute(text(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+            "AND n_mod_since_analyze > :floor + :share * n_live_tup ORDER BY relname"),
+            {"floor": min_changed, "share": share}).scalars())
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name in names:
+            conn.execute(text(f'ANALYZE "{name}"'))
+    return names
