@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.local_time import clock
@@ -38,25 +39,40 @@ class OpenTransfer:
 
 
 def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
-    """Those needing attention first, then the oldest."""
+    """Those needing attention first, then the oldest. Reads open transfers only (by the state index) and
+    their newest bookings in one query: the cost follows what is shown, not the history synced."""
     with store.sessions.begin() as session:
         names = {h.id: h.short_name for h in session.scalars(select(Hospital))}
-        result = []
-        for t in session.scalars(select(TransferRecord)):
-            if is_terminal_transfer(TransferState(t.state)):
-                continue
-            booking = session.scalar(select(BookingRecord).where(BookingRecord.transfer_id == t.id)
-                                     .order_by(BookingRecord.updated_at.desc()).limit(1))
-            history = json.loads(t.history)
-            requested = datetime.fromisoformat(history[0]["at"]) if history else t.updated_at
-            due = requested + timedelta(seconds=t.eta_s) if t.eta_s is not None else None
-            result.append(OpenTransfer(
-                id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
-                destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
-                age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
-                bed=booking.state if booking else "none", attention=_attention(t, booking, now),
-                note=_redirect_note(history, names)))
+        transfers = list(session.scalars(select(TransferRecord).where(TransferRecord.state.in_(OPEN_STATES))))
+        bookings = _newest_bookings(session, [t.id for t in transfers])
+        result = [_open_transfer(t, bookings.get(t.id), names, now) for t in transfers]
     return sorted(result, key=lambda o: (o.attention is None, -o.age_min))
+
+
+OPEN_STATES = tuple(state.value for state in TransferState if not is_terminal_transfer(state))
+
+
+def _newest_bookings(session: Session, transfer_ids: list[str]) -> dict[str, BookingRecord]:
+    newest: dict[str, BookingRecord] = {}
+    if not transfer_ids:
+        return newest
+    for booking in session.scalars(select(BookingRecord).where(BookingRecord.transfer_id.in_(transfer_ids))
+                                   .order_by(BookingRecord.updated_at)):
+        newest[booking.transfer_id] = booking  # the later one replaces the earlier
+    return newest
+
+
+def _open_transfer(t: TransferRecord, booking: BookingRecord | None, names: dict[str, str],
+                   now: datetime) -> OpenTransfer:
+    history = json.loads(t.history)
+    requested = datetime.fromisoformat(history[0]["at"]) if history else t.updated_at
+    due = requested + timedelta(seconds=t.eta_s) if t.eta_s is not None else None
+    return OpenTransfer(
+        id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
+        destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
+        age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
+        bed=booking.state if booking else "none", attention=_attention(t, booking, now),
+        note=_redirect_note(history, names))
 
 
 def _redirect_note(history: list[dict[str, str]], names: dict[str, str]) -> str:

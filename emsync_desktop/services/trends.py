@@ -53,7 +53,9 @@ def network_trends(store: Store, now: datetime, hours: int = 24) -> Trends:
         events = list(session.scalars(select(BedEvent).where(BedEvent.at > since)
                                       .order_by(BedEvent.at.desc(), BedEvent.seq.desc())))
         occupancy = [_unit_series(unit, current, events, since, now) for unit in UNITS]
-        requested = [_requested_at(t.history) for t in session.scalars(select(TransferRecord))]
+        # A transfer requested in the window was updated in it too: the index on updated_at bounds the read.
+        requested = [_requested_at(history) for history in session.scalars(
+            select(TransferRecord.history).where(TransferRecord.updated_at >= since))]
     hour_starts, counts = _per_hour([t for t in requested if t is not None], now, hours)
     return Trends(since, now, [s for s in occupancy if s.times], hour_starts, counts, len(events))
 

@@ -58,6 +58,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
     TokenResponse,
 )
+from emsync_desktop.sync.prune import prune_out_of_scope
 from emsync_desktop.sync.servers import ServerList
 
 T = TypeVar("T")
@@ -65,6 +66,7 @@ log = logging.getLogger(__name__)
 DbSubmit = Callable[..., Future[Any]]
 BATCH = 200
 ANCHORS_EVERY_S = 60.0  # the server signs its audit chain's head every few minutes
+PRUNE_EVERY_S = 3600.0  # local data that left the device's scope (``sync.prune``)
 PULL_PAGE = MAX_PULL_LIMIT
 
 
@@ -136,6 +138,7 @@ class SyncEngine:
         self._disabled = False
         self._keep_audit_anchors = keep_audit_anchors
         self._anchors_fetched_at: float | None = None  # time.monotonic()
+        self._pruned_at: float | None = None  # time.monotonic()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -200,6 +203,7 @@ class SyncEngine:
             self._ensure_token()
             self._push_all()
             touched = self._pull_all()
+            self._prune_if_due()
             self._keep_anchors()
             if self._blob_dir is not None:  # the big files after the small ops
                 self._authorized(partial(send_pending_files, self._store, self._http, blob_dir=self._blob_dir,
@@ -304,6 +308,15 @@ class SyncEngine:
             if following is None:
                 return touched
             page = following
+
+    def _prune_if_due(self) -> None:
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_S:
+            return
+        pruned = self._db(prune_out_of_scope, self._store, datetime.now(UTC))
+        self._pruned_at = time.monotonic()
+        if pruned.transfers or pruned.bed_events:
+            log.info("pruned %d closed transfers and %d bed changes that left this device's scope",
+                     pruned.transfers, pruned.bed_events)
 
     def _keep_anchors(self) -> None:
         due = self._anchors_fetched_at is None or time.monotonic() - self._anchors_fetched_at >= ANCHORS_EVERY_S
