@@ -171,15 +171,21 @@ def _expire_once(app: FastAPI) -> int:
         released = expire_holds(session, datetime.now(UTC), ensure_system_user(session))
         forget_stale_sign_ins(session, app.state.settings)
     if released:
-        with app.state.sessions() as session:
-            from sync_server.feed import current_seq
-
-            app.state.live.notify(current_seq(session))
+        _notify_head(app)
     return released
 
 
+def _notify_head(app: FastAPI) -> None:
+    """Tell connected devices (here and, through the broadcast, in the cluster) that the feed moved."""
+    from sync_server.feed import current_seq
+
+    with app.state.sessions() as session:
+        app.state.live.notify(current_seq(session))
+
+
 async def _keep_up_periodically(app: FastAPI) -> None:
-    """Feed compaction and fresh planner statistics (``upkeep``), by the cluster's leader only."""
+    """The network's hourly figures, feed compaction and fresh planner statistics (``upkeep``), by the cluster's
+    leader only."""
     from sync_server.upkeep import keep_up
 
     while True:
@@ -187,11 +193,14 @@ async def _keep_up_periodically(app: FastAPI) -> None:
         if not app.state.leadership.is_leader:
             continue
         try:
-            await asyncio.to_thread(keep_up, app.state.engine, datetime.now(UTC))
+            done = await asyncio.to_thread(keep_up, app.state.engine, app.state.write_sessions, datetime.now(UTC))
         except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
             return
         except Exception:  # a passing database error: the next round tries again
             log.exception("upkeep failed")
+            continue
+        if done.published:
+            await asyncio.to_thread(_notify_head, app)
 
 
 async def _anchor_periodically(keeper: AuditKeeper, settings: Settings, leadership: Leadership) -> None:

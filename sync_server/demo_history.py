@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.beds import BEDS_IN_USE
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import TransferState
+from sync_server.capacity_hours import hour_start, record_hour, sample_capacity
 from sync_server.feed import record_change
 from sync_server.models import Bed, Booking, Hospital, Transfer
 from sync_server.op_context import bed_data, booking_data, columns_of, transfer_data
@@ -45,16 +47,43 @@ def seed_demo_history(session: Session, start: datetime, now: datetime, *, bed_c
                      + [("transfer", start + timedelta(seconds=rng.uniform(0, span_s - 3600)))
                         for _ in range(transfers)], key=lambda m: m[1])
     beds = list(session.scalars(select(Bed).where(Bed.status.in_(NEXT_STATUS)).order_by(Bed.id)))
+    hours = _Hours(session, list(session.scalars(select(Bed))), hour_start(start))
     hospitals = list(session.scalars(select(Hospital).order_by(Hospital.id)))
     for kind, at in moments:
+        hours.reach(at)
         if kind == "bed":
             _change_bed(session, rng.choice(beds), at)
         else:
-            _completed_transfer(session, rng, rng.choice(hospitals), at)
+            hours.requested(_completed_transfer(session, rng, rng.choice(hospitals), at))
+    hours.reach(now)
     for minutes_ago, unit, severity, state, summary in OPEN_NOW:
         _open_transfer(session, rng.choice(hospitals), now - timedelta(minutes=minutes_ago), unit, severity, state,
                        summary)
+    session.flush()
+    sample_capacity(session, now)
     return True
+
+
+class _Hours:
+    """The hourly figures (``capacity_hours``) of the history as it is written: each hour is recorded with the
+    beds as they were at its end, and the transfers requested in it."""
+
+    def __init__(self, session: Session, beds: list[Bed], first: datetime) -> None:
+        self.session, self.beds, self.hour = session, beds, first
+        self.asked: dict[str, int] = {}
+
+    def reach(self, at: datetime) -> None:
+        while hour_start(at) > self.hour:
+            counts: dict[str, tuple[int, int]] = {}
+            for bed in self.beds:
+                total, in_use = counts.get(bed.unit, (0, 0))
+                counts[bed.unit] = (total + 1, in_use + (bed.status in BEDS_IN_USE))
+            end = self.hour + timedelta(hours=1)
+            record_hour(self.session, self.hour, counts, self.asked, end)
+            self.hour, self.asked = end, {}
+
+    def requested(self, unit: str) -> None:
+        self.asked[unit] = self.asked.get(unit, 0) + 1
 
 
 def _open_transfer(session: Session, hospital: Hospital, at: datetime, unit: str, severity: str,
@@ -93,7 +122,8 @@ def _change_bed(session: Session, bed: Bed, at: datetime) -> None:
                   hospital_id=bed.hospital_id, owner_user_id=None, now=at)
 
 
-def _completed_transfer(session: Session, rng: random.Random, hospital: Hospital, at: datetime) -> None:
+def _completed_transfer(session: Session, rng: random.Random, hospital: Hospital, at: datetime) -> str:
+    """Returns its unit."""
     history = [_step(TransferState.PENDING, at, "requested")]
     when = at
     for state in STEPS:
@@ -108,6 +138,7 @@ def _completed_transfer(session: Session, rng: random.Random, hospital: Hospital
     session.flush()
     record_change(session, entity="transfer", entity_id=transfer.id, version=transfer.version,
                   data=transfer_data(columns_of(transfer)), hospital_id=hospital.id, owner_user_id=None, now=when)
+    return transfer.unit
 
 
 def _step(state: TransferState, at: datetime, reason: str) -> dict[str, str]:

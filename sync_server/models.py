@@ -138,7 +138,7 @@ class Transfer(Base):
     severity: Mapped[str | None] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(Text)
     history: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # every step: state, by, at, reason
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # requests per hour (capacity_hours)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -229,6 +229,18 @@ class ChangeRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     latest: Mapped[bool] = mapped_column(Boolean, default=True)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CapacityHour(Base):
+    """The network's figures per unit and hour (``capacity_hours``): what the desks' trends show."""
+
+    __tablename__ = "capacity_hours"
+    hour: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)  # the hour's start, UTC
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    beds_total: Mapped[int] = mapped_column(Integer)
+    beds_in_use: Mapped[int] = mapped_column(Integer)
+    transfers_requested: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class AuditEvent(Base):

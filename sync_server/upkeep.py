@@ -1,4 +1,5 @@
-"""Keeping the server fast as its tables grow: the feed's superseded rows are compacted away, and on PostgreSQL
+"""The leader's minute: the network's hourly figures are sampled (``capacity_hours``), and the server is kept fast
+as its tables grow: the feed's superseded rows are compacted away, and on PostgreSQL
 tables that grew are analysed again, which also makes every connection re-plan its prepared statements (the
 writer's long-lived connection otherwise keeps plans made when the tables were empty: sequential scans; one
 ANALYZE took a push from 15 ms back to 5 ms at 22k stored answers, measured). Run by the cluster's leader.
@@ -14,7 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from sync_server.capacity_hours import sample_capacity
 from sync_server.db import is_sqlite
 from sync_server.feed import compact_feed
 
@@ -24,11 +27,15 @@ MAX_BATCHES = 20  # a round deletes at most this many batches; the next round go
 
 @dataclass(frozen=True)
 class Upkeep:
+    published: int  # hourly figures that changed (devices should hear of them)
     compacted: int
     analysed: tuple[str, ...]
 
 
-def keep_up(engine: Engine, now: datetime) -> Upkeep:
+def keep_up(engine: Engine, sessions: sessionmaker[Session], now: datetime) -> Upkeep:
+    """``sessions``: the server's write sessions."""
+    with sessions.begin() as session:
+        published = sample_capacity(session, now)
     compacted = 0
     for _ in range(MAX_BATCHES):
         with engine.begin() as conn:
@@ -39,7 +46,7 @@ def keep_up(engine: Engine, now: datetime) -> Upkeep:
     analysed = () if is_sqlite(engine) else analyse_grown_tables(engine)
     if compacted or analysed:
         log.info("upkeep: %d superseded feed rows compacted; analysed %s", compacted, ", ".join(analysed) or "none")
-    return Upkeep(compacted, analysed)
+    return Upkeep(published, compacted, analysed)
 
 
 def analyse_grown_tables(engine: Engine, min_changed: int = 200, share: float = 0.1) -> tuple[str, ...]:

@@ -50,3 +50,8 @@ def check_manual_change(current: BedStatus, target: BedStatus) -> None:
         raise BedChangeRefused("This bed is held for an incoming transfer: it becomes Occupied when the patient "
                                "arrives. Before the transfer is accepted, rejecting it (or the hold lapsing) frees "
                                "the bed.")
+
+
+# A patient is in the bed or on the way to it: what "beds in use" counts (the desk's trends, the server's hours).
+BEDS_IN_USE = frozenset({BedStatus.OCCUPIED.value, BedStatus.RESERVED.value, BedStatus.PENDING_DISCHARGE.value,
+                         BedStatus.ISOLATION.value})

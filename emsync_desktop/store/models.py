@@ -374,3 +374,17 @@ class HeldChange(Base):
     body: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     held_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CapacityHourRecord(Base):
+    """The network's figures for one unit and hour (UTC), as the server keeps them (``CAPACITY_HOUR_ENTITY``):
+    beds in total and in use at the hour's last sample, transfers requested in it. The desk's trends read these."""
+
+    __tablename__ = "capacity_hours"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "2026-12-05T14/ICU"
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    beds_total: Mapped[int] = mapped_column(Integer)
+    beds_in_use: Mapped[int] = mapped_column(Integer)
+    transfers_requested: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)

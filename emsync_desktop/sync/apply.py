@@ -23,6 +23,7 @@ from emsync_desktop.store.models import (
     Bed,
     BedEvent,
     BookingRecord,
+    CapacityHourRecord,
     FormularyVersion,
     HandoffRecord,
     HistoryEntry,
@@ -48,7 +49,8 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "hospital": _table(Hospital), "transfer": _table(TransferRecord), "booking": _table(BookingRecord),
     "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
-    "history": _table(HistoryEntry), "formulary": _table(FormularyVersion)}
+    "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
+    "capacity_hour": _table(CapacityHourRecord)}
 _EVENTS = _table(BedEvent)
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
@@ -313,7 +315,21 @@ def _apply_hospital(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_capacity_hour(page: _Page, change: Change) -> bool:
+    """The server's hourly figures: a newer version of an hour replaces the one here."""
+    d, version = change.data, change.version
+    row = page.get("capacity_hour", d["id"])
+    if row is not None and row["version"] >= version:
+        return False
+    values = {"hour": datetime.fromisoformat(d["hour"]).astimezone(UTC), "unit": d["unit"],
+              "beds_total": int(d["beds_total"]), "beds_in_use": int(d["beds_in_use"]),
+              "transfers_requested": int(d["transfers_requested"]), "version": version}
+    _put(page, "capacity_hour", d["id"], row, values)
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
-    "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital}
+    "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
+    "capacity_hour": _apply_capacity_hour}

@@ -289,6 +289,9 @@ MAX_FORMULARY_LABEL_CHARS = 200
 MAX_FORMULARY_BYTES = 400_000  # as JSON: well under MAX_BODY_BYTES, so the push that carries it always fits
 FORMULARY_ENTITY = "formulary"
 HOSPITAL_ENTITY = "hospital"  # the network is server data: hospitals (created, renamed, closed) reach every device
+# The network's beds in use and transfers requested, per unit and hour, kept by the server (``capacity_hours``)
+# for the desks' trends; entity id "2026-12-05T14/ICU" (the hour's start, UTC).
+CAPACITY_HOUR_ENTITY = "capacity_hour"
 
 # A device's first pull is a snapshot: the newest version of each record in its scope, and of records closed
 # long ago only those that stay in every scope (hospitals, beds, the formulary, open transfers and their holds).
@@ -439,7 +442,7 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history", "formulary", "hospital"]
+                    "history", "formulary", "hospital", "capacity_hour"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

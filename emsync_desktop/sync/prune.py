@@ -2,9 +2,9 @@
 history grows (DESIGN.md section 4: each role's scope is bounded in time). Older history stays on the server.
 
 Removed: transfers closed more than ``RECENT_HOURS`` ago with their bookings, handoffs and case-record entries,
-and bed history older than that. Never removed: anything with a change still waiting to go (an outbox op, a
-record not yet synced), the crew's own cases (whose encounters are on this device), radiograph studies (their
-files are the nurse's), the outbox itself.
+and bed history and the network's hourly figures older than that. Never removed: anything with a change still
+waiting to go (an outbox op, a record not yet synced), the crew's own cases (whose encounters are on this
+device), radiograph studies (their files are the nurse's), the outbox itself.
 
 Threading: the DB thread; one transaction.
 """
@@ -22,6 +22,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import (
     BedEvent,
     BookingRecord,
+    CapacityHourRecord,
     Encounter,
     HandoffRecord,
     HistoryEntry,
@@ -49,6 +50,7 @@ def prune_out_of_scope(store: Store, now: datetime, keep: timedelta = timedelta(
         transfers = _prunable_transfers(session, cutoff)
         _delete_transfers(session, transfers)
         events = session.execute(delete(BedEvent).where(BedEvent.at < cutoff)).rowcount  # type: ignore[attr-defined]
+        session.execute(delete(CapacityHourRecord).where(CapacityHourRecord.hour < cutoff))
         return Pruned(len(transfers), int(events or 0))
 
 

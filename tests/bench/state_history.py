@@ -2,7 +2,7 @@
 
 The network: the Kochi demo (already seeded by the server) plus generated hospitals up to ``HOSPITALS`` with
 ``BEDS_PER_HOSPITAL`` beds each, published to the feed like ``sync_server.network`` does. The history: ``transfers``
-past transfers spread evenly over a year up to an hour ago, each with a booking and an SBAR handoff, as the
+past transfers spread evenly over ``days`` (a year) up to an hour ago, each with a booking and an SBAR handoff, as the
 server keeps them after compaction (the newest feed row of each record; for the last 48 hours also the rows they
 superseded); a day of bed changes (each generated bed once or twice); ``OPEN`` transfers still under way with
 a held bed. Made-up data, deterministic (seeded). Returns what it loaded.
@@ -46,7 +46,7 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026) -> Loaded:
+def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026, days: int = 365) -> Loaded:
     rng = random.Random(seed)
     with psycopg.connect(conninfo) as conn:
         hospitals = [row[0] for row in conn.execute("SELECT id FROM hospitals ORDER BY id")]
@@ -61,7 +61,7 @@ def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026)
         all_hospitals = hospitals + [h[0] for h in generated]
         network_rows = _network_feed(generated, now - timedelta(days=400))
         plan = _TransferPlan(rng, all_hospitals, crews, now)
-        rows = _history(plan, transfers, now)
+        rows = _history(plan, transfers, now, days)
         feed = list(network_rows) + rows.old_feed + sorted(rows.recent_feed + _bed_day(rng, beds, now),
                                                            key=lambda r: r[-3])
         _copy(conn, "transfers", ["id", "encounter_id", "requested_by", "destination_hospital_id", "unit", "state",
@@ -135,9 +135,9 @@ class _Rows:
     recent_feed: list[tuple[Any, ...]]
 
 
-def _history(plan: _TransferPlan, count: int, now: datetime) -> _Rows:
+def _history(plan: _TransferPlan, count: int, now: datetime, days: int) -> _Rows:
     rows = _Rows([], [], [], [], [])
-    start, span = now - timedelta(days=365), timedelta(days=365) - timedelta(hours=1)
+    start, span = now - timedelta(days=days), timedelta(days=days) - timedelta(hours=1)
     for n in range(count):
         _one_transfer(plan, rows, start + span * (n / max(count, 1)), closed=True)
     for n in range(OPEN):

@@ -34,3 +34,17 @@ def test_demo_day_goes_through_the_feed_in_time_order_once(tmp_path: Path) -> No
         assert sum(t.state == "COMPLETED" for t in transfers) == 40
         assert all(t.summary.startswith("Demo") for t in transfers)
     app.state.engine.dispose()
+
+
+def test_demo_day_has_the_networks_figures_for_every_hour(tmp_path: Path) -> None:
+    from sync_server.models import CapacityHour
+
+    app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'demo.db'}", secret=os.urandom(32)))
+    with app.state.write_sessions.begin() as session:
+        seed_network(session, now=START)
+        seed_demo_history(session, START, NOW)
+    with app.state.sessions() as session:
+        rows = session.scalars(select(CapacityHour)).all()
+    assert len({r.hour for r in rows}) == 25  # the 24 past hours and the current one
+    assert sum(r.transfers_requested for r in rows) == 40 + 4  # the day's transfers and those under way
+    app.state.engine.dispose()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.sync.local import store_changes
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
+from tests.services.test_trends import figures
 from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 
 
@@ -56,8 +60,10 @@ def test_capacity_map_shows_every_hospital_with_its_free_beds(qtbot: QtBot, wind
     assert all(pin.label and " ICU " in pin.label for pin in scene.hospitals)
 
 
-def test_trends_tab_charts_the_synced_history(qtbot: QtBot, window: MainWindow) -> None:
+def test_trends_tab_charts_the_servers_hourly_figures(qtbot: QtBot, window: MainWindow) -> None:
     workspace = coordinator_with_one_transfer(qtbot, window)
+    now = datetime.now(UTC)
+    store_changes(window.context.store, [figures(1, 2, "ICU", 10, 0, now=now), figures(2, 1, "ICU", 12, 1, now=now)], 2)
     workspace.tabs.setCurrentWidget(workspace.trends)
     qtbot.waitUntil(lambda: "1 transfer requested" in workspace.trends.summary.text(), timeout=10_000)
     xs, ys = workspace.trends.occupancy_curves["ICU"].getData()

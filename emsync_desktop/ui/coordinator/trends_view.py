@@ -53,9 +53,12 @@ class TrendsView(QWidget):
         self.transfer_bars.setOpts(x=centres, height=trends.transfers_per_hour, width=3000)
         self.occupancy_plot.setXRange(trends.since.timestamp(), trends.now.timestamp(), padding=0.01)
         self.transfers_plot.setYRange(0, max([*trends.transfers_per_hour, 4]) + 1)
+        if trends.hours_known == 0:
+            self.summary.setText("No hourly figures from the sync server yet: they come with the next sync.")
+            return
         self.summary.setText(
-            f"Last 24 hours, from what this desk has synced: {_count(trends.events, 'bed status change')}, "
-            f"{_count(trends.transfers, 'transfer')} requested. Before this desk's first sync the lines are flat.")
+            f"Last 24 hours, the whole network, hourly from the sync server: {_count(trends.transfers, 'transfer')} "
+            f"requested. Hours without figures are left out ({trends.hours_known} of 24 known).")
 
 
 def _count(n: int, what: str) -> str:

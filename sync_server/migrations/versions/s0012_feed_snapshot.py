@@ -1,6 +1,7 @@
-"""the network in the feed and a bounded feed: hospitals carry address, phone, version and closed; feed rows
-say whether they are a record's newest version (older ones are compacted away) and whether they stay in every
-scope whatever their age (hospitals, beds, the formulary, open transfers and their holds)
+"""the network in the feed, a bounded feed and the network's hourly figures: hospitals carry address, phone,
+version and closed; feed rows say whether they are a record's newest version (older ones are compacted away) and
+whether they stay in every scope whatever their age (hospitals, beds, the formulary, open transfers and their
+holds); capacity_hours per unit and hour, for the desks' trends
 
 Revision ID: s0012feed
 Revises: s0011ecg
@@ -37,6 +38,17 @@ def upgrade() -> None:
     op.create_index("ix_changes_created_at", "changes", ["created_at"])
     op.create_index("ix_changes_pinned_seq", "changes", ["seq"], postgresql_where=sa.text("latest AND pinned"),
                     sqlite_where=sa.text("latest AND pinned"))
+    op.create_index("ix_transfers_created_at", "transfers", ["created_at"])
+    op.create_table(
+        "capacity_hours",
+        sa.Column("hour", sa.DateTime(), nullable=False),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("beds_total", sa.Integer(), nullable=False),
+        sa.Column("beds_in_use", sa.Integer(), nullable=False),
+        sa.Column("transfers_requested", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("hour", "unit"),
+    )
 
 
 def _mark_existing_rows() -> None:
@@ -65,6 +77,8 @@ def _open(entity: str, data: dict[str, str]) -> bool:
 
 
 def downgrade() -> None:
+    op.drop_table("capacity_hours")
+    op.drop_index("ix_transfers_created_at", table_name="transfers")
     op.drop_index("ix_changes_pinned_seq", table_name="changes")
     op.drop_index("ix_changes_created_at", table_name="changes")
     for column in ("pinned", "latest"):

@@ -1,5 +1,5 @@
 """The network comes from the server (hospital versions, closed hospitals), changes held until they apply,
-and the desk's views read open transfers through an index.
+the network's hourly figures (the desk's trends), and the desk's views read open transfers through an index.
 
 Revision ID: 0014
 Revises: 0013
@@ -32,9 +32,22 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("held_at", sa.DateTime(), nullable=False),
     )
+    op.create_table(
+        "capacity_hours",
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("hour", sa.DateTime(), nullable=False),
+        sa.Column("unit", sa.String(16), nullable=False),
+        sa.Column("beds_total", sa.Integer(), nullable=False),
+        sa.Column("beds_in_use", sa.Integer(), nullable=False),
+        sa.Column("transfers_requested", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_capacity_hours_hour", "capacity_hours", ["hour"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_capacity_hours_hour", "capacity_hours")
+    op.drop_table("capacity_hours")
     op.drop_table("held_changes")
     op.drop_index("ix_transfers_updated_at", "transfers")
     op.drop_index("ix_transfers_state", "transfers")
