@@ -115,9 +115,11 @@ def pull_changes(session: Session, user: User, since: int, limit: int, *, snapsh
 
 
 def _snapshot_rows(conn: Connection, user: User, since: int, head: int, limit: int, now: datetime) -> list[Row[Any]]:
-    """Newest rows in scope: pinned ones older than the recent window (through their partial index), then
-    every row of the window. Two queries, each on an index, in seq order."""
-    floor = _first_seq_since(conn, now - RECENT, head)
+    """Newest rows in scope: pinned ones before the recent window (through their partial index), then those of
+    the window, in seq order. Rows are recorded in time order, so the window starts at one seq (``floor``);
+    the time is checked again there, so a row recorded out of order is never wrongly included."""
+    cutoff = now - RECENT
+    floor = _first_seq_since(conn, cutoff, head)
     rows: list[Row[Any]] = []
     if since + 1 < floor:
         rows = list(conn.execute(select(CHANGES).where(
@@ -125,7 +127,8 @@ def _snapshot_rows(conn: Connection, user: User, since: int, head: int, limit: i
             .order_by(CHANGES.c.seq).limit(limit)))
     if len(rows) < limit:
         rows += conn.execute(select(CHANGES).where(
-            CHANGES.c.seq > max(since, floor - 1), CHANGES.c.seq <= head, CHANGES.c.latest, scope(user))
+            CHANGES.c.seq > max(since, floor - 1), CHANGES.c.seq <= head, CHANGES.c.latest,
+            or_(CHANGES.c.created_at >= cutoff, CHANGES.c.pinned), scope(user))
             .order_by(CHANGES.c.seq).limit(limit - len(rows)))
     return rows
 

@@ -1,11 +1,12 @@
 """A state network's history, bulk-loaded into a server's PostgreSQL schema (COPY), for the history benchmark.
 
 The network: the Kochi demo (already seeded by the server) plus generated hospitals up to ``HOSPITALS`` with
-``BEDS_PER_HOSPITAL`` beds each, published to the feed like ``sync_server.network`` does. The history: ``transfers``
-past transfers spread evenly over ``days`` (a year) up to an hour ago, each with a booking and an SBAR handoff, as the
-server keeps them after compaction (the newest feed row of each record; for the last 48 hours also the rows they
-superseded); a day of bed changes (each generated bed once or twice); ``OPEN`` transfers still under way with
-a held bed. Made-up data, deterministic (seeded). Returns what it loaded.
+``BEDS_PER_HOSPITAL`` beds each, published to the feed like ``sync_server.network`` does. The history:
+``transfers`` past transfers spread evenly over ``days`` (a year) up to an hour ago, each with a booking and an
+SBAR handoff, as the server keeps them after compaction (the newest feed row of each record; for the last 48
+hours also the rows they superseded); a day of bed changes (each generated bed once or twice); ``OPEN``
+transfers still under way with a held bed. The feed is recorded in time order around what the server seeded, as
+a real feed is. Made-up data, deterministic (seeded). Returns what it loaded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ UNITS = {"ICU": 6, "HDU": 6, "ER": 8, "WARD": 18}
 OPEN = 25
 CREWS = 1000  # paramedic accounts; the first is the demo's asha
 RECENT = timedelta(hours=48)
+FEED_COLUMNS = ["entity", "entity_id", "version", "data", "hospital_id", "owner_user_id", "created_at", "latest",
+                "pinned"]
 SECTIONS = {"situation": "Chest pain radiating to the left arm, sweating, onset 40 minutes ago. " * 3,
             "background": "Hypertension, type 2 diabetes; aspirin 300 mg PO given on scene. " * 3,
             "assessment": "HR 112, RR 24, SpO2 93 % on air, BP 96/60, GCS 15; NEWS2 7. " * 3,
@@ -46,6 +49,14 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+TRANSFER_COLUMNS = ["id", "encounter_id", "requested_by", "destination_hospital_id", "unit", "state", "version",
+                    "eta_s", "severity", "summary", "history", "created_at", "updated_at"]
+BOOKING_COLUMNS = ["id", "transfer_id", "hospital_id", "unit", "bed_id", "state", "version", "hold_expires_at",
+                   "requested_by", "updated_at"]
+HANDOFF_COLUMNS = ["id", "transfer_id", "version", "sections", "author_id", "created_at"]
+CHUNK = 50_000  # transfers generated and copied at a time (a year of a state network does not fit in memory)
+
+
 def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026, days: int = 365) -> Loaded:
     rng = random.Random(seed)
     with psycopg.connect(conninfo) as conn:
@@ -58,29 +69,46 @@ def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026,
         _copy(conn, "beds", ["id", "hospital_id", "unit", "label", "status", "version"], beds)
         _copy(conn, "users", ["id", "username", "display_name", "role", "password_hash", "mfa_failures"],
               ([c, f"crew{i}", f"Crew {i}", "paramedic", "!", 0] for i, c in enumerate(crews) if i))
-        all_hospitals = hospitals + [h[0] for h in generated]
-        network_rows = _network_feed(generated, now - timedelta(days=400))
-        plan = _TransferPlan(rng, all_hospitals, crews, now)
-        rows = _history(plan, transfers, now, days)
-        feed = list(network_rows) + rows.old_feed + sorted(rows.recent_feed + _bed_day(rng, beds, now),
-                                                           key=lambda r: r[-3])
-        _copy(conn, "transfers", ["id", "encounter_id", "requested_by", "destination_hospital_id", "unit", "state",
-                                  "version", "eta_s", "severity", "summary", "history", "created_at", "updated_at"],
-              rows.transfers)
-        _copy(conn, "bookings", ["id", "transfer_id", "hospital_id", "unit", "bed_id", "state", "version",
-                                 "hold_expires_at", "requested_by", "updated_at"], rows.bookings)
-        _copy(conn, "handoffs", ["id", "transfer_id", "version", "sections", "author_id", "created_at"], rows.handoffs)
-        _copy(conn, "changes", ["entity", "entity_id", "version", "data", "hospital_id", "owner_user_id",
-                                "created_at", "latest", "pinned"], feed)
+        plan = _TransferPlan(rng, hospitals + [h[0] for h in generated], crews, now)
+        conn.execute("CREATE TEMP TABLE seeded AS SELECT * FROM changes")  # the server's seed: recent, so after
+        conn.execute("DELETE FROM changes")
+        feed_rows = _copy(conn, "changes", FEED_COLUMNS, _network_feed(generated, now - timedelta(days=400)))
+        recent: list[tuple[Any, ...]] = []
+        start, span = now - timedelta(days=days), timedelta(days=days) - timedelta(hours=1)
+        for first in range(0, transfers, CHUNK):
+            rows = _Rows([], [], [], [], [])
+            for n in range(first, min(first + CHUNK, transfers)):
+                _one_transfer(plan, rows, start + span * (n / max(transfers, 1)), closed=True)
+            feed_rows += _copy_rows(conn, rows)
+            recent += rows.recent_feed
+        rows = _Rows([], [], [], [], [])
+        for n in range(OPEN):
+            _one_transfer(plan, rows, now - timedelta(minutes=5 + 4 * n), closed=False)
+        feed_rows += _copy_rows(conn, rows)
+        conn.execute(f"INSERT INTO changes ({', '.join(FEED_COLUMNS)}) SELECT {', '.join(FEED_COLUMNS)} "
+                     "FROM seeded ORDER BY seq")
+        feed_rows += _copy(conn, "changes", FEED_COLUMNS,
+                           sorted(recent + rows.recent_feed + _bed_day(rng, beds, now), key=lambda r: r[-3]))
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    return Loaded(transfers + OPEN, len(feed), len(beds), len(all_hospitals))
+    return Loaded(transfers + OPEN, feed_rows, len(beds), len(plan.hospitals))
 
 
-def _copy(conn: psycopg.Connection[Any], table: str, columns: list[str], rows: Any) -> None:
+def _copy_rows(conn: psycopg.Connection[Any], rows: _Rows) -> int:
+    """The tables' rows and the older feed rows of a chunk (its recent feed rows go in later, in time order)."""
+    _copy(conn, "transfers", TRANSFER_COLUMNS, rows.transfers)
+    _copy(conn, "bookings", BOOKING_COLUMNS, rows.bookings)
+    _copy(conn, "handoffs", HANDOFF_COLUMNS, rows.handoffs)
+    return _copy(conn, "changes", FEED_COLUMNS, rows.old_feed)
+
+
+def _copy(conn: psycopg.Connection[Any], table: str, columns: list[str], rows: Any) -> int:
+    count = 0
     with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+            count += 1
+    return count
 
 
 def _generated_hospitals(rng: random.Random, count: int) -> list[tuple[Any, ...]]:
@@ -133,16 +161,6 @@ class _Rows:
     handoffs: list[tuple[Any, ...]]
     old_feed: list[tuple[Any, ...]]
     recent_feed: list[tuple[Any, ...]]
-
-
-def _history(plan: _TransferPlan, count: int, now: datetime, days: int) -> _Rows:
-    rows = _Rows([], [], [], [], [])
-    start, span = now - timedelta(days=days), timedelta(days=days) - timedelta(hours=1)
-    for n in range(count):
-        _one_transfer(plan, rows, start + span * (n / max(count, 1)), closed=True)
-    for n in range(OPEN):
-        _one_transfer(plan, rows, now - timedelta(minutes=5 + 4 * n), closed=False)
-    return rows
 
 
 def _one_transfer(plan: _TransferPlan, rows: _Rows, requested: datetime, *, closed: bool) -> None:
