@@ -133,9 +133,19 @@ def _snapshot_rows(conn: Connection, user: User, since: int, head: int, limit: i
     return rows
 
 
+CLOCK_SKEW = timedelta(minutes=10)  # server processes' clocks may differ this much: rows so late are still found
+
+
 def _first_seq_since(conn: Connection, at: datetime, head: int) -> int:
-    """The first row recorded at or after ``at`` (``head + 1`` if none): rows are recorded in seq order."""
-    first = conn.scalar(select(func.min(CHANGES.c.seq)).where(CHANGES.c.created_at >= at))
+    """The first row recorded at or after ``at`` (``head + 1`` if none). Rows are recorded in seq order, up to
+    the processes' clock skew: the lowest seq among those recorded in the first ``CLOCK_SKEW`` after ``at``,
+    read through the index on ``created_at`` (``min(seq)`` alone would walk the seq index from the start)."""
+    early = select(CHANGES.c.seq).where(CHANGES.c.created_at >= at, CHANGES.c.created_at < at + CLOCK_SKEW) \
+        .order_by(CHANGES.c.created_at).limit(100_000).subquery()
+    first = conn.scalar(select(func.min(early.c.seq)))
+    if first is None:
+        first = conn.scalar(select(CHANGES.c.seq).where(CHANGES.c.created_at >= at)
+                            .order_by(CHANGES.c.created_at).limit(1))
     return int(first) if first is not None else head + 1
 
 
@@ -155,3 +165,18 @@ def latest_seq(conn: Connection) -> int:
 
 def current_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeRow.seq))) or 0)
+
+
+def record_rows(session: Session, user: User, entity: str, entity_id: str) -> list[Change]:
+    """The newest rows of one record in ``user``'s scope (a device fetching what left its scope); for a transfer
+    also those of its bookings and handoffs. Empty when there is none or the user may not see it."""
+    from sync_server.models import Booking, Handoff
+
+    ids = {entity_id}
+    if entity == "transfer":
+        for table in (Booking, Handoff):
+            ids |= set(session.scalars(select(table.id).where(table.transfer_id == entity_id)))
+    rows = session.connection().execute(select(CHANGES).where(
+        CHANGES.c.entity_id.in_(sorted(ids)), CHANGES.c.latest, scope(user)).order_by(CHANGES.c.seq))
+    return [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
+                                   data=r.data, at=r.created_at) for r in rows]

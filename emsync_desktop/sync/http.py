@@ -38,6 +38,7 @@ from emsync_desktop.sync.protocol import (
     AuditVerification,
     AuditVerifyRequest,
     BlobStatus,
+    Change,
     MfaChallenge,
     MfaEnrolled,
     MfaEnrolment,
@@ -177,6 +178,11 @@ class SyncHttp:
             params["snapshot"] = "true"
         body = self._call("GET", "/sync/pull", params=params, token=token)
         return PullResponse.model_validate(body)
+
+    def fetch_record(self, token: str, entity: str, entity_id: str) -> list[Change]:
+        """One record's newest version from the server, whatever its age (``GET /sync/record``)."""
+        body = self._call("GET", f"/sync/record/{entity}/{entity_id}", token=token)
+        return PullResponse.model_validate(body).changes
 
     def blob_status(self, token: str, sha256: str) -> BlobStatus:
         return BlobStatus.model_validate(self._call("GET", f"/blobs/{sha256}/status", token=token))

@@ -67,6 +67,13 @@ def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
         return result
 
 
+def store_fetched(store: Store, changes: Sequence[Change]) -> PageResult:
+    """Apply a record fetched on demand (``SyncHttp.fetch_record``); the cursor does not move. The next hourly
+    prune removes it again if it is still out of scope."""
+    with store.sessions.begin() as session:
+        return apply_page(session, changes)
+
+
 def close_unconfirmed_hospitals(session: Session) -> int:
     """After a first sync from a server that sends its network: hospitals seeded on this device that the
     server does not have are closed (kept for the records and accounts that name them, never offered)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from emsync_desktop.sync.protocol import (
@@ -16,7 +16,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
 )
 from sync_server.deps import SessionsDep, SignedInUserId, account
-from sync_server.feed import pull_changes
+from sync_server.feed import pull_changes, record_rows
 from sync_server.live import LiveHub
 from sync_server.writer import AccountDisabled, UnknownUser, Writer
 
@@ -58,3 +58,18 @@ def pull(user_id: SignedInUserId, sessions: SessionsDep,
     with sessions() as session:
         page = pull_changes(session, account(session, user_id), since, limit, snapshot=snapshot)
     return _json(page)
+
+
+@router.get("/record/{entity}/{entity_id}", response_model=PullResponse,
+            responses={401: {"description": "Not signed in"}, 403: {"description": ACCOUNT_DISABLED},
+                       404: {"description": "No such record that this account may see"}})
+def record(entity: Literal["transfer", "booking", "handoff"],
+           entity_id: Annotated[str, Path(min_length=1, max_length=36)], user_id: SignedInUserId,
+           sessions: SessionsDep) -> Response:
+    """One record's newest version (for a transfer, with its bookings and handoffs), whatever its age: what a
+    device fetches when someone opens a case that has left its scope. The cursor is not a feed position (0)."""
+    with sessions() as session:
+        changes = record_rows(session, account(session, user_id), entity, entity_id)
+    if not any(c.entity_id == entity_id for c in changes):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such record, or this account may not see it.")
+    return _json(PullResponse(changes=changes, cursor=0, more=False))

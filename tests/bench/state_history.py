@@ -70,7 +70,7 @@ def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026,
         _copy(conn, "users", ["id", "username", "display_name", "role", "password_hash", "mfa_failures"],
               ([c, f"crew{i}", f"Crew {i}", "paramedic", "!", 0] for i, c in enumerate(crews) if i))
         plan = _TransferPlan(rng, hospitals + [h[0] for h in generated], crews, now)
-        conn.execute("CREATE TEMP TABLE seeded AS SELECT * FROM changes")  # the server's seed: recent, so after
+        conn.execute("CREATE TEMP TABLE seeded AS SELECT * FROM changes")  # the server's seed: goes in time order
         conn.execute("DELETE FROM changes")
         feed_rows = _copy(conn, "changes", FEED_COLUMNS, _network_feed(generated, now - timedelta(days=400)))
         recent: list[tuple[Any, ...]] = []
@@ -85,10 +85,10 @@ def load_history(conninfo: str, transfers: int, now: datetime, seed: int = 2026,
         for n in range(OPEN):
             _one_transfer(plan, rows, now - timedelta(minutes=5 + 4 * n), closed=False)
         feed_rows += _copy_rows(conn, rows)
-        conn.execute(f"INSERT INTO changes ({', '.join(FEED_COLUMNS)}) SELECT {', '.join(FEED_COLUMNS)} "
-                     "FROM seeded ORDER BY seq")
-        feed_rows += _copy(conn, "changes", FEED_COLUMNS,
-                           sorted(recent + rows.recent_feed + _bed_day(rng, beds, now), key=lambda r: r[-3]))
+        seeded = [(*r[:3], json.dumps(r[3]), *r[4:])
+                  for r in conn.execute(f"SELECT {', '.join(FEED_COLUMNS)} FROM seeded ORDER BY seq")]
+        feed_rows += _copy(conn, "changes", FEED_COLUMNS, sorted(  # stable: the seed keeps its own order
+            [*seeded, *recent, *rows.recent_feed, *_bed_day(rng, beds, now)], key=lambda r: r[-3]))
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return Loaded(transfers + OPEN, feed_rows, len(beds), len(plan.hospitals))
