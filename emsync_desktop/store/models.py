@@ -164,8 +164,9 @@ class ImagingStudy(Base):
 
 
 class BedEvent(Base):
-    """A bed's status change as the sync feed brought it (``seq`` is the server's): the history behind
-    the coordinator's occupancy chart. ``from_status`` is None for a bed first seen in that change."""
+    """A bed's status change as the sync feed brought it (``seq`` is the server's). No longer written (the
+    desk's trends come from the server's hourly figures, ``CapacityHourRecord``); kept for stores that have rows,
+    which ``sync.prune`` removes once they are 48 h old."""
 
     __tablename__ = "bed_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from emsync_desktop.store.bulk import update_rows
 from emsync_desktop.store.models import (
     Bed,
-    BedEvent,
     BookingRecord,
     CapacityHourRecord,
     FormularyVersion,
@@ -51,11 +50,9 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
     "capacity_hour": _table(CapacityHourRecord)}
-_EVENTS = _table(BedEvent)
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
-_KNOWN_EVENTS = select(_EVENTS.c.seq).where(_EVENTS.c.seq.in_(bindparam("seqs", expanding=True)))
 
 
 def _id(change: Change) -> Any:
@@ -75,9 +72,6 @@ class _Page:
             self.rows[entity] = {row["id"]: dict(row) for row in found}
         self.new: dict[str, dict[str, Values]] = {entity: {} for entity in _TABLES}
         self.changed: dict[str, dict[str, Values]] = {entity: {} for entity in _TABLES}
-        seqs = [c.seq for c in changes if c.entity == "bed"]
-        self.known_events = set(conn.execute(_KNOWN_EVENTS, {"seqs": seqs}).scalars()) if seqs else set()
-        self.events: list[Values] = []
         hospitals = _TABLES["hospital"]
         self.hospitals = set(conn.execute(select(hospitals.c.id)).scalars())  # a few hundred at most
 
@@ -102,8 +96,6 @@ class _Page:
             if self.new[entity]:
                 self.conn.execute(insert(table), list(self.new[entity].values()))
             update_rows(self.conn, table, "id", self.changed[entity].values())
-        if self.events:
-            self.conn.execute(insert(_EVENTS), self.events)
 
 
 class NotApplicable(Exception):
@@ -182,7 +174,8 @@ def _put(page: _Page, entity: str, record_id: str, row: Values | None, values: V
 
 
 def _apply_bed(page: _Page, change: Change) -> bool:
-    """Newer versions win; each status change is also kept in ``bed_events`` (the trend charts' history)."""
+    """Newer versions win. (The desk's trends come from the server's hourly figures, ``capacity_hour``: bed
+    changes are no longer kept as events here.)"""
     d, version = change.data, change.version
     row = page.get("bed", d["id"])
     if row is not None and row["version"] >= version:
@@ -190,12 +183,6 @@ def _apply_bed(page: _Page, change: Change) -> bool:
     if row is None and d["hospital_id"] not in page.hospitals:
         raise NotApplicable(f"bed {d['label']} belongs to a hospital this device does not know yet "
                             f"({d['hospital_id']})")
-    previous = row["status"] if row is not None else None
-    if previous != d["status"] and change.seq not in page.known_events:
-        page.known_events.add(change.seq)
-        page.events.append({"seq": change.seq, "bed_id": d["id"], "hospital_id": row["hospital_id"] if row else
-                            d["hospital_id"], "unit": row["unit"] if row else d["unit"], "from_status": previous,
-                            "to_status": d["status"], "at": change.at or datetime.now(UTC)})
     if row is None:
         page.add("bed", {"id": d["id"], "hospital_id": d["hospital_id"], "unit": d["unit"], "label": d["label"],
                          "status": d["status"], "version": version})

@@ -202,8 +202,7 @@ class SyncEngine:
         try:
             self._ensure_token()
             self._push_all()
-            touched = self._pull_all()
-            self._prune_if_due()
+            touched = self._pull_all() | self._prune_if_due()
             self._keep_anchors()
             if self._blob_dir is not None:  # the big files after the small ops
                 self._authorized(partial(send_pending_files, self._store, self._http, blob_dir=self._blob_dir,
@@ -309,14 +308,16 @@ class SyncEngine:
                 return touched
             page = following
 
-    def _prune_if_due(self) -> None:
+    def _prune_if_due(self) -> set[str]:
+        """Hourly: local data that left this device's scope (``sync.prune``); returns the kinds removed."""
         if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_S:
-            return
+            return set()
         pruned = self._db(prune_out_of_scope, self._store, datetime.now(UTC))
         self._pruned_at = time.monotonic()
         if pruned.transfers or pruned.bed_events:
             log.info("pruned %d closed transfers and %d bed changes that left this device's scope",
                      pruned.transfers, pruned.bed_events)
+        return {"transfer", "booking", "handoff"} if pruned.transfers else set()
 
     def _keep_anchors(self) -> None:
         due = self._anchors_fetched_at is None or time.monotonic() - self._anchors_fetched_at >= ANCHORS_EVERY_S

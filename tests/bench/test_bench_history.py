@@ -53,6 +53,7 @@ def _conninfo(db_url: str) -> str:
     return psycopg_conninfo(db_url)
 
 
+@pytest.mark.timeout(3600)  # loading 1.8 million transfers takes about ten minutes here
 def test_history_costs(tmp_path: Path, history_server: ServerProcess) -> None:
     crew, full = first_pull(history_server, "asha"), first_pull(history_server, "asha", snapshot=False)
     print(f"paramedic first sync ({TRANSFERS} transfers): snapshot {crew.rows} rows {crew.bytes / 1e6:.2f} MB "

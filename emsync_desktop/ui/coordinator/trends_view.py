@@ -56,9 +56,11 @@ class TrendsView(QWidget):
         if trends.hours_known == 0:
             self.summary.setText("No hourly figures from the sync server yet: they come with the next sync.")
             return
+        gaps = "" if trends.hours_known >= 24 else \
+            f" The server has figures for {trends.hours_known} of the 24 hours; the others are left blank."
         self.summary.setText(
             f"Last 24 hours, the whole network, hourly from the sync server: {_count(trends.transfers, 'transfer')} "
-            f"requested. Hours without figures are left out ({trends.hours_known} of 24 known).")
+            f"requested.{gaps}")
 
 
 def _count(n: int, what: str) -> str:
