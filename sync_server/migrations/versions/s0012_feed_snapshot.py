@@ -9,8 +9,11 @@ Create Date: 2026-12-05
 
 Existing rows are marked: the newest row of each record for each audience (hospital, owner) is ``latest``;
 of those, hospitals', beds', the formulary's and open transfers' and holds' rows are ``pinned`` (read in
-Python: the JSON functions differ).
+Python: the JSON functions differ). The hospitals already here are published to the feed once, so devices (new
+or not) learn the network from it.
 """
+
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,6 +38,7 @@ def upgrade() -> None:
     op.add_column("changes", sa.Column("latest", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.add_column("changes", sa.Column("pinned", sa.Boolean(), nullable=False, server_default=sa.false()))
     _mark_existing_rows()
+    _publish_existing_hospitals()
     op.create_index("ix_changes_created_at", "changes", ["created_at"])
     op.create_index("ix_changes_pinned_seq", "changes", ["seq"], postgresql_where=sa.text("latest AND pinned"),
                     sqlite_where=sa.text("latest AND pinned"))
@@ -68,6 +72,26 @@ def _mark_existing_rows() -> None:
     open_seqs = [seq for seq, entity, data in rows if _open(entity, data)]
     for start in range(0, len(open_seqs), 1000):
         conn.execute(sa.update(table).where(table.c.seq.in_(open_seqs[start:start + 1000])).values(pinned=True))
+
+
+def _publish_existing_hospitals() -> None:
+    """Every device learns the network from the feed now: the hospitals already here are published once."""
+    conn = op.get_bind()
+    hospitals = sa.table("hospitals", *(sa.column(name) for name in ("id", "name", "short_name", "lat", "lon",
+                                                                    "address", "phone")),
+                         sa.column("capabilities", sa.JSON()))
+    changes = sa.table("changes", *(sa.column(name) for name in ("entity", "entity_id", "version", "hospital_id",
+                                                                 "owner_user_id", "latest", "pinned")),
+                       sa.column("data", sa.JSON()), sa.column("created_at", sa.DateTime()))
+    now = datetime.now(UTC).replace(tzinfo=None)  # the feed's times are naive UTC
+    rows = [{"entity": "hospital", "entity_id": h.id, "version": 1, "hospital_id": h.id, "owner_user_id": None,
+             "latest": True, "pinned": True, "created_at": now,
+             "data": {"id": h.id, "name": h.name, "short_name": h.short_name, "lat": h.lat, "lon": h.lon,
+                      "address": h.address, "phone": h.phone, "capabilities": list(h.capabilities),
+                      "closed": False, "version": 1}}
+            for h in conn.execute(sa.select(hospitals).order_by(hospitals.c.id))]
+    if rows:
+        conn.execute(sa.insert(changes), rows)
 
 
 def _open(entity: str, data: dict[str, str]) -> bool:
