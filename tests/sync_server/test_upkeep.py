@@ -1,0 +1,51 @@
+"""The leader's upkeep: superseded feed rows compacted, grown tables analysed again (PostgreSQL), hourly figures
+sampled; a second round with nothing new does nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from emsync_desktop.domain.ids import new_id
+from sync_server.db import is_sqlite
+from sync_server.feed import COMPACT_AFTER
+from sync_server.upkeep import analyse_grown_tables, keep_up
+from tests.sync_server.conftest import Server, transfer_request
+from tests.sync_server.test_feed_bounded import age_feed, cancelled_transfer
+
+
+def upkeep(server: Server, now: datetime):  # type: ignore[no-untyped-def]
+    app = server.client.app  # type: ignore[attr-defined]
+    return keep_up(app.state.engine, app.state.write_sessions, now)
+
+
+def test_a_round_compacts_and_samples_then_a_second_does_nothing_new(server: Server) -> None:
+    cancelled_transfer(server)
+    age_feed(server, COMPACT_AFTER + timedelta(hours=1))
+    now = datetime.now(UTC)
+    first, second = upkeep(server, now), upkeep(server, now + timedelta(seconds=30))
+    assert first.compacted > 0 and first.published > 0
+    assert (second.compacted, second.published) == (0, 0)
+
+
+def test_tables_that_grew_are_analysed_once_on_postgresql(server: Server) -> None:
+    engine = server.client.app.state.engine  # type: ignore[attr-defined]
+    if is_sqlite(engine):  # SQLite has no per-table statistics to refresh: upkeep analyses nothing there
+        assert upkeep(server, datetime.now(UTC)).analysed == ()
+        return
+    analyse_grown_tables(engine)
+    for _ in range(120):
+        server.push("asha", transfer_request(new_id(), unit="WARD"))
+    assert _analysed_once_reported(engine) >= {"changes", "transfers"}
+    assert analyse_grown_tables(engine, min_changed=100) == ()  # nothing changed since
+
+
+def _analysed_once_reported(engine) -> set[str]:  # type: ignore[no-untyped-def]
+    """A backend reports its row counts to pg_stat_user_tables when idle (PostgreSQL 15: within 10 s), table by
+    table: what the rounds analysed until both grown tables were."""
+    analysed: set[str] = set()
+    deadline = time.monotonic() + 30
+    while not analysed >= {"changes", "transfers"} and time.monotonic() < deadline:
+        analysed |= set(analyse_grown_tables(engine, min_changed=100))
+        time.sleep(0.5)
+    return analysed
