@@ -110,6 +110,7 @@ class SyncStatus:
     account_disabled: bool = False  # the server refuses this account: nothing syncs until sign-out
     server: str = ""  # which of several servers the device talks to (``ServerList.describe``): "server 2 of 2 (host)"
     held: tuple[str, ...] = ()  # why each change from the server this device could not apply is held back
+    first_sync_records: int | None = None  # during a device's first sync (a snapshot): records received so far
 
 
 class SyncEngine:
@@ -296,6 +297,7 @@ class SyncEngine:
         touched: set[str] = set()
         since, snapshot = self._db(pull_position, self._store)
         page = self._authorized(partial(self._http.pull, since=since, limit=PULL_PAGE, snapshot=snapshot))
+        received = 0
         while True:
             applying = self._submit(store_changes, self._store, page.changes, page.cursor,
                                     snapshot_pending=snapshot and page.more, snapshot_done=snapshot and not page.more)
@@ -306,6 +308,9 @@ class SyncEngine:
                 touched |= applying.result().touched
             if following is None:
                 return touched
+            received += len(page.changes)
+            if snapshot:  # a new device: say how far it has got (a first sync may take a few seconds)
+                self._report(True, None, first_sync_records=received)  # screens refresh at the end
             page = following
 
     def _prune_if_due(self) -> set[str]:
@@ -340,11 +345,12 @@ class SyncEngine:
                                        server=self._http.servers.describe()))
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
-                sign_in_needed: bool = False) -> None:
+                sign_in_needed: bool = False, first_sync_records: int | None = None) -> None:
         pending = self._db(count_pending, self._store)
         held = tuple(self._db(held_reasons, self._store))
         self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
-                                   sign_in_needed, self._disabled, self._http.servers.describe(), held))
+                                   sign_in_needed, self._disabled, self._http.servers.describe(), held,
+                                   first_sync_records))
 
 
 def revoke_session(servers: str | ServerList, refresh_token: str, ca_file: Path | None = None) -> bool:

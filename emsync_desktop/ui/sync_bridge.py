@@ -101,6 +101,9 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
         return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False
     server = f" · {status.server}" if status.server else ""  # which of the device's servers it talks to
     held = _held_note(status.held)
+    if status.first_sync_records is not None:
+        return (f"● Getting this device ready: {status.first_sync_records:,} records from the server so far"
+                f"{server} · {waiting}", True)
     if status.online:
         return f"● Online{server} · {waiting} · last sync {last}{held}", not held
     if status.error and status.error.startswith("Sync stopped"):

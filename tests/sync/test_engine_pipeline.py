@@ -124,3 +124,22 @@ def test_a_pull_failing_part_way_leaves_the_cursor_after_the_last_applied_page(a
     pages = [bed_page(app_context, 10, "occupied", True), bed_page(app_context, 20, "cleaning", False)]
     assert not engine_for(app_context, FakeHttp(pages=pages, fail_pull=2), runner).run_once()
     assert bed_status(app_context) == "occupied" and read_cursor(app_context.store) == 10
+
+
+def test_a_first_sync_reports_its_progress_page_by_page(app_context: AppContext, runner: DbRunner) -> None:
+    pages = [bed_page(app_context, 10, "occupied", True), bed_page(app_context, 20, "cleaning", False)]
+    statuses: list[Any] = []
+    engine = SyncEngine(app_context.store, FakeHttp(pages=pages), app_context.install.device_id,  # type: ignore[arg-type]
+                        ("asha", "-"), db_submit=runner.submit, on_status=statuses.append)
+    assert engine.run_once()
+    assert [s.first_sync_records for s in statuses] == [1, None] and statuses[-1].online
+
+
+def test_a_later_sync_reports_no_first_sync_progress(app_context: AppContext, runner: DbRunner) -> None:
+    pages = [bed_page(app_context, 10, "occupied", True), bed_page(app_context, 20, "cleaning", False)]
+    engine_for(app_context, FakeHttp(pages=[*pages[:1], PullResponse(changes=[], cursor=10, more=False)]),
+               runner).run_once()
+    statuses: list[Any] = []
+    engine = SyncEngine(app_context.store, FakeHttp(pages=pages), app_context.install.device_id,  # type: ignore[arg-type]
+                        ("asha", "-"), db_submit=runner.submit, on_status=statuses.append)
+    assert engine.run_once() and all(s.first_sync_records is None for s in statuses)

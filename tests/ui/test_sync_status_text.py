@@ -20,3 +20,8 @@ def test_an_unexpected_error_is_shown_as_it_is_with_the_retry() -> None:
 
 def test_online_with_nothing_held_is_good_news() -> None:
     assert describe(SyncStatus(True, 0, None, None))[1]
+
+
+def test_a_first_sync_says_how_far_it_has_got() -> None:
+    text, good = describe(SyncStatus(True, 0, None, None, first_sync_records=12000))
+    assert good and "Getting this device ready: 12,000 records from the server so far" in text
