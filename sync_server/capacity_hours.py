@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.beds import BEDS_IN_USE
 from emsync_desktop.sync.protocol import CAPACITY_HOUR_ENTITY
 from sync_server.feed import record_change
-from sync_server.models import Bed, CapacityHour, Transfer
+from sync_server.models import Bed, CapacityHour, Hospital, Transfer
 
 UnitCounts = Mapping[str, tuple[int, int]]  # unit -> (beds in total, beds in use)
 
@@ -33,8 +33,10 @@ def capacity_hour_id(hour: datetime, unit: str) -> str:
 
 
 def bed_counts(session: Session) -> dict[str, tuple[int, int]]:
+    """Per unit, the beds of the hospitals taking patients (a closed hospital's are not counted)."""
     counts: dict[str, list[int]] = {}
-    for unit, status, n in session.execute(select(Bed.unit, Bed.status, func.count()).group_by(Bed.unit, Bed.status)):
+    for unit, status, n in session.execute(select(Bed.unit, Bed.status, func.count()).join(Hospital)
+                                           .where(~Hospital.closed).group_by(Bed.unit, Bed.status)):
         total_in_use = counts.setdefault(unit, [0, 0])
         total_in_use[0] += n
         total_in_use[1] += n if status in BEDS_IN_USE else 0

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.roles import Role
-from emsync_desktop.sync.protocol import FORMULARY_ENTITY, HOSPITAL_ENTITY, RECENT_HOURS, Change, PullResponse
+from emsync_desktop.sync.protocol import (
+    FEED_2_ENTITIES,
+    FORMULARY_ENTITY,
+    HOSPITAL_ENTITY,
+    RECENT_HOURS,
+    Change,
+    PullResponse,
+)
 from sync_server.db import lock_feed
 from sync_server.models import ChangeRow, User
 from sync_server.rows import fast_statement, insert_rows
@@ -27,6 +34,7 @@ RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
 _ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
+_CLOSABLE = frozenset({"transfer", "booking"})  # pinned while open (``pinned``)
 
 
 def pinned(entity: str, data: dict[str, Any]) -> bool:
@@ -69,7 +77,21 @@ def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
             CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
             CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
             CHANGES.c.owner_user_id.is_not_distinct_from(owner)).values(latest=False))
+    _unpin_closed(conn, list(newest.values()))
     insert_rows(conn, CHANGES, rows)
+
+
+def _unpin_closed(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """A record that closed is no longer pinned for any audience: a redirected transfer left rows for its first
+    ward (still saying PENDING) that no later row of that audience supersedes; they must not outlive the close
+    in new devices' snapshots."""
+    closed: dict[str, list[str]] = {}
+    for row in rows:
+        if not row["pinned"] and row["entity"] in _CLOSABLE:
+            closed.setdefault(row["entity"], []).append(row["entity_id"])
+    for entity, ids in closed.items():
+        conn.execute(update(CHANGES).where(CHANGES.c.pinned, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids))
+                     .values(pinned=False))
 
 
 def record_change(session: Session, *, entity: str, entity_id: str, version: int, data: dict[str, Any],
@@ -95,16 +117,19 @@ def scope(user: User) -> ColumnElement[bool]:
 
 
 def pull_changes(session: Session, user: User, since: int, limit: int, *, snapshot: bool = False,
-                 now: datetime | None = None) -> PullResponse:
+                 now: datetime | None = None, feed_version: int = 1) -> PullResponse:
     """Up to ``limit`` changes after ``since`` that ``user`` may see, oldest first. The feed's head is read
     first and nothing after it is returned, so the cursor never passes a change committed meanwhile.
-    ``snapshot``: a first sync, paged like any other (see the module's docstring)."""
+    ``snapshot``: a first sync, paged like any other (see the module's docstring), its window ending at ``now``
+    (the time the device's snapshot began, so a snapshot resumed days later still gets what closed since).
+    ``feed_version``: the client's (``FEED_VERSION``); kinds newer than it reads are left out."""
     conn = session.connection()
     head = current_seq(session)
+    visible = scope(user) if feed_version >= 2 else and_(scope(user), CHANGES.c.entity.not_in(FEED_2_ENTITIES))
     if snapshot:
-        rows = _snapshot_rows(conn, user, since, head, limit + 1, now or datetime.now(UTC))
+        rows = _snapshot_rows(conn, visible, since, head, limit + 1, min(now or datetime.now(UTC), datetime.now(UTC)))
     else:
-        rows = list(conn.execute(select(CHANGES).where(CHANGES.c.seq > since, CHANGES.c.seq <= head, scope(user))
+        rows = list(conn.execute(select(CHANGES).where(CHANGES.c.seq > since, CHANGES.c.seq <= head, visible)
                                  .order_by(CHANGES.c.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -114,21 +139,22 @@ def pull_changes(session: Session, user: User, since: int, limit: int, *, snapsh
     return PullResponse.model_construct(changes=changes, cursor=cursor, more=more)
 
 
-def _snapshot_rows(conn: Connection, user: User, since: int, head: int, limit: int, now: datetime) -> list[Row[Any]]:
+def _snapshot_rows(conn: Connection, visible: ColumnElement[bool], since: int, head: int, limit: int,
+                   now: datetime) -> list[Row[Any]]:
     """Newest rows in scope: pinned ones before the recent window (through their partial index), then those of
     the window, in seq order. Rows are recorded in time order, so the window starts at one seq (``floor``);
     the time is checked again there, so a row recorded out of order is never wrongly included."""
     cutoff = now - RECENT
-    floor = _first_seq_since(conn, cutoff, head)
+    floor = min(_first_seq_since(conn, cutoff, head), head + 1)
     rows: list[Row[Any]] = []
     if since + 1 < floor:
         rows = list(conn.execute(select(CHANGES).where(
-            CHANGES.c.seq > since, CHANGES.c.seq < floor, CHANGES.c.latest, CHANGES.c.pinned, scope(user))
+            CHANGES.c.seq > since, CHANGES.c.seq < floor, CHANGES.c.latest, CHANGES.c.pinned, visible)
             .order_by(CHANGES.c.seq).limit(limit)))
     if len(rows) < limit:
         rows += conn.execute(select(CHANGES).where(
             CHANGES.c.seq > max(since, floor - 1), CHANGES.c.seq <= head, CHANGES.c.latest,
-            or_(CHANGES.c.created_at >= cutoff, CHANGES.c.pinned), scope(user))
+            or_(CHANGES.c.created_at >= cutoff, CHANGES.c.pinned), visible)
             .order_by(CHANGES.c.seq).limit(limit - len(rows)))
     return rows
 
@@ -151,9 +177,11 @@ def _first_seq_since(conn: Connection, at: datetime, head: int) -> int:
 
 def compact_feed(conn: Connection, now: datetime, batch: int = 5000) -> int:
     """Delete up to ``batch`` superseded rows older than ``COMPACT_AFTER``; returns how many. Safe for every
-    cursor: each deleted row has a newer row of the same record further on in the feed."""
-    old = select(CHANGES.c.seq).where(and_(~CHANGES.c.latest, CHANGES.c.created_at < now - COMPACT_AFTER)) \
-        .order_by(CHANGES.c.seq).limit(batch)
+    cursor: each deleted row has a newer row of the same record further on in the feed. Reads the superseded
+    rows' partial index up to the first row of the window, never the whole feed."""
+    floor = _first_seq_since(conn, now - COMPACT_AFTER, current_head(conn))
+    old = select(CHANGES.c.seq).where(~CHANGES.c.latest, CHANGES.c.seq < floor,
+                                      CHANGES.c.created_at < now - COMPACT_AFTER).order_by(CHANGES.c.seq).limit(batch)
     return int(conn.execute(delete(CHANGES).where(CHANGES.c.seq.in_(old.scalar_subquery()))).rowcount or 0)
 
 
@@ -161,6 +189,10 @@ def latest_seq(conn: Connection) -> int:
     """The newest change's sequence number, 0 if none (on the DBAPI cursor: the writer asks after every batch)."""
     rows = fast_statement(conn, ("latest_seq",), lambda: select(func.max(CHANGES.c.seq).label("seq"))).run(conn, {})
     return int(rows[0]["seq"] or 0)
+
+
+def current_head(conn: Connection) -> int:
+    return int(conn.scalar(select(func.max(CHANGES.c.seq))) or 0)
 
 
 def current_seq(session: Session) -> int:

@@ -216,8 +216,11 @@ class ChangeRow(Base):
     __tablename__ = "changes"
     __table_args__ = (Index("ix_changes_entity_id", "entity_id"),  # to whom an entity went (blob_access)
                       Index("ix_changes_created_at", "created_at"),
+                      # Partial indexes: the predicates as each dialect writes the queries' conditions.
                       Index("ix_changes_pinned_seq", "seq", postgresql_where=text("latest AND pinned"),
-                            sqlite_where=text("latest AND pinned")))
+                            sqlite_where=text("latest = 1 AND pinned = 1")),
+                      Index("ix_changes_superseded_seq", "seq", postgresql_where=text("NOT latest"),
+                            sqlite_where=text("latest = 0")))
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=True)
     entity: Mapped[str] = mapped_column(String(16))

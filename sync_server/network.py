@@ -2,7 +2,9 @@
 device through the feed. ``import_network`` brings the server's network in line with a network file (the
 format of ``resources/demo_network.json``): new hospitals and beds are added, changed hospitals get a new
 version, hospitals missing from the file are closed (kept: transfers name them), and beds beyond a unit's new
-count are taken out of service when free. Every change is published. One transaction: the caller's.
+count are taken out of service when free. A bed out of service stays so when a later file wants it again: a
+ward may have taken it out (broken, closed bay), and only the ward puts it back. Every change is published.
+One transaction: the caller's.
 """
 
 from __future__ import annotations
@@ -96,7 +98,10 @@ def _publish(session: Session, hospital: Hospital, now: datetime) -> None:
 
 def _put_beds(session: Session, hospital_id: str, spec: dict[str, Any], now: datetime,
               bed_status: Callable[[str], str], result: NetworkImport) -> None:
-    beds = {(b.unit, b.label): b for b in session.scalars(select(Bed).where(Bed.hospital_id == hospital_id))}
+    """The hospital's beds are locked (PostgreSQL) while they are compared, so a hold the running server makes
+    meanwhile waits, and is then made on what the import wrote (SQLite: the import holds the write lock)."""
+    beds = {(b.unit, b.label): b for b in session.scalars(
+        select(Bed).where(Bed.hospital_id == hospital_id).with_for_update())}
     wanted = {(unit, f"{unit}-{n:02d}") for unit, count in spec["units"].items() for n in range(1, int(count) + 1)}
     for unit, label in sorted(wanted - set(beds)):
         bed_id = demo_id("bed", f"{spec['short_name']}/{label}")

@@ -261,6 +261,15 @@ class OpContext:
         assert self._hospitals is not None
         return self._hospitals.get(hospital_id)
 
+    def open_hospital(self, hospital_id: str) -> Row:
+        """The hospital a patient is sent to or a bed held at: refused when unknown or closed."""
+        hospital = self.hospital(hospital_id)
+        if hospital is None:
+            raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+        if hospital["closed"]:
+            raise Refused(f"{hospital['short_name']} has closed and takes no patients: choose another hospital.")
+        return hospital
+
     def free_beds(self) -> dict[tuple[str, str], int]:
         """Available beds per (hospital id, unit): read once per batch (one query), then kept up to date
         by ``update``, so the alternatives offered with each refused hold cost no query.

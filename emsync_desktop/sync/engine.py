@@ -295,12 +295,13 @@ class SyncEngine:
         """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB
         thread while the next page is fetched. A device's first sync is a snapshot (``pull_position``)."""
         touched: set[str] = set()
-        since, snapshot = self._db(pull_position, self._store)
+        since, snapshot = self._db(pull_position, self._store, datetime.now(UTC))
         page = self._authorized(partial(self._http.pull, since=since, limit=PULL_PAGE, snapshot=snapshot))
         received = 0
         while True:
             applying = self._submit(store_changes, self._store, page.changes, page.cursor,
-                                    snapshot_pending=snapshot and page.more, snapshot_done=snapshot and not page.more)
+                                    snapshot_pending=snapshot if page.more else None,
+                                    snapshot_done=snapshot is not None and not page.more)
             try:
                 following = self._authorized(partial(self._http.pull, since=page.cursor, limit=PULL_PAGE,
                                                      snapshot=snapshot)) if page.more else None
@@ -309,7 +310,7 @@ class SyncEngine:
             if following is None:
                 return touched
             received += len(page.changes)
-            if snapshot:  # a new device: say how far it has got (a first sync may take a few seconds)
+            if snapshot is not None:  # a new device: say how far it has got (a first sync may take a few seconds)
                 self._report(True, None, first_sync_records=received)  # screens refresh at the end
             page = following
 

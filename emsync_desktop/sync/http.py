@@ -26,6 +26,7 @@ signs in with the password).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import requests
 
 from emsync_desktop.sync.protocol import (
     ACCOUNT_DISABLED,
+    FEED_VERSION,
     AuditAnchor,
     AuditAnchors,
     AuditVerification,
@@ -172,10 +174,12 @@ class SyncHttp:
         body = PushRequest(ops=ops).model_dump(mode="json")
         return PushResponse.model_validate(self._call("POST", "/sync/push", json=body, token=token))
 
-    def pull(self, token: str, since: int, limit: int = 500, snapshot: bool = False) -> PullResponse:
-        params: dict[str, Any] = {"since": since, "limit": limit}
-        if snapshot:
+    def pull(self, token: str, since: int, limit: int = 500, snapshot: datetime | None = None) -> PullResponse:
+        """``snapshot``: a first sync, begun at that time (``sync.local.pull_position``)."""
+        params: dict[str, Any] = {"since": since, "limit": limit, "feed": FEED_VERSION}
+        if snapshot is not None:
             params["snapshot"] = "true"
+            params["as_of"] = snapshot.isoformat()
         body = self._call("GET", "/sync/pull", params=params, token=token)
         return PullResponse.model_validate(body)
 

@@ -16,7 +16,7 @@ from emsync_desktop.sync.outbox import count_attempt, pending_count, pending_ops
 from emsync_desktop.sync.protocol import Change, Op, OpResult
 
 CURSOR_KEY = "sync.cursor"
-SNAPSHOT_KEY = "sync.snapshot"  # "1" while a first sync (a snapshot, ``feed``) is under way
+SNAPSHOT_KEY = "sync.snapshot"  # while a first sync (a snapshot) is under way: when it began (ISO time)
 
 
 def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
@@ -37,19 +37,23 @@ def read_cursor(store: Store) -> int:
         return int(get_setting(session, CURSOR_KEY) or 0)
 
 
-def pull_position(store: Store) -> tuple[int, bool]:
-    """Where to pull from, and whether it is (still) a first sync: a device that never pulled, or one whose
-    snapshot was cut short (it goes on as a snapshot, never replaying the full feed from there)."""
+def pull_position(store: Store, now: datetime) -> tuple[int, datetime | None]:
+    """Where to pull from, and if it is (still) a first sync, the time it began: ``now`` for a device that never
+    pulled; a snapshot cut short goes on as one, as of the time it began (so what closed meanwhile comes too),
+    never replaying the full feed from there. None: an ordinary pull."""
     with store.sessions.begin() as session:
         cursor = int(get_setting(session, CURSOR_KEY) or 0)
-        return cursor, cursor == 0 or get_setting(session, SNAPSHOT_KEY) == "1"
+        began = get_setting(session, SNAPSHOT_KEY) or ""
+        if began and began not in ("0", "1"):
+            return cursor, datetime.fromisoformat(began)
+        return cursor, now if cursor == 0 else None
 
 
 def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
-                  snapshot_pending: bool = False, snapshot_done: bool = False) -> PageResult:
+                  snapshot_pending: datetime | None = None, snapshot_done: bool = False) -> PageResult:
     """Apply pulled changes and move the cursor in the same transaction: a crash repeats, never skips.
-    ``snapshot_pending``: this page is part of a first sync that has more pages to come; ``snapshot_done``: it
-    is the first sync's last page (``close_unconfirmed_hospitals`` then runs).
+    ``snapshot_pending``: this page is part of a first sync, begun then, that has more pages to come;
+    ``snapshot_done``: it is the first sync's last page (``close_unconfirmed_hospitals`` then runs).
 
     Changes held back earlier (``HeldChange``) are tried again after the page (which may bring what they
     wait for; newer versions win either way); what still cannot be applied is kept with its reason. The
@@ -61,7 +65,7 @@ def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
         result = apply_page(session, list(fresh) + sorted(retried, key=lambda c: c.seq))
         _keep_held(session, held, fresh, result)
         set_setting(session, CURSOR_KEY, str(cursor))
-        set_setting(session, SNAPSHOT_KEY, "1" if snapshot_pending else "0")
+        set_setting(session, SNAPSHOT_KEY, snapshot_pending.isoformat() if snapshot_pending else "")
         if snapshot_done:
             close_unconfirmed_hospitals(session)
         return result

@@ -297,6 +297,11 @@ CAPACITY_HOUR_ENTITY = "capacity_hour"
 # long ago only those that stay in every scope (hospitals, beds, the formulary, open transfers and their holds).
 RECENT_HOURS = 48
 
+# The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
+# kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
+FEED_VERSION = 2
+FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
+
 
 class FormularyPublishPayload(_Strict):
     """``drugs``: the list ``parse_formulary`` reads (every problem in it is named in the refusal);

@@ -44,9 +44,7 @@ def hold(ctx: OpContext, op: Op, p: Any) -> int:
     if existing is not None:
         raise Refused("This booking already exists.", status="conflict", current=booking_data(existing))
     transfer = own_transfer(ctx, p.transfer_id)
-    hospital = ctx.hospital(p.hospital_id)
-    if hospital is None:
-        raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+    hospital = ctx.open_hospital(p.hospital_id)
     if (transfer["destination_hospital_id"], transfer["unit"]) != (hospital["id"], p.unit):
         going_to = ctx.hospital(transfer["destination_hospital_id"])
         raise Refused(f"A bed is held only where its transfer goes ({going_to['short_name'] if going_to else '?'} "
@@ -87,7 +85,8 @@ def alternatives(ctx: OpContext, origin: Row, unit: str, limit: int = 3) -> list
     """Hospitals with a free bed of ``unit``, nearest to the refused one first (from the batch's bed
     counts: a full unit refuses many holds of a burst or a reconnecting queue in a row)."""
     free = ctx.free_beds()
-    ranked = sorted((h for h in ctx.hospitals() if h["id"] != origin["id"] and free.get((h["id"], unit), 0) > 0),
+    ranked = sorted((h for h in ctx.hospitals()
+                     if h["id"] != origin["id"] and not h["closed"] and free.get((h["id"], unit), 0) > 0),
                     key=lambda h: _km(origin, h["lat"], h["lon"]))
     return [Alternative(hospital_id=h["id"], name=h["name"], unit=unit, free_beds=free[(h["id"], unit)],
                         distance_km=round(_km(origin, h["lat"], h["lon"]), 1)) for h in ranked[:limit]]

@@ -45,9 +45,7 @@ def request(ctx: OpContext, op: Op, p: Any) -> int:
     existing = ctx.get(TRANSFERS, op.entity_id)
     if existing is not None:
         raise Refused("This transfer already exists.", status="conflict", current=transfer_data(existing))
-    hospital = ctx.hospital(p.destination_hospital_id)
-    if hospital is None:
-        raise Refused("Unknown destination hospital: refresh the hospital list and choose again.")
+    hospital = ctx.open_hospital(p.destination_hospital_id)
     active = ctx.active_transfer_of(p.encounter_id)
     if active is not None:
         going_to = ctx.hospital(active["destination_hospital_id"])
@@ -179,9 +177,7 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
         state = redirected_transfer_state(TransferState(transfer["state"]))
     except IllegalTransition as exc:
         raise Refused(str(exc), status="conflict", current=transfer_data(transfer)) from exc
-    hospital = ctx.hospital(p.destination_hospital_id)
-    if hospital is None:
-        raise Refused("Unknown hospital: refresh the hospital list and choose again.")
+    hospital = ctx.open_hospital(p.destination_hospital_id)
     if hospital["id"] == transfer["destination_hospital_id"] and p.unit == transfer["unit"]:
         raise Refused(f"The transfer already goes to {hospital['short_name']} {p.unit}.")
     if ctx.get(BOOKINGS, p.booking_id) is not None:

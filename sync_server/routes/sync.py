@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -50,13 +51,18 @@ def _json(model: BaseModel) -> Response:
                                                               403: {"description": ACCOUNT_DISABLED}})
 def pull(user_id: SignedInUserId, sessions: SessionsDep,
          since: Annotated[int, Query(ge=0, le=MAX_WIRE_INT)] = 0,
-         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500, snapshot: bool = False) -> Response:
+         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500, snapshot: bool = False,
+         as_of: datetime | None = None, feed: Annotated[int, Query(ge=1, le=MAX_WIRE_INT)] = 1) -> Response:
     """Changes after ``since`` that this user may see, oldest first. ``snapshot``: a new device's first sync,
-    every page of it: the newest version of each record in scope, recent or still open (``feed``). (Every
-    online client pulls when the live channel moves: the token is checked on the event loop, and the account
-    and the page are read in one session on one pool thread.)"""
+    every page of it: the newest version of each record in scope, recent or still open (``feed``), as of
+    ``as_of`` (when the device began it; default now). ``feed``: the feed generation the client reads
+    (``FEED_VERSION``; 1, an older client, is sent no kind it cannot read). (Every online client pulls when the
+    live channel moves: the token is checked on the event loop, and the account and the page are read in one
+    session on one pool thread.)"""
+    when = as_of if as_of is None or as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
     with sessions() as session:
-        page = pull_changes(session, account(session, user_id), since, limit, snapshot=snapshot)
+        page = pull_changes(session, account(session, user_id), since, limit, snapshot=snapshot, now=when,
+                            feed_version=feed)
     return _json(page)
 
 

@@ -4,6 +4,7 @@ cannot apply yet is held with its reason while the rest of the page applies, and
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -72,12 +73,13 @@ def test_a_change_this_version_cannot_read_is_held_not_fatal(app_context: AppCon
     assert "cannot read" in result.held[1] and "hospital" in result.touched
 
 
-def test_a_first_sync_cut_short_goes_on_as_a_snapshot(app_context: AppContext) -> None:
-    assert pull_position(app_context.store) == (0, True)
-    store_changes(app_context.store, [hospital_change(5)], 5, snapshot_pending=True)
-    assert pull_position(app_context.store) == (5, True)
-    store_changes(app_context.store, [], 9, snapshot_pending=False)
-    assert pull_position(app_context.store) == (9, False)
+def test_a_first_sync_cut_short_goes_on_as_a_snapshot_of_when_it_began(app_context: AppContext) -> None:
+    began, later = datetime(2026, 12, 1, 8, 0, tzinfo=UTC), datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    assert pull_position(app_context.store, began) == (0, began)
+    store_changes(app_context.store, [hospital_change(5)], 5, snapshot_pending=began)
+    assert pull_position(app_context.store, later) == (5, began)  # resumed days later: still as of then
+    store_changes(app_context.store, [], 9, snapshot_done=True)
+    assert pull_position(app_context.store, later) == (9, None)
 
 
 def test_hospitals_seeded_on_this_device_are_version_zero_until_the_server_says(app_context: AppContext) -> None:

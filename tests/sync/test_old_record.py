@@ -3,7 +3,7 @@ handoff, applied without moving its cursor; refused (404) to an account that may
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.services.bootstrap import AppContext
@@ -15,6 +15,7 @@ from tests.sync_server.conftest import Server, db_url, server
 from tests.sync_server.test_feed_bounded import age_feed, cancelled_transfer, pull_all
 
 __all__ = ["db_url", "server"]  # the server fixtures, on both databases
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
 def fetch(server: Server, user: str, transfer_id: str) -> tuple[int, PullResponse | None]:
@@ -35,7 +36,7 @@ def test_an_old_closed_transfer_comes_whole_and_applies_without_moving_the_curso
     with app_context.store.sessions.begin() as session:
         record = session.get(TransferRecord, transfer_id)
         assert record is not None and record.state == "CANCELLED"
-    assert pull_position(app_context.store) == (0, True)
+    assert pull_position(app_context.store, NOW) == (0, NOW)  # the cursor did not move: still a first sync
 
 
 def test_a_record_outside_the_accounts_scope_is_not_found(server: Server) -> None:

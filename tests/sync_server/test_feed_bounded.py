@@ -15,12 +15,16 @@ from sync_server.models import ChangeRow
 from tests.sync_server.conftest import Server, hold, op, transfer_request
 
 
-def pull_all(server: Server, user: str, since: int = 0, snapshot: bool = False) -> list[dict[str, Any]]:
+def pull_all(server: Server, user: str, since: int = 0, snapshot: bool = False,
+             as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """As the current client pulls (``feed=2``); ``as_of``: when its snapshot began (default now)."""
     changes: list[dict[str, Any]] = []
     while True:
-        params: dict[str, Any] = {"since": since, "limit": 7}  # small pages: paging is part of what is tested
+        params: dict[str, Any] = {"since": since, "limit": 7, "feed": 2}  # small pages: paging is tested too
         if snapshot:
             params["snapshot"] = "true"
+        if as_of is not None:
+            params["as_of"] = as_of.isoformat()
         body = server.client.get("/sync/pull", params=params,
                                  headers={"Authorization": f"Bearer {server.token(user)}"}).json()
         changes += body["changes"]
@@ -111,3 +115,34 @@ def test_a_nurse_gets_every_hospital_of_the_network_but_only_her_hospitals_beds(
     hospitals = {c["entity_id"] for c in changes if c["entity"] == "hospital"}
     bed_hospitals = {c["data"]["hospital_id"] for c in changes if c["entity"] == "bed"}
     assert len(hospitals) == 3 and len(bed_hospitals) == 1
+
+
+def test_a_redirected_transfer_closed_long_ago_leaves_no_stale_row_in_a_snapshot(server: Server) -> None:
+    from tests.sync_server.conftest import AMRITA
+
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id), hold(new_id(), transfer_id))
+    [redirected] = server.push("rahul", op("transfer.redirect", transfer_id, {
+        "destination_hospital_id": AMRITA, "unit": "ICU", "booking_id": new_id(), "reason": "cath lab down"}))
+    assert redirected["status"] == "applied"
+    server.push("asha", op("transfer.transition", transfer_id, {"target": "CANCELLED", "reason": "not needed"}))
+    age_feed(server, RECENT + timedelta(hours=1))
+    for user in ("rahul", "asha", "maria"):  # the desk, the crew, the first ward (Lourdes)
+        assert ("transfer", transfer_id) not in newest(pull_all(server, user, snapshot=True))
+
+
+def test_a_snapshot_resumed_days_later_gets_what_closed_meanwhile(server: Server) -> None:
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id), hold(new_id(), transfer_id))
+    began = datetime.now(UTC)
+    server.push("asha", op("transfer.transition", transfer_id, {"target": "CANCELLED", "reason": "not needed"}))
+    age_feed(server, RECENT + timedelta(hours=30))  # as if the device came back three days later
+    later = pull_all(server, "rahul", snapshot=True, as_of=began - RECENT - timedelta(hours=30))
+    states = [c["data"]["state"] for c in later if c["entity_id"] == transfer_id]
+    assert states[-1] == "CANCELLED"  # the cancellation reaches it, not only the open transfer
+
+
+def test_an_older_client_is_sent_no_kind_it_cannot_read(server: Server) -> None:
+    old = server.client.get("/sync/pull", params={"since": 0, "limit": 1000},
+                            headers={"Authorization": f"Bearer {server.token('rahul')}"}).json()["changes"]
+    assert old and not {c["entity"] for c in old} & {"hospital", "capacity_hour"}

@@ -8,9 +8,9 @@ Revises: s0011ecg
 Create Date: 2026-12-05
 
 Existing rows are marked: the newest row of each record for each audience (hospital, owner) is ``latest``;
-of those, hospitals', beds', the formulary's and open transfers' and holds' rows are ``pinned`` (read in
-Python: the JSON functions differ). The hospitals already here are published to the feed once, so devices (new
-or not) learn the network from it.
+of those, hospitals', beds', the formulary's rows are ``pinned``, and those of transfers and holds whose newest
+row (for any audience) is still open (read in Python: the JSON functions differ). The hospitals already here
+are published to the feed once, so devices (new or not) learn the network from it.
 """
 
 from datetime import UTC, datetime
@@ -41,7 +41,9 @@ def upgrade() -> None:
     _publish_existing_hospitals()
     op.create_index("ix_changes_created_at", "changes", ["created_at"])
     op.create_index("ix_changes_pinned_seq", "changes", ["seq"], postgresql_where=sa.text("latest AND pinned"),
-                    sqlite_where=sa.text("latest AND pinned"))
+                    sqlite_where=sa.text("latest = 1 AND pinned = 1"))
+    op.create_index("ix_changes_superseded_seq", "changes", ["seq"], postgresql_where=sa.text("NOT latest"),
+                    sqlite_where=sa.text("latest = 0"))
     op.create_index("ix_transfers_created_at", "transfers", ["created_at"])
     op.create_table(
         "capacity_hours",
@@ -65,11 +67,12 @@ def _mark_existing_rows() -> None:
     conn.execute(sa.text("UPDATE changes SET pinned = true WHERE latest AND entity IN ('bed', 'hospital', "
                          "'formulary')"))
     table = sa.table("changes", sa.column("seq", sa.BigInteger()), sa.column("entity", sa.String()),
-                     sa.column("data", sa.JSON()), sa.column("latest", sa.Boolean()),
-                     sa.column("pinned", sa.Boolean()))
-    rows = conn.execute(sa.select(table.c.seq, table.c.entity, table.c.data).where(
-        table.c.latest, table.c.entity.in_(("transfer", "booking"))))
-    open_seqs = [seq for seq, entity, data in rows if _open(entity, data)]
+                     sa.column("entity_id", sa.String()), sa.column("data", sa.JSON()),
+                     sa.column("latest", sa.Boolean()), sa.column("pinned", sa.Boolean()))
+    rows = conn.execute(sa.select(table.c.seq, table.c.entity, table.c.entity_id, table.c.data).where(
+        table.c.latest, table.c.entity.in_(("transfer", "booking"))).order_by(table.c.seq)).all()
+    newest = {entity_id: (entity, data) for _seq, entity, entity_id, data in rows}  # the last row wins
+    open_seqs = [seq for seq, _entity, entity_id, _data in rows if _open(*newest[entity_id])]
     for start in range(0, len(open_seqs), 1000):
         conn.execute(sa.update(table).where(table.c.seq.in_(open_seqs[start:start + 1000])).values(pinned=True))
 
@@ -103,6 +106,7 @@ def _open(entity: str, data: dict[str, str]) -> bool:
 def downgrade() -> None:
     op.drop_table("capacity_hours")
     op.drop_index("ix_transfers_created_at", table_name="transfers")
+    op.drop_index("ix_changes_superseded_seq", table_name="changes")
     op.drop_index("ix_changes_pinned_seq", table_name="changes")
     op.drop_index("ix_changes_created_at", table_name="changes")
     for column in ("pinned", "latest"):
