@@ -194,8 +194,11 @@ async def _keep_up_periodically(app: FastAPI) -> None:
             continue
         try:
             done = await asyncio.to_thread(keep_up, app.state.engine, app.state.write_sessions, datetime.now(UTC))
-        except RuntimeError:  # the process is shutting down: the loop's thread pool is gone
-            return
+        except RuntimeError as exc:
+            if "shutdown" in str(exc):  # the process is shutting down: the loop's thread pool is gone
+                return
+            log.exception("upkeep failed")
+            continue
         except Exception:  # a passing database error: the next round tries again
             log.exception("upkeep failed")
             continue

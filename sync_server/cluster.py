@@ -126,6 +126,7 @@ class Leadership:
     def start(self) -> None:
         if self._conninfo is not None:
             self._stop = threading.Event()
+            self._leader.clear()  # leads again only once this run holds the lock
             threading.Thread(target=self._run, args=(self._stop,), name="leadership", daemon=True).start()
 
     def stop(self) -> None:
