@@ -30,7 +30,7 @@ class OccupancySeries:
 
 @dataclass(frozen=True)
 class Trends:
-    since: datetime
+    since: datetime  # the first hour's start
     now: datetime
     occupancy: list[OccupancySeries]
     transfer_hours: list[datetime]  # start of each hour, oldest first
@@ -43,9 +43,10 @@ class Trends:
 
 
 def network_trends(store: Store, now: datetime, hours: int = 24) -> Trends:
-    since = now - timedelta(hours=hours)
+    """The last ``hours`` whole hours up to the current one (``since``: the first one's start)."""
     last = now.replace(minute=0, second=0, microsecond=0)
     starts = [last - timedelta(hours=h) for h in range(hours - 1, -1, -1)]
+    since = starts[0]
     with store.sessions.begin() as session:
         rows = list(session.scalars(select(CapacityHourRecord).where(CapacityHourRecord.hour >= starts[0])
                                     .order_by(CapacityHourRecord.hour)))

@@ -295,11 +295,12 @@ class SyncEngine:
         """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB
         thread while the next page is fetched. A device's first sync is a snapshot (``pull_position``)."""
         touched: set[str] = set()
-        since, snapshot = self._db(pull_position, self._store, datetime.now(UTC))
+        account = self._credentials[0].strip().lower()  # the server matches user names so
+        since, snapshot = self._db(pull_position, self._store, datetime.now(UTC), account)
         page = self._authorized(partial(self._http.pull, since=since, limit=PULL_PAGE, snapshot=snapshot))
         received = 0
         while True:
-            applying = self._submit(store_changes, self._store, page.changes, page.cursor,
+            applying = self._submit(store_changes, self._store, page.changes, page.cursor, account=account,
                                     snapshot_pending=snapshot if page.more else None,
                                     snapshot_done=snapshot is not None and not page.more)
             try:

@@ -19,6 +19,13 @@ CURSOR_KEY = "sync.cursor"
 SNAPSHOT_KEY = "sync.snapshot"  # while a first sync (a snapshot) is under way: when it began (ISO time)
 
 
+def _keys(account: str) -> tuple[str, str]:
+    """The cursor and snapshot settings of one account: the feed a pull skips through is the account's (its
+    role's scope), so each account that signs in on a device has its own position in it. (One shared cursor
+    let a coordinator signing in after a nurse start past the changes only a coordinator sees.)"""
+    return (f"{CURSOR_KEY}.{account}", f"{SNAPSHOT_KEY}.{account}") if account else (CURSOR_KEY, SNAPSHOT_KEY)
+
+
 def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
     """Up to ``limit`` unanswered ops after ``after_seq`` (those before are on their way), counting the attempt."""
     with store.sessions.begin() as session:
@@ -32,27 +39,29 @@ def store_results(store: Store, results: Sequence[OpResult], now: datetime) -> N
         record_results(session, results, now)
 
 
-def read_cursor(store: Store) -> int:
+def read_cursor(store: Store, account: str = "") -> int:
     with store.sessions.begin() as session:
-        return int(get_setting(session, CURSOR_KEY) or 0)
+        return int(get_setting(session, _keys(account)[0]) or 0)
 
 
-def pull_position(store: Store, now: datetime) -> tuple[int, datetime | None]:
+def pull_position(store: Store, now: datetime, account: str = "") -> tuple[int, datetime | None]:
     """Where to pull from, and if it is (still) a first sync, the time it began: ``now`` for a device that never
     pulled; a snapshot cut short goes on as one, as of the time it began (so what closed meanwhile comes too),
     never replaying the full feed from there. None: an ordinary pull."""
+    cursor_key, snapshot_key = _keys(account)
     with store.sessions.begin() as session:
-        cursor = int(get_setting(session, CURSOR_KEY) or 0)
-        began = get_setting(session, SNAPSHOT_KEY) or ""
+        cursor = int(get_setting(session, cursor_key) or 0)
+        began = get_setting(session, snapshot_key) or ""
         if began and began not in ("0", "1"):
             return cursor, datetime.fromisoformat(began)
         return cursor, now if cursor == 0 else None
 
 
-def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
+def store_changes(store: Store, changes: Sequence[Change], cursor: int, *, account: str = "",
                   snapshot_pending: datetime | None = None, snapshot_done: bool = False) -> PageResult:
     """Apply pulled changes and move the cursor in the same transaction: a crash repeats, never skips.
-    ``snapshot_pending``: this page is part of a first sync, begun then, that has more pages to come;
+    ``account``: whose pull it is (each account has its own cursor, ``_keys``). ``snapshot_pending``: this page
+    is part of a first sync, begun then, that has more pages to come;
     ``snapshot_done``: it is the first sync's last page (``close_unconfirmed_hospitals`` then runs).
 
     Changes held back earlier (``HeldChange``) are tried again after the page (which may bring what they
@@ -64,8 +73,9 @@ def store_changes(store: Store, changes: Sequence[Change], cursor: int, *,
         fresh = [change for change in changes if change.seq not in held]
         result = apply_page(session, list(fresh) + sorted(retried, key=lambda c: c.seq))
         _keep_held(session, held, fresh, result)
-        set_setting(session, CURSOR_KEY, str(cursor))
-        set_setting(session, SNAPSHOT_KEY, snapshot_pending.isoformat() if snapshot_pending else "")
+        cursor_key, snapshot_key = _keys(account)
+        set_setting(session, cursor_key, str(cursor))
+        set_setting(session, snapshot_key, snapshot_pending.isoformat() if snapshot_pending else "")
         if snapshot_done:
             close_unconfirmed_hospitals(session)
         return result

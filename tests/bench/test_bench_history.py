@@ -69,7 +69,7 @@ def test_history_costs(tmp_path: Path, history_server: ServerProcess) -> None:
         views = {"open transfers": timed(lambda: open_transfers(desk.context.store, now), 30),
                  "trends": timed(lambda: network_trends(desk.context.store, now), 30)}
         cycle = timed(desk.engine.run_once, 20)
-        cursor = read_cursor(desk.context.store)
+        cursor = read_cursor(desk.context.store, "rahul")
     finally:
         desk.close()
     headers = {"Authorization": f"Bearer {history_server.login('rahul')}"}

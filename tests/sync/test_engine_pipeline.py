@@ -116,14 +116,14 @@ def test_pages_are_applied_in_order_with_their_cursor(app_context: AppContext, r
     http = FakeHttp(pages=pages)
     assert engine_for(app_context, http, runner).run_once()
     assert http.pulled_since == [0, 10]
-    assert bed_status(app_context) == "cleaning" and read_cursor(app_context.store) == 20
+    assert bed_status(app_context) == "cleaning" and read_cursor(app_context.store, "asha") == 20
 
 
 def test_a_pull_failing_part_way_leaves_the_cursor_after_the_last_applied_page(app_context: AppContext,
                                                                                runner: DbRunner) -> None:
     pages = [bed_page(app_context, 10, "occupied", True), bed_page(app_context, 20, "cleaning", False)]
     assert not engine_for(app_context, FakeHttp(pages=pages, fail_pull=2), runner).run_once()
-    assert bed_status(app_context) == "occupied" and read_cursor(app_context.store) == 10
+    assert bed_status(app_context) == "occupied" and read_cursor(app_context.store, "asha") == 10
 
 
 def test_a_first_sync_reports_its_progress_page_by_page(app_context: AppContext, runner: DbRunner) -> None:

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.local import store_changes
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
@@ -68,3 +69,12 @@ def test_trends_tab_charts_the_servers_hourly_figures(qtbot: QtBot, window: Main
     qtbot.waitUntil(lambda: "1 transfer requested" in workspace.trends.summary.text(), timeout=10_000)
     xs, ys = workspace.trends.occupancy_curves["ICU"].getData()
     assert xs is not None and len(xs) >= 2 and all(0 <= y <= 100 for y in ys)
+
+
+def test_open_trends_follow_the_servers_new_figures_without_a_tab_switch(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    workspace.tabs.setCurrentWidget(workspace.trends)
+    now = datetime.now(UTC)
+    store_changes(window.context.store, [figures(1, 0, "ICU", 10, 3, now=now)], 1)
+    workspace.on_synced(SyncStatus(True, 0, now, None, touched=frozenset({"capacity_hour"})))
+    qtbot.waitUntil(lambda: "3 transfers requested" in workspace.trends.summary.text(), timeout=10_000)

@@ -51,7 +51,8 @@ class TrendsView(QWidget):
             curve.setData(xs, series.percent_in_use if series else [], stepMode="left")  # a value holds until the next
         centres = [h.timestamp() + 1800 for h in trends.transfer_hours]
         self.transfer_bars.setOpts(x=centres, height=trends.transfers_per_hour, width=3000)
-        self.occupancy_plot.setXRange(trends.since.timestamp(), trends.now.timestamp(), padding=0.01)
+        end = trends.transfer_hours[-1].timestamp() + 3600 if trends.transfer_hours else trends.now.timestamp()
+        self.occupancy_plot.setXRange(trends.since.timestamp(), end, padding=0.01)  # whole hours, the current too
         self.transfers_plot.setYRange(0, max([*trends.transfers_per_hour, 4]) + 1)
         if trends.hours_known == 0:
             self.summary.setText("No hourly figures from the sync server yet: they come with the next sync.")

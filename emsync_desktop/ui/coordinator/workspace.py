@@ -124,12 +124,12 @@ class CoordinatorWorkspace(QWidget):
             self._relay.submit(network_trends, self._store, utc_now(), on_result=self.trends.set_trends, owner=self)
 
     def on_synced(self, status: SyncStatus) -> None:
-        """Refresh what the sync engine's changes touched (transfers, bookings, beds)."""
+        """Refresh what the sync engine's changes touched (transfers, bookings, beds, the hourly figures)."""
         if status.touched & {"transfer", "booking"}:
             self.refresh_transfers()
-        if status.touched & {"bed"}:
+        if status.touched & {"bed", "hospital"}:
             self.refresh_capacity()
-        if status.touched & {"bed", "transfer"}:
+        if status.touched & {"capacity_hour"}:
             self.refresh_trends()
 
     def _go_to(self, tab: int) -> None:
