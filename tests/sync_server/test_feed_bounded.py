@@ -146,3 +146,11 @@ def test_an_older_client_is_sent_no_kind_it_cannot_read(server: Server) -> None:
     old = server.client.get("/sync/pull", params={"since": 0, "limit": 1000},
                             headers={"Authorization": f"Bearer {server.token('rahul')}"}).json()["changes"]
     assert old and not {c["entity"] for c in old} & {"hospital", "capacity_hour"}
+
+
+def test_a_snapshots_time_must_be_a_date_time_and_very_old_ones_mean_from_2000(server: Server) -> None:
+    headers = {"Authorization": f"Bearer {server.token('rahul')}"}
+    number = server.client.get("/sync/pull", params={"snapshot": "true", "as_of": "0.5"}, headers=headers)
+    ancient = server.client.get("/sync/pull", params={"snapshot": "true", "as_of": "0001-01-01T00:00:00+00:00"},
+                                headers=headers)
+    assert number.status_code == 422 and "ISO 8601" in number.json()["detail"] and ancient.status_code == 200
