@@ -55,3 +55,16 @@ def test_every_library_the_server_imports_is_a_declared_dependency(staged: Path)
 def test_the_demo_network_is_in_the_wheel_for_demo(staged: Path) -> None:
     assert (staged / "sync_server" / "demo_network.json").read_bytes() == (
         ROOT / "resources" / "demo_network.json").read_bytes()
+
+
+def test_every_staged_package_is_one_the_wheel_takes(staged: Path) -> None:
+    """The staged files go into the wheel only if its pyproject's package list takes their package (a subpackage
+    of ``domain``, e.g. ``edxl_have``, was staged but left out, and the installed server failed to start)."""
+    import fnmatch
+    import tomllib
+
+    setuptools = tomllib.loads((staged / "pyproject.toml").read_text())["tool"]["setuptools"]
+    include = setuptools["packages"]["find"]["include"]
+    packages = [".".join(p.parent.relative_to(staged).parts) for p in staged.rglob("__init__.py")]
+    left_out = [name for name in packages if not any(fnmatch.fnmatch(name, pattern) for pattern in include)]
+    assert packages and left_out == []

@@ -73,7 +73,7 @@ emsync-server = "sync_server.__main__:main"
 version = {{ attr = "emsync_desktop.__version__" }}
 
 [tool.setuptools.packages.find]
-include = ["sync_server*", "emsync_desktop", "emsync_desktop.domain", "emsync_desktop.sync"]
+include = ["sync_server*", "emsync_desktop", "emsync_desktop.domain*", "emsync_desktop.sync"]
 
 [tool.setuptools.package-data]
 "sync_server" = ["migrations/*.py", "migrations/versions/*.py", "migrations/*.mako", "demo_network.json"]
