@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.beds import BEDS_IN_USE
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import TransferState
-from sync_server.capacity_hours import hour_start, record_hour, sample_capacity
+from sync_server.capacity_hours import bed_counts, hour_start, record_hour, sample_capacity
 from sync_server.feed import record_change
 from sync_server.models import Bed, Booking, Hospital, Transfer
 from sync_server.op_context import bed_data, booking_data, columns_of, transfer_data
@@ -47,7 +46,7 @@ def seed_demo_history(session: Session, start: datetime, now: datetime, *, bed_c
                      + [("transfer", start + timedelta(seconds=rng.uniform(0, span_s - 3600)))
                         for _ in range(transfers)], key=lambda m: m[1])
     beds = list(session.scalars(select(Bed).where(Bed.status.in_(NEXT_STATUS)).order_by(Bed.id)))
-    hours = _Hours(session, list(session.scalars(select(Bed))), hour_start(start))
+    hours = _Hours(session, hour_start(start))
     hospitals = list(session.scalars(select(Hospital).order_by(Hospital.id)))
     for kind, at in moments:
         hours.reach(at)
@@ -66,20 +65,17 @@ def seed_demo_history(session: Session, start: datetime, now: datetime, *, bed_c
 
 class _Hours:
     """The hourly figures (``capacity_hours``) of the history as it is written: each hour is recorded with the
-    beds as they were at its end, and the transfers requested in it."""
+    beds as they were at its end (``bed_counts`` reads them; the session flushes the changes first), and the
+    transfers requested in it."""
 
-    def __init__(self, session: Session, beds: list[Bed], first: datetime) -> None:
-        self.session, self.beds, self.hour = session, beds, first
+    def __init__(self, session: Session, first: datetime) -> None:
+        self.session, self.hour = session, first
         self.asked: dict[str, int] = {}
 
     def reach(self, at: datetime) -> None:
         while hour_start(at) > self.hour:
-            counts: dict[str, tuple[int, int]] = {}
-            for bed in self.beds:
-                total, in_use = counts.get(bed.unit, (0, 0))
-                counts[bed.unit] = (total + 1, in_use + (bed.status in BEDS_IN_USE))
             end = self.hour + timedelta(hours=1)
-            record_hour(self.session, self.hour, counts, self.asked, end)
+            record_hour(self.session, self.hour, bed_counts(self.session), self.asked, end)
             self.hour, self.asked = end, {}
 
     def requested(self, unit: str) -> None:

@@ -26,7 +26,7 @@ from emsync_desktop.sync.protocol import (
     PullResponse,
 )
 from sync_server.db import lock_feed
-from sync_server.models import ChangeRow, User
+from sync_server.models import Booking, ChangeRow, Handoff, User
 from sync_server.rows import fast_statement, insert_rows
 
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
@@ -179,7 +179,7 @@ def compact_feed(conn: Connection, now: datetime, batch: int = 5000) -> int:
     """Delete up to ``batch`` superseded rows older than ``COMPACT_AFTER``; returns how many. Safe for every
     cursor: each deleted row has a newer row of the same record further on in the feed. Reads the superseded
     rows' partial index up to the first row of the window, never the whole feed."""
-    floor = _first_seq_since(conn, now - COMPACT_AFTER, current_head(conn))
+    floor = _first_seq_since(conn, now - COMPACT_AFTER, latest_seq(conn))
     old = select(CHANGES.c.seq).where(~CHANGES.c.latest, CHANGES.c.seq < floor,
                                       CHANGES.c.created_at < now - COMPACT_AFTER).order_by(CHANGES.c.seq).limit(batch)
     return int(conn.execute(delete(CHANGES).where(CHANGES.c.seq.in_(old.scalar_subquery()))).rowcount or 0)
@@ -191,10 +191,6 @@ def latest_seq(conn: Connection) -> int:
     return int(rows[0]["seq"] or 0)
 
 
-def current_head(conn: Connection) -> int:
-    return int(conn.scalar(select(func.max(CHANGES.c.seq))) or 0)
-
-
 def current_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeRow.seq))) or 0)
 
@@ -202,8 +198,6 @@ def current_seq(session: Session) -> int:
 def record_rows(session: Session, user: User, entity: str, entity_id: str) -> list[Change]:
     """The newest rows of one record in ``user``'s scope (a device fetching what left its scope); for a transfer
     also those of its bookings and handoffs. Empty when there is none or the user may not see it."""
-    from sync_server.models import Booking, Handoff
-
     ids = {entity_id}
     if entity == "transfer":
         for table in (Booking, Handoff):

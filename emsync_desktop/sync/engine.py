@@ -68,6 +68,7 @@ BATCH = 200
 ANCHORS_EVERY_S = 60.0  # the server signs its audit chain's head every few minutes
 PRUNE_EVERY_S = 3600.0  # local data that left the device's scope (``sync.prune``)
 PULL_PAGE = MAX_PULL_LIMIT
+SYNC_FAILED = "Sync stopped on an unexpected error and will try again"  # begins the status's error, then the error
 
 
 class LiveUnavailable(Exception):
@@ -338,7 +339,7 @@ class SyncEngine:
         self._anchors_fetched_at = time.monotonic()
 
     def _report_failure(self, exc: Exception) -> None:
-        text = f"Sync stopped on an unexpected error and will try again: {type(exc).__name__}: {exc}"
+        text = f"{SYNC_FAILED}: {type(exc).__name__}: {exc}"
         try:
             self._report(False, text)
         except Exception:  # the store itself failed: say so without the counts

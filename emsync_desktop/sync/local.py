@@ -52,7 +52,7 @@ def pull_position(store: Store, now: datetime, account: str = "") -> tuple[int, 
     with store.sessions.begin() as session:
         cursor = int(get_setting(session, cursor_key) or 0)
         began = get_setting(session, snapshot_key) or ""
-        if began and began not in ("0", "1"):
+        if began:
             return cursor, datetime.fromisoformat(began)
         return cursor, now if cursor == 0 else None
 

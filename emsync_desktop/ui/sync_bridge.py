@@ -12,7 +12,7 @@ from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.services.second_factor import SecondFactorServer
 from emsync_desktop.sync.blobs import BLOBS_DIR
-from emsync_desktop.sync.engine import SyncEngine, SyncStatus
+from emsync_desktop.sync.engine import SYNC_FAILED, SyncEngine, SyncStatus
 from emsync_desktop.sync.http import SyncHttp
 from emsync_desktop.sync.live import LiveChannel
 from emsync_desktop.sync.protocol import ACCOUNT_DISABLED, TokenResponse
@@ -106,7 +106,7 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
                 f"{server} · {waiting}", True)
     if status.online:
         return f"● Online{server} · {waiting} · last sync {last}{held}", not held
-    if status.error and status.error.startswith("Sync stopped"):
+    if status.error and status.error.startswith(SYNC_FAILED):
         return f"● {status.error} · {waiting} · last sync {last}", False
     return f"● Offline · {waiting} · retrying{server} · last sync {last}{held}", False
 
