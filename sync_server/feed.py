@@ -26,7 +26,7 @@ from emsync_desktop.sync.protocol import (
     PullResponse,
 )
 from sync_server.db import lock_feed
-from sync_server.models import Booking, ChangeRow, Handoff, User
+from sync_server.models import Booking, ChangeRow, Handoff, Transfer, User
 from sync_server.rows import fast_statement, insert_rows
 
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
@@ -193,6 +193,32 @@ def latest_seq(conn: Connection) -> int:
 
 def current_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(ChangeRow.seq))) or 0)
+
+
+def transfers_requested(session: Session, user: User, start: datetime, end: datetime, limit: int) -> list[Change]:
+    """The newest version of each transfer requested in [``start``, ``end``) that ``user`` may see, newest first,
+    at most ``limit``: what a desk lists to open an old case (``record_rows``). Reads the transfers' time index."""
+    ids = list(session.scalars(select(Transfer.id).where(Transfer.created_at >= start, Transfer.created_at < end,
+                                                         _transfers_of(user))
+                               .order_by(Transfer.created_at.desc()).limit(limit)))
+    if not ids:
+        return []
+    rows = session.connection().execute(select(CHANGES).where(
+        CHANGES.c.entity == "transfer", CHANGES.c.entity_id.in_(ids), CHANGES.c.latest, scope(user)))
+    newest = {r.entity_id: r for r in rows}  # one audience's row of each (the same version for every audience)
+    found = [newest[transfer_id] for transfer_id in ids if transfer_id in newest]
+    return [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
+                                   data=r.data, at=r.created_at) for r in found]
+
+
+def _transfers_of(user: User) -> ColumnElement[bool]:
+    """The transfers ``user`` may look up (as ``scope``): a ward's own, a crew's own, or all."""
+    role = Role(user.role)
+    if role is Role.NURSE:
+        return Transfer.destination_hospital_id == user.hospital_id
+    if role is Role.PARAMEDIC:
+        return Transfer.requested_by == user.id
+    return true()
 
 
 def record_rows(session: Session, user: User, entity: str, entity_id: str) -> list[Change]:

@@ -196,9 +196,11 @@ class BlobSender(Base):
 
 
 class AppliedOp(Base):
-    """Every op ever answered, with its answer: a repeat gets the same answer."""
+    """Every op answered, with its answer: a repeat gets the same answer (until the device has confirmed that it
+    has the answer, and a day has passed: ``answers.py``)."""
 
     __tablename__ = "applied_ops"
+    __table_args__ = (Index("ix_applied_ops_device", "device_id", "user_id", "device_seq"),)  # forgetting (answers)
     op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36))
     device_seq: Mapped[int] = mapped_column(BigInteger)
@@ -206,6 +208,20 @@ class AppliedOp(Base):
     kind: Mapped[str] = mapped_column(String(32))
     result: Mapped[dict[str, object]] = mapped_column(JSON)
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeviceAnswers(Base):
+    """How far a device has the server's answers to its ops (per account on it), and which stored answers the
+    server has forgotten because of it (``answers.py``): ``answered_through``, from the device's pushes, every op
+    of this device and account up to that ``device_seq`` has its answer stored on the device; the upkeep then
+    deletes stored answers up to ``forgotten_through`` that were given before ``forgot_before``."""
+
+    __tablename__ = "device_answers"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    answered_through: Mapped[int] = mapped_column(BigInteger)
+    forgotten_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    forgot_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ChangeRow(Base):

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from emsync_desktop.sync.protocol import Op, OpResult
+from emsync_desktop.sync.protocol import AnsweredThrough, Op, OpResult
+from sync_server.answers import raise_marks
 from sync_server.feed import latest_seq
 from sync_server.models import User
 from sync_server.op_context import OpContext
@@ -60,6 +61,7 @@ class _Push:
     ops: list[Op]
     loop: asyncio.AbstractEventLoop
     answer: asyncio.Future[tuple[list[OpResult], int]]
+    answered: AnsweredThrough | None = None
 
     def settle(self, result: tuple[list[OpResult], int] | None, error: BaseException | None = None) -> None:
         """Resolve the awaiting request from the writer thread (a request gone meanwhile is skipped)."""
@@ -101,24 +103,27 @@ class Writer:
         self._start_lock = threading.Lock()
         self._conn: Connection | None = None
 
-    async def apply_push(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
+    async def apply_push(self, user_id: str, ops: list[Op],
+                         answered: AnsweredThrough | None = None) -> tuple[list[OpResult], int]:
         """Answers to every op of one push, in order, and the feed's cursor after them. The ops are
         applied ``BATCH_OPS`` at a time (sharing transactions with other pushes waiting), so a crash
         loses at most an uncommitted batch, which the client pushes again (committed answers come back
-        as stored). Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
+        as stored). ``answered``: how far the device has its answers (recorded with the first batch).
+        Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         results: list[OpResult] = []
         cursor = 0
         for start in range(0, len(ops), BATCH_OPS):
-            answers, cursor = await self.apply(user_id, ops[start:start + BATCH_OPS])
+            answers, cursor = await self.apply(user_id, ops[start:start + BATCH_OPS], answered if start == 0 else None)
             results += answers
         return results, cursor
 
-    async def apply(self, user_id: str, ops: list[Op]) -> tuple[list[OpResult], int]:
+    async def apply(self, user_id: str, ops: list[Op],
+                    answered: AnsweredThrough | None = None) -> tuple[list[OpResult], int]:
         """Answers to ``ops`` (at most ``BATCH_OPS``) and the feed's cursor after them.
         Raises ``UnknownUser`` if the account is gone, ``AccountDisabled`` if it is disabled."""
         self._ensure_started()
         loop = asyncio.get_running_loop()
-        push = _Push(user_id, ops, loop, loop.create_future())
+        push = _Push(user_id, ops, loop, loop.create_future(), answered)
         self._queue.put(push)
         return await push.answer
 
@@ -194,7 +199,7 @@ class Writer:
         cursor = 0
         for op in push.ops:
             try:
-                outcome = self._transaction([_Push(push.user_id, [op], push.loop, push.answer)])[0]
+                outcome = self._transaction([_Push(push.user_id, [op], push.loop, push.answer, push.answered)])[0]
             except Exception as exc:
                 if not _deterministic(exc):
                     raise
@@ -262,5 +267,7 @@ class Writer:
             answers.append(apply_ops(ctx, push.ops))
         if ctx is not None:
             ctx.finish()
+        raise_marks(conn, [(p.answered.device_id, p.user_id, p.answered.device_seq) for p in batch
+                           if p.answered is not None and p.user_id in users])
         cursor = latest_seq(conn)
         return [a if isinstance(a, AccountRefused) else (a, cursor) for a in answers]

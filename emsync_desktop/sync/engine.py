@@ -54,6 +54,7 @@ from emsync_desktop.sync.protocol import (
     ACCOUNT_DISABLED,
     MAX_OPS_PER_PUSH,
     MAX_PULL_LIMIT,
+    AnsweredThrough,
     Op,
     PushResponse,
     TokenResponse,
@@ -79,7 +80,7 @@ class LiveUnavailable(Exception):
 class LivePusher(Protocol):
     """Pushes over the live channel (``sync.live.LiveChannel``); raises ``LiveUnavailable`` when it cannot."""
 
-    def push(self, token: str, ops: list[Op]) -> PushResponse: ...
+    def push(self, token: str, ops: list[Op], answered: AnsweredThrough | None = None) -> PushResponse: ...
 
 
 @dataclass
@@ -274,23 +275,25 @@ class SyncEngine:
         batch = min(BATCH, MAX_OPS_PER_PUSH)
         ops = self._db(take_pending, self._store, self._device_id, batch)
         storing: list[Future[None]] = []
+        # Every op before the first pending one has its answer stored here: the server may forget those answers.
+        answered = AnsweredThrough(device_id=self._device_id, device_seq=ops[0].device_seq - 1) if ops else None
         try:
             while ops:
                 after = self._submit(take_pending, self._store, self._device_id, batch, ops[-1].device_seq)
-                response = self._authorized(partial(self._push, ops=ops))
+                response = self._authorized(partial(self._push, ops=ops, answered=answered))
                 storing.append(self._submit(store_results, self._store, response.results, datetime.now(UTC)))
                 ops = after.result()
         finally:
             for stored in storing:
                 stored.result()
 
-    def _push(self, token: str, ops: list[Op]) -> PushResponse:
+    def _push(self, token: str, ops: list[Op], answered: AnsweredThrough | None) -> PushResponse:
         if self._live is not None:
             try:
-                return self._live.push(token, ops)
+                return self._live.push(token, ops, answered)
             except LiveUnavailable:
                 pass  # not connected, or dropped before answering: HTTP (a repeat gets stored answers)
-        return self._http.push(token, ops=ops)
+        return self._http.push(token, ops=ops, answered=answered)
 
     def _pull_all(self) -> set[str]:
         """Pull until caught up. Each page is applied (with its cursor, in one transaction) on the DB

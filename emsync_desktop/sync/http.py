@@ -35,6 +35,7 @@ import requests
 from emsync_desktop.sync.protocol import (
     ACCOUNT_DISABLED,
     FEED_VERSION,
+    AnsweredThrough,
     AuditAnchor,
     AuditAnchors,
     AuditVerification,
@@ -170,8 +171,9 @@ class SyncHttp:
         """Revoke the session of ``refresh_token`` on the server (sign-out)."""
         self._call("POST", "/auth/logout", json={"refresh_token": refresh_token}, timeout=LOGOUT_TIMEOUT_S, raw=True)
 
-    def push(self, token: str, ops: list[Op]) -> PushResponse:
-        body = PushRequest(ops=ops).model_dump(mode="json")
+    def push(self, token: str, ops: list[Op], answered: AnsweredThrough | None = None) -> PushResponse:
+        """``answered``: how far this device has every answer stored (the server may forget those)."""
+        body = PushRequest(ops=ops, answered_through=answered).model_dump(mode="json")
         return PushResponse.model_validate(self._call("POST", "/sync/push", json=body, token=token))
 
     def pull(self, token: str, since: int, limit: int = 500, snapshot: datetime | None = None) -> PullResponse:
@@ -181,6 +183,12 @@ class SyncHttp:
             params["snapshot"] = "true"
             params["as_of"] = snapshot.isoformat()
         body = self._call("GET", "/sync/pull", params=params, token=token)
+        return PullResponse.model_validate(body)
+
+    def lookup_transfers(self, token: str, start: datetime, end: datetime) -> PullResponse:
+        """Transfers requested in [start, end) that this account may see, newest first (``more``: over the limit)."""
+        body = self._call("GET", "/sync/lookup/transfers", params={"start": start.isoformat(), "end": end.isoformat()},
+                          token=token)
         return PullResponse.model_validate(body)
 
     def fetch_record(self, token: str, entity: str, entity_id: str) -> list[Change]:

@@ -40,6 +40,7 @@ from emsync_desktop.sync.http import READ_TIMEOUT_S, raise_for_status
 from emsync_desktop.sync.protocol import (
     LIVE_CLOSE_ACCOUNT_DISABLED,
     MAX_BODY_BYTES,
+    AnsweredThrough,
     LivePush,
     LivePushed,
     LiveRefused,
@@ -85,7 +86,8 @@ class LiveChannel:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def push(self, token: str, ops: list[Op], timeout_s: float = READ_TIMEOUT_S) -> PushResponse:
+    def push(self, token: str, ops: list[Op], answered: AnsweredThrough | None = None,
+             timeout_s: float = READ_TIMEOUT_S) -> PushResponse:
         """The server's answers to ``ops``, as ``SyncHttp.push`` gives them, with the same errors
         (``AuthRejected``, ``RequestRefused``, ``ServerUnreachable``); ``LiveUnavailable`` if the channel
         cannot carry it."""
@@ -97,7 +99,7 @@ class LiveChannel:
                 raise LiveUnavailable("live channel not connected")
             self._waiting[request_id] = answer
         try:
-            ws.send(LivePush(request_id=request_id, token=token, ops=ops).model_dump_json())
+            ws.send(LivePush(request_id=request_id, token=token, ops=ops, answered_through=answered).model_dump_json())
             text = answer.result(timeout=timeout_s)
         except (OSError, WebSocketException, FutureTimeout) as exc:
             raise LiveUnavailable(f"live channel failed ({type(exc).__name__})") from exc

@@ -381,8 +381,21 @@ def nul_path(value: Any, path: str) -> str | None:
     return None
 
 
+MAX_LOOKUP_DAYS = 31  # one look-up of old transfers spans at most a month (``/sync/lookup/transfers``)
+MAX_LOOKUP_TRANSFERS = 200  # and lists at most this many, newest first
+
+
+class AnsweredThrough(_Strict):
+    """Every op of this device up to ``device_seq`` has its answer stored on the device: it will not send them
+    again, and the server may forget those answers (``sync_server/answers.py``)."""
+
+    device_id: Id
+    device_seq: Annotated[int, Field(ge=0, le=MAX_WIRE_INT), JSON_INTEGER]
+
+
 class PushRequest(_Strict):
     ops: Annotated[list[Op], Field(max_length=MAX_OPS_PER_PUSH)]
+    answered_through: AnsweredThrough | None = None
 
 
 class Alternative(_Strict):

@@ -18,7 +18,7 @@ from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.preferences import save_theme, save_window_geometry
 from emsync_desktop.services.transfers import TransferService
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol import AuditAnchor, AuditVerification
+from emsync_desktop.sync.protocol import AuditAnchor, AuditVerification, Change, PullResponse
 from emsync_desktop.ui.about_dialog import show_about
 from emsync_desktop.ui.idle_lock import DEFAULT_LOCK_MINUTES, IdleWatcher, LockScreen
 from emsync_desktop.ui.keyboard import tidy_focus_chain
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from emsync_desktop.ui.two_step_setup import TwoStepSetup
 
 T = TypeVar("T")
+_NOT_ONLINE = ("This desk is not signed in to the sync server yet: wait for the status bar to say Online, "
+               "then try again.")
 
 
 class MainWindow(QMainWindow):
@@ -232,6 +234,16 @@ class MainWindow(QMainWindow):
                                 "wait for the status bar to say Online, and open it again.",
                                 "The file could not be fetched from the sync server: ")
 
+    def lookup_transfers(self, start: datetime, end: datetime) -> PullResponse:
+        """Any thread but the GUI's: transfers requested in [start, end) on the sync server (past transfers)."""
+        return self._ask_server(lambda http, token: http.lookup_transfers(token, start, end), _NOT_ONLINE,
+                                "The sync server could not be asked: ")
+
+    def fetch_transfer(self, transfer_id: str) -> list[Change]:
+        """Any thread but the GUI's: one transfer whole (bookings, handoffs) from the sync server."""
+        return self._ask_server(lambda http, token: http.fetch_record(token, "transfer", transfer_id), _NOT_ONLINE,
+                                "The sync server could not send it: ")
+
     def verify_audit(self, held: list[AuditAnchor]) -> AuditVerification:
         """Any thread but the GUI's: the sync server's check of its audit chain, with the anchors this desk
         holds, under the signed-in session's token (an admin's)."""
@@ -297,8 +309,10 @@ class MainWindow(QMainWindow):
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 
+            connected = self.sync_target is not None
             return CoordinatorWorkspace(self.relay, self.context.store, user, self.theme, self.context.data_dir,
-                                        self.nudge_sync)
+                                        self.nudge_sync, self.lookup_transfers if connected else None,
+                                        self.fetch_transfer if connected else None)
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
         return AdminWorkspace(self.relay, self.context, self.theme,

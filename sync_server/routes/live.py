@@ -193,7 +193,7 @@ async def _answer(websocket: WebSocket, tokens: _TokenCheck, message: Message) -
     app = websocket.app
     writer: Writer = app.state.writer
     try:
-        results, cursor = await writer.apply_push(user_id, push.ops)
+        results, cursor = await writer.apply_push(user_id, push.ops, push.answered_through)
     except UnknownUser:
         return _refused(push.request_id, 401, "This account no longer exists."), None
     except AccountDisabled:  # the connection itself is closed by the account watcher (live_accounts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator
 
 from emsync_desktop.sync.protocol import (
     ACCOUNT_DISABLED,
+    MAX_LOOKUP_DAYS,
+    MAX_LOOKUP_TRANSFERS,
     MAX_PULL_LIMIT,
     MAX_WIRE_INT,
     PullResponse,
@@ -18,7 +20,7 @@ from emsync_desktop.sync.protocol import (
     PushResponse,
 )
 from sync_server.deps import SessionsDep, SignedInUserId, account
-from sync_server.feed import pull_changes, record_rows
+from sync_server.feed import pull_changes, record_rows, transfers_requested
 from sync_server.live import LiveHub
 from sync_server.writer import AccountDisabled, UnknownUser, Writer
 
@@ -32,7 +34,7 @@ async def push(body: PushRequest, user_id: SignedInUserId, request: Request) -> 
     """Apply ops in the order given and answer each; each op is all or nothing (``Writer.apply_push``)."""
     writer: Writer = request.app.state.writer
     try:
-        results, cursor = await writer.apply_push(user_id, body.ops)
+        results, cursor = await writer.apply_push(user_id, body.ops, body.answered_through)
     except UnknownUser as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.") from exc
     except AccountDisabled as exc:
@@ -91,3 +93,25 @@ def record(entity: Literal["transfer", "booking", "handoff"],
     if not any(c.entity_id == entity_id for c in changes):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such record, or this account may not see it.")
     return _json(PullResponse(changes=changes, cursor=0, more=False))
+
+
+@router.get("/lookup/transfers", response_model=PullResponse,
+            responses={401: {"description": "Not signed in"}, 403: {"description": ACCOUNT_DISABLED},
+                       422: {"description": "A time is missing, or not an ISO 8601 time with its offset"}})
+def lookup_transfers(user_id: SignedInUserId, sessions: SessionsDep,
+                     start: Annotated[AwareDatetime, BeforeValidator(_time_text)],
+                     end: Annotated[AwareDatetime, BeforeValidator(_time_text)]) -> Response:
+    """Transfers requested from ``start`` up to ``end`` that this account may see, newest first, at most
+    ``MAX_LOOKUP_TRANSFERS``, each in its newest version: a desk looking up an old case (then
+    ``GET /sync/record/transfer/{id}`` for the whole of it). A span over ``MAX_LOOKUP_DAYS`` days is cut to its
+    last ``MAX_LOOKUP_DAYS``; an ``end`` not after ``start`` lists nothing. ``more``: there were more than shown
+    (over the count, or the span was cut)."""
+    start, end = max(start, _EARLIEST), max(end, _EARLIEST)
+    cut = end - start > timedelta(days=MAX_LOOKUP_DAYS)
+    start = end - timedelta(days=MAX_LOOKUP_DAYS) if cut else start
+    found = []
+    if end > start:
+        with sessions() as session:
+            found = transfers_requested(session, account(session, user_id), start, end, MAX_LOOKUP_TRANSFERS + 1)
+    return _json(PullResponse(changes=found[:MAX_LOOKUP_TRANSFERS], cursor=0,
+                              more=cut or len(found) > MAX_LOOKUP_TRANSFERS))

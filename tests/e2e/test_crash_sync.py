@@ -125,14 +125,14 @@ def _kill_server_during_second_push(client: Client, server: ServerProcess, monke
     push = client.engine._push
     pushes: list[int] = []
 
-    def push_as_the_server_dies(token: str, ops: list[Any]) -> Any:
+    def push_as_the_server_dies(token: str, ops: list[Any], **more: Any) -> Any:
         pushes.append(len(ops))
         if len(pushes) != 2:
-            return push(token, ops=ops)
+            return push(token, ops=ops, **more)
         if moment == "as_sent":
             threading.Thread(target=server.process.send_signal, args=(signal.SIGKILL,)).start()
-            return push(token, ops=ops)
-        push(token, ops=ops)
+            return push(token, ops=ops, **more)
+        push(token, ops=ops, **more)
         server.process.send_signal(signal.SIGKILL)
         server.process.wait(timeout=30)
         raise ServerUnreachable("the server died before its answer arrived")

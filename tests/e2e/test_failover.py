@@ -51,11 +51,11 @@ def kill_during_push(client: Client, server: ServerProcess, monkeypatch: pytest.
     address that answered each push."""
     push, pushes = client.engine._push, [0]
 
-    def push_as_the_server_dies(token: str, ops: list[Any]) -> Any:
+    def push_as_the_server_dies(token: str, ops: list[Any], **more: Any) -> Any:
         pushes[0] += 1
         if pushes[0] == 3:
             threading.Thread(target=server.process.send_signal, args=(signal.SIGKILL,)).start()
-        response = push(token, ops=ops)
+        response = push(token, ops=ops, **more)
         answered.append(client.engine._http.servers.current)
         return response
 

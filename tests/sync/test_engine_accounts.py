@@ -55,7 +55,7 @@ class FakeServer:
         self._check("")
         return tokens(len(self.calls))
 
-    def push(self, token: str, ops: list[Op]) -> PushResponse:
+    def push(self, token: str, ops: list[Op], answered: object = None) -> PushResponse:
         self._check(token)
         return PushResponse(results=[], cursor=0)
 

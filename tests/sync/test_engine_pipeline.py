@@ -18,7 +18,7 @@ from emsync_desktop.sync import engine as engine_module
 from emsync_desktop.sync.engine import SyncEngine
 from emsync_desktop.sync.http import ServerUnreachable
 from emsync_desktop.sync.local import read_cursor
-from emsync_desktop.sync.protocol import Change, Op, OpResult, PullResponse, PushResponse
+from emsync_desktop.sync.protocol import AnsweredThrough, Change, Op, OpResult, PullResponse, PushResponse
 from emsync_desktop.sync.servers import ServerList
 from tests.sync.test_outbox_answers import send_case
 
@@ -31,16 +31,18 @@ class FakeHttp:
     fail_push: int | None = None
     fail_pull: int | None = None
     pushed: list[list[int]] = field(default_factory=list)
+    answered: list[int | None] = field(default_factory=list)  # each push's answered_through
     pulled_since: list[int] = field(default_factory=list)
     servers: ServerList = field(default_factory=lambda: ServerList("http://127.0.0.1:9"))
 
     def login(self, _username: str, _password: str) -> Any:
         return SimpleNamespace(access_token="token", refresh_token="refresh")
 
-    def push(self, _token: str, ops: list[Op]) -> PushResponse:
+    def push(self, _token: str, ops: list[Op], answered: AnsweredThrough | None = None) -> PushResponse:
         if len(self.pushed) + 1 == self.fail_push:
             raise ServerUnreachable("network gone")
         self.pushed.append([op.device_seq for op in ops])
+        self.answered.append(answered.device_seq if answered is not None else None)
         return PushResponse(results=[OpResult(op_id=op.op_id, status="applied", version=1) for op in ops], cursor=0)
 
     def pull(self, _token: str, since: int, limit: int, snapshot: bool = False) -> PullResponse:
@@ -93,6 +95,17 @@ def test_a_push_failing_part_way_keeps_the_answers_before_it(app_context: AppCon
     http = FakeHttp()
     assert engine_for(app_context, http, runner).run_once()  # the network is back: the rest goes up
     assert http.pushed[0][0] == 5 and outbox_states(app_context) == ["applied"] * 9
+
+
+def test_each_push_says_how_far_the_device_has_its_answers(app_context: AppContext, cases: CaseService,
+                                                            paramedic: object, runner: DbRunner,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "BATCH", 2)
+    queue_cases(app_context, cases, paramedic, 3)
+    assert not engine_for(app_context, FakeHttp(fail_push=3), runner).run_once()  # ops 1-4 answered and stored
+    http = FakeHttp()
+    assert engine_for(app_context, http, runner).run_once()
+    assert http.answered == [4, 4, 4]  # the cycle's mark: answers of its own pushes may not be stored yet
 
 
 def bed_page(app_context: AppContext, seq: int, status: str, more: bool) -> PullResponse:

@@ -42,7 +42,7 @@ class MfaAccountServer:
         self.valid_access.add("access-2")
         return tokens("access-2", "refresh-2")
 
-    def push(self, _token: str, ops: list[Op]) -> PushResponse:
+    def push(self, _token: str, ops: list[Op], answered: object = None) -> PushResponse:
         return PushResponse(results=[], cursor=0)
 
     def pull(self, token: str, since: int, limit: int, snapshot: bool = False) -> PullResponse:

@@ -1,5 +1,5 @@
 """Coordinator workspace: the network on a map and in a table, every open transfer (redirect one to
-another hospital), and the last day's trends."""
+another hospital), the last day's trends, and past transfers looked up on the sync server."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
+from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, LookupTransfers, PastTransfersView
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
 from emsync_desktop.ui.coordinator.trends_view import TrendsView
 from emsync_desktop.ui.tasks import TaskRelay
@@ -37,7 +38,9 @@ REFRESH_MS = 30_000  # ages and countdowns move on by themselves
 
 class CoordinatorWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, store: Store, user: UserInfo, theme: Theme, data_dir: Path,
-                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_local_change: Callable[[], None], lookup: LookupTransfers | None = None,
+                 fetch: FetchTransfer | None = None, parent: QWidget | None = None) -> None:
+        """``lookup``/``fetch``: old transfers from the sync server (``PastTransfersView``; None: no server)."""
         super().__init__(parent)
         self._relay = relay
         self._store = store
@@ -67,11 +70,13 @@ class CoordinatorWorkspace(QWidget):
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
         self.trends = TrendsView(theme)
+        self.past = PastTransfersView(relay, store, lookup, fetch)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self.trends, "Trends (24 h)")
+        self.tabs.addTab(self.past, "Past transfers")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
-        for index, key in enumerate(("Ctrl+1", "Ctrl+2")):
+        for index, key in enumerate(("Ctrl+1", "Ctrl+2", "Ctrl+3")):
             QShortcut(QKeySequence(key), self, lambda i=index: self._go_to(i),
                       context=Qt.ShortcutContext.WindowShortcut)
             self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} ({key})")
@@ -135,7 +140,8 @@ class CoordinatorWorkspace(QWidget):
     def _go_to(self, tab: int) -> None:
         """A tab by its shortcut, with the keyboard on it: the transfers, or the tab bar (charts take none)."""
         self.tabs.setCurrentIndex(tab)
-        (self.transfers if tab == 0 else self.tabs.tabBar()).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        focus = {0: self.transfers, 2: self.past.day}.get(tab, self.tabs.tabBar())
+        focus.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_first(self) -> None:
         """The keyboard starts on the open transfers: arrow keys pick one, Return redirects it."""
