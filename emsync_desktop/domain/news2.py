@@ -27,6 +27,9 @@ _SBP_ROWS = ((90, 3), (100, 2), (110, 1), (219, 0), (None, 3))
 _HR_ROWS = ((40, 3), (50, 1), (90, 0), (110, 1), (130, 2), (None, 3))
 _TEMP_ROWS = ((35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1), (None, 2))
 
+SCALE1_ROWS = {"rr": _RR_ROWS, "spo2": _SPO2_SCALE1_ROWS, "sbp": _SBP_ROWS, "hr": _HR_ROWS, "temp": _TEMP_ROWS}
+"""The chart's rows of each measured parameter on SpO2 scale 1 (oxygen scores 2, new confusion or worse 3)."""
+
 PARAMETERS = ("rr", "spo2", "air_or_oxygen", "sbp", "hr", "consciousness", "temp")
 PARAMETER_LABELS = {
     "rr": "Respiration rate",

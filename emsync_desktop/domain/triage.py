@@ -25,6 +25,14 @@ class Severity(StrEnum):
 
 
 SEVERITY_CLASSES = (Severity.CRITICAL, Severity.MODERATE, Severity.LOW)
+SEVERITY_MEANINGS = {
+    Severity.CRITICAL: "ESI 1-2: needs life-saving care now, or is high-risk (new confusion, severe pain, "
+                       "danger-zone vital signs, or a high-risk presentation such as chest pain that may be cardiac, "
+                       "even with normal vital signs)",
+    Severity.MODERATE: "ESI 3: stable, likely to need two or more resources (tests, drugs, imaging)",
+    Severity.LOW: "ESI 4-5: stable, one resource or none",
+}
+"""What each urgency class means (docs/TRIAGE_MODELS.md): the Emergency Severity Index levels it stands for."""
 
 NEEDS = ("icu", "ventilator", "vasopressors", "dialysis", "sedatives", "opioids")
 NEED_LABELS = {
@@ -173,6 +181,7 @@ def check_triage_input(data: TriageInput) -> str | None:
 CORE_VITALS = ("hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "consciousness")
 CORE_LABELS = {"hr_bpm": "heart rate", "rr_per_min": "respiratory rate", "spo2_pct": "SpO2",
                "sbp_mmhg": "systolic BP", "consciousness": "consciousness (ACVPU)"}
+MIN_AGE_YEARS = 16  # the training population is adult (ml/training/population.AGE_RANGE)
 MIN_CORE_VITALS = 4
 """The models abstain below this many of the five core vitals, or without age or chief complaint.
 
@@ -190,8 +199,12 @@ class Readiness:
     enough: bool
     required: tuple[str, ...]  # missing below the minimum: the models abstain until these are added
     would_help: tuple[str, ...]  # missing core inputs that do not block a call
+    child: bool = False  # under MIN_AGE_YEARS: no call at any completeness
 
     def message(self) -> str:
+        if self.child:
+            return (f"The models are for adults (trained on patients aged {MIN_AGE_YEARS} and over), and NEWS2 is "
+                    "validated from 16 too: use your paediatric triage tool.")
         if not self.enough:
             return f"Not enough data for the model: add {_words(self.required)}. NEWS2 does not depend on it."
         if self.would_help:
@@ -205,6 +218,8 @@ def triage_readiness(data: TriageInput) -> Readiness:
     required: list[str] = []
     if data.age_years is None:
         required.append("age")
+    elif data.age_years < MIN_AGE_YEARS:
+        return Readiness(enough=False, required=(), would_help=(), child=True)
     if not data.complaint.strip():
         required.append("chief complaint")
     short = len(CORE_VITALS) - len(missing_core) < MIN_CORE_VITALS
@@ -286,6 +301,19 @@ def balanced_class(probabilities: Sequence[float], prevalence: Sequence[float]) 
     """
     ratios = [p / q for p, q in zip(probabilities, prevalence, strict=True)]
     return max(range(len(ratios)), key=ratios.__getitem__)
+
+
+def ordinal_class(probabilities: Sequence[float], thresholds: Sequence[float]) -> int:
+    """Index of the urgency called by cumulative thresholds: Critical when P(Critical) reaches
+    ``thresholds[0]``; else Moderate when P(Critical or Moderate) reaches ``thresholds[1]``; else Low.
+
+    With models whose P(Critical) and P(at least Moderate) never fall as an input worsens (monotone
+    constraints, ``docs/TRIAGE_MODELS.md``), the call never becomes less urgent as that input worsens,
+    which ``balanced_class`` cannot promise (a rise in P(Critical) can tip its ratios towards Low)."""
+    critical, at_least_moderate = probabilities[0], probabilities[0] + probabilities[1]
+    if critical >= thresholds[0]:
+        return 0
+    return 1 if at_least_moderate >= thresholds[1] else 2
 
 
 def input_fingerprint(data: TriageInput) -> str:

@@ -32,6 +32,7 @@ from emsync_desktop.domain.triage import (
     check_triage_input,
     feature_vector,
     missing_inputs,
+    ordinal_class,
     triage_readiness,
 )
 from emsync_desktop.ml.registry import (
@@ -116,7 +117,7 @@ class TriageModels:
         variants, factor_names = _occlusions(base, loaded.typical)
         probs = self.probabilities(np.vstack([base, *variants]) if variants else base[None, :])
         severity_p = probs["severity"]
-        called = balanced_class(list(severity_p[0]), loaded.entries["severity"]["prevalence"])
+        called = _called(list(severity_p[0]), loaded.entries["severity"])
         needs = tuple(NeedEstimate(n, float(probs[n][0, 1]), float(loaded.entries[n]["threshold"])) for n in NEEDS)
         log_odds = _log_odds(severity_p[:, called])
         deltas = log_odds[0] - log_odds[1:]
@@ -128,6 +129,15 @@ class TriageModels:
             model_version=loaded.version,
             missing=missing_inputs(data),
         )
+
+
+def _called(probabilities: list[float], entry: dict[str, Any]) -> int:
+    """The urgency called: by the model's cumulative thresholds (ordinal models, which never call a worse
+    patient less urgent), else by the balanced rule (models from before those)."""
+    thresholds = entry.get("ordinal_thresholds")
+    if thresholds is not None:
+        return ordinal_class(probabilities, thresholds)
+    return balanced_class(probabilities, entry["prevalence"])
 
 
 def _load(models_dir: Path, trusted: TrustedKeys | None) -> _Loaded:

@@ -18,10 +18,12 @@ from emsync_desktop.domain.triage import (
     feature_vector,
     input_fingerprint,
     missing_inputs,
+    ordinal_class,
     prediction_from_dict,
     prediction_to_dict,
     suggested_unit,
     triage_input_of,
+    triage_readiness,
 )
 from emsync_desktop.domain.vitals import Consciousness, Vitals
 
@@ -105,3 +107,24 @@ def test_prediction_survives_a_round_trip_through_json_types() -> None:
     prediction = TriagePrediction(Severity.CRITICAL, {"Critical": 0.7, "Moderate": 0.2, "Low urgency": 0.1},
                                   (need("icu", 0.4, 0.08),), (), "triage-test", ("GCS",))
     assert prediction_from_dict(prediction_to_dict(prediction)) == prediction
+
+
+@pytest.mark.parametrize(("probabilities", "called"), [((0.40, 0.55, 0.05), 0), ((0.29, 0.65, 0.06), 1),
+                                                       ((0.05, 0.80, 0.15), 2), ((0.30, 0.0, 0.70), 0)])
+def test_ordinal_call_uses_the_cumulative_thresholds(probabilities: tuple[float, float, float], called: int) -> None:
+    assert ordinal_class(probabilities, (0.30, 0.86)) == called
+
+
+def test_ordinal_call_never_gets_less_urgent_as_critical_rises_and_low_falls() -> None:
+    """The case the balanced rule got wrong: P(Critical) up, P(Low) down, and it called Low."""
+    before, after = (0.30, 0.62, 0.08), (0.35, 0.571, 0.079)
+    prevalence = (0.39, 0.54, 0.07)
+    assert balanced_class(after, prevalence) > balanced_class(before, prevalence)  # less urgent: the old flaw
+    assert ordinal_class(after, (0.40, 0.90)) <= ordinal_class(before, (0.40, 0.90))
+
+
+def test_models_abstain_for_children_and_say_to_use_paediatric_triage() -> None:
+    child = TriageInput(9.0, Sex.FEMALE, vitals(hr_bpm=120, rr_per_min=24, spo2_pct=97, sbp_mmhg=100,
+                                                consciousness=Consciousness.ALERT), "fever")
+    readiness = triage_readiness(child)
+    assert not readiness.enough and "paediatric" in readiness.message()

@@ -2,6 +2,7 @@
 
     python -m emsync_desktop.ml.training triage                     # synthetic cohort (shipped models)
     python -m emsync_desktop.ml.training triage --mimic /data/mimic  # real MIMIC-IV(-ED) files
+    python -m emsync_desktop.ml.training compare --candidate ours/ --mimic /data/mimic  # against the shipped
     python -m emsync_desktop.ml.training imaging                    # synthetic demonstration model
     python -m emsync_desktop.ml.training imaging --folder /data/chest_xray   # a hospital's own images
     python -m emsync_desktop.ml.training imaging-export model.keras --classes normal,pneumonia --name ward_cxr
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         from emsync_desktop.ml.training.imaging.export_command import run_export
 
         return run_export(args)
+    if args.command == "compare":
+        return _compare(args)
     cohort, data = _load(args)
     split = stratified_split(cohort, args.seed)
     print(f"training on {len(split.train)} rows, validating on {len(split.validation)}, "
@@ -53,6 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(report)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from emsync_desktop.ml.training.compare import ModelSet, compare, comparison_markdown
+
+    cohort, _data = _load(args)
+    rows = stratified_split(cohort, args.seed).test
+    sets = [ModelSet.load(args.baseline, "baseline"), ModelSet.load(args.candidate, "candidate")]
+    report = comparison_markdown(compare(sets, rows), len(rows))
+    print(report)
+    if args.report:
         args.report.write_text(report)
     return 0
 
@@ -93,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     from emsync_desktop.ml.training.imaging.command import signing_key_option
 
     signing_key_option(triage)
+    compare = sub.add_parser("compare", help="two sets of triage models on the same held-out rows (a report)")
+    compare.add_argument("--baseline", type=Path, default=default_models_dir(), help="e.g. the shipped models")
+    compare.add_argument("--candidate", type=Path, required=True, help="e.g. the models you trained")
+    compare.add_argument("--mimic", type=Path, help="the data the candidate was trained on (else synthetic)")
+    compare.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="synthetic cohort size")
+    compare.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the seed the candidate was trained with")
+    compare.add_argument("--report", type=Path, help="also write the Markdown table here")
     from emsync_desktop.ml.training.imaging.command import add_parser
     from emsync_desktop.ml.training.imaging.export_command import add_export_parser
 

@@ -13,19 +13,21 @@ from sklearn.model_selection import train_test_split
 class Cohort:
     """Rows in ``FEATURE_NAMES`` order (NaN = missing), the urgency class (0 Critical,
     1 Moderate, 2 Low urgency), the six needs (0/1, ``NEEDS`` order) and, for synthetic
-    data only, the exact posterior of those labels given the visible inputs."""
+    data only, the exact posterior of those labels given the visible inputs and who died."""
 
     features: NDArray[np.float64]
     severity: NDArray[np.int64]
     needs: NDArray[np.int64]
     truth_severity: NDArray[np.float64] | None = None
     truth_needs: NDArray[np.float64] | None = None
+    death: NDArray[np.int64] | None = None  # synthetic only: died in hospital (an evaluation label, not a target)
 
     def rows(self, index: NDArray[np.int64]) -> Cohort:
         return Cohort(
             self.features[index], self.severity[index], self.needs[index],
             None if self.truth_severity is None else self.truth_severity[index],
             None if self.truth_needs is None else self.truth_needs[index],
+            None if self.death is None else self.death[index],
         )
 
     def __len__(self) -> int:

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import onnxmltools
 import onnxruntime as ort
+import xgboost as xgb
 from numpy.typing import NDArray
+from onnx import TensorProto, compose, helper
 from onnxmltools.convert.common.data_types import FloatTensorType
 
 from emsync_desktop.domain.triage import FEATURE_NAMES, FEATURES
 from emsync_desktop.ml.registry import INPUT_NAME, MANIFEST_NAME, PROBABILITIES_OUTPUT
-from emsync_desktop.ml.training.triage_training import TrainedModel
+from emsync_desktop.ml.training.triage_training import MONOTONE, OrdinalSeverity, TrainedModel, monotone_constraints
 
 PARITY_ROWS = 10_000
 PARITY_TOL = 1e-5
@@ -33,9 +37,68 @@ class ParityError(AssertionError):
 
 
 def to_onnx(trained: TrainedModel) -> bytes:
-    onx = onnxmltools.convert_xgboost(trained.model, initial_types=[(INPUT_NAME, FloatTensorType([None,
-                                      len(FEATURE_NAMES)]))], target_opset=OPSET, name=f"triage_{trained.name}")
-    return bytes(onx.SerializeToString())
+    if isinstance(trained.model, OrdinalSeverity):
+        return bytes(ordinal_graph(trained.model, f"triage_{trained.name}").SerializeToString())
+    return bytes(_converted(trained.model, f"triage_{trained.name}").SerializeToString())
+
+
+def _converted(model: Any, name: str) -> onnx.ModelProto:
+    converted: onnx.ModelProto = onnxmltools.convert_xgboost(
+        _finite_splits(model), initial_types=[(INPUT_NAME, FloatTensorType([None, len(FEATURE_NAMES)]))],
+        target_opset=OPSET, name=name)
+    return converted
+
+
+def _finite_splits(model: xgb.XGBClassifier) -> xgb.XGBClassifier:
+    """``model`` with split thresholds of ±infinity replaced by the largest finite float32 of that sign (same
+    decisions for every finite input). With monotone constraints, hist trees may split "missing or not" at -inf,
+    which XGBoost's JSON tree dump (what onnxmltools reads) writes as a bare ``-inf`` that no JSON parser takes."""
+    raw = json.loads(model.get_booster().save_raw(raw_format="json"))
+    trees = raw["learner"]["gradient_booster"]["model"]["trees"]
+    bound = float(np.finfo(np.float32).max)
+    changed = False
+    for tree in trees:
+        conditions = tree["split_conditions"]
+        for i, value in enumerate(conditions):
+            if not math.isfinite(value):
+                conditions[i], changed = math.copysign(bound, value), True
+    if not changed:
+        return model
+    copy = xgb.XGBClassifier()
+    copy.load_model(bytearray(json.dumps(raw).encode()))
+    return copy
+
+
+def ordinal_graph(model: OrdinalSeverity, name: str) -> onnx.ModelProto:
+    """One graph with the runtime's contract (``features`` in, ``probabilities`` [N, 3] out) computing what
+    ``OrdinalSeverity.predict_proba`` does: both tree ensembles on the same input, then
+    [c, max(u, c) - c, 1 - max(u, c)] from their positive-class columns."""
+    parts = [compose.add_prefix(_converted(m, f"{name}_{tag}"), f"{tag}_", rename_inputs=False)
+             for tag, m in (("critical", model.critical), ("urgent", model.urgent))]
+    nodes = [node for part in parts for node in part.graph.node]
+    initializers = [init for part in parts for init in part.graph.initializer]
+    one = helper.make_tensor("ordinal_one", TensorProto.FLOAT, [1], [1.0])
+    starts, ends, axes = (helper.make_tensor(n, TensorProto.INT64, [1], [v])
+                          for n, v in (("ordinal_start", 1), ("ordinal_end", 2), ("ordinal_axis", 1)))
+    nodes += [
+        helper.make_node("Slice", ["critical_probabilities", "ordinal_start", "ordinal_end", "ordinal_axis"],
+                         ["p_critical"]),
+        helper.make_node("Slice", ["urgent_probabilities", "ordinal_start", "ordinal_end", "ordinal_axis"],
+                         ["p_urgent_raw"]),
+        helper.make_node("Max", ["p_urgent_raw", "p_critical"], ["p_urgent"]),
+        helper.make_node("Sub", ["p_urgent", "p_critical"], ["p_moderate"]),
+        helper.make_node("Sub", ["ordinal_one", "p_urgent"], ["p_low"]),
+        helper.make_node("Concat", ["p_critical", "p_moderate", "p_low"], [PROBABILITIES_OUTPUT], axis=1),
+    ]
+    graph = helper.make_graph(nodes, name, [parts[0].graph.input[0]],
+                              [helper.make_tensor_value_info(PROBABILITIES_OUTPUT, TensorProto.FLOAT, [None, 3])],
+                              [*initializers, one, starts, ends, axes])
+    opsets = {o.domain: o.version for part in parts for o in part.opset_import} | {"": OPSET}
+    combined = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in sorted(opsets.items())],
+                                 producer_name="emsync")
+    combined.ir_version = parts[0].ir_version
+    onnx.checker.check_model(combined)
+    return combined
 
 
 def parity_rows(features: NDArray[np.float64], seed: int) -> NDArray[np.float32]:
@@ -102,9 +165,11 @@ def _entry(trained: TrainedModel, path: Path, onnx_bytes: bytes, worst: float, n
         "prevalence": [round(p, 6) for p in trained.prevalence],
         "threshold": None if trained.threshold is None else round(trained.threshold, 6),
         "output": PROBABILITIES_OUTPUT,
-        "trees": trained.best_iteration + 1,
+        "trees": trained.trees,
         "parity": {"rows": n_rows, "max_abs_diff": worst, "tolerance": PARITY_TOL},
         "metrics": trained.metrics,
+        **({} if trained.ordinal_thresholds is None else {"ordinal_thresholds": list(trained.ordinal_thresholds)}),
+        "monotone": {f: d for f, d in MONOTONE.items()} if monotone_constraints(trained.name) else {},
     }
 
 

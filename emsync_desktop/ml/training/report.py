@@ -38,13 +38,23 @@ def _severity_section(entry: dict[str, Any]) -> list[str]:
                      f"| {bayes['brier']} |")
     lines += [f"| NEWS2 band (high → Critical, medium/single 3 → Moderate, else Low) | "
               f"{news2['balanced_accuracy_of_band']} | Critical vs rest: {news2['auroc_critical_vs_rest']} | – |", "",
-              "Urgency is called by the balanced rule (the class most raised above its prevalence).", "",
+              _call_rule(entry), "",
               "Confusion matrix (rows true, columns called: Critical, Moderate, Low urgency): "
               + "; ".join(str(r) for r in m["confusion"]), "",
               "Per-class AUROC: " + _inline(m["auroc_per_class"]) + ". AUPRC: " + _inline(m["auprc_per_class"]),
               "", "Calibration, Critical (predicted → observed, ten equal bins): "
               + ", ".join(f"{b['predicted']:.2f}→{b['observed']:.2f}" for b in m["calibration"]["Critical"]), ""]
     return lines
+
+
+def _call_rule(entry: dict[str, Any]) -> str:
+    thresholds = entry.get("ordinal_thresholds")
+    if thresholds is None:
+        return "Urgency is called by the balanced rule (the class most raised above its prevalence)."
+    return (f"Urgency is called by cumulative thresholds chosen on the validation rows: Critical when P(Critical) "
+            f">= {thresholds[0]:.3f}, else Moderate when P(Critical or Moderate) >= {thresholds[1]:.3f}, else Low "
+            "urgency (a worse input never makes the call less urgent). The Bayes-optimal row uses the balanced "
+            "rule, the best any decision on those probabilities can do for balanced accuracy.")
 
 
 def _needs_section(models: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ from emsync_desktop.domain.triage import (
     NEED_LABELS,
     NEEDS,
     SEVERITY_CLASSES,
+    SEVERITY_MEANINGS,
     Severity,
     TriagePrediction,
     triage_readiness,
@@ -56,8 +57,9 @@ class TriagePanel(QFrame):
         self.class_bars: dict[Severity, tuple[QProgressBar, QLabel]] = {}
         classes = QGridLayout()
         for row, severity in enumerate(SEVERITY_CLASSES):
-            bar, value = _bar(), _label()
-            classes.addWidget(_label(severity.value), row, 0)
+            bar, value, title = _bar(), _label(), _label(severity.value)
+            title.setToolTip(f"{severity.value} = {SEVERITY_MEANINGS[severity]}")
+            classes.addWidget(title, row, 0)
             classes.addWidget(bar, row, 1)
             classes.addWidget(value, row, 2, Qt.AlignmentFlag.AlignRight)
             self.class_bars[severity] = (bar, value)
@@ -81,12 +83,14 @@ class TriagePanel(QFrame):
         self.factors = _label("", wrap=True)
         self.missing = _label("", "muted", wrap=True)
         self.version = _label("", "muted", wrap=True)
+        self.meaning = _label("", "muted", wrap=True)  # what the called class means (ESI levels)
         self.demo = _label(DEMO_WARNING, "fieldWarning", wrap=True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.firmer)
         layout.addLayout(needs)
+        layout.addWidget(self.meaning)
         layout.addWidget(self.factors)
         layout.addWidget(self.missing)
         layout.addStretch(1)
@@ -103,7 +107,8 @@ class TriagePanel(QFrame):
         readiness = triage_readiness(snapshot.triage_input) if snapshot is not None and observed else None
         if readiness is not None and not readiness.enough:
             self.badge.setText("Urgency\nnot called")
-            self.unit.setText("The model abstains: too little recorded.")  # the service's message says what to add
+            self.unit.setText("The model abstains: adults only." if readiness.child else  # the message says why
+                              "The model abstains: too little recorded.")  # the service's message says what to add
         self.firmer.setText(readiness.message() if readiness is not None and readiness.enough else "")
         self.firmer.setVisible(bool(self.firmer.text()) and current)
 
@@ -112,12 +117,13 @@ class TriagePanel(QFrame):
         self.message.setVisible(bool(text))
 
     def _show(self, triage: TriagePrediction | None) -> None:
-        for widget in (self.factors, self.missing, self.version, self.demo):
+        for widget in (self.meaning, self.factors, self.missing, self.version, self.demo):
             widget.setVisible(triage is not None)
         self._show_urgency(triage)
         self._show_needs(triage)
         if triage is None:
             return
+        self.meaning.setText(f"{triage.severity.value} means {SEVERITY_MEANINGS[triage.severity]}.")
         self.factors.setText(_factor_text(triage))
         self.missing.setText("Not recorded (the models treat these as missing): " + ", ".join(triage.missing)
                              if triage.missing else "All model inputs recorded.")

@@ -1,3 +1,6 @@
+"""The synthetic cohort: reproducible, adult, urgency mix as designed, and its yardstick (the probability of each
+outcome given the visible inputs) calibrated against the outcomes actually drawn."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -5,12 +8,12 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from emsync_desktop.domain.triage import FEATURE_NAMES
-from emsync_desktop.ml.training.synthetic import PRIORS, describe_marginals, generate_cohort
+from emsync_desktop.ml.training.synthetic import describe_marginals, generate_cohort
 
 
 @pytest.fixture(scope="module")
 def cohort():  # type: ignore[no-untyped-def]
-    return generate_cohort(6000, seed=3)
+    return generate_cohort(8000, seed=3)
 
 
 def test_same_seed_gives_the_same_rows() -> None:
@@ -19,20 +22,19 @@ def test_same_seed_gives_the_same_rows() -> None:
     np.testing.assert_array_equal(a.needs, b.needs)
 
 
-def test_rows_are_in_feature_order_with_some_inputs_missing(cohort) -> None:  # type: ignore[no-untyped-def]
-    assert cohort.features.shape == (6000, len(FEATURE_NAMES))
+def test_rows_are_adults_in_feature_order_with_some_inputs_missing(cohort) -> None:  # type: ignore[no-untyped-def]
+    assert cohort.features.shape == (8000, len(FEATURE_NAMES))
     assert 0.02 < np.isnan(cohort.features).mean() < 0.15
-    spo2 = cohort.features[:, FEATURE_NAMES.index("spo2_pct")]
-    assert np.nanmax(spo2) <= 100 and np.nanmin(spo2) >= 70
+    spo2, age = (cohort.features[:, FEATURE_NAMES.index(n)] for n in ("spo2_pct", "age_years"))
+    assert np.nanmax(spo2) <= 100 and np.nanmin(spo2) >= 70 and np.nanmin(age) >= 16
 
 
-def test_urgency_mix_follows_the_priors(cohort) -> None:  # type: ignore[no-untyped-def]
-    mix = describe_marginals(cohort)["severity_mix"]
-    assert np.allclose(mix, PRIORS, atol=0.02)
+def test_urgency_mix_is_near_the_designed_one(cohort) -> None:  # type: ignore[no-untyped-def]
+    assert np.allclose(describe_marginals(cohort)["severity_mix"], [0.40, 0.52, 0.08], atol=0.03)
 
 
-def test_exact_posterior_is_calibrated(cohort) -> None:  # type: ignore[no-untyped-def]
-    """If the posterior is right, its average equals the observed frequency, per class and per need."""
+def test_the_yardstick_is_calibrated(cohort) -> None:  # type: ignore[no-untyped-def]
+    """If the probabilities are right, their average equals the observed frequency, per class and per need."""
     assert cohort.truth_severity is not None and cohort.truth_needs is not None
     np.testing.assert_allclose(cohort.truth_severity.sum(axis=1), 1.0, atol=1e-9)
     observed = np.eye(3)[cohort.severity].mean(axis=0)
@@ -40,7 +42,7 @@ def test_exact_posterior_is_calibrated(cohort) -> None:  # type: ignore[no-untyp
     np.testing.assert_allclose(cohort.truth_needs.mean(axis=0), cohort.needs.mean(axis=0), atol=0.012)
 
 
-def test_posterior_separates_the_classes_as_designed(cohort) -> None:  # type: ignore[no-untyped-def]
+def test_the_yardstick_separates_the_classes_but_not_perfectly(cohort) -> None:  # type: ignore[no-untyped-def]
     assert cohort.truth_severity is not None
     auroc = roc_auc_score(cohort.severity, cohort.truth_severity, multi_class="ovr")
-    assert 0.85 < auroc < 0.99  # informative, but not trivially separable
+    assert 0.8 < auroc < 0.97  # triage error and unseen high-risk situations keep it from certainty
