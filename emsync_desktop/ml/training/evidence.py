@@ -31,6 +31,7 @@ from emsync_desktop.ml.training.population import GROUP_INDEX, Columns
 
 UNDER_TRIAGE, OVER_TRIAGE = 0.08, 0.04  # recorded one level too low / too high (assumption)
 DANGER_ZONE_UPTRIAGE = 0.5  # share of danger-zone patients the nurse up-triages to ESI 2 (assumption)
+SEVERE_PAIN_UPTRIAGE = 0.3  # share of patients in severe pain (7/10+) made ESI 2 (assumption; the handbook: "consider")
 # GRACE in-hospital death (Granger CB et al., Arch Intern Med 2003;163:2345-53), points per band.
 GRACE_AGE = ((30, 0), (40, 8), (50, 25), (60, 41), (70, 58), (80, 75), (90, 91), (None, 100))
 GRACE_HR = ((50, 0), (70, 3), (90, 9), (110, 15), (150, 24), (200, 38), (None, 46))
@@ -40,9 +41,9 @@ GRACE_CREATININE = ((7, 0.55), (10, 0.25), (13, 0.10), (21, 0.10))  # points, sh
 GRACE_ARREST, GRACE_ST, GRACE_ENZYMES = 39, 28, 14
 P_ST_DEVIATION, P_ENZYMES = 0.5, 0.6  # among coronary syndromes (assumption)
 # Chance that the nurse sees a high-risk situation, by group: logit at age 50, and per decade (assumptions).
-HIGH_RISK = {"cardiac": -1.6, "respiratory": -2.7, "neurological": -1.8, "trauma": -3.4, "abdominal": -3.2,
-             "infection": -2.8, "altered_consciousness": -2.0, "intoxication_psych": -3.0,
-             "pain_musculoskeletal": -5.2, "other": -5.2}
+HIGH_RISK = {"cardiac": -1.8, "respiratory": -2.9, "neurological": -2.0, "trauma": -3.6, "abdominal": -3.4,
+             "infection": -3.0, "altered_consciousness": -2.2, "intoxication_psych": -3.2,
+             "pain_musculoskeletal": -5.4, "other": -5.4}
 HIGH_RISK_PER_DECADE = 0.45
 RESOURCES = {"cardiac": 4.5, "respiratory": 4.0, "neurological": 4.5, "trauma": 3.2, "abdominal": 4.0,
              "infection": 4.0, "altered_consciousness": 4.5, "intoxication_psych": 3.5,
@@ -54,6 +55,7 @@ DEATH_GROUP = {"infection": 0.3, "respiratory": 0.2, "neurological": 0.2, "alter
                "other": -0.5, "cardiac": 0.0}
 ICU_INTERCEPT, ICU_PER_NEWS2_POINT, ICU_PER_DECADE, ICU_HIGH_RISK = -4.6, 0.42, 0.15, 0.9
 PAINFUL = ("trauma", "cardiac", "abdominal", "pain_musculoskeletal")
+OPIOID_INTERCEPT = -2.7  # fitted: opioids given in the ED at 8.9 % of adult visits (NCHS Data Brief 338, 2016)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ def recorded_urgency(cols: Columns, news2: NDArray[np.float64], p_high_risk: NDA
     group = cols["group"].astype(int)
     severe_pain = pain_dist[:, 7:].sum(axis=1)
     danger = DANGER_ZONE_UPTRIAGE * danger_zone(cols)
-    other_esi2 = 1.0 - (1.0 - severe_pain) * (1.0 - hypo) * (1.0 - p_high_risk) * (1.0 - danger)
+    pain = SEVERE_PAIN_UPTRIAGE * severe_pain
+    other_esi2 = 1.0 - (1.0 - pain) * (1.0 - hypo) * (1.0 - p_high_risk) * (1.0 - danger)
     critical = np.where(immediate(cols) | esi2_seen(cols), 1.0, other_esi2)
     resources = expit(_per_group(RESOURCES, group) + 0.3 * (cols["age_years"] - 50.0) / 10.0 + 0.25 * news2)
     low = (1.0 - critical) * (1.0 - resources)
@@ -204,7 +207,8 @@ def need_parts(cols: Columns, pain_dist: NDArray[np.float64]
                               -1.3 + 0.5 * unconscious + 0.5 * hypoxia + 0.8 * intox])
     out_icu = np.column_stack([-7.0 + 0.7 * hypoxia + 0.6 * unconscious, -7.5 + 1.0 * shock + 0.1 * older,
                                -7.0 + 0.4 * older, -5.5 + 1.2 * intox])
-    pain_logit = (-2.0 - 0.4 * unconscious + 0.8 * _is(group, *PAINFUL))[:, None] + 0.35 * (np.arange(11) - 5.0)
+    base = OPIOID_INTERCEPT - 0.4 * unconscious + 0.8 * _is(group, *PAINFUL)
+    pain_logit = base[:, None] + 0.35 * (np.arange(11) - 5.0)
     opioids = (pain_dist * expit(pain_logit)).sum(axis=1)
     return np.asarray(expit(in_icu)), np.asarray(expit(out_icu)), np.asarray(opioids)
 

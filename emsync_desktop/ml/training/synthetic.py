@@ -26,7 +26,9 @@ from emsync_desktop.ml.training.population import (
     GLUCOSE_LOG_SD,
     HYPO_SHARE,
     P_ACVPU,
-    PAIN_P,
+    PAIN_P_OTHER,
+    PAIN_P_PAINFUL,
+    PAIN_SHARE,
     Columns,
     _categorical,
     draw_age,
@@ -140,7 +142,8 @@ def _acvpu_given_gcs(group: NDArray[np.int64], gcs: NDArray[np.float64], rng: np
 def _pain_distribution(visible: Columns) -> NDArray[np.float64]:
     """One-hot where the pain score is recorded, else its distribution in the patient's group."""
     pain, group = visible["pain_0_10"], visible["group"].astype(int)
-    prior = binom.pmf(np.arange(11)[None, :], 10, PAIN_P[group][:, None])
+    scores, share = np.arange(11)[None, :], PAIN_SHARE[group][:, None]
+    prior = share * binom.pmf(scores, 10, PAIN_P_PAINFUL) + (1 - share) * binom.pmf(scores, 10, PAIN_P_OTHER)
     return np.asarray(np.where(np.isnan(pain)[:, None], prior, np.eye(11)[np.nan_to_num(pain).astype(int)]))
 
 

@@ -59,3 +59,11 @@ def test_lower_spo2_never_lowers_urgency_or_icu_in_the_world(world) -> None:  # 
     hypoxic = outcome_probabilities(cols | {"spo2_pct": np.maximum(cols["spo2_pct"] - 4, 70)})
     assert np.all(hypoxic.urgency[:, 0] >= usual.urgency[:, 0] - 1e-12)
     assert np.all(hypoxic.needs[:, 0] >= usual.needs[:, 0] - 1e-12)
+
+
+def test_pain_and_opioids_are_as_often_as_in_us_emergency_departments(world) -> None:  # type: ignore[no-untyped-def]
+    cols, _, _ = world
+    severe = float((cols["pain_0_10"] >= 7).mean())
+    assert 0.14 <= severe <= 0.22  # severe pain in about 40 % of the ~45 % of visits for pain (Chang 2014)
+    opioids = float(outcome_probabilities(cols).needs[:, 5].mean())
+    assert 0.075 <= opioids <= 0.105  # opioids given in the ED at 8.9 % of adult visits (NCHS Data Brief 338)
