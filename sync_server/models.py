@@ -211,17 +211,17 @@ class AppliedOp(Base):
 
 
 class DeviceAnswers(Base):
-    """How far a device has the server's answers to its ops (per account on it), and which stored answers the
-    server has forgotten because of it (``answers.py``): ``answered_through``, from the device's pushes, every op
-    of this device and account up to that ``device_seq`` has its answer stored on the device; the upkeep then
-    deletes stored answers up to ``forgotten_through`` that were given before ``forgot_before``."""
+    """How far a device has the server's answers to its ops, per account on it (``answers.py``): the highest
+    ``answered_through`` any push reported, with ``raised_at`` (when it last rose), and the latest one reported
+    (``reported_through``, lower after a restore from an old backup). Every op of the device up to a mark has its
+    answer stored on the device."""
 
     __tablename__ = "device_answers"
     device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     answered_through: Mapped[int] = mapped_column(BigInteger)
-    forgotten_through: Mapped[int] = mapped_column(BigInteger, default=0)
-    forgot_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reported_through: Mapped[int] = mapped_column(BigInteger)
 
 
 class ChangeRow(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from emsync_desktop.domain.lifecycle import TransferState, is_active_transfer
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Alternative, OpResult
-from sync_server.answers import Forgotten
+from sync_server.answers import Mark
 from sync_server.audit import append_audit_events
 from sync_server.bed_pool import BedPool, Unit
 from sync_server.db import is_sqlite
@@ -94,7 +94,7 @@ class OpContext:
     answered: dict[str, OpResult] = field(default_factory=dict)  # op id -> answer, stored or given now
     answered_for: dict[str, str] = field(default_factory=dict)  # op id -> the account whose answer it is
     prepared: set[str] = field(default_factory=set)  # op ids whose stored answers were looked up
-    forgotten: dict[tuple[str, str], Forgotten] = field(default_factory=dict)  # (device, account): answers.py
+    marks: dict[str, list[Mark]] = field(default_factory=dict)  # device -> its accounts' highest marks (answers.py)
     wrote: bool = False
     _free_beds: dict[tuple[str, str], int] | None = None  # (hospital id, unit) -> available beds
     _hospitals: dict[str, Row] | None = None

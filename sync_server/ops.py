@@ -19,7 +19,7 @@ from emsync_desktop.sync.protocol import (
     OpKind,
     OpResult,
 )
-from sync_server.answers import forgotten_marks, forgotten_repeat
+from sync_server.answers import device_marks, forgotten_repeat
 from sync_server.handlers import beds, formulary, handoffs, imaging, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
@@ -39,7 +39,7 @@ def prepare(ctx: OpContext, ops: Sequence[Op]) -> None:
     stored = rows_with_ids(ctx.conn, _APPLIED, [op.op_id for op in fresh], column="op_id")
     ctx.answered.update({row["op_id"]: OpResult.model_validate(row["result"]) for row in stored})
     ctx.answered_for.update({row["op_id"]: row["user_id"] for row in stored})
-    ctx.forgotten.update(forgotten_marks(ctx.conn, {op.device_id for op in fresh if op.op_id not in ctx.answered}))
+    ctx.marks.update(device_marks(ctx.conn, {op.device_id for op in fresh if op.op_id not in ctx.answered}))
     for kind, table in _CREATES.items():
         ctx.prefetch(table, [op.entity_id for op in fresh if op.kind is kind and op.op_id not in ctx.answered])
     encounters = _texts(op.payload.get("encounter_id") for op in fresh
@@ -70,7 +70,7 @@ def apply_ops(ctx: OpContext, ops: Sequence[Op]) -> list[OpResult]:
         if result is not None and ctx.answered_for.get(op.op_id) != ctx.user.id:
             result = _foreign(op)  # stored answers are their account's own: another account learns nothing
         elif result is None:
-            result = forgotten_repeat(op, ctx.forgotten.get((op.device_id, ctx.user.id)))
+            result = forgotten_repeat(op, ctx.marks.get(op.device_id, []))
         if result is None:
             result = _answer(ctx, op)
             if result.status != "deferred":  # a deferred op is not answered yet: it comes again

@@ -268,6 +268,6 @@ class Writer:
         if ctx is not None:
             ctx.finish()
         raise_marks(conn, [(p.answered.device_id, p.user_id, p.answered.device_seq) for p in batch
-                           if p.answered is not None and p.user_id in users])
+                           if p.answered is not None and p.user_id in users], datetime.now(UTC))
         cursor = latest_seq(conn)
         return [a if isinstance(a, AccountRefused) else (a, cursor) for a in answers]

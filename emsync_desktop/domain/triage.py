@@ -259,8 +259,8 @@ class NeedEstimate:
 
 @dataclass(frozen=True)
 class Factor:
-    """How much one input moved the urgency call: the odds of the called class with the input
-    as recorded, divided by the odds with it replaced by a typical value (> 1 raises, < 1 lowers)."""
+    """How much one input moved the urgency call: the odds of what the call was decided on (``ml.triage``) with the
+    input as recorded, divided by the odds with it replaced by a typical value (> 1 raises, < 1 lowers)."""
 
     feature: str
     label: str

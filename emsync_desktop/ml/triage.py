@@ -119,7 +119,7 @@ class TriageModels:
         severity_p = probs["severity"]
         called = _called(list(severity_p[0]), loaded.entries["severity"])
         needs = tuple(NeedEstimate(n, float(probs[n][0, 1]), float(loaded.entries[n]["threshold"])) for n in NEEDS)
-        log_odds = _log_odds(severity_p[:, called])
+        log_odds = _log_odds(_call_probability(severity_p, called, loaded.entries["severity"]))
         deltas = log_odds[0] - log_odds[1:]
         return TriagePrediction(
             severity=SEVERITY_CLASSES[called],
@@ -138,6 +138,14 @@ def _called(probabilities: list[float], entry: dict[str, Any]) -> int:
     if thresholds is not None:
         return ordinal_class(probabilities, thresholds)
     return balanced_class(probabilities, entry["prevalence"])
+
+
+def _call_probability(p: NDArray[np.float64], called: int, entry: dict[str, Any]) -> NDArray[np.float64]:
+    """What the call was decided on, per row, so that the factors explain the decision: with cumulative thresholds,
+    P(Critical) for a Critical call, P(Critical or Moderate) for Moderate, P(Low) for Low; else the called class."""
+    if entry.get("ordinal_thresholds") is None or called == 2:
+        return np.asarray(p[:, called])
+    return np.asarray(p[:, 0] if called == 0 else p[:, 0] + p[:, 1])
 
 
 def _load(models_dir: Path, trusted: TrustedKeys | None) -> _Loaded:

@@ -173,7 +173,8 @@ class SyncHttp:
 
     def push(self, token: str, ops: list[Op], answered: AnsweredThrough | None = None) -> PushResponse:
         """``answered``: how far this device has every answer stored (the server may forget those)."""
-        body = PushRequest(ops=ops, answered_through=answered).model_dump(mode="json")
+        # Fields left at None are not sent: a server of the previous release refuses fields it does not know.
+        body = PushRequest(ops=ops, answered_through=answered).model_dump(mode="json", exclude_none=True)
         return PushResponse.model_validate(self._call("POST", "/sync/push", json=body, token=token))
 
     def pull(self, token: str, since: int, limit: int = 500, snapshot: datetime | None = None) -> PullResponse:

@@ -99,7 +99,8 @@ class LiveChannel:
                 raise LiveUnavailable("live channel not connected")
             self._waiting[request_id] = answer
         try:
-            ws.send(LivePush(request_id=request_id, token=token, ops=ops, answered_through=answered).model_dump_json())
+            ws.send(LivePush(request_id=request_id, token=token, ops=ops, answered_through=answered)
+                    .model_dump_json(exclude_none=True))  # as SyncHttp.push: nothing a previous server refuses
             text = answer.result(timeout=timeout_s)
         except (OSError, WebSocketException, FutureTimeout) as exc:
             raise LiveUnavailable(f"live channel failed ({type(exc).__name__})") from exc

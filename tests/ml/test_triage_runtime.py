@@ -134,3 +134,13 @@ def test_runtime_never_imports_xgboost() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             cwd=Path(__file__).parents[2])
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_factors_explain_what_an_ordinal_call_was_decided_on() -> None:
+    from emsync_desktop.ml.triage import _call_probability
+
+    p = np.array([[0.2, 0.7, 0.1]])
+    ordinal = {"ordinal_thresholds": [0.4, 0.85], "prevalence": [0.4, 0.52, 0.08]}
+    assert _call_probability(p, 1, ordinal)[0] == pytest.approx(0.9)  # P(Critical or Moderate)
+    assert _call_probability(p, 0, ordinal)[0] == pytest.approx(0.2)
+    assert _call_probability(p, 1, {"prevalence": [0.4, 0.52, 0.08]})[0] == pytest.approx(0.7)  # balanced rule

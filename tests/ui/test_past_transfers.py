@@ -84,3 +84,15 @@ def test_without_a_sync_server_the_tab_says_so(qtbot: QtBot, app_context: AppCon
     view = PastTransfersView(TaskRelay(runner), app_context.store, None, None)
     qtbot.addWidget(view)
     assert not view.search.isEnabled() and "not connected to a sync server" in view.status.text()
+
+
+def test_the_status_names_the_day_searched_not_the_one_picked_since(qtbot: QtBot, app_context: AppContext,
+                                                                    runner: DbRunner) -> None:
+    server = FakeServer()
+    view = view_with(qtbot, app_context, runner, server)
+    view.day.setDate(date(2026, 11, 20))
+    view.search.click()
+    view.day.setDate(date(2026, 11, 21))  # changed while the search runs
+    view.search_day()  # a second search while one runs does nothing
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10_000)
+    assert "20 Nov 2026" in view.status.text() and len(server.asked) == 1

@@ -49,6 +49,7 @@ RESOURCES = {"cardiac": 4.5, "respiratory": 4.0, "neurological": 4.5, "trauma": 
              "infection": 4.0, "altered_consciousness": 4.5, "intoxication_psych": 3.5,
              "pain_musculoskeletal": 1.2, "other": 2.0}  # logit of needing two or more resources at age 50
 DEATH_INTERCEPT, DEATH_PER_NEWS2_POINT = -6.6, 0.46
+DEATH_PER_SHOCK_INDEX_TENTH = 0.2  # per 0.1 of shock index above 0.7, fitted (docs/TRIAGE_MODELS.md)
 DEATH_AGE_OR_PER_DECADE = 1.9  # what the GRACE curve gives near its median score (docs/TRIAGE_MODELS.md)
 DEATH_GROUP = {"infection": 0.3, "respiratory": 0.2, "neurological": 0.2, "altered_consciousness": 0.2,
                "trauma": -0.3, "abdominal": -0.3, "intoxication_psych": -0.8, "pain_musculoskeletal": -1.5,
@@ -142,7 +143,9 @@ def grace_death(cols: Columns) -> NDArray[np.float64]:
 
 
 def general_death(cols: Columns, news2: NDArray[np.float64]) -> NDArray[np.float64]:
+    shock_index = cols["hr_bpm"] / np.maximum(cols["sbp_mmhg"], 1.0)
     logit = (DEATH_INTERCEPT + DEATH_PER_NEWS2_POINT * news2
+             + DEATH_PER_SHOCK_INDEX_TENTH * np.maximum(shock_index - 0.7, 0.0) * 10.0
              + np.log(DEATH_AGE_OR_PER_DECADE) * (cols["age_years"] - 60.0) / 10.0
              + _per_group(DEATH_GROUP, cols["group"].astype(int)))
     return np.asarray(expit(logit))

@@ -53,6 +53,8 @@ class PastTransfersView(QWidget):
         super().__init__(parent)
         self._relay, self._store, self._lookup, self._fetch = relay, store, lookup, fetch
         self._names: PastTransferNames | None = None
+        self._searched = date.today()
+        self._opening = False  # a transfer is being fetched for the case pane
         self._found: list[PastTransfer] = []
         self.day = QDateEdit(QDate.currentDate().addDays(-1))
         self.day.setCalendarPopup(True)
@@ -101,8 +103,13 @@ class PastTransfersView(QWidget):
         layout.addWidget(split, 1)
 
     def search_day(self) -> None:
-        if self._lookup is None:
+        """Look up the day in the date box (one search at a time: Return while one runs does nothing)."""
+        if self._lookup is None or not self.search.isEnabled():
             return
+        self.day.setMaximumDate(QDate.currentDate())  # a desk left running past midnight can pick the new day
+        day = self.day.date().toPython()
+        assert isinstance(day, date)
+        self._searched = day
         self.search.setEnabled(False)
         self.status.setText("Searching the sync server…")
         self._relay.submit(PastTransferNames, self._store, on_result=self._search_with, on_error=self._failed,
@@ -111,9 +118,7 @@ class PastTransfersView(QWidget):
     def _search_with(self, names: PastTransferNames) -> None:
         assert self._lookup is not None
         self._names = names
-        day = self.day.date().toPython()
-        assert isinstance(day, date)
-        self._relay.submit_background(self._lookup, *local_day_bounds(day), on_result=self._show_found,
+        self._relay.submit_background(self._lookup, *local_day_bounds(self._searched), on_result=self._show_found,
                                       on_error=self._failed, owner=self)
 
     def _show_found(self, page: PullResponse) -> None:
@@ -127,8 +132,8 @@ class PastTransfersView(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        day = self.day.date().toString("d MMM yyyy")
-        more = " (the newest shown: pick a narrower search)" if page.more else ""
+        day = f"{self._searched:%d %b %Y}".lstrip("0")
+        more = f" (the newest {len(self._found)} shown)" if page.more else ""
         self.status.setText(f"{len(self._found)} transfers requested on {day}{more}." if self._found else
                             f"No transfer requested on {day} that this account may see.")
         if self._found:
@@ -140,6 +145,7 @@ class PastTransfersView(QWidget):
             return
         transfer = self._found[rows[0].row()]
         self.case.setPlainText(f"Opening the transfer to {transfer.destination}…")
+        self._opening = True
         self._relay.submit_background(_fetch_case, self._fetch, transfer.id, self._names, on_result=self._show_case,
                                       on_error=self._failed, owner=self)
 
@@ -147,11 +153,15 @@ class PastTransfersView(QWidget):
         selected = self.table.selectionModel().selectedRows()
         if not selected or self._found[selected[0].row()].id != case.transfer.id:
             return  # another transfer was picked meanwhile
+        self._opening = False
         self.case.setPlainText(case_text(case))
 
     def _failed(self, error: BaseException) -> None:
         self.search.setEnabled(self._lookup is not None)
         self.status.setText(f"Could not look it up: {error}")
+        if self._opening:
+            self._opening = False
+            self.case.clear()  # the placeholder says to select a transfer again
 
 
 def _fetch_case(fetch: FetchTransfer, transfer_id: str, names: PastTransferNames) -> PastCase:

@@ -1,5 +1,6 @@
 """stored answers are forgotten once their device has them: device_answers (how far each device, per account,
-has its answers, and what the server forgot), and an index on applied_ops to find a device's answers
+has its answers: the highest mark, when it rose, and the latest), and an index on applied_ops to find a device's
+answers
 
 Revision ID: s0013answers
 Revises: s0012feed
@@ -24,8 +25,8 @@ def upgrade() -> None:
         sa.Column("device_id", sa.String(length=36), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=False),
         sa.Column("answered_through", sa.BigInteger(), nullable=False),
-        sa.Column("forgotten_through", sa.BigInteger(), nullable=False),
-        sa.Column("forgot_before", sa.DateTime(), nullable=True),
+        sa.Column("raised_at", sa.DateTime(), nullable=False),
+        sa.Column("reported_through", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("device_id", "user_id"),
     )
     op.create_index("ix_applied_ops_device", "applied_ops", ["device_id", "user_id", "device_seq"])

@@ -67,3 +67,11 @@ def test_pain_and_opioids_are_as_often_as_in_us_emergency_departments(world) -> 
     assert 0.14 <= severe <= 0.22  # severe pain in about 40 % of the ~45 % of visits for pain (Chang 2014)
     opioids = float(outcome_probabilities(cols).needs[:, 5].mean())
     assert 0.075 <= opioids <= 0.105  # opioids given in the ED at 8.9 % of adult visits (NCHS Data Brief 338)
+
+
+def test_shock_index_raises_death_as_published(world) -> None:  # type: ignore[no-untyped-def]
+    cols, death, _ = world
+    shock_index = cols["hr_bpm"] / cols["sbp_mmhg"]
+    low, high = shock_index < 0.7, shock_index >= 1.0
+    both = low | high
+    assert 6.0 <= odds_ratio(death[both], high[both]) <= 14.0  # published 10.5 (PubMed 26144893)

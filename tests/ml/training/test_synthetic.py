@@ -46,3 +46,21 @@ def test_the_yardstick_separates_the_classes_but_not_perfectly(cohort) -> None: 
     assert cohort.truth_severity is not None
     auroc = roc_auc_score(cohort.severity, cohort.truth_severity, multi_class="ovr")
     assert 0.8 < auroc < 0.97  # triage error and unseen high-risk situations keep it from certainty
+
+
+def test_the_yardstick_uses_what_a_recorded_input_says_about_a_hidden_one() -> None:
+    """SpO2 hidden for everyone: among patients recorded on oxygen the yardstick must still see them as sicker
+    (the oxygen weighting); ACVPU hidden: a recorded GCS of 8 or less must make them sicker (drawn given GCS)."""
+    from emsync_desktop.ml.training.evidence import outcome_probabilities
+    from emsync_desktop.ml.training.population import draw_population
+    from emsync_desktop.ml.training.synthetic import posterior
+
+    full = draw_population(20_000, np.random.default_rng(21))
+    truth = outcome_probabilities(full)
+    for hidden, subset, column in (("spo2_pct", full["on_oxygen"] == 1, lambda o: o.needs[:, 0]),  # ICU
+                                   ("consciousness_acvpu", full["gcs"] <= 8, lambda o: o.urgency[:, 0])):
+        visible = full | {hidden: np.full(len(full["gcs"]), np.nan)}
+        yardstick = column(posterior(visible, np.random.default_rng(22)))[subset].mean()
+        expected, ignorant = column(truth)[subset].mean(), column(truth).mean()
+        assert yardstick == pytest.approx(expected, rel=0.1), hidden
+        assert abs(expected - ignorant) > 0.1 * expected  # the test would notice a yardstick that ignored it
