@@ -74,6 +74,7 @@ class TransferView:
     history: list[dict[str, str]]
     handoff_versions: int
     handoff_acknowledged: str | None = None  # "Maria Joseph at 14:32"
+    hospital_id: str = ""
 
     @property
     def active(self) -> bool:
@@ -288,5 +289,6 @@ def _view(session: Session, t: TransferRecord) -> TransferView:
         alternatives=json.loads(booking.alternatives) if booking else [], history=json.loads(t.history),
         handoff_versions=len(handoffs),
         handoff_acknowledged=acknowledgement(handoffs[-1], json.loads(t.history)) if handoffs else None,
+        hospital_id=t.destination_hospital_id,
     )
 

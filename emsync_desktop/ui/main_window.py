@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
         self.user = None
         self.case_model = None
         self.user_label.setText("")
+        self.saved_label.setText("")  # the next person's status bar says nothing of this one's work
         self.sign_out_action.setVisible(False)
         self.two_step_action.setVisible(False)
         self.stack.setCurrentWidget(self.login)

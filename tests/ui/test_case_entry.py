@@ -171,8 +171,10 @@ def test_sign_out_is_offered_once_signed_in(qtbot: QtBot, window: MainWindow) ->
     assert not window.sign_out_action.isVisible()
     sign_in_as(qtbot, window, Role.NURSE)
     qtbot.waitUntil(window.sign_out_button.isVisible)  # the toolbar lays out its widgets on the next turn
+    window.saved_label.setText("✔ Saved on this device 10:00:00")  # the nurse's last change
     qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.login and window.user is None
+    assert window.saved_label.text() == ""  # the next person's status bar says nothing of the last one's work
 
 
 def test_a_chart_with_one_set_has_a_clock_time_axis(qtbot: QtBot, window: MainWindow) -> None:

@@ -44,6 +44,20 @@ def test_send_elsewhere_asks_first_and_declining_changes_nothing(qtbot: QtBot, w
     assert len(_transfers(window)) == 1
 
 
+def test_send_elsewhere_to_where_it_is_already_going_asks_nothing_and_says_so(qtbot: QtBot,
+                                                                              window: MainWindow) -> None:
+    panel = open_hospital_tab(qtbot, window)
+    first = panel.selected_hospital()
+    qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(panel.send_elsewhere.isVisible)
+    questions: list[str] = []
+    panel.confirm_replace = lambda q: questions.append(q) is None  # would say Yes
+    panel.pick(first)  # the hospital it is already going to, same unit
+    qtbot.mouseClick(panel.send_elsewhere, Qt.MouseButton.LeftButton)
+    assert questions == [] and "already going to" in panel.message.text()
+    assert len(_transfers(window)) == 1
+
+
 def test_send_elsewhere_confirmed_cancels_the_first_transfer(qtbot: QtBot, window: MainWindow) -> None:
     panel = open_hospital_tab(qtbot, window)
     first = panel.selected_hospital()

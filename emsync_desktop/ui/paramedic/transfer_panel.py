@@ -261,6 +261,10 @@ class TransferPanel(QWidget):
             return
         unit = self.unit.value() or "ICU"
         replace = self._active is not None
+        if self._active is not None and (self._active.hospital_id, self._active.unit) == (hospital_id, unit):
+            self.message.setText(f"This case is already going to {self._active.hospital} {unit}: pick another "
+                                 "hospital or unit to send it elsewhere.")
+            return
         if self._active is not None and not self.confirm_replace(self._replace_question(hospital_id, unit)):
             return
         self._model.flush_requested.emit()
