@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +26,8 @@ from emsync_desktop.services.nemsis_agency import save_agency, saved_agency
 from emsync_desktop.services.nemsis_export import NemsisBatch, NemsisExport, gather_range, write_report
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.tasks import TaskRelay
-from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.date_field import touch_date_field
 from emsync_desktop.ui.widgets.fields import touch_line
 
 
@@ -45,7 +44,7 @@ class NemsisReportsView(QWidget):
         self.save_agency_button = touch_button("Save agency")
         self.save_agency_button.clicked.connect(self.save_agency)
         today = QDate.currentDate()
-        self.first_day, self.last_day = _date_field(QDate(today.year(), today.month(), 1)), _date_field(today)
+        self.first_day, self.last_day = touch_date_field(QDate(today.year(), today.month(), 1)), touch_date_field(today)
         self.export_button = touch_button("Export…", primary=True, tooltip="Every case closed from the first to "
                                           "the last day (both included) in one NEMSIS v3.5 XML file")
         self.export_button.clicked.connect(self.export)
@@ -109,17 +108,6 @@ class NemsisReportsView(QWidget):
     def _ask_target(self, suggested: str) -> Path | None:
         path, _filter = QFileDialog.getSaveFileName(self, "NEMSIS export", suggested, "NEMSIS XML (*.xml)")
         return Path(path) if path else None
-
-
-def _date_field(day: QDate) -> QDateEdit:
-    field = QDateEdit(day)
-    text_area = field.findChild(QLineEdit)
-    if text_area is not None:
-        text_area.setMinimumHeight(TOUCH_PX)  # its text area is what a finger taps
-    field.setMaximumWidth(360)
-    field.setCalendarPopup(True)
-    field.setDisplayFormat("dd MMM yyyy")
-    return field
 
 
 def _day(field: QDateEdit) -> date:

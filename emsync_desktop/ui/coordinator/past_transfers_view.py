@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,6 +38,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.sync.protocol import Change, PullResponse
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.date_field import touch_date_field
 from emsync_desktop.ui.widgets.frame import card
 
 LookupTransfers = Callable[[datetime, datetime], PullResponse]  # any thread but the GUI's; ValueError says why not
@@ -56,10 +56,8 @@ class PastTransfersView(QWidget):
         self._searched = date.today()
         self._opening = False  # a transfer is being fetched for the case pane
         self._found: list[PastTransfer] = []
-        self.day = QDateEdit(QDate.currentDate().addDays(-1))
-        self.day.setCalendarPopup(True)
+        self.day = touch_date_field(QDate.currentDate().addDays(-1), "ddd d MMM yyyy")
         self.day.setMaximumDate(QDate.currentDate())
-        self.day.setDisplayFormat("ddd d MMM yyyy")
         self.day.setAccessibleName("Day the transfer was requested")
         self.search = touch_button("Search the sync server")
         self.search.clicked.connect(self.search_day)
