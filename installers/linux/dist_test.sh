@@ -148,7 +148,7 @@ for _ in 1 2; do
   dialog=$(timeout 60 xdotool search --sync --onlyvisible --name '^Protect patient data' | head -1) \
     || fail "no passphrase dialog for the new device (logs/sign-in.log)"
   xdotool windowfocus --sync "$dialog"
-  xdotool type --delay 30 "$passphrase"
+  xdotool type --delay 30 -- "$passphrase"  # "--": a secret may begin with "-"
   xdotool key Return
   sleep 1
 done
@@ -157,9 +157,9 @@ window=$(timeout 60 xdotool search --sync --onlyvisible --name '^EMsync' | head 
 sleep 2  # the window's first paint and the server check
 xdotool windowfocus --sync "$window"
 import -window root "$out/sign-in-form.png"
-xdotool type --delay 40 "$username"
+xdotool type --delay 40 -- "$username"
 xdotool key Return
-xdotool type --delay 40 "$password"
+xdotool type --delay 40 -- "$password"  # "--": a password may begin with "-"
 xdotool key Return
 wait_for 30 "POST /auth/login answered 2xx" served /auth/login
 wait_for 30 "the signed-in app's first pull" served /sync/pull
