@@ -8,7 +8,12 @@ missing zone can never shift a time by the local offset twice.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+
+def local_midnight(day: date) -> datetime:
+    """Midnight at the start of ``day`` in this machine's zone, as an aware datetime (a day is 23 to 25 hours)."""
+    return datetime.combine(day, time()).astimezone()
 
 
 def to_local(moment: datetime) -> datetime:

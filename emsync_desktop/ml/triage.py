@@ -117,7 +117,7 @@ class TriageModels:
         variants, factor_names = _occlusions(base, loaded.typical)
         probs = self.probabilities(np.vstack([base, *variants]) if variants else base[None, :])
         severity_p = probs["severity"]
-        called = _called(list(severity_p[0]), loaded.entries["severity"])
+        called = urgency_call(list(severity_p[0]), loaded.entries["severity"])
         needs = tuple(NeedEstimate(n, float(probs[n][0, 1]), float(loaded.entries[n]["threshold"])) for n in NEEDS)
         log_odds = _log_odds(_call_probability(severity_p, called, loaded.entries["severity"]))
         deltas = log_odds[0] - log_odds[1:]
@@ -131,7 +131,7 @@ class TriageModels:
         )
 
 
-def _called(probabilities: list[float], entry: dict[str, Any]) -> int:
+def urgency_call(probabilities: list[float], entry: dict[str, Any]) -> int:
     """The urgency called: by the model's cumulative thresholds (ordinal models, which never call a worse
     patient less urgent), else by the balanced rule (models from before those)."""
     thresholds = entry.get("ordinal_thresholds")

@@ -11,11 +11,12 @@ refused: an open case, no case in the range, the agency not set, or a document t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from emsync_desktop.domain.local_time import local_midnight
 from emsync_desktop.domain.nemsis import NemsisAgency, NemsisCase, ems_dataset_bytes
 from emsync_desktop.services.cases import CaseNotFound
 from emsync_desktop.services.exports import write_atomically
@@ -76,7 +77,7 @@ def gather_range(store: Store, first: date, last: date) -> NemsisBatch:
     if last < first:
         raise NemsisExportRefused(f"The range ends ({last:%d %b %Y}) before it starts ({first:%d %b %Y}): "
                                   "swap the dates.")
-    start, end = _local_day_start(first), _local_day_start(last + timedelta(days=1))
+    start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
     with store.sessions.begin() as session:
         agency = agency_of(session)
         rows = session.scalars(select(Encounter).where(Encounter.status == "closed", Encounter.closed_at >= start,
@@ -103,8 +104,3 @@ def write_report(batch: NemsisBatch, target: Path) -> NemsisExport:
                                  "written. This is a bug in EMsync's NEMSIS mapping; please report it. "
                                  + " ".join(problems[:3]))
     return NemsisExport(write_atomically(target, document), len(batch.cases))
-
-
-def _local_day_start(day: date) -> datetime:
-    """Midnight at the start of ``day`` in this machine's zone, as an aware datetime."""
-    return datetime.combine(day, time()).astimezone()

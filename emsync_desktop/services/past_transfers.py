@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from emsync_desktop.domain.local_time import day_and_clock
+from emsync_desktop.domain.local_time import day_and_clock, local_midnight
+from emsync_desktop.domain.sbar import Sbar
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Bed, Hospital
 from emsync_desktop.sync.protocol import Change
 
-_SBAR = (("situation", "Situation"), ("background", "Background"), ("assessment", "Assessment"),
-         ("recommendation", "Recommendation"))
+_SBAR_SECTIONS = ("situation", "background", "assessment", "recommendation")
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ class PastCase:
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants at which ``day`` begins and ends on this machine's clock (a day is 23 to 25 hours)."""
-    start = datetime.combine(day, time()).astimezone()
-    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_midnight(day).astimezone(UTC), local_midnight(day + timedelta(days=1)).astimezone(UTC)
 
 
 class PastTransferNames:
@@ -113,7 +111,8 @@ def _booking_line(data: dict[str, Any], names: PastTransferNames) -> str:
 
 def _handoff_text(data: dict[str, Any]) -> str:
     sections = data.get("sections") or {}
-    body = "\n".join(f"{title}: {sections.get(key) or '—'}" for key, title in _SBAR)
+    situation, background, assessment, recommendation = (str(sections.get(key) or "—") for key in _SBAR_SECTIONS)
+    body = Sbar(situation, background, assessment, recommendation).as_text()
     read = (f"Acknowledged by {data['acknowledged_by_name']} at {_when(data.get('acknowledged_at'))}"
             if data.get("acknowledged_by_name") else "Not acknowledged")
-    return f"SBAR version {data.get('version', '?')}, written {_when(data.get('created_at'))}. {read}.\n{body}"
+    return f"SBAR version {data.get('version', '?')}, written {_when(data.get('created_at'))}. {read}.\n\n{body}"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from emsync_desktop.domain.triage import FEATURE_NAMES, GROUP_NAMES
 from emsync_desktop.ml.training.triage_training import MONOTONE
-from emsync_desktop.ml.triage import TriageModels, _called
+from emsync_desktop.ml.triage import TriageModels, urgency_call
 
 TOLERANCE = 1e-6  # float32 sums in the graph
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,7 +57,7 @@ def judged(models: TriageModels, *patients_: dict[str, float | str]) -> list[tup
     probabilities = models.probabilities(np.vstack([row(p) for p in patients_]))
     entry = models.load().entries["severity"]
     severity, icu = probabilities["severity"], probabilities["icu"]
-    return [(float(severity[i, 0]), float(icu[i, 1]), _called(list(severity[i]), entry)) for i in range(len(icu))]
+    return [(float(severity[i, 0]), float(icu[i, 1]), urgency_call(list(severity[i]), entry)) for i in range(len(icu))]
 
 
 @SETTINGS

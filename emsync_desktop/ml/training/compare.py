@@ -21,9 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
-from emsync_desktop.domain.triage import FEATURE_NAMES, NEEDS, balanced_class, ordinal_class
+from emsync_desktop.domain.triage import FEATURE_NAMES, NEEDS
 from emsync_desktop.ml.registry import INPUT_NAME, PROBABILITIES_OUTPUT, load_manifest, verified_model_bytes
 from emsync_desktop.ml.training.dataset import Cohort
+from emsync_desktop.ml.triage import urgency_call
 from emsync_desktop.ml.weights import undo_class_weights
 
 MONOTONE_CHECK = {"age_years": 10.0, "spo2_pct": -4.0, "on_oxygen": 1.0, "consciousness_acvpu": 1.0, "gcs": -2.0}
@@ -56,10 +57,8 @@ class ModelSet:
                                       self.entries[m]["class_weights"]) for m, s in self.sessions.items()}
 
     def calls(self, severity: NDArray[np.float64]) -> NDArray[np.int64]:
-        entry = self.entries["severity"]
-        thresholds = entry.get("ordinal_thresholds")
-        return np.asarray([ordinal_class(list(p), thresholds) if thresholds else
-                           balanced_class(list(p), entry["prevalence"]) for p in severity], dtype=np.int64)
+        """The urgency each row is called, by the rule the app uses for these models (``ml.triage.urgency_call``)."""
+        return np.asarray([urgency_call(list(p), self.entries["severity"]) for p in severity], dtype=np.int64)
 
 
 def compare(models: list[ModelSet], rows: Cohort) -> dict[str, dict[str, Any]]:
