@@ -25,7 +25,7 @@ from emsync_desktop.ml.training.export import write_models
 from emsync_desktop.ml.training.report import triage_report
 from emsync_desktop.ml.training.triage_training import train_all
 
-DEFAULT_ROWS = 60_000
+DEFAULT_ROWS = 200_000
 DEFAULT_SEED = 20261122
 
 

@@ -27,6 +27,7 @@ from emsync_desktop.ml.training.dataset import Cohort
 from emsync_desktop.ml.triage import urgency_call
 from emsync_desktop.ml.weights import undo_class_weights
 
+BOOTSTRAP_RESAMPLES = 500
 MONOTONE_CHECK = {"age_years": 10.0, "spo2_pct": -4.0, "on_oxygen": 1.0, "consciousness_acvpu": 1.0, "gcs": -2.0}
 BOUNDS = {"age_years": (16.0, 105.0), "spo2_pct": (70.0, 100.0), "on_oxygen": (0.0, 1.0),
           "consciousness_acvpu": (0.0, 4.0), "gcs": (3.0, 15.0)}
@@ -110,11 +111,39 @@ def _death_ranking(rows: Cohort, p: dict[str, NDArray[np.float64]]) -> dict[str,
     for label, mask in (("all", ~np.isnan(age)), ("cardiac", cardiac)):
         died = rows.death[mask]
         if 0 < died.sum() < len(died):
+            critical, icu, years = p["severity"][mask, 0], p["icu"][mask, 1], age[mask]
             out[label] = {"deaths": int(died.sum()), "rows": int(mask.sum()),
-                          "p_critical": _r(roc_auc_score(died, p["severity"][mask, 0])),
-                          "p_icu": _r(roc_auc_score(died, p["icu"][mask, 1])),
-                          "age_alone": _r(roc_auc_score(died, age[mask]))}
+                          "p_critical": _r(roc_auc_score(died, critical)),
+                          "p_icu": _r(roc_auc_score(died, icu)),
+                          "age_alone": _r(roc_auc_score(died, years)),
+                          "p_critical_minus_age": paired_auroc_difference(died, critical, years),
+                          "p_icu_minus_age": paired_auroc_difference(died, icu, years)}
     return out
+
+
+def paired_auroc_difference(outcome: NDArray[np.int64], a: NDArray[np.float64], b: NDArray[np.float64],
+                            resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> tuple[float, float, float]:
+    """AUROC(a) - AUROC(b) on the same rows, with its 95 % percentile bootstrap interval (rows resampled with
+    replacement, both scores together): how sure the comparison is, given how few deaths there are."""
+    rng = np.random.default_rng(seed)
+    differences = []
+    for _ in range(resamples):
+        pick = rng.integers(0, len(outcome), len(outcome))
+        if 0 < outcome[pick].sum() < len(pick):
+            differences.append(roc_auc_score(outcome[pick], a[pick]) - roc_auc_score(outcome[pick], b[pick]))
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return _r(roc_auc_score(outcome, a) - roc_auc_score(outcome, b)), _r(low), _r(high)
+
+
+def _deaths(ranking: dict[str, Any] | None) -> str:
+    return "–" if ranking is None else f"{ranking['deaths']} / {ranking['rows']}"
+
+
+def _interval(difference: tuple[float, float, float] | list[float] | None) -> str:
+    if difference is None:
+        return "–"
+    value, low, high = difference
+    return f"{value:+.3f} ({low:+.3f} to {high:+.3f})"
 
 
 def _r(value: float) -> float:
@@ -138,7 +167,11 @@ def comparison_markdown(results: dict[str, dict[str, Any]], rows: int) -> str:
         row(f"worse {feature}: rows with a lower risk or a less urgent call",
             lambda r, feature=feature: f"{r['monotone_violations'][feature]:.2%}")
     for group in ("all", "cardiac"):
+        row(f"deaths / rows, {group} rows", lambda r, group=group: _deaths(r.get("death_auroc", {}).get(group)))
         for key, label in (("p_critical", "P(Critical)"), ("p_icu", "P(ICU)"), ("age_alone", "age alone")):
             row(f"death AUROC, {group} rows: {label}",
                 lambda r, group=group, key=key: r.get("death_auroc", {}).get(group, {}).get(key, "–"))
+        for key, label in (("p_critical_minus_age", "P(Critical)"), ("p_icu_minus_age", "P(ICU)")):
+            row(f"death AUROC, {group} rows: {label} minus age alone (95 % bootstrap interval)",
+                lambda r, group=group, key=key: _interval(r.get("death_auroc", {}).get(group, {}).get(key)))
     return "\n".join(lines) + "\n"

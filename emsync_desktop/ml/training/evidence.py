@@ -56,6 +56,10 @@ DEATH_GROUP = {"infection": 0.3, "respiratory": 0.2, "neurological": 0.2, "alter
                "other": -0.5, "cardiac": 0.0}
 ICU_INTERCEPT, ICU_PER_NEWS2_POINT, ICU_PER_DECADE, ICU_HIGH_RISK = -4.6, 0.42, 0.15, 0.9
 PAINFUL = ("trauma", "cardiac", "abdominal", "pain_musculoskeletal")
+# In the ICU (logit intercepts fitted so the world's rates are the published ones; docs/TRIAGE_MODELS.md):
+VENTILATED_IN_ICU = -1.83  # 33 % of ICU admissions ventilated over 12 h (Esteban A et al., JAMA 2002;287:345-55)
+DIALYSED_IN_ICU = -3.62  # 4.3 % of ICU patients given renal replacement (Uchino S et al., JAMA 2005;294:813-8)
+SEDATED_IF_VENTILATED = 0.72  # sedatives on day 2 of ventilation (Payen JF et al., Anesthesiology 2007;106:687-95)
 OPIOID_INTERCEPT = -2.7  # fitted: opioids given in the ED at 8.9 % of adult visits (NCHS Data Brief 338, 2016)
 
 
@@ -188,32 +192,50 @@ def recorded_urgency(cols: Columns, news2: NDArray[np.float64], p_high_risk: NDA
 
 
 def _needs(cols: Columns, p_icu: NDArray[np.float64], pain_dist: NDArray[np.float64]) -> NDArray[np.float64]:
-    in_icu, out_icu, opioids = need_parts(cols, pain_dist)
-    follow = p_icu[:, None] * in_icu + (1.0 - p_icu[:, None]) * out_icu
-    return np.column_stack([p_icu, follow, opioids])
+    parts = need_parts(cols, pain_dist)
+    follow = p_icu[:, None] * parts.marginal(parts.in_icu) + (1.0 - p_icu[:, None]) * parts.marginal(parts.out_icu)
+    return np.column_stack([p_icu, follow, parts.opioids])
 
 
-def need_parts(cols: Columns, pain_dist: NDArray[np.float64]
-               ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """P(ventilation, vasopressors, dialysis, sedation) if admitted to ICU and if not (n, 4 each), and
-    P(opioids): they mostly follow ICU admission; opioids follow pain (structure and sizes are assumptions;
-    the monotone directions hold)."""
+@dataclass(frozen=True)
+class NeedParts:
+    """The needs that follow ICU admission, if admitted (``in_icu``) and if not (``out_icu``), each (n, 4):
+    P(ventilation), P(vasopressors), P(dialysis) and P(sedation if NOT ventilated); a ventilated patient is
+    sedated with ``SEDATED_IF_VENTILATED``. ``opioids`` (n,) follows pain alone."""
+
+    in_icu: NDArray[np.float64]
+    out_icu: NDArray[np.float64]
+    opioids: NDArray[np.float64]
+
+    @staticmethod
+    def marginal(part: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``part`` with its sedation column made P(sedation), ventilated or not."""
+        ventilated = part[:, 0]
+        sedated = ventilated * SEDATED_IF_VENTILATED + (1.0 - ventilated) * part[:, 3]
+        return np.column_stack([part[:, :3], sedated])
+
+
+def need_parts(cols: Columns, pain_dist: NDArray[np.float64]) -> NeedParts:
+    """The needs as ``NeedParts``. Their rates in the ICU are fitted to published ones (ventilation: Esteban
+    2002; dialysis: Uchino 2005; sedation of the ventilated: Payen 2007; docs/TRIAGE_MODELS.md); which inputs
+    raise each, and by how much, are assumptions (the monotone directions hold); opioids follow pain."""
     group = cols["group"].astype(int)
     hypoxia = (100.0 - cols["spo2_pct"] - 3.0) / 4.0
     shock = (cols["hr_bpm"] / cols["sbp_mmhg"] - 0.7) / 0.25
     tachypnoea = np.maximum(cols["rr_per_min"] - 18.0, 0.0) / 5.0
     unconscious, older = cols["consciousness_acvpu"], (cols["age_years"] - 55.0) / 20.0
     infection, intox = _is(group, "infection"), _is(group, "intoxication_psych")
-    in_icu = np.column_stack([-1.0 + 0.7 * hypoxia + 0.6 * unconscious + 0.3 * tachypnoea + 0.5 * cols["on_oxygen"],
-                              -1.6 + 1.0 * shock + 0.5 * infection + 0.1 * older,
-                              -3.0 + 0.4 * older + 0.5 * infection + 0.3 * shock,
-                              -1.3 + 0.5 * unconscious + 0.5 * hypoxia + 0.8 * intox])
+    in_icu = np.column_stack([
+        VENTILATED_IN_ICU + 0.7 * hypoxia + 0.6 * unconscious + 0.3 * tachypnoea + 0.5 * cols["on_oxygen"],
+        -1.6 + 1.0 * shock + 0.5 * infection + 0.1 * older,
+        DIALYSED_IN_ICU + 0.4 * older + 0.5 * infection + 0.3 * shock,
+        -2.2 + 0.3 * unconscious + 1.0 * intox])
     out_icu = np.column_stack([-7.0 + 0.7 * hypoxia + 0.6 * unconscious, -7.5 + 1.0 * shock + 0.1 * older,
                                -7.0 + 0.4 * older, -5.5 + 1.2 * intox])
     base = OPIOID_INTERCEPT - 0.4 * unconscious + 0.8 * _is(group, *PAINFUL)
     pain_logit = base[:, None] + 0.35 * (np.arange(11) - 5.0)
     opioids = (pain_dist * expit(pain_logit)).sum(axis=1)
-    return np.asarray(expit(in_icu)), np.asarray(expit(out_icu)), np.asarray(opioids)
+    return NeedParts(np.asarray(expit(in_icu)), np.asarray(expit(out_icu)), np.asarray(opioids))
 
 
 def _per_group(values: dict[str, float], group: NDArray[np.int64]) -> NDArray[np.float64]:

@@ -20,7 +20,7 @@ from scipy.stats import binom, lognorm, norm
 
 from emsync_desktop.domain.triage import FEATURE_NAMES, NEEDS
 from emsync_desktop.ml.training.dataset import Cohort
-from emsync_desktop.ml.training.evidence import Outcomes, need_parts, outcome_probabilities
+from emsync_desktop.ml.training.evidence import SEDATED_IF_VENTILATED, Outcomes, need_parts, outcome_probabilities
 from emsync_desktop.ml.training.population import (
     GLUCOSE_LOG_MEDIAN,
     GLUCOSE_LOG_SD,
@@ -59,7 +59,7 @@ def generate_cohort(n: int, seed: int, with_truth: bool = True) -> Cohort:
     full = draw_population(n, rng)
     outcomes = outcome_probabilities(full)
     severity = _categorical(outcomes.urgency, rng)
-    needs = _draw_needs(full, outcomes, rng)
+    needs = draw_needs(full, outcomes, rng)
     death = (rng.random(n) < outcomes.death).astype(np.int64)
     visible = hide(full, rng)
     truth = posterior(visible, np.random.default_rng(seed + 1)) if with_truth else None
@@ -67,15 +67,18 @@ def generate_cohort(n: int, seed: int, with_truth: bool = True) -> Cohort:
                   None if truth is None else truth.needs, death)
 
 
-def _draw_needs(full: Columns, outcomes: Outcomes, rng: np.random.Generator) -> NDArray[np.int64]:
-    """ICU first; ventilation, vasopressors, dialysis and sedation given the drawn ICU outcome; opioids."""
+def draw_needs(full: Columns, outcomes: Outcomes, rng: np.random.Generator) -> NDArray[np.int64]:
+    """ICU first; ventilation, vasopressors and dialysis given the drawn ICU outcome; sedation given the drawn
+    ventilation; opioids."""
     n = len(outcomes.death)
     icu = rng.random(n) < outcomes.needs[:, 0]
-    in_icu, out_icu, opioids = need_parts(full, np.eye(11)[full["pain_0_10"].astype(int)])
+    parts = need_parts(full, np.eye(11)[full["pain_0_10"].astype(int)])
+    follow = np.where(icu[:, None], parts.in_icu, parts.out_icu)
     out = np.zeros((n, len(NEEDS)), dtype=np.int64)
     out[:, 0] = icu
-    out[:, 1:5] = rng.random((n, 4)) < np.where(icu[:, None], in_icu, out_icu)
-    out[:, 5] = rng.random(n) < opioids
+    out[:, 1:4] = rng.random((n, 3)) < follow[:, :3]
+    out[:, 4] = rng.random(n) < np.where(out[:, 1] == 1, SEDATED_IF_VENTILATED, follow[:, 3])
+    out[:, 5] = rng.random(n) < parts.opioids
     return out
 
 

@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from emsync_desktop.ml.training.evidence import grace_probability, news2_totals, outcome_probabilities
 from emsync_desktop.ml.training.population import Columns, draw_population
+from emsync_desktop.ml.training.synthetic import draw_needs
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +76,25 @@ def test_shock_index_raises_death_as_published(world) -> None:  # type: ignore[n
     low, high = shock_index < 0.7, shock_index >= 1.0
     both = low | high
     assert 6.0 <= odds_ratio(death[both], high[both]) <= 14.0  # published 10.5 (PubMed 26144893)
+
+
+@pytest.fixture(scope="module")
+def drawn_needs(world) -> np.ndarray:  # type: ignore[no-untyped-def]
+    cols, _, _ = world
+    return draw_needs(cols, outcome_probabilities(cols), np.random.default_rng(9))
+
+
+def test_icu_patients_are_ventilated_dialysed_and_sedated_as_published(world, drawn_needs) -> None:  # type: ignore[no-untyped-def]
+    cols, _, _ = world
+    icu, ventilated = drawn_needs[:, 0] == 1, drawn_needs[:, 1] == 1
+    assert 0.30 <= drawn_needs[icu, 1].mean() <= 0.36  # 33 % of ICU admissions ventilated (Esteban 2002)
+    assert 0.035 <= drawn_needs[icu, 3].mean() <= 0.052  # 4.3 % given renal replacement (Uchino 2005)
+    assert 0.68 <= drawn_needs[ventilated, 4].mean() <= 0.76  # 72 % of the ventilated sedated (Payen 2007)
+    assert 0.45 <= (cols["age_years"][ventilated] < 65).mean() <= 0.62  # 52.2 % of them under 65 (Wunsch 2010)
+
+
+def test_the_needs_drawn_are_the_needs_modelled(world, drawn_needs) -> None:  # type: ignore[no-untyped-def]
+    """Sedation is drawn given the drawn ventilation; its rate must still be the probability the yardstick uses."""
+    cols, _, _ = world
+    modelled = outcome_probabilities(cols).needs.mean(axis=0)
+    np.testing.assert_allclose(drawn_needs.mean(axis=0), modelled, rtol=0.05)
