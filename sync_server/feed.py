@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
+    AMBULANCE_POSITION_ENTITY,
     FEED_2_ENTITIES,
+    FEED_3_ENTITIES,
     FORMULARY_ENTITY,
     HOSPITAL_ENTITY,
     RECENT_HOURS,
@@ -35,6 +37,9 @@ COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed h
 _ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
 _CLOSABLE = frozenset({"transfer", "booking"})  # pinned while open (``pinned``)
+# Kinds whose older rows nobody needs, not even for a day: deleted as soon as a newer row supersedes them (an
+# ambulance reports its position every 15 s; a desk behind gets the newest one).
+LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY})
 
 
 def pinned(entity: str, data: dict[str, Any]) -> bool:
@@ -57,8 +62,8 @@ def change_values(*, entity: str, entity_id: str, version: int, data: dict[str, 
 def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append feed rows in the order given (their ``seq`` follows it), each the ``latest`` of its record for its
     audience: an earlier row of the same record with the same ``hospital_id`` and ``owner_user_id`` (so seen by
-    exactly the same users, ``scope``) is superseded and marked so. (A record published again to a second
-    hospital keeps its row for the first.) Takes the feed lock until the
+    exactly the same users, ``scope``) is superseded and marked so, or deleted for ``LATEST_ONLY`` kinds. (A record
+    published again to a second hospital keeps its row for the first.) Takes the feed lock until the
     transaction ends, so sequence numbers commit in order and a client's cursor never skips one."""
     if not rows:
         return
@@ -73,12 +78,15 @@ def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
     for entity, entity_id, hospital_id, owner in newest:
         groups.setdefault((entity, hospital_id, owner), []).append(entity_id)
     for (entity, hospital_id, owner), ids in groups.items():
-        conn.execute(update(CHANGES).where(
-            CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
-            CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
-            CHANGES.c.owner_user_id.is_not_distinct_from(owner)).values(latest=False))
+        superseded = and_(CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
+                          CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
+                          CHANGES.c.owner_user_id.is_not_distinct_from(owner))
+        if entity in LATEST_ONLY:
+            conn.execute(delete(CHANGES).where(superseded))
+        else:
+            conn.execute(update(CHANGES).where(superseded).values(latest=False))
     _unpin_closed(conn, list(newest.values()))
-    insert_rows(conn, CHANGES, rows)
+    insert_rows(conn, CHANGES, [row for row in rows if row["latest"] or row["entity"] not in LATEST_ONLY])
 
 
 def _unpin_closed(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -116,6 +124,12 @@ def scope(user: User) -> ColumnElement[bool]:
     return or_(CHANGES.c.entity == "bed", shared, CHANGES.c.owner_user_id == user.id)
 
 
+def _newer_than(feed_version: int) -> tuple[str, ...]:
+    """The entity kinds a client reading feed generation ``feed_version`` cannot parse."""
+    newer: tuple[str, ...] = FEED_3_ENTITIES if feed_version < 3 else ()
+    return newer + FEED_2_ENTITIES if feed_version < 2 else newer
+
+
 def pull_changes(session: Session, user: User, since: int, limit: int, *, snapshot: bool = False,
                  now: datetime | None = None, feed_version: int = 1) -> PullResponse:
     """Up to ``limit`` changes after ``since`` that ``user`` may see, oldest first. The feed's head is read
@@ -125,7 +139,8 @@ def pull_changes(session: Session, user: User, since: int, limit: int, *, snapsh
     ``feed_version``: the client's (``FEED_VERSION``); kinds newer than it reads are left out."""
     conn = session.connection()
     head = current_seq(session)
-    visible = scope(user) if feed_version >= 2 else and_(scope(user), CHANGES.c.entity.not_in(FEED_2_ENTITIES))
+    unreadable = _newer_than(feed_version)
+    visible = and_(scope(user), CHANGES.c.entity.not_in(unreadable)) if unreadable else scope(user)
     if snapshot:
         rows = _snapshot_rows(conn, visible, since, head, limit + 1, min(now or datetime.now(UTC), datetime.now(UTC)))
     else:

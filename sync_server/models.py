@@ -142,6 +142,21 @@ class Transfer(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class TransferPosition(Base):
+    """Where the crew's ambulance was while its transfer was under way (op ``transfer.position``): the
+    transfer's track, kept for the record. ``id``: the report's (the op's entity id); ``at``: the device's fix."""
+
+    __tablename__ = "transfer_positions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"), index=True)
+    lat: Mapped[float]
+    lon: Mapped[float]
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(32))
+    reported_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Booking(Base):
     __tablename__ = "bookings"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

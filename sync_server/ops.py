@@ -20,7 +20,7 @@ from emsync_desktop.sync.protocol import (
     OpResult,
 )
 from sync_server.answers import device_marks, forgotten_repeat
-from sync_server.handlers import beds, formulary, handoffs, imaging, records, transfers
+from sync_server.handlers import beds, formulary, handoffs, imaging, positions, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
 from sync_server.rows import BOOKINGS, FORMULARIES, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
@@ -167,4 +167,5 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.RECORD_PROCEDURE: records.add,
     OpKind.RECORD_HISTORY: records.add,
     OpKind.FORMULARY_PUBLISH: formulary.publish,
+    OpKind.TRANSFER_POSITION: positions.report,
 }

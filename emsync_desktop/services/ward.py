@@ -19,12 +19,23 @@ from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.record_summary import CaseRecord
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.transfer_news import last_redirect_at, redirected_away_from
+from emsync_desktop.geo.eta import LatLon
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.handoff_record import case_record_of
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import Bed, BookingRecord, HandoffRecord, TransferRecord
+from emsync_desktop.store.models import AmbulancePosition, Bed, BookingRecord, HandoffRecord, Hospital, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import HandoffAckPayload, OpKind, TransferTransitionPayload
+
+
+@dataclass(frozen=True)
+class AmbulanceFix:
+    """Where the ambulance bringing a transfer last was (its crew's report), and where it is going."""
+
+    point: LatLon
+    at: datetime
+    source: str
+    destination: LatLon
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class IncomingTransfer:
     acknowledged: str | None = None  # "Maria Joseph at 14:32", once someone at the hospital read the handoff
     moved_away: str | None = None  # "Redirected by Rahul Nair at 14:40 to Amrita ICU: cath lab down"
     record: CaseRecord = field(default_factory=CaseRecord)  # what the crew recorded: drugs, procedures, SAMPLE
+    ambulance: AmbulanceFix | None = None  # None: no position reported (yet)
 
     @property
     def critical(self) -> bool:
@@ -59,6 +71,14 @@ def acknowledgement(handoff: HandoffRecord | None, history: list[dict[str, str]]
     if redirected is not None and handoff.acknowledged_at < redirected:
         return None
     return f"{handoff.acknowledged_by_name} at {clock(handoff.acknowledged_at)}"
+
+
+def _ambulance(session: Session, transfer_id: str, hospital: Hospital | None) -> AmbulanceFix | None:
+    position = session.get(AmbulancePosition, transfer_id)
+    if position is None or hospital is None:
+        return None
+    return AmbulanceFix(LatLon(position.lat, position.lon), position.at, position.source,
+                        LatLon(hospital.lat, hospital.lon))
 
 
 def eta_countdown(due: datetime | None, now: datetime) -> str:
@@ -90,6 +110,7 @@ class WardService:
             rows = session.scalars(select(TransferRecord).where(
                 TransferRecord.destination_hospital_id == self._user.hospital_id)
                 .order_by(TransferRecord.updated_at)).all()
+            hospital = session.get(Hospital, self._user.hospital_id) if self._user.hospital_id else None
             result = []
             for t in rows:
                 if is_terminal_transfer(TransferState(t.state)):
@@ -104,7 +125,7 @@ class WardService:
                     handoff=json.loads(handoff.sections) if handoff else None,
                     eta_due=_due(requested, t.eta_s), bed=_held_bed(session, t.id),
                     handoff_id=handoff.id if handoff else None, acknowledged=acknowledgement(handoff, history),
-                    record=case_record_of(session, t.encounter_id)))
+                    record=case_record_of(session, t.encounter_id), ambulance=_ambulance(session, t.id, hospital)))
             return sorted(result, key=lambda t: (t.requested_at, t.id))
 
     def incoming_and_redirected(self) -> list[IncomingTransfer]:

@@ -389,3 +389,16 @@ class CapacityHourRecord(Base):
     beds_in_use: Mapped[int] = mapped_column(Integer)
     transfers_requested: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class AmbulancePosition(Base):
+    """Where the ambulance on a transfer last was, as its crew's device reported it (``AMBULANCE_POSITION_ENTITY``,
+    seen by the destination's staff and the desks). ``at``: the device's fix (UTC); ``version``: the server's."""
+
+    __tablename__ = "ambulance_positions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the transfer's id
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.store.bulk import update_rows
 from emsync_desktop.store.models import (
+    AmbulancePosition,
     Bed,
     BookingRecord,
     CapacityHourRecord,
@@ -34,7 +35,7 @@ from emsync_desktop.store.models import (
     TimelineStamp,
     TransferRecord,
 )
-from emsync_desktop.sync.protocol import Change
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, Change
 
 Values = dict[str, Any]
 
@@ -49,7 +50,7 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
-    "capacity_hour": _table(CapacityHourRecord)}
+    "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition)}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -315,8 +316,21 @@ def _apply_capacity_hour(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_position(page: _Page, change: Change) -> bool:
+    """Where the ambulance on a transfer last was: a newer fix replaces the one here (``version`` grows with the
+    fix's time). It may come before its transfer (a snapshot's order): it waits here for it, harmlessly."""
+    d, version = change.data, change.version
+    row = page.get(AMBULANCE_POSITION_ENTITY, d["id"])
+    if row is not None and row["version"] >= version:
+        return False
+    values = {"lat": float(d["lat"]), "lon": float(d["lon"]), "at": datetime.fromisoformat(d["at"]).astimezone(UTC),
+              "source": str(d.get("source") or "")[:32], "version": version}
+    _put(page, AMBULANCE_POSITION_ENTITY, d["id"], row, values)
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
-    "capacity_hour": _apply_capacity_hour}
+    "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position}

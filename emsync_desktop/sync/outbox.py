@@ -36,6 +36,7 @@ SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | 
                 | ProcedureEntry | HistoryEntry)
 
 PENDING = "pending"
+SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
 
 
 def enqueue(session: Session, *, user_id: str, kind: OpKind, entity_id: str, payload: BaseModel,
@@ -137,7 +138,7 @@ _COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", 
                   .values(attempts=_OUTBOX.c.attempts + 1))
 _WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
-_FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD)
+_FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD, OpKind.TRANSFER_POSITION)
 _PENDING_OF_KINDS = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id, _OUTBOX.c.payload).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.kind.in_(bindparam("kinds", expanding=True)))
 _STILL_PENDING = select(_OUTBOX.c.entity_id).where(

@@ -10,7 +10,7 @@ Every integer is a JSON integer as the OpenAPI document's ``integer`` means it (
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -89,6 +89,7 @@ class OpKind(StrEnum):
     RECORD_PROCEDURE = "record.procedure"
     RECORD_HISTORY = "record.history"
     FORMULARY_PUBLISH = "formulary.publish"
+    TRANSFER_POSITION = "transfer.position"
 
 
 class TransferRequestPayload(_Strict):
@@ -122,6 +123,18 @@ class TransferEtaPayload(_Strict):
 
     eta_s: Annotated[int, Field(ge=0, le=86_400), JSON_INTEGER]
     source: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class TransferPositionPayload(_Strict):
+    """Where the crew's ambulance was (``at``, the device's fix) while ``transfer_id`` is under way: kept as the
+    transfer's track and shown to the destination's staff and the desks (entity ``AMBULANCE_POSITION_ENTITY``).
+    The op's own ``entity_id`` is the report's id; a device keeps only its newest unsent report per transfer."""
+
+    transfer_id: Id
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    at: AwareDatetime
+    source: Annotated[str, StringConstraints(max_length=32)] = ""
 
 
 class BookingHoldPayload(_Strict):
@@ -299,8 +312,12 @@ RECENT_HOURS = 48
 
 # The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
 # kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
-FEED_VERSION = 2
+FEED_VERSION = 3
 FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
+# Where an ambulance on a transfer last was (entity id: the transfer's), for its destination and the desks.
+AMBULANCE_POSITION_ENTITY = "position"
+POSITION_VERSION_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # a position's version: seconds from this to its fix
+FEED_3_ENTITIES = (AMBULANCE_POSITION_ENTITY,)
 
 
 class FormularyPublishPayload(_Strict):
@@ -333,6 +350,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.RECORD_PROCEDURE: RecordProcedurePayload,
     OpKind.RECORD_HISTORY: RecordHistoryPayload,
     OpKind.FORMULARY_PUBLISH: FormularyPublishPayload,
+    OpKind.TRANSFER_POSITION: TransferPositionPayload,
 }
 
 
@@ -460,7 +478,7 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history", "formulary", "hospital", "capacity_hour"]
+                    "history", "formulary", "hospital", "capacity_hour", "position"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import (
+    AmbulancePosition,
     BedEvent,
     BookingRecord,
     CapacityHourRecord,
@@ -77,6 +78,7 @@ def _delete_transfers(session: Session, transfers: dict[str, str]) -> None:
         chunk = ids[start:start + 500]
         session.execute(delete(BookingRecord).where(BookingRecord.transfer_id.in_(chunk)))
         session.execute(delete(HandoffRecord).where(HandoffRecord.transfer_id.in_(chunk)))
+        session.execute(delete(AmbulancePosition).where(AmbulancePosition.id.in_(chunk)))
         session.execute(delete(TransferRecord).where(TransferRecord.id.in_(chunk)))
     cases = list(set(transfers.values()))
     kept: set[str] = set()  # cases with another transfer still here

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.bed_board import BedBoardService
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol import RECORD_ENTITIES
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, RECORD_ENTITIES
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
@@ -49,7 +50,8 @@ class NurseWorkspace(QWidget):
         self._relay = relay
         self.beds = BedBoardView(relay, BedBoardService(store, user), theme, on_local_change)
         self.ecg = EcgOpener(relay, data_dir, fetch_blob, self)
-        self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg)
+        self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg,
+                                              router=router_for(data_dir))
         self.alert = QLabel()
         self.alert.setWordWrap(True)
         self.alert.setObjectName("criticalAlert")  # colours from the theme (NEWS2's red band)
@@ -85,7 +87,8 @@ class NurseWorkspace(QWidget):
 
     def on_synced(self, status: SyncStatus) -> None:
         """Refresh after the sync engine brought changes (new transfers, bed states, the crew's record)."""
-        if status.touched & {"transfer", "handoff", "booking", *RECORD_ENTITIES.values()}:
+        if status.touched & {"transfer", "handoff", "booking", AMBULANCE_POSITION_ENTITY,
+                             *RECORD_ENTITIES.values()}:
             self.incoming.refresh()
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()

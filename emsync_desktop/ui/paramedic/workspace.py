@@ -36,6 +36,7 @@ from emsync_desktop.ui.paramedic.handoff_exports import HandoffExports
 from emsync_desktop.ui.paramedic.history_form import HistoryForm
 from emsync_desktop.ui.paramedic.nemsis_export import NemsisCaseExport
 from emsync_desktop.ui.paramedic.news_banner import NewsBanner
+from emsync_desktop.ui.paramedic.position_reporter import PositionReporter
 from emsync_desktop.ui.paramedic.procedure_dialog import ProcedureDialog
 from emsync_desktop.ui.paramedic.record_model import RecordModel
 from emsync_desktop.ui.paramedic.sbar_panel import SbarPanel
@@ -80,6 +81,8 @@ class ParamedicWorkspace(QWidget):
         self.transfer = TransferPanel(model, relay, transfers, transfers.store, on_local_change, ranking,
                                       position_source)
         self.map = MapPanel(relay, data_dir, night=theme.name == "dark")
+        self.reporter = PositionReporter(lambda: self.transfer.chooser.source, transfers.store, transfers.user.id,
+                                         relay, on_local_change, self)
         self.pages: dict[str, QWidget] = {
             "Vitals": _scrolling(self.vitals), "Patient": _scrolling(self.form), "Record": self.treatments,
             "History": _scrolling(self.history), "Hospital": _scrolling(self.transfer), "Map": self.map}

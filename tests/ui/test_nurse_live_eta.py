@@ -1,0 +1,58 @@
+"""The ward's card shows where the ambulance is as an arrival time recomputed from its newest position, and
+never a confident time from a position over two minutes old (issue 29)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.cases import CaseService
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.transfers import TransferService
+from emsync_desktop.store.models import AmbulancePosition
+from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.ui.main_window import MainWindow
+from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+from tests.ui.test_nurse_record_card import card_text, nurse_sees_one_card
+
+
+def send_case(window: MainWindow) -> str:
+    store = window.context.store
+    paramedic = next(u for u in demo_users(store) if u.role is Role.PARAMEDIC)
+    case = CaseService(store, paramedic, window.context.install.device_id).open_case()
+    CaseService(store, paramedic, window.context.install.device_id).set_detail(case.id, "chief_complaint", "Fall")
+    return TransferService(store, paramedic).send_to_hospital(case.id, demo_id("hospital", "Lourdes"), "ICU").id
+
+
+def position_pulled(window: MainWindow, workspace: NurseWorkspace, transfer_id: str, age_s: float) -> None:
+    """As the pull stores a position (``sync.apply``), then the sync's report."""
+    at = utc_now() - timedelta(seconds=age_s)
+    with window.context.store.sessions.begin() as session:
+        session.merge(AmbulancePosition(id=transfer_id, lat=9.95, lon=76.29, at=at, source="GPS",
+                                        version=int(at.timestamp())))
+    workspace.on_synced(SyncStatus(online=True, pending=0, last_sync=None, error=None, touched=frozenset({"position"})))
+
+
+def test_the_card_counts_down_from_the_newest_position(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    workspace = nurse_sees_one_card(qtbot, window)
+    assert "Ambulance: no position reported yet" in card_text(workspace)
+    position_pulled(window, workspace, transfer_id, age_s=20)
+    qtbot.waitUntil(lambda: "Ambulance: arrives in " in card_text(workspace), timeout=10_000)
+    line = next(x for x in card_text(workspace).splitlines() if x.startswith("Ambulance:"))
+    assert "(updated 2" in line and "estimate" in line  # no road data in the test: labelled a straight-line estimate
+
+
+def test_an_old_position_says_since_when_it_is_unknown(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    workspace = nurse_sees_one_card(qtbot, window)
+    position_pulled(window, workspace, transfer_id, age_s=180)
+    at = clock(utc_now() - timedelta(seconds=180))
+    qtbot.waitUntil(lambda: "Ambulance: position unknown since" in card_text(workspace), timeout=10_000)
+    assert "arrives in" not in next(x for x in card_text(workspace).splitlines() if x.startswith("Ambulance:"))
+    assert at[:4] in card_text(workspace)  # the hour and the tens of minutes, whatever the second
