@@ -19,6 +19,7 @@ from emsync_desktop.geo.eta import LatLon
 OSM_ATTRIBUTION = "Roads © OpenStreetMap contributors (ODbL)"
 NO_MAP_NOTE = "No map data on this device for this area: positions and distances are to scale. Import roads (README)."
 CLUSTER_FROM = 25  # hospitals; fewer are drawn one by one
+FLEET_LABELS = 6  # ambulances whose labels are always shown; more: on hover or tap
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,17 @@ class HospitalPin:
 
 
 @dataclass(frozen=True)
+class AmbulancePin:
+    """An ambulance on its way somewhere (the coordinator's map): where it last was, what its label says."""
+
+    id: str  # the transfer's
+    lat: float
+    lon: float
+    label: str  # "→ Lourdes ICU · arrives in 7 min"
+    stale: bool = False  # the position is too old for an arrival time: drawn grey
+
+
+@dataclass(frozen=True)
 class MapScene:
     center: LatLon
     hospitals: list[HospitalPin]
@@ -42,6 +54,7 @@ class MapScene:
     ambulance_label: str = "Ambulance"
     route: list[LatLon] = field(default_factory=list)
     selected: str | None = None
+    fleet: list[AmbulancePin] = field(default_factory=list)  # every ambulance on a transfer (coordinator)
 
     def as_json(self) -> str:
         data = asdict(self)
@@ -82,7 +95,8 @@ def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None =
     root.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     root.header.add_child(folium.Element('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'))
     options = {"map": m.get_name(), "hasRoads": basemap is not None, "attribution": OSM_ATTRIBUTION,
-               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM, "tileUrl": tile_url, "hasTiles": has_tiles}
+               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM, "fleetLabels": FLEET_LABELS, "tileUrl": tile_url,
+               "hasTiles": has_tiles}
     # folium writes the map's own script when it renders, after this one: start once the page has loaded.
     start = f"emsyncStart({json.dumps(options)}, {scene.as_json()});"
     root.script.add_child(folium.Element(f"window.addEventListener('load', function () {{ {start} }});"))
@@ -187,6 +201,7 @@ emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id),
   };
   Object.keys(emsync.markers || {}).forEach(function (id) { pin(emsync.markers[id], id); });
   if (emsync.layers.ambulance) { pin(emsync.layers.ambulance, 'ambulance'); }
+  Object.keys(emsync.fleetMarkers || {}).forEach(function (id) { pin(emsync.fleetMarkers[id], 'fleet-' + id); });
   document.querySelectorAll('.emsync-count').forEach(function (el) {  // capacity pins, merged ones too
     found.push({rect: el.getBoundingClientRect(), owner: el.parentElement}); });
   document.querySelectorAll('.emsync-note').forEach(function (el) {
@@ -220,7 +235,8 @@ emsync.declutter = function () {
   });
   return shown.length;
 };
-// The order labels keep their place in: the chosen hospital, the three best, the ambulance, the rest.
+// The order labels keep their place in: the chosen hospital, the three best, the ambulance, the ambulances on
+// their way (coordinator), the rest.
 emsync.prioritise = function () {
   var scene = emsync.ranked, rankOf = function (h) { return h.id === scene.selected ? 0 : (h.rank || 999); };
   var hospitals = [];
@@ -236,7 +252,11 @@ emsync.prioritise = function () {
     .map(function (el) { return {el: el, owner: el.parentElement}; });
   var amb = emsync.layers.ambulance, ambTip = amb && amb.getTooltip && amb.getTooltip();
   var ambulance = ambTip && ambTip.getElement() ? [{el: ambTip.getElement(), owner: 'ambulance'}] : [];
-  emsync.priority = hospitals.slice(0, 4).concat(ambulance, merged, hospitals.slice(4));
+  var fleet = Object.keys(emsync.fleetMarkers || {}).map(function (id) {
+    var tip = emsync.fleetMarkers[id].getTooltip(), el = tip && tip.getElement();
+    return el ? {el: el, owner: 'fleet-' + id} : null;
+  }).filter(function (item) { return item; });
+  emsync.priority = hospitals.slice(0, 4).concat(ambulance, fleet, merged, hospitals.slice(4));
   emsync.declutter();
 };
 emsync.pinsOverlapping = function () {  // capacity pins (or merged pins) drawn on each other (tests ask this)
@@ -268,13 +288,13 @@ emsync.clear = function (name) { if (emsync.layers[name]) { emsync.map.removeLay
 emsync.update = function (scene, fit) {
   var map = emsync.map, many = scene.hospitals.length >= emsync.options.clusterFrom;
   var counts = scene.hospitals.some(function (h) { return h.label; });
-  emsync.clear('hospitals'); emsync.clear('ambulance'); emsync.clear('route');
+  emsync.clear('hospitals'); emsync.clear('ambulance'); emsync.clear('route'); emsync.clear('fleet');
   // Capacity pins that would sit on each other merge into one that says their sum and how many hospitals
   // (a tap zooms in to them): a pin hidden under another hid its number.
   var group = counts ? L.markerClusterGroup({maxClusterRadius: 50, showCoverageOnHover: false,
     spiderfyOnMaxZoom: true, iconCreateFunction: emsyncSumPin}) : (many ? L.markerClusterGroup() : L.layerGroup());
   var bounds = [];
-  emsync.markers = {};
+  emsync.markers = {}; emsync.fleetMarkers = {};
   scene.hospitals.forEach(function (h) {
     var best = h.rank === 1, chosen = h.id === scene.selected;
     var marker = h.label ? emsyncCountPin(h, chosen) : L.circleMarker([h.lat, h.lon], {
@@ -296,6 +316,16 @@ emsync.update = function (scene, fit) {
       fillColor: '#ffffff', fillOpacity: 1}).bindTooltip(scene.ambulance_label, {permanent: true,
       direction: 'left', offset: [-12, 0], className: 'emsync-label'}).addTo(map);
     bounds.push(scene.ambulance);
+  }
+  if (scene.fleet && scene.fleet.length) {  // labels always shown for a few; on hover or tap for many
+    var fleet = L.layerGroup(), few = scene.fleet.length <= emsync.options.fleetLabels;
+    scene.fleet.forEach(function (a) {  // placed by emsync.declutter like the hospitals' labels
+      emsync.fleetMarkers[a.id] = L.circleMarker([a.lat, a.lon], {radius: 7, color: '#17202a', weight: 2,
+        fillColor: a.stale ? '#8a939c' : '#ffffff', fillOpacity: 1}).bindTooltip(a.label, {permanent: few,
+        direction: 'right', offset: [12, 0], className: 'emsync-label'}).addTo(fleet);
+      bounds.push([a.lat, a.lon]);
+    });
+    fleet.addTo(map); emsync.layers.fleet = fleet;
   }
   if (scene.route.length > 1) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);

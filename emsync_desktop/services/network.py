@@ -9,7 +9,7 @@ from datetime import datetime
 from emsync_desktop.domain.beds import BedStatus
 from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.geo.eta import LatLon
-from emsync_desktop.geo.map_page import HospitalPin, MapScene
+from emsync_desktop.geo.map_page import AmbulancePin, HospitalPin, MapScene
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.repositories import bed_counts, list_hospitals
 
@@ -76,16 +76,18 @@ def network_capacity(store: Store) -> list[HospitalCapacity]:
         return result
 
 
-def capacity_scene(hospitals: list[HospitalCapacity], selected: str | None = None) -> MapScene:
+def capacity_scene(hospitals: list[HospitalCapacity], selected: str | None = None,
+                   fleet: list[AmbulancePin] | None = None) -> MapScene:
     """The coordinator's map: one pin per hospital showing its free ICU beds (the scarcest), coloured by
-    them; every unit's free / total beds on hover and for the tapped hospital."""
+    them; every unit's free / total beds on hover and for the tapped hospital; and ``fleet``, the ambulances on
+    their way."""
     hospitals = [h for h in hospitals if h.external is None or h.external.located]
     pins = [HospitalPin(h.id, h.short_name, h.lat, h.lon, free=_free(h, "ICU"), unit="ICU", eta="",
                         label=capacity_label(h)) for h in hospitals]
     if not hospitals:
-        return MapScene(LatLon(0.0, 0.0), [])
+        return MapScene(LatLon(0.0, 0.0), [], fleet=list(fleet or []))
     centre = LatLon(sum(h.lat for h in hospitals) / len(hospitals), sum(h.lon for h in hospitals) / len(hospitals))
-    return MapScene(centre, pins, selected=selected)
+    return MapScene(centre, pins, selected=selected, fleet=list(fleet or []))
 
 
 def capacity_label(h: HospitalCapacity) -> str:

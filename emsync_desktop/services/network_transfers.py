@@ -7,6 +7,7 @@ Threading: DB thread. Reads only.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.local_time import clock
+from emsync_desktop.domain.positions import STALE_AFTER_S, LiveEta, live_eta_text
 from emsync_desktop.domain.transfer_news import is_redirect
-from emsync_desktop.services.ward import eta_countdown
+from emsync_desktop.geo.map_page import AmbulancePin
+from emsync_desktop.services.ward import AmbulanceFix, ambulance_fix, eta_countdown
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import BookingRecord, Hospital, TransferRecord
+from emsync_desktop.store.models import AmbulancePosition, BookingRecord, Hospital, TransferRecord
 
 HOLD_WARNING = timedelta(minutes=5)
 
@@ -36,16 +39,21 @@ class OpenTransfer:
     bed: str
     attention: str | None  # "hold lapses in 3 min", "bed refused: …"; None when all is well
     note: str = ""  # the latest redirect: "↪ by Rahul Nair at 14:40 from Lourdes: cath lab down"
+    ambulance: AmbulanceFix | None = None  # where the ambulance last was (None: no position reported)
 
 
 def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
     """Those needing attention first, then the oldest. Reads open transfers only (by the state index) and
     their newest bookings in one query: the cost follows what is shown, not the history synced."""
     with store.sessions.begin() as session:
-        names = {h.id: h.short_name for h in session.scalars(select(Hospital))}
+        hospitals = {h.id: h for h in session.scalars(select(Hospital))}
+        names = {h.id: h.short_name for h in hospitals.values()}
         transfers = list(session.scalars(select(TransferRecord).where(TransferRecord.state.in_(OPEN_STATES))))
         bookings = _newest_bookings(session, [t.id for t in transfers])
-        result = [_open_transfer(t, bookings.get(t.id), names, now) for t in transfers]
+        positions = _positions(session, [t.id for t in transfers])
+        result = [_open_transfer(t, bookings.get(t.id), names, now,
+                                 ambulance_fix(positions.get(t.id), hospitals.get(t.destination_hospital_id)))
+                  for t in transfers]
     return sorted(result, key=lambda o: (o.attention is None, -o.age_min))
 
 
@@ -62,8 +70,14 @@ def _newest_bookings(session: Session, transfer_ids: list[str]) -> dict[str, Boo
     return newest
 
 
+def _positions(session: Session, transfer_ids: list[str]) -> dict[str, AmbulancePosition]:
+    if not transfer_ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(AmbulancePosition).where(AmbulancePosition.id.in_(transfer_ids)))}
+
+
 def _open_transfer(t: TransferRecord, booking: BookingRecord | None, names: dict[str, str],
-                   now: datetime) -> OpenTransfer:
+                   now: datetime, ambulance: AmbulanceFix | None = None) -> OpenTransfer:
     history = json.loads(t.history)
     requested = datetime.fromisoformat(history[0]["at"]) if history else t.updated_at
     due = requested + timedelta(seconds=t.eta_s) if t.eta_s is not None else None
@@ -72,7 +86,7 @@ def _open_transfer(t: TransferRecord, booking: BookingRecord | None, names: dict
         destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
         age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
         bed=booking.state if booking else "none", attention=_attention(t, booking, now),
-        note=_redirect_note(history, names))
+        note=_redirect_note(history, names), ambulance=ambulance)
 
 
 def _redirect_note(history: list[dict[str, str]], names: dict[str, str]) -> str:
@@ -97,3 +111,33 @@ def _attention(t: TransferRecord, booking: BookingRecord | None, now: datetime) 
         left = max(0, int((booking.hold_expires_at - now).total_seconds() // 60))
         return f"hold lapses in {left} min"
     return None
+
+
+LiveLookup = Callable[[str], LiveEta | None]
+
+
+def arrival_text(t: OpenTransfer, live: LiveLookup, now: datetime) -> str:
+    """From the ambulance's newest position when there is one ("arrives in 7 min (updated 20 s ago, …)",
+    "position unknown since 14:02"), else the ETA the crew gave when sending."""
+    if t.ambulance is None:
+        return t.eta
+    known = live(t.id)
+    if known is not None and known.position_at >= t.ambulance.at:
+        return live_eta_text(known, now)
+    if (now - t.ambulance.at).total_seconds() > STALE_AFTER_S:  # never routed in time: still no confident time
+        return live_eta_text(LiveEta(None, t.ambulance.at, t.ambulance.source), now)
+    return t.eta  # the newest position is being routed (a moment)
+
+
+def fleet_pins(transfers: list[OpenTransfer], live: LiveLookup, now: datetime) -> list[AmbulancePin]:
+    """Every ambulance with a reported position, labelled short for the map ("Lourdes ICU · 7 min", "Amrita ICU ·
+    no position since 14:02"; the table says how fresh)."""
+    return [AmbulancePin(t.id, t.ambulance.point.lat, t.ambulance.point.lon,
+                         f"{t.destination} {t.unit} · {_short(arrival_text(t, live, now))}",
+                         stale=(now - t.ambulance.at).total_seconds() > STALE_AFTER_S)
+            for t in transfers if t.ambulance is not None]
+
+
+def _short(arrival: str) -> str:
+    text = arrival.split(" (")[0]
+    return text.removeprefix("arrives in ").replace("position unknown since", "no position since")

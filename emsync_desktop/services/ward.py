@@ -74,11 +74,15 @@ def acknowledgement(handoff: HandoffRecord | None, history: list[dict[str, str]]
 
 
 def _ambulance(session: Session, transfer_id: str, hospital: Hospital | None) -> AmbulanceFix | None:
-    position = session.get(AmbulancePosition, transfer_id)
-    if position is None or hospital is None:
+    return ambulance_fix(session.get(AmbulancePosition, transfer_id), hospital)
+
+
+def ambulance_fix(position: AmbulancePosition | None, destination: Hospital | None) -> AmbulanceFix | None:
+    """The ambulance's newest reported position and where it is going; None without either."""
+    if position is None or destination is None:
         return None
     return AmbulanceFix(LatLon(position.lat, position.lon), position.at, position.source,
-                        LatLon(hospital.lat, hospital.lon))
+                        LatLon(destination.lat, destination.lon))
 
 
 def eta_countdown(due: datetime | None, now: datetime) -> str:

@@ -5,13 +5,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from emsync_desktop.domain.ids import demo_id
+from emsync_desktop.domain.positions import LiveEta
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.network_transfers import open_transfers
+from emsync_desktop.services.network_transfers import arrival_text, fleet_pins, open_transfers
 from emsync_desktop.services.transfers import TransferService
-from emsync_desktop.store.models import BookingRecord, TransferRecord
+from emsync_desktop.store.models import AmbulancePosition, BookingRecord, TransferRecord
 
 LOURDES = demo_id("hospital", "Lourdes")
 
@@ -38,3 +39,21 @@ def test_transfers_needing_attention_come_first_with_the_reason(app_context: App
     assert attention[refused] == "bed refused: No ICU bed left at Lourdes."
     assert attention[lapsing] == "hold lapses in 3 min" and attention[calm] is None
     assert all(t.destination == "Lourdes" and t.eta == "no ETA given" for t in shown)
+
+
+def test_the_arrival_comes_from_the_newest_position_and_an_old_one_gives_none(
+        app_context: AppContext, cases: CaseService, paramedic: UserInfo) -> None:
+    fresh, old, none = (send(app_context, cases, paramedic, c) for c in ("fresh", "old", "none"))
+    now = utc_now()
+    with app_context.store.sessions.begin() as session:
+        for transfer_id, age_s in ((fresh, 20), (old, 300)):
+            session.add(AmbulancePosition(id=transfer_id, lat=9.95, lon=76.29, at=now - timedelta(seconds=age_s),
+                                          source="GPS", version=1))
+    shown = {t.id: t for t in open_transfers(app_context.store, now)}
+    live = {fresh: LiveEta(420.0, now - timedelta(seconds=20), "offline road graph")}
+    assert arrival_text(shown[fresh], live.get, now) == "arrives in 7 min (updated 20 s ago, offline road graph)"
+    assert arrival_text(shown[old], live.get, now).startswith("position unknown since ")
+    assert arrival_text(shown[none], live.get, now) == "no ETA given"  # no position: the crew's ETA
+    pins = {p.id: p for p in fleet_pins(list(shown.values()), live.get, now)}
+    assert set(pins) == {fresh, old} and pins[old].stale and not pins[fresh].stale
+    assert pins[fresh].label == "Lourdes ICU · 7 min" and pins[old].label.startswith("Lourdes ICU · no position since")

@@ -1,16 +1,19 @@
-"""The coordinator's desk: capacity on the map, redirecting a transfer, the trends tab."""
+"""The coordinator's desk: capacity on the map, redirecting a transfer, the trends tab, the ambulances on their way."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emsync_desktop.domain.ids import demo_id
 from emsync_desktop.domain.roles import Role
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.models import AmbulancePosition
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.local import store_changes
+from emsync_desktop.ui.coordinator.open_transfers import TRANSFER_ID_ROLE
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
 from tests.services.test_trends import figures
@@ -78,3 +81,18 @@ def test_open_trends_follow_the_servers_new_figures_without_a_tab_switch(qtbot: 
     store_changes(window.context.store, [figures(1, 0, "ICU", 10, 3, now=now)], 1)
     workspace.on_synced(SyncStatus(True, 0, now, None, touched=frozenset({"capacity_hour"})))
     qtbot.waitUntil(lambda: "3 transfers requested" in workspace.trends.summary.text(), timeout=10_000)
+
+
+def test_the_desk_sees_each_ambulance_on_the_map_and_its_arrival_in_the_table(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = coordinator_with_one_transfer(qtbot, window)
+    item = workspace.transfers.item(0, 0)
+    assert item is not None
+    at = utc_now() - timedelta(seconds=30)
+    with window.context.store.sessions.begin() as session:  # as the pull stores a position (``sync.apply``)
+        session.add(AmbulancePosition(id=item.data(TRANSFER_ID_ROLE), lat=9.95, lon=76.29, at=at, source="GPS",
+                                      version=1))
+    workspace.on_synced(SyncStatus(online=True, pending=0, last_sync=None, error=None, touched=frozenset({"position"})))
+    qtbot.waitUntil(lambda: (workspace.transfers.item(0, 5) or item).text().startswith("arrives in "), timeout=10_000)
+    qtbot.waitUntil(lambda: workspace.map._scene is not None and len(workspace.map._scene.fleet) == 1)
+    [pin] = workspace.map._scene.fleet  # type: ignore[union-attr]
+    assert pin.label.startswith("Lourdes ICU · ") and pin.label.endswith(" min") and not pin.stale

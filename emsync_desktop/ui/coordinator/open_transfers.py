@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from emsync_desktop.services.network_transfers import OpenTransfer
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.network_transfers import LiveLookup, OpenTransfer, arrival_text
 from emsync_desktop.ui.theme import Theme, attention_colour
 
 TRANSFER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,14 +41,16 @@ class OpenTransfersTable(QTableWidget):
             if item is not None and item.data(TRANSFER_ID_ROLE) == transfer_id:
                 self.selectRow(row)
 
-    def set_transfers(self, transfers: list[OpenTransfer]) -> None:
-        """Replace the rows, keeping the selected transfer selected."""
+    def set_transfers(self, transfers: list[OpenTransfer], live: LiveLookup = lambda _id: None) -> None:
+        """Replace the rows, keeping the selected transfer selected. ``live``: arrival times recomputed from the
+        ambulances' positions (``ui.live_etas``); the ETA column says how fresh each is."""
+        now = utc_now()
         selected = self.selected_transfer_id()
         self.setSortingEnabled(False)
         self.setRowCount(len(transfers))
         for row, t in enumerate(transfers):
             values = (t.patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
-                      t.eta, t.bed, t.attention or t.note)
+                      arrival_text(t, live, now), t.bed, t.attention or t.note)
             kind = _attention_kind(t.attention)
             colours = attention_colour(self._theme, kind) if kind is not None else None
             for col, text in enumerate(values):

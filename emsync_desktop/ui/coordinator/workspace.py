@@ -12,20 +12,24 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.geo.map_page import MapScene
+from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
 from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene
-from emsync_desktop.services.network_transfers import open_transfers
+from emsync_desktop.services.network_transfers import OpenTransfer, fleet_pins, open_transfers
 from emsync_desktop.services.redirect import RedirectOptions, redirect_options, redirect_transfer
 from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY
 from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, LookupTransfers, PastTransfersView
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
 from emsync_desktop.ui.coordinator.trends_view import TrendsView
+from emsync_desktop.ui.live_etas import LiveEtas
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -63,6 +67,10 @@ class CoordinatorWorkspace(QWidget):
                             hint="Tap a hospital for the free beds of every unit.", night=theme.name == "dark")
         self.map.hospital_picked.connect(self._on_hospital_picked)
         self.transfers = OpenTransfersTable(theme)
+        self._open: list[OpenTransfer] = []
+        self._picked: str | None = None  # the hospital tapped on the map
+        self.live = LiveEtas(relay, router_for(data_dir), self)  # arrivals from the ambulances' positions
+        self.live.changed.connect(self._show_transfers)
         self.transfers.activated.connect(lambda _index: self.open_redirect())  # Return or a double tap on a row
         self.redirect = touch_button("Redirect selected transfer…")
         self.redirect.clicked.connect(self.open_redirect)
@@ -119,7 +127,21 @@ class CoordinatorWorkspace(QWidget):
         return split
 
     def refresh_transfers(self) -> None:
-        self._relay.submit(open_transfers, self._store, utc_now(), on_result=self.transfers.set_transfers, owner=self)
+        self._relay.submit(open_transfers, self._store, utc_now(), on_result=self._on_transfers, owner=self)
+
+    def _on_transfers(self, transfers: list[OpenTransfer]) -> None:
+        self._open = transfers
+        self.live.update({t.id: t.ambulance for t in transfers})
+        self._show_transfers()
+
+    def _show_transfers(self) -> None:
+        """The table, and the map's ambulances (with the hospitals' pins as they are)."""
+        self.transfers.set_transfers(self._open, self.live.get)
+        self.map.show_scene(self._scene())
+
+    def _scene(self) -> MapScene:
+        return capacity_scene(self._hospitals, selected=self._picked, fleet=fleet_pins(self._open, self.live.get,
+                                                                                         utc_now()))
 
     def refresh_capacity(self) -> None:
         self._relay.submit(capacity_with_external, self._store, on_result=self._on_capacity, owner=self)
@@ -130,7 +152,7 @@ class CoordinatorWorkspace(QWidget):
 
     def on_synced(self, status: SyncStatus) -> None:
         """Refresh what the sync engine's changes touched (transfers, bookings, beds, the hourly figures)."""
-        if status.touched & {"transfer", "booking"}:
+        if status.touched & {"transfer", "booking", AMBULANCE_POSITION_ENTITY}:
             self.refresh_transfers()
         if status.touched & {"bed", "hospital"}:
             self.refresh_capacity()
@@ -178,7 +200,7 @@ class CoordinatorWorkspace(QWidget):
     def _on_capacity(self, hospitals: list[HospitalCapacity]) -> None:
         self._hospitals = hospitals
         self.capacity.set_capacity(hospitals)
-        self.map.show_scene(capacity_scene(hospitals))
+        self.map.show_scene(self._scene())
         own = [h for h in hospitals if h.external is None]
         external = len(hospitals) - len(own)
         free = sum(h.available for h in own)
@@ -187,7 +209,8 @@ class CoordinatorWorkspace(QWidget):
 
     def _on_hospital_picked(self, hospital_id: str) -> None:
         chosen = next((h for h in self._hospitals if h.id == hospital_id), None)
-        self.map.show_scene(capacity_scene(self._hospitals, selected=hospital_id))
+        self._picked = hospital_id
+        self.map.show_scene(self._scene())
         if chosen is not None:
             self.map.selection.setText(f"<b>{chosen.name}</b>: {capacity_label(chosen)} (free / total beds)")
 

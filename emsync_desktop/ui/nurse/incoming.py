@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, Q
 
 from emsync_desktop.domain.lifecycle import TransferState
 from emsync_desktop.domain.local_time import clock
-from emsync_desktop.domain.positions import LiveEta, live_eta_text
+from emsync_desktop.domain.positions import live_eta_text
 from emsync_desktop.domain.record_card import record_card_lines
 from emsync_desktop.domain.record_summary import ecg_attachments
 from emsync_desktop.geo.routing import FallbackRouter
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.services.live_eta import live_eta
 from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
+from emsync_desktop.ui.live_etas import LiveEtas
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -62,8 +62,8 @@ class IncomingTransfersView(QWidget):
         self.moved_cards: dict[str, QFrame] = {}  # redirected away from this hospital, until dismissed
         self._countdowns: dict[str, tuple[QLabel, IncomingTransfer]] = {}
         self._live_labels: dict[str, QLabel] = {}
-        self._live: dict[str, LiveEta] = {}  # per transfer, from its newest position (kept across redraws)
-        self._router = router or FallbackRouter([])
+        self.live = LiveEtas(relay, router, self)  # per transfer, from its newest position (kept across redraws)
+        self.live.changed.connect(self._tick)
         self._seen_critical: set[str] = set()
         self._dismissed: set[str] = set()  # redirected-away notices the nurse has read
         self._deciding: str | None = None  # the transfer whose card a decision was started from
@@ -91,6 +91,7 @@ class IncomingTransfersView(QWidget):
         self._pending = {t.id for t in transfers if t.state == "PENDING" and t.moved_away is None}
         self._countdowns = {}
         self._live_labels = {}
+        self.live.update({t.id: t.ambulance for t in transfers if t.moved_away is None})
         if not transfers:
             empty = QLabel("No incoming transfers.")
             empty.setObjectName("muted")
@@ -157,7 +158,6 @@ class IncomingTransfersView(QWidget):
         live.setWordWrap(True)  # "updated 20 s ago, offline road graph" must never widen the card
         layout.addWidget(live)
         self._live_labels[t.id] = live
-        self._recompute_live_eta(t)
         eta = QLabel()
         eta.setObjectName("muted")
         eta.setWordWrap(True)
@@ -217,22 +217,7 @@ class IncomingTransfersView(QWidget):
         for label, transfer in self._countdowns.values():
             label.setText(f"Crew's ETA when sent: {eta_countdown(transfer.eta_due, now)}")
         for transfer_id, label in self._live_labels.items():
-            label.setText(f"Ambulance: {live_eta_text(self._live.get(transfer_id), now)}")
-
-    def _recompute_live_eta(self, t: IncomingTransfer) -> None:
-        """From a position newer than the one the arrival was computed from, routed off the GUI thread."""
-        fix = t.ambulance
-        known = self._live.get(t.id)
-        if fix is None or (known is not None and known.position_at >= fix.at):
-            return
-        self._relay.submit_background(live_eta, self._router, fix, on_result=partial(self._live_eta_ready, t.id),
-                                      owner=self)
-
-    def _live_eta_ready(self, transfer_id: str, live: LiveEta) -> None:
-        known = self._live.get(transfer_id)
-        if known is None or live.position_at >= known.position_at:  # a slower, older answer never wins
-            self._live[transfer_id] = live
-        self._tick()
+            label.setText(f"Ambulance: {live_eta_text(self.live.get(transfer_id), now)}")
 
     def _decide(self, transfer_id: str, target: TransferState) -> None:
         self._deciding = transfer_id  # its card keeps the keyboard when redrawn, even after a dialog

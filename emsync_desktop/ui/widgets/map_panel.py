@@ -147,8 +147,11 @@ class MapPanel(QWidget):
     def _apply_latest(self) -> None:
         if self._scene is None or self._view is None:
             return
-        self._shown_scene = self._scene
-        self._view.page().runJavaScript(f"emsync.update({self._scene.as_json()}, false);")  # type: ignore[attr-defined]
+        shown, self._shown_scene = self._shown_scene, self._scene
+        # An ambulance new on the map brings it into view; otherwise the person's pan and zoom stay.
+        fit = shown is not None and bool({a.id for a in self._scene.fleet} - {a.id for a in shown.fleet})
+        self._view.page().runJavaScript(  # type: ignore[attr-defined]
+            f"emsync.update({self._scene.as_json()}, {'true' if fit else 'false'});")
 
 
 def _write_page(scene: MapScene, data_dir: Path) -> Path:
