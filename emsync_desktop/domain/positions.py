@@ -24,7 +24,7 @@ STALE_AFTER_S = 120.0
 def report_due(since_last_s: float | None, moved_m: float | None) -> bool:
     """Whether a new position should be reported: the first one, or ``REPORT_EVERY_S`` since the last report,
     or ``REPORT_AFTER_M`` moved since it (but never within ``MIN_REPORT_GAP_S``)."""
-    if since_last_s is None or moved_m is None:
+    if since_last_s is None or moved_m is None or since_last_s < 0:  # the first, or the clock went back
         return True
     if since_last_s < MIN_REPORT_GAP_S:
         return False

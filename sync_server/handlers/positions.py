@@ -30,12 +30,13 @@ def report(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused("Waiting for its transfer to reach the server.", status="deferred")
     if transfer["requested_by"] != ctx.user.id:
         raise Refused("This transfer belongs to another crew.")
-    version = max(1, int((p.at - POSITION_VERSION_EPOCH).total_seconds()))
+    at = min(p.at, ctx.now)  # a device whose clock runs ahead: a fix is never from the future
+    version = max(1, int((at - POSITION_VERSION_EPOCH).total_seconds()))
     if not is_active_transfer(TransferState(transfer["state"])):
         return version
     ctx.insert(POSITIONS, {"id": op.entity_id, "transfer_id": transfer["id"], "lat": p.lat, "lon": p.lon,
-                           "at": p.at, "source": p.source, "reported_by": ctx.user.id, "received_at": ctx.now})
-    data = {"id": transfer["id"], "lat": p.lat, "lon": p.lon, "at": p.at.isoformat(), "source": p.source,
+                           "at": at, "source": p.source, "reported_by": ctx.user.id, "received_at": ctx.now})
+    data = {"id": transfer["id"], "lat": p.lat, "lon": p.lon, "at": at.isoformat(), "source": p.source,
             "version": version}
     ctx.publish(AMBULANCE_POSITION_ENTITY, data, hospital_id=transfer["destination_hospital_id"], owner_user_id=None)
     return version

@@ -18,6 +18,7 @@ NOW = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
     (15.0, 0.0, True),  # every 15 s even when stuck (the ward must see it is stuck)
     (8.0, 160.0, True),  # fast on a motorway: every 150 m
     (2.0, 400.0, False),  # never more often than every 3 s
+    (-3600.0, 0.0, True),  # the device's clock went back an hour: reports must not stop for an hour
 ])
 def test_a_position_is_reported_every_15_s_or_150_m(since_last_s, moved_m, due) -> None:  # type: ignore[no-untyped-def]
     assert report_due(since_last_s, moved_m) is due

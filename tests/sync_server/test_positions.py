@@ -91,3 +91,14 @@ def test_a_position_outside_the_world_is_refused_before_it_is_applied(server: Se
     server.push("asha", transfer_request(transfer_id))
     [answer] = server.push("asha", position(transfer_id, 91.0, 76.3, START))
     assert answer["status"] == "rejected" and "lat" in answer["reason"] and track_length(server, transfer_id) == 0
+
+
+def test_a_fix_dated_in_the_future_is_taken_as_now(server: Server) -> None:
+    """A device whose clock runs ahead (years, even): the position is kept as received now, never as a time the
+    wards would read as fresh for years, nor as a version the feed cannot store."""
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id))
+    [answer] = server.push("asha", position(transfer_id, 10.0, 76.3, datetime(2199, 1, 1, tzinfo=UTC)))
+    assert answer["status"] == "applied"
+    [seen] = positions_seen(server, "maria")
+    assert datetime.fromisoformat(seen["data"]["at"]) <= datetime.now(UTC)
