@@ -56,4 +56,6 @@ def live_eta_text(live: LiveEta | None, now: datetime) -> str:
 
 
 def _ago(age_s: float) -> str:
-    return "just now" if age_s < 5 else f"{age_s:.0f} s ago"
+    if age_s < 5:
+        return "just now"
+    return f"{age_s:.0f} s ago" if age_s < 60 else f"{age_s // 60:.0f} min {age_s % 60:.0f} s ago"

@@ -38,11 +38,14 @@ class PositionSource(Protocol):
 
 
 class FixedPosition:
+    """A point that does not move (the demo's start point): each reading is a fix taken now, as a GPS standing
+    still gives, so reports of it keep coming (an unchanging time would look like a position never renewed)."""
+
     def __init__(self, point: LatLon, label: str) -> None:
-        self._fix = Fix(point, label, datetime.now(UTC))
+        self._point, self._label = point, label
 
     def latest(self) -> Fix | None:
-        return self._fix
+        return Fix(self._point, self._label, datetime.now(UTC))
 
     @property
     def problem(self) -> str | None:

@@ -29,6 +29,11 @@ def test_a_fresh_position_gives_an_arrival_time_counted_from_the_fix() -> None:
     assert live_eta_text(live, NOW) == "arrives in 7 min (updated 20 s ago, offline road graph)"
 
 
+def test_a_minute_old_position_says_minutes_and_seconds() -> None:
+    live = LiveEta(eta_s=600, position_at=NOW - timedelta(seconds=117), source_label="offline road graph")
+    assert live_eta_text(live, NOW) == "arrives in 8 min (updated 1 min 57 s ago, offline road graph)"
+
+
 def test_a_position_older_than_two_minutes_gives_no_arrival_time() -> None:
     at = NOW - timedelta(seconds=121)
     text = live_eta_text(LiveEta(eta_s=300, position_at=at, source_label="offline road graph"), NOW)

@@ -12,6 +12,7 @@ from emsync_desktop.ui.theme import Theme, attention_colour
 
 TRANSFER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Patient", "Severity", "State", "To", "Age", "ETA", "Bed", "Attention")
+ETA_WIDTH_PX = 440  # "arrives in 14 min (updated 1 min 5 s ago, offline road graph)" at the desk's font
 
 
 class OpenTransfersTable(QTableWidget):
@@ -25,6 +26,9 @@ class OpenTransfersTable(QTableWidget):
         self.setSortingEnabled(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
+        # The arrival changes every few seconds: a column sized to it would shove Bed and Attention about.
+        self.horizontalHeader().setSectionResizeMode(COLUMNS.index("ETA"), QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(COLUMNS.index("ETA"), ETA_WIDTH_PX)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
 

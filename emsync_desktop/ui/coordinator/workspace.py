@@ -38,6 +38,7 @@ from emsync_desktop.ui.widgets.frame import card
 from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 REFRESH_MS = 30_000  # ages and countdowns move on by themselves
+AGES_MS = 5_000
 
 
 class CoordinatorWorkspace(QWidget):
@@ -100,6 +101,9 @@ class CoordinatorWorkspace(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh_transfers)
         self._timer.start(REFRESH_MS)
+        self._ages = QTimer(self)  # "updated 20 s ago" stays true to within a few seconds (no database read)
+        self._ages.timeout.connect(lambda: self.transfers.set_transfers(self._open, self.live.get))
+        self._ages.start(AGES_MS)
         self.refresh_transfers()
 
     def _overview(self) -> QWidget:

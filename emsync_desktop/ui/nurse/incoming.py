@@ -215,7 +215,7 @@ class IncomingTransfersView(QWidget):
     def _tick(self) -> None:
         now = utc_now()
         for label, transfer in self._countdowns.values():
-            label.setText(f"Crew's ETA when sent: {eta_countdown(transfer.eta_due, now)}")
+            label.setText(f"By the crew's ETA at sending: {eta_countdown(transfer.eta_due, now)}")
         for transfer_id, label in self._live_labels.items():
             label.setText(f"Ambulance: {live_eta_text(self.live.get(transfer_id), now)}")
 

@@ -44,6 +44,7 @@ class HospitalChooser(QObject):
         self.view: RankingView | None = None
         self._selected: str | None = None
         self._route: tuple[str | None, list[LatLon]] = (None, [])
+        self._driving_to: str | None = None  # demo: the hospital the simulated drive goes to
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._poll_position)
         self._timer.start(POSITION_POLL_MS)
@@ -74,12 +75,14 @@ class HospitalChooser(QObject):
         self._publish()
 
     def start_drive(self, hospital_id: str) -> None:
-        """Demo only (no GPS): drive to the hospital the case was sent to, so ETAs visibly count down."""
+        """Demo only (no GPS): drive to the hospital the case was sent to, so ETAs visibly count down (and on,
+        from where the ambulance is, when the crew signs in again with the transfer under way)."""
         target = self._find(hospital_id)
-        if self._gps is not None or target is None:
+        if self._gps is not None or target is None or self._driving_to == hospital_id:
             return
         shape = self._route[1] if self._route[0] == hospital_id and len(self._route[1]) > 1 else []
         self._source = SimulatedDrive(shape or [self.position.point, target.hospital.position])
+        self._driving_to = hospital_id
 
     def _on_ranked(self, request: int, view: RankingView) -> None:
         if request != self._request:

@@ -126,6 +126,8 @@ class TransferPanel(QWidget):
             return  # the paramedic opened another case meanwhile
         self.transfers.show_transfers(views)
         self._active = next((v for v in reversed(views) if v.active), None)
+        if self._active is not None and self._active.hospital_id:
+            self.chooser.start_drive(self._active.hospital_id)  # demo: on its way (again, after a sign-in)
         latest = self._active or (views[-1] if views else None)
         text, kind = send_outcome(latest) if latest is not None else ("", "outcome")
         self.outcome.setText(text)
