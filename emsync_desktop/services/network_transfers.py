@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
+from emsync_desktop.domain.lifecycle import TransferState, is_active_transfer, is_terminal_transfer
 from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.positions import STALE_AFTER_S, LiveEta, live_eta_text
 from emsync_desktop.domain.transfer_news import is_redirect
@@ -85,7 +85,7 @@ def _open_transfer(t: TransferRecord, booking: BookingRecord | None, names: dict
         id=t.id, patient=t.summary or "Patient", severity=t.severity, state=t.state,
         destination=names.get(t.destination_hospital_id, "?"), unit=t.unit,
         age_min=max(0, int((now - requested).total_seconds() // 60)), eta=eta_countdown(due, now),
-        bed=booking.state if booking else "none", attention=_attention(t, booking, now),
+        bed=booking.state if booking else "none", attention=_attention(t, booking, now) or _lost(t, ambulance, now),
         note=_redirect_note(history, names), ambulance=ambulance)
 
 
@@ -96,6 +96,15 @@ def _redirect_note(history: list[dict[str, str]], names: dict[str, str]) -> str:
     why = step.get("reason", "").partition(": ")[2]
     origin = names.get(step.get("redirected_from", ""), "another hospital")
     return f"↪ from {origin} by {step.get('by_name')} at {clock(datetime.fromisoformat(step['at']))}: {why}"
+
+
+def _lost(t: TransferRecord, ambulance: AmbulanceFix | None, now: datetime) -> str | None:
+    """An ambulance under way whose position stopped coming: worth a call to the crew."""
+    if ambulance is None or not is_active_transfer(TransferState(t.state)):
+        return None
+    if (now - ambulance.at).total_seconds() <= STALE_AFTER_S:
+        return None
+    return f"no position since {clock(ambulance.at)}"
 
 
 def _attention(t: TransferRecord, booking: BookingRecord | None, now: datetime) -> str | None:

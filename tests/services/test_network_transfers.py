@@ -54,6 +54,8 @@ def test_the_arrival_comes_from_the_newest_position_and_an_old_one_gives_none(
     assert arrival_text(shown[fresh], live.get, now) == "arrives in 7 min (updated 20 s ago, offline road graph)"
     assert arrival_text(shown[old], live.get, now).startswith("position unknown since ")
     assert arrival_text(shown[none], live.get, now) == "no ETA given"  # no position: the crew's ETA
+    assert shown[old].attention is not None and shown[old].attention.startswith("no position since ")
+    assert shown[fresh].attention is None  # a moving ambulance needs nobody's attention
     pins = {p.id: p for p in fleet_pins(list(shown.values()), live.get, now)}
     assert set(pins) == {fresh, old} and pins[old].stale and not pins[fresh].stale
     assert pins[fresh].label == "Lourdes ICU · 7 min" and pins[old].label.startswith("Lourdes ICU · no position since")
