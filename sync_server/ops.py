@@ -102,13 +102,16 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
             OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES}
-_REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD}  # payload "transfer_id"
+_REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD,
+                      OpKind.TRANSFER_POSITION}  # payload "transfer_id"
 
 
 def _journal_answer(ctx: OpContext, op: Op, result: OpResult) -> None:
     ctx.journal.answers.append({"op_id": op.op_id, "device_id": op.device_id, "device_seq": op.device_seq,
                                 "user_id": ctx.user.id, "kind": op.kind.value,
                                 "result": result.model_dump(mode="json"), "applied_at": ctx.now})
+    if op.kind is OpKind.TRANSFER_POSITION and result.status == "applied":
+        return  # telemetry every 15 s: its track row says who reported it and when (docs/decisions.md)
     ctx.journal.audit.append({"at": ctx.now, "user_id": ctx.user.id, "action": f"{op.kind.value}:{result.status}",
                               "record_id": op.entity_id, "detail": result.reason or ""})
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FEED_VERSION
-from sync_server.models import TransferPosition
+from sync_server.models import AuditEvent, TransferPosition
 from tests.sync_server.conftest import Server, op, transfer_request
 
 START = datetime.now(UTC).replace(microsecond=0)
@@ -102,3 +102,14 @@ def test_a_fix_dated_in_the_future_is_taken_as_now(server: Server) -> None:
     assert answer["status"] == "applied"
     [seen] = positions_seen(server, "maria")
     assert datetime.fromisoformat(seen["data"]["at"]) <= datetime.now(UTC)
+
+
+def test_positions_stay_out_of_the_audit_chain_but_refusals_do_not(server: Server) -> None:
+    """Every 15 s from every ambulance would swamp the chain; the track row says who reported what and when."""
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id))
+    server.push("asha", position(transfer_id, 10.0, 76.3, START))
+    server.push("ravi", position(transfer_id, 10.0, 76.3, START))  # another crew: refused
+    with server.client.app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("transfer.position%"))))
+    assert actions == ["transfer.position:rejected"] and track_length(server, transfer_id) == 1
