@@ -37,6 +37,7 @@ COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed h
 _ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
 _CLOSABLE = frozenset({"transfer", "booking"})  # pinned while open (``pinned``)
+_RECORD_KINDS = ("transfer", "booking", "handoff")  # what ``record_rows`` fetches
 # Kinds whose older rows nobody needs, not even for a day: deleted as soon as a newer row supersedes them (an
 # ambulance reports its position every 15 s; a desk behind gets the newest one).
 LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY})
@@ -81,12 +82,17 @@ def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
         superseded = and_(CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
                           CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
                           CHANGES.c.owner_user_id.is_not_distinct_from(owner))
-        if entity in LATEST_ONLY:
-            conn.execute(delete(CHANGES).where(superseded))
-        else:
-            conn.execute(update(CHANGES).where(superseded).values(latest=False))
+        conn.execute(update(CHANGES).where(superseded).values(latest=False))
     _unpin_closed(conn, list(newest.values()))
     insert_rows(conn, CHANGES, [row for row in rows if row["latest"] or row["entity"] not in LATEST_ONLY])
+    # After the insert, never before: on SQLite ``seq`` is the rowid, and deleting the newest row first would hand
+    # its number to the new row, which a device already past it would never pull.
+    for (entity, hospital_id, owner), ids in groups.items():
+        if entity in LATEST_ONLY:
+            conn.execute(delete(CHANGES).where(
+                ~CHANGES.c.latest, CHANGES.c.entity == entity, CHANGES.c.entity_id.in_(ids),
+                CHANGES.c.hospital_id.is_not_distinct_from(hospital_id),
+                CHANGES.c.owner_user_id.is_not_distinct_from(owner)))
 
 
 def _unpin_closed(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -243,7 +249,8 @@ def record_rows(session: Session, user: User, entity: str, entity_id: str) -> li
     if entity == "transfer":
         for table in (Booking, Handoff):
             ids |= set(session.scalars(select(table.id).where(table.transfer_id == entity_id)))
-    rows = session.connection().execute(select(CHANGES).where(
-        CHANGES.c.entity_id.in_(sorted(ids)), CHANGES.c.latest, scope(user)).order_by(CHANGES.c.seq))
+    rows = session.connection().execute(select(CHANGES).where(  # the record's kinds only: a transfer's position
+        CHANGES.c.entity_id.in_(sorted(ids)), CHANGES.c.entity.in_(_RECORD_KINDS), CHANGES.c.latest,  # shares its id
+        scope(user)).order_by(CHANGES.c.seq))
     return [Change.model_construct(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version,
                                    data=r.data, at=r.created_at) for r in rows]

@@ -41,6 +41,11 @@ class OpenTransfer:
     note: str = ""  # the latest redirect: "↪ by Rahul Nair at 14:40 from Lourdes: cath lab down"
     ambulance: AmbulanceFix | None = None  # where the ambulance last was (None: no position reported)
 
+    @property
+    def under_way(self) -> bool:
+        """Whether its ambulance still reports where it is (positions stop on arrival)."""
+        return is_active_transfer(TransferState(self.state))
+
 
 def open_transfers(store: Store, now: datetime) -> list[OpenTransfer]:
     """Those needing attention first, then the oldest. Reads open transfers only (by the state index) and
@@ -128,7 +133,7 @@ LiveLookup = Callable[[str], LiveEta | None]
 def arrival_text(t: OpenTransfer, live: LiveLookup, now: datetime) -> str:
     """From the ambulance's newest position when there is one ("arrives in 7 min (updated 20 s ago, …)",
     "position unknown since 14:02"), else the ETA the crew gave when sending."""
-    if t.ambulance is None:
+    if t.ambulance is None or not t.under_way:
         return t.eta
     known = live(t.id)
     if known is not None and known.position_at >= t.ambulance.at:
@@ -144,7 +149,7 @@ def fleet_pins(transfers: list[OpenTransfer], live: LiveLookup, now: datetime) -
     return [AmbulancePin(t.id, t.ambulance.point.lat, t.ambulance.point.lon,
                          f"{t.destination} {t.unit} · {_short(arrival_text(t, live, now))}",
                          stale=(now - t.ambulance.at).total_seconds() > STALE_AFTER_S)
-            for t in transfers if t.ambulance is not None]
+            for t in transfers if t.ambulance is not None and t.under_way]
 
 
 def _short(arrival: str) -> str:

@@ -393,7 +393,8 @@ class CapacityHourRecord(Base):
 
 class AmbulancePosition(Base):
     """Where the ambulance on a transfer last was, as its crew's device reported it (``AMBULANCE_POSITION_ENTITY``,
-    seen by the destination's staff and the desks). ``at``: the device's fix (UTC); ``version``: the server's."""
+    seen by the destination's staff and the desks). ``at``: the device's fix (UTC); ``version``: the feed's seq of
+    the report (the one the server received last wins)."""
 
     __tablename__ = "ambulance_positions"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the transfer's id

@@ -317,14 +317,15 @@ def _apply_capacity_hour(page: _Page, change: Change) -> bool:
 
 
 def _apply_position(page: _Page, change: Change) -> bool:
-    """Where the ambulance on a transfer last was: a newer fix replaces the one here (``version`` grows with the
-    fix's time). It may come before its transfer (a snapshot's order): it waits here for it, harmlessly."""
-    d, version = change.data, change.version
+    """Where the ambulance on a transfer last was: the report the server received last wins, by its place in the
+    feed (``seq``, kept as ``version``), never by the device's clock (one set back, or two devices of one crew,
+    would otherwise keep an old position). It may come before its transfer (a snapshot's order): it waits."""
+    d, order = change.data, change.seq
     row = page.get(AMBULANCE_POSITION_ENTITY, d["id"])
-    if row is not None and row["version"] >= version:
+    if row is not None and row["version"] >= order:
         return False
     values = {"lat": float(d["lat"]), "lon": float(d["lon"]), "at": datetime.fromisoformat(d["at"]).astimezone(UTC),
-              "source": str(d.get("source") or "")[:32], "version": version}
+              "source": str(d.get("source") or "")[:32], "version": order}
     _put(page, AMBULANCE_POSITION_ENTITY, d["id"], row, values)
     return True
 

@@ -59,3 +59,17 @@ def test_the_arrival_comes_from_the_newest_position_and_an_old_one_gives_none(
     pins = {p.id: p for p in fleet_pins(list(shown.values()), live.get, now)}
     assert set(pins) == {fresh, old} and pins[old].stale and not pins[fresh].stale
     assert pins[fresh].label == "Lourdes ICU · 7 min" and pins[old].label.startswith("Lourdes ICU · no position since")
+
+
+def test_an_arrived_ambulance_is_not_lost(app_context: AppContext, cases: CaseService, paramedic: UserInfo) -> None:
+    """Positions stop on arrival: an arrived transfer's last position is neither an arrival time, a grey pin nor
+    something for the desk's attention."""
+    arrived = send(app_context, cases, paramedic, "arrived")
+    now = utc_now()
+    with app_context.store.sessions.begin() as session:
+        session.get(TransferRecord, arrived).state = "ARRIVED"  # type: ignore[union-attr]
+        session.add(AmbulancePosition(id=arrived, lat=9.95, lon=76.29, at=now - timedelta(minutes=5), source="GPS",
+                                      version=1))
+    [shown] = open_transfers(app_context.store, now)
+    assert arrival_text(shown, lambda _id: None, now) == shown.eta and shown.attention is None
+    assert fleet_pins([shown], lambda _id: None, now) == []

@@ -74,13 +74,15 @@ def test_no_position_once_the_transfer_ended_or_for_another_crew(app_context: Ap
     assert record_position(app_context.store, paramedic.id, fix(0), T0) == [second.id] != [first.id]
 
 
-def test_a_desk_keeps_the_newest_position_the_feed_brings(app_context: AppContext) -> None:
+def test_a_desk_keeps_the_position_the_server_received_last(app_context: AppContext) -> None:
     def change(seq: int, version: int, lat: float) -> Change:
         return Change(seq=seq, entity="position", entity_id="t1", version=version,
                       data={"id": "t1", "lat": lat, "lon": 76.3, "at": T0.isoformat(), "source": "GPS",
                             "version": version})
+    with app_context.store.sessions.begin() as session:  # the device's clock went back: version (its fix) fell
+        apply_page(session, [change(7, 100, 10.0), change(9, 115, 10.1), change(12, 110, 10.05)])
     with app_context.store.sessions.begin() as session:
-        apply_page(session, [change(1, 100, 10.0), change(2, 115, 10.1), change(3, 110, 10.05)])
+        apply_page(session, [change(8, 120, 9.0)])  # an older feed row, retried late
     with app_context.store.sessions.begin() as session:
         kept = session.get(AmbulancePosition, "t1")
-        assert kept is not None and (kept.lat, kept.version) == (10.1, 115)
+        assert kept is not None and (kept.lat, kept.version) == (10.05, 12)  # the last the server received

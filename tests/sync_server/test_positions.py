@@ -113,3 +113,28 @@ def test_positions_stay_out_of_the_audit_chain_but_refusals_do_not(server: Serve
     with server.client.app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
         actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("transfer.position%"))))
     assert actions == ["transfer.position:rejected"] and track_length(server, transfer_id) == 1
+
+
+def test_a_desk_past_the_last_position_gets_the_next_one(server: Server) -> None:
+    """The newer row is written before the older is deleted: on SQLite the feed's seq is the rowid, and the
+    other order handed the new row the old one's number, which a desk already past it never pulled."""
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id))
+    server.push("asha", position(transfer_id, 10.00, 76.3, START))
+    cursor = server.pull("maria")["cursor"]
+    server.push("asha", position(transfer_id, 10.01, 76.3, START + timedelta(seconds=15)))
+    response = server.client.get("/sync/pull", params={"since": cursor, "feed": FEED_VERSION},
+                                 headers={"Authorization": f"Bearer {server.token('maria')}"})
+    newer = [c for c in response.json()["changes"] if c["entity"] == AMBULANCE_POSITION_ENTITY]
+    assert [c["data"]["lat"] for c in newer] == [10.01] and response.json()["cursor"] > cursor
+
+
+def test_opening_an_old_case_never_brings_its_position(server: Server) -> None:
+    """A transfer's position shares the transfer's id; a case fetched on demand is its transfer, bookings and
+    handoffs only (an older client could not parse a position there)."""
+    transfer_id = new_id()
+    server.push("asha", transfer_request(transfer_id))
+    server.push("asha", position(transfer_id, 10.0, 76.3, START))
+    response = server.client.get(f"/sync/record/transfer/{transfer_id}",
+                                 headers={"Authorization": f"Bearer {server.token('maria')}"})
+    assert response.status_code == 200 and {c["entity"] for c in response.json()["changes"]} == {"transfer"}

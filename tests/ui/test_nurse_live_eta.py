@@ -14,7 +14,7 @@ from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.cases import CaseService
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.transfers import TransferService
-from emsync_desktop.store.models import AmbulancePosition
+from emsync_desktop.store.models import AmbulancePosition, TransferRecord
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.nurse.workspace import NurseWorkspace
@@ -56,3 +56,13 @@ def test_an_old_position_says_since_when_it_is_unknown(qtbot: QtBot, window: Mai
     qtbot.waitUntil(lambda: "Ambulance: position unknown since" in card_text(workspace), timeout=10_000)
     assert "arrives in" not in next(x for x in card_text(workspace).splitlines() if x.startswith("Ambulance:"))
     assert at[:4] in card_text(workspace)  # the hour and the tens of minutes, whatever the second
+
+
+def test_an_arrived_ambulance_has_no_position_line(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    with window.context.store.sessions.begin() as session:
+        session.get(TransferRecord, transfer_id).state = "ARRIVED"  # type: ignore[union-attr]
+    workspace = nurse_sees_one_card(qtbot, window)
+    position_pulled(window, workspace, transfer_id, age_s=300)  # its last position, from before it arrived
+    qtbot.wait(200)
+    assert "Ambulance:" not in card_text(workspace)

@@ -8,7 +8,7 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from emsync_desktop.domain.lifecycle import TransferState
+from emsync_desktop.domain.lifecycle import TransferState, is_active_transfer
 from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.positions import live_eta_text
 from emsync_desktop.domain.record_card import record_card_lines
@@ -153,11 +153,12 @@ class IncomingTransfersView(QWidget):
         title = QLabel(f"<b>{t.summary or 'Patient'}</b> · {t.unit}{severity} · <b>{t.state}</b>{waiting}")
         title.setWordWrap(True)
         layout.addWidget(title)
-        live = QLabel()
-        live.setObjectName("subheading")
-        live.setWordWrap(True)  # "updated 20 s ago, offline road graph" must never widen the card
-        layout.addWidget(live)
-        self._live_labels[t.id] = live
+        if is_active_transfer(TransferState(t.state)):  # an ambulance that arrived reports no more positions
+            live = QLabel()
+            live.setObjectName("subheading")
+            live.setWordWrap(True)  # "updated 20 s ago, offline road graph" must never widen the card
+            layout.addWidget(live)
+            self._live_labels[t.id] = live
         eta = QLabel()
         eta.setObjectName("muted")
         eta.setWordWrap(True)
