@@ -17,11 +17,8 @@ from typing import Any
 import requests
 
 from emsync_desktop.domain.ids import demo_id, new_id
-from emsync_desktop.domain.roles import Role
 from emsync_desktop.store.models import AmbulancePosition
-from emsync_desktop.sync.live import LiveChannel
-from tests.bench.test_sync_bench import _hold_latencies, pct
-from tests.e2e.clients import make_client
+from tests.bench.test_sync_bench import _hold_latencies, listening_nurse, pct
 from tests.e2e.server_process import ServerProcess, running_server
 
 AMBULANCES = 300
@@ -75,13 +72,7 @@ def _holds(server: ServerProcess, label: str) -> dict[str, tuple[float, float]]:
 
 def _to_desk(tmp_path: Path, server: ServerProcess, sent: Any, seconds: float) -> list[float]:
     """Seconds from each Lourdes position's push to the nurse's desk holding it, while the fleet drives."""
-    creds = server.credentials()
-    nurse = make_client(tmp_path / "ward", Role.NURSE, server.url, "maria", creds["maria"], poll_s=60)
-    nurse.engine.run_once()
-    nurse.engine.start()
-    listener = LiveChannel(server.url, lambda: nurse.engine.token, lambda _c: nurse.engine.nudge())
-    listener.start()
-    listener.connected.wait(10)
+    nurse, listener = listening_nurse(tmp_path / "ward", server)
     pushed: dict[tuple[str, str], float] = {}
     seen: dict[tuple[str, str], float] = {}
     try:
