@@ -21,8 +21,8 @@ from sync_server.rows import POSITIONS, TRANSFERS
 
 
 def report(ctx: OpContext, op: Op, p: Any) -> int:
-    """Returns the published version: the fix's time in seconds since ``POSITION_VERSION_EPOCH`` (a device
-    reports at most every few seconds, so newer fixes have higher versions)."""
+    """Returns the published version, the fix's time in seconds since ``POSITION_VERSION_EPOCH`` (informational:
+    desks keep the report the server received last, by its feed seq, whatever the device's clock said)."""
     assert isinstance(p, TransferPositionPayload)
     require(ctx, {Role.PARAMEDIC}, "report an ambulance's position")
     transfer = ctx.get(TRANSFERS, p.transfer_id)
