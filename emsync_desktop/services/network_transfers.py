@@ -121,6 +121,8 @@ def _attention(t: TransferRecord, booking: BookingRecord | None, now: datetime) 
         return None
     if booking.state == "REJECTED":
         return f"bed refused: {booking.sync_reason or 'no bed'}"
+    if booking.state == "EXPIRED":  # the transfer is still open, with no bed held for the patient
+        return "bed hold lapsed: no bed is held for this patient"
     if booking.state == "HELD" and booking.hold_expires_at is not None and booking.hold_expires_at - now < HOLD_WARNING:
         left = max(0, int((booking.hold_expires_at - now).total_seconds() // 60))
         return f"hold lapses in {left} min"

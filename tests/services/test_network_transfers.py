@@ -73,3 +73,12 @@ def test_an_arrived_ambulance_is_not_lost(app_context: AppContext, cases: CaseSe
     [shown] = open_transfers(app_context.store, now)
     assert arrival_text(shown, lambda _id: None, now) == shown.eta and shown.attention is None
     assert fleet_pins([shown], lambda _id: None, now) == []
+
+
+def test_a_lapsed_hold_on_an_open_transfer_needs_attention(app_context: AppContext, cases: CaseService,
+                                                          paramedic: UserInfo) -> None:
+    lapsed = send(app_context, cases, paramedic, "lapsed")
+    with app_context.store.sessions.begin() as session:
+        session.scalars(select(BookingRecord)).one().state = "EXPIRED"  # the server released the bed
+    [shown] = open_transfers(app_context.store, utc_now())
+    assert shown.id == lapsed and shown.attention == "bed hold lapsed: no bed is held for this patient"

@@ -76,6 +76,6 @@ class OpenTransfersTable(QTableWidget):
 def _attention_kind(attention: str | None) -> str | None:
     if attention is None:
         return None
-    if attention.startswith(("bed refused", "refused")):
+    if attention.startswith(("bed refused", "refused", "bed hold lapsed")):
         return "danger"
     return "pending" if "waiting for the server" in attention else "caution"
