@@ -40,13 +40,18 @@ class LiveEta:
     source_label: str  # where the travel time came from, e.g. "offline road graph"
 
 
+def position_stale(position_at: datetime, now: datetime) -> bool:
+    """Whether a position is too old to ground an arrival time on (``STALE_AFTER_S``)."""
+    return (now - position_at).total_seconds() > STALE_AFTER_S
+
+
 def live_eta_text(live: LiveEta | None, now: datetime) -> str:
     """'arrives in 7 min (updated 20 s ago, offline road graph)', 'position unknown since 14:02', or
     'no position reported yet'."""
     if live is None:
         return "no position reported yet"
     age_s = max((now - live.position_at).total_seconds(), 0.0)
-    if age_s > STALE_AFTER_S:
+    if position_stale(live.position_at, now):
         return f"position unknown since {clock(live.position_at)}"
     if live.eta_s is None:
         return f"updated {_ago(age_s)}, no route from there ({live.source_label})"

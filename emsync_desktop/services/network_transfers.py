@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import TransferState, is_active_transfer, is_terminal_transfer
 from emsync_desktop.domain.local_time import clock
-from emsync_desktop.domain.positions import STALE_AFTER_S, LiveEta, live_eta_text
+from emsync_desktop.domain.positions import LiveEta, live_eta_text, position_stale
 from emsync_desktop.domain.transfer_news import is_redirect
 from emsync_desktop.geo.map_page import AmbulancePin
 from emsync_desktop.services.ward import AmbulanceFix, ambulance_fix, eta_countdown
@@ -105,9 +105,7 @@ def _redirect_note(history: list[dict[str, str]], names: dict[str, str]) -> str:
 
 def _lost(t: TransferRecord, ambulance: AmbulanceFix | None, now: datetime) -> str | None:
     """An ambulance under way whose position stopped coming: worth a call to the crew."""
-    if ambulance is None or not is_active_transfer(TransferState(t.state)):
-        return None
-    if (now - ambulance.at).total_seconds() <= STALE_AFTER_S:
+    if ambulance is None or not is_active_transfer(TransferState(t.state)) or not position_stale(ambulance.at, now):
         return None
     return f"no position since {clock(ambulance.at)}"
 
@@ -140,7 +138,7 @@ def arrival_text(t: OpenTransfer, live: LiveLookup, now: datetime) -> str:
     known = live(t.id)
     if known is not None and known.position_at >= t.ambulance.at:
         return live_eta_text(known, now)
-    if (now - t.ambulance.at).total_seconds() > STALE_AFTER_S:  # never routed in time: still no confident time
+    if position_stale(t.ambulance.at, now):  # never routed in time: still no confident time
         return live_eta_text(LiveEta(None, t.ambulance.at, t.ambulance.source), now)
     return t.eta  # the newest position is being routed (a moment)
 
@@ -150,7 +148,7 @@ def fleet_pins(transfers: list[OpenTransfer], live: LiveLookup, now: datetime) -
     no position since 14:02"; the table says how fresh)."""
     return [AmbulancePin(t.id, t.ambulance.point.lat, t.ambulance.point.lon,
                          f"{t.destination} {t.unit} · {_short(arrival_text(t, live, now))}",
-                         stale=(now - t.ambulance.at).total_seconds() > STALE_AFTER_S)
+                         stale=position_stale(t.ambulance.at, now))
             for t in transfers if t.ambulance is not None and t.under_way]
 
 
