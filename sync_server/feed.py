@@ -21,6 +21,7 @@ from emsync_desktop.sync.protocol import (
     AMBULANCE_POSITION_ENTITY,
     FEED_2_ENTITIES,
     FEED_3_ENTITIES,
+    FEED_4_ENTITIES,
     FORMULARY_ENTITY,
     HOSPITAL_ENTITY,
     RECENT_HOURS,
@@ -132,7 +133,8 @@ def scope(user: User) -> ColumnElement[bool]:
 
 def _newer_than(feed_version: int) -> tuple[str, ...]:
     """The entity kinds a client reading feed generation ``feed_version`` cannot parse."""
-    newer: tuple[str, ...] = FEED_3_ENTITIES if feed_version < 3 else ()
+    newer: tuple[str, ...] = FEED_4_ENTITIES if feed_version < 4 else ()
+    newer += FEED_3_ENTITIES if feed_version < 3 else ()
     return newer + FEED_2_ENTITIES if feed_version < 2 else newer
 
 

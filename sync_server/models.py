@@ -157,6 +157,25 @@ class TransferPosition(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class TransferMessage(Base):
+    """A message on a transfer's thread (op ``message.send``) with its read marks (op ``message.read``), each
+    ``{"user_id", "name", "role", "read_at", "acknowledged_at"}``; ``version`` grows with every mark.
+    ``sent_at``: written on the device (never after ``received_at``); ``received_at``: the server's time."""
+
+    __tablename__ = "transfer_messages"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"), index=True)
+    sender_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    sender_role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    quick_reply: Mapped[str | None] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reads: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class Booking(Base):
     __tablename__ = "bookings"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

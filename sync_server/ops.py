@@ -20,10 +20,10 @@ from emsync_desktop.sync.protocol import (
     OpResult,
 )
 from sync_server.answers import device_marks, forgotten_repeat
-from sync_server.handlers import beds, formulary, handoffs, imaging, positions, records, transfers
+from sync_server.handlers import beds, formulary, handoffs, imaging, messages, positions, records, transfers
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
-from sync_server.rows import BOOKINGS, FORMULARIES, HANDOFFS, RECORDS, STUDIES, TRANSFERS, rows_with_ids
+from sync_server.rows import BOOKINGS, FORMULARIES, HANDOFFS, MESSAGES, RECORDS, STUDIES, TRANSFERS, rows_with_ids
 
 _APPLIED: Table = AppliedOp.__table__  # type: ignore[assignment]
 
@@ -101,9 +101,10 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
 # Ops whose handler first checks that its new record does not exist.
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
-            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES}
+            OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES,
+            OpKind.MESSAGE_SEND: MESSAGES}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD,
-                      OpKind.TRANSFER_POSITION}  # payload "transfer_id"
+                      OpKind.TRANSFER_POSITION, OpKind.MESSAGE_SEND}  # payload "transfer_id"
 
 
 def _journal_answer(ctx: OpContext, op: Op, result: OpResult) -> None:
@@ -171,4 +172,6 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.RECORD_HISTORY: records.add,
     OpKind.FORMULARY_PUBLISH: formulary.publish,
     OpKind.TRANSFER_POSITION: positions.report,
+    OpKind.MESSAGE_SEND: messages.send,
+    OpKind.MESSAGE_READ: messages.read,
 }

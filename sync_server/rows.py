@@ -32,6 +32,7 @@ from sync_server.models import (
     PublishedFormulary,
     RecordEntry,
     Transfer,
+    TransferMessage,
     TransferPosition,
     User,
 )
@@ -49,6 +50,7 @@ RECORDS: Table = RecordEntry.__table__  # type: ignore[assignment]
 CREWS: Table = EncounterCrew.__table__  # type: ignore[assignment]
 FORMULARIES: Table = PublishedFormulary.__table__  # type: ignore[assignment]
 POSITIONS: Table = TransferPosition.__table__  # type: ignore[assignment]
+MESSAGES: Table = TransferMessage.__table__  # type: ignore[assignment]
 
 _statements: dict[tuple[object, ...], Select[Any]] = {}  # the batch-level selects
 _fast: dict[tuple[object, ...], FastStatement] = {}

@@ -391,6 +391,29 @@ class CapacityHourRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class TransferMessage(Base):
+    """A message on a transfer's thread (``MESSAGE_ENTITY``), as this device holds it. ``reads``: JSON list of the
+    server's read marks (user_id, name, side, read_at, acknowledged_at). ``seen_at`` / ``acknowledged_at``: this
+    device's own user read or acknowledged it (set here at once, before the server's mark comes back; the feed
+    never clears them). ``sync_state``: 'pending' while this device's message waits to go, 'synced', 'rejected'."""
+
+    __tablename__ = "transfer_messages"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(String(36), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    sender_id: Mapped[str] = mapped_column(String(36))
+    sender_name: Mapped[str] = mapped_column(String(128))
+    sender_side: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reads: Mapped[str] = mapped_column(Text, default="[]")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class AmbulancePosition(Base):
     """Where the ambulance on a transfer last was, as its crew's device reported it (``AMBULANCE_POSITION_ENTITY``,
     seen by the destination's staff and the desks). ``at``: the device's fix (UTC); ``version``: the feed's seq of

@@ -33,9 +33,10 @@ from emsync_desktop.store.models import (
     OutboxOp,
     ProcedureEntry,
     TimelineStamp,
+    TransferMessage,
     TransferRecord,
 )
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, Change
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, MESSAGE_ENTITY, Change
 
 Values = dict[str, Any]
 
@@ -50,7 +51,8 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "bed": _table(Bed), "handoff": _table(HandoffRecord), "imaging": _table(ImagingStudy),
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
-    "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition)}
+    "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition),
+    MESSAGE_ENTITY: _table(TransferMessage)}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -330,8 +332,25 @@ def _apply_position(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_message(page: _Page, change: Change) -> bool:
+    """A message with its read marks: a newer version (more marks) replaces the marks here. This device's own
+    read and acknowledgement (``seen_at``, ``acknowledged_at``) are never touched: they may be ahead of the server."""
+    d, version = change.data, change.version
+    row = page.get(MESSAGE_ENTITY, d["id"])
+    state = page.sync_state(d["id"])
+    if row is not None and row["version"] >= version and row["sync_state"] == state:
+        return False
+    values = {"transfer_id": d["transfer_id"], "text": d["text"], "urgent": bool(d["urgent"]),
+              "sender_id": d["sender_id"], "sender_name": d["sender_name"], "sender_side": d["sender_side"],
+              "sent_at": datetime.fromisoformat(d["sent_at"]).astimezone(UTC), "reads": json.dumps(d["reads"]),
+              "version": max(version, row["version"] if row else 0), "sync_state": state, "sync_reason": None}
+    _put(page, MESSAGE_ENTITY, d["id"], row, values, new_defaults={"seen_at": None, "acknowledged_at": None})
+    return True
+
+
 _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "transfer": _apply_transfer, "booking": _apply_booking, "bed": _apply_bed, "handoff": _apply_handoff,
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
-    "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position}
+    "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
+    MESSAGE_ENTITY: _apply_message}

@@ -28,12 +28,13 @@ from emsync_desktop.store.models import (
     OutboxOp,
     ProcedureEntry,
     TimelineStamp,
+    TransferMessage,
     TransferRecord,
 )
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
-                | ProcedureEntry | HistoryEntry)
+                | ProcedureEntry | HistoryEntry | TransferMessage)
 
 PENDING = "pending"
 SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
@@ -138,7 +139,8 @@ _COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", 
                   .values(attempts=_OUTBOX.c.attempts + 1))
 _WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
-_FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD, OpKind.TRANSFER_POSITION)
+_FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD, OpKind.TRANSFER_POSITION,
+                      OpKind.MESSAGE_SEND)
 _PENDING_OF_KINDS = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id, _OUTBOX.c.payload).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.kind.in_(bindparam("kinds", expanding=True)))
 _STILL_PENDING = select(_OUTBOX.c.entity_id).where(
@@ -158,6 +160,7 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.RECORD_MEDICATION: MedicationEntry,
     OpKind.RECORD_PROCEDURE: ProcedureEntry,
     OpKind.RECORD_HISTORY: HistoryEntry,
+    OpKind.MESSAGE_SEND: TransferMessage,
 }
 
 

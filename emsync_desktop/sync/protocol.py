@@ -29,6 +29,7 @@ from pydantic import (
 from emsync_desktop.domain.ecg_file import MAX_ECG_BYTES
 from emsync_desktop.domain.history import WEIGHT_MAX_KG, WEIGHT_MIN_KG, AnswerStatus, WeightKind
 from emsync_desktop.domain.lifecycle import BookingState, TransferState
+from emsync_desktop.domain.messages import MAX_READ_MARKS, MAX_TEXT_CHARS
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
 
@@ -90,6 +91,8 @@ class OpKind(StrEnum):
     RECORD_HISTORY = "record.history"
     FORMULARY_PUBLISH = "formulary.publish"
     TRANSFER_POSITION = "transfer.position"
+    MESSAGE_SEND = "message.send"
+    MESSAGE_READ = "message.read"
 
 
 class TransferRequestPayload(_Strict):
@@ -135,6 +138,26 @@ class TransferPositionPayload(_Strict):
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
     at: AwareDatetime
     source: Annotated[str, StringConstraints(max_length=32)] = ""
+
+
+class MessageSendPayload(_Strict):
+    """A message on ``transfer_id``'s thread (entity ``MESSAGE_ENTITY``; the op's ``entity_id`` is the message's
+    id). ``quick_reply``: the key of the quick reply it came from (``domain.messages.QUICK_REPLIES``), if any;
+    ``sent_at``: when it was written on the device. Rules for the text: ``domain.messages.check_text``."""
+
+    transfer_id: Id
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+    quick_reply: Annotated[str, StringConstraints(max_length=32)] | None = None
+    urgent: bool = False
+    sent_at: AwareDatetime
+
+
+class MessageReadPayload(_Strict):
+    """Read marks from the signed-in user on messages of others; ``acknowledge``: an urgent message's explicit
+    acknowledgement (which also marks it read). The op's ``entity_id`` is the mark's own id."""
+
+    message_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_READ_MARKS)]
+    acknowledge: bool = False
 
 
 class BookingHoldPayload(_Strict):
@@ -312,12 +335,16 @@ RECENT_HOURS = 48
 
 # The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
 # kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
-FEED_VERSION = 3
+FEED_VERSION = 4
 FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
 # Where an ambulance on a transfer last was (entity id: the transfer's), for its destination and the desks.
 AMBULANCE_POSITION_ENTITY = "position"
 POSITION_VERSION_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # a position's version: seconds from this to its fix
 FEED_3_ENTITIES = (AMBULANCE_POSITION_ENTITY,)
+# A message on a transfer's thread with its read marks (entity id: the message's), for its crew, its destination
+# ward and the desks.
+MESSAGE_ENTITY = "message"
+FEED_4_ENTITIES = (MESSAGE_ENTITY,)
 
 
 class FormularyPublishPayload(_Strict):
@@ -351,6 +378,8 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.RECORD_HISTORY: RecordHistoryPayload,
     OpKind.FORMULARY_PUBLISH: FormularyPublishPayload,
     OpKind.TRANSFER_POSITION: TransferPositionPayload,
+    OpKind.MESSAGE_SEND: MessageSendPayload,
+    OpKind.MESSAGE_READ: MessageReadPayload,
 }
 
 
@@ -478,7 +507,7 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history", "formulary", "hospital", "capacity_hour", "position"]
+                    "history", "formulary", "hospital", "capacity_hour", "position", "message"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

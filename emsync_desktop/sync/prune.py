@@ -31,6 +31,7 @@ from emsync_desktop.store.models import (
     OutboxOp,
     ProcedureEntry,
     TimelineStamp,
+    TransferMessage,
     TransferRecord,
 )
 from emsync_desktop.sync.protocol import RECENT_HOURS
@@ -66,7 +67,7 @@ def _prunable_transfers(session: Session, cutoff: datetime) -> dict[str, str]:
     unsynced_parts: set[str] = set()
     ids = list(candidates)
     for start in range(0, len(ids), 500):
-        for table in (BookingRecord, HandoffRecord):
+        for table in (BookingRecord, HandoffRecord, TransferMessage):
             unsynced_parts |= set(session.scalars(select(table.transfer_id).where(
                 table.transfer_id.in_(ids[start:start + 500]), table.sync_state != "synced")))
     return {t: e for t, e in candidates.items() if t not in waiting and t not in unsynced_parts}
@@ -79,6 +80,7 @@ def _delete_transfers(session: Session, transfers: dict[str, str]) -> None:
         session.execute(delete(BookingRecord).where(BookingRecord.transfer_id.in_(chunk)))
         session.execute(delete(HandoffRecord).where(HandoffRecord.transfer_id.in_(chunk)))
         session.execute(delete(AmbulancePosition).where(AmbulancePosition.id.in_(chunk)))
+        session.execute(delete(TransferMessage).where(TransferMessage.transfer_id.in_(chunk)))
         session.execute(delete(TransferRecord).where(TransferRecord.id.in_(chunk)))
     cases = list(set(transfers.values()))
     kept: set[str] = set()  # cases with another transfer still here

@@ -143,6 +143,14 @@ def stylesheet(t: Theme) -> str:
     QFrame#news_bad {{ border: 2px solid {t.error}; }}
     QFrame#news_moved {{ border: 2px solid {t.warning}; }}
     QFrame#news_good QLabel, QFrame#news_bad QLabel, QFrame#news_moved QLabel {{ font-size: 17px; font-weight: 700; }}
+    QFrame#messageBanner {{ background: {t.surface}; border: 2px solid {t.accent}; border-radius: 8px; }}
+    QFrame#messageBanner QLabel {{ font-size: 16px; font-weight: 600; }}
+    QFrame#messageUrgent {{ background: {alert_background}; border-radius: 8px; }}
+    QFrame#messageUrgent QLabel {{ color: {alert_text}; font-size: 18px; font-weight: 800; }}
+    QFrame#bubbleMine, QFrame#bubbleTheirs {{ border: 1px solid {t.border}; border-radius: 8px; }}
+    QFrame#bubbleMine {{ background: {t.raised}; }}
+    QFrame#bubbleTheirs {{ background: {t.surface}; }}
+    QFrame#bubbleUrgent {{ background: {t.surface}; border: 3px solid {t.error}; border-radius: 8px; }}
     QLabel#outcomeWaiting {{ color: {t.warning}; font-weight: 600; }}
     QLabel#outcomeRefused {{ color: {t.error}; font-weight: 600; }}
     QLabel#heading {{ font-size: 20px; font-weight: 700; }}

@@ -25,6 +25,7 @@ from emsync_desktop.sync.protocol import (
 )
 from sync_server.handlers.beds import alternatives, end_booking, reserve, set_bed_status, update_booking
 from sync_server.handlers.handoffs import republish_handoffs
+from sync_server.handlers.messages import republish_messages
 from sync_server.handlers.records import republish_records
 from sync_server.op_context import (
     OpContext,
@@ -199,4 +200,5 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     ctx.publish("transfer", transfer_data(moved), hospital_id=previous, owner_user_id=None)
     republish_handoffs(ctx, moved)
     republish_records(ctx, moved)
+    republish_messages(ctx, moved)
     return int(moved["version"])

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.messages import ThreadCount
 from emsync_desktop.services.network_transfers import LiveLookup, OpenTransfer, arrival_text
 from emsync_desktop.ui.theme import Theme, attention_colour
 
@@ -31,6 +32,7 @@ class OpenTransfersTable(QTableWidget):
         self.setColumnWidth(COLUMNS.index("ETA"), ETA_WIDTH_PX)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.message_counts: dict[str, ThreadCount] = {}  # set by the desk's message centre
 
     def selected_transfer_id(self) -> str | None:
         rows = self.selectionModel().selectedRows()
@@ -53,7 +55,8 @@ class OpenTransfersTable(QTableWidget):
         self.setSortingEnabled(False)
         self.setRowCount(len(transfers))
         for row, t in enumerate(transfers):
-            values = (t.patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
+            patient = t.patient + _messages_marker(self.message_counts.get(t.id))
+            values = (patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
                       arrival_text(t, live, now), t.bed, t.attention or t.note)
             kind = _attention_kind(t.attention)
             colours = attention_colour(self._theme, kind) if kind is not None else None
@@ -71,6 +74,15 @@ class OpenTransfersTable(QTableWidget):
         self.setSortingEnabled(True)
         if selected is not None:
             self.select_transfer(selected)
+
+
+def _messages_marker(count: ThreadCount | None) -> str:
+    """After the patient: '  ⚠ urgent message', '  ✉ 2 new', or nothing."""
+    if count is None:
+        return ""
+    if count.urgent_waiting:
+        return "  ⚠ urgent message"
+    return f"  ✉ {count.unread} new" if count.unread else ""
 
 
 def _attention_kind(attention: str | None) -> str | None:

@@ -17,6 +17,7 @@ from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
+from emsync_desktop.services.messages import MessageService, ThreadCount
 from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene
 from emsync_desktop.services.network_transfers import OpenTransfer, fleet_pins, open_transfers
 from emsync_desktop.services.redirect import RedirectOptions, redirect_options, redirect_transfer
@@ -30,6 +31,7 @@ from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, Loo
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
 from emsync_desktop.ui.coordinator.trends_view import TrendsView
 from emsync_desktop.ui.live_etas import LiveEtas
+from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -75,6 +77,10 @@ class CoordinatorWorkspace(QWidget):
         self.transfers.activated.connect(lambda _index: self.open_redirect())  # Return or a double tap on a row
         self.redirect = touch_button("Redirect selected transfer…")
         self.redirect.clicked.connect(self.open_redirect)
+        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self)
+        self.messages.counts_changed.connect(self._on_message_counts)
+        self.open_messages = touch_button("Messages…", tooltip="The selected transfer's thread with its crew and ward")
+        self.open_messages.clicked.connect(self._open_selected_thread)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
@@ -96,6 +102,7 @@ class CoordinatorWorkspace(QWidget):
         top.addWidget(self.export_csv)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.messages.banner)
         layout.addWidget(self.tabs, 1)
         self.refresh_capacity()
         self._timer = QTimer(self)
@@ -118,6 +125,7 @@ class CoordinatorWorkspace(QWidget):
         network.setSizes([880, 720])
         actions = QHBoxLayout()
         actions.addWidget(self.message, 1)
+        actions.addWidget(self.open_messages)
         actions.addWidget(self.redirect)
         transfers = QWidget()
         box = QVBoxLayout(transfers)
@@ -162,6 +170,19 @@ class CoordinatorWorkspace(QWidget):
             self.refresh_capacity()
         if status.touched & {"capacity_hour"}:
             self.refresh_trends()
+        self.messages.on_synced(status)
+
+    def _on_message_counts(self, counts: dict[str, ThreadCount]) -> None:
+        self.transfers.message_counts = counts
+        self.transfers.set_transfers(self._open, self.live.get)
+
+    def _open_selected_thread(self) -> None:
+        transfer_id = self.transfers.selected_transfer_id()
+        if transfer_id is None:
+            self.message.setText("Select a transfer in the table first, then open its messages.")
+            return
+        self.message.setText("")
+        self.messages.open_thread(transfer_id)
 
     def _go_to(self, tab: int) -> None:
         """A tab by its shortcut, with the keyboard on it: the transfers, or the tab bar (charts take none)."""

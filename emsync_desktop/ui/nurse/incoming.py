@@ -15,6 +15,7 @@ from emsync_desktop.domain.record_card import record_card_lines
 from emsync_desktop.domain.record_summary import ecg_attachments
 from emsync_desktop.geo.routing import FallbackRouter
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.messages import ThreadCount, message_button_text
 from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
 from emsync_desktop.ui.live_etas import LiveEtas
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
@@ -36,6 +37,7 @@ class IncomingTransfersView(QWidget):
     critical_arrived = Signal(str, str)  # a critical transfer not seen before: its id, what the alert says
     transfers_shown = Signal(list)  # [(transfer id, "patient · unit")], each time the list is redrawn
     cards_shown = Signal()  # the cards were rebuilt
+    open_thread = Signal(str)  # the Messages button of a transfer's card
 
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
                  parent: QWidget | None = None, ecg: EcgOpener | None = None,
@@ -62,6 +64,8 @@ class IncomingTransfersView(QWidget):
         self.moved_cards: dict[str, QFrame] = {}  # redirected away from this hospital, until dismissed
         self._countdowns: dict[str, tuple[QLabel, IncomingTransfer]] = {}
         self._live_labels: dict[str, QLabel] = {}
+        self.message_buttons: dict[str, QPushButton] = {}
+        self._message_counts: dict[str, ThreadCount] = {}
         self.live = LiveEtas(relay, router, self)  # per transfer, from its newest position (kept across redraws)
         self.live.changed.connect(self._tick)
         self._seen_critical: set[str] = set()
@@ -91,6 +95,7 @@ class IncomingTransfersView(QWidget):
         self._pending = {t.id for t in transfers if t.state == "PENDING" and t.moved_away is None}
         self._countdowns = {}
         self._live_labels = {}
+        self.message_buttons = {}
         self.live.update({t.id: t.ambulance for t in transfers if t.moved_away is None})
         if not transfers:
             empty = QLabel("No incoming transfers.")
@@ -152,7 +157,9 @@ class IncomingTransfersView(QWidget):
         waiting = "" if t.sync_state == "synced" else " · waiting to send"
         title = QLabel(f"<b>{t.summary or 'Patient'}</b> · {t.unit}{severity} · <b>{t.state}</b>{waiting}")
         title.setWordWrap(True)
-        layout.addWidget(title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(title, 1)
+        layout.addLayout(title_row)
         if is_active_transfer(TransferState(t.state)):  # an ambulance that arrived reports no more positions
             live = QLabel()
             live.setObjectName("subheading")
@@ -191,10 +198,25 @@ class IncomingTransfersView(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
+        # Top right, but made after the decisions: Ctrl+I and Tab reach Accept first.
+        messages = touch_button("Messages", tooltip="The thread with the crew and the desk (Ctrl+M opens the newest)")
+        messages.clicked.connect(partial(self.open_thread.emit, t.id))
+        self.message_buttons[t.id] = messages
+        self._label_messages(t.id)
+        title_row.addWidget(messages, 0, Qt.AlignmentFlag.AlignTop)
         ecgs = ecg_attachments(t.record.procedures)
         if ecgs and self._ecg is not None:  # after the decisions: Ctrl+I still lands on Accept
             layout.addLayout(self._ecg.buttons(ecgs))
         return card
+
+    def show_message_counts(self, counts: dict[str, ThreadCount]) -> None:
+        """Each card's Messages button says how many are new, and whether an urgent one waits."""
+        self._message_counts = counts
+        for transfer_id in self.message_buttons:
+            self._label_messages(transfer_id)
+
+    def _label_messages(self, transfer_id: str) -> None:
+        self.message_buttons[transfer_id].setText(message_button_text(self._message_counts.get(transfer_id)))
 
     def _moved_card(self, t: IncomingTransfer) -> QFrame:
         """A transfer redirected away from this hospital: where it went, by whom, why; dismissed by the nurse."""

@@ -24,10 +24,12 @@ from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.bed_board import BedBoardService
 from emsync_desktop.services.imaging import ImagingAnalyser
+from emsync_desktop.services.messages import MessageService
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, RECORD_ENTITIES
+from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
@@ -52,6 +54,9 @@ class NurseWorkspace(QWidget):
         self.ecg = EcgOpener(relay, data_dir, fetch_blob, self)
         self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg,
                                               router=router_for(data_dir))
+        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self)
+        self.incoming.open_thread.connect(self.messages.open_thread)
+        self.messages.counts_changed.connect(self.incoming.show_message_counts)
         self.alert = QLabel()
         self.alert.setWordWrap(True)
         self.alert.setObjectName("criticalAlert")  # colours from the theme (NEWS2's red band)
@@ -82,6 +87,7 @@ class NurseWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(alert_row)
+        layout.addWidget(self.messages.banner)
         layout.addWidget(self.tabs, 1)
         relay.submit(hospital_name, store, user, on_result=self._on_hospital, owner=self)
 
@@ -92,6 +98,7 @@ class NurseWorkspace(QWidget):
             self.incoming.refresh()
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()
+        self.messages.on_synced(status)
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 

@@ -29,6 +29,7 @@ from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView
+from emsync_desktop.services.messages import ThreadCount, message_button_text
 from emsync_desktop.services.network import UNITS, HospitalCapacity, network_capacity
 from emsync_desktop.services.preferences import load_crew_phone, save_crew_phone
 from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService, TransferView
@@ -43,6 +44,7 @@ from emsync_desktop.ui.widgets.fields import ChoiceField, SavingField
 
 class TransferPanel(QWidget):
     send_state = Signal(bool, str)  # whether a send may start now, and the button's text ("" = the usual)
+    open_thread = Signal(str)  # the Messages button: the thread of the case's latest transfer
 
     def __init__(self, model: CaseEditorModel, relay: TaskRelay, service: TransferService, store: Store,
                  on_local_change: Callable[[], None], ranking: HospitalRankingService | None = None,
@@ -80,6 +82,11 @@ class TransferPanel(QWidget):
         self.send_elsewhere = touch_button("Send elsewhere…", tooltip="Cancel the active transfer of this case "
                                            "(its bed is released) and send the case to the selected hospital")
         self.send_elsewhere.clicked.connect(self.send_selected)
+        self.messages = touch_button("Messages with the ward", tooltip="The thread with the receiving ward and the "
+                                     "desk (Ctrl+M opens the newest)")
+        self.messages.clicked.connect(self._open_thread)
+        self._thread_transfer: str | None = None  # the case's latest transfer: its thread
+        self._message_counts: dict[str, ThreadCount] = {}
         self.message = _label("fieldError")
         self.outcome = _label("outcome")
         self.transfers = CaseTransfersList()
@@ -106,6 +113,7 @@ class TransferPanel(QWidget):
         layout.addWidget(self.routing_note)
         layout.addWidget(self.message)
         row = QHBoxLayout()
+        row.addWidget(self.messages)
         row.addStretch(1)
         row.addWidget(self.send_elsewhere)
         row.addWidget(self.send)
@@ -129,6 +137,8 @@ class TransferPanel(QWidget):
         if self._active is not None and self._active.hospital_id:
             self.chooser.start_drive(self._active.hospital_id)  # demo: on its way (again, after a sign-in)
         latest = self._active or (views[-1] if views else None)
+        self._thread_transfer = latest.id if latest is not None and latest.sync_state != "rejected" else None
+        self._label_messages()
         text, kind = send_outcome(latest) if latest is not None else ("", "outcome")
         self.outcome.setText(text)
         if self.outcome.objectName() != kind:
@@ -136,6 +146,20 @@ class TransferPanel(QWidget):
             self.outcome.style().unpolish(self.outcome)
             self.outcome.style().polish(self.outcome)
         self._update_buttons()
+
+    def show_message_counts(self, counts: dict[str, ThreadCount]) -> None:
+        self._message_counts = counts
+        self._label_messages()
+
+    def _label_messages(self) -> None:
+        """Shown once the case has a transfer; says what is new ('Messages with the ward (2 new)')."""
+        self.messages.setVisible(self._thread_transfer is not None)
+        count = self._message_counts.get(self._thread_transfer) if self._thread_transfer else None
+        self.messages.setText(message_button_text(count).replace("Messages", "Messages with the ward", 1))
+
+    def _open_thread(self) -> None:
+        if self._thread_transfer is not None:
+            self.open_thread.emit(self._thread_transfer)
 
     def _update_buttons(self) -> None:
         """One send at a time, and none while the case has an active transfer (Send elsewhere replaces it).
@@ -161,6 +185,8 @@ class TransferPanel(QWidget):
             self._unit_chosen = False
             self._picked = None
             self._active = None
+            self._thread_transfer = None
+            self._label_messages()
             self.unit_hint.setText("")
             self.message.setText("")
             self.outcome.setText("")

@@ -23,10 +23,12 @@ from emsync_desktop.services.case_closing import CaseClosing
 from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService
+from emsync_desktop.services.messages import MessageService
 from emsync_desktop.services.transfers import CrewNews, TransferService
 from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import RECORD_ENTITIES
+from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
 from emsync_desktop.ui.paramedic.case_list import CaseListPanel
@@ -158,9 +160,14 @@ class ParamedicWorkspace(QWidget):
         outer.setStretchFactor(1, 1)
         self.news = NewsBanner()
         self.news.open_case.connect(self._open_case_with_news)
+        self.messages = MessageCenter(relay, MessageService(transfers.store, transfers.user), transfers.user.id,
+                                      on_local_change, self)
+        self.transfer.open_thread.connect(self.messages.open_thread)
+        self.messages.counts_changed.connect(self.transfer.show_message_counts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.news)
+        layout.addWidget(self.messages.banner)
         layout.addWidget(outer)
         self._shown_case: str | None = None
         self._relay = relay
@@ -231,6 +238,7 @@ class ParamedicWorkspace(QWidget):
             self.model.list_cases()  # each case's transfer state is in the list
         if status.touched & {"transfer", *RECORD_FEED_ENTITIES} or not status.pending:
             self.record.refresh()  # a ward's arrival, a colleague's entry, or our entries now sent
+        self.messages.on_synced(status)
 
     def _send_from_map(self) -> None:
         self.transfer.send_selected()

@@ -1,0 +1,197 @@
+"""Messages on a transfer's thread (issue 29): write, read, acknowledge, and what to put in front of the user.
+
+Runs on the DB thread. Each action is one transaction: the local rows and the outbox op together (a message is
+saved the moment Send is pressed, and goes when the device is online). Reading marks ``seen_at`` here at once and
+queues a ``message.read`` op; the server's marks come back with the message (``reads``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.messages import (
+    MAX_READ_MARKS,
+    QUICK_REPLY_BY_KEY,
+    Message,
+    MessageProblem,
+    ReadMark,
+    Side,
+    awaits_acknowledgement,
+    check_text,
+    notifies,
+    seen_by,
+    side_of,
+)
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import Hospital, TransferMessage, TransferRecord
+from emsync_desktop.sync.outbox import enqueue
+from emsync_desktop.sync.protocol import MessageReadPayload, MessageSendPayload, OpKind
+
+
+@dataclass(frozen=True)
+class Thread:
+    transfer_id: str
+    title: str  # "Chest pain, 58 M · ICU → Lourdes"
+    messages: list[Message]
+    can_write: bool  # False: this user takes no part (admin), or the transfer is not on this device
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to put in front of the user on any tab: new, or urgent and not yet acknowledged by their side."""
+
+    message: Message
+    transfer_title: str
+    needs_acknowledgement: bool
+
+
+@dataclass(frozen=True)
+class ThreadCount:
+    total: int
+    unread: int  # of others, not yet read by this user
+    urgent_waiting: int  # urgent ones this user's side has not acknowledged
+
+
+def message_button_text(count: ThreadCount | None) -> str:
+    """'Messages', 'Messages (3)', 'Messages (2 new)', '⚠ Messages: urgent'."""
+    if count is None or count.total == 0:
+        return "Messages"
+    if count.urgent_waiting:
+        return "⚠ Messages: urgent"
+    return f"Messages ({count.unread} new)" if count.unread else f"Messages ({count.total})"
+
+
+class MessageService:
+    def __init__(self, store: Store, user: UserInfo) -> None:
+        self._store = store
+        self._user = user
+        self._side = side_of(user.role)
+
+    @property
+    def side(self) -> Side | None:
+        return self._side
+
+    def send(self, transfer_id: str, text: str, quick_reply: str | None = None, urgent: bool = False,
+             now: datetime | None = None) -> str:
+        """Save and queue a message; returns its id. MessageProblem when it cannot be sent as typed.
+        A quick reply's own urgency holds whatever ``urgent`` says (deterioration is always urgent)."""
+        if self._side is None:
+            raise MessageProblem("Your role takes no part in transfer threads.")
+        reply = QUICK_REPLY_BY_KEY.get(quick_reply) if quick_reply else None
+        if quick_reply and reply is None:
+            raise MessageProblem(f"Unknown quick reply {quick_reply!r}.")
+        cleaned = check_text(reply.text if reply and not text.strip() else text)
+        urgent = urgent or bool(reply and reply.urgent)
+        now = now or utc_now()
+        with self._store.sessions.begin() as session:
+            if session.get(TransferRecord, transfer_id) is None:
+                raise MessageProblem("This transfer is not on this device; sync, then try again.")
+            message = TransferMessage(id=new_id(), transfer_id=transfer_id, text=cleaned, urgent=urgent,
+                                      sender_id=self._user.id, sender_name=self._user.display_name,
+                                      sender_side=self._side.value, sent_at=now, reads="[]", version=0,
+                                      sync_state="pending")
+            session.add(message)
+            enqueue(session, user_id=self._user.id, kind=OpKind.MESSAGE_SEND, entity_id=message.id, now=now,
+                    payload=MessageSendPayload(transfer_id=transfer_id, text=cleaned, quick_reply=quick_reply,
+                                               urgent=urgent, sent_at=now))
+            return message.id
+
+    def thread(self, transfer_id: str) -> Thread:
+        with self._store.sessions() as session:
+            transfer = session.get(TransferRecord, transfer_id)
+            rows = session.scalars(select(TransferMessage).where(TransferMessage.transfer_id == transfer_id)
+                                   .order_by(TransferMessage.sent_at, TransferMessage.id)).all()
+            title = _title(session, transfer) if transfer else "Transfer not on this device"
+            return Thread(transfer_id, title, [self._message(row) for row in rows],
+                          can_write=self._side is not None and transfer is not None)
+
+    def mark_read(self, transfer_id: str, now: datetime | None = None) -> int:
+        """Mark every message of others on the thread read by this user (shown on screen); returns how many."""
+        now = now or utc_now()
+        with self._store.sessions.begin() as session:
+            rows = session.scalars(select(TransferMessage).where(
+                TransferMessage.transfer_id == transfer_id, TransferMessage.seen_at.is_(None),
+                TransferMessage.sender_id != self._user.id, TransferMessage.sync_state == "synced")).all()
+            unread = [row for row in rows if not seen_by(self._message(row), self._user.id)]
+            for row in unread:
+                row.seen_at = now
+            self._queue_marks(session, [row.id for row in unread], acknowledge=False, now=now)
+            return len(unread)
+
+    def acknowledge(self, message_id: str, now: datetime | None = None) -> bool:
+        """Acknowledge an urgent message (which reads it too); False when there is nothing to acknowledge."""
+        now = now or utc_now()
+        with self._store.sessions.begin() as session:
+            row = session.get(TransferMessage, message_id)
+            if row is None or not row.urgent or row.acknowledged_at is not None or row.sender_id == self._user.id \
+                    or row.sync_state != "synced":
+                return False
+            row.seen_at = row.seen_at or now
+            row.acknowledged_at = now
+            self._queue_marks(session, [row.id], acknowledge=True, now=now)
+            return True
+
+    def notices(self) -> list[Notice]:
+        """What to put in front of this user, oldest first (urgent ones to acknowledge first of all)."""
+        side = self._side
+        if side is None:
+            return []
+        with self._store.sessions() as session:
+            rows = session.scalars(select(TransferMessage).where(TransferMessage.sync_state == "synced")
+                                   .order_by(TransferMessage.sent_at)).all()
+            desk_threads = {row.transfer_id for row in rows if row.sender_side == Side.DESK.value}
+            found = []
+            for row in rows:
+                message = self._message(row)
+                if notifies(message, self._user.id, side, desk_wrote=row.transfer_id in desk_threads):
+                    transfer = session.get(TransferRecord, row.transfer_id)
+                    found.append(Notice(message, _title(session, transfer) if transfer else "a transfer",
+                                        awaits_acknowledgement(message, side)))
+            return sorted(found, key=lambda n: not n.needs_acknowledgement)
+
+    def counts(self) -> dict[str, ThreadCount]:
+        """Per transfer with messages: how many, how many unread by this user, urgent ones awaiting this side."""
+        with self._store.sessions() as session:
+            rows = session.scalars(select(TransferMessage)).all()
+            found: dict[str, list[Message]] = {}
+            for row in rows:
+                found.setdefault(row.transfer_id, []).append(self._message(row))
+        side = self._side
+        return {transfer_id: ThreadCount(
+            len(messages), sum(1 for m in messages if not seen_by(m, self._user.id) and m.state == "synced"),
+            sum(1 for m in messages if side is not None and awaits_acknowledgement(m, side)))
+            for transfer_id, messages in found.items()}
+
+    def _queue_marks(self, session: Session, message_ids: list[str], *, acknowledge: bool, now: datetime) -> None:
+        for start in range(0, len(message_ids), MAX_READ_MARKS):
+            chunk = message_ids[start:start + MAX_READ_MARKS]
+            enqueue(session, user_id=self._user.id, kind=OpKind.MESSAGE_READ, entity_id=new_id(), now=now,
+                    payload=MessageReadPayload(message_ids=chunk, acknowledge=acknowledge))
+
+    def _message(self, row: TransferMessage) -> Message:
+        """The row as the domain sees it, with this user's own marks made here (the server's may not be back)."""
+        reads = [ReadMark(m["user_id"], m["name"], Side(m["side"]), datetime.fromisoformat(m["read_at"]),
+                          datetime.fromisoformat(m["acknowledged_at"]) if m["acknowledged_at"] else None)
+                 for m in json.loads(row.reads) if m.get("side") in Side.__members__.values()]
+        mine = next((m for m in reads if m.user_id == self._user.id), None)
+        if row.seen_at is not None and self._side is not None and (mine is None or (
+                row.acknowledged_at is not None and mine.acknowledged_at is None)):
+            reads = [m for m in reads if m is not mine]
+            reads.append(ReadMark(self._user.id, self._user.display_name, self._side, row.seen_at,
+                                  row.acknowledged_at))
+        return Message(row.id, row.transfer_id, row.text, row.urgent, row.sender_id, row.sender_name,
+                       Side(row.sender_side), row.sent_at, row.sync_state, row.sync_reason, tuple(reads))
+
+
+def _title(session: Session, transfer: TransferRecord) -> str:
+    hospital = session.get(Hospital, transfer.destination_hospital_id)
+    where = f" → {hospital.short_name or hospital.name}" if hospital else ""
+    return f"{transfer.summary or 'Patient'} · {transfer.unit}{where}"

@@ -1,0 +1,156 @@
+"""A transfer's thread: the messages, quick replies for this user's side, a line to type on (Enter sends).
+
+Everything touching the database goes through the relay (off the GUI thread). While the view is shown, what
+others wrote is marked read (``MessageService.mark_read``); urgent messages still need their Acknowledge.
+A message that cannot be sent as typed keeps its text in the box, with the reason under it."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+
+from emsync_desktop.domain.messages import MAX_TEXT_CHARS, QUICK_REPLIES, MessageProblem
+from emsync_desktop.services.messages import MessageService, Thread
+from emsync_desktop.ui.messages.bubble import message_bubble
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.buttons import touch_button
+
+log = logging.getLogger(__name__)
+
+
+class MessageThreadView(QWidget):
+    changed = Signal()  # a message or a mark was queued: worth a sync now
+
+    def __init__(self, relay: TaskRelay, service: MessageService, user_id: str, transfer_id: str,
+                 parent: QWidget | None = None, *, in_dialog: bool = False) -> None:
+        """``in_dialog``: Enter goes to the dialog, whose default button is Send (connecting the line's Enter as
+        well would send twice)."""
+        super().__init__(parent)
+        self._relay, self._service, self._user_id = relay, service, user_id
+        self.transfer_id = transfer_id
+        self.title = QLabel()
+        self.title.setObjectName("subheading")
+        self.title.setWordWrap(True)
+        self._bubbles = QVBoxLayout()
+        self._bubbles.addStretch(1)  # messages sit at the bottom, newest last, as in every chat
+        holder = QWidget()
+        holder.setObjectName("cardPage")
+        holder.setLayout(self._bubbles)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(holder)
+        self.entry = QLineEdit()
+        self.entry.setMaxLength(MAX_TEXT_CHARS)
+        self.entry.setPlaceholderText("Type a message; Enter sends")
+        self.urgent = QCheckBox("Urgent")
+        self.send_button = touch_button("Send", primary=True)
+        self.send_button.clicked.connect(self._send_typed)
+        if in_dialog:
+            self.send_button.setDefault(True)
+        else:
+            self.entry.returnPressed.connect(self._send_typed)
+        self.problem = QLabel()
+        self.problem.setObjectName("fieldError")
+        self.problem.setWordWrap(True)
+        self.acknowledge_buttons: dict[str, QWidget] = {}
+        self._lay_out()
+        self.refresh()
+
+    def _lay_out(self) -> None:
+        quick = QHBoxLayout()
+        side = self._service.side
+        for reply in QUICK_REPLIES.get(side, ()) if side is not None else ():
+            button = touch_button(("⚠ " if reply.urgent else "") + reply.text,
+                                  tooltip="Sent as urgent: the others must acknowledge it" if reply.urgent else "")
+            button.clicked.connect(partial(self._send, "", reply.key))
+            quick.addWidget(button)
+        quick.addStretch(1)
+        entry = QHBoxLayout()
+        entry.addWidget(self.entry, 1)
+        entry.addWidget(self.urgent)
+        entry.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.scroller, 1)
+        layout.addLayout(quick)
+        layout.addLayout(entry)
+        layout.addWidget(self.problem)
+        if side is None:
+            for widget in (self.entry, self.urgent, self.send_button):
+                widget.setEnabled(False)
+
+    def refresh(self) -> None:
+        self._relay.submit(self._service.thread, self.transfer_id, on_result=self._show, owner=self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()  # read now: what came while it was hidden is marked read once on screen
+
+    def _show(self, thread: Thread) -> None:
+        self.title.setText(thread.title)
+        while self._bubbles.count() > 1:
+            item = self._bubbles.takeAt(1)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.acknowledge_buttons = {}
+        for message in thread.messages:
+            bubble, acknowledge = message_bubble(message, self._user_id, self._service.side)
+            if acknowledge is not None:
+                acknowledge.clicked.connect(partial(self._acknowledge, message.id))
+                self.acknowledge_buttons[message.id] = acknowledge
+            self._bubbles.addWidget(bubble)
+        if not thread.messages:
+            empty = QLabel("No messages yet. A quick reply or a line typed below goes to everyone on this transfer.")
+            empty.setObjectName("muted")
+            empty.setWordWrap(True)
+            self._bubbles.addWidget(empty)
+        if not thread.can_write:
+            self.send_button.setEnabled(False)
+        QTimer.singleShot(0, self._scroll_to_newest)
+        if self.isVisible():
+            self._relay.submit(self._service.mark_read, self.transfer_id, on_result=self._on_marked, owner=self)
+
+    def _scroll_to_newest(self) -> None:
+        bar = self.scroller.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_marked(self, count: int) -> None:
+        if count:
+            self.changed.emit()
+
+    def _send_typed(self) -> None:
+        self._send(self.entry.text(), None)
+
+    def _send(self, text: str, quick_reply: str | None) -> None:
+        self.problem.setText("")
+        self._relay.submit(self._service.send, self.transfer_id, text, quick_reply, self.urgent.isChecked(),
+                           on_result=partial(self._on_sent, quick_reply is None), on_error=self._on_refused,
+                           owner=self)
+
+    def _on_sent(self, typed: bool, _message_id: str) -> None:
+        if typed:
+            self.entry.clear()
+        self.urgent.setChecked(False)
+        self.refresh()
+        self.changed.emit()
+
+    def _on_refused(self, error: BaseException) -> None:
+        if isinstance(error, MessageProblem):
+            self.problem.setText(str(error))
+        else:  # the text stays in the box: nothing typed is lost
+            log.error("message not saved", exc_info=error)
+            self.problem.setText(f"Not saved ({type(error).__name__}); your text is still here: try Send again.")
+        self.entry.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _acknowledge(self, message_id: str) -> None:
+        self._relay.submit(self._service.acknowledge, message_id, on_result=lambda _done: self._acknowledged(),
+                           owner=self)
+
+    def _acknowledged(self) -> None:
+        self.refresh()
+        self.changed.emit()
