@@ -18,6 +18,7 @@ from emsync_desktop.geo.eta import LatLon
 
 OSM_ATTRIBUTION = "Roads © OpenStreetMap contributors (ODbL)"
 NO_MAP_NOTE = "No map data on this device for this area: positions and distances are to scale. Import roads (README)."
+COMPACT_NO_MAP_NOTE = "No map data here (to scale)"
 CLUSTER_FROM = 25  # hospitals; fewer are drawn one by one
 FLEET_LABELS = 6  # ambulances whose labels are always shown; more: on hover or tap
 
@@ -55,12 +56,15 @@ class MapScene:
     route: list[LatLon] = field(default_factory=list)
     selected: str | None = None
     fleet: list[AmbulancePin] = field(default_factory=list)  # every ambulance on a transfer (coordinator)
+    destination: LatLon | None = None  # where the ambulances go (the ward's approach map): an "H" pin
+    destination_label: str = ""
 
     def as_json(self) -> str:
         data = asdict(self)
         data["route"] = [[p.lat, p.lon] for p in self.route]
         data["ambulance"] = [self.ambulance.lat, self.ambulance.lon] if self.ambulance else None
         data["center"] = [self.center.lat, self.center.lon]
+        data["destination"] = [self.destination.lat, self.destination.lon] if self.destination else None
         return json.dumps(data)
 
 
@@ -79,13 +83,14 @@ def leaflet_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None = None,
-                   has_tiles: bool = False) -> str:
+                   has_tiles: bool = False, compact: bool = False) -> str:
     """The whole page as HTML. ``basemap``: the imported roads (GeoJSON) or None. ``tile_url``: the local
-    tile server (127.0.0.1) template, if one runs; ``has_tiles``: whether it has any tile cached."""
+    tile server (127.0.0.1) template, if one runs; ``has_tiles``: whether it has any tile cached. ``compact``: a
+    small map (the ward's approach map): the no-map-data note in a few words, no zoom buttons."""
     import folium
 
     m = folium.Map(location=[scene.center.lat, scene.center.lon], zoom_start=13, tiles=None, control_scale=True,
-                   prefer_canvas=True)
+                   prefer_canvas=True, zoom_control=not compact)
     m.default_js, m.default_css = leaflet_assets()
     if basemap is not None:
         folium.GeoJson(json.loads(basemap.read_text("utf-8")), name="roads", style_function=_road_style,
@@ -95,8 +100,8 @@ def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None =
     root.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     root.header.add_child(folium.Element('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'))
     options = {"map": m.get_name(), "hasRoads": basemap is not None, "attribution": OSM_ATTRIBUTION,
-               "note": NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM, "fleetLabels": FLEET_LABELS, "tileUrl": tile_url,
-               "hasTiles": has_tiles}
+               "note": COMPACT_NO_MAP_NOTE if compact else NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM,
+               "fleetLabels": FLEET_LABELS, "tileUrl": tile_url, "hasTiles": has_tiles}
     # folium writes the map's own script when it renders, after this one: start once the page has loaded.
     start = f"emsyncStart({json.dumps(options)}, {scene.as_json()});"
     root.script.add_child(folium.Element(f"window.addEventListener('load', function () {{ {start} }});"))
@@ -117,6 +122,8 @@ html, body {background:#eef0f3;}
 .emsync-label {background:rgba(255,255,255,.95); border:1px solid #c9d1db; border-radius:4px;
   padding:1px 5px; font-weight:600; color:#17202a; box-shadow:none;}
 .emsync-label.best {border:2px solid #0b5cad;}
+.emsync-h {width:24px; height:24px; border-radius:4px; background:#0b5cad; border:2px solid #fff; color:#fff;
+  font:800 15px/24px system-ui, sans-serif; text-align:center; box-shadow:0 1px 3px rgba(0,0,0,.4);}
 .emsync-count {width:30px; height:30px; border-radius:50%; border:2px solid #fff; color:#fff; font:700 16px/30px
   system-ui, sans-serif; text-align:center; box-shadow:0 1px 3px rgba(0,0,0,.4);}
 .emsync-count.chosen {border:3px solid #0b5cad; width:30px; height:30px; line-height:30px;}
@@ -204,6 +211,8 @@ emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id),
   Object.keys(emsync.fleetMarkers || {}).forEach(function (id) { pin(emsync.fleetMarkers[id], 'fleet-' + id); });
   document.querySelectorAll('.emsync-count').forEach(function (el) {  // capacity pins, merged ones too
     found.push({rect: el.getBoundingClientRect(), owner: el.parentElement}); });
+  document.querySelectorAll('.emsync-h').forEach(function (el) {  // the approach map's hospital
+    found.push({rect: el.getBoundingClientRect(), owner: 'destination'}); });
   document.querySelectorAll('.emsync-note').forEach(function (el) {
     found.push({rect: el.getBoundingClientRect(), owner: 'note'}); });
   return found;
@@ -256,7 +265,9 @@ emsync.prioritise = function () {
     var tip = emsync.fleetMarkers[id].getTooltip(), el = tip && tip.getElement();
     return el ? {el: el, owner: 'fleet-' + id} : null;
   }).filter(function (item) { return item; });
-  emsync.priority = hospitals.slice(0, 4).concat(ambulance, fleet, merged, hospitals.slice(4));
+  var dest = emsync.layers.destination, destTip = dest && dest.getTooltip && dest.getTooltip();
+  var destination = destTip && destTip.getElement() ? [{el: destTip.getElement(), owner: 'destination'}] : [];
+  emsync.priority = destination.concat(hospitals.slice(0, 4), ambulance, fleet, merged, hospitals.slice(4));
   emsync.declutter();
 };
 emsync.pinsOverlapping = function () {  // capacity pins (or merged pins) drawn on each other (tests ask this)
@@ -289,6 +300,7 @@ emsync.update = function (scene, fit) {
   var map = emsync.map, many = scene.hospitals.length >= emsync.options.clusterFrom;
   var counts = scene.hospitals.some(function (h) { return h.label; });
   emsync.clear('hospitals'); emsync.clear('ambulance'); emsync.clear('route'); emsync.clear('fleet');
+  emsync.clear('destination');
   // Capacity pins that would sit on each other merge into one that says their sum and how many hospitals
   // (a tap zooms in to them): a pin hidden under another hid its number.
   var group = counts ? L.markerClusterGroup({maxClusterRadius: 50, showCoverageOnHover: false,
@@ -326,6 +338,13 @@ emsync.update = function (scene, fit) {
       bounds.push([a.lat, a.lon]);
     });
     fleet.addTo(map); emsync.layers.fleet = fleet;
+  }
+  if (scene.destination) {
+    emsync.layers.destination = L.marker(scene.destination, {icon: L.divIcon({className: '',
+      html: '<div class="emsync-h">H</div>', iconSize: [28, 28], iconAnchor: [14, 14]}), interactive: false})
+      .bindTooltip(scene.destination_label, {permanent: true, direction: 'right', offset: [14, 0],
+        className: 'emsync-label'}).addTo(map);
+    bounds.push(scene.destination);
   }
   if (scene.route.length > 1) {
     emsync.layers.route = L.polyline(scene.route, {color: '#0b5cad', weight: 6, opacity: 0.85}).addTo(map);

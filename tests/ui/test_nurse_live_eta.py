@@ -3,6 +3,7 @@ never a confident time from a position over two minutes old (issue 29)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from pytestqt.qtbot import QtBot
@@ -66,3 +67,58 @@ def test_an_arrived_ambulance_has_no_position_line(qtbot: QtBot, window: MainWin
     position_pulled(window, workspace, transfer_id, age_s=300)  # its last position, from before it arrived
     qtbot.wait(200)
     assert "Ambulance:" not in card_text(workspace)
+
+
+def test_the_card_of_an_ambulance_on_its_way_has_a_map_of_the_approach(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    workspace = nurse_sees_one_card(qtbot, window)
+    assert workspace.incoming.approach is not None and workspace.incoming.approach.maps == {}  # no position yet
+    position_pulled(window, workspace, transfer_id, age_s=20)
+    qtbot.waitUntil(lambda: transfer_id in workspace.incoming.approach.maps, timeout=10_000)  # type: ignore[union-attr]
+    panel = workspace.incoming.approach.maps[transfer_id]  # type: ignore[union-attr]
+    assert workspace.incoming.cards[transfer_id].isAncestorOf(panel)
+    qtbot.waitUntil(lambda: panel._scene is not None and "Ambulance · arrives in" in panel._scene.fleet[0].label,
+                    timeout=10_000)
+    assert panel._scene.destination is not None and not panel._scene.fleet[0].stale
+
+
+def test_the_approach_map_survives_the_cards_being_redrawn(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    workspace = nurse_sees_one_card(qtbot, window)
+    position_pulled(window, workspace, transfer_id, age_s=20)
+    qtbot.waitUntil(lambda: transfer_id in workspace.incoming.approach.maps, timeout=10_000)  # type: ignore[union-attr]
+    panel = workspace.incoming.approach.maps[transfer_id]  # type: ignore[union-attr]
+    old_card = workspace.incoming.cards[transfer_id]
+    workspace.incoming.refresh()
+    qtbot.waitUntil(lambda: workspace.incoming.cards.get(transfer_id) not in (None, old_card), timeout=10_000)
+    assert workspace.incoming.approach.maps[transfer_id] is panel  # type: ignore[union-attr]
+    assert workspace.incoming.cards[transfer_id].isAncestorOf(panel)
+
+
+def test_an_arrived_ambulance_has_no_approach_map(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case(window)
+    with window.context.store.sessions.begin() as session:
+        session.get(TransferRecord, transfer_id).state = "ARRIVED"  # type: ignore[union-attr]
+    workspace = nurse_sees_one_card(qtbot, window)
+    position_pulled(window, workspace, transfer_id, age_s=30)
+    qtbot.wait(300)
+    assert workspace.incoming.approach is not None and workspace.incoming.approach.maps == {}
+
+
+def test_the_approach_map_names_the_ambulance_and_the_hospital_without_overlap(qtbot: QtBot,
+                                                                                window: MainWindow) -> None:
+    window.resize(1366, 768)  # before the page starts
+    transfer_id = send_case(window)
+    workspace = nurse_sees_one_card(qtbot, window)
+    position_pulled(window, workspace, transfer_id, age_s=20)
+    qtbot.waitUntil(lambda: transfer_id in workspace.incoming.approach.maps, timeout=10_000)  # type: ignore[union-attr]
+    panel = workspace.incoming.approach.maps[transfer_id]  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: panel.ready, timeout=30_000)
+    qtbot.wait(500)
+    answers: list[object] = []
+    panel._view.page().runJavaScript(  # type: ignore[union-attr]
+        "JSON.stringify([emsync.overlapping(), emsync.shownLabels()])", 0, answers.append)
+    qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    overlapping, shown = json.loads(str(answers[0]))
+    assert overlapping == 0 and "Here" in shown, shown
+    assert any(text.startswith("Ambulance · arrives in") for text in shown), shown

@@ -30,8 +30,11 @@ def message_bubble(message: Message, user_id: str, side: Side | None) -> tuple[Q
     text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     layout.addWidget(header)
     layout.addWidget(text)
+    line = sender_mark(message) if mine else _acknowledged_line(message)
+    if not line:  # another's ordinary message: nothing to say under it
+        return bubble, None
     row = QHBoxLayout()
-    marks = QLabel(sender_mark(message) if mine else _acknowledged_line(message))
+    marks = QLabel(line)
     marks.setObjectName("fieldError" if message.state not in ("pending", "synced") else "muted")
     marks.setWordWrap(True)
     row.addWidget(marks, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -16,8 +17,9 @@ from emsync_desktop.domain.record_summary import ecg_attachments
 from emsync_desktop.geo.routing import FallbackRouter
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.messages import ThreadCount, message_button_text
-from emsync_desktop.services.ward import IncomingTransfer, WardService, eta_countdown
+from emsync_desktop.services.ward import AmbulanceFix, IncomingTransfer, WardService, eta_countdown
 from emsync_desktop.ui.live_etas import LiveEtas
+from emsync_desktop.ui.nurse.approach_maps import ApproachMaps
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -41,10 +43,11 @@ class IncomingTransfersView(QWidget):
 
     def __init__(self, relay: TaskRelay, service: WardService, on_local_change: Callable[[], None],
                  parent: QWidget | None = None, ecg: EcgOpener | None = None,
-                 router: FallbackRouter | None = None) -> None:
+                 router: FallbackRouter | None = None, maps_dir: Path | None = None, night: bool = False) -> None:
         """``ecg``: opens the crew's attached ECGs (an 'Open ECG' button on the card); None: no buttons.
         ``router``: recomputes each ambulance's arrival from its reported position (off the GUI thread); None:
-        straight-line estimates, labelled so."""
+        straight-line estimates, labelled so. ``maps_dir``: the data dir, for a small map of the approach on each
+        card of an ambulance on its way (``ApproachMaps``); None: no maps."""
         super().__init__(parent)
         self._relay = relay
         self._service = service
@@ -67,6 +70,11 @@ class IncomingTransfersView(QWidget):
         self.message_buttons: dict[str, QPushButton] = {}
         self._message_counts: dict[str, ThreadCount] = {}
         self.live = LiveEtas(relay, router, self)  # per transfer, from its newest position (kept across redraws)
+        self._shelf = QWidget(self)
+        self._shelf.hide()
+        self.approach = ApproachMaps(relay, maps_dir, self._shelf, night) if maps_dir is not None else None
+        self._mapped: list[str] = []
+        self._fixes: dict[str, AmbulanceFix] = {}
         self.live.changed.connect(self._tick)
         self._seen_critical: set[str] = set()
         self._dismissed: set[str] = set()  # redirected-away notices the nurse has read
@@ -85,6 +93,11 @@ class IncomingTransfersView(QWidget):
         nurse who pressed Accept or Acknowledge can go on without a mouse."""
         had_focus = self._card_with_focus() or self._deciding
         self._deciding = None
+        if self.approach is not None:
+            self.approach.park()
+            self._fixes = {t.id: t.ambulance for t in transfers if t.ambulance is not None and t.moved_away is None
+                           and is_active_transfer(TransferState(t.state))}
+            self._mapped = self.approach.keep_only(list(self._fixes))
         while self.list.count():
             item = self.list.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -166,6 +179,8 @@ class IncomingTransfersView(QWidget):
             live.setWordWrap(True)  # "updated 20 s ago, offline road graph" must never widen the card
             layout.addWidget(live)
             self._live_labels[t.id] = live
+        if self.approach is not None and t.id in self._mapped:
+            layout.addWidget(self.approach.map_for(t.id))
         eta = QLabel()
         eta.setObjectName("muted")
         eta.setWordWrap(True)
@@ -241,6 +256,9 @@ class IncomingTransfersView(QWidget):
             label.setText(f"By the crew's ETA at sending: {eta_countdown(transfer.eta_due, now)}")
         for transfer_id, label in self._live_labels.items():
             label.setText(f"Ambulance: {live_eta_text(self.live.get(transfer_id), now)}")
+        if self.approach is not None:
+            for transfer_id in self._mapped:
+                self.approach.show(transfer_id, self._fixes[transfer_id], self.live.get(transfer_id), now)
 
     def _decide(self, transfer_id: str, target: TransferState) -> None:
         self._deciding = transfer_id  # its card keeps the keyboard when redrawn, even after a dialog

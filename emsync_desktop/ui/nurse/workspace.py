@@ -53,7 +53,8 @@ class NurseWorkspace(QWidget):
         self.beds = BedBoardView(relay, BedBoardService(store, user), theme, on_local_change)
         self.ecg = EcgOpener(relay, data_dir, fetch_blob, self)
         self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg,
-                                              router=router_for(data_dir))
+                                              router=router_for(data_dir), maps_dir=data_dir,
+                                              night=theme.name == "dark")
         self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self)
         self.incoming.open_thread.connect(self.messages.open_thread)
         self.messages.counts_changed.connect(self.incoming.show_message_counts)

@@ -45,10 +45,15 @@ class MapPanel(QWidget):
 
     def __init__(self, relay: TaskRelay, data_dir: Path, parent: QWidget | None = None,
                  action_text: str | None = "Send request, hold bed and SBAR",
-                 hint: str = "Tap a hospital on the map or in the Hospital tab.", night: bool = False) -> None:
-        """``night``: the page in the night theme's dark colours (set once its page is ready)."""
+                 hint: str = "Tap a hospital on the map or in the Hospital tab.", night: bool = False,
+                 page_name: str = "map.html", compact: bool = False) -> None:
+        """``night``: the page in the night theme's dark colours (set once its page is ready). ``page_name``: its
+        file in the data dir (one per panel shown at once). ``compact``: a small map that follows its scene (fitted
+        to it on every update), with no hint or action bar."""
         super().__init__(parent)
         self._night = night
+        self._page_name = page_name
+        self._compact = compact
         self._relay = relay
         self._data_dir = data_dir
         self._scene: MapScene | None = None
@@ -76,6 +81,8 @@ class MapPanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.waiting)
         self._layout.addLayout(bar)
+        if compact:
+            self.selection.hide()
 
     def set_send_state(self, enabled: bool, text: str) -> None:
         """The send button says and does what the owner's own send does now ("Send elsewhere…" once the case
@@ -127,7 +134,8 @@ class MapPanel(QWidget):
         scene = self._scene
         assert scene is not None
         self._shown_scene = scene
-        self._relay.submit_background(_write_page, scene, self._data_dir, on_result=self._load, owner=self)
+        self._relay.submit_background(_write_page, scene, self._data_dir, self._page_name, self._compact,
+                                      on_result=self._load, owner=self)
 
     def _load(self, page: Path) -> None:
         if self._view is not None:
@@ -148,19 +156,22 @@ class MapPanel(QWidget):
         if self._scene is None or self._view is None:
             return
         shown, self._shown_scene = self._shown_scene, self._scene
-        # An ambulance new on the map brings it into view; otherwise the person's pan and zoom stay.
-        fit = shown is not None and bool({a.id for a in self._scene.fleet} - {a.id for a in shown.fleet})
+        # An ambulance new on the map brings it into view; otherwise the person's pan and zoom stay (a compact
+        # map follows its scene).
+        new_ambulance = shown is not None and bool({a.id for a in self._scene.fleet} - {a.id for a in shown.fleet})
+        fit = self._compact or new_ambulance
         self._view.page().runJavaScript(  # type: ignore[attr-defined]
             f"emsync.update({self._scene.as_json()}, {'true' if fit else 'false'});")
 
 
-def _write_page(scene: MapScene, data_dir: Path) -> Path:
+def _write_page(scene: MapScene, data_dir: Path, page_name: str, compact: bool) -> Path:
     """Build the page (worker thread: folium and the roads file) and write it into the data dir."""
     roads = load_road_data(data_dir)
     basemap = roads.basemap if roads is not None and roads.coverage.contains(scene.center) else None
     folder = data_dir / "map"
     folder.mkdir(parents=True, exist_ok=True)
-    page = folder / "map.html"
+    page = folder / page_name
     tiles = tile_server_for(data_dir)
-    page.write_text(build_map_page(scene, basemap, tiles.url, tiles.cache.count() > 0), encoding="utf-8")
+    page.write_text(build_map_page(scene, basemap, tiles.url, tiles.cache.count() > 0, compact=compact),
+                    encoding="utf-8")
     return page
