@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from emsync_desktop.domain.roles import MFA_REQUIRED_ROLES, Role, UserInfo
 from emsync_desktop.services.auth import unlock
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self._lock_minutes = lock_minutes
         self.idle: IdleWatcher | None = None
         self.lock_screen: LockScreen | None = None
+        self._hidden_by_lock: list[QDialog] = []  # the workspace's windows, hidden while the screen is locked
         self._gps_path = gps
         self._gps: PositionSource | None = None
         self.context = context
@@ -138,6 +140,10 @@ class MainWindow(QMainWindow):
         self.lock_screen.switch_user.connect(self.sign_out)
         for widget in (self.workspace, self.sign_out_button, self.night_button):
             widget.setEnabled(False)
+        # The workspace's own windows (a message thread) would show a patient over the lock: hidden until unlocked.
+        self._hidden_by_lock = [w for w in self.workspace.findChildren(QDialog) if w.isVisible()]
+        for dialog in self._hidden_by_lock:
+            dialog.hide()
         self.lock_screen.show_locked()
 
     def _try_unlock(self, password: str) -> None:
@@ -160,6 +166,10 @@ class MainWindow(QMainWindow):
             self.lock_screen = None
         if self.workspace is not None:
             self.workspace.setEnabled(True)
+        for dialog in self._hidden_by_lock:
+            if shiboken6.isValid(dialog):
+                dialog.show()
+        self._hidden_by_lock = []
         self.sign_out_button.setEnabled(True)
         self.night_button.setEnabled(True)
         if self.idle is not None:

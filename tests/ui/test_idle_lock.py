@@ -108,3 +108,24 @@ def test_idle_watcher_follows_the_window_qt_recreated(qtbot: QtBot) -> None:
     watcher.check()
     assert watcher._last_input == 600.0
     watcher.stop()
+
+
+def test_a_message_thread_window_hides_under_the_lock_and_comes_back(qtbot: QtBot, window: MainWindow) -> None:
+    from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+    from tests.ui.conftest import send_case_as_paramedic
+
+    transfer_id = send_case_as_paramedic(window, "Chest pain", "Lourdes", "ICU")
+    sign_in_as(qtbot, window, Role.NURSE)
+    _give_password(window, Role.NURSE, "right horse")
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    workspace.messages.open_thread(transfer_id)
+    thread = workspace.messages.windows[transfer_id]
+    assert thread.isVisible()
+    _go_idle(window)
+    assert not thread.isVisible()  # the patient's thread is not left over the locked screen
+    assert window.lock_screen is not None
+    qtbot.keyClicks(window.lock_screen.password, "right horse")
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.lock_screen is None)
+    assert thread.isVisible()
