@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
@@ -140,14 +140,19 @@ class MessageService:
             return True
 
     def notices(self) -> list[Notice]:
-        """What to put in front of this user, oldest first (urgent ones to acknowledge first of all)."""
+        """What to put in front of this user: urgent ones to acknowledge first, then the newest first."""
         side = self._side
         if side is None:
             return []
         with self._store.sessions() as session:
-            rows = session.scalars(select(TransferMessage).where(TransferMessage.sync_state == "synced")
-                                   .order_by(TransferMessage.sent_at)).all()
-            desk_threads = {row.transfer_id for row in rows if row.sender_side == Side.DESK.value}
+            # Only those this user may still owe a look at (not read here yet, or urgent and not acknowledged here).
+            rows = session.scalars(select(TransferMessage).where(
+                TransferMessage.sync_state == "synced", TransferMessage.sender_id != self._user.id,
+                or_(TransferMessage.seen_at.is_(None),
+                    and_(TransferMessage.urgent, TransferMessage.acknowledged_at.is_(None))))
+                .order_by(TransferMessage.sent_at.desc())).all()
+            desk_threads = set(session.scalars(select(TransferMessage.transfer_id).where(
+                TransferMessage.sender_side == Side.DESK.value).distinct()))
             found = []
             for row in rows:
                 message = self._message(row)
