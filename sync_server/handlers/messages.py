@@ -12,8 +12,8 @@ from typing import Any
 from emsync_desktop.domain.messages import QUICK_REPLY_BY_KEY, side_of
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import MESSAGE_ENTITY, MessageReadPayload, MessageSendPayload, Op
-from sync_server.op_context import OpContext, Refused, require
-from sync_server.rows import MESSAGES, TRANSFERS, USERS, Row, get_row, rows_where
+from sync_server.op_context import OpContext, Refused, own_transfer, require
+from sync_server.rows import MESSAGES, USERS, Row, get_row, rows_where
 
 _PARTIES = {Role.PARAMEDIC, Role.NURSE, Role.COORDINATOR}
 
@@ -74,11 +74,8 @@ def _marked(ctx: OpContext, message: Row, *, acknowledge: bool) -> list[dict[str
 
 
 def _party_transfer(ctx: OpContext, transfer_id: str) -> Row:
-    transfer = ctx.get(TRANSFERS, transfer_id)
-    if transfer is None:  # not refused: the device keeps the op and sends it again after the transfer
-        raise Refused("Waiting for its transfer to reach the server.", status="deferred")
-    if ctx.role is Role.PARAMEDIC and transfer["requested_by"] != ctx.user.id:
-        raise Refused("This transfer belongs to another crew.")
+    """The transfer, if this user is one of its thread's parties (a crew's own, deferred while unknown)."""
+    transfer = own_transfer(ctx, transfer_id)
     if ctx.role is Role.NURSE and transfer["destination_hospital_id"] != ctx.user.hospital_id:
         raise Refused("This transfer is no longer coming to your hospital: its thread is with the new one.")
     return transfer
