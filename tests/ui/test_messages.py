@@ -17,7 +17,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.services.auth import demo_users
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.store.models import OutboxOp
+from emsync_desktop.store.models import OutboxOp, TransferRecord
 from emsync_desktop.sync.apply import apply_page
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import MESSAGE_ENTITY, Change
@@ -31,13 +31,15 @@ from tests.ui.conftest import send_case_as_paramedic, sign_in_as
 SYNCED = SyncStatus(online=True, pending=0, last_sync=None, error=None, touched=frozenset({MESSAGE_ENTITY}))
 
 
-def crew_message(window: MainWindow, transfer_id: str, text: str, *, urgent: bool = False) -> str:
-    """A message from the demo crew, as the pull stores it; its id."""
-    paramedic = next(u for u in demo_users(window.context.store) if u.role is Role.PARAMEDIC)
+def crew_message(window: MainWindow, transfer_id: str, text: str, *, urgent: bool = False,
+                 sender: Role = Role.PARAMEDIC) -> str:
+    """A message from the demo crew (or another demo ``sender``), as the pull stores it; its id."""
+    paramedic = next(u for u in demo_users(window.context.store) if u.role is sender)
+    side = {Role.PARAMEDIC: "crew", Role.NURSE: "ward", Role.COORDINATOR: "desk"}[sender]
     at = (utc_now() - timedelta(seconds=30)).isoformat()
     data: dict[str, Any] = {
         "id": new_id(), "transfer_id": transfer_id, "text": text, "quick_reply": None, "urgent": urgent,
-        "sender_id": paramedic.id, "sender_name": paramedic.display_name, "sender_side": "crew", "sent_at": at,
+        "sender_id": paramedic.id, "sender_name": paramedic.display_name, "sender_side": side, "sent_at": at,
         "received_at": at, "reads": [], "version": 1}
     with window.context.store.sessions.begin() as session:
         apply_page(session, [Change(seq=1, entity=MESSAGE_ENTITY, entity_id=data["id"], version=1, data=data)])
@@ -127,14 +129,23 @@ def test_a_blank_message_says_what_to_do_and_sends_nothing(qtbot: QtBot, window:
 
 
 def test_the_crew_opens_the_thread_from_the_hospital_tab(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case_as_paramedic(window, "Chest pain", "Lourdes", "ICU")
+    with window.context.store.sessions() as session:
+        case_id = session.get(TransferRecord, transfer_id).encounter_id  # type: ignore[union-attr]
     sign_in_as(qtbot, window, Role.PARAMEDIC)
     workspace = window.workspace
     assert isinstance(workspace, ParamedicWorkspace)
-    workspace.transfer._thread_transfer = transfer_id = new_id()  # as after the case's transfer was listed
-    workspace.transfer._label_messages()
-    with qtbot.waitSignal(workspace.transfer.open_thread) as opened:
-        workspace.transfer.messages.click()
-    assert opened.args == [transfer_id] and transfer_id in workspace.messages.windows
+    assert not workspace.transfer.messages.isVisibleTo(workspace.transfer)  # no case open: no thread
+    workspace.model.load(case_id)
+    qtbot.waitUntil(lambda: workspace.model.snapshot is not None and workspace.model.snapshot.id == case_id)
+    workspace.show_tab("Hospital")
+    qtbot.waitUntil(lambda: workspace.transfer.messages.isVisible(), timeout=10_000)
+    crew_message(window, transfer_id, "Ready for you", sender=Role.NURSE)  # as the pull brings the ward's answer
+    workspace.on_synced(SYNCED)
+    qtbot.waitUntil(lambda: "1 new" in workspace.transfer.messages.text(), timeout=10_000)
+    qtbot.mouseClick(workspace.transfer.messages, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: transfer_id in workspace.messages.windows, timeout=10_000)
+    assert workspace.messages.windows[transfer_id].isVisible()
 
 
 def test_the_desk_sees_an_urgent_message_in_its_table(qtbot: QtBot, window: MainWindow) -> None:
