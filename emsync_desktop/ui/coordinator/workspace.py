@@ -135,7 +135,7 @@ class CoordinatorWorkspace(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(network)
         split.addWidget(card("Open transfers (needing attention first)", transfers))
-        split.setSizes([500, 300])
+        split.setSizes([430, 370])  # the open transfers are what a desk watches: three or four rows at 1366x768
         return split
 
     def refresh_transfers(self) -> None:
