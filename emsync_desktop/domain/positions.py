@@ -60,6 +60,18 @@ def live_eta_text(live: LiveEta | None, now: datetime) -> str:
     return f"{arrives} (updated {_ago(age_s)}, {live.source_label})"
 
 
+def live_eta_short(live: LiveEta | None, now: datetime) -> str:
+    """A map label's few words: '7 min', 'arriving now', 'no position since 14:02', 'no route', 'no position yet'."""
+    if live is None:
+        return "no position yet"
+    if position_stale(live.position_at, now):
+        return f"no position since {clock(live.position_at)}"
+    if live.eta_s is None:
+        return "no route"
+    minutes = max(round((live.eta_s - max((now - live.position_at).total_seconds(), 0.0)) / 60), 0)
+    return "arriving now" if minutes == 0 else f"{minutes} min"
+
+
 def _ago(age_s: float) -> str:
     if age_s < 5:
         return "just now"

@@ -18,7 +18,6 @@ from emsync_desktop.geo.eta import LatLon
 
 OSM_ATTRIBUTION = "Roads © OpenStreetMap contributors (ODbL)"
 NO_MAP_NOTE = "No map data on this device for this area: positions and distances are to scale. Import roads (README)."
-COMPACT_NO_MAP_NOTE = "No map data here (to scale)"
 CLUSTER_FROM = 25  # hospitals; fewer are drawn one by one
 FLEET_LABELS = 6  # ambulances whose labels are always shown; more: on hover or tap
 
@@ -86,7 +85,8 @@ def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None =
                    has_tiles: bool = False, compact: bool = False) -> str:
     """The whole page as HTML. ``basemap``: the imported roads (GeoJSON) or None. ``tile_url``: the local
     tile server (127.0.0.1) template, if one runs; ``has_tiles``: whether it has any tile cached. ``compact``: a
-    small map (the ward's approach map): the no-map-data note in a few words, no zoom buttons."""
+    small map (the ward's approach map): no zoom buttons, no no-map-data note (it covered half of it; the card's
+    arrival line says where the time came from), room kept for the scale bar under the pins."""
     import folium
 
     m = folium.Map(location=[scene.center.lat, scene.center.lon], zoom_start=13, tiles=None, control_scale=True,
@@ -100,7 +100,7 @@ def build_map_page(scene: MapScene, basemap: Path | None, tile_url: str | None =
     root.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     root.header.add_child(folium.Element('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'))
     options = {"map": m.get_name(), "hasRoads": basemap is not None, "attribution": OSM_ATTRIBUTION,
-               "note": COMPACT_NO_MAP_NOTE if compact else NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM,
+               "note": "" if compact else NO_MAP_NOTE, "clusterFrom": CLUSTER_FROM, "compact": compact,
                "fleetLabels": FLEET_LABELS, "tileUrl": tile_url, "hasTiles": has_tiles}
     # folium writes the map's own script when it renders, after this one: start once the page has loaded.
     start = f"emsyncStart({json.dumps(options)}, {scene.as_json()});"
@@ -160,7 +160,7 @@ function emsyncStart(options, scene) {
     }
     emsync.grid = L.polyline(lines, {color: '#c2c9d2', weight: 1, interactive: false, pane: 'grid'}).addTo(map);
   }
-  if (!options.hasRoads && !options.hasTiles) {
+  if (!options.hasRoads && !options.hasTiles && options.note) {
     var note = L.control({position: 'topright'});
     note.onAdd = function () { var d = L.DomUtil.create('div', 'emsync-note'); d.textContent = options.note;
       return d; };
@@ -213,6 +213,10 @@ emsync.obstacles = function () {  // [{rect, owner}]: every pin (owner: its id),
     found.push({rect: el.getBoundingClientRect(), owner: el.parentElement}); });
   document.querySelectorAll('.emsync-h').forEach(function (el) {  // the approach map's hospital
     found.push({rect: el.getBoundingClientRect(), owner: 'destination'}); });
+  if (emsync.options.compact) {  // a small map's labels must not hide its scale (a big map's pins keep clear)
+    document.querySelectorAll('.leaflet-control-scale, .leaflet-control-attribution').forEach(function (el) {
+      found.push({rect: el.getBoundingClientRect(), owner: 'control'}); });
+  }
   document.querySelectorAll('.emsync-note').forEach(function (el) {
     found.push({rect: el.getBoundingClientRect(), owner: 'note'}); });
   return found;
@@ -359,7 +363,8 @@ emsync.update = function (scene, fit) {
 emsync.fit = function () {
   var note = document.querySelector('.emsync-note'), top = note ? note.getBoundingClientRect().height + 20 : 40;
   emsync.map.options.zoomSnap = 0.25;
-  emsync.map.fitBounds(emsync.bounds, {paddingTopLeft: [40, top], paddingBottomRight: [40, 40], animate: false});
+  var bottom = emsync.options.compact ? 60 : 40;  // a small map: pins clear of the scale bar and attribution
+  emsync.map.fitBounds(emsync.bounds, {paddingTopLeft: [40, top], paddingBottomRight: [40, bottom], animate: false});
 };
 // Night: dark ground, dim grid, dark labels and controls (the pins keep their colours: they carry meaning).
 emsync.setNight = function (on) {

@@ -1,8 +1,9 @@
 """Messages on a transfer's thread (issue 29): write, read, acknowledge, and what to put in front of the user.
 
 Runs on the DB thread. Each action is one transaction: the local rows and the outbox op together (a message is
-saved the moment Send is pressed, and goes when the device is online). Reading marks ``seen_at`` here at once and
-queues a ``message.read`` op; the server's marks come back with the message (``reads``).
+saved the moment Send is pressed, and goes when the device is online). Reading is marked here at once and
+queues a ``message.read`` op; the server's marks come back with the message (``reads``). Marks made here are kept
+per person (``MessageMark``): a shared ward PC has several users, and one's reading is never another's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
@@ -31,7 +32,7 @@ from emsync_desktop.domain.messages import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import Hospital, TransferMessage, TransferRecord
+from emsync_desktop.store.models import Hospital, MessageMark, TransferMessage, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import MessageReadPayload, MessageSendPayload, OpKind
 
@@ -61,12 +62,10 @@ class ThreadCount:
 
 
 def message_button_text(count: ThreadCount | None) -> str:
-    """'Messages', 'Messages (3)', 'Messages (2 new)', '⚠ Messages: urgent'."""
-    if count is None or count.total == 0:
+    """'Messages', 'Messages (2 new)', '⚠ Messages: urgent' (a bare total, own messages included, read as new)."""
+    if count is None or count.total == 0 or not (count.unread or count.urgent_waiting):
         return "Messages"
-    if count.urgent_waiting:
-        return "⚠ Messages: urgent"
-    return f"Messages ({count.unread} new)" if count.unread else f"Messages ({count.total})"
+    return "⚠ Messages: urgent" if count.urgent_waiting else f"Messages ({count.unread} new)"
 
 
 class MessageService:
@@ -109,8 +108,9 @@ class MessageService:
             transfer = session.get(TransferRecord, transfer_id)
             rows = session.scalars(select(TransferMessage).where(TransferMessage.transfer_id == transfer_id)
                                    .order_by(TransferMessage.sent_at, TransferMessage.id)).all()
+            marks = self._marks(session, [row.id for row in rows])
             title = _title(session, transfer) if transfer else "Transfer not on this device"
-            return Thread(transfer_id, title, [self._message(row) for row in rows],
+            return Thread(transfer_id, title, [self._message(row, marks.get(row.id)) for row in rows],
                           can_write=self._side is not None and transfer is not None)
 
     def mark_read(self, transfer_id: str, now: datetime | None = None) -> int:
@@ -118,11 +118,12 @@ class MessageService:
         now = now or utc_now()
         with self._store.sessions.begin() as session:
             rows = session.scalars(select(TransferMessage).where(
-                TransferMessage.transfer_id == transfer_id, TransferMessage.seen_at.is_(None),
-                TransferMessage.sender_id != self._user.id, TransferMessage.sync_state == "synced")).all()
-            unread = [row for row in rows if not seen_by(self._message(row), self._user.id)]
+                TransferMessage.transfer_id == transfer_id, TransferMessage.sender_id != self._user.id,
+                TransferMessage.sync_state == "synced")).all()
+            marks = self._marks(session, [row.id for row in rows])
+            unread = [row for row in rows if not seen_by(self._message(row, marks.get(row.id)), self._user.id)]
             for row in unread:
-                row.seen_at = now
+                session.add(MessageMark(message_id=row.id, user_id=self._user.id, seen_at=now))
             self._queue_marks(session, [row.id for row in unread], acknowledge=False, now=now)
             return len(unread)
 
@@ -131,11 +132,14 @@ class MessageService:
         now = now or utc_now()
         with self._store.sessions.begin() as session:
             row = session.get(TransferMessage, message_id)
-            if row is None or not row.urgent or row.acknowledged_at is not None or row.sender_id == self._user.id \
-                    or row.sync_state != "synced":
+            mark = session.get(MessageMark, (message_id, self._user.id))
+            if row is None or not row.urgent or row.sender_id == self._user.id or row.sync_state != "synced" \
+                    or (mark is not None and mark.acknowledged_at is not None):
                 return False
-            row.seen_at = row.seen_at or now
-            row.acknowledged_at = now
+            if mark is None:
+                mark = MessageMark(message_id=message_id, user_id=self._user.id, seen_at=now)
+                session.add(mark)
+            mark.acknowledged_at = now
             self._queue_marks(session, [row.id], acknowledge=True, now=now)
             return True
 
@@ -145,17 +149,18 @@ class MessageService:
         if side is None:
             return []
         with self._store.sessions() as session:
-            # Only those this user may still owe a look at (not read here yet, or urgent and not acknowledged here).
+            # Not those this user read here (and, urgent, acknowledged here): the rest is the domain's to judge.
+            done = exists().where(MessageMark.message_id == TransferMessage.id, MessageMark.user_id == self._user.id,
+                                  or_(MessageMark.acknowledged_at.is_not(None), ~TransferMessage.urgent))
             rows = session.scalars(select(TransferMessage).where(
-                TransferMessage.sync_state == "synced", TransferMessage.sender_id != self._user.id,
-                or_(TransferMessage.seen_at.is_(None),
-                    and_(TransferMessage.urgent, TransferMessage.acknowledged_at.is_(None))))
+                TransferMessage.sync_state == "synced", TransferMessage.sender_id != self._user.id, ~done)
                 .order_by(TransferMessage.sent_at.desc())).all()
+            marks = self._marks(session, [row.id for row in rows])
             desk_threads = set(session.scalars(select(TransferMessage.transfer_id).where(
                 TransferMessage.sender_side == Side.DESK.value).distinct()))
             found = []
             for row in rows:
-                message = self._message(row)
+                message = self._message(row, marks.get(row.id))
                 if notifies(message, self._user.id, side, desk_wrote=row.transfer_id in desk_threads):
                     transfer = session.get(TransferRecord, row.transfer_id)
                     found.append(Notice(message, _title(session, transfer) if transfer else "a transfer",
@@ -166,14 +171,23 @@ class MessageService:
         """Per transfer with messages: how many, how many unread by this user, urgent ones awaiting this side."""
         with self._store.sessions() as session:
             rows = session.scalars(select(TransferMessage)).all()
+            marks = self._marks(session, [row.id for row in rows])
             found: dict[str, list[Message]] = {}
             for row in rows:
-                found.setdefault(row.transfer_id, []).append(self._message(row))
+                found.setdefault(row.transfer_id, []).append(self._message(row, marks.get(row.id)))
         side = self._side
         return {transfer_id: ThreadCount(
             len(messages), sum(1 for m in messages if not seen_by(m, self._user.id) and m.state == "synced"),
             sum(1 for m in messages if side is not None and awaits_acknowledgement(m, side)))
             for transfer_id, messages in found.items()}
+
+    def _marks(self, session: Session, message_ids: list[str]) -> dict[str, MessageMark]:
+        """This user's marks made on this device, by message."""
+        found: dict[str, MessageMark] = {}
+        for start in range(0, len(message_ids), 500):
+            found.update((m.message_id, m) for m in session.scalars(select(MessageMark).where(
+                MessageMark.user_id == self._user.id, MessageMark.message_id.in_(message_ids[start:start + 500]))))
+        return found
 
     def _queue_marks(self, session: Session, message_ids: list[str], *, acknowledge: bool, now: datetime) -> None:
         for start in range(0, len(message_ids), MAX_READ_MARKS):
@@ -181,17 +195,17 @@ class MessageService:
             enqueue(session, user_id=self._user.id, kind=OpKind.MESSAGE_READ, entity_id=new_id(), now=now,
                     payload=MessageReadPayload(message_ids=chunk, acknowledge=acknowledge))
 
-    def _message(self, row: TransferMessage) -> Message:
-        """The row as the domain sees it, with this user's own marks made here (the server's may not be back)."""
+    def _message(self, row: TransferMessage, mark: MessageMark | None) -> Message:
+        """The row as the domain sees it, with this user's own mark made here (the server's may not be back)."""
         reads = [ReadMark(m["user_id"], m["name"], Side(m["side"]), datetime.fromisoformat(m["read_at"]),
                           datetime.fromisoformat(m["acknowledged_at"]) if m["acknowledged_at"] else None)
-                 for m in json.loads(row.reads) if m.get("side") in Side.__members__.values()]
+                 for m in json.loads(row.reads) if m.get("side") in {s.value for s in Side}]
         mine = next((m for m in reads if m.user_id == self._user.id), None)
-        if row.seen_at is not None and self._side is not None and (mine is None or (
-                row.acknowledged_at is not None and mine.acknowledged_at is None)):
+        if mark is not None and self._side is not None and (mine is None or (
+                mark.acknowledged_at is not None and mine.acknowledged_at is None)):
             reads = [m for m in reads if m is not mine]
-            reads.append(ReadMark(self._user.id, self._user.display_name, self._side, row.seen_at,
-                                  row.acknowledged_at))
+            reads.append(ReadMark(self._user.id, self._user.display_name, self._side, mark.seen_at,
+                                  mark.acknowledged_at))
         return Message(row.id, row.transfer_id, row.text, row.urgent, row.sender_id, row.sender_name,
                        Side(row.sender_side), row.sent_at, row.sync_state, row.sync_reason, tuple(reads))
 

@@ -393,9 +393,9 @@ class CapacityHourRecord(Base):
 
 class TransferMessage(Base):
     """A message on a transfer's thread (``MESSAGE_ENTITY``), as this device holds it. ``reads``: JSON list of the
-    server's read marks (user_id, name, side, read_at, acknowledged_at). ``seen_at`` / ``acknowledged_at``: this
-    device's own user read or acknowledged it (set here at once, before the server's mark comes back; the feed
-    never clears them). ``sync_state``: 'pending' while this device's message waits to go, 'synced', 'rejected'."""
+    server's read marks (user_id, name, side, read_at, acknowledged_at); the marks made on this device wait in
+    ``message_marks`` until the server's come back. ``sync_state``: 'pending' while this device's message waits to
+    go, 'synced', 'rejected'."""
 
     __tablename__ = "transfer_messages"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -408,10 +408,20 @@ class TransferMessage(Base):
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reads: Mapped[str] = mapped_column(Text, default="[]")
     version: Mapped[int] = mapped_column(Integer, default=0)
-    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MessageMark(Base):
+    """A person on this device read (and, for an urgent message, acknowledged) a message: kept per person (a
+    shared ward PC has several), set the moment it happens, before the server's mark comes back in ``reads``
+    (a newer server copy arriving first must not bring the banner back). The feed never touches it."""
+
+    __tablename__ = "message_marks"
+    message_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AmbulancePosition(Base):

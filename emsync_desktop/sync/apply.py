@@ -333,8 +333,8 @@ def _apply_position(page: _Page, change: Change) -> bool:
 
 
 def _apply_message(page: _Page, change: Change) -> bool:
-    """A message with its read marks: a newer version (more marks) replaces the marks here. This device's own
-    read and acknowledgement (``seen_at``, ``acknowledged_at``) are never touched: they may be ahead of the server."""
+    """A message with its read marks: a newer version (more marks) replaces the marks here (the marks made on this
+    device, ``message_marks``, are not touched: they may be ahead of the server)."""
     d, version = change.data, change.version
     row = page.get(MESSAGE_ENTITY, d["id"])
     state = page.sync_state(d["id"])
@@ -344,7 +344,7 @@ def _apply_message(page: _Page, change: Change) -> bool:
               "sender_id": d["sender_id"], "sender_name": d["sender_name"], "sender_side": d["sender_side"],
               "sent_at": datetime.fromisoformat(d["sent_at"]).astimezone(UTC), "reads": json.dumps(d["reads"]),
               "version": max(version, row["version"] if row else 0), "sync_state": state, "sync_reason": None}
-    _put(page, MESSAGE_ENTITY, d["id"], row, values, new_defaults={"seen_at": None, "acknowledged_at": None})
+    _put(page, MESSAGE_ENTITY, d["id"], row, values)
     return True
 
 

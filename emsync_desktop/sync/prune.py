@@ -28,6 +28,7 @@ from emsync_desktop.store.models import (
     HandoffRecord,
     HistoryEntry,
     MedicationEntry,
+    MessageMark,
     OutboxOp,
     ProcedureEntry,
     TimelineStamp,
@@ -80,6 +81,8 @@ def _delete_transfers(session: Session, transfers: dict[str, str]) -> None:
         session.execute(delete(BookingRecord).where(BookingRecord.transfer_id.in_(chunk)))
         session.execute(delete(HandoffRecord).where(HandoffRecord.transfer_id.in_(chunk)))
         session.execute(delete(AmbulancePosition).where(AmbulancePosition.id.in_(chunk)))
+        session.execute(delete(MessageMark).where(MessageMark.message_id.in_(
+            select(TransferMessage.id).where(TransferMessage.transfer_id.in_(chunk)))))
         session.execute(delete(TransferMessage).where(TransferMessage.transfer_id.in_(chunk)))
         session.execute(delete(TransferRecord).where(TransferRecord.id.in_(chunk)))
     cases = list(set(transfers.values()))

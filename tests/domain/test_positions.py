@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from emsync_desktop.domain.local_time import clock
-from emsync_desktop.domain.positions import LiveEta, live_eta_text, report_due
+from emsync_desktop.domain.positions import LiveEta, live_eta_short, live_eta_text, report_due
 
 NOW = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
 
@@ -44,3 +44,12 @@ def test_no_position_and_no_route_are_said_as_such() -> None:
     assert live_eta_text(None, NOW) == "no position reported yet"
     live = LiveEta(eta_s=None, position_at=NOW, source_label="offline road graph")
     assert live_eta_text(live, NOW) == "updated just now, no route from there (offline road graph)"
+
+
+def test_a_map_label_says_the_arrival_in_few_words() -> None:
+    fix_at = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
+    assert live_eta_short(LiveEta(420.0, fix_at, "GPS"), fix_at + timedelta(seconds=60)) == "6 min"
+    assert live_eta_short(LiveEta(30.0, fix_at, "GPS"), fix_at + timedelta(seconds=20)) == "arriving now"
+    assert live_eta_short(LiveEta(None, fix_at, "GPS"), fix_at) == "no route"
+    assert live_eta_short(None, fix_at) == "no position yet"
+    assert live_eta_short(LiveEta(420.0, fix_at, "GPS"), fix_at + timedelta(minutes=3)).startswith("no position since")

@@ -164,3 +164,17 @@ def test_the_desk_is_told_only_of_urgent_messages_and_threads_it_wrote_in(
     from_server(app_context, server_copy("0193a000-0000-7000-8000-000000000006", transfer_id, paramedic, "crew",
                                          urgent=True), seq=2)
     assert [n.needs_acknowledgement for n in desk.notices()] == [True]
+
+
+def test_one_persons_reading_on_a_shared_pc_is_not_anothers(
+        app_context: AppContext, paramedic: UserInfo, nurse: UserInfo, transfer_id: str) -> None:
+    coordinator = next(u for u in demo_users(app_context.store) if u.role is Role.COORDINATOR)
+    message_id = "0193a000-0000-7000-8000-000000000007"
+    from_server(app_context, server_copy(message_id, transfer_id, paramedic, "crew", urgent=True))
+    assert MessageService(app_context.store, nurse).acknowledge(message_id, now=T0)
+    desk = MessageService(app_context.store, coordinator)
+    assert [n.needs_acknowledgement for n in desk.notices()] == [True]  # the desk still owes its own
+    [seen_by_desk] = desk.thread(transfer_id).messages
+    assert [m.name for m in seen_by_desk.reads] == []  # nobody's mark is shown until the server has it
+    colleague = UserInfo(id="another-nurse", username="anu", display_name="Anu", role=Role.NURSE)
+    assert [n.needs_acknowledgement for n in MessageService(app_context.store, colleague).notices()] == [True]

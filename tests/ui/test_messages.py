@@ -21,6 +21,7 @@ from emsync_desktop.store.models import OutboxOp, TransferRecord
 from emsync_desktop.sync.apply import apply_page
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import MESSAGE_ENTITY, Change
+from emsync_desktop.ui.coordinator.open_transfers import TRANSFER_ID_ROLE
 from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.messages.thread_window import MessageThreadWindow
@@ -157,3 +158,72 @@ def test_the_desk_sees_an_urgent_message_in_its_table(qtbot: QtBot, window: Main
     qtbot.waitUntil(lambda: workspace.transfers.rowCount() == 1, timeout=10_000)
     qtbot.waitUntil(lambda: "⚠ urgent message" in workspace.transfers.item(0, 0).text(), timeout=10_000)
     assert workspace.messages.banner.isVisible()
+    assert workspace.transfers.item(0, 7).text().startswith("urgent message")  # Attention, coloured as a refusal
+
+
+def test_a_double_tap_on_a_quick_reply_sends_it_once(qtbot: QtBot, window: MainWindow) -> None:
+    workspace, transfer_id = nurse_with_message(qtbot, window)
+    workspace.messages.open_thread(transfer_id)
+    thread = workspace.messages.windows[transfer_id]
+    ready = next(b for b in thread.view.quick_buttons if b.text() == "Ready for you")
+    qtbot.mouseClick(ready, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(ready, Qt.MouseButton.LeftButton)
+    qtbot.wait(300)
+    qtbot.mouseClick(ready, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ready.isEnabled(), timeout=10_000)
+    assert [m["text"] for m in queued(window, "message.send")] == ["Ready for you"]
+
+
+def test_a_long_paste_is_refused_whole_never_cut(qtbot: QtBot, window: MainWindow) -> None:
+    workspace, transfer_id = nurse_with_message(qtbot, window)
+    workspace.messages.open_thread(transfer_id)
+    view = workspace.messages.windows[transfer_id].view
+    pasted = "BP 80/50, HR 130, " * 40  # 720 characters
+    view.entry.setText(pasted)
+    assert view.count.text() == f"{len(pasted)}/500" and view.count.objectName() == "fieldError"
+    qtbot.mouseClick(view.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "shorten it to 500" in view.problem.text(), timeout=10_000)
+    assert view.entry.text() == pasted and queued(window, "message.send") == []
+    qtbot.keyClick(view.entry, Qt.Key.Key_Backspace)
+    assert view.problem.text() == ""  # the hint goes once the text changes
+
+
+def test_a_thread_scrolled_up_stays_put_when_nothing_new_comes(qtbot: QtBot, window: MainWindow) -> None:
+    workspace, transfer_id = nurse_with_message(qtbot, window)
+    for n in range(12):
+        crew_message(window, transfer_id, f"update {n}: still 10 km out")
+    workspace.messages.open_thread(transfer_id)
+    view = workspace.messages.windows[transfer_id].view
+    bar = view.scroller.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=10_000)  # the newest
+    bar.setValue(0)  # up to the first message
+    workspace.on_synced(SYNCED)  # a sync with no new message
+    view.refresh()
+    qtbot.wait(300)
+    assert bar.value() == 0
+
+
+def test_the_desk_puts_a_transfer_with_an_urgent_message_on_top(qtbot: QtBot, window: MainWindow) -> None:
+    send_case_as_paramedic(window, "Fever", "Lourdes", "WARD")
+    second = send_case_as_paramedic(window, "Fall", "Lourdes", "ER")
+    sign_in_as(qtbot, window, Role.COORDINATOR)
+    workspace = window.workspace
+    assert isinstance(workspace, CoordinatorWorkspace)
+    qtbot.waitUntil(lambda: workspace.transfers.rowCount() == 2, timeout=10_000)
+    for transfer_id in [t.id for t in workspace._open if t.id != second]:
+        crew_message(window, transfer_id, "Need resus bay")  # not urgent: no reason to move
+    crew_message(window, second, "Patient deteriorating", urgent=True)
+    workspace.on_synced(SYNCED)
+    qtbot.waitUntil(lambda: "⚠ urgent message" in workspace.transfers.item(0, 0).text(), timeout=10_000)
+    assert workspace.transfers.item(0, 0).data(TRANSFER_ID_ROLE) == second
+
+
+def test_ctrl_m_opens_the_thread_of_the_card_in_view_when_nothing_is_new(qtbot: QtBot, window: MainWindow) -> None:
+    transfer_id = send_case_as_paramedic(window, "Chest pain", "Lourdes", "ICU")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    qtbot.waitUntil(lambda: len(workspace.incoming.cards) == 1, timeout=10_000)
+    assert not workspace.messages.banner.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: transfer_id in workspace.messages.windows, timeout=10_000)

@@ -77,7 +77,7 @@ def test_the_card_of_an_ambulance_on_its_way_has_a_map_of_the_approach(qtbot: Qt
     qtbot.waitUntil(lambda: transfer_id in workspace.incoming.approach.maps, timeout=10_000)  # type: ignore[union-attr]
     panel = workspace.incoming.approach.maps[transfer_id]  # type: ignore[union-attr]
     assert workspace.incoming.cards[transfer_id].isAncestorOf(panel)
-    qtbot.waitUntil(lambda: panel._scene is not None and "Ambulance · arrives in" in panel._scene.fleet[0].label,
+    qtbot.waitUntil(lambda: panel._scene is not None and panel._scene.fleet[0].label.endswith(" min"),
                     timeout=10_000)
     assert panel._scene.destination is not None and not panel._scene.fleet[0].stale
 
@@ -120,5 +120,5 @@ def test_the_approach_map_names_the_ambulance_and_the_hospital_without_overlap(q
         "JSON.stringify([emsync.overlapping(), emsync.shownLabels()])", 0, answers.append)
     qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
     overlapping, shown = json.loads(str(answers[0]))
-    assert overlapping == 0 and "Here" in shown, shown
-    assert any(text.startswith("Ambulance · arrives in") for text in shown), shown
+    assert overlapping == 0 and "This hospital" in shown, shown
+    assert any(text.startswith("Ambulance · ") and text.endswith(" min") for text in shown), shown

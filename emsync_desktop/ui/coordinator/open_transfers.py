@@ -34,6 +34,10 @@ class OpenTransfersTable(QTableWidget):
         self.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.message_counts: dict[str, ThreadCount] = {}  # set by the desk's message centre
 
+    def _urgent_message(self, transfer_id: str) -> bool:
+        count = self.message_counts.get(transfer_id)
+        return count is not None and count.urgent_waiting > 0
+
     def selected_transfer_id(self) -> str | None:
         rows = self.selectionModel().selectedRows()
         if not rows:
@@ -52,13 +56,15 @@ class OpenTransfersTable(QTableWidget):
         ambulances' positions (``ui.live_etas``); the ETA column says how fresh each is."""
         now = utc_now()
         selected = self.selected_transfer_id()
+        transfers = sorted(transfers, key=lambda t: not self._urgent_message(t.id))  # on top, like other alarms
         self.setSortingEnabled(False)
         self.setRowCount(len(transfers))
         for row, t in enumerate(transfers):
             patient = t.patient + _messages_marker(self.message_counts.get(t.id))
+            attention = t.attention or (URGENT_MESSAGE if self._urgent_message(t.id) else None)
             values = (patient, t.severity or "–", t.state, f"{t.destination} · {t.unit}", f"{t.age_min} min",
-                      arrival_text(t, live, now), t.bed, t.attention or t.note)
-            kind = _attention_kind(t.attention)
+                      arrival_text(t, live, now), t.bed, attention or t.note)
+            kind = _attention_kind(attention)
             colours = attention_colour(self._theme, kind) if kind is not None else None
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
@@ -76,6 +82,9 @@ class OpenTransfersTable(QTableWidget):
             self.select_transfer(selected)
 
 
+URGENT_MESSAGE = "urgent message: open Messages… and acknowledge"
+
+
 def _messages_marker(count: ThreadCount | None) -> str:
     """After the patient: '  ⚠ urgent message', '  ✉ 2 new', or nothing."""
     if count is None:
@@ -88,6 +97,6 @@ def _messages_marker(count: ThreadCount | None) -> str:
 def _attention_kind(attention: str | None) -> str | None:
     if attention is None:
         return None
-    if attention.startswith(("bed refused", "refused", "bed hold lapsed")):
+    if attention.startswith(("bed refused", "refused", "bed hold lapsed", "urgent message")):
         return "danger"
     return "pending" if "waiting for the server" in attention else "caution"

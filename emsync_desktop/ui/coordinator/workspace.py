@@ -77,13 +77,15 @@ class CoordinatorWorkspace(QWidget):
         self.transfers.activated.connect(lambda _index: self.open_redirect())  # Return or a double tap on a row
         self.redirect = touch_button("Redirect selected transfer…")
         self.redirect.clicked.connect(self.open_redirect)
-        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self)
+        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self,
+                                      current=self.transfers.selected_transfer_id)
         self.messages.counts_changed.connect(self._on_message_counts)
         self.open_messages = touch_button("Messages…", tooltip="The selected transfer's thread with its crew and ward")
         self.open_messages.clicked.connect(self._open_selected_thread)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
+        self.transfers.itemSelectionChanged.connect(lambda: self.message.setText(""))  # a hint about choosing one
         self.trends = TrendsView(theme)
         self.past = PastTransfersView(relay, store, lookup, fetch)
         self.tabs = QTabWidget()
@@ -135,7 +137,7 @@ class CoordinatorWorkspace(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(network)
         split.addWidget(card("Open transfers (needing attention first)", transfers))
-        split.setSizes([430, 370])  # the open transfers are what a desk watches: three or four rows at 1366x768
+        split.setSizes([470, 330])  # the open transfers are what a desk watches: three rows at 1366x768
         return split
 
     def refresh_transfers(self) -> None:

@@ -22,12 +22,14 @@ class MessageCenter(QObject):
     counts_changed = Signal(dict)  # transfer id -> ThreadCount
 
     def __init__(self, relay: TaskRelay, service: MessageService, user_id: str, on_local_change: Callable[[], None],
-                 host: QWidget) -> None:
-        """``host``: the workspace; thread windows are its children, Ctrl+M opens the banner's thread in it."""
+                 host: QWidget, current: Callable[[], str | None] = lambda: None) -> None:
+        """``host``: the workspace; thread windows are its children. Ctrl+M opens the banner's thread, else
+        ``current()``'s: the transfer the screen is on (the crew's open case, the desk's selected row)."""
         super().__init__(host)
         self._relay, self._service, self._user_id = relay, service, user_id
         self._on_local_change = on_local_change
         self._host = host
+        self._current = current
         self.banner = MessageBanner()
         self.banner.open_thread.connect(self.open_thread)
         self.banner.acknowledge.connect(self._acknowledge)
@@ -35,6 +37,7 @@ class MessageCenter(QObject):
         self.windows: dict[str, MessageThreadWindow] = {}
         self.notices: list[Notice] = []
         self.counts: dict[str, ThreadCount] = {}
+        self._pending = 0  # the outbox's waiting ops at the last sync report
         QShortcut(QKeySequence("Ctrl+M"), host, self._open_banner_thread, context=Qt.ShortcutContext.WindowShortcut)
         self.refresh()
 
@@ -43,9 +46,13 @@ class MessageCenter(QObject):
         self._relay.submit(self._service.counts, on_result=self._on_counts, owner=self)
 
     def on_synced(self, status: SyncStatus) -> None:
-        """New messages or marks came (or ours went): the banner, the counts and any open thread follow."""
-        if status.touched & {MESSAGE_ENTITY, "transfer"} or not status.pending:
+        """New messages or marks came (ours come back through the feed too): the banner, the counts and any open
+        thread follow. A new transfer can be the one a banner or a count is about (its title)."""
+        answered = status.pending < self._pending  # ops of ours answered: a message delivered, or refused
+        self._pending = status.pending
+        if status.touched & {MESSAGE_ENTITY, "transfer"} or answered:
             self.refresh()
+        if status.touched & {MESSAGE_ENTITY} or answered:
             for window in self.windows.values():
                 if window.isVisible():
                     window.view.refresh()
@@ -59,8 +66,9 @@ class MessageCenter(QObject):
         window.show_in_front()
 
     def _open_banner_thread(self) -> None:
-        if self.notices:
-            self.open_thread(self.notices[0].message.transfer_id)
+        transfer_id = self.notices[0].message.transfer_id if self.notices else self._current()
+        if transfer_id is not None:
+            self.open_thread(transfer_id)
 
     def _on_notices(self, notices: list[Notice]) -> None:
         self.notices = notices

@@ -11,7 +11,16 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emsync_desktop.domain.messages import MAX_TEXT_CHARS, QUICK_REPLIES, MessageProblem
 from emsync_desktop.services.messages import MessageService, Thread
@@ -20,6 +29,8 @@ from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 
 log = logging.getLogger(__name__)
+MAX_PASTE_CHARS = 5_000
+RESEND_PAUSE_MS = 800
 
 
 class MessageThreadView(QWidget):
@@ -43,8 +54,11 @@ class MessageThreadView(QWidget):
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(holder)
+        self._thread: Thread | None = None  # as shown
+        self._follow_newest = True
+        self.scroller.verticalScrollBar().rangeChanged.connect(self._on_range)
         self.entry = QLineEdit()
-        self.entry.setMaxLength(MAX_TEXT_CHARS)
+        self.entry.setMaxLength(MAX_PASTE_CHARS)  # never cut at the limit unseen: a longer text is refused, kept
         self.entry.setPlaceholderText("Type a message; Enter sends")
         self.urgent = QCheckBox("Urgent")
         self.send_button = touch_button("Send", primary=True)
@@ -57,6 +71,11 @@ class MessageThreadView(QWidget):
         self.problem.setObjectName("fieldError")
         self.problem.setWordWrap(True)
         self.acknowledge_buttons: dict[str, QWidget] = {}
+        self.quick_buttons: list[QPushButton] = []
+        self._sending = False  # a send in flight, and a moment after: a double tap or Enter-Enter sends once
+        self.entry.textChanged.connect(self._on_typing)
+        self.count = QLabel()
+        self.count.setObjectName("muted")
         self._lay_out()
         self.refresh()
 
@@ -68,9 +87,11 @@ class MessageThreadView(QWidget):
                                   tooltip="Sent as urgent: the others must acknowledge it" if reply.urgent else "")
             button.clicked.connect(partial(self._send, "", reply.key))
             quick.addWidget(button)
+            self.quick_buttons.append(button)
         quick.addStretch(1)
         entry = QHBoxLayout()
         entry.addWidget(self.entry, 1)
+        entry.addWidget(self.count)
         entry.addWidget(self.urgent)
         entry.addWidget(self.send_button)
         layout = QVBoxLayout(self)
@@ -91,6 +112,16 @@ class MessageThreadView(QWidget):
         self.refresh()  # read now: what came while it was hidden is marked read once on screen
 
     def _show(self, thread: Thread) -> None:
+        """Redraw only when something changed; follow the newest message only when one came, or when the reader
+        was at the bottom already (someone scrolled up to an older message keeps it in view)."""
+        if thread == self._thread:
+            self._mark_read_if_shown()
+            return
+        had = {m.id for m in self._thread.messages} if self._thread else set()
+        bar = self.scroller.verticalScrollBar()
+        follow = self._thread is None or bar.value() >= bar.maximum() - 4 or any(
+            m.id not in had for m in thread.messages)
+        self._thread = thread
         self.title.setText(thread.title)
         while self._bubbles.count() > 1:
             item = self._bubbles.takeAt(1)
@@ -111,13 +142,18 @@ class MessageThreadView(QWidget):
             self._bubbles.addWidget(empty)
         if not thread.can_write:
             self.send_button.setEnabled(False)
-        QTimer.singleShot(0, self._scroll_to_newest)
+        self._follow_newest = follow
+        self._mark_read_if_shown()
+
+    def _mark_read_if_shown(self) -> None:
         if self.isVisible():
             self._relay.submit(self._service.mark_read, self.transfer_id, on_result=self._on_marked, owner=self)
 
-    def _scroll_to_newest(self) -> None:
-        bar = self.scroller.verticalScrollBar()
-        bar.setValue(bar.maximum())
+    def _on_range(self, _low: int, high: int) -> None:
+        """The bubbles were laid out (the scroll range is known only now): to the newest, if following."""
+        if self._follow_newest:
+            self.scroller.verticalScrollBar().setValue(high)
+            self._follow_newest = False
 
     def _on_marked(self, count: int) -> None:
         if count:
@@ -127,6 +163,9 @@ class MessageThreadView(QWidget):
         self._send(self.entry.text(), None)
 
     def _send(self, text: str, quick_reply: str | None) -> None:
+        if self._sending:
+            return
+        self._set_sending(True)
         self.problem.setText("")
         self._relay.submit(self._service.send, self.transfer_id, text, quick_reply, self.urgent.isChecked(),
                            on_result=partial(self._on_sent, quick_reply is None), on_error=self._on_refused,
@@ -136,10 +175,26 @@ class MessageThreadView(QWidget):
         if typed:
             self.entry.clear()
         self.urgent.setChecked(False)
+        QTimer.singleShot(RESEND_PAUSE_MS, self, lambda: self._set_sending(False))
         self.refresh()
         self.changed.emit()
 
+    def _set_sending(self, sending: bool) -> None:
+        self._sending = sending
+        for button in (*self.quick_buttons, self.send_button):
+            button.setEnabled(not sending and (self._thread is None or self._thread.can_write))
+
+    def _on_typing(self, text: str) -> None:
+        """A count once the line is long, red past the limit; a problem shown goes once the text changes."""
+        self.problem.setText("")
+        length = len(text)
+        self.count.setText(f"{length}/{MAX_TEXT_CHARS}" if length > MAX_TEXT_CHARS - 100 else "")
+        self.count.setObjectName("fieldError" if length > MAX_TEXT_CHARS else "muted")
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
+
     def _on_refused(self, error: BaseException) -> None:
+        self._set_sending(False)
         if isinstance(error, MessageProblem):
             self.problem.setText(str(error))
         else:  # the text stays in the box: nothing typed is lost
@@ -154,3 +209,4 @@ class MessageThreadView(QWidget):
     def _acknowledged(self) -> None:
         self.refresh()
         self.changed.emit()
+        self.entry.setFocus(Qt.FocusReason.OtherFocusReason)  # its button is gone: the keyboard goes on from here

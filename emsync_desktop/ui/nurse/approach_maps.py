@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from emsync_desktop.domain.positions import LiveEta, live_eta_text, position_stale
+from emsync_desktop.domain.positions import LiveEta, live_eta_short, position_stale
 from emsync_desktop.geo.map_page import AmbulancePin, MapScene
 from emsync_desktop.services.ward import AmbulanceFix
 from emsync_desktop.ui.tasks import TaskRelay
@@ -58,11 +58,11 @@ class ApproachMaps(QObject):
         panel = self.maps.get(transfer_id)
         if panel is None:
             return
-        label = "Ambulance · " + live_eta_text(live, now).split(" (")[0]
+        label = "Ambulance · " + live_eta_short(live, now)
         at = live.position_at if live is not None else fix.at  # the line above and the pin judge the same fix
         pin = AmbulancePin(transfer_id, fix.point.lat, fix.point.lon, label, stale=position_stale(at, now))
         scene = MapScene(center=fix.destination, hospitals=[], fleet=[pin], destination=fix.destination,
-                         destination_label="Here")
+                         destination_label="This hospital")
         if self._scenes.get(transfer_id) != scene:
             self._scenes[transfer_id] = scene
             panel.show_scene(scene)

@@ -143,6 +143,11 @@ class IncomingTransfersView(QWidget):
         self._focus_card(next(iter(cards)))
         return True
 
+    def focused_or_first(self) -> str | None:
+        """The transfer whose card has the keyboard, else the first card's (Ctrl+M opens its thread)."""
+        focused = self._card_with_focus()
+        return focused or next(iter(self.cards), None)
+
     def pending_ids(self) -> set[str]:
         """Transfers still waiting for this ward's answer."""
         return set(self._pending)

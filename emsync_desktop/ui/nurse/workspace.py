@@ -55,7 +55,8 @@ class NurseWorkspace(QWidget):
         self.incoming = IncomingTransfersView(relay, WardService(store, user), on_local_change, ecg=self.ecg,
                                               router=router_for(data_dir), maps_dir=data_dir,
                                               night=theme.name == "dark")
-        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self)
+        self.messages = MessageCenter(relay, MessageService(store, user), user.id, on_local_change, self,
+                                      current=self.incoming.focused_or_first)
         self.incoming.open_thread.connect(self.messages.open_thread)
         self.messages.counts_changed.connect(self.incoming.show_message_counts)
         self.alert = QLabel()

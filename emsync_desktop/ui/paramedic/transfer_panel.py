@@ -113,13 +113,15 @@ class TransferPanel(QWidget):
         layout.addWidget(self.routing_note)
         layout.addWidget(self.message)
         row = QHBoxLayout()
-        row.addWidget(self.messages)
         row.addStretch(1)
         row.addWidget(self.send_elsewhere)
         row.addWidget(self.send)
         layout.addLayout(row)
         layout.addWidget(self.outcome)
-        layout.addWidget(heading)
+        below = QHBoxLayout()  # the thread beside the case's transfers (the send row has no room left at 1366)
+        below.addWidget(heading, 1)
+        below.addWidget(self.messages)
+        layout.addLayout(below)
         layout.addWidget(self.transfers)
 
     def refresh(self) -> None:
@@ -146,6 +148,11 @@ class TransferPanel(QWidget):
             self.outcome.style().unpolish(self.outcome)
             self.outcome.style().polish(self.outcome)
         self._update_buttons()
+
+    @property
+    def thread_transfer(self) -> str | None:
+        """The open case's latest transfer (its thread: the Messages button, Ctrl+M)."""
+        return self._thread_transfer
 
     def show_message_counts(self, counts: dict[str, ThreadCount]) -> None:
         self._message_counts = counts

@@ -161,7 +161,7 @@ class ParamedicWorkspace(QWidget):
         self.news = NewsBanner()
         self.news.open_case.connect(self._open_case_with_news)
         self.messages = MessageCenter(relay, MessageService(transfers.store, transfers.user), transfers.user.id,
-                                      on_local_change, self)
+                                      on_local_change, self, current=lambda: self.transfer.thread_transfer)
         self.transfer.open_thread.connect(self.messages.open_thread)
         self.messages.counts_changed.connect(self.transfer.show_message_counts)
         layout = QVBoxLayout(self)

@@ -1,5 +1,6 @@
 """Messages on a transfer (issue 29): transfer_messages, the thread between the crew, the ward and the desk as the
-feed brings it, with this device's own messages queued and its own user's read and acknowledgement marks.
+feed brings it, with this device's own messages queued; message_marks, what each person on this device read or
+acknowledged before the server's marks came back.
 
 Revision ID: 0016
 Revises: 0015
@@ -28,14 +29,20 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(), nullable=False),
         sa.Column("reads", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("seen_at", sa.DateTime(), nullable=True),
-        sa.Column("acknowledged_at", sa.DateTime(), nullable=True),
         sa.Column("sync_state", sa.String(16), nullable=False),
         sa.Column("sync_reason", sa.Text(), nullable=True),
     )
     op.create_index("ix_transfer_messages_transfer_id", "transfer_messages", ["transfer_id"])
+    op.create_table(
+        "message_marks",
+        sa.Column("message_id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("message_marks")
     op.drop_index("ix_transfer_messages_transfer_id", table_name="transfer_messages")
     op.drop_table("transfer_messages")
