@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.ids import new_id
@@ -91,8 +91,14 @@ class MessageService:
         urgent = urgent or bool(reply and reply.urgent)
         now = now or utc_now()
         with self._store.sessions.begin() as session:
-            if session.get(TransferRecord, transfer_id) is None:
+            transfer = session.get(TransferRecord, transfer_id)
+            if transfer is None:
                 raise MessageProblem("This transfer is not on this device; sync, then try again.")
+            if not self._takes_part(transfer):
+                raise MessageProblem("This transfer is not yours (another crew's, or no longer coming to your "
+                                     "hospital): its thread is with them.")
+            if transfer.sync_state == "rejected":
+                raise MessageProblem("The server refused this transfer, so it has no thread: call the hospital.")
             message = TransferMessage(id=new_id(), transfer_id=transfer_id, text=cleaned, urgent=urgent,
                                       sender_id=self._user.id, sender_name=self._user.display_name,
                                       sender_side=self._side.value, sent_at=now, reads="[]", version=0,
@@ -106,20 +112,22 @@ class MessageService:
     def thread(self, transfer_id: str) -> Thread:
         with self._store.sessions() as session:
             transfer = session.get(TransferRecord, transfer_id)
+            if transfer is not None and not self._takes_part(transfer):
+                return Thread(transfer_id, "Not a transfer of yours", [], can_write=False)
             rows = session.scalars(select(TransferMessage).where(TransferMessage.transfer_id == transfer_id)
                                    .order_by(TransferMessage.sent_at, TransferMessage.id)).all()
             marks = self._marks(session, [row.id for row in rows])
             title = _title(session, transfer) if transfer else "Transfer not on this device"
-            return Thread(transfer_id, title, [self._message(row, marks.get(row.id)) for row in rows],
-                          can_write=self._side is not None and transfer is not None)
+            writable = self._side is not None and transfer is not None and transfer.sync_state != "rejected"
+            return Thread(transfer_id, title, [self._message(row, marks.get(row.id)) for row in rows], writable)
 
     def mark_read(self, transfer_id: str, now: datetime | None = None) -> int:
         """Mark every message of others on the thread read by this user (shown on screen); returns how many."""
         now = now or utc_now()
         with self._store.sessions.begin() as session:
-            rows = session.scalars(select(TransferMessage).where(
+            rows = session.scalars(self._in_scope(select(TransferMessage).where(
                 TransferMessage.transfer_id == transfer_id, TransferMessage.sender_id != self._user.id,
-                TransferMessage.sync_state == "synced")).all()
+                TransferMessage.sync_state == "synced"))).all()
             marks = self._marks(session, [row.id for row in rows])
             unread = [row for row in rows if not seen_by(self._message(row, marks.get(row.id)), self._user.id)]
             for row in unread:
@@ -152,8 +160,8 @@ class MessageService:
             # Not those this user read here (and, urgent, acknowledged here): the rest is the domain's to judge.
             done = exists().where(MessageMark.message_id == TransferMessage.id, MessageMark.user_id == self._user.id,
                                   or_(MessageMark.acknowledged_at.is_not(None), ~TransferMessage.urgent))
-            rows = session.scalars(select(TransferMessage).where(
-                TransferMessage.sync_state == "synced", TransferMessage.sender_id != self._user.id, ~done)
+            rows = session.scalars(self._in_scope(select(TransferMessage).where(
+                TransferMessage.sync_state == "synced", TransferMessage.sender_id != self._user.id, ~done))
                 .order_by(TransferMessage.sent_at.desc())).all()
             marks = self._marks(session, [row.id for row in rows])
             desk_threads = set(session.scalars(select(TransferMessage.transfer_id).where(
@@ -170,7 +178,7 @@ class MessageService:
     def counts(self) -> dict[str, ThreadCount]:
         """Per transfer with messages: how many, how many unread by this user, urgent ones awaiting this side."""
         with self._store.sessions() as session:
-            rows = session.scalars(select(TransferMessage)).all()
+            rows = session.scalars(self._in_scope(select(TransferMessage))).all()
             marks = self._marks(session, [row.id for row in rows])
             found: dict[str, list[Message]] = {}
             for row in rows:
@@ -180,6 +188,28 @@ class MessageService:
             len(messages), sum(1 for m in messages if not seen_by(m, self._user.id) and m.state == "synced"),
             sum(1 for m in messages if side is not None and awaits_acknowledgement(m, side)))
             for transfer_id, messages in found.items()}
+
+    def _takes_part(self, transfer: TransferRecord) -> bool:
+        """Whether this user is a party to the transfer's thread here (as the server decides: the crew who
+        requested it, a nurse of its current destination, a coordinator). A shared device holds others' threads."""
+        if self._side is Side.CREW:
+            return transfer.requested_by == self._user.id
+        if self._side is Side.WARD:
+            return transfer.destination_hospital_id == self._user.hospital_id
+        return self._side is Side.DESK
+
+    def _in_scope(self, query: Select[tuple[TransferMessage]]) -> Select[tuple[TransferMessage]]:
+        """``query`` limited to the threads this user takes part in (``_takes_part``)."""
+        if self._side is Side.DESK:
+            return query
+        mine = select(TransferRecord.id)
+        if self._side is Side.CREW:
+            mine = mine.where(TransferRecord.requested_by == self._user.id)
+        elif self._side is Side.WARD:
+            mine = mine.where(TransferRecord.destination_hospital_id == self._user.hospital_id)
+        else:
+            mine = mine.where(false())
+        return query.where(TransferMessage.transfer_id.in_(mine))
 
     def _marks(self, session: Session, message_ids: list[str]) -> dict[str, MessageMark]:
         """This user's marks made on this device, by message."""
@@ -193,7 +223,7 @@ class MessageService:
         for start in range(0, len(message_ids), MAX_READ_MARKS):
             chunk = message_ids[start:start + MAX_READ_MARKS]
             enqueue(session, user_id=self._user.id, kind=OpKind.MESSAGE_READ, entity_id=new_id(), now=now,
-                    payload=MessageReadPayload(message_ids=chunk, acknowledge=acknowledge))
+                    payload=MessageReadPayload(message_ids=chunk, acknowledge=acknowledge, at=now))
 
     def _message(self, row: TransferMessage, mark: MessageMark | None) -> Message:
         """The row as the domain sees it, with this user's own mark made here (the server's may not be back)."""

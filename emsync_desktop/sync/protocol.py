@@ -154,10 +154,12 @@ class MessageSendPayload(_Strict):
 
 class MessageReadPayload(_Strict):
     """Read marks from the signed-in user on messages of others; ``acknowledge``: an urgent message's explicit
-    acknowledgement (which also marks it read). The op's ``entity_id`` is the mark's own id."""
+    acknowledgement (which also marks it read). The op's ``entity_id`` is the mark's own id. ``at``: when it was
+    read on the device (an acknowledgement made offline at 14:03 says 14:03, not when it reached the server)."""
 
     message_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_READ_MARKS)]
     acknowledge: bool = False
+    at: AwareDatetime | None = None
 
 
 class BookingHoldPayload(_Strict):

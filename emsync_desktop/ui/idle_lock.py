@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ui.theme import TOUCH_PX
@@ -41,6 +41,7 @@ class IdleWatcher(QObject):
         self._clock = clock
         self._last_input = clock()
         self._fired = False
+        self._extra: set[QObject] = set()  # the windows of the window's own dialogs, watched too
         self._timer = QTimer(self, interval=5_000)
         self._timer.timeout.connect(self.check)
         if watched is not None:
@@ -65,9 +66,20 @@ class IdleWatcher(QObject):
         parent = self.parent()
         if isinstance(parent, QWidget):
             self._follow(parent.windowHandle())
+            self._watch_own_windows(parent)
         if self._minutes > 0 and not self._fired and self._clock() - self._last_input >= self._minutes * 60:
             self._fired = True
             self.idle.emit()
+
+    def _watch_own_windows(self, parent: QWidget) -> None:
+        """Typing in one of the window's own windows (a message thread) is use too: their QWindows are watched
+        as well, once each (looked for with every ``check``)."""
+        for dialog in parent.findChildren(QDialog):
+            handle = dialog.windowHandle()
+            if dialog.isVisible() and handle is not None and handle not in self._extra:
+                self._extra.add(handle)
+                handle.installEventFilter(self)
+                handle.destroyed.connect(lambda _obj=None, h=handle: self._extra.discard(h))
 
     def reset(self) -> None:
         self._last_input = self._clock()
@@ -75,6 +87,9 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        for handle in [h for h in self._extra if shiboken6.isValid(h)]:
+            handle.removeEventFilter(self)
+        self._extra.clear()
         if self._watched is not None and shiboken6.isValid(self._watched):
             self._watched.removeEventFilter(self)
 

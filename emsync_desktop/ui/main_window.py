@@ -141,7 +141,8 @@ class MainWindow(QMainWindow):
         for widget in (self.workspace, self.sign_out_button, self.night_button):
             widget.setEnabled(False)
         # The workspace's own windows (a message thread) would show a patient over the lock: hidden until unlocked.
-        self._hidden_by_lock = [w for w in self.workspace.findChildren(QDialog) if w.isVisible()]
+        # Not a modal dialog: hiding one ends it (a reject reason half typed would be lost); those stay, disabled.
+        self._hidden_by_lock = [w for w in self.workspace.findChildren(QDialog) if w.isVisible() and not w.isModal()]
         for dialog in self._hidden_by_lock:
             dialog.hide()
         self.lock_screen.show_locked()

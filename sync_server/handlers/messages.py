@@ -7,6 +7,7 @@ check runs before any write, so a refusal has nothing to undo."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from emsync_desktop.domain.messages import QUICK_REPLY_BY_KEY, side_of
@@ -40,14 +41,16 @@ def read(ctx: OpContext, op: Op, p: Any) -> int:
     assert isinstance(p, MessageReadPayload)
     require(ctx, _PARTIES, "mark messages read")
     found = []
-    for message_id in dict.fromkeys(p.message_ids):
+    for message_id in sorted(set(p.message_ids)):  # one lock order for every reader (PostgreSQL: no deadlock)
         message = ctx.get(MESSAGES, message_id, for_update=True)
         if message is None:
             raise Refused("A message marked read is not on the server.")
         found.append((message, _party_transfer(ctx, message["transfer_id"])))
     changed = 0
     for message, transfer in found:
-        reads = _marked(ctx, message, acknowledge=p.acknowledge)
+        # The device's time, never in the future, never before the server had the message.
+        at = max(min(p.at or ctx.now, ctx.now), message["received_at"])
+        reads = _marked(ctx, message, acknowledge=p.acknowledge, at=at)
         if reads is not None:
             _publish(ctx, ctx.update(MESSAGES, message, {"reads": reads, "version": message["version"] + 1}),
                      transfer)
@@ -55,11 +58,11 @@ def read(ctx: OpContext, op: Op, p: Any) -> int:
     return changed
 
 
-def _marked(ctx: OpContext, message: Row, *, acknowledge: bool) -> list[dict[str, Any]] | None:
-    """The message's marks with this user's read (and acknowledgement), or None when nothing changes."""
+def _marked(ctx: OpContext, message: Row, *, acknowledge: bool, at: datetime) -> list[dict[str, Any]] | None:
+    """The message's marks with this user's read (and acknowledgement) at ``at``, or None when nothing changes."""
     if message["sender_id"] == ctx.user.id:
         return None
-    now = ctx.now.isoformat()
+    now = at.isoformat()
     reads = [dict(mark) for mark in message["reads"]]
     mine = next((mark for mark in reads if mark["user_id"] == ctx.user.id), None)
     if mine is None:

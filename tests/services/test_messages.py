@@ -176,5 +176,31 @@ def test_one_persons_reading_on_a_shared_pc_is_not_anothers(
     assert [n.needs_acknowledgement for n in desk.notices()] == [True]  # the desk still owes its own
     [seen_by_desk] = desk.thread(transfer_id).messages
     assert [m.name for m in seen_by_desk.reads] == []  # nobody's mark is shown until the server has it
-    colleague = UserInfo(id="another-nurse", username="anu", display_name="Anu", role=Role.NURSE)
+    colleague = UserInfo(id="another-nurse", username="devi", display_name="Devi", role=Role.NURSE,
+                         hospital_id=nurse.hospital_id)
     assert [n.needs_acknowledgement for n in MessageService(app_context.store, colleague).notices()] == [True]
+
+
+def test_a_nurse_of_another_hospital_on_a_shared_pc_is_told_nothing_and_cannot_write(
+        app_context: AppContext, paramedic: UserInfo, nurse: UserInfo, transfer_id: str) -> None:
+    elsewhere = UserInfo(id="amrita-nurse", username="anu", display_name="Anu", role=Role.NURSE,
+                         hospital_id=demo_id("hospital", "Amrita"))
+    from_server(app_context, server_copy("0193a000-0000-7000-8000-000000000008", transfer_id, paramedic, "crew",
+                                         urgent=True))
+    other = MessageService(app_context.store, elsewhere)
+    assert other.notices() == [] and other.counts() == {} and other.thread(transfer_id).messages == []
+    with pytest.raises(MessageProblem, match="not yours"):
+        other.send(transfer_id, "hello", now=T0)
+    assert [n.message.text for n in MessageService(app_context.store, nurse).notices()] == ["Patient deteriorating"]
+
+
+def test_no_message_on_a_transfer_the_server_refused(app_context: AppContext, paramedic: UserInfo,
+                                                     transfer_id: str) -> None:
+    from emsync_desktop.store.models import TransferRecord
+
+    with app_context.store.sessions.begin() as session:
+        session.get(TransferRecord, transfer_id).sync_state = "rejected"  # type: ignore[union-attr]
+    crew = MessageService(app_context.store, paramedic)
+    with pytest.raises(MessageProblem, match="refused this transfer"):
+        crew.send(transfer_id, "ETA 5 min", now=T0)
+    assert not crew.thread(transfer_id).can_write

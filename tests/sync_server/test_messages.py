@@ -3,6 +3,7 @@ read marks and acknowledgements come back to the sender; nobody else sees it. On
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -133,3 +134,39 @@ def test_the_new_hospital_gets_the_thread_of_a_redirected_transfer(server: Serve
 def test_a_read_mark_for_an_unknown_message_is_refused(server: Server) -> None:
     [answer] = server.push("maria", read_mark(new_id()))
     assert answer["status"] == "rejected" and "not on the server" in answer["reason"]
+
+
+def test_a_message_sent_again_after_a_lost_answer_is_kept_once(server: Server) -> None:
+    transfer_id = sent(server)
+    first = message(transfer_id, "Need resus bay")
+    [answer] = server.push("asha", first)
+    [again] = server.push("asha", first)  # the same op: its answer was lost on the way back
+    assert answer == again and answer["status"] == "applied"
+    assert list(messages_seen(server, "maria")) == [first["entity_id"]]
+
+
+def test_an_acknowledgement_made_offline_keeps_its_time(server: Server) -> None:
+    transfer_id = sent(server)
+    urgent = message(transfer_id, "Patient deteriorating", urgent=True)
+    server.push("asha", urgent)
+    received = datetime.fromisoformat(messages_seen(server, "maria")[urgent["entity_id"]]["received_at"])
+    time.sleep(1.0)
+    mark = read_mark(urgent["entity_id"], acknowledge=True)
+    mark["payload"]["at"] = (received + timedelta(milliseconds=300)).isoformat()  # acknowledged offline, sent later
+    server.push("maria", mark)
+    [seen] = messages_seen(server, "asha")[urgent["entity_id"]]["reads"]
+    assert datetime.fromisoformat(seen["acknowledged_at"]) == received + timedelta(milliseconds=300)
+
+
+def test_a_read_mark_is_never_dated_before_the_message_or_in_the_future(server: Server) -> None:
+    transfer_id = sent(server)
+    urgent = message(transfer_id, "Patient deteriorating", urgent=True)
+    server.push("asha", urgent)
+    behind, ahead = read_mark(urgent["entity_id"]), read_mark(urgent["entity_id"])
+    behind["payload"]["at"] = (NOW - timedelta(days=1)).isoformat()  # a device clock a day behind
+    ahead["payload"]["at"] = (datetime.now(UTC) + timedelta(days=1)).isoformat()  # a day ahead
+    server.push("maria", behind)
+    server.push("rahul", ahead)
+    data = messages_seen(server, "asha")[urgent["entity_id"]]
+    times = [datetime.fromisoformat(m["read_at"]) for m in data["reads"]]
+    assert all(datetime.fromisoformat(data["received_at"]) <= t <= datetime.now(UTC) for t in times)

@@ -129,3 +129,37 @@ def test_a_message_thread_window_hides_under_the_lock_and_comes_back(qtbot: QtBo
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.lock_screen is None)
     assert thread.isVisible()
+
+
+def test_typing_in_a_message_thread_counts_as_use(qtbot: QtBot, window: MainWindow) -> None:
+    from emsync_desktop.ui.nurse.workspace import NurseWorkspace
+    from tests.ui.conftest import send_case_as_paramedic
+
+    transfer_id = send_case_as_paramedic(window, "Chest pain", "Lourdes", "ICU")
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace) and window.idle is not None
+    workspace.messages.open_thread(transfer_id)
+    thread = workspace.messages.windows[transfer_id]
+    now = [0.0]
+    window.idle._clock = lambda: now[0]
+    window.idle.reset()
+    window.idle.check()  # finds the thread's window
+    now[0] = 10 * 60.0
+    thread.view.entry.setFocus()
+    QTest.keyClick(thread.windowHandle(), Qt.Key.Key_A)  # typing in the thread, as the platform sends it
+    window.idle.check()
+    assert window.lock_screen is None
+
+
+def test_a_modal_dialog_open_at_the_lock_is_kept_not_cancelled(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    sign_in_as(qtbot, window, Role.NURSE)
+    assert window.workspace is not None
+    reason = QDialog(window.workspace)  # as a reject reason being typed
+    reason.setModal(True)
+    reason.open()
+    _go_idle(window)
+    assert reason.isVisible() and reason.result() == 0 and not reason.isEnabled()
+    reason.close()

@@ -44,6 +44,7 @@ class MessageThreadView(QWidget):
         self._relay, self._service, self._user_id = relay, service, user_id
         self.transfer_id = transfer_id
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # the crew's chief complaint: never read as markup
         self.title.setObjectName("subheading")
         self.title.setWordWrap(True)
         self._bubbles = QVBoxLayout()
@@ -146,7 +147,9 @@ class MessageThreadView(QWidget):
         self._mark_read_if_shown()
 
     def _mark_read_if_shown(self) -> None:
-        if self.isVisible():
+        """Read means in front of someone: the window is shown and is the one in use (one left open behind
+        others, or on an empty ward PC, must not tell the crew "read")."""
+        if self.isVisible() and self.window().isActiveWindow():
             self._relay.submit(self._service.mark_read, self.transfer_id, on_result=self._on_marked, owner=self)
 
     def _on_range(self, _low: int, high: int) -> None:
@@ -168,11 +171,12 @@ class MessageThreadView(QWidget):
         self._set_sending(True)
         self.problem.setText("")
         self._relay.submit(self._service.send, self.transfer_id, text, quick_reply, self.urgent.isChecked(),
-                           on_result=partial(self._on_sent, quick_reply is None), on_error=self._on_refused,
-                           owner=self)
+                           on_result=partial(self._on_sent, text if quick_reply is None else None),
+                           on_error=self._on_refused, owner=self)
 
-    def _on_sent(self, typed: bool, _message_id: str) -> None:
-        if typed:
+    def _on_sent(self, typed: str | None, _message_id: str) -> None:
+        """``typed``: the line that was sent; cleared only if the box still holds it (typing went on meanwhile)."""
+        if typed is not None and self.entry.text() == typed:
             self.entry.clear()
         self.urgent.setChecked(False)
         QTimer.singleShot(RESEND_PAUSE_MS, self, lambda: self._set_sending(False))

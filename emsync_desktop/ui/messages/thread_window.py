@@ -3,6 +3,7 @@ per transfer (opening it again brings it to the front)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from emsync_desktop.services.messages import MessageService
@@ -26,6 +27,11 @@ class MessageThreadWindow(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         self.resize(620, 560)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.view.refresh()  # brought to the front: what came meanwhile is read now
 
     def show_in_front(self) -> None:
         self.show()

@@ -21,6 +21,7 @@ from emsync_desktop.ui.widgets.map_panel import MapPanel
 
 MAX_MAPS = 3  # a ward rarely has more ambulances on their way at once; the rest keep their text line
 MAP_HEIGHT_PX = 170
+PAGE_PREFIX = "approach-"
 
 
 class ApproachMaps(QObject):
@@ -30,6 +31,8 @@ class ApproachMaps(QObject):
         self._relay, self._data_dir, self._shelf, self._night = relay, data_dir, shelf, night
         self.maps: dict[str, MapPanel] = {}
         self._scenes: dict[str, MapScene] = {}
+        for old in (data_dir / "map").glob(f"{PAGE_PREFIX}*.html"):  # left by an earlier run: rebuilt when needed
+            old.unlink(missing_ok=True)
 
     def park(self) -> None:
         """Before the cards are deleted: keep every map out of them."""
@@ -42,16 +45,21 @@ class ApproachMaps(QObject):
         for transfer_id in [t for t in self.maps if t not in wanted]:
             self.maps.pop(transfer_id).deleteLater()
             self._scenes.pop(transfer_id, None)
+            self._page(transfer_id).unlink(missing_ok=True)
         return wanted
 
     def map_for(self, transfer_id: str) -> MapPanel:
         panel = self.maps.get(transfer_id)
         if panel is None:
             panel = MapPanel(self._relay, self._data_dir, self._shelf, action_text=None, hint="", night=self._night,
-                             page_name=f"approach-{transfer_id}.html", compact=True)
+                             page_name=self._page(transfer_id).name, compact=True)
             panel.setFixedHeight(MAP_HEIGHT_PX)
             self.maps[transfer_id] = panel
         return panel
+
+    def _page(self, transfer_id: str) -> Path:
+        """Its page's file (each map its own: two building at once must not write one file)."""
+        return self._data_dir / "map" / f"{PAGE_PREFIX}{transfer_id}.html"
 
     def show(self, transfer_id: str, fix: AmbulanceFix, live: LiveEta | None, now: datetime) -> None:
         """The ambulance where it was and what its arrival line says; the page is touched only on a change."""
