@@ -43,6 +43,7 @@ from emsync_desktop.sync.http import (
     SyncHttp,
 )
 from emsync_desktop.sync.local import (
+    answered_below,
     count_pending,
     held_reasons,
     pull_position,
@@ -113,19 +114,24 @@ class SyncStatus:
     server: str = ""  # which of several servers the device talks to (``ServerList.describe``): "server 2 of 2 (host)"
     held: tuple[str, ...] = ()  # why each change from the server this device could not apply is held back
     first_sync_records: int | None = None  # during a device's first sync (a snapshot): records received so far
+    others_waiting: int = 0  # changes of other people on this device, kept until they sign in here again
 
 
 class SyncEngine:
     def __init__(self, store: Store, http: SyncHttp, device_id: str, credentials: tuple[str, str],
                  db_submit: DbSubmit, on_status: Callable[[SyncStatus], None] | None = None,
                  poll_s: float = 5.0, blob_dir: Path | None = None, live: LivePusher | None = None,
-                 tokens: TokenResponse | None = None, keep_audit_anchors: bool = False) -> None:
+                 tokens: TokenResponse | None = None, keep_audit_anchors: bool = False,
+                 owner_id: str | None = None) -> None:
         """``tokens``: the session of the person's sign-in, if it went through the server (the engine then
         starts in that session instead of opening another). Its refresh token renews access when it lapses;
         the password signs in again only when there is none or it is refused, which an account with a
         second factor cannot do in the background.
         ``keep_audit_anchors``: a coordinator or admin desk, which keeps the server's audit anchors
-        (``sync.audit_anchors``), fetched at most every ``ANCHORS_EVERY_S``."""
+        (``sync.audit_anchors``), fetched at most every ``ANCHORS_EVERY_S``.
+        ``owner_id``: the signed-in person's id on this device: only their changes are pushed (the server takes the
+        author from the sign-in; another person's changes on a shared PC wait until they sign in here again).
+        None: every pending change (a device with one user, tools)."""
         self._store = store
         self._http = http
         self._device_id = device_id
@@ -140,6 +146,7 @@ class SyncEngine:
         self._code_due: SecondFactorRequired | None = None
         self._disabled = False
         self._keep_audit_anchors = keep_audit_anchors
+        self._owner_id = owner_id
         self._anchors_fetched_at: float | None = None  # time.monotonic()
         self._pruned_at: float | None = None  # time.monotonic()
         self._wake = threading.Event()
@@ -273,13 +280,16 @@ class SyncEngine:
         """Push every pending op, in order. Taking the next batch and storing the last batch's answers
         run on the DB thread while a batch is on the wire; every stored answer is waited for."""
         batch = min(BATCH, MAX_OPS_PER_PUSH)
-        ops = self._db(take_pending, self._store, self._device_id, batch)
+        ops = self._db(take_pending, self._store, self._device_id, batch, 0, self._owner_id)
         storing: list[Future[None]] = []
-        # Every op before the first pending one has its answer stored here: the server may forget those answers.
-        answered = AnsweredThrough(device_id=self._device_id, device_seq=ops[0].device_seq - 1) if ops else None
+        # Every op before the first pending one, whoever's, has its answer stored here: the server may forget those
+        # answers. (Not this person's first: another's older op, not sent yet, must not be taken for a repeat.)
+        below = self._db(answered_below, self._store) if ops else None
+        answered = AnsweredThrough(device_id=self._device_id, device_seq=below) if below is not None else None
         try:
             while ops:
-                after = self._submit(take_pending, self._store, self._device_id, batch, ops[-1].device_seq)
+                after = self._submit(take_pending, self._store, self._device_id, batch, ops[-1].device_seq,
+                                     self._owner_id)
                 response = self._authorized(partial(self._push, ops=ops, answered=answered))
                 storing.append(self._submit(store_results, self._store, response.results, datetime.now(UTC)))
                 ops = after.result()
@@ -352,11 +362,11 @@ class SyncEngine:
 
     def _report(self, online: bool, error: str | None, touched: set[str] | None = None, *,
                 sign_in_needed: bool = False, first_sync_records: int | None = None) -> None:
-        pending = self._db(count_pending, self._store)
+        pending, everyone = self._db(count_pending, self._store, self._owner_id)
         held = tuple(self._db(held_reasons, self._store))
         self._on_status(SyncStatus(online, pending, self.last_sync, error, frozenset(touched or ()), id(self),
                                    sign_in_needed, self._disabled, self._http.servers.describe(), held,
-                                   first_sync_records))
+                                   first_sync_records, everyone - pending))
 
 
 def revoke_session(servers: str | ServerList, refresh_token: str, ca_file: Path | None = None) -> bool:

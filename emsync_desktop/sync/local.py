@@ -12,7 +12,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import HeldChange, Hospital
 from emsync_desktop.store.repositories import get_setting, set_setting
 from emsync_desktop.sync.apply import PageResult, apply_page
-from emsync_desktop.sync.outbox import count_attempt, pending_count, pending_ops, record_results
+from emsync_desktop.sync.outbox import count_attempt, first_pending_seq, pending_count, pending_ops, record_results
 from emsync_desktop.sync.protocol import Change, Op, OpResult
 
 CURSOR_KEY = "sync.cursor"
@@ -26,10 +26,11 @@ def _keys(account: str) -> tuple[str, str]:
     return (f"{CURSOR_KEY}.{account}", f"{SNAPSHOT_KEY}.{account}") if account else (CURSOR_KEY, SNAPSHOT_KEY)
 
 
-def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
-    """Up to ``limit`` unanswered ops after ``after_seq`` (those before are on their way), counting the attempt."""
+def take_pending(store: Store, device_id: str, limit: int, after_seq: int = 0, user_id: str | None = None) -> list[Op]:
+    """Up to ``limit`` unanswered ops after ``after_seq`` (those before are on their way), counting the attempt;
+    ``user_id``: only that person's."""
     with store.sessions.begin() as session:
-        ops = pending_ops(session, device_id, limit, after_seq)
+        ops = pending_ops(session, device_id, limit, after_seq, user_id)
         count_attempt(session, [op.op_id for op in ops])
         return ops
 
@@ -119,6 +120,15 @@ def held_reasons(store: Store) -> list[str]:
         return [row.reason for row in session.scalars(select(HeldChange).order_by(HeldChange.seq))]
 
 
-def count_pending(store: Store) -> int:
+def count_pending(store: Store, user_id: str | None = None) -> tuple[int, int]:
+    """(this person's unanswered ops, everyone's): ``user_id`` None counts everyone's as theirs."""
     with store.sessions.begin() as session:
-        return pending_count(session)
+        everyone = pending_count(session)
+        return (everyone if user_id is None else pending_count(session, user_id)), everyone
+
+
+def answered_below(store: Store) -> int | None:
+    """The ``device_seq`` through which every op's answer is stored here (None: every op is answered)."""
+    with store.sessions.begin() as session:
+        first = first_pending_seq(session)
+        return None if first is None else first - 1

@@ -52,15 +52,30 @@ def enqueue(session: Session, *, user_id: str, kind: OpKind, entity_id: str, pay
     return row
 
 
-def pending_ops(session: Session, device_id: str, limit: int, after_seq: int = 0) -> list[Op]:
-    rows = session.connection().execute(_PENDING, {"limit": limit, "after_seq": after_seq}).all()
+def pending_ops(session: Session, device_id: str, limit: int, after_seq: int = 0,
+                user_id: str | None = None) -> list[Op]:
+    """Unanswered ops in order; ``user_id``: only that person's (a device pushes each person's changes under their
+    own sign-in: a shared PC's next user must not send the last one's as their own)."""
+    statement = _PENDING if user_id is None else _PENDING_OF_USER
+    rows = session.connection().execute(statement, {"limit": limit, "after_seq": after_seq,
+                                                    "user_id": user_id}).all()
     return [Op.model_construct(op_id=r.op_id, device_id=device_id, device_seq=r.device_seq, kind=OpKind(r.kind),
                                entity_id=r.entity_id, payload=json.loads(r.payload), base_version=r.base_version,
                                hlc=r.hlc) for r in rows]  # written by enqueue: already valid
 
 
-def pending_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.state == PENDING)) or 0)
+def pending_count(session: Session, user_id: str | None = None) -> int:
+    """Unanswered ops (``user_id``: only that person's)."""
+    query = select(func.count()).select_from(OutboxOp).where(OutboxOp.state == PENDING)
+    if user_id is not None:
+        query = query.where(OutboxOp.user_id == user_id)
+    return int(session.scalar(query) or 0)
+
+
+def first_pending_seq(session: Session) -> int | None:
+    """The lowest ``device_seq`` still unanswered, whoever's: every answer before it is stored on this device."""
+    found = session.scalar(select(func.min(OutboxOp.device_seq)).where(OutboxOp.state == PENDING))
+    return int(found) if found is not None else None
 
 
 def count_attempt(session: Session, op_ids: Sequence[str]) -> None:
@@ -135,6 +150,7 @@ _PENDING = (select(_OUTBOX.c.op_id, _OUTBOX.c.device_seq, _OUTBOX.c.kind, _OUTBO
                    _OUTBOX.c.base_version, _OUTBOX.c.hlc)
             .where(_OUTBOX.c.state == PENDING, _OUTBOX.c.device_seq > bindparam("after_seq"))
             .order_by(_OUTBOX.c.device_seq).limit(bindparam("limit")))
+_PENDING_OF_USER = _PENDING.where(_OUTBOX.c.user_id == bindparam("user_id"))
 _COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
                   .values(attempts=_OUTBOX.c.attempts + 1))
 _WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(

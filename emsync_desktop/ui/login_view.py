@@ -177,6 +177,10 @@ class LoginView(QWidget):
         if reachable and self._message_is_offline:
             self._set_message("")
 
+    def show_notice(self, text: str) -> None:
+        """A word for whoever signs in next (e.g. the last person's changes still waiting on this PC)."""
+        self._set_message(text)
+
     def _set_message(self, text: str, *, offline: bool = False) -> None:
         self.message.setText(text)
         self._message_is_offline = offline

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.idle: IdleWatcher | None = None
         self.lock_screen: LockScreen | None = None
         self._hidden_by_lock: list[QDialog] = []  # the workspace's windows, hidden while the screen is locked
+        self._unsent = 0  # the signed-in person's changes waiting to send, as the last sync report said
         self._gps_path = gps
         self._gps: PositionSource | None = None
         self.context = context
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
             return
         self.sync = SyncBridge(self.context, self.relay.runner, self.sync_target, user.username, password,
                                self.sync_target.tokens_for(user.username),
-                               keep_audit_anchors=user.role in (Role.COORDINATOR, Role.ADMIN))
+                               keep_audit_anchors=user.role in (Role.COORDINATOR, Role.ADMIN), owner_id=user.id)
         # Queued explicitly: the engine emits from its own thread; widgets are touched on the GUI thread only.
         self.sync.status.connect(self._on_sync_status, Qt.ConnectionType.QueuedConnection)
         self.sync.start()
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
     def _on_sync_status(self, status: SyncStatus) -> None:
         if self.sync is None or status.engine_id != id(self.sync.engine):
             return  # a late status of an engine already stopped (signed out, closing)
+        self._unsent = status.pending
         text, good = describe(status)
         self.connection_label.setText(text)
         self.connection_label.setStyleSheet(f"color: {self.theme.ok if good else self.theme.warning};")
@@ -358,6 +360,11 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self._remove_lock()
         self.flush()
+        if self.user is not None and self._unsent:  # they go under this person's own sign-in, never the next one's
+            name, count = self.user.display_name, self._unsent
+            self.login.show_notice(f"{count} change{'s' if count != 1 else ''} by {name} not sent yet: kept on this "
+                                   f"PC, sent when {name} signs in here again (online).")
+        self._unsent = 0
         self._stop_sync(sign_out=True)
         if self.sync_target is not None:
             self.sync_target.forget_passwords()

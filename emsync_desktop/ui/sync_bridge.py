@@ -62,7 +62,8 @@ class SyncBridge(QObject):
     status = Signal(object)  # SyncStatus, delivered on the GUI thread (queued from the sync thread)
 
     def __init__(self, context: AppContext, runner: DbRunner, target: SyncTarget, username: str,
-                 password: str, tokens: TokenResponse | None = None, *, keep_audit_anchors: bool = False) -> None:
+                 password: str, tokens: TokenResponse | None = None, *, keep_audit_anchors: bool = False,
+                 owner_id: str | None = None) -> None:
         """``keep_audit_anchors``: a coordinator or admin desk keeps the server's audit anchors.
         The engine's requests and the live channel share one ``ServerList`` (``target.url``: one address
         or several, separated by commas), so they fail over together and talk to the same server."""
@@ -72,7 +73,7 @@ class SyncBridge(QObject):
         self.engine = SyncEngine(context.store, SyncHttp(servers), context.install.device_id,
                                  (username, password), db_submit=runner.submit, on_status=self.status.emit,
                                  blob_dir=context.data_dir / BLOBS_DIR, live=self.live, tokens=tokens,
-                                 keep_audit_anchors=keep_audit_anchors)
+                                 keep_audit_anchors=keep_audit_anchors, owner_id=owner_id)
 
     def start(self) -> None:
         self.engine.start()
@@ -96,6 +97,8 @@ def describe(status: SyncStatus) -> tuple[str, bool]:
     if status.account_disabled:
         return f"● {ACCOUNT_DISABLED}", False
     waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send"
+    if status.others_waiting:  # a shared PC: another person's, sent under their own sign-in
+        waiting += f" (and {status.others_waiting} of others, sent when they next sign in here)"
     last = status.last_sync.astimezone().strftime("%H:%M:%S") if status.last_sync else "never"
     if status.sign_in_needed:
         return f"● Not syncing: sign out and sign in again with a code from your app · {waiting}", False

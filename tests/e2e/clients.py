@@ -60,9 +60,9 @@ class Client:
 
 
 def make_client(data_dir: Path, role: Role, server_url: str, username: str, password: str,
-                poll_s: float = 5.0, live: bool = False) -> Client:
+                poll_s: float = 5.0, live: bool = False, own_changes_only: bool = False) -> Client:
     """``live``: with a live channel, as the app has (``ui.sync_bridge``): started now, connecting once the
-    engine has signed in."""
+    engine has signed in. ``own_changes_only``: push only this person's changes, as the app does (``owner_id``)."""
     context = open_app(data_dir, lambda _r: None, demo=True)
     runner = DbRunner()
     user = next(u for u in demo_users(context.store) if u.role is role)
@@ -70,7 +70,8 @@ def make_client(data_dir: Path, role: Role, server_url: str, username: str, pass
     servers = ServerList(server_url)  # one address or several (comma-separated), shared as the app does
     channel = LiveChannel(servers, lambda: engines[0].token, lambda _cursor: engines[0].nudge()) if live else None
     engines.append(SyncEngine(context.store, SyncHttp(servers), context.install.device_id, (username, password),
-                              db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs", live=channel))
+                              db_submit=runner.submit, poll_s=poll_s, blob_dir=data_dir / "blobs", live=channel,
+                              owner_id=user.id if own_changes_only else None))
     if channel is not None:
         channel.start()
     return Client(context, runner, user, engines[0], channel)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from emsync_desktop.domain.roles import Role
 from emsync_desktop.services.auth import sign_in_with_server
 from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
@@ -22,6 +23,7 @@ from emsync_desktop.ui.sync_bridge import server_sync_target
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import LIGHT
 from emsync_desktop.ui.widgets.server_status import ServerStatusLine
+from tests.ui.conftest import sign_in_as
 
 PASSWORD = "correct horse battery"
 DEVI = UserPublic(id="0190f0e0-0000-7000-8000-0000000000aa", username="devi", display_name="Devi Nair",
@@ -134,3 +136,13 @@ def test_a_server_that_never_answers_is_called_unreachable_on_the_deadline(qtbot
     finally:
         line.stop()
         release.set()
+
+
+def test_signing_out_with_changes_unsent_says_they_wait_for_their_owner(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.NURSE)
+    assert window.user is not None
+    name = window.user.display_name
+    window._unsent = 2  # as the last sync report said (offline: two of hers waiting)
+    window.sign_out()
+    assert f"2 changes by {name} not sent yet" in window.login.message.text()
+    assert f"sent when {name} signs in here again" in window.login.message.text()

@@ -25,3 +25,8 @@ def test_online_with_nothing_held_is_good_news() -> None:
 def test_a_first_sync_says_how_far_it_has_got() -> None:
     text, good = describe(SyncStatus(True, 0, None, None, first_sync_records=12000))
     assert good and "Getting this device ready: 12,000 records from the server so far" in text
+
+
+def test_a_shared_pc_says_whose_changes_wait_for_their_owner() -> None:
+    text, _good = describe(SyncStatus(True, 0, None, None, others_waiting=2))
+    assert "0 changes waiting to send (and 2 of others, sent when they next sign in here)" in text
