@@ -32,7 +32,7 @@ from emsync_desktop.domain.messages import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import Hospital, MessageMark, TransferMessage, TransferRecord
+from emsync_desktop.store.models import Hospital, MessageDraft, MessageMark, TransferMessage, TransferRecord
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import MessageReadPayload, MessageSendPayload, OpKind
 
@@ -104,10 +104,33 @@ class MessageService:
                                       sender_side=self._side.value, sent_at=now, reads="[]", version=0,
                                       sync_state="pending")
             session.add(message)
+            if not quick_reply:  # the line typed goes; a quick reply leaves a half-typed line where it was
+                draft = session.get(MessageDraft, (self._user.id, transfer_id))
+                if draft is not None:
+                    session.delete(draft)
             enqueue(session, user_id=self._user.id, kind=OpKind.MESSAGE_SEND, entity_id=message.id, now=now,
                     payload=MessageSendPayload(transfer_id=transfer_id, text=cleaned, quick_reply=quick_reply,
                                                urgent=urgent, sent_at=now))
             return message.id
+
+    def save_draft(self, transfer_id: str, text: str, now: datetime | None = None) -> None:
+        """Keep what is typed in the thread's box (empty: none)."""
+        with self._store.sessions.begin() as session:
+            draft = session.get(MessageDraft, (self._user.id, transfer_id))
+            if not text:
+                if draft is not None:
+                    session.delete(draft)
+                return
+            if draft is None:
+                session.add(MessageDraft(user_id=self._user.id, transfer_id=transfer_id, text=text,
+                                         updated_at=now or utc_now()))
+            else:
+                draft.text, draft.updated_at = text, now or utc_now()
+
+    def draft(self, transfer_id: str) -> str:
+        with self._store.sessions() as session:
+            draft = session.get(MessageDraft, (self._user.id, transfer_id))
+            return draft.text if draft is not None else ""
 
     def thread(self, transfer_id: str) -> Thread:
         with self._store.sessions() as session:

@@ -424,6 +424,18 @@ class MessageMark(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class MessageDraft(Base):
+    """A line typed in a thread and not sent yet, per person and transfer: kept when the window goes (sign-out,
+    the night theme rebuilding the screen, a crash) and put back when the thread opens again; removed in the
+    transaction that sends it."""
+
+    __tablename__ = "message_drafts"
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AmbulancePosition(Base):
     """Where the ambulance on a transfer last was, as its crew's device reported it (``AMBULANCE_POSITION_ENTITY``,
     seen by the destination's staff and the desks). ``at``: the device's fix (UTC); ``version``: the feed's seq of

@@ -28,6 +28,7 @@ from emsync_desktop.store.models import (
     HandoffRecord,
     HistoryEntry,
     MedicationEntry,
+    MessageDraft,
     MessageMark,
     OutboxOp,
     ProcedureEntry,
@@ -84,6 +85,7 @@ def _delete_transfers(session: Session, transfers: dict[str, str]) -> None:
         session.execute(delete(MessageMark).where(MessageMark.message_id.in_(
             select(TransferMessage.id).where(TransferMessage.transfer_id.in_(chunk)))))
         session.execute(delete(TransferMessage).where(TransferMessage.transfer_id.in_(chunk)))
+        session.execute(delete(MessageDraft).where(MessageDraft.transfer_id.in_(chunk)))
         session.execute(delete(TransferRecord).where(TransferRecord.id.in_(chunk)))
     cases = list(set(transfers.values()))
     kept: set[str] = set()  # cases with another transfer still here

@@ -227,3 +227,27 @@ def test_ctrl_m_opens_the_thread_of_the_card_in_view_when_nothing_is_new(qtbot: 
     assert not workspace.messages.banner.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: transfer_id in workspace.messages.windows, timeout=10_000)
+
+
+def test_a_line_typed_in_a_thread_survives_the_night_theme_and_a_sign_out(qtbot: QtBot, window: MainWindow) -> None:
+    workspace, transfer_id = nurse_with_message(qtbot, window)
+    workspace.messages.open_thread(transfer_id)
+    qtbot.keyClicks(workspace.messages.windows[transfer_id].view.entry, "Bay 4 is")
+    window.toggle_theme()  # rebuilds the screen, thread windows and all
+    qtbot.waitUntil(lambda: isinstance(window.workspace, NurseWorkspace) and window.workspace is not workspace)
+    rebuilt = window.workspace
+    assert isinstance(rebuilt, NurseWorkspace)
+    rebuilt.messages.open_thread(transfer_id)
+    entry = rebuilt.messages.windows[transfer_id].view.entry
+    qtbot.waitUntil(lambda: entry.text() == "Bay 4 is", timeout=10_000)
+    qtbot.keyClicks(entry, " ready")
+    window.sign_out()
+    sign_in_as(qtbot, window, Role.NURSE)
+    again = window.workspace
+    assert isinstance(again, NurseWorkspace)
+    again.messages.open_thread(transfer_id)
+    entry = again.messages.windows[transfer_id].view.entry
+    qtbot.waitUntil(lambda: entry.text() == "Bay 4 is ready", timeout=10_000)
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(queued(window, "message.send")), timeout=10_000)
+    assert again.messages._service.draft(transfer_id) == ""  # sent: the draft went with it

@@ -164,6 +164,10 @@ class CoordinatorWorkspace(QWidget):
         if self.tabs.currentWidget() is self.trends:
             self._relay.submit(network_trends, self._store, utc_now(), on_result=self.trends.set_trends, owner=self)
 
+    def flush(self) -> None:
+        """Save anything typed but not yet committed (a message thread's line), before sign-out or a rebuild."""
+        self.messages.flush()
+
     def on_synced(self, status: SyncStatus) -> None:
         """Refresh what the sync engine's changes touched (transfers, bookings, beds, the hourly figures)."""
         if status.touched & {"transfer", "booking", AMBULANCE_POSITION_ENTITY}:

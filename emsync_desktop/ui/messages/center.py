@@ -57,6 +57,11 @@ class MessageCenter(QObject):
                 if window.isVisible():
                     window.view.refresh()
 
+    def flush(self) -> None:
+        """Keep every open thread's typed line (before sign-out or the screen is rebuilt)."""
+        for window in self.windows.values():
+            window.view.save_draft()
+
     def open_thread(self, transfer_id: str) -> None:
         window = self.windows.get(transfer_id)
         if window is None:

@@ -10,7 +10,7 @@ import logging
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 log = logging.getLogger(__name__)
 MAX_PASTE_CHARS = 5_000
 RESEND_PAUSE_MS = 800
+DRAFT_SAVE_MS = 400
 
 
 class MessageThreadView(QWidget):
@@ -75,10 +76,13 @@ class MessageThreadView(QWidget):
         self.quick_buttons: list[QPushButton] = []
         self._sending = False  # a send in flight, and a moment after: a double tap or Enter-Enter sends once
         self.entry.textChanged.connect(self._on_typing)
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
         self.count = QLabel()
         self.count.setObjectName("muted")
         self._lay_out()
         self.refresh()
+        relay.submit(service.draft, transfer_id, on_result=self._restore_draft, owner=self)
 
     def _lay_out(self) -> None:
         quick = QHBoxLayout()
@@ -188,8 +192,23 @@ class MessageThreadView(QWidget):
         for button in (*self.quick_buttons, self.send_button):
             button.setEnabled(not sending and (self._thread is None or self._thread.can_write))
 
+    def _restore_draft(self, text: str) -> None:
+        if text and not self.entry.text():
+            self.entry.setText(text)
+
+    def save_draft(self) -> None:
+        """Keep what is in the box now (typing saves it a moment after the last key; hiding the window at once)."""
+        self._draft_timer.stop()
+        self._relay.submit(self._service.save_draft, self.transfer_id, self.entry.text(), on_result=lambda _r: None)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.save_draft()
+        super().hideEvent(event)
+
     def _on_typing(self, text: str) -> None:
-        """A count once the line is long, red past the limit; a problem shown goes once the text changes."""
+        """A count once the line is long, red past the limit; a problem shown goes once the text changes; the
+        draft is kept a moment after the last key."""
+        self._draft_timer.start()
         self.problem.setText("")
         length = len(text)
         self.count.setText(f"{length}/{MAX_TEXT_CHARS}" if length > MAX_TEXT_CHARS - 100 else "")

@@ -93,6 +93,10 @@ class NurseWorkspace(QWidget):
         layout.addWidget(self.tabs, 1)
         relay.submit(hospital_name, store, user, on_result=self._on_hospital, owner=self)
 
+    def flush(self) -> None:
+        """Save anything typed but not yet committed (a message thread's line), before sign-out or a rebuild."""
+        self.messages.flush()
+
     def on_synced(self, status: SyncStatus) -> None:
         """Refresh after the sync engine brought changes (new transfers, bed states, the crew's record)."""
         if status.touched & {"transfer", "handoff", "booking", AMBULANCE_POSITION_ENTITY,

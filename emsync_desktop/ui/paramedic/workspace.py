@@ -249,6 +249,7 @@ class ParamedicWorkspace(QWidget):
         self.form.flush()
         self.vitals.flush()
         self.history.flush()
+        self.messages.flush()
 
     def _on_snapshot(self, snapshot: CaseSnapshot | None) -> None:
         if snapshot is None:

@@ -1,6 +1,6 @@
 """Messages on a transfer (issue 29): transfer_messages, the thread between the crew, the ward and the desk as the
 feed brings it, with this device's own messages queued; message_marks, what each person on this device read or
-acknowledged before the server's marks came back.
+acknowledged before the server's marks came back; message_drafts, lines typed and not sent yet.
 
 Revision ID: 0016
 Revises: 0015
@@ -42,7 +42,17 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "message_drafts",
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("transfer_id", sa.String(36), primary_key=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("message_drafts")
     op.drop_table("message_marks")
     op.drop_index("ix_transfer_messages_transfer_id", table_name="transfer_messages")
     op.drop_table("transfer_messages")
