@@ -6,7 +6,8 @@ from pathlib import Path
 
 import emsync_desktop.domain as domain
 
-ALLOWED_THIRD_PARTY = {"pydantic"}
+# pydantic; python-stdnum: check characters (ISO 7064, ISBT 128) as the field computes them (docs/decisions.md).
+ALLOWED_THIRD_PARTY = {"pydantic", "stdnum"}
 
 
 def imported_roots(path: Path) -> set[str]:
