@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server.answers import forget_answers
 from sync_server.capacity_hours import sample_capacity
-from sync_server.db import is_sqlite
+from sync_server.db import is_sqlite, make_write_engine
 from sync_server.feed import compact_feed
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,12 @@ def keep_up(engine: Engine, sessions: sessionmaker[Session], now: datetime) -> U
 
 def _in_batches(engine: Engine, step: Callable[[Connection, datetime], int], now: datetime) -> int:
     """Run ``step`` (which deletes a batch and says how many) until it deletes nothing, at most ``MAX_BATCHES``
-    times, each batch in its own transaction."""
+    times, each batch in its own write transaction (SQLite: ``BEGIN IMMEDIATE``; a deferred one that read first and
+    then wrote failed at once with "database is locked" whenever a push was being written, the busy wait skipped)."""
     done = 0
+    writes = make_write_engine(engine)
     for _ in range(MAX_BATCHES):
-        with engine.begin() as conn:
+        with writes.begin() as conn:
             deleted = step(conn, now)
         done += deleted
         if deleted == 0:

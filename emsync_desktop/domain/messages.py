@@ -126,14 +126,18 @@ def sender_mark(message: Message) -> str:
     return "delivered" + (" — waiting for acknowledgement" if message.urgent else "")
 
 
+NAMED_MARKS = 3  # people named under a message; more are counted
+
+
 def _who(marks: list[ReadMark], *, acknowledged: bool) -> str:
-    """The first to read (or acknowledge), and how many more did."""
+    """Who read (or acknowledged) and when, first first: 'Maria Joseph (ward) 14:03, Rahul Nair (desk) 14:04'."""
     def at(mark: ReadMark) -> datetime:
         return (mark.acknowledged_at or mark.read_at) if acknowledged else mark.read_at
 
-    first = min(marks, key=at)
-    more = f" and {len(marks) - 1} more" if len(marks) > 1 else ""
-    return f"{first.name} ({first.side.value}) {clock(at(first))}{more}"
+    ordered = sorted(marks, key=at)
+    named = ", ".join(f"{m.name} ({m.side.value}) {clock(at(m))}" for m in ordered[:NAMED_MARKS])
+    more = f" and {len(ordered) - NAMED_MARKS} more" if len(ordered) > NAMED_MARKS else ""
+    return named + more
 
 
 def seen_by(message: Message, user_id: str) -> bool:

@@ -143,6 +143,10 @@ def stylesheet(t: Theme) -> str:
     QFrame#news_bad {{ border: 2px solid {t.error}; }}
     QFrame#news_moved {{ border: 2px solid {t.warning}; }}
     QFrame#news_good QLabel, QFrame#news_bad QLabel, QFrame#news_moved QLabel {{ font-size: 17px; font-weight: 700; }}
+    QCheckBox {{ spacing: 8px; }}
+    QCheckBox::indicator {{ width: 20px; height: 20px; border: 2px solid {t.muted}; border-radius: 4px;
+        background: {t.surface}; }}
+    QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; }}
     QFrame#messageBanner {{ background: {t.surface}; border: 2px solid {t.accent}; border-radius: 8px; }}
     QFrame#messageBanner QLabel {{ font-size: 16px; font-weight: 600; }}
     QFrame#messageUrgent {{ background: {alert_background}; border-radius: 8px; }}

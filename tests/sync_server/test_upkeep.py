@@ -56,3 +56,25 @@ def _analysed_once_reported(engine) -> set[str]:  # type: ignore[no-untyped-def]
         analysed |= set(analyse_grown_tables(engine, min_changed=100))
         time.sleep(0.5)
     return analysed
+
+
+def test_compaction_waits_for_a_writer_instead_of_failing(server: Server) -> None:
+    """A round that first read in a deferred transaction and then deleted failed with "database is locked" when a
+    push had written meanwhile (SQLite does not wait for a reader turning writer). Each batch now takes the write
+    lock first (SQLite: BEGIN IMMEDIATE) and waits its turn."""
+    app = server.client.app  # type: ignore[attr-defined]
+    if not is_sqlite(app.state.engine):
+        return  # PostgreSQL has row locks, not a database write lock: nothing to wait for here
+    begun: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement.upper().startswith("BEGIN"):
+            begun.append(statement.upper())
+
+    from sqlalchemy import event
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        upkeep(server, _within_the_hour(datetime.now(UTC)))
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    assert begun and all(statement == "BEGIN IMMEDIATE" for statement in begun), begun

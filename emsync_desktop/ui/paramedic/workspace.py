@@ -164,10 +164,13 @@ class ParamedicWorkspace(QWidget):
                                       on_local_change, self, current=lambda: self.transfer.thread_transfer)
         self.transfer.open_thread.connect(self.messages.open_thread)
         self.messages.counts_changed.connect(self.transfer.show_message_counts)
+        banners = QVBoxLayout()  # inset like the ward's and the desk's (the split below runs edge to edge)
+        banners.setContentsMargins(8, 0, 8, 0)
+        banners.addWidget(self.news)
+        banners.addWidget(self.messages.banner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.news)
-        layout.addWidget(self.messages.banner)
+        layout.addLayout(banners)
         layout.addWidget(outer)
         self._shown_case: str | None = None
         self._relay = relay
