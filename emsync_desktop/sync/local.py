@@ -13,9 +13,10 @@ from emsync_desktop.store.models import HeldChange, Hospital
 from emsync_desktop.store.repositories import get_setting, set_setting
 from emsync_desktop.sync.apply import PageResult, apply_page
 from emsync_desktop.sync.outbox import count_attempt, first_pending_seq, pending_count, pending_ops, record_results
-from emsync_desktop.sync.protocol import Change, Op, OpResult
+from emsync_desktop.sync.protocol import FEED_VERSION, Change, Op, OpResult
 
 CURSOR_KEY = "sync.cursor"
+FEED_KEY = "sync.feed"  # the feed generation an account last pulled with (``pull_position``)
 SNAPSHOT_KEY = "sync.snapshot"  # while a first sync (a snapshot) is under way: when it began (ISO time)
 
 
@@ -48,13 +49,24 @@ def read_cursor(store: Store, account: str = "") -> int:
 def pull_position(store: Store, now: datetime, account: str = "") -> tuple[int, datetime | None]:
     """Where to pull from, and if it is (still) a first sync, the time it began: ``now`` for a device that never
     pulled; a snapshot cut short goes on as one, as of the time it began (so what closed meanwhile comes too),
-    never replaying the full feed from there. None: an ordinary pull."""
+    never replaying the full feed from there. None: an ordinary pull.
+
+    A device that pulled with an older feed generation (``FEED_VERSION``: an app before an upgrade) was sent no
+    kind it could not read, and its cursor went past them: it starts again from a snapshot (applying is
+    idempotent), so what it skipped (a message on an open transfer) comes after all."""
     cursor_key, snapshot_key = _keys(account)
+    feed_key = f"{FEED_KEY}.{account}" if account else FEED_KEY
     with store.sessions.begin() as session:
         cursor = int(get_setting(session, cursor_key) or 0)
         began = get_setting(session, snapshot_key) or ""
         if began:
             return cursor, datetime.fromisoformat(began)
+        generation = int(get_setting(session, feed_key) or 0)
+        set_setting(session, feed_key, str(FEED_VERSION))
+        if cursor and generation < FEED_VERSION:
+            set_setting(session, cursor_key, "0")
+            set_setting(session, snapshot_key, now.isoformat())
+            return 0, now
         return cursor, now if cursor == 0 else None
 
 
@@ -77,7 +89,8 @@ def store_changes(store: Store, changes: Sequence[Change], cursor: int, *, accou
         cursor_key, snapshot_key = _keys(account)
         set_setting(session, cursor_key, str(cursor))
         set_setting(session, snapshot_key, snapshot_pending.isoformat() if snapshot_pending else "")
-        if snapshot_done:
+        if snapshot_done:  # a snapshot taken whole is of the current feed generation
+            set_setting(session, f"{FEED_KEY}.{account}" if account else FEED_KEY, str(FEED_VERSION))
             close_unconfirmed_hospitals(session)
         return result
 
