@@ -48,4 +48,11 @@ def test_cached_tiles_come_from_the_local_tile_server() -> None:
 
 def test_the_no_map_data_note_is_only_for_a_device_with_neither_tiles_nor_roads() -> None:
     script = build_map_page(SCENE, None)
-    assert "if (!options.hasRoads && !options.hasTiles)" in script
+    assert "if (!options.hasRoads && !options.hasTiles && options.note)" in script
+    assert f'"note": "{NO_MAP_NOTE}"' in script
+
+
+def test_a_compact_map_has_no_note_and_no_zoom_buttons() -> None:
+    """The ward's approach map is too small for the note (the card's arrival line says where the time came from)."""
+    script = build_map_page(SCENE, None, compact=True)
+    assert '"note": ""' in script and '"compact": true' in script and '"zoomControl": false' in script
