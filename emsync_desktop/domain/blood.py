@@ -273,3 +273,62 @@ def allocation_order(units: list[StockUnit], component: Component, recipient: Re
     usable = [u for u in units if u.component is component and not expired(u.expires_at, now)
               and compatibility(component, u.group, recipient, emergency=emergency).match is not Match.NO]
     return sorted(usable, key=key)
+
+
+# Donors: the shortest time between donations, by what was given. US FDA defaults, configurable per site: whole
+# blood every 8 weeks (21 CFR 630.15(a)), double red cells every 16 weeks (21 CFR 630.15(a)), apheresis platelets
+# at most twice a week and 24 times a year (FDA guidance "Collection of Platelets by Automated Methods", 2007: a
+# 7-day gap used here, the conservative reading), plasma (infrequent plasmapheresis) every 4 weeks.
+class Donation(StrEnum):
+    WHOLE_BLOOD = "whole_blood"
+    DOUBLE_RED_CELLS = "double_red_cells"
+    PLATELETS = "platelets"
+    PLASMA = "plasma"
+
+
+DONATION_INTERVALS: dict[Donation, timedelta] = {
+    Donation.WHOLE_BLOOD: timedelta(weeks=8), Donation.DOUBLE_RED_CELLS: timedelta(weeks=16),
+    Donation.PLATELETS: timedelta(days=7), Donation.PLASMA: timedelta(weeks=4),
+}
+
+
+def next_eligible(last_given: datetime | None, kind: Donation, deferred_until: datetime | None = None,
+                  intervals: dict[Donation, timedelta] = DONATION_INTERVALS) -> datetime | None:
+    """When a donor may give ``kind`` again: after the interval since their last donation, and after any deferral
+    (travel, illness); None: now (never given, nothing deferring them)."""
+    dates = [d for d in (last_given + intervals[kind] if last_given else None, deferred_until) if d is not None]
+    return max(dates) if dates else None
+
+
+EXPIRING_WITHIN = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One component of one group at a blood bank: available units against the par level kept."""
+
+    component: Component
+    group: BloodGroup
+    available: int
+    par: int
+    expiring: int  # of the available, those expiring within ``EXPIRING_WITHIN``
+
+    @property
+    def short(self) -> int:
+        """Units below par (0: at or above)."""
+        return max(self.par - self.available, 0)
+
+
+def stock_levels(units: list[StockUnit], par: dict[tuple[Component, BloodGroup], int], now: datetime) -> list[
+        StockLine]:
+    """Every component and group with a par level or a unit in stock, in component then group order; expired units
+    are not stock."""
+    counts: dict[tuple[Component, BloodGroup], list[StockUnit]] = {}
+    for unit in units:
+        if not expired(unit.expires_at, now):
+            counts.setdefault((unit.component, unit.group), []).append(unit)
+    keys = sorted(set(counts) | set(par), key=lambda k: (list(Component).index(k[0]), list(Abo).index(k[1].abo),
+                                                        not k[1].rhd_positive))
+    return [StockLine(component, group, len(counts.get((component, group), [])), par.get((component, group), 0),
+                      sum(1 for u in counts.get((component, group), []) if u.expires_at - now <= EXPIRING_WITHIN))
+            for component, group in keys]

@@ -14,6 +14,7 @@ from emsync_desktop.domain.blood import (
     BloodGroup,
     Component,
     DinProblem,
+    Donation,
     Match,
     Recipient,
     StockUnit,
@@ -23,6 +24,8 @@ from emsync_desktop.domain.blood import (
     din_check_character,
     emergency_red_cells,
     expiry,
+    next_eligible,
+    stock_levels,
 )
 
 ANTIGENS = {Abo.O: set(), Abo.A: {"A"}, Abo.B: {"B"}, Abo.AB: {"A", "B"}}
@@ -120,3 +123,22 @@ def test_o_negative_goes_to_the_woman_who_needs_it_first_to_expire_first() -> No
     stock = [unit("o-neg-late", Abo.O, False, 9), unit("o-neg-soon", Abo.O, False, 1), unit("o-pos", Abo.O, True, 1)]
     order = allocation_order(stock, Component.RED_CELLS, Recipient(None, childbearing=True), NOW)
     assert [u.id for u in order] == ["o-neg-soon", "o-neg-late"]  # never RhD-positive for her
+
+
+def test_a_donor_may_give_again_after_the_interval_and_any_deferral() -> None:
+    last = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    assert next_eligible(last, Donation.WHOLE_BLOOD) == last + timedelta(weeks=8)
+    assert next_eligible(last, Donation.PLATELETS) == last + timedelta(days=7)
+    travel = datetime(2027, 3, 1, tzinfo=UTC)
+    assert next_eligible(last, Donation.WHOLE_BLOOD, deferred_until=travel) == travel
+    assert next_eligible(None, Donation.WHOLE_BLOOD) is None  # never given: now
+
+
+def test_stock_counts_units_against_par_and_flags_those_expiring_within_48_hours() -> None:
+    o_neg, a_pos = BloodGroup(Abo.O, False), BloodGroup(Abo.A, True)
+    stock = [unit("1", Abo.O, False, 1), unit("2", Abo.O, False, 10), unit("3", Abo.O, False, -1),
+             unit("4", Abo.A, True, 30)]
+    lines = stock_levels(stock, {(Component.RED_CELLS, o_neg): 6, (Component.PLASMA, a_pos): 4}, NOW)
+    summary = [(line.component, str(line.group), line.available, line.short, line.expiring) for line in lines]
+    assert summary == [(Component.RED_CELLS, "O neg", 2, 4, 1), (Component.RED_CELLS, "A pos", 1, 0, 0),
+                       (Component.PLASMA, "A pos", 0, 4, 0)]
