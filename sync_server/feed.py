@@ -22,12 +22,14 @@ from emsync_desktop.sync.protocol import (
     FEED_2_ENTITIES,
     FEED_3_ENTITIES,
     FEED_4_ENTITIES,
+    FEED_5_ENTITIES,
     FORMULARY_ENTITY,
     HOSPITAL_ENTITY,
     RECENT_HOURS,
     Change,
     PullResponse,
 )
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
 from sync_server.db import lock_feed
 from sync_server.models import Booking, ChangeRow, Handoff, Transfer, User
 from sync_server.rows import fast_statement, insert_rows
@@ -37,7 +39,9 @@ RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
 _ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
-_CLOSABLE = frozenset({"transfer", "booking"})  # pinned while open (``pinned``)
+_CLOSABLE = frozenset({"transfer", "booking", BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY})  # pinned while open
+_SPENT_UNITS = frozenset({"transfused", "discarded"})  # a blood unit off every shelf for good
+_OPEN_BLOOD_REQUESTS = frozenset({"open", "allocated", "issued"})
 _RECORD_KINDS = ("transfer", "booking", "handoff")  # what ``record_rows`` fetches
 # Kinds whose older rows nobody needs, not even for a day: deleted as soon as a newer row supersedes them (an
 # ambulance reports its position every 15 s; a desk behind gets the newest one).
@@ -46,9 +50,14 @@ LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY})
 
 def pinned(entity: str, data: dict[str, Any]) -> bool:
     """Whether a record's newest row belongs in a snapshot whatever its age: the network and the formulary,
-    and transfers still under way with their bed holds."""
+    and transfers still under way with their bed holds; blood units not yet used up (a red cell unit keeps 42 days)
+    and blood requests not yet done."""
     if entity in _ALWAYS_IN_SCOPE:
         return True
+    if entity == BLOOD_UNIT_ENTITY:
+        return data["state"] not in _SPENT_UNITS
+    if entity == BLOOD_REQUEST_ENTITY:
+        return data["state"] in _OPEN_BLOOD_REQUESTS
     if entity == "transfer":
         return not is_terminal_transfer(TransferState(data["state"]))
     return entity == "booking" and data.get("state") in _OPEN_BOOKINGS
@@ -125,7 +134,7 @@ def scope(user: User) -> ColumnElement[bool]:
     # Every role that records or reads drugs given gets the formulary in force (it has no hospital).
     # Everyone has the network (hospitals' names appear in every role's screens) and the formulary in force.
     shared = CHANGES.c.entity.in_((FORMULARY_ENTITY, HOSPITAL_ENTITY))
-    if role is Role.NURSE:
+    if role in (Role.NURSE, Role.BLOOD_BANK):
         return or_(CHANGES.c.hospital_id == user.hospital_id, shared)
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.
     return or_(CHANGES.c.entity == "bed", shared, CHANGES.c.owner_user_id == user.id)
@@ -133,7 +142,8 @@ def scope(user: User) -> ColumnElement[bool]:
 
 def _newer_than(feed_version: int) -> tuple[str, ...]:
     """The entity kinds a client reading feed generation ``feed_version`` cannot parse."""
-    newer: tuple[str, ...] = FEED_4_ENTITIES if feed_version < 4 else ()
+    newer: tuple[str, ...] = FEED_5_ENTITIES if feed_version < 5 else ()
+    newer += FEED_4_ENTITIES if feed_version < 4 else ()
     newer += FEED_3_ENTITIES if feed_version < 3 else ()
     return newer + FEED_2_ENTITIES if feed_version < 2 else newer
 

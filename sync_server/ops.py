@@ -20,7 +20,19 @@ from emsync_desktop.sync.protocol import (
     OpResult,
 )
 from sync_server.answers import device_marks, forgotten_repeat
-from sync_server.handlers import beds, formulary, handoffs, imaging, messages, positions, records, transfers
+from sync_server.blood_shelf import BLOOD_REQUESTS, BLOOD_UNITS
+from sync_server.handlers import (
+    beds,
+    blood_requests,
+    blood_units,
+    formulary,
+    handoffs,
+    imaging,
+    messages,
+    positions,
+    records,
+    transfers,
+)
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
 from sync_server.rows import BOOKINGS, FORMULARIES, HANDOFFS, MESSAGES, RECORDS, STUDIES, TRANSFERS, rows_with_ids
@@ -102,7 +114,7 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
             OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES,
-            OpKind.MESSAGE_SEND: MESSAGES}
+            OpKind.MESSAGE_SEND: MESSAGES, OpKind.BLOOD_UNIT_ADD: BLOOD_UNITS, OpKind.BLOOD_REQUEST: BLOOD_REQUESTS}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD,
                       OpKind.TRANSFER_POSITION, OpKind.MESSAGE_SEND}  # payload "transfer_id"
 
@@ -174,4 +186,11 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.TRANSFER_POSITION: positions.report,
     OpKind.MESSAGE_SEND: messages.send,
     OpKind.MESSAGE_READ: messages.read,
+    OpKind.BLOOD_UNIT_ADD: blood_units.add,
+    OpKind.BLOOD_UNIT_MOVE: blood_units.move,
+    OpKind.BLOOD_TRANSFUSE: blood_units.transfuse,
+    OpKind.BLOOD_REQUEST: blood_requests.request,
+    OpKind.BLOOD_ALLOCATE: blood_requests.allocate,
+    OpKind.BLOOD_ISSUE: blood_requests.issue,
+    OpKind.BLOOD_CANCEL: blood_requests.cancel,
 }

@@ -261,18 +261,37 @@ def needs_o_negative(recipient: Recipient) -> bool:
     return recipient.childbearing if group is None else not group.rhd_positive
 
 
+ALL_GROUPS: tuple[BloodGroup, ...] = tuple(BloodGroup(abo, rhd) for abo in Abo for rhd in (False, True))
+O_NEGATIVE = BloodGroup(Abo.O, False)
+
+
+def _rank(group: BloodGroup, component: Component, recipient: Recipient, emergency: bool) -> tuple[Match, bool]:
+    """How a donor group ranks for this recipient: the closer match first, then (among equals) not spending O
+    negative on a patient who does not need it."""
+    spends_o_negative = group == O_NEGATIVE and not needs_o_negative(recipient)
+    return compatibility(component, group, recipient, emergency=emergency).match, spends_o_negative
+
+
+def allocation_tiers(component: Component, recipient: Recipient, *, emergency: bool = False) -> list[
+        tuple[BloodGroup, ...]]:
+    """The donor groups ``recipient`` may receive of ``component``, in tiers, best first; within a tier the unit
+    that expires first goes first (what ``allocation_order`` does to a list of units; the server asks its shelves
+    one tier at a time)."""
+    tiers: dict[tuple[Match, bool], list[BloodGroup]] = {}
+    for group in ALL_GROUPS:
+        rank = _rank(group, component, recipient, emergency)
+        if rank[0] is not Match.NO:
+            tiers.setdefault(rank, []).append(group)
+    return [tuple(tiers[rank]) for rank in sorted(tiers)]
+
+
 def allocation_order(units: list[StockUnit], component: Component, recipient: Recipient, now: datetime, *,
                      emergency: bool = False) -> list[StockUnit]:
     """The units that may go to ``recipient``, best first: the closest match, then (among equals) O negative last
     unless this patient needs it, then the first to expire first (FEFO). Expired units never."""
-    def key(unit: StockUnit) -> tuple[int, bool, datetime]:
-        spends_o_negative = unit.group == BloodGroup(Abo.O, False) and not needs_o_negative(recipient)
-        return compatibility(component, unit.group, recipient, emergency=emergency).match, spends_o_negative, \
-            unit.expires_at
-
     usable = [u for u in units if u.component is component and not expired(u.expires_at, now)
               and compatibility(component, u.group, recipient, emergency=emergency).match is not Match.NO]
-    return sorted(usable, key=key)
+    return sorted(usable, key=lambda u: (*_rank(u.group, component, recipient, emergency), u.expires_at))
 
 
 # Donors: the shortest time between donations, by what was given. US FDA defaults, configurable per site: whole

@@ -11,10 +11,11 @@ class Role(StrEnum):
     NURSE = "nurse"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    BLOOD_BANK = "blood_bank"  # a hospital blood bank's staff (``hospital_id``), issue 24
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", " ").capitalize()
 
 
 # Roles whose accounts must have a second factor (TOTP) to get a server session. Server and device share

@@ -36,7 +36,9 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
+from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_request, apply_unit
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, MESSAGE_ENTITY, Change
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
 
 Values = dict[str, Any]
 
@@ -52,7 +54,7 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
     "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition),
-    MESSAGE_ENTITY: _table(TransferMessage)}
+    MESSAGE_ENTITY: _table(TransferMessage), **BLOOD_TABLES}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -353,4 +355,4 @@ _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "imaging": _apply_imaging, "timeline": _apply_record, "medication": _apply_record, "procedure": _apply_record,
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
     "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
-    MESSAGE_ENTITY: _apply_message}
+    MESSAGE_ENTITY: _apply_message, BLOOD_UNIT_ENTITY: apply_unit, BLOOD_REQUEST_ENTITY: apply_request}

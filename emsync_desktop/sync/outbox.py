@@ -31,10 +31,11 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
+from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
-                | ProcedureEntry | HistoryEntry | TransferMessage)
+                | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord)
 
 PENDING = "pending"
 SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
@@ -156,7 +157,7 @@ _COUNT_ATTEMPT = (update(_OUTBOX).where(_OUTBOX.c.op_id.in_(bindparam("op_ids", 
 _WAITING = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.op_id.in_(bindparam("op_ids", expanding=True)))
 _FOLLOW_A_TRANSFER = (OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD, OpKind.TRANSFER_POSITION,
-                      OpKind.MESSAGE_SEND)
+                      OpKind.MESSAGE_SEND, OpKind.BLOOD_REQUEST)
 _PENDING_OF_KINDS = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id, _OUTBOX.c.payload).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.kind.in_(bindparam("kinds", expanding=True)))
 _STILL_PENDING = select(_OUTBOX.c.entity_id).where(
@@ -177,6 +178,13 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.RECORD_PROCEDURE: ProcedureEntry,
     OpKind.RECORD_HISTORY: HistoryEntry,
     OpKind.MESSAGE_SEND: TransferMessage,
+    OpKind.BLOOD_UNIT_ADD: BloodUnitRecord,
+    OpKind.BLOOD_UNIT_MOVE: BloodUnitRecord,
+    OpKind.BLOOD_TRANSFUSE: BloodUnitRecord,
+    OpKind.BLOOD_REQUEST: BloodRequestRecord,
+    OpKind.BLOOD_ALLOCATE: BloodRequestRecord,
+    OpKind.BLOOD_ISSUE: BloodRequestRecord,
+    OpKind.BLOOD_CANCEL: BloodRequestRecord,
 }
 
 

@@ -16,9 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
@@ -32,46 +30,37 @@ from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.messages import MAX_READ_MARKS, MAX_TEXT_CHARS
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
+from emsync_desktop.sync.protocol_blood import (
+    BLOOD_REQUEST_ENTITY,
+    BLOOD_UNIT_ENTITY,
+    BloodAllocatePayload,
+    BloodCancelPayload,
+    BloodIssuePayload,
+    BloodRequestPayload,
+    BloodTransfusePayload,
+    BloodUnitAddPayload,
+    BloodUnitMovePayload,
+)
+from emsync_desktop.sync.wire import (
+    JSON_INTEGER,
+    MAX_WIRE_INT,
+    Id,
+    LongText,
+    ShortText,
+    Strict,
+    WireInt,
+    _json_number,
+)
 
 MAX_OPS_PER_PUSH = 500
 MAX_BODY_BYTES = 1_000_000
 MAX_PULL_LIMIT = 1000
-# Sequence numbers, versions and ids stay within the integers every JSON reader holds exactly (RFC 7493,
-# I-JSON: a double's 53 bits). Near 2**63 a double cannot tell a bound from the next integer, so a
-# schema-based client (schemathesis, JavaScript) took 2**63 + 191 for valid where the server refused it.
-MAX_WIRE_INT = 2**53 - 1
-
-
-def _json_integer(value: object) -> object:
-    """``true`` and ``"3"`` are not integers (pydantic's lax mode takes both as one); ``3.0`` is, as in
-    JSON Schema, and lax mode takes it."""
-    if isinstance(value, bool | str | bytes):
-        raise ValueError("Input should be a JSON integer")  # a ValueError is what pydantic reports
-    return value
-
-
-def _json_number(value: object) -> object:
-    """A dose or an energy is a JSON number: ``true`` and ``"150"`` are not (pydantic's lax mode takes both)."""
-    if isinstance(value, bool | str | bytes):
-        raise ValueError("Input should be a JSON number")
-    return value
-
-
-# Last in an ``Annotated`` with its bounds (``Annotated[int, Field(ge=0), JSON_INTEGER]``): put outside
-# them, pydantic would write the bounds into the JSON schema as ``ge``/``le``, not ``minimum``/``maximum``.
-JSON_INTEGER = BeforeValidator(_json_integer)
-WireInt = Annotated[int, JSON_INTEGER]
-
-Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-ShortText = Annotated[str, StringConstraints(max_length=500)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Unit = Literal["ICU", "HDU", "ER", "WARD"]
 BedStatus = Literal["available", "reserved", "occupied", "cleaning", "pending_discharge", "blocked", "isolation",
                     "out_of_service"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = Strict
 
 
 class OpKind(StrEnum):
@@ -93,6 +82,13 @@ class OpKind(StrEnum):
     TRANSFER_POSITION = "transfer.position"
     MESSAGE_SEND = "message.send"
     MESSAGE_READ = "message.read"
+    BLOOD_UNIT_ADD = "blood.unit_add"
+    BLOOD_UNIT_MOVE = "blood.unit_move"
+    BLOOD_REQUEST = "blood.request"
+    BLOOD_ALLOCATE = "blood.allocate"
+    BLOOD_ISSUE = "blood.issue"
+    BLOOD_TRANSFUSE = "blood.transfuse"
+    BLOOD_CANCEL = "blood.cancel"
 
 
 class TransferRequestPayload(_Strict):
@@ -337,7 +333,7 @@ RECENT_HOURS = 48
 
 # The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
 # kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
-FEED_VERSION = 4
+FEED_VERSION = 5
 FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
 # Where an ambulance on a transfer last was (entity id: the transfer's), for its destination and the desks.
 AMBULANCE_POSITION_ENTITY = "position"
@@ -347,6 +343,8 @@ FEED_3_ENTITIES = (AMBULANCE_POSITION_ENTITY,)
 # ward and the desks.
 MESSAGE_ENTITY = "message"
 FEED_4_ENTITIES = (MESSAGE_ENTITY,)
+# The blood bank's units and requests (entity ids: theirs), for the hospital's staff, a request's author, the desks.
+FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY)
 
 
 class FormularyPublishPayload(_Strict):
@@ -382,6 +380,13 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.TRANSFER_POSITION: TransferPositionPayload,
     OpKind.MESSAGE_SEND: MessageSendPayload,
     OpKind.MESSAGE_READ: MessageReadPayload,
+    OpKind.BLOOD_UNIT_ADD: BloodUnitAddPayload,
+    OpKind.BLOOD_UNIT_MOVE: BloodUnitMovePayload,
+    OpKind.BLOOD_REQUEST: BloodRequestPayload,
+    OpKind.BLOOD_ALLOCATE: BloodAllocatePayload,
+    OpKind.BLOOD_ISSUE: BloodIssuePayload,
+    OpKind.BLOOD_TRANSFUSE: BloodTransfusePayload,
+    OpKind.BLOOD_CANCEL: BloodCancelPayload,
 }
 
 
@@ -509,7 +514,8 @@ class LiveCursor(_Strict):
 class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
-                    "history", "formulary", "hospital", "capacity_hour", "position", "message"]
+                    "history", "formulary", "hospital", "capacity_hour", "position", "message",
+                    "blood_unit", "blood_request"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -1,7 +1,8 @@
 """Build the ``emsync-server`` wheel: the sync server alone, without the desktop (no Qt, no onnxruntime).
 
-The server imports only the client's ``domain`` and ``sync.protocol`` (an import contract in
-pyproject.toml), so the wheel holds ``sync_server``, those two and the package ``__init__`` files. Its
+The server imports only the client's ``domain`` and wire protocol (``sync.protocol``, ``sync.protocol_blood``,
+``sync.wire``; an import contract in pyproject.toml), so the wheel holds ``sync_server``, those and the package
+``__init__`` files. Its
 dependencies are not written twice: they are the main pyproject's ``server`` extra plus the core
 dependencies the server imports (``SERVER_CORE_DEPENDENCIES``), with the main pyproject's version bounds.
 
@@ -24,7 +25,7 @@ SERVER_CORE_DEPENDENCIES = ("SQLAlchemy", "alembic", "pycryptodome", "platformdi
                             "python-stdnum")  # the domain's check characters (ISBT 128)
 """Of the app's core dependencies, the ones the server imports (checked by tests/test_server_wheel.py)."""
 STAGED = ("sync_server", "emsync_desktop/__init__.py", "emsync_desktop/domain", "emsync_desktop/sync/__init__.py",
-          "emsync_desktop/sync/protocol.py")
+          "emsync_desktop/sync/protocol.py", "emsync_desktop/sync/protocol_blood.py", "emsync_desktop/sync/wire.py")
 
 
 def server_dependencies(pyproject: dict[str, object]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import sync_server.models_blood  # noqa: F401 - its tables are part of the metadata
 from sync_server.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -14,11 +14,11 @@ from emsync_desktop.sync.protocol import (
     MAX_LOOKUP_DAYS,
     MAX_LOOKUP_TRANSFERS,
     MAX_PULL_LIMIT,
-    MAX_WIRE_INT,
     PullResponse,
     PushRequest,
     PushResponse,
 )
+from emsync_desktop.sync.wire import MAX_WIRE_INT
 from sync_server.deps import SessionsDep, SignedInUserId, account
 from sync_server.feed import pull_changes, record_rows, transfers_requested
 from sync_server.live import LiveHub

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
+import emsync_desktop.store.models_blood  # noqa: F401 - its tables are part of the metadata
 from emsync_desktop.store.models import Base
 
 config = context.config

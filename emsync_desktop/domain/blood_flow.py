@@ -1,0 +1,152 @@
+"""A blood unit's life and a blood request's (issue 24): the states, the moves allowed between them, and the
+bedside check. Pure rules, shared by the server (which decides every move) and the devices (which show them and
+check before they queue an op).
+
+A unit: ``AVAILABLE`` on the shelf → ``RESERVED`` for a request (allocated, crossmatched) → ``ISSUED`` (left the
+blood bank) → ``TRANSFUSED`` at the bedside, or ``RETURNED`` unused → back on the shelf if the cold chain held, else
+``DISCARDED``. ``QUARANTINED`` (a doubt about the unit) until released or discarded. ``EXPIRED`` is not stored: a
+unit past its expiry in any state before transfusion shows as expired (``shown_state``) and cannot be reserved or
+issued; it can only be discarded.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+from emsync_desktop.domain.blood import Component, DinProblem, check_din, expired
+
+
+class UnitState(StrEnum):
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    ISSUED = "issued"
+    TRANSFUSED = "transfused"
+    RETURNED = "returned"
+    QUARANTINED = "quarantined"
+    DISCARDED = "discarded"
+    EXPIRED = "expired"  # shown, never stored
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+UNIT_MOVES: dict[UnitState, frozenset[UnitState]] = {
+    UnitState.AVAILABLE: frozenset({UnitState.RESERVED, UnitState.QUARANTINED, UnitState.DISCARDED}),
+    UnitState.RESERVED: frozenset({UnitState.ISSUED, UnitState.AVAILABLE, UnitState.QUARANTINED,
+                                   UnitState.DISCARDED}),
+    UnitState.ISSUED: frozenset({UnitState.TRANSFUSED, UnitState.RETURNED}),
+    UnitState.RETURNED: frozenset({UnitState.AVAILABLE, UnitState.QUARANTINED, UnitState.DISCARDED}),
+    UnitState.QUARANTINED: frozenset({UnitState.AVAILABLE, UnitState.DISCARDED}),
+    UnitState.TRANSFUSED: frozenset(),
+    UnitState.DISCARDED: frozenset(),
+}
+# Moves that put a unit to use: never for an expired one.
+_USES = frozenset({UnitState.RESERVED, UnitState.ISSUED, UnitState.AVAILABLE})
+# Moves that need a reason a person wrote (audited with it).
+NEEDS_REASON = frozenset({UnitState.RETURNED, UnitState.QUARANTINED, UnitState.DISCARDED})
+
+
+class MoveRefused(ValueError):
+    """A unit move that may not happen; the text says why and what to do."""
+
+
+def check_unit_move(state: UnitState, target: UnitState, *, expires_at: datetime, now: datetime,
+                    reason: str = "") -> None:
+    """Raise MoveRefused unless a unit in ``state`` may go to ``target`` now. A transfusion already begun is
+    recorded even if the unit expired meanwhile (it is in the patient): only reserving, issuing and restocking
+    are refused for an expired unit."""
+    if target not in UNIT_MOVES.get(state, frozenset()):
+        raise MoveRefused(f"A unit that is {state.value} cannot become {target.value}.")
+    if target in _USES and expired(expires_at, now):
+        raise MoveRefused(f"This unit expired at {expires_at:%Y-%m-%d %H:%M} UTC: it cannot be used; discard it.")
+    if target in NEEDS_REASON and not reason.strip():
+        raise MoveRefused(f"Say why the unit is {target.value} (e.g. 'out of the fridge over 30 minutes').")
+
+
+def shown_state(state: UnitState, expires_at: datetime, now: datetime) -> UnitState:
+    """What a person is shown: a unit not yet used (or discarded) past its expiry is EXPIRED."""
+    finished = state in (UnitState.TRANSFUSED, UnitState.DISCARDED, UnitState.ISSUED)
+    return UnitState.EXPIRED if not finished and expired(expires_at, now) else state
+
+
+class Urgency(IntEnum):
+    """How soon the blood is needed; the blood bank's queue is sorted by this, then by age."""
+
+    EMERGENCY = 0  # now, uncrossmatched if need be
+    URGENT = 1  # within the hour
+    ROUTINE = 2
+
+    @property
+    def label(self) -> str:
+        return {Urgency.EMERGENCY: "Emergency", Urgency.URGENT: "Urgent", Urgency.ROUTINE: "Routine"}[self]
+
+
+class RequestState(StrEnum):
+    OPEN = "open"  # waiting for (more) units
+    ALLOCATED = "allocated"  # every unit asked for is reserved
+    ISSUED = "issued"  # units have left the blood bank
+    DONE = "done"  # every issued unit transfused or returned
+    CANCELLED = "cancelled"
+
+
+def request_state(asked: dict[Component, int], units: list[tuple[Component, UnitState]],
+                  cancelled: bool = False) -> RequestState:
+    """A request's state from its units: ``asked`` per component, ``units`` (component, state) of those given to
+    it. A unit given and later returned unused still counts as given: the request was served (a new need is a new
+    request)."""
+    if cancelled:
+        return RequestState.CANCELLED
+    held = {state for _, state in units}
+    if UnitState.ISSUED in held:
+        return RequestState.ISSUED
+    if outstanding(asked, units):
+        return RequestState.OPEN
+    if held and held <= {UnitState.TRANSFUSED, UnitState.RETURNED}:
+        return RequestState.DONE
+    return RequestState.ALLOCATED
+
+
+def outstanding(asked: dict[Component, int], units: list[tuple[Component, UnitState]]) -> dict[Component, int]:
+    """Units still to allocate per component (those asked for less those given, in any state)."""
+    given: dict[Component, int] = {}
+    for component, _ in units:
+        given[component] = given.get(component, 0) + 1
+    left = {c: n - given.get(c, 0) for c, n in asked.items()}
+    return {c: n for c, n in left.items() if n > 0}
+
+
+@dataclass(frozen=True)
+class PatientIds:
+    """The two identifiers on a request and on the unit's compatibility label (full name and date of birth, or a
+    hospital number), compared at the bedside before a transfusion."""
+
+    name: str
+    second: str
+
+    def matches(self, other: PatientIds) -> bool:
+        return _normal(self.name) == _normal(other.name) and _normal(self.second) == _normal(other.second)
+
+
+def _normal(text: str) -> str:
+    """Case, accents, spaces and punctuation do not tell two patients apart; letters and digits do."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def bedside_problem(on_request: PatientIds, at_bedside: PatientIds, unit_din: str, scanned_din: str) -> str | None:
+    """Why a transfusion must not start (the identifiers or the unit number differ), or None when it may."""
+    try:
+        scanned = check_din(scanned_din)
+    except DinProblem as problem:
+        return str(problem)
+    if scanned != unit_din:
+        return "The unit number scanned is not this unit's: stop, and check the bag against the issue slip."
+    if _normal(on_request.name) != _normal(at_bedside.name):
+        return "The patient's name does not match the request: stop, and check the wristband."
+    if _normal(on_request.second) != _normal(at_bedside.second):
+        return "The second identifier does not match the request: stop, and check the wristband."
+    return None
