@@ -57,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--add-user", metavar="USERNAME",
                         help="create an account and exit; the password is read from standard input "
                              "(or asked for), never from the command line")
-    parser.add_argument("--role", choices=("paramedic", "nurse", "coordinator", "admin"), help="with --add-user")
+    parser.add_argument("--role", choices=("paramedic", "nurse", "coordinator", "admin", "blood_bank"),
+                        help="with --add-user")
     parser.add_argument("--name", default="", help="with --add-user: display name")
-    parser.add_argument("--hospital", help="with --add-user: the hospital's short name (nurses)")
+    parser.add_argument("--hospital", help="with --add-user: the hospital's short name (nurses, blood bank staff)")
     parser.add_argument("--unit", help="with --add-user: ambulance unit (paramedics)")
     parser.add_argument("--mfa-roles", metavar="ROLES",
                         help="comma-separated roles that must use two-step sign-in (TOTP); default "
@@ -92,9 +93,12 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     configure_logging(args.log_format)
 
+    from datetime import UTC, datetime
+
     from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
     from sync_server.audit_keeper import AuditChainBroken
     from sync_server.config import AUDIT_ANCHOR_FILE, load_audit_key
+    from sync_server.demo_blood import seed_demo_blood
     from sync_server.seed import seed_demo_users, seed_network
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -128,6 +132,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         with app.state.write_sessions.begin() as session:
             seed_network(session)
             seed_demo_users(session, args.data_dir / "DEMO-CREDENTIALS.txt")
+            seed_demo_blood(session, datetime.now(UTC))
     import uvicorn
 
     if args.workers > 1:  # each worker builds its own app from the same arguments (sync_server.worker)
@@ -288,7 +293,7 @@ def _add_user(app: Any, args: argparse.Namespace) -> int:
     from sync_server.seed import add_user, seed_network
 
     if not args.role:
-        print("--add-user needs --role (paramedic, nurse, coordinator or admin).", file=sys.stderr)
+        print("--add-user needs --role (paramedic, nurse, coordinator, admin or blood_bank).", file=sys.stderr)
         return 2
     password = _read_password()
     if len(password) < 10:
@@ -300,6 +305,9 @@ def _add_user(app: Any, args: argparse.Namespace) -> int:
         if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
             print(f"An account named {username!r} exists already.", file=sys.stderr)
             return 1
+        if args.role in ("nurse", "blood_bank") and not args.hospital:
+            print(f"A {args.role} account needs --hospital (its short name).", file=sys.stderr)
+            return 2
         if args.hospital and not session.scalar(select(Hospital).where(Hospital.short_name == args.hospital)):
             print(f"No hospital with short name {args.hospital!r}.", file=sys.stderr)
             return 1

@@ -55,16 +55,21 @@ def add_user(session: Session, *, username: str, password: str, role: str, displ
 
 
 def seed_demo_users(session: Session, credentials_file: Path) -> None:
-    """Demo accounts with random passwords, written to ``credentials_file`` (demo servers only)."""
-    if session.scalar(select(func.count()).select_from(User).where(User.username != "system")):
-        return
+    """Demo accounts with random passwords, written to ``credentials_file`` (demo servers only). A demo server made
+    by an older version gains the accounts added since (e.g. the blood bank's), their lines added to the file."""
+    existing = set(session.scalars(select(User.username)))
     network = json.loads(DEMO_NETWORK.read_text("utf-8"))
-    lines = ["# EMsync DEMO server accounts. Generated at first start; demo data only.\n"]
-    for spec in network["users"]:
+    missing = [spec for spec in network["users"] if spec["username"] not in existing]
+    if not missing:
+        return
+    first = existing <= {"system"}
+    lines = ["# EMsync DEMO server accounts. Generated at first start; demo data only.\n"] if first else []
+    for spec in missing:
         password = secrets.token_urlsafe(12)
         add_user(session, username=spec["username"], password=password, role=spec["role"],
                  display_name=spec["display_name"], hospital_short_name=spec.get("hospital"),
                  ambulance_unit=spec.get("ambulance_unit"))
         lines.append(f"{spec['username']}\t{spec['role']}\t{password}\n")
-    credentials_file.write_text("".join(lines), "utf-8")
+    with credentials_file.open("w" if first else "a", encoding="utf-8") as out:
+        out.write("".join(lines))
     credentials_file.chmod(0o600)

@@ -70,6 +70,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
 
         from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
         from sync_server.config import Settings, load_secret
+        from sync_server.demo_blood import seed_demo_blood
         from sync_server.demo_history import seed_demo_history
         from sync_server.seed import seed_demo_users, seed_network
 
@@ -81,6 +82,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
             if seed_network(session, now=now - DEMO_HISTORY):
                 seed_demo_history(session, now - DEMO_HISTORY, now)
             seed_demo_users(session, handle.data_dir / "DEMO-CREDENTIALS.txt")
+            seed_demo_blood(session, now)
         handle._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **LIVE_CHANNEL_OPTIONS))
         threading.Thread(target=_signal_when_started, args=(handle,), daemon=True).start()
         handle._server.run(sockets=[sock])

@@ -326,6 +326,10 @@ class MainWindow(QMainWindow):
             return CoordinatorWorkspace(self.relay, self.context.store, user, self.theme, self.context.data_dir,
                                         self.nudge_sync, self.lookup_transfers if connected else None,
                                         self.fetch_transfer if connected else None)
+        if user.role is Role.BLOOD_BANK:
+            from emsync_desktop.ui.blood_bank.workspace import BloodBankWorkspace
+
+            return BloodBankWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync)
         from emsync_desktop.ui.admin.workspace import AdminWorkspace
 
         return AdminWorkspace(self.relay, self.context, self.theme,

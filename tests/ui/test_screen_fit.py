@@ -48,7 +48,7 @@ def _every_tab(qtbot: QtBot, window: MainWindow) -> list[str]:
 # The coordinator's desk opens on a QtWebEngine map: resizing the offscreen window under a page that is
 # still starting crashed QtWebEngine (SIGSEGV in the test process), so that workspace is checked at
 # 1366×768 in a real window and by its screenshots instead.
-@pytest.mark.parametrize("role", [Role.PARAMEDIC, Role.NURSE, Role.ADMIN], ids=lambda r: r.value)
+@pytest.mark.parametrize("role", [Role.PARAMEDIC, Role.NURSE, Role.ADMIN, Role.BLOOD_BANK], ids=lambda r: r.value)
 def test_every_tab_fits(qtbot: QtBot, window: MainWindow, role: Role, size: tuple[int, int]) -> None:
     sign_in_as(qtbot, window, role)
     window.resize(*size)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxL
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.geo.map_page import MapScene
 from emsync_desktop.geo.routing import router_for
+from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
@@ -25,6 +26,8 @@ from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_UNIT_ENTITY
+from emsync_desktop.ui.blood_bank.network_blood import NetworkBloodView
 from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, LookupTransfers, PastTransfersView
@@ -92,8 +95,12 @@ class CoordinatorWorkspace(QWidget):
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self.trends, "Trends (24 h)")
         self.tabs.addTab(self.past, "Past transfers")
+        self.blood = NetworkBloodView(relay, BloodViews(store, user))
+        self.tabs.addTab(self.blood, "Blood")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
-        for index, key in enumerate(("Ctrl+1", "Ctrl+2", "Ctrl+3")):
+        self.tabs.currentChanged.connect(lambda _i: self.blood.refresh() if self.tabs.currentWidget() is self.blood
+                                         else None)
+        for index, key in enumerate(("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4")):
             QShortcut(QKeySequence(key), self, lambda i=index: self._go_to(i),
                       context=Qt.ShortcutContext.WindowShortcut)
             self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} ({key})")
@@ -176,6 +183,8 @@ class CoordinatorWorkspace(QWidget):
             self.refresh_capacity()
         if status.touched & {"capacity_hour"}:
             self.refresh_trends()
+        if status.touched & {BLOOD_UNIT_ENTITY} and self.tabs.currentWidget() is self.blood:
+            self.blood.refresh()
         self.messages.on_synced(status)
 
     def _on_message_counts(self, counts: dict[str, ThreadCount]) -> None:

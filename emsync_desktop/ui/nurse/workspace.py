@@ -1,5 +1,5 @@
 """Nurse workspace: the ward's bed board (every bed, changed by tap or key) and incoming transfers;
-chest X-ray analysis in its own tab."""
+chest X-ray analysis and blood (ask the blood bank, bedside check) in their own tabs."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.bed_board import BedBoardService
+from emsync_desktop.services.blood_bank import BloodBankService
+from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.messages import MessageService
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, RECORD_ENTITIES
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.ui.blood_bank.ward_blood import WardBloodView
 from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
@@ -83,6 +87,9 @@ class NurseWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(ward, "Ward")
         self.tabs.addTab(self.xray, "Chest X-ray")
+        self.blood = WardBloodView(relay, BloodViews(store, user), BloodBankService(store, user), on_local_change)
+        self.tabs.addTab(self.blood, "Blood")
+        self.blood.refresh()
         alert_row = QHBoxLayout()
         alert_row.addWidget(self.alert, 1)
         alert_row.addWidget(self.dismiss)
@@ -105,6 +112,8 @@ class NurseWorkspace(QWidget):
         if status.touched & {"bed", "booking"} or not status.pending:
             self.beds.refresh()
         self.messages.on_synced(status)
+        if status.touched & {BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY} or not status.pending:
+            self.blood.refresh()
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 

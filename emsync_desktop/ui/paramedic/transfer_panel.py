@@ -27,6 +27,7 @@ from emsync_desktop.domain.triage import complaint_group
 from emsync_desktop.geo.eta import EtaSource
 from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
+from emsync_desktop.services.blood_bank import BloodBankService
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView
 from emsync_desktop.services.messages import ThreadCount, message_button_text
@@ -34,6 +35,7 @@ from emsync_desktop.services.network import UNITS, HospitalCapacity, network_cap
 from emsync_desktop.services.preferences import load_crew_phone, save_crew_phone
 from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
+from emsync_desktop.ui.blood_bank.request_dialog import BloodRequestDialog
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.case_transfers import CaseTransfersList
 from emsync_desktop.ui.paramedic.hospital_chooser import HospitalChooser, eta_text
@@ -86,6 +88,10 @@ class TransferPanel(QWidget):
                                      "desk (Ctrl+M opens the newest)")
         self.messages.clicked.connect(self._open_thread)
         self._thread_transfer: str | None = None  # the case's latest transfer: its thread
+        self.blood = touch_button("Blood pre-alert…", tooltip="Ask the destination's blood bank for blood for "
+                                  "this patient (e.g. a massive transfusion pack) before arrival")
+        self.blood.clicked.connect(self._open_blood_request)
+        self.blood_dialog: BloodRequestDialog | None = None
         self._message_counts: dict[str, ThreadCount] = {}
         self.message = _label("fieldError")
         self.outcome = _label("outcome")
@@ -120,6 +126,7 @@ class TransferPanel(QWidget):
         layout.addWidget(self.outcome)
         below = QHBoxLayout()  # the thread beside the case's transfers (the send row has no room left at 1366)
         below.addWidget(heading, 1)
+        below.addWidget(self.blood)
         below.addWidget(self.messages)
         layout.addLayout(below)
         layout.addWidget(self.transfers)
@@ -161,8 +168,17 @@ class TransferPanel(QWidget):
     def _label_messages(self) -> None:
         """Shown once the case has a transfer; says what is new ('Messages with the ward (2 new)')."""
         self.messages.setVisible(self._thread_transfer is not None)
+        self.blood.setVisible(self._active is not None and bool(self._active.hospital_id))
         count = self._message_counts.get(self._thread_transfer) if self._thread_transfer else None
         self.messages.setText(message_button_text(count).replace("Messages", "Messages with the ward", 1))
+
+    def _open_blood_request(self) -> None:
+        if self._active is None or not self._active.hospital_id:
+            return
+        service = BloodBankService(self._store, self._service.user)
+        self.blood_dialog = BloodRequestDialog(self._relay, service, self._on_local_change, self._active.id,
+                                               self._active.hospital_id, self)
+        self.blood_dialog.open()
 
     def _open_thread(self) -> None:
         if self._thread_transfer is not None:

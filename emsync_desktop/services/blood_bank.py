@@ -1,0 +1,205 @@
+"""The blood bank's use cases on a device (issue 24): register a unit, ask for blood, allocate, issue, cancel, move
+a unit, start a transfusion at the bedside.
+
+Runs on the DB thread. Each action is one transaction: this device's copy of the record and the outbox op together
+(saved the moment it is done; sent when online). What the server decides (which units a request gets, whether a
+move is allowed now) comes back through the feed; a refusal is kept on the record with its reason
+(``sync_state``). What the device can check alone is checked here first, so a tired person hears at once what to
+fix: the donation number's check character, the bedside's two identifiers and the unit number."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from emsync_desktop.domain.blood import Abo, Component, DinProblem, ShelfLives, check_din, expiry
+from emsync_desktop.domain.blood_flow import PatientIds, UnitState, Urgency, bedside_problem
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.database import Store
+from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.sync.outbox import enqueue
+from emsync_desktop.sync.protocol import OpKind
+from emsync_desktop.sync.protocol_blood import (
+    BloodAllocatePayload,
+    BloodCancelPayload,
+    BloodIssuePayload,
+    BloodRequestPayload,
+    BloodTransfusePayload,
+    BloodUnitAddPayload,
+    BloodUnitMovePayload,
+)
+
+
+class BloodInputProblem(ValueError):
+    """What was typed cannot be right; the text says what to do. Nothing was saved."""
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    din: str  # as typed or scanned (check character verified when given)
+    product_code: str
+    component: Component
+    abo: Abo
+    rhd_positive: bool
+    volume_ml: int
+    collected_at: datetime
+    label_expiry: datetime | None = None
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class BloodAsk:
+    """A request for one patient; ``abo`` None: group not known."""
+
+    patient: PatientIds
+    abo: Abo | None
+    rhd_positive: bool | None
+    childbearing: bool
+    urgency: Urgency
+    counts: dict[Component, int]
+    reason: str = ""
+    mtp: bool = False
+    transfer_id: str | None = None
+    hospital_id: str | None = None  # whose blood bank: a crew's destination (the server checks it)
+
+
+class BloodBankService:
+    def __init__(self, store: Store, user: UserInfo) -> None:
+        self._store = store
+        self._user = user
+
+    def register_unit(self, unit: NewUnit) -> str:
+        """A bag on this blood bank's shelf; returns its id. Raises BloodInputProblem."""
+        try:
+            din = check_din(unit.din)
+        except DinProblem as problem:
+            raise BloodInputProblem(str(problem)) from None
+        now = utc_now()
+        expires_at = expiry(unit.component, unit.collected_at, unit.label_expiry, ShelfLives())
+        _check_unit_dates(unit.collected_at, expires_at, now)
+        payload = BloodUnitAddPayload(
+            din=unit.din, product_code=unit.product_code.strip().upper(), component=unit.component.value,
+            abo=unit.abo.value, rhd_positive=unit.rhd_positive, volume_ml=unit.volume_ml,
+            collected_at=unit.collected_at, expires_at=unit.label_expiry, location=unit.location.strip())
+        unit_id = new_id()
+        data = {**payload.model_dump(mode="json"), "id": unit_id, "din": din, "hospital_id": self._hospital(),
+                "expires_at": expires_at.isoformat(), "state": UnitState.AVAILABLE.value, "request_id": None,
+                "history": [], "version": 0}
+        with self._store.sessions.begin() as session:
+            session.add(BloodUnitRecord(
+                id=unit_id, hospital_id=self._hospital(), din=din, component=unit.component.value,
+                abo=unit.abo.value, rhd_positive=unit.rhd_positive, expires_at=expires_at,
+                state=UnitState.AVAILABLE.value, request_id=None, data=json.dumps(data), version=0,
+                sync_state="pending", sync_reason=None))
+            self._queue(session, OpKind.BLOOD_UNIT_ADD, unit_id, payload, now)
+        return unit_id
+
+    def request_blood(self, ask: BloodAsk) -> str:
+        """Ask a blood bank for components for one patient; returns the request's id. Raises BloodInputProblem."""
+        counts = {c: n for c, n in ask.counts.items() if n > 0}
+        if not counts:
+            raise BloodInputProblem("Ask for at least one unit of one component.")
+        if not ask.patient.name.strip() or not ask.patient.second.strip():
+            raise BloodInputProblem("Give the patient's full name and a second identifier (date of birth or "
+                                    "hospital number): they are checked at the bedside before the transfusion.")
+        hospital_id = ask.hospital_id or self._user.hospital_id
+        if hospital_id is None:
+            raise BloodInputProblem("Choose the hospital whose blood bank to ask.")
+        payload = BloodRequestPayload(
+            transfer_id=ask.transfer_id, patient_name=ask.patient.name, patient_second_id=ask.patient.second,
+            abo=ask.abo.value if ask.abo else None, rhd_positive=ask.rhd_positive if ask.abo else None,
+            childbearing=ask.childbearing, urgency=ask.urgency.name.lower(), mtp=ask.mtp,  # type: ignore[arg-type]
+            counts={c.value: n for c, n in counts.items()}, reason=ask.reason.strip())
+        request_id, now = new_id(), utc_now()
+        data = {**payload.model_dump(mode="json", exclude={"patient_name", "patient_second_id"}), "id": request_id,
+                "hospital_id": hospital_id, "requested_by": self._user.id, "state": "open", "units": [],
+                "created_at": now.isoformat(), "history": [], "version": 0}
+        with self._store.sessions.begin() as session:
+            session.add(BloodRequestRecord(
+                id=request_id, hospital_id=hospital_id, transfer_id=ask.transfer_id, requested_by=self._user.id,
+                urgency=payload.urgency, state="open", created_at=now, patient_name=payload.patient_name,
+                patient_second_id=payload.patient_second_id, data=json.dumps(data), version=0,
+                sync_state="pending", sync_reason=None))
+            self._queue(session, OpKind.BLOOD_REQUEST, request_id, payload, now)
+        return request_id
+
+    def allocate(self, request_id: str, unit_ids: tuple[str, ...] = ()) -> None:
+        """Ask the server to reserve units for the request (its choice when ``unit_ids`` is empty)."""
+        self._on_request(request_id, OpKind.BLOOD_ALLOCATE, BloodAllocatePayload(unit_ids=list(unit_ids)))
+
+    def issue(self, request_id: str, unit_ids: tuple[str, ...]) -> None:
+        if not unit_ids:
+            raise BloodInputProblem("No unit is reserved for this request yet: allocate first.")
+        self._on_request(request_id, OpKind.BLOOD_ISSUE, BloodIssuePayload(unit_ids=list(unit_ids)))
+
+    def cancel(self, request_id: str, reason: str) -> None:
+        if not reason.strip():
+            raise BloodInputProblem("Say why the blood is no longer needed.")
+        self._on_request(request_id, OpKind.BLOOD_CANCEL, BloodCancelPayload(reason=reason.strip()))
+
+    def move_unit(self, unit_id: str, target: UnitState, reason: str = "") -> None:
+        """Back to stock, quarantined, discarded, or returned unused; every move but a release needs a reason."""
+        if target is not UnitState.AVAILABLE and not reason.strip():
+            raise BloodInputProblem(f"Say why the unit is {target.value} (e.g. 'bag leaking', 'not needed').")
+        payload = BloodUnitMovePayload(target=target.value, reason=reason.strip())  # type: ignore[arg-type]
+        self._on_unit(unit_id, OpKind.BLOOD_UNIT_MOVE, payload)
+
+    def start_transfusion(self, unit_id: str, scanned_din: str, at_bedside: PatientIds) -> None:
+        """The bag scanned and the wristband read: checked here against the unit and its request, then queued
+        (the server checks again). Raises BloodInputProblem with what to check."""
+        with self._store.sessions.begin() as session:
+            unit = _get(session, BloodUnitRecord, unit_id)
+            request = session.get(BloodRequestRecord, unit.request_id) if unit.request_id else None
+            if request is None or unit.state != UnitState.ISSUED:
+                raise BloodInputProblem(f"This unit is {unit.state}, not issued to a patient: ask the blood bank.")
+            on_request = PatientIds(request.patient_name or "", request.patient_second_id or "")
+            problem = bedside_problem(on_request, at_bedside, unit.din, scanned_din)
+            if problem is not None:
+                raise BloodInputProblem(problem)
+            payload = BloodTransfusePayload(request_id=request.id, scanned_din=scanned_din,
+                                            patient_name=at_bedside.name, patient_second_id=at_bedside.second,
+                                            started_at=utc_now())
+            self._queue(session, OpKind.BLOOD_TRANSFUSE, unit_id, payload, utc_now())
+            unit.sync_state, unit.sync_reason = "pending", None
+
+    def _on_request(self, request_id: str, kind: OpKind, payload: Any) -> None:
+        with self._store.sessions.begin() as session:
+            request = _get(session, BloodRequestRecord, request_id)
+            self._queue(session, kind, request_id, payload, utc_now())
+            request.sync_state, request.sync_reason = "pending", None
+
+    def _on_unit(self, unit_id: str, kind: OpKind, payload: Any) -> None:
+        with self._store.sessions.begin() as session:
+            unit = _get(session, BloodUnitRecord, unit_id)
+            self._queue(session, kind, unit_id, payload, utc_now())
+            unit.sync_state, unit.sync_reason = "pending", None
+
+    def _queue(self, session: Session, kind: OpKind, entity_id: str, payload: Any, now: datetime) -> None:
+        enqueue(session, user_id=self._user.id, kind=kind, entity_id=entity_id, payload=payload, now=now)
+
+    def _hospital(self) -> str:
+        if self._user.hospital_id is None:
+            raise BloodInputProblem("This account has no hospital: ask an administrator to assign one.")
+        return self._user.hospital_id
+
+
+def _get[T](session: Session, model: type[T], record_id: str) -> T:
+    record = session.get(model, record_id)
+    if record is None:
+        raise BloodInputProblem("This record is not on this device any more: refresh the list.")
+    return record
+
+
+def _check_unit_dates(collected_at: datetime, expires_at: datetime, now: datetime) -> None:
+    if collected_at > now:
+        raise BloodInputProblem("The collection date is in the future: check the label (and this PC's clock).")
+    if expires_at <= collected_at:
+        raise BloodInputProblem("The expiry is before the collection date: check the label.")
+    if expires_at <= now:
+        raise BloodInputProblem(f"This unit expired on {expires_at:%d %b %Y %H:%M} UTC: do not put it on the shelf.")

@@ -1,0 +1,179 @@
+"""The blood bank's request queue (issue 24): open requests, the most urgent and oldest first; the one chosen with
+its units, and what to do next (allocate, issue, cancel). The server chooses the units; its answer comes back
+with the next sync, a refusal shown on the request with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.blood_flow import UnitState, Urgency
+from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
+from emsync_desktop.services.blood_views import BloodViews, RequestView
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.ui.blood_bank.request_text import request_detail_html, waiting_text
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import Theme, attention_colour
+from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.frame import card
+
+_COLUMNS = ["Urgency", "Waiting", "Patient", "Group", "Still needed", "State"]
+_STRETCHED = (2, 4)  # the patient and what is still needed take the room left
+
+
+class RequestQueueView(QWidget):
+    changed = Signal()
+
+    def __init__(self, relay: TaskRelay, views: BloodViews, service: BloodBankService, theme: Theme,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay, self._views, self._service, self._theme = relay, views, service, theme
+        self._on_local_change = on_local_change
+        self._requests: list[RequestView] = []
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in _STRETCHED:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_chosen)
+        self.detail = QLabel("Choose a request.")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.allocate = touch_button("Allocate best match", primary=True,
+                                     tooltip="The server reserves the closest compatible units, first to expire first")
+        self.issue = touch_button("Issue reserved units")
+        self.cancel = touch_button("Cancel request…")
+        self.allocate.clicked.connect(self._allocate)
+        self.issue.clicked.connect(self._issue)
+        self.cancel.clicked.connect(self._cancel)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        actions = QHBoxLayout()
+        for button in (self.allocate, self.issue, self.cancel):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.detail, 1)
+        side_layout.addLayout(actions)
+        side_layout.addWidget(self.outcome)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(card("Request", side), 2)
+        self._enable(None)
+
+    def refresh(self) -> None:
+        self._relay.submit(self._views.queue, on_result=self._on_queue, owner=self)
+
+    def chosen(self) -> RequestView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._requests[rows[0].row()] if rows and rows[0].row() < len(self._requests) else None
+
+    def _on_queue(self, requests: list[RequestView]) -> None:
+        was = self.chosen()
+        self._requests = requests
+        self.table.setRowCount(len(requests))
+        now = utc_now()
+        for row, request in enumerate(requests):
+            cells = [request.urgency.label + (" · MTP" if request.mtp else ""), waiting_text(request.created_at, now),
+                     request.patient_name, request.group_text,
+                     ", ".join(f"{n} {c.label.lower()}" for c, n in request.missing.items()) or "—",
+                     _state_text(request)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                self._colour(item, request)
+                self.table.setItem(row, column, item)
+        ids = [r.id for r in requests]
+        if was is not None and was.id in ids:
+            self.table.selectRow(ids.index(was.id))
+        elif requests and self.chosen() is None:
+            self.table.selectRow(0)
+        self._show_chosen()
+
+    def _colour(self, item: QTableWidgetItem, request: RequestView) -> None:
+        kind = "danger" if request.urgency is Urgency.EMERGENCY else (
+            "caution" if request.sync_state in ("rejected", "conflict") else None)
+        if kind is not None:
+            background, text = attention_colour(self._theme, kind)
+            item.setBackground(QColor(background))
+            item.setForeground(QColor(text))
+
+    def _show_chosen(self) -> None:
+        request = self.chosen()
+        self.detail.setText(request_detail_html(request) if request else "No open request. New ones appear here.")
+        self._enable(request)
+
+    def _enable(self, request: RequestView | None) -> None:
+        waiting = request is not None and request.sync_state == "pending"
+        self.allocate.setEnabled(request is not None and bool(request.missing) and not waiting)
+        self.issue.setEnabled(request is not None and not waiting
+                              and any(u.state is UnitState.RESERVED for u in request.units))
+        self.cancel.setEnabled(request is not None and not waiting)
+
+    def _allocate(self) -> None:
+        request = self.chosen()
+        if request is not None:
+            self._run(self._service.allocate, request.id)
+
+    def _issue(self) -> None:
+        request = self.chosen()
+        if request is not None:
+            reserved = tuple(u.id for u in request.units if u.state is UnitState.RESERVED)
+            self._run(self._service.issue, request.id, reserved)
+
+    def _cancel(self) -> None:
+        request = self.chosen()
+        if request is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Cancel request", "Why is the blood no longer needed?")
+        if ok:
+            self._run(self._service.cancel, request.id, reason)
+
+    def _run(self, action: Callable[..., None], *args: object) -> None:
+        self._enable(None)
+        self._relay.submit(action, *args, on_result=self._on_queued, on_error=self._on_problem, owner=self)
+
+    def _on_queued(self, _: object) -> None:
+        self.outcome.setObjectName("outcomeWaiting")
+        self.outcome.setStyleSheet("")
+        self.outcome.setText("Saved; waiting for the server's answer…")
+        self._on_local_change()
+        self.refresh()
+        self.changed.emit()
+
+    def _on_problem(self, error: BaseException) -> None:
+        if not isinstance(error, BloodInputProblem):
+            raise error
+        self.outcome.setObjectName("outcomeRefused")
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(f"✖ {error}")
+        self._show_chosen()
+
+
+def _state_text(request: RequestView) -> str:
+    if request.sync_state == "pending":
+        return "sending…"
+    if request.sync_state in ("rejected", "conflict"):
+        return "refused: see details"
+    return request.state.value

@@ -1,0 +1,143 @@
+"""The shelf (issue 24): every unit not yet used up, the first to expire first, found by scanning its number;
+quarantine, release back to stock, or discard, each with its reason. Expired units show as expired (to discard)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.blood import DinProblem
+from emsync_desktop.domain.blood_flow import UnitState
+from emsync_desktop.domain.local_time import day_and_clock
+from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
+from emsync_desktop.services.blood_views import BloodViews, UnitView
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import Theme, attention_colour
+from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.fields import touch_line
+
+_COLUMNS = ["Donation number", "Component", "Group", "Expires", "State", "Kept in"]
+
+
+class ShelfView(QWidget):
+    changed = Signal()
+
+    def __init__(self, relay: TaskRelay, views: BloodViews, service: BloodBankService, theme: Theme,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay, self._views, self._service, self._theme = relay, views, service, theme
+        self._on_local_change = on_local_change
+        self._units: list[UnitView] = []
+        self.finder = touch_line("Scan or type a donation number to find the unit", "Find unit")
+        self.finder.returnPressed.connect(self._find)
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.quarantine = touch_button("Quarantine…")
+        self.release = touch_button("Back to stock")
+        self.discard = touch_button("Discard…")
+        self.quarantine.clicked.connect(lambda: self._move(UnitState.QUARANTINED, "Why is the unit quarantined?"))
+        self.release.clicked.connect(lambda: self._move(UnitState.AVAILABLE, ""))
+        self.discard.clicked.connect(lambda: self._move(UnitState.DISCARDED, "Why is the unit discarded?"))
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        actions = QHBoxLayout()
+        for button in (self.quarantine, self.release, self.discard):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.finder)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.outcome)
+
+    def refresh(self) -> None:
+        self._relay.submit(self._views.shelf, on_result=self._on_shelf, owner=self)
+
+    def chosen(self) -> UnitView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._units[rows[0].row()] if rows and rows[0].row() < len(self._units) else None
+
+    def _on_shelf(self, units: list[UnitView]) -> None:
+        self._units = units
+        self.table.setRowCount(len(units))
+        for row, unit in enumerate(units):
+            state = unit.state.value + (" · sending…" if unit.sync_state == "pending" else "")
+            if unit.sync_state in ("rejected", "conflict"):
+                state += f" · refused: {unit.sync_reason}"
+            cells = [unit.din, unit.component.label, str(unit.group), day_and_clock(unit.expires_at), state,
+                     unit.location]
+            kind = "danger" if unit.state is UnitState.EXPIRED else (
+                "caution" if unit.state is UnitState.QUARANTINED else None)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if kind is not None:
+                    background, colour = attention_colour(self._theme, kind)
+                    item.setBackground(QColor(background))
+                    item.setForeground(QColor(colour))
+                self.table.setItem(row, column, item)
+
+    def _find(self) -> None:
+        try:
+            self._relay.submit(self._views.find_unit, self.finder.text(), on_result=self._on_found,
+                               on_error=self._on_problem, owner=self)
+        except DinProblem as problem:  # never raised here: find_unit checks on the DB thread
+            self._say(str(problem), error=True)
+
+    def _on_found(self, unit: UnitView | None) -> None:
+        ids = [u.id for u in self._units]
+        if unit is None or unit.id not in ids:
+            self._say("No unit with this number is on this shelf (used, discarded, or never registered here).",
+                      error=True)
+            return
+        self.table.selectRow(ids.index(unit.id))
+        self._say(f"{unit.din}: {unit.state.value}.")
+        self.finder.selectAll()
+
+    def _move(self, target: UnitState, question: str) -> None:
+        unit = self.chosen()
+        if unit is None:
+            self._say("Choose a unit first (scan its number above).", error=True)
+            return
+        reason = ""
+        if question:
+            reason, ok = QInputDialog.getText(self, target.label, question)
+            if not ok:
+                return
+        self._relay.submit(self._service.move_unit, unit.id, target, reason, on_result=self._on_moved,
+                           on_error=self._on_problem, owner=self)
+
+    def _on_moved(self, _: object) -> None:
+        self._say("Saved; waiting for the server's answer…")
+        self._on_local_change()
+        self.refresh()
+        self.changed.emit()
+
+    def _on_problem(self, error: BaseException) -> None:
+        if not isinstance(error, BloodInputProblem | DinProblem):
+            raise error
+        self._say(str(error), error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.outcome.setObjectName("outcomeRefused" if error else "outcome")
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(("✖ " if error else "") + text)

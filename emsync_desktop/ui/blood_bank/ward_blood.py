@@ -1,0 +1,144 @@
+"""Blood on a ward (issue 24): ask the hospital's blood bank, follow each request, and at the bedside start a
+transfusion (after the two-identifier check) or return a unit unused, with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emsync_desktop.domain.blood_flow import UnitState
+from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
+from emsync_desktop.services.blood_views import BloodViews, RequestView, UnitView
+from emsync_desktop.ui.blood_bank.request_form import BloodRequestForm
+from emsync_desktop.ui.blood_bank.request_text import request_detail_html
+from emsync_desktop.ui.blood_bank.transfusion_dialog import TransfusionDialog
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.frame import card
+
+
+class WardBloodView(QWidget):
+    def __init__(self, relay: TaskRelay, views: BloodViews, service: BloodBankService,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._relay, self._views, self._service, self._on_local_change = relay, views, service, on_local_change
+        self._requests: list[RequestView] = []
+        self.form = BloodRequestForm(relay, service, on_local_change)
+        self.form.sent.connect(lambda _id: self.refresh())
+        self.requests = QListWidget()
+        self.requests.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.requests.currentRowChanged.connect(lambda _row: self._show_chosen())
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.units = QListWidget()
+        self.units.currentRowChanged.connect(lambda _row: self._enable())
+        self.start = touch_button("Start transfusion…", primary=True)
+        self.back = touch_button("Return unused…")
+        self.start.clicked.connect(self._start)
+        self.back.clicked.connect(self._return)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.start)
+        actions.addWidget(self.back)
+        actions.addStretch(1)
+        followed = QWidget()
+        column = QVBoxLayout(followed)
+        column.addWidget(self.requests, 1)
+        column.addWidget(self.detail)
+        column.addWidget(QLabel("Units issued to this patient:"))
+        column.addWidget(self.units, 1)
+        column.addLayout(actions)
+        column.addWidget(self.outcome)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(card("Ask the blood bank", scroll), 1)
+        layout.addWidget(card("Requests at this hospital", followed), 1)
+        self._enable()
+
+    def refresh(self) -> None:
+        self._relay.submit(self._views.queue, on_result=self._on_requests, owner=self)
+
+    def _on_requests(self, requests: list[RequestView]) -> None:
+        chosen = self._chosen()
+        self._requests = requests
+        self.requests.clear()
+        for request in requests:
+            state = "sending…" if request.sync_state == "pending" else request.state.value
+            self.requests.addItem(QListWidgetItem(f"{request.urgency.label} · {request.patient_name} · "
+                                                  f"{request.asked_text} · {state}"))
+        ids = [r.id for r in requests]
+        self.requests.setCurrentRow(ids.index(chosen.id) if chosen and chosen.id in ids else (0 if ids else -1))
+        self._show_chosen()
+
+    def _chosen(self) -> RequestView | None:
+        row = self.requests.currentRow()
+        return self._requests[row] if 0 <= row < len(self._requests) else None
+
+    def _show_chosen(self) -> None:
+        request = self._chosen()
+        self.detail.setText(request_detail_html(request) if request else "No open request for this ward.")
+        self.units.clear()
+        for unit in self._issued(request):
+            self.units.addItem(f"{unit.din} · {unit.group} {unit.component.label.lower()} · {unit.state.value}")
+        if self.units.count():
+            self.units.setCurrentRow(0)
+        self._enable()
+
+    def _issued(self, request: RequestView | None) -> list[UnitView]:
+        return [u for u in request.units if u.state is UnitState.ISSUED] if request else []
+
+    def _unit(self) -> UnitView | None:
+        issued = self._issued(self._chosen())
+        row = self.units.currentRow()
+        return issued[row] if 0 <= row < len(issued) else None
+
+    def _enable(self) -> None:
+        unit = self._unit()
+        ready = unit is not None and unit.sync_state != "pending"
+        self.start.setEnabled(ready)
+        self.back.setEnabled(ready)
+
+    def _start(self) -> None:
+        unit = self._unit()
+        if unit is not None:
+            dialog = TransfusionDialog(self._relay, self._service, unit, self._on_local_change, self)
+            dialog.accepted.connect(self.refresh)
+            dialog.open()
+
+    def _return(self) -> None:
+        unit = self._unit()
+        if unit is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Return unused", "Why is the unit going back (and was it kept cold)?")
+        if ok:
+            self._relay.submit(self._service.move_unit, unit.id, UnitState.RETURNED, reason,
+                               on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
+
+    def _after_change(self) -> None:
+        self._on_local_change()
+        self.refresh()
+
+    def _on_problem(self, error: BaseException) -> None:
+        if not isinstance(error, BloodInputProblem):
+            raise error
+        self.outcome.setObjectName("outcomeRefused")
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(f"✖ {error}")

@@ -1,0 +1,128 @@
+"""Blood through the server and back (issue 24): a ward's request queued on its PC reaches the blood bank's PC,
+the server's allocation and issue come back to the ward, and the bedside check runs on the ward's PC before the
+transfusion is sent. The devices' services against the real server app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emsync_desktop.domain.blood import Abo, Component, din_check_character
+from emsync_desktop.domain.blood_flow import PatientIds, RequestState, UnitState, Urgency
+from emsync_desktop.domain.ids import demo_id, new_id
+from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.security.crypto import new_data_key
+from emsync_desktop.services.blood_bank import BloodAsk, BloodBankService, BloodInputProblem, NewUnit
+from emsync_desktop.services.blood_views import BloodViews
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.store.database import Store
+from emsync_desktop.sync.local import store_changes, store_results, take_pending
+from emsync_desktop.sync.protocol import FEED_VERSION, Change, OpResult
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from tests.sync_server.conftest import LOURDES, Server, db_url, server
+
+__all__ = ["db_url", "server"]  # the server fixtures, on both databases
+PATIENT = PatientIds("Meera Pillai", "1988-07-21")
+
+
+@dataclass
+class Device:
+    store: Store
+    user: UserInfo
+    device_id: str
+
+    def push(self, server: Server) -> list[dict[str, Any]]:
+        ops = take_pending(self.store, self.device_id, 100)
+        response = server.client.post("/sync/push", json={"ops": [op.model_dump(mode="json") for op in ops]},
+                                      headers={"Authorization": f"Bearer {server.token(self.user.username)}"})
+        results = list(response.json()["results"])
+        store_results(self.store, [OpResult.model_validate(r) for r in results], utc_now())
+        return results
+
+    def pull(self, server: Server) -> None:
+        response = server.client.get("/sync/pull", params={"since": 0, "feed": FEED_VERSION, "limit": 1000},
+                                     headers={"Authorization": f"Bearer {server.token(self.user.username)}"})
+        page = response.json()
+        store_changes(self.store, [Change.model_validate(c) for c in page["changes"]
+                                   if c["entity"] in (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY)], page["cursor"])
+
+
+def device(tmp_path: Path, username: str, role: Role) -> Iterator[Device]:
+    store = Store.open(tmp_path / f"{username}.db", new_data_key())
+    yield Device(store, UserInfo(demo_id("user", username), username, username.title(), role, LOURDES), new_id())
+    store.close()
+
+
+@pytest.fixture
+def ward(tmp_path: Path) -> Iterator[Device]:
+    yield from device(tmp_path, "maria", Role.NURSE)
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Iterator[Device]:
+    yield from device(tmp_path, "joseph", Role.BLOOD_BANK)
+
+
+def register_o_negative(bank: Device, n: int) -> None:
+    service = BloodBankService(bank.store, bank.user)
+    for i in range(n):
+        din = f"G1234{utc_now():%y}{700_000 + i:06d}"
+        service.register_unit(NewUnit(din + din_check_character(din), "E0336V00", Component.RED_CELLS, Abo.O, False,
+                                      280, utc_now() - timedelta(days=3)))
+
+
+def ask(ward: Device) -> str:
+    return BloodBankService(ward.store, ward.user).request_blood(BloodAsk(
+        PATIENT, None, None, True, Urgency.EMERGENCY, {Component.RED_CELLS: 2}, "postpartum haemorrhage"))
+
+
+def test_a_wards_request_is_allocated_issued_and_transfused_after_the_bedside_check(
+        server: Server, ward: Device, bank: Device) -> None:
+    register_o_negative(bank, 3)
+    request_id = ask(ward)
+    assert [r["status"] for r in bank.push(server) + ward.push(server)] == ["applied"] * 4
+    bank.pull(server)
+    [queued] = BloodViews(bank.store, bank.user).queue()
+    assert (queued.id, queued.patient_name, queued.asked_text) == (request_id, PATIENT.name, "2 red cells")
+    BloodBankService(bank.store, bank.user).allocate(request_id)
+    bank.push(server)
+    bank.pull(server)
+    reserved = BloodViews(bank.store, bank.user).request(request_id)
+    assert reserved is not None and reserved.state is RequestState.ALLOCATED
+    BloodBankService(bank.store, bank.user).issue(request_id, tuple(u.id for u in reserved.units))
+    bank.push(server)
+    ward.pull(server)
+    issued = BloodViews(ward.store, ward.user).request(request_id)
+    assert issued is not None and {u.state for u in issued.units} == {UnitState.ISSUED}
+    first = issued.units[0]
+    with pytest.raises(BloodInputProblem, match="second identifier"):
+        BloodBankService(ward.store, ward.user).start_transfusion(first.id, first.din, PatientIds(PATIENT.name, "x"))
+    BloodBankService(ward.store, ward.user).start_transfusion(first.id, first.din, PATIENT)
+    assert [r["status"] for r in ward.push(server)] == ["applied"]
+    ward.pull(server)
+    after = BloodViews(ward.store, ward.user).request(request_id)
+    assert after is not None and sorted(u.state for u in after.units) == [UnitState.ISSUED, UnitState.TRANSFUSED]
+
+
+def test_a_refused_allocation_stays_on_the_request_with_its_reason(
+        server: Server, ward: Device, bank: Device) -> None:
+    request_id = ask(ward)
+    ward.push(server)
+    bank.pull(server)
+    BloodBankService(bank.store, bank.user).allocate(request_id)
+    [refused] = bank.push(server)
+    view = BloodViews(bank.store, bank.user).request(request_id)
+    assert refused["status"] == "rejected" and view is not None
+    assert view.sync_state == "rejected" and "No compatible unit" in str(view.sync_reason)
+
+
+def test_a_mistyped_donation_number_is_refused_on_the_device_and_nothing_is_queued(bank: Device) -> None:
+    with pytest.raises(BloodInputProblem, match="check character"):
+        BloodBankService(bank.store, bank.user).register_unit(NewUnit(
+            "G123426100001X", "E0336V00", Component.RED_CELLS, Abo.O, False, 280, utc_now() - timedelta(days=1)))
+    assert take_pending(bank.store, bank.device_id, 10) == []
