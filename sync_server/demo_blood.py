@@ -17,8 +17,9 @@ from emsync_desktop.domain.blood_par import DEFAULT_PAR
 from emsync_desktop.domain.ids import demo_id, new_id
 from sync_server.blood_shelf import request_data, unit_data
 from sync_server.feed import record_change
+from sync_server.handlers.donors import donor_data
 from sync_server.models import Hospital, User
-from sync_server.models_blood import BloodRequest, BloodUnit
+from sync_server.models_blood import BloodRequest, BloodUnit, Donor
 from sync_server.op_context import columns_of
 
 _REQUESTS = (  # the demo ward's open requests: minutes ago, patient, second id, group, childbearing, urgency, counts
@@ -43,6 +44,7 @@ def seed_demo_blood(session: Session, now: datetime, *, seed: int = 24) -> bool:
                 _add_unit(session, hospital.id, f"G{1000 + index:04d}{now:%y}{number * 100 + copy:06d}",
                           component.value, group.abo.value, group.rhd_positive, now, rng, by=system)
     session.flush()
+    _add_donors(session, rng, now)
     maria = session.scalar(select(User.id).where(User.username == "maria"))
     if maria is not None:
         for minutes, name, second, patient_group, childbearing, urgency, counts in _REQUESTS:
@@ -81,3 +83,26 @@ def _add_request(session: Session, user_id: str, name: str, second: str, group: 
     record_change(session, entity="blood_request", entity_id=request.id, version=1,
                   data=request_data(columns_of(request)), hospital_id=request.hospital_id, owner_user_id=user_id,
                   now=at)
+
+
+_DONOR_NAMES = ("Anu Mathew", "Biju Paul", "Deepak Menon", "Fathima Rasheed", "George Kurian", "Hari Krishnan",
+                "Indu Nair", "Jacob Thomas", "Kavya Raj", "Liya Joseph", "Manoj Pillai", "Nisha Varghese",
+                "Praveen Das", "Reshma Ali")
+
+
+def _add_donors(session: Session, rng: random.Random, now: datetime) -> None:
+    """The demo blood bank's registry: made-up donors (phones in the reserved +91 00000 range) of every common
+    group, some rested, some who gave weeks ago, one deferred."""
+    lourdes = demo_id("hospital", "Lourdes")
+    for n, name in enumerate(_DONOR_NAMES):
+        abo, rhd = [("O", False), ("O", True), ("B", True), ("A", True), ("AB", True), ("O", False)][n % 6]
+        last = now - timedelta(weeks=rng.choice([3, 6, 10, 20, 30])) if n % 5 else None
+        donor = Donor(id=new_id(), hospital_id=lourdes, name=f"Demo: {name}", phone=f"+91 00000 {10001 + n}",
+                      abo=abo, rhd_positive=rhd, last_given_at=last, last_kind="whole_blood" if last else None,
+                      deferred_until=now + timedelta(days=20) if n == 7 else None,
+                      deferral_reason="demo: travel to a malaria area" if n == 7 else "", donations=[], version=1,
+                      updated_at=now)
+        session.add(donor)
+        record_change(session, entity="donor", entity_id=donor.id, version=1, data=donor_data(columns_of(donor)),
+                      hospital_id=lourdes, owner_user_id=None, now=now)
+

@@ -29,7 +29,7 @@ from emsync_desktop.sync.protocol import (
     Change,
     PullResponse,
 )
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from sync_server.db import lock_feed
 from sync_server.models import Booking, ChangeRow, Handoff, Transfer, User
 from sync_server.rows import fast_statement, insert_rows
@@ -129,13 +129,17 @@ def record_change(session: Session, *, entity: str, entity_id: str, version: int
 def scope(user: User) -> ColumnElement[bool]:
     """The feed rows ``user`` may pull (also: who may fetch a record entry's file, ``blob_access``)."""
     role = Role(user.role)
-    if role in (Role.COORDINATOR, Role.ADMIN):
+    if role is Role.ADMIN:
         return true()
+    if role is Role.COORDINATOR:  # the network's everything but a blood bank's donors (their names and phones)
+        return CHANGES.c.entity != DONOR_ENTITY
     # Every role that records or reads drugs given gets the formulary in force (it has no hospital).
     # Everyone has the network (hospitals' names appear in every role's screens) and the formulary in force.
     shared = CHANGES.c.entity.in_((FORMULARY_ENTITY, HOSPITAL_ENTITY))
-    if role in (Role.NURSE, Role.BLOOD_BANK):
+    if role is Role.BLOOD_BANK:
         return or_(CHANGES.c.hospital_id == user.hospital_id, shared)
+    if role is Role.NURSE:  # the hospital's rows but the blood bank's donors
+        return or_(and_(CHANGES.c.hospital_id == user.hospital_id, CHANGES.c.entity != DONOR_ENTITY), shared)
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.
     return or_(CHANGES.c.entity == "bed", shared, CHANGES.c.owner_user_id == user.id)
 

@@ -67,3 +67,24 @@ class BloodRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class Donor(Base):
+    """A blood donor on a hospital blood bank's registry. ``donations``: each ``{"at", "kind", "din", "by"}``;
+    ``last_given_at``/``last_kind``: the newest (given here or said at registration); ``deferred_until`` with its
+    reason: may not give before then. Seen only by that blood bank's staff (``feed.scope``)."""
+
+    __tablename__ = "donors"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(32))
+    abo: Mapped[str] = mapped_column(String(2))
+    rhd_positive: Mapped[bool] = mapped_column(Boolean)
+    last_given_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_kind: Mapped[str | None] = mapped_column(String(24))
+    deferred_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deferral_reason: Mapped[str] = mapped_column(String(500))
+    donations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

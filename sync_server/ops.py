@@ -25,6 +25,7 @@ from sync_server.handlers import (
     beds,
     blood_requests,
     blood_units,
+    donors,
     formulary,
     handoffs,
     imaging,
@@ -114,7 +115,8 @@ def refuse_unappliable(ctx: OpContext, op: Op) -> OpResult:
 _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, OpKind.HANDOFF_ADD: HANDOFFS,
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
             OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES,
-            OpKind.MESSAGE_SEND: MESSAGES, OpKind.BLOOD_UNIT_ADD: BLOOD_UNITS, OpKind.BLOOD_REQUEST: BLOOD_REQUESTS}
+            OpKind.MESSAGE_SEND: MESSAGES, OpKind.BLOOD_UNIT_ADD: BLOOD_UNITS, OpKind.BLOOD_REQUEST: BLOOD_REQUESTS,
+            OpKind.DONOR_REGISTER: donors.DONORS}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD,
                       OpKind.TRANSFER_POSITION, OpKind.MESSAGE_SEND}  # payload "transfer_id"
 
@@ -193,4 +195,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.BLOOD_ALLOCATE: blood_requests.allocate,
     OpKind.BLOOD_ISSUE: blood_requests.issue,
     OpKind.BLOOD_CANCEL: blood_requests.cancel,
+    OpKind.DONOR_REGISTER: donors.register,
+    OpKind.DONOR_DONATION: donors.donation,
+    OpKind.DONOR_DEFER: donors.defer,
 }

@@ -46,3 +46,22 @@ class BloodRequestRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DonorRow(Base):
+    """A donor on this blood bank's registry as the feed brings it (``donor``), with this device's changes queued;
+    name and phone encrypted; ``data`` (JSON): the server's record but the name and phone (donations, deferral)."""
+
+    __tablename__ = "donors"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hospital_id: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str | None] = mapped_column(EncryptedText("donors.name"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("donors.phone"))
+    abo: Mapped[str] = mapped_column(String(2))
+    rhd_positive: Mapped[bool] = mapped_column(Boolean)
+    last_given_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deferred_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    data: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)

@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
 
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord, DonorRow
 from emsync_desktop.sync.protocol import Change
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 
 if TYPE_CHECKING:
     from emsync_desktop.sync.apply import _Page
 
 BLOOD_TABLES: dict[str, Table] = {BLOOD_REQUEST_ENTITY: BloodRequestRecord.__table__,  # type: ignore[dict-item]
-                                  BLOOD_UNIT_ENTITY: BloodUnitRecord.__table__}  # type: ignore[dict-item]
+                                  BLOOD_UNIT_ENTITY: BloodUnitRecord.__table__,  # type: ignore[dict-item]
+                                  DONOR_ENTITY: DonorRow.__table__}  # type: ignore[dict-item]
 _PATIENT = ("patient_name", "patient_second_id")  # kept in their encrypted columns, not in ``data``
 
 
@@ -39,6 +40,15 @@ def apply_request(page: _Page, change: Change) -> bool:
     return _replace(page, BLOOD_REQUEST_ENTITY, change, values)
 
 
+def apply_donor(page: _Page, change: Change) -> bool:
+    d = change.data
+    values = {"hospital_id": d["hospital_id"], "name": d["name"], "phone": d["phone"], "abo": d["abo"],
+              "rhd_positive": bool(d["rhd_positive"]), "last_given_at": _utc_or_none(d.get("last_given_at")),
+              "deferred_until": _utc_or_none(d.get("deferred_until")),
+              "data": json.dumps({k: v for k, v in d.items() if k not in ("name", "phone")})}
+    return _replace(page, DONOR_ENTITY, change, values)
+
+
 def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -> bool:
     record_id = change.data["id"]
     row = page.get(entity, record_id)
@@ -56,3 +66,7 @@ def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _utc_or_none(text: str | None) -> datetime | None:
+    return _utc(text) if text else None

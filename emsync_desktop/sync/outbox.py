@@ -31,11 +31,11 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord, DonorRow
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
-                | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord)
+                | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord | DonorRow)
 
 PENDING = "pending"
 SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
@@ -185,6 +185,9 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.BLOOD_ALLOCATE: BloodRequestRecord,
     OpKind.BLOOD_ISSUE: BloodRequestRecord,
     OpKind.BLOOD_CANCEL: BloodRequestRecord,
+    OpKind.DONOR_REGISTER: DonorRow,
+    OpKind.DONOR_DONATION: DonorRow,
+    OpKind.DONOR_DEFER: DonorRow,
 }
 
 

@@ -33,6 +33,7 @@ from emsync_desktop.domain.timeline import TimelineStep
 from emsync_desktop.sync.protocol_blood import (
     BLOOD_REQUEST_ENTITY,
     BLOOD_UNIT_ENTITY,
+    DONOR_ENTITY,
     BloodAllocatePayload,
     BloodCancelPayload,
     BloodIssuePayload,
@@ -40,6 +41,9 @@ from emsync_desktop.sync.protocol_blood import (
     BloodTransfusePayload,
     BloodUnitAddPayload,
     BloodUnitMovePayload,
+    DonorDeferPayload,
+    DonorDonationPayload,
+    DonorRegisterPayload,
 )
 from emsync_desktop.sync.wire import (
     JSON_INTEGER,
@@ -89,6 +93,9 @@ class OpKind(StrEnum):
     BLOOD_ISSUE = "blood.issue"
     BLOOD_TRANSFUSE = "blood.transfuse"
     BLOOD_CANCEL = "blood.cancel"
+    DONOR_REGISTER = "donor.register"
+    DONOR_DONATION = "donor.donation"
+    DONOR_DEFER = "donor.defer"
 
 
 class TransferRequestPayload(_Strict):
@@ -343,8 +350,9 @@ FEED_3_ENTITIES = (AMBULANCE_POSITION_ENTITY,)
 # ward and the desks.
 MESSAGE_ENTITY = "message"
 FEED_4_ENTITIES = (MESSAGE_ENTITY,)
-# The blood bank's units and requests (entity ids: theirs), for the hospital's staff, a request's author, the desks.
-FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY)
+# The blood bank's units and requests (entity ids: theirs), for the hospital's staff, a request's author, the desks;
+# its donors, for its own staff only.
+FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY)
 
 
 class FormularyPublishPayload(_Strict):
@@ -387,6 +395,9 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.BLOOD_ISSUE: BloodIssuePayload,
     OpKind.BLOOD_TRANSFUSE: BloodTransfusePayload,
     OpKind.BLOOD_CANCEL: BloodCancelPayload,
+    OpKind.DONOR_REGISTER: DonorRegisterPayload,
+    OpKind.DONOR_DONATION: DonorDonationPayload,
+    OpKind.DONOR_DEFER: DonorDeferPayload,
 }
 
 
@@ -515,7 +526,7 @@ class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
                     "history", "formulary", "hospital", "capacity_hour", "position", "message",
-                    "blood_unit", "blood_request"]
+                    "blood_unit", "blood_request", "donor"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

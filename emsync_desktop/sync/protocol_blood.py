@@ -91,3 +91,34 @@ class BloodCancelPayload(Strict):
     """The request is no longer needed (``entity_id``: the request's): its reserved units go back to the shelf."""
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+DONOR_ENTITY = "donor"
+DonationName = Literal["whole_blood", "double_red_cells", "platelets", "plasma"]
+
+
+class DonorRegisterPayload(Strict):
+    """A donor on the signed-in blood-bank user's registry (``entity_id``: the donor's); ``last_given_at`` and
+    ``last_kind``: their last donation elsewhere, if they say."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    abo: AboName
+    rhd_positive: bool
+    last_given_at: AwareDatetime | None = None
+    last_kind: DonationName | None = None
+
+
+class DonorDonationPayload(Strict):
+    """The donor gave today (``entity_id``: the donor's); ``din``: the donation number, if known."""
+
+    given_at: AwareDatetime
+    kind: DonationName
+    din: DinText | None = None
+
+
+class DonorDeferPayload(Strict):
+    """The donor may not give until ``until`` (None: the deferral is lifted), with the reason."""
+
+    until: AwareDatetime | None
+    reason: ShortText = ""

@@ -12,18 +12,19 @@ from typing import Any
 
 import pytest
 
-from emsync_desktop.domain.blood import Abo, Component, din_check_character
+from emsync_desktop.domain.blood import Abo, BloodGroup, Component, Donation, din_check_character
 from emsync_desktop.domain.blood_flow import PatientIds, RequestState, UnitState, Urgency
 from emsync_desktop.domain.ids import demo_id, new_id
 from emsync_desktop.domain.roles import Role, UserInfo
 from emsync_desktop.security.crypto import new_data_key
 from emsync_desktop.services.blood_bank import BloodAsk, BloodBankService, BloodInputProblem, NewUnit
+from emsync_desktop.services.blood_donors import DonorService
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.local import store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import FEED_VERSION, Change, OpResult
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from tests.sync_server.conftest import LOURDES, Server, db_url, server
 
 __all__ = ["db_url", "server"]  # the server fixtures, on both databases
@@ -48,8 +49,9 @@ class Device:
         response = server.client.get("/sync/pull", params={"since": 0, "feed": FEED_VERSION, "limit": 1000},
                                      headers={"Authorization": f"Bearer {server.token(self.user.username)}"})
         page = response.json()
-        store_changes(self.store, [Change.model_validate(c) for c in page["changes"]
-                                   if c["entity"] in (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY)], page["cursor"])
+        kinds = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY)
+        store_changes(self.store, [Change.model_validate(c) for c in page["changes"] if c["entity"] in kinds],
+                      page["cursor"])
 
 
 def device(tmp_path: Path, username: str, role: Role) -> Iterator[Device]:
@@ -126,3 +128,22 @@ def test_a_mistyped_donation_number_is_refused_on_the_device_and_nothing_is_queu
         BloodBankService(bank.store, bank.user).register_unit(NewUnit(
             "G123426100001X", "E0336V00", Component.RED_CELLS, Abo.O, False, 280, utc_now() - timedelta(days=1)))
     assert take_pending(bank.store, bank.device_id, 10) == []
+
+
+def test_a_donor_registered_offline_reaches_the_server_and_is_called_up_when_o_negative_runs_low(
+        server: Server, bank: Device, tmp_path: Path) -> None:
+    donors = DonorService(bank.store, bank.user)
+    rested = donors.register("Anu Mathew", "+91 94470 12345", BloodGroup(Abo.O, False),
+                             utc_now() - timedelta(weeks=20))
+    donors.register("Biju Paul", "+91 94470 55555", BloodGroup(Abo.O, False), utc_now() - timedelta(weeks=2))
+    assert [r["status"] for r in bank.push(server)] == ["applied"] * 2
+    bank.pull(server)
+    assert {v.sync_state for v in donors.registry()} == {"synced"}
+    call_up = donors.call_up()  # no O negative on this shelf: below par
+    assert BloodGroup(Abo.O, False) in call_up.short and [d.id for d in call_up.donors] == [rested]
+    target = tmp_path / "call-up.csv"
+    assert donors.export_call_up(target) == 1
+    rows = target.read_text("utf-8").splitlines()
+    assert rows[0].startswith("name,phone,group") and rows[1].startswith("Anu Mathew,+91 94470 12345,O neg")
+    donors.record_donation(rested, Donation.WHOLE_BLOOD)
+    assert donors.call_up().donors == []  # just gave: rested no longer

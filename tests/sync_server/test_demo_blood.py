@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from emsync_desktop.domain.ids import demo_id
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from sync_server.demo_blood import seed_demo_blood
 from tests.sync_server.blood_helpers import seen
 from tests.sync_server.conftest import Server
@@ -21,3 +21,4 @@ def test_the_demo_blood_bank_has_stock_and_two_requests_once(server: Server) -> 
     assert [r["urgency"] for r in sorted(seen(server, "maria", BLOOD_REQUEST_ENTITY).values(),
                                          key=lambda r: r["urgency"])] == ["emergency", "routine"]
     assert len({u["hospital_id"] for u in seen(server, "rahul", BLOOD_UNIT_ENTITY).values()}) > 1  # others too
+    assert len(seen(server, "joseph", DONOR_ENTITY)) == 14 and seen(server, "maria", DONOR_ENTITY) == {}

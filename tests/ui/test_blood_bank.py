@@ -20,6 +20,7 @@ from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.models import OutboxOp
 from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.ui.blood_bank.donor_dialog import DonorDialog
 from emsync_desktop.ui.blood_bank.transfusion_dialog import TransfusionDialog
 from emsync_desktop.ui.blood_bank.workspace import BloodBankWorkspace
 from emsync_desktop.ui.main_window import MainWindow
@@ -151,3 +152,28 @@ def test_the_bedside_check_refuses_a_wristband_that_does_not_match(qtbot: QtBot,
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "second identifier does not match" in dialog.problem.text())
     assert "blood.transfuse" not in queued_kinds(window)
+
+
+def test_a_donor_registered_in_the_donors_tab_is_on_the_call_up_list_when_their_group_is_short(
+        qtbot: QtBot, window: MainWindow) -> None:
+    donors = blood_bank(qtbot, window).donors
+    qtbot.mouseClick(donors.add, Qt.MouseButton.LeftButton)
+    dialog = donors.findChild(DonorDialog)
+    assert isinstance(dialog, DonorDialog)
+    qtbot.keyClicks(dialog.name, "Anu Mathew")
+    qtbot.keyClicks(dialog.phone, "+91 94470 12345")
+    dialog.group.setCurrentText("O neg")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: donors.table.rowCount() == 1 and donors.call_up.rowCount() == 1)
+    assert donors.call_up.item(0, 0).text() == "Anu Mathew" and "O neg" in donors.call_up_note.text()
+    assert queued_kinds(window) == ["donor.register"]
+
+
+def test_a_donor_without_a_name_is_refused_in_the_window_that_stays_open(qtbot: QtBot, window: MainWindow) -> None:
+    donors = blood_bank(qtbot, window).donors
+    qtbot.mouseClick(donors.add, Qt.MouseButton.LeftButton)
+    dialog = donors.findChild(DonorDialog)
+    assert isinstance(dialog, DonorDialog)
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "full name" in dialog.problem.text())
+    assert dialog.isVisible() and queued_kinds(window) == []

@@ -50,7 +50,7 @@ class BloodRequestForm(QWidget):
         self.urgency = ChoiceField("urgency", "How soon", [(u.name, u.label, "") for u in Urgency])
         self.urgency.set_value(Urgency.URGENT.name)
         self.counts = {c: _count_box(c) for c in _ASKED}
-        self.pack = touch_button("Massive transfusion pack", tooltip="6 red cells, 6 plasma, 1 platelet pool; "
+        self.pack = touch_button("Massive\ntransfusion pack", tooltip="6 red cells, 6 plasma, 1 platelet pool; "
                                                                      "emergency")
         self.pack.clicked.connect(self._fill_pack)
         self.reason = touch_line("e.g. postpartum haemorrhage, Hb 6.8", "Why")
@@ -63,17 +63,16 @@ class BloodRequestForm(QWidget):
         for index, (component, box) in enumerate(self.counts.items()):
             counts.addWidget(QLabel(component.label), index // 2, 2 * (index % 2))
             counts.addWidget(box, index // 2, 2 * (index % 2) + 1)
-        counts.setColumnStretch(4, 1)
+        counts.addWidget(self.pack, 0, 4, 2, 1)  # beside the counts it fills
+        counts.setColumnStretch(5, 1)
         form = QFormLayout()
         for label, field in (("Patient", self.name), ("Second identifier", self.second), ("ABO and RhD", self.group),
-                             ("", self.childbearing)):
+                             ("", self.childbearing), ("Why", self.reason)):
             form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.urgency)
         layout.addLayout(counts)
-        layout.addWidget(self.pack, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.reason)
         layout.addWidget(self.send, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.outcome)
 

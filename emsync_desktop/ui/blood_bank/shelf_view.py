@@ -81,9 +81,7 @@ class ShelfView(QWidget):
         self._units = units
         self.table.setRowCount(len(units))
         for row, unit in enumerate(units):
-            state = unit.state.value + (" · sending…" if unit.sync_state == "pending" else "")
-            if unit.sync_state in ("rejected", "conflict"):
-                state += f" · refused: {unit.sync_reason}"
+            state = unit_state_text(unit)
             cells = [unit.din, unit.component.label, str(unit.group), day_and_clock(unit.expires_at), state,
                      unit.location]
             kind = "danger" if unit.state is UnitState.EXPIRED else (
@@ -141,3 +139,13 @@ class ShelfView(QWidget):
         self.outcome.setObjectName("outcomeRefused" if error else "outcome")
         self.outcome.setStyleSheet("")
         self.outcome.setText(("✖ " if error else "") + text)
+
+
+def unit_state_text(unit: UnitView) -> str:
+    """'available', 'available · sending…', 'not registered: <reason>' (the server refused the bag, so it is on no
+    shelf), or '<state> · refused: <reason>' (a move the server refused; the unit is as the server has it)."""
+    if unit.sync_state in ("rejected", "conflict"):
+        if not unit.history:  # never on the server: only this device's copy of a refused registration
+            return f"not registered: {unit.sync_reason}"
+        return f"{unit.state.value} · refused: {unit.sync_reason}"
+    return unit.state.value + (" · sending…" if unit.sync_state == "pending" else "")
