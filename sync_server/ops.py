@@ -191,6 +191,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.BLOOD_UNIT_ADD: blood_units.add,
     OpKind.BLOOD_UNIT_MOVE: blood_units.move,
     OpKind.BLOOD_TRANSFUSE: blood_units.transfuse,
+    OpKind.BLOOD_UNIT_SEND: blood_units.send,
     OpKind.BLOOD_REQUEST: blood_requests.request,
     OpKind.BLOOD_ALLOCATE: blood_requests.allocate,
     OpKind.BLOOD_ISSUE: blood_requests.issue,

@@ -33,6 +33,7 @@ from emsync_desktop.sync.protocol_blood import (
     BloodTransfusePayload,
     BloodUnitAddPayload,
     BloodUnitMovePayload,
+    BloodUnitSendPayload,
 )
 
 
@@ -149,6 +150,13 @@ class BloodBankService:
             raise BloodInputProblem(f"Say why the unit is {target.value} (e.g. 'bag leaking', 'not needed').")
         payload = BloodUnitMovePayload(target=target.value, reason=reason.strip())  # type: ignore[arg-type]
         self._on_unit(unit_id, OpKind.BLOOD_UNIT_MOVE, payload)
+
+    def send_unit(self, unit_id: str, to_hospital_id: str, reason: str) -> None:
+        """An available unit to another hospital's blood bank (the server moves it to their shelf)."""
+        if not reason.strip():
+            raise BloodInputProblem("Say why the unit is sent (e.g. 'Amrita has no O negative').")
+        self._on_unit(unit_id, OpKind.BLOOD_UNIT_SEND, BloodUnitSendPayload(to_hospital_id=to_hospital_id,
+                                                                           reason=reason.strip()))
 
     def start_transfusion(self, unit_id: str, scanned_din: str, at_bedside: PatientIds) -> None:
         """The bag scanned and the wristband read: checked here against the unit and its request, then queued

@@ -153,6 +153,13 @@ class BloodViews:
                  for h, us in by_hospital.items()]
         return sorted(lines, key=lambda n: (-n.o_negative_red_cells, n.hospital_name))
 
+    def other_hospitals(self) -> list[tuple[str, str]]:
+        """(id, name) of every open hospital but this user's, by name: where a unit may be sent."""
+        with self._store.sessions.begin() as session:
+            rows = session.scalars(select(Hospital).where(Hospital.id != (self._user.hospital_id or ""),
+                                                          Hospital.closed.is_(False))).all()
+            return sorted(((h.id, h.short_name) for h in rows), key=lambda pair: pair[1])
+
     def _units(self, state: UnitState) -> list[UnitView]:
         query = select(BloodUnitRecord).where(BloodUnitRecord.state == state.value)
         if self._user.hospital_id is not None:

@@ -181,6 +181,7 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.BLOOD_UNIT_ADD: BloodUnitRecord,
     OpKind.BLOOD_UNIT_MOVE: BloodUnitRecord,
     OpKind.BLOOD_TRANSFUSE: BloodUnitRecord,
+    OpKind.BLOOD_UNIT_SEND: BloodUnitRecord,
     OpKind.BLOOD_REQUEST: BloodRequestRecord,
     OpKind.BLOOD_ALLOCATE: BloodRequestRecord,
     OpKind.BLOOD_ISSUE: BloodRequestRecord,

@@ -41,6 +41,7 @@ from emsync_desktop.sync.protocol_blood import (
     BloodTransfusePayload,
     BloodUnitAddPayload,
     BloodUnitMovePayload,
+    BloodUnitSendPayload,
     DonorDeferPayload,
     DonorDonationPayload,
     DonorRegisterPayload,
@@ -93,6 +94,7 @@ class OpKind(StrEnum):
     BLOOD_ISSUE = "blood.issue"
     BLOOD_TRANSFUSE = "blood.transfuse"
     BLOOD_CANCEL = "blood.cancel"
+    BLOOD_UNIT_SEND = "blood.unit_send"
     DONOR_REGISTER = "donor.register"
     DONOR_DONATION = "donor.donation"
     DONOR_DEFER = "donor.defer"
@@ -395,6 +397,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.BLOOD_ISSUE: BloodIssuePayload,
     OpKind.BLOOD_TRANSFUSE: BloodTransfusePayload,
     OpKind.BLOOD_CANCEL: BloodCancelPayload,
+    OpKind.BLOOD_UNIT_SEND: BloodUnitSendPayload,
     OpKind.DONOR_REGISTER: DonorRegisterPayload,
     OpKind.DONOR_DONATION: DonorDonationPayload,
     OpKind.DONOR_DEFER: DonorDeferPayload,

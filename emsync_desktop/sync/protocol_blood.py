@@ -46,6 +46,14 @@ class BloodUnitMovePayload(Strict):
     reason: ShortText = ""
 
 
+class BloodUnitSendPayload(Strict):
+    """An available unit sent to another hospital's blood bank (``entity_id``: the unit's), e.g. O negative to a
+    hospital that ran out; it is on their shelf from then on."""
+
+    to_hospital_id: Id
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class BloodRequestPayload(Strict):
     """Components asked of a blood bank for one patient (``entity_id``: the request's). A nurse asks her own
     hospital's blood bank; a crew asks the destination of ``transfer_id`` (a pre-alert). ``abo`` None: group not

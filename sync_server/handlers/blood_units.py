@@ -1,8 +1,9 @@
-"""Blood units (ops ``blood.unit_add``, ``blood.unit_move``, ``blood.transfuse``; issue 24): a bag registered on a
-hospital's shelf, moved (back to stock, quarantined, discarded, returned unused), and transfused at the bedside
-after the two-identifier check. Every move is checked against ``domain.blood_flow`` before anything is written, kept
-in the unit's history and audited (the op's own audit event). Who: the hospital's blood-bank staff; a unit issued
-to a ward is returned or transfused by a nurse there (or by the crew whose pre-alert it was for)."""
+"""Blood units (ops ``blood.unit_add``, ``blood.unit_move``, ``blood.unit_send``, ``blood.transfuse``; issue 24): a
+bag registered on a hospital's shelf, moved (back to stock, quarantined, discarded, returned unused), sent to
+another hospital, and transfused at the bedside after the two-identifier check. Every move is checked against
+``domain.blood_flow`` before anything is written, kept in the unit's history and audited (the op's own audit
+event). Who: the hospital's blood-bank staff; a unit issued to a ward is returned or transfused by a nurse there
+(or by the crew whose pre-alert it was for)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from emsync_desktop.domain.blood_flow import (
 )
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
-from emsync_desktop.sync.protocol_blood import BloodTransfusePayload, BloodUnitAddPayload, BloodUnitMovePayload
-from sync_server.blood_shelf import BLOOD_REQUESTS, BLOOD_UNITS, history_entry, publish_unit
+from emsync_desktop.sync.protocol_blood import (
+    BLOOD_UNIT_ENTITY,
+    BloodTransfusePayload,
+    BloodUnitAddPayload,
+    BloodUnitMovePayload,
+    BloodUnitSendPayload,
+)
+from sync_server.blood_shelf import BLOOD_REQUESTS, BLOOD_UNITS, history_entry, publish_unit, unit_data
 from sync_server.handlers.blood_requests import note_unit_moved
 from sync_server.op_context import OpContext, Refused, own_transfer, require
 from sync_server.rows import Row, rows_where
@@ -81,6 +88,31 @@ def move(ctx: OpContext, op: Op, p: Any) -> int:
                      request_id=unit["request_id"] if target is UnitState.RETURNED else None)
     if request is not None:
         note_unit_moved(ctx, request, changed, released=target is not UnitState.RETURNED)
+    return int(changed["version"])
+
+
+def send(ctx: OpContext, op: Op, p: Any) -> int:
+    """An available unit goes to another hospital's shelf (the sender's blood bank decides). Published to both
+    hospitals: the sender's devices see it leave, the receiver's see it arrive."""
+    assert isinstance(p, BloodUnitSendPayload)
+    require(ctx, _STAFF, "send blood units to another hospital")
+    unit = ctx.get(BLOOD_UNITS, op.entity_id, for_update=True)
+    if unit is None:
+        raise Refused("This blood unit is not on the server: register it first.")
+    _at_own_hospital(ctx, unit)
+    if p.to_hospital_id == unit["hospital_id"]:
+        raise Refused("The unit is at this hospital already: choose another.")
+    receiver = ctx.open_hospital(p.to_hospital_id)
+    if unit["state"] != UnitState.AVAILABLE or unit["expires_at"] <= ctx.now:
+        raise Refused(f"Only an available, unexpired unit can be sent; this one is {unit['state']} or expired.")
+    sender = ctx.hospital(unit["hospital_id"])
+    note = f"sent from {sender['short_name'] if sender else '?'} to {receiver['short_name']}: {p.reason}"
+    changed = ctx.update(BLOOD_UNITS, unit, {
+        "hospital_id": p.to_hospital_id, "location": f"received from {sender['short_name'] if sender else '?'}",
+        "history": [*unit["history"], history_entry(ctx, UnitState.AVAILABLE.value, note)],
+        "version": unit["version"] + 1, "updated_at": ctx.now})
+    publish_unit(ctx, changed)
+    ctx.publish(BLOOD_UNIT_ENTITY, unit_data(changed), hospital_id=unit["hospital_id"], owner_user_id=None)
     return int(changed["version"])
 
 

@@ -25,7 +25,7 @@ from emsync_desktop.store.database import Store
 from emsync_desktop.sync.local import store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import FEED_VERSION, Change, OpResult
 from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
-from tests.sync_server.conftest import LOURDES, Server, db_url, server
+from tests.sync_server.conftest import AMRITA, LOURDES, Server, db_url, server
 
 __all__ = ["db_url", "server"]  # the server fixtures, on both databases
 PATIENT = PatientIds("Meera Pillai", "1988-07-21")
@@ -147,3 +147,17 @@ def test_a_donor_registered_offline_reaches_the_server_and_is_called_up_when_o_n
     assert rows[0].startswith("name,phone,group") and rows[1].startswith("Anu Mathew,+91 94470 12345,O neg")
     donors.record_donation(rested, Donation.WHOLE_BLOOD)
     assert donors.call_up().donors == []  # just gave: rested no longer
+
+
+def test_a_unit_sent_to_another_hospital_leaves_this_shelf_once_the_server_has_moved_it(
+        server: Server, bank: Device) -> None:
+    register_o_negative(bank, 1)
+    bank.push(server)
+    bank.pull(server)
+    [unit] = BloodViews(bank.store, bank.user).shelf()
+    with pytest.raises(BloodInputProblem, match="Say why"):
+        BloodBankService(bank.store, bank.user).send_unit(unit.id, AMRITA, " ")
+    BloodBankService(bank.store, bank.user).send_unit(unit.id, AMRITA, "Amrita has no O negative")
+    assert [r["status"] for r in bank.push(server)] == ["applied"]
+    bank.pull(server)
+    assert BloodViews(bank.store, bank.user).shelf() == []

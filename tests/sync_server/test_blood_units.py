@@ -22,7 +22,7 @@ from tests.sync_server.blood_helpers import (
     transfuse,
     unit_add,
 )
-from tests.sync_server.conftest import Server
+from tests.sync_server.conftest import AMRITA, LOURDES, Server, op
 
 
 def test_a_registered_unit_reaches_its_hospital_and_the_desk_only(server: Server) -> None:
@@ -130,3 +130,21 @@ def test_every_move_is_kept_in_the_units_history_with_who_made_it(server: Server
     history = seen(server, "rahul", BLOOD_UNIT_ENTITY)[unit_id]["history"]
     assert [h["state"] for h in history] == ["available", "reserved", "issued", "transfused"]
     assert [h["by_id"] is not None for h in history] == [True] * 4
+
+
+def test_a_unit_sent_to_another_hospital_leaves_one_shelf_and_is_on_the_other(server: Server) -> None:
+    [unit_id] = stocked(server, unit_add("O", False))
+    applied(server, "joseph", op("blood.unit_send", unit_id, {"to_hospital_id": AMRITA, "reason": "Amrita ran out"}))
+    assert seen(server, "lakshmi", BLOOD_UNIT_ENTITY)[unit_id]["hospital_id"] == AMRITA
+    assert seen(server, "joseph", BLOOD_UNIT_ENTITY)[unit_id]["hospital_id"] == AMRITA  # Lourdes sees it leave
+    [not_theirs] = server.push("joseph", op("blood.unit_send", unit_id, {"to_hospital_id": LOURDES, "reason": "back"}))
+    assert not_theirs["status"] == "rejected" and "another hospital's shelf" in not_theirs["reason"]
+
+
+def test_a_reserved_unit_cannot_be_sent(server: Server) -> None:
+    [unit_id] = stocked(server, unit_add("O", True))
+    request = blood_request({"red_cells": 1})
+    applied(server, "maria", request)
+    applied(server, "joseph", allocate(request["entity_id"]))
+    [refused] = server.push("joseph", op("blood.unit_send", unit_id, {"to_hospital_id": AMRITA, "reason": "need"}))
+    assert refused["status"] == "rejected" and "Only an available" in refused["reason"]

@@ -54,13 +54,15 @@ class ShelfView(QWidget):
         self.quarantine = touch_button("Quarantine…")
         self.release = touch_button("Back to stock")
         self.discard = touch_button("Discard…")
+        self.send = touch_button("Send to another hospital…")
+        self.send.clicked.connect(self._send)
         self.quarantine.clicked.connect(lambda: self._move(UnitState.QUARANTINED, "Why is the unit quarantined?"))
         self.release.clicked.connect(lambda: self._move(UnitState.AVAILABLE, ""))
         self.discard.clicked.connect(lambda: self._move(UnitState.DISCARDED, "Why is the unit discarded?"))
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         actions = QHBoxLayout()
-        for button in (self.quarantine, self.release, self.discard):
+        for button in (self.quarantine, self.release, self.discard, self.send):
             actions.addWidget(button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
@@ -123,6 +125,23 @@ class ShelfView(QWidget):
                 return
         self._relay.submit(self._service.move_unit, unit.id, target, reason, on_result=self._on_moved,
                            on_error=self._on_problem, owner=self)
+
+    def _send(self) -> None:
+        unit = self.chosen()
+        if unit is None:
+            self._say("Choose a unit first (scan its number above).", error=True)
+            return
+        self._relay.submit(self._views.other_hospitals, on_result=lambda h: self._ask_where(unit, h), owner=self)
+
+    def _ask_where(self, unit: UnitView, hospitals: list[tuple[str, str]]) -> None:
+        names = [name for _, name in hospitals]
+        name, ok = QInputDialog.getItem(self, "Send unit", f"Send {unit.din} ({unit.group}) to:", names, 0, False)
+        if not ok or not names:
+            return
+        reason, ok = QInputDialog.getText(self, "Send unit", "Why (e.g. they have no O negative)?")
+        if ok:
+            self._relay.submit(self._service.send_unit, unit.id, hospitals[names.index(name)][0], reason,
+                               on_result=self._on_moved, on_error=self._on_problem, owner=self)
 
     def _on_moved(self, _: object) -> None:
         self._say("Saved; waiting for the server's answer…")
