@@ -29,7 +29,7 @@ from emsync_desktop.sync.protocol import (
     Change,
     PullResponse,
 )
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from sync_server.db import lock_feed
 from sync_server.models import Booking, ChangeRow, Handoff, Transfer, User
 from sync_server.rows import fast_statement, insert_rows
@@ -37,7 +37,7 @@ from sync_server.rows import fast_statement, insert_rows
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
-_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY})
+_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY})
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
 _CLOSABLE = frozenset({"transfer", "booking", BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY})  # pinned while open
 _SPENT_UNITS = frozenset({"transfused", "discarded"})  # a blood unit off every shelf for good

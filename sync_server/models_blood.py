@@ -88,3 +88,15 @@ class Donor(Base):
     donations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class BloodPar(Base):
+    """A blood bank's par levels (``id``: its hospital's): ``levels``, each ``{"component", "abo", "rhd_positive",
+    "par"}``; replaced whole by op ``blood.par_set``."""
+
+    __tablename__ = "blood_par"
+    id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), primary_key=True)
+    levels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(128))

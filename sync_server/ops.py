@@ -23,6 +23,7 @@ from sync_server.answers import device_marks, forgotten_repeat
 from sync_server.blood_shelf import BLOOD_REQUESTS, BLOOD_UNITS
 from sync_server.handlers import (
     beds,
+    blood_par,
     blood_requests,
     blood_units,
     donors,
@@ -192,6 +193,7 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.BLOOD_UNIT_MOVE: blood_units.move,
     OpKind.BLOOD_TRANSFUSE: blood_units.transfuse,
     OpKind.BLOOD_UNIT_SEND: blood_units.send,
+    OpKind.BLOOD_PAR_SET: blood_par.set_levels,
     OpKind.BLOOD_REQUEST: blood_requests.request,
     OpKind.BLOOD_ALLOCATE: blood_requests.allocate,
     OpKind.BLOOD_ISSUE: blood_requests.issue,

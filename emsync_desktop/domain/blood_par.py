@@ -20,3 +20,20 @@ DEFAULT_PAR: dict[tuple[Component, BloodGroup], int] = {
     **{(Component.PLASMA, BloodGroup(abo, rhd)): n for (abo, rhd), n in _PLASMA.items()},
     **{(Component.PLATELETS, BloodGroup(abo, rhd)): n for (abo, rhd), n in _PLATELETS.items()},
 }
+
+
+Par = dict[tuple[Component, BloodGroup], int]
+
+
+def par_from_lines(lines: list[dict[str, object]]) -> Par:
+    """Par levels from their wire form (``{"component", "abo", "rhd_positive", "par"}`` each)."""
+    return {(Component(str(line["component"])), BloodGroup(Abo(str(line["abo"])), bool(line["rhd_positive"]))):
+            int(str(line["par"])) for line in lines}
+
+
+def par_to_lines(par: Par) -> list[dict[str, object]]:
+    return [{"component": c.value, "abo": g.abo.value, "rhd_positive": g.rhd_positive, "par": n}
+            for (c, g), n in sorted(par.items(), key=lambda item: (list(Component).index(item[0][0]),
+                                                                   list(Abo).index(item[0][1].abo),
+                                                                   not item[0][1].rhd_positive))]
+

@@ -16,24 +16,27 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.blood import Abo, Component, DinProblem, ShelfLives, check_din, expiry
+from emsync_desktop.domain.blood import Abo, BloodGroup, Component, DinProblem, ShelfLives, check_din, expiry
 from emsync_desktop.domain.blood_flow import PatientIds, UnitState, Urgency, bedside_problem
+from emsync_desktop.domain.blood_par import DEFAULT_PAR, par_from_lines, par_to_lines
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.store.models_blood import BloodParRow, BloodRequestRecord, BloodUnitRecord
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import OpKind
 from emsync_desktop.sync.protocol_blood import (
     BloodAllocatePayload,
     BloodCancelPayload,
     BloodIssuePayload,
+    BloodParSetPayload,
     BloodRequestPayload,
     BloodTransfusePayload,
     BloodUnitAddPayload,
     BloodUnitMovePayload,
     BloodUnitSendPayload,
+    ParLevel,
 )
 
 
@@ -150,6 +153,23 @@ class BloodBankService:
             raise BloodInputProblem(f"Say why the unit is {target.value} (e.g. 'bag leaking', 'not needed').")
         payload = BloodUnitMovePayload(target=target.value, reason=reason.strip())  # type: ignore[arg-type]
         self._on_unit(unit_id, OpKind.BLOOD_UNIT_MOVE, payload)
+
+    def set_par(self, component: Component, group: BloodGroup, par: int) -> None:
+        """One line of this blood bank's par levels; the whole table goes to the server (it replaces the last)."""
+        if not 0 <= par <= 10_000:
+            raise BloodInputProblem("A par level is a number of units from 0 to 10,000.")
+        hospital_id = self._hospital()
+        with self._store.sessions.begin() as session:
+            row = session.get(BloodParRow, hospital_id)
+            levels = par_from_lines(json.loads(row.levels)) if row is not None else dict(DEFAULT_PAR)
+            levels[(component, group)] = par
+            lines = par_to_lines(levels)
+            if row is None:
+                row = BloodParRow(id=hospital_id, levels="[]", version=0, sync_state="pending")
+                session.add(row)
+            row.levels, row.sync_state, row.sync_reason = json.dumps(lines), "pending", None
+            payload = BloodParSetPayload(levels=[ParLevel.model_validate(line) for line in lines])
+            self._queue(session, OpKind.BLOOD_PAR_SET, hospital_id, payload, utc_now())
 
     def send_unit(self, unit_id: str, to_hospital_id: str, reason: str) -> None:
         """An available unit to another hospital's blood bank (the server moves it to their shelf)."""

@@ -23,12 +23,12 @@ from emsync_desktop.domain.blood import (
     stock_levels,
 )
 from emsync_desktop.domain.blood_flow import RequestState, UnitState, Urgency, outstanding, shown_state
-from emsync_desktop.domain.blood_par import DEFAULT_PAR
+from emsync_desktop.domain.blood_par import DEFAULT_PAR, Par, par_from_lines
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Hospital
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord
+from emsync_desktop.store.models_blood import BloodParRow, BloodRequestRecord, BloodUnitRecord
 
 _OPEN = (RequestState.OPEN.value, RequestState.ALLOCATED.value, RequestState.ISSUED.value)
 
@@ -122,7 +122,13 @@ class BloodViews:
         """This blood bank's available units per component and group against its par levels."""
         now = utc_now()
         units = [StockUnit(u.id, u.component, u.group, u.expires_at) for u in self._units(UnitState.AVAILABLE)]
-        return stock_levels(units, DEFAULT_PAR if par is None else par, now)
+        return stock_levels(units, self.par() if par is None else par, now)
+
+    def par(self) -> Par:
+        """This blood bank's par levels as set (and synced), else the defaults (``domain.blood_par``)."""
+        with self._store.sessions.begin() as session:
+            row = session.get(BloodParRow, self._user.hospital_id or "")
+            return par_from_lines(json.loads(row.levels)) if row is not None else dict(DEFAULT_PAR)
 
     def shelf(self) -> list[UnitView]:
         """Units at this hospital not yet used up, the first to expire first (expired ones included: to discard)."""

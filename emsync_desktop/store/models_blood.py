@@ -65,3 +65,15 @@ class DonorRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class BloodParRow(Base):
+    """This blood bank's par levels as the feed brings them (``blood_par``; ``id``: the hospital's), or as set
+    here and queued. ``levels``: JSON list of ``{"component", "abo", "rhd_positive", "par"}``."""
+
+    __tablename__ = "blood_par"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    levels: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    sync_state: Mapped[str] = mapped_column(String(16))
+    sync_reason: Mapped[str | None] = mapped_column(Text)

@@ -36,9 +36,9 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
-from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_donor, apply_request, apply_unit
+from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_donor, apply_par, apply_request, apply_unit
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, MESSAGE_ENTITY, Change
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 
 Values = dict[str, Any]
 
@@ -356,4 +356,4 @@ _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
     "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
     MESSAGE_ENTITY: _apply_message, BLOOD_UNIT_ENTITY: apply_unit, BLOOD_REQUEST_ENTITY: apply_request,
-    DONOR_ENTITY: apply_donor}
+    DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par}

@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
 
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord, DonorRow
+from emsync_desktop.store.models_blood import BloodParRow, BloodRequestRecord, BloodUnitRecord, DonorRow
 from emsync_desktop.sync.protocol import Change
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 
 if TYPE_CHECKING:
     from emsync_desktop.sync.apply import _Page
 
 BLOOD_TABLES: dict[str, Table] = {BLOOD_REQUEST_ENTITY: BloodRequestRecord.__table__,  # type: ignore[dict-item]
                                   BLOOD_UNIT_ENTITY: BloodUnitRecord.__table__,  # type: ignore[dict-item]
-                                  DONOR_ENTITY: DonorRow.__table__}  # type: ignore[dict-item]
+                                  DONOR_ENTITY: DonorRow.__table__,  # type: ignore[dict-item]
+                                  BLOOD_PAR_ENTITY: BloodParRow.__table__}  # type: ignore[dict-item]
 _PATIENT = ("patient_name", "patient_second_id")  # kept in their encrypted columns, not in ``data``
 
 
@@ -47,6 +48,10 @@ def apply_donor(page: _Page, change: Change) -> bool:
               "deferred_until": _utc_or_none(d.get("deferred_until")),
               "data": json.dumps({k: v for k, v in d.items() if k not in ("name", "phone")})}
     return _replace(page, DONOR_ENTITY, change, values)
+
+
+def apply_par(page: _Page, change: Change) -> bool:
+    return _replace(page, BLOOD_PAR_ENTITY, change, {"levels": json.dumps(change.data["levels"])})
 
 
 def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -> bool:

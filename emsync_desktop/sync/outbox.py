@@ -31,11 +31,12 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
-from emsync_desktop.store.models_blood import BloodRequestRecord, BloodUnitRecord, DonorRow
+from emsync_desktop.store.models_blood import BloodParRow, BloodRequestRecord, BloodUnitRecord, DonorRow
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
-                | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord | DonorRow)
+                | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord | DonorRow
+                | BloodParRow)
 
 PENDING = "pending"
 SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
@@ -182,6 +183,7 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.BLOOD_UNIT_MOVE: BloodUnitRecord,
     OpKind.BLOOD_TRANSFUSE: BloodUnitRecord,
     OpKind.BLOOD_UNIT_SEND: BloodUnitRecord,
+    OpKind.BLOOD_PAR_SET: BloodParRow,
     OpKind.BLOOD_REQUEST: BloodRequestRecord,
     OpKind.BLOOD_ALLOCATE: BloodRequestRecord,
     OpKind.BLOOD_ISSUE: BloodRequestRecord,

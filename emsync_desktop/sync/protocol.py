@@ -31,12 +31,14 @@ from emsync_desktop.domain.messages import MAX_READ_MARKS, MAX_TEXT_CHARS
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
 from emsync_desktop.sync.protocol_blood import (
+    BLOOD_PAR_ENTITY,
     BLOOD_REQUEST_ENTITY,
     BLOOD_UNIT_ENTITY,
     DONOR_ENTITY,
     BloodAllocatePayload,
     BloodCancelPayload,
     BloodIssuePayload,
+    BloodParSetPayload,
     BloodRequestPayload,
     BloodTransfusePayload,
     BloodUnitAddPayload,
@@ -95,6 +97,7 @@ class OpKind(StrEnum):
     BLOOD_TRANSFUSE = "blood.transfuse"
     BLOOD_CANCEL = "blood.cancel"
     BLOOD_UNIT_SEND = "blood.unit_send"
+    BLOOD_PAR_SET = "blood.par_set"
     DONOR_REGISTER = "donor.register"
     DONOR_DONATION = "donor.donation"
     DONOR_DEFER = "donor.defer"
@@ -353,8 +356,8 @@ FEED_3_ENTITIES = (AMBULANCE_POSITION_ENTITY,)
 MESSAGE_ENTITY = "message"
 FEED_4_ENTITIES = (MESSAGE_ENTITY,)
 # The blood bank's units and requests (entity ids: theirs), for the hospital's staff, a request's author, the desks;
-# its donors, for its own staff only.
-FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY)
+# its donors, for its own staff only; its par levels (entity id: the hospital's).
+FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
 
 
 class FormularyPublishPayload(_Strict):
@@ -398,6 +401,7 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.BLOOD_TRANSFUSE: BloodTransfusePayload,
     OpKind.BLOOD_CANCEL: BloodCancelPayload,
     OpKind.BLOOD_UNIT_SEND: BloodUnitSendPayload,
+    OpKind.BLOOD_PAR_SET: BloodParSetPayload,
     OpKind.DONOR_REGISTER: DonorRegisterPayload,
     OpKind.DONOR_DONATION: DonorDonationPayload,
     OpKind.DONOR_DEFER: DonorDeferPayload,
@@ -529,7 +533,7 @@ class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
                     "history", "formulary", "hospital", "capacity_hour", "position", "message",
-                    "blood_unit", "blood_request", "donor"]
+                    "blood_unit", "blood_request", "donor", "blood_par"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -101,6 +101,23 @@ class BloodCancelPayload(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+BLOOD_PAR_ENTITY = "blood_par"  # entity id: the hospital's
+MAX_PAR_LINES = 40
+
+
+class ParLevel(Strict):
+    component: ComponentName
+    abo: AboName
+    rhd_positive: bool
+    par: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER]
+
+
+class BloodParSetPayload(Strict):
+    """The blood bank's par levels, the whole table (``entity_id``: the hospital's id); a line not given is 0."""
+
+    levels: Annotated[list[ParLevel], Field(max_length=MAX_PAR_LINES)]
+
+
 DONOR_ENTITY = "donor"
 DonationName = Literal["whole_blood", "double_red_cells", "platelets", "plasma"]
 

@@ -24,7 +24,7 @@ from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.local import store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import FEED_VERSION, Change, OpResult
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from tests.sync_server.conftest import AMRITA, LOURDES, Server, db_url, server
 
 __all__ = ["db_url", "server"]  # the server fixtures, on both databases
@@ -49,7 +49,7 @@ class Device:
         response = server.client.get("/sync/pull", params={"since": 0, "feed": FEED_VERSION, "limit": 1000},
                                      headers={"Authorization": f"Bearer {server.token(self.user.username)}"})
         page = response.json()
-        kinds = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY)
+        kinds = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
         store_changes(self.store, [Change.model_validate(c) for c in page["changes"] if c["entity"] in kinds],
                       page["cursor"])
 
@@ -161,3 +161,17 @@ def test_a_unit_sent_to_another_hospital_leaves_this_shelf_once_the_server_has_m
     assert [r["status"] for r in bank.push(server)] == ["applied"]
     bank.pull(server)
     assert BloodViews(bank.store, bank.user).shelf() == []
+
+
+def test_a_par_level_changed_on_one_blood_bank_pc_is_the_par_on_another(
+        server: Server, bank: Device, tmp_path: Path) -> None:
+    o_negative = BloodGroup(Abo.O, False)
+    BloodBankService(bank.store, bank.user).set_par(Component.RED_CELLS, o_negative, 25)
+    assert [r["status"] for r in bank.push(server)] == ["applied"]
+    (tmp_path / "second-pc").mkdir()
+    other = next(device(tmp_path / "second-pc", "joseph", Role.BLOOD_BANK))
+    other.pull(server)
+    [line] = [s for s in BloodViews(other.store, other.user).stock()
+              if (s.component, s.group) == (Component.RED_CELLS, o_negative)]
+    assert (line.par, line.short) == (25, 25)
+    other.store.close()

@@ -1,12 +1,16 @@
-"""Stock against par (issue 24): available units per component and group, the par level kept, how many short,
-and how many expire within 48 hours; short lines red, expiring ones amber."""
+"""Stock against par (issue 24): available units per component and group, the par level kept (changed here, for
+this blood bank), how many short, and how many expire within 48 hours; what is short red, what expires amber."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -15,17 +19,22 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.blood import StockLine
+from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
+from emsync_desktop.ui.widgets.buttons import touch_button
 
 _COLUMNS = ["Component", "Group", "Available", "Par", "Short", "Expiring ≤ 48 h"]
 
 
 class StockView(QWidget):
-    def __init__(self, relay: TaskRelay, views: BloodViews, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: TaskRelay, views: BloodViews, service: BloodBankService, theme: Theme,
+                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._relay, self._views, self._theme = relay, views, theme
+        self._relay, self._views, self._service, self._theme = relay, views, service, theme
+        self._on_local_change = on_local_change
+        self._lines: list[StockLine] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(_COLUMNS))
@@ -34,15 +43,27 @@ class StockView(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.itemActivated.connect(lambda _item: self._change_par())  # Return or a double tap on a line
+        self.change_par = touch_button("Change par level…", tooltip="For the selected line (Return on it)")
+        self.change_par.clicked.connect(self._change_par)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.change_par)
+        bottom.addWidget(self.outcome, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
 
     def refresh(self) -> None:
         self._relay.submit(self._views.stock, on_result=self._on_stock, owner=self)
 
     def _on_stock(self, lines: list[StockLine]) -> None:
+        self._lines = lines
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):
             cells = [line.component.label, str(line.group), str(line.available), str(line.par),
@@ -60,3 +81,25 @@ class StockView(QWidget):
         self.summary.setText((f"{short} line(s) below par: order from the blood centre." if short else
                               "Every line at or above par.")
                              + (f"  ·  {expiring} unit(s) expire within 48 hours: use them first." if expiring else ""))
+
+    def _change_par(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._lines):
+            self.outcome.setText("Choose a line first.")
+            return
+        line = self._lines[rows[0].row()]
+        par, ok = QInputDialog.getInt(self, "Par level", f"Units of {line.group} {line.component.label.lower()} to "
+                                      "keep on the shelf:", line.par, 0, 10_000)
+        if ok:
+            self._relay.submit(self._service.set_par, line.component, line.group, par,
+                               on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
+
+    def _after_change(self) -> None:
+        self.outcome.setText("Saved; the other blood-bank PCs get it when online.")
+        self._on_local_change()
+        self.refresh()
+
+    def _on_problem(self, error: BaseException) -> None:
+        if not isinstance(error, BloodInputProblem):
+            raise error
+        self.outcome.setText(f"✖ {error}")

@@ -16,7 +16,7 @@ from emsync_desktop.services.blood_donors import DonorService
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 from emsync_desktop.ui.blood_bank.donors_view import DonorsView
 from emsync_desktop.ui.blood_bank.queue_view import RequestQueueView
 from emsync_desktop.ui.blood_bank.register_form import UnitRegisterForm
@@ -25,6 +25,8 @@ from emsync_desktop.ui.blood_bank.stock_view import StockView
 from emsync_desktop.ui.nurse.workspace import hospital_name
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
+
+_SHOWN = {BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY}
 
 
 class BloodBankWorkspace(QWidget):
@@ -35,7 +37,7 @@ class BloodBankWorkspace(QWidget):
         self.heading = QLabel("Blood bank")
         self.heading.setObjectName("heading")
         self.queue = RequestQueueView(relay, views, service, theme, on_local_change)
-        self.stock = StockView(relay, views, theme)
+        self.stock = StockView(relay, views, service, theme, on_local_change)
         self.shelf = ShelfView(relay, views, service, theme, on_local_change)
         self.register = UnitRegisterForm(relay, service, on_local_change)
         self.donors = DonorsView(relay, DonorService(store, user), on_local_change)
@@ -64,7 +66,7 @@ class BloodBankWorkspace(QWidget):
 
     def on_synced(self, status: SyncStatus) -> None:
         """The server's answers and others' requests arrived: redraw what shows them."""
-        if status.touched & {BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY} or not status.pending:
+        if status.touched & _SHOWN or not status.pending:
             self.refresh()
 
     def _on_hospital(self, name: str | None) -> None:
