@@ -23,8 +23,8 @@ from sync_server.models_blood import BloodRequest, BloodUnit, Donor
 from sync_server.op_context import columns_of
 
 _REQUESTS = (  # the demo ward's open requests: minutes ago, patient, second id, group, childbearing, urgency, counts
-    (6, "Demo: Meera Pillai", "1988-07-21", None, True, "emergency", {"red_cells": 4, "plasma": 4, "platelets": 1}),
-    (35, "Demo: Anil Kumar", "MRN 448812", ("A", True), False, "routine", {"red_cells": 2}),
+    (6, "Meera Pillai", "1988-07-21", None, True, "emergency", {"red_cells": 6, "plasma": 6, "platelets": 1}),
+    (35, "Anil Kumar", "MRN 448812", ("A", True), False, "routine", {"red_cells": 2}),
 )
 
 
@@ -57,7 +57,7 @@ def _add_unit(session: Session, hospital_id: str, din: str, component: str, abo:
               rng: random.Random, *, by: str | None) -> None:
     shelf_life = ShelfLives().of(Component(component))
     collected = now - shelf_life * rng.uniform(0.05, 0.97)  # some close to expiry
-    unit = BloodUnit(id=new_id(), hospital_id=hospital_id, din=din, product_code="DEMO", component=component,
+    unit = BloodUnit(id=new_id(), hospital_id=hospital_id, din=din, product_code="E0000V00", component=component,
                      abo=abo, rhd_positive=rhd, volume_ml=280 if component == "red_cells" else 220,
                      collected_at=collected, expires_at=collected + shelf_life, location="Demo fridge",
                      state=UnitState.AVAILABLE.value, request_id=None,
@@ -97,7 +97,7 @@ def _add_donors(session: Session, rng: random.Random, now: datetime) -> None:
     for n, name in enumerate(_DONOR_NAMES):
         abo, rhd = [("O", False), ("O", True), ("B", True), ("A", True), ("AB", True), ("O", False)][n % 6]
         last = now - timedelta(weeks=rng.choice([3, 6, 10, 20, 30])) if n % 5 else None
-        donor = Donor(id=new_id(), hospital_id=lourdes, name=f"Demo: {name}", phone=f"+91 00000 {10001 + n}",
+        donor = Donor(id=new_id(), hospital_id=lourdes, name=name, phone=f"+91 00000 {10001 + n}",
                       abo=abo, rhd_positive=rhd, last_given_at=last, last_kind="whole_blood" if last else None,
                       deferred_until=now + timedelta(days=20) if n == 7 else None,
                       deferral_reason="demo: travel to a malaria area" if n == 7 else "", donations=[], version=1,

@@ -47,6 +47,11 @@ class Component(StrEnum):
         return _LABELS[self]
 
 
+def counts_text(counts: dict[Component, int]) -> str:
+    """'red cells 6, plasma 6, platelets 1' (a count after each name reads right for 1 and for 6)."""
+    return ", ".join(f"{component.label.lower()} {n}" for component, n in counts.items())
+
+
 _LABELS = {Component.RED_CELLS: "Red cells", Component.PLASMA: "Plasma", Component.PLATELETS: "Platelets",
            Component.CRYO: "Cryoprecipitate", Component.WHOLE_BLOOD: "Whole blood"}
 
@@ -126,6 +131,8 @@ def _red_cells(component: Component, donor: BloodGroup, recipient: Recipient, em
                                      "RhD-negative only")
         if not emergency:
             return Verdict(Match.NO, "RhD-positive cells for an RhD-negative patient: only in an emergency release")
+        if group is None:  # the standard emergency release for a man (or a woman past childbearing): O positive
+            return Verdict(Match.COMPATIBLE, "")
         return Verdict(Match.ACCEPTABLE, "RhD-positive cells in an emergency for a patient who cannot bear "
                                          "children: record it, test for anti-D later")
     identical = group is not None and donor.abo is group.abo and donor.rhd_positive == group.rhd_positive
@@ -221,6 +228,16 @@ def check_din(text: str) -> str:
     return din
 
 
+def check_product_code(text: str) -> str:
+    """An ISBT 128 product code as printed (a letter, four digits, then the donation type and division, e.g.
+    E0336V00), upper-cased; what it means is in the licensed product tables, not here. Raises DinProblem."""
+    code = text.strip().upper().replace(" ", "")
+    if len(code) != 8 or not (code[0].isalpha() and code[1:5].isdigit() and code[5:].isalnum()):
+        raise DinProblem("A product code is 8 characters: a letter, four digits and three more (e.g. E0336V00); "
+                         "type it from the label.")
+    return code
+
+
 def din_check_character(din: str) -> str:
     """The eye-readable ISO 7064 Mod 37-2 check character of a 13-character donation number."""
     return str(mod_37_2.calc_check_digit(din))
@@ -272,15 +289,17 @@ def _rank(group: BloodGroup, component: Component, recipient: Recipient, emergen
     return compatibility(component, group, recipient, emergency=emergency).match, spends_o_negative
 
 
-def allocation_tiers(component: Component, recipient: Recipient, *, emergency: bool = False) -> list[
-        tuple[BloodGroup, ...]]:
+def allocation_tiers(component: Component, recipient: Recipient, *, emergency: bool = False,
+                     shortage: bool = True) -> list[tuple[BloodGroup, ...]]:
     """The donor groups ``recipient`` may receive of ``component``, in tiers, best first; within a tier the unit
     that expires first goes first (what ``allocation_order`` does to a list of units; the server asks its shelves
-    one tier at a time)."""
+    one tier at a time). ``shortage`` False: only identical and compatible groups, not those acceptable in a
+    shortage (another group's platelets, RhD-positive units for an RhD-negative patient), which a person chooses."""
+    worst = Match.ACCEPTABLE if shortage else Match.COMPATIBLE
     tiers: dict[tuple[Match, bool], list[BloodGroup]] = {}
     for group in ALL_GROUPS:
         rank = _rank(group, component, recipient, emergency)
-        if rank[0] is not Match.NO:
+        if rank[0] <= worst:
             tiers.setdefault(rank, []).append(group)
     return [tuple(tiers[rank]) for rank in sorted(tiers)]
 

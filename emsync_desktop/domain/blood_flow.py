@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from emsync_desktop.domain.blood import Component, DinProblem, check_din, expired
@@ -46,8 +46,14 @@ UNIT_MOVES: dict[UnitState, frozenset[UnitState]] = {
 }
 # Moves that put a unit to use: never for an expired one.
 _USES = frozenset({UnitState.RESERVED, UnitState.ISSUED, UnitState.AVAILABLE})
-# Moves that need a reason a person wrote (audited with it).
+# Moves that need a reason a person wrote (audited with it): every move out of use, and back into stock from
+# quarantine or after a return (what was checked: the doubt cleared, the cold chain kept).
 NEEDS_REASON = frozenset({UnitState.RETURNED, UnitState.QUARANTINED, UnitState.DISCARDED})
+_CHECKED_BACK = frozenset({UnitState.QUARANTINED, UnitState.RETURNED})
+
+
+def needs_reason(state: UnitState, target: UnitState) -> bool:
+    return target in NEEDS_REASON or (target is UnitState.AVAILABLE and state in _CHECKED_BACK)
 
 
 class MoveRefused(ValueError):
@@ -63,7 +69,10 @@ def check_unit_move(state: UnitState, target: UnitState, *, expires_at: datetime
         raise MoveRefused(f"A unit that is {state.value} cannot become {target.value}.")
     if target in _USES and expired(expires_at, now):
         raise MoveRefused(f"This unit expired at {expires_at:%Y-%m-%d %H:%M} UTC: it cannot be used; discard it.")
-    if target in NEEDS_REASON and not reason.strip():
+    if needs_reason(state, target) and not reason.strip():
+        if target is UnitState.AVAILABLE:
+            raise MoveRefused("Say what was checked before it goes back on the shelf (e.g. 'cold chain kept, "
+                              "bag intact').")
         raise MoveRefused(f"Say why the unit is {target.value} (e.g. 'out of the fridge over 30 minutes').")
 
 
@@ -71,6 +80,12 @@ def shown_state(state: UnitState, expires_at: datetime, now: datetime) -> UnitSt
     """What a person is shown: a unit not yet used (or discarded) past its expiry is EXPIRED."""
     finished = state in (UnitState.TRANSFUSED, UnitState.DISCARDED, UnitState.ISSUED)
     return UnitState.EXPIRED if not finished and expired(expires_at, now) else state
+
+
+def same_donation_text(din: str, component: Component, product_code: str) -> str:
+    """Why a second bag of one donation and component is refused (device and server say the same)."""
+    return (f"Donation {din} is registered already as {component.label.lower()} ({product_code}): this bag was "
+            "scanned twice. (Divided units of one donation are not supported yet: register the parent unit only.)")
 
 
 class Urgency(IntEnum):
@@ -128,7 +143,30 @@ class PatientIds:
     second: str
 
     def matches(self, other: PatientIds) -> bool:
-        return _normal(self.name) == _normal(other.name) and _normal(self.second) == _normal(other.second)
+        return _normal(self.name) == _normal(other.name) and same_second_id(self.second, other.second)
+
+
+# A date of birth as a tired person types it: day first (as written in India and Europe), or ISO. Month-first
+# (US) is not read: 03/04/1970 is the 3rd of April.
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
+
+
+def _as_date(text: str) -> date | None:
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(" ".join(text.split()), form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def same_second_id(on_request: str, at_bedside: str) -> bool:
+    """Two dates are the same day however each was typed; anything else (a hospital number) by letters and
+    digits."""
+    first, second = _as_date(on_request), _as_date(at_bedside)
+    if first is not None and second is not None:
+        return first == second
+    return _normal(on_request) == _normal(at_bedside)
 
 
 def _normal(text: str) -> str:
@@ -147,6 +185,7 @@ def bedside_problem(on_request: PatientIds, at_bedside: PatientIds, unit_din: st
         return "The unit number scanned is not this unit's: stop, and check the bag against the issue slip."
     if _normal(on_request.name) != _normal(at_bedside.name):
         return "The patient's name does not match the request: stop, and check the wristband."
-    if _normal(on_request.second) != _normal(at_bedside.second):
-        return "The second identifier does not match the request: stop, and check the wristband."
+    if not same_second_id(on_request.second, at_bedside.second):
+        return ("The second identifier does not match the request: stop, and check the wristband. (A date may be "
+                "typed 21/07/1988 or 1988-07-21.)")
     return None

@@ -14,10 +14,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emsync_desktop.domain.blood import Abo, BloodGroup, Component, DinProblem, ShelfLives, check_din, expiry
-from emsync_desktop.domain.blood_flow import PatientIds, UnitState, Urgency, bedside_problem
+from emsync_desktop.domain.blood import (
+    Abo,
+    BloodGroup,
+    Component,
+    DinProblem,
+    ShelfLives,
+    check_din,
+    check_product_code,
+    expiry,
+)
+from emsync_desktop.domain.blood_flow import (
+    MoveRefused,
+    PatientIds,
+    UnitState,
+    Urgency,
+    bedside_problem,
+    check_unit_move,
+    same_donation_text,
+)
 from emsync_desktop.domain.blood_par import DEFAULT_PAR, par_from_lines, par_to_lines
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import UserInfo
@@ -81,14 +99,14 @@ class BloodBankService:
     def register_unit(self, unit: NewUnit) -> str:
         """A bag on this blood bank's shelf; returns its id. Raises BloodInputProblem."""
         try:
-            din = check_din(unit.din)
+            din, product_code = check_din(unit.din), check_product_code(unit.product_code)
         except DinProblem as problem:
             raise BloodInputProblem(str(problem)) from None
         now = utc_now()
         expires_at = expiry(unit.component, unit.collected_at, unit.label_expiry, ShelfLives())
         _check_unit_dates(unit.collected_at, expires_at, now)
         payload = BloodUnitAddPayload(
-            din=unit.din, product_code=unit.product_code.strip().upper(), component=unit.component.value,
+            din=unit.din, product_code=product_code, component=unit.component.value,
             abo=unit.abo.value, rhd_positive=unit.rhd_positive, volume_ml=unit.volume_ml,
             collected_at=unit.collected_at, expires_at=unit.label_expiry, location=unit.location.strip())
         unit_id = new_id()
@@ -96,6 +114,12 @@ class BloodBankService:
                 "expires_at": expires_at.isoformat(), "state": UnitState.AVAILABLE.value, "request_id": None,
                 "history": [], "version": 0}
         with self._store.sessions.begin() as session:
+            twin = session.scalars(select(BloodUnitRecord).where(BloodUnitRecord.din == din)).all()
+            same = next((u for u in twin if u.component == unit.component.value
+                         or json.loads(u.data).get("product_code") == payload.product_code), None)
+            if same is not None:
+                raise BloodInputProblem(same_donation_text(din, Component(same.component),
+                                                           json.loads(same.data).get("product_code", "?")))
             session.add(BloodUnitRecord(
                 id=unit_id, hospital_id=self._hospital(), din=din, component=unit.component.value,
                 abo=unit.abo.value, rhd_positive=unit.rhd_positive, expires_at=expires_at,
@@ -106,12 +130,12 @@ class BloodBankService:
 
     def request_blood(self, ask: BloodAsk) -> str:
         """Ask a blood bank for components for one patient; returns the request's id. Raises BloodInputProblem."""
-        counts = {c: n for c, n in ask.counts.items() if n > 0}
-        if not counts:
-            raise BloodInputProblem("Ask for at least one unit of one component.")
         if not ask.patient.name.strip() or not ask.patient.second.strip():
             raise BloodInputProblem("Give the patient's full name and a second identifier (date of birth or "
                                     "hospital number): they are checked at the bedside before the transfusion.")
+        counts = {c: n for c, n in ask.counts.items() if n > 0}
+        if not counts:
+            raise BloodInputProblem("Ask for at least one unit of one component.")
         hospital_id = ask.hospital_id or self._user.hospital_id
         if hospital_id is None:
             raise BloodInputProblem("Choose the hospital whose blood bank to ask.")
@@ -133,9 +157,11 @@ class BloodBankService:
             self._queue(session, OpKind.BLOOD_REQUEST, request_id, payload, now)
         return request_id
 
-    def allocate(self, request_id: str, unit_ids: tuple[str, ...] = ()) -> None:
-        """Ask the server to reserve units for the request (its choice when ``unit_ids`` is empty)."""
-        self._on_request(request_id, OpKind.BLOOD_ALLOCATE, BloodAllocatePayload(unit_ids=list(unit_ids)))
+    def allocate(self, request_id: str, unit_ids: tuple[str, ...] = (), *, shortage: bool = False) -> None:
+        """Ask the server to reserve units for the request (its choice when ``unit_ids`` is empty; ``shortage``:
+        also units acceptable only in a shortage, which the clinician agreed to)."""
+        self._on_request(request_id, OpKind.BLOOD_ALLOCATE,
+                         BloodAllocatePayload(unit_ids=list(unit_ids), shortage=shortage))
 
     def issue(self, request_id: str, unit_ids: tuple[str, ...]) -> None:
         if not unit_ids:
@@ -148,11 +174,18 @@ class BloodBankService:
         self._on_request(request_id, OpKind.BLOOD_CANCEL, BloodCancelPayload(reason=reason.strip()))
 
     def move_unit(self, unit_id: str, target: UnitState, reason: str = "") -> None:
-        """Back to stock, quarantined, discarded, or returned unused; every move but a release needs a reason."""
-        if target is not UnitState.AVAILABLE and not reason.strip():
-            raise BloodInputProblem(f"Say why the unit is {target.value} (e.g. 'bag leaking', 'not needed').")
-        payload = BloodUnitMovePayload(target=target.value, reason=reason.strip())  # type: ignore[arg-type]
-        self._on_unit(unit_id, OpKind.BLOOD_UNIT_MOVE, payload)
+        """Back to stock, quarantined, discarded, or returned unused: checked here against the unit as this device
+        has it (the server checks again). Raises BloodInputProblem."""
+        with self._store.sessions.begin() as session:
+            unit = _get(session, BloodUnitRecord, unit_id)
+            try:
+                check_unit_move(UnitState(unit.state), target, expires_at=unit.expires_at, now=utc_now(),
+                                reason=reason)
+            except MoveRefused as refusal:
+                raise BloodInputProblem(str(refusal)) from None
+            payload = BloodUnitMovePayload(target=target.value, reason=reason.strip())  # type: ignore[arg-type]
+            self._queue(session, OpKind.BLOOD_UNIT_MOVE, unit_id, payload, utc_now())
+            unit.sync_state, unit.sync_reason = "pending", None
 
     def set_par(self, component: Component, group: BloodGroup, par: int) -> None:
         """One line of this blood bank's par levels; the whole table goes to the server (it replaces the last)."""

@@ -20,6 +20,7 @@ from emsync_desktop.domain.blood import (
     StockLine,
     StockUnit,
     check_din,
+    counts_text,
     stock_levels,
 )
 from emsync_desktop.domain.blood_flow import RequestState, UnitState, Urgency, outstanding, shown_state
@@ -78,7 +79,11 @@ class RequestView:
 
     @property
     def asked_text(self) -> str:
-        return ", ".join(f"{n} {c.label.lower()}" for c, n in self.counts.items())
+        return counts_text(self.counts)
+
+    @property
+    def missing_text(self) -> str:
+        return counts_text(self.missing)
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,8 @@ class BloodViews:
         self._user = user
 
     def queue(self) -> list[RequestView]:
-        """Open requests at this blood bank (or, for a nurse, of her hospital; for a crew, their own): the most
-        urgent first, then the oldest."""
+        """Open requests at this blood bank (or, for a nurse, of her hospital; for a crew, their own): those still
+        waiting for the blood bank first, the most urgent first, then the oldest; issued ones last."""
         query = select(BloodRequestRecord).where(BloodRequestRecord.state.in_(_OPEN))
         if self._user.hospital_id is not None:
             query = query.where(BloodRequestRecord.hospital_id == self._user.hospital_id)
@@ -105,7 +110,7 @@ class BloodViews:
         with self._store.sessions.begin() as session:
             names = _hospital_names(session)
             views = [_request_view(session, r, names) for r in session.scalars(query)]
-        return sorted(views, key=lambda v: (v.urgency, v.created_at))
+        return sorted(views, key=lambda v: (v.state is RequestState.ISSUED, v.urgency, v.created_at))
 
     def request(self, request_id: str) -> RequestView | None:
         with self._store.sessions.begin() as session:

@@ -73,9 +73,11 @@ class BloodRequestPayload(Strict):
 
 class BloodAllocatePayload(Strict):
     """The blood bank reserves units for a request (``entity_id``: the request's): the ones named, or, when
-    ``unit_ids`` is empty, the server's choice (closest match, O negative kept, first to expire first)."""
+    ``unit_ids`` is empty, the server's choice (closest match, O negative kept, first to expire first) among
+    identical and compatible units, and with ``shortage`` also those acceptable only in a shortage."""
 
     unit_ids: UnitIds = []
+    shortage: bool = False
 
 
 class BloodIssuePayload(Strict):

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from emsync_desktop.domain.blood import Abo, BloodGroup, Component, Match, Recipient, allocation_tiers, compatibility
+from emsync_desktop.domain.blood import (
+    Abo,
+    BloodGroup,
+    Component,
+    Match,
+    Recipient,
+    allocation_tiers,
+    compatibility,
+    counts_text,
+)
 from emsync_desktop.domain.blood_flow import RequestState, UnitState, Urgency, outstanding, request_state
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
@@ -81,10 +90,14 @@ def allocate(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused(f"This request is {req['state']}: nothing is left to allocate.",
                       current={"state": req["state"], "version": req["version"]})
     wanted = _outstanding(req)
-    chosen = _named_units(ctx, req, wanted, p.unit_ids) if p.unit_ids else _server_choice(ctx, req, wanted)
+    chosen = (_named_units(ctx, req, wanted, p.unit_ids) if p.unit_ids
+              else _server_choice(ctx, req, wanted, shortage=p.shortage))
     if not chosen:
-        raise Refused(f"No compatible unit is on the shelf for {_missing_text(wanted)}: ask the blood centre or "
-                      "a neighbouring hospital (the desk sees who holds stock).")
+        raise Refused(f"No compatible unit is on the shelf for {_missing_text(wanted)}"
+                      + (": only units acceptable in a shortage are; allocate them with 'Allow shortage match' if "
+                         "the clinician agrees." if not p.unit_ids and not p.shortage
+                         and _server_choice(ctx, req, wanted, shortage=True, peek=True)
+                         else ": ask the blood centre or a neighbouring hospital (the desk sees who holds stock)."))
     units = [{"id": u["id"], "component": u["component"], "state": UnitState.RESERVED.value} for u, _ in chosen]
     for unit, note in chosen:
         changed = ctx.update(BLOOD_UNITS, unit, {
@@ -96,17 +109,22 @@ def allocate(ctx: OpContext, op: Op, p: Any) -> int:
     return _rewrite(ctx, req, [*req["units"], *units], UnitState.RESERVED.value, note)
 
 
-def _server_choice(ctx: OpContext, req: Row, wanted: dict[Component, int]) -> list[tuple[Row, str]]:
+def _server_choice(ctx: OpContext, req: Row, wanted: dict[Component, int], *, shortage: bool,
+                   peek: bool = False) -> list[tuple[Row, str]]:
+    """The units to reserve, tier by tier (see the module's note). ``peek``: only whether there are any (nothing
+    is reserved either way; the caller writes)."""
     recipient, emergency = recipient_of(req), Urgency[req["urgency"].upper()] is Urgency.EMERGENCY
     chosen: list[tuple[Row, str]] = []
     for component, n in wanted.items():
-        for tier in allocation_tiers(component, recipient, emergency=emergency):
+        for tier in allocation_tiers(component, recipient, emergency=emergency, shortage=shortage):
             if n <= 0:
                 break
             for unit in take_from_shelf(ctx.conn, hospital_id=req["hospital_id"], component=component,
                                         groups=tier, n=n, now=ctx.now):
                 chosen.append((unit, _verdict_note(unit, recipient, emergency)))
                 n -= 1
+            if peek and chosen:
+                return chosen
     return chosen
 
 
@@ -243,7 +261,7 @@ def _missing_after(wanted: dict[Component, int], taken: list[Row]) -> str:
 
 
 def _missing_text(missing: dict[Component, int]) -> str:
-    return ", ".join(f"{n} {c.label.lower()}" for c, n in missing.items())
+    return counts_text(missing)
 
 
 def _verdict_note(unit: Row, recipient: Recipient, emergency: bool) -> str:

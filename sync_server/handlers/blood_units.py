@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from emsync_desktop.domain.blood import Component, DinProblem, ShelfLives, check_din, expiry
+from emsync_desktop.domain.blood import Component, DinProblem, ShelfLives, check_din, check_product_code, expiry
 from emsync_desktop.domain.blood_flow import (
     MoveRefused,
     PatientIds,
     UnitState,
     bedside_problem,
     check_unit_move,
+    same_donation_text,
 )
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
@@ -41,17 +42,19 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
     require(ctx, _STAFF, "register blood units")
     hospital_id = _own_hospital(ctx)
     try:
-        din = check_din(p.din)
+        din, product_code = check_din(p.din), check_product_code(p.product_code)
     except DinProblem as problem:
         raise Refused(str(problem)) from None
     if ctx.get(BLOOD_UNITS, op.entity_id) is not None:
         raise Refused("A unit with this id exists already; register it again as a new unit.")
-    if any(u["product_code"] == p.product_code for u in rows_where(ctx.conn, BLOOD_UNITS, "din", din)):
-        raise Refused(f"Unit {din} {p.product_code} is registered already: scan the next bag.")
     component = Component(p.component)
+    twin = next((u for u in rows_where(ctx.conn, BLOOD_UNITS, "din", din)
+                 if u["product_code"] == product_code or u["component"] == component.value), None)
+    if twin is not None:
+        raise Refused(same_donation_text(din, Component(twin["component"]), twin["product_code"]))
     expires_at = expiry(component, p.collected_at, p.expires_at, ShelfLives())
     _check_dates(ctx, p.collected_at, expires_at)
-    unit = {"id": op.entity_id, "hospital_id": hospital_id, "din": din, "product_code": p.product_code,
+    unit = {"id": op.entity_id, "hospital_id": hospital_id, "din": din, "product_code": product_code,
             "component": component.value, "abo": p.abo, "rhd_positive": p.rhd_positive, "volume_ml": p.volume_ml,
             "collected_at": p.collected_at, "expires_at": expires_at, "location": p.location.strip(),
             "state": UnitState.AVAILABLE.value, "request_id": None,

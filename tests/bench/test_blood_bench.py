@@ -36,7 +36,7 @@ def _units(rng: random.Random, now: datetime) -> list[dict[str, Any]]:
         din = f"G9999{now:%y}{n:06d}"
         ops.append({"op_id": new_id(), "device_id": DEVICE, "device_seq": n + 1, "kind": "blood.unit_add",
                     "entity_id": new_id(), "payload": {
-                        "din": din + din_check_character(din), "product_code": "BENCH", "component": component,
+                        "din": din + din_check_character(din), "product_code": "E0000V00", "component": component,
                         "abo": abo, "rhd_positive": rhd, "volume_ml": 250, "collected_at": collected.isoformat()}})
     return ops
 

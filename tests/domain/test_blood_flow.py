@@ -51,9 +51,15 @@ def test_every_move_is_allowed_exactly_when_the_table_says(state: UnitState, tar
 @pytest.mark.parametrize("target", [UnitState.RESERVED, UnitState.AVAILABLE])
 def test_an_expired_unit_cannot_be_used_once_the_clock_passes_its_expiry(target: UnitState) -> None:
     state = UnitState.AVAILABLE if target is UnitState.RESERVED else UnitState.QUARANTINED
-    check_unit_move(state, target, expires_at=LATER, now=LATER - timedelta(seconds=1))
+    check_unit_move(state, target, expires_at=LATER, now=LATER - timedelta(seconds=1), reason="doubt cleared")
     with pytest.raises(MoveRefused, match="expired"):
-        check_unit_move(state, target, expires_at=LATER, now=LATER)
+        check_unit_move(state, target, expires_at=LATER, now=LATER, reason="doubt cleared")
+
+
+def test_back_on_the_shelf_from_quarantine_says_what_was_checked() -> None:
+    with pytest.raises(MoveRefused, match="what was checked"):
+        check_unit_move(UnitState.QUARANTINED, UnitState.AVAILABLE, expires_at=LATER, now=NOW)
+    check_unit_move(UnitState.RESERVED, UnitState.AVAILABLE, expires_at=LATER, now=NOW)  # unreserved: nothing to say
 
 
 def test_an_issued_unit_that_expires_during_the_transfusion_is_still_recorded() -> None:
@@ -113,3 +119,29 @@ def test_the_servers_tiers_give_the_same_order_as_the_allocation_order(component
 def test_o_negative_comes_after_o_positive_for_an_rhd_positive_man() -> None:
     tiers = allocation_tiers(Component.RED_CELLS, Recipient(BloodGroup(Abo.O, True), False))
     assert tiers == [(BloodGroup(Abo.O, True),), (BloodGroup(Abo.O, False),)]
+
+
+def test_a_man_not_grouped_yet_gets_o_positive_first_in_an_emergency_saving_o_negative() -> None:
+    tiers = allocation_tiers(Component.RED_CELLS, Recipient(None, False), emergency=True)
+    assert tiers[0] == (BloodGroup(Abo.O, True),) and tiers[1] == (BloodGroup(Abo.O, False),)
+    assert allocation_tiers(Component.RED_CELLS, Recipient(None, True), emergency=True) == [(BloodGroup(Abo.O, False),)]
+
+
+def test_the_servers_own_choice_leaves_shortage_matches_to_a_person() -> None:
+    o_neg_woman = Recipient(BloodGroup(Abo.O, False), True)
+    with_shortage = allocation_tiers(Component.PLATELETS, o_neg_woman)
+    without = allocation_tiers(Component.PLATELETS, o_neg_woman, shortage=False)
+    assert BloodGroup(Abo.O, True) in {g for t in with_shortage for g in t}
+    assert BloodGroup(Abo.O, True) not in {g for t in without for g in t}
+
+
+@pytest.mark.parametrize("typed", ["21/07/1988", "21-7-1988", "21.07.1988", "21 Jul 1988", "1988-07-21"])
+def test_a_date_of_birth_matches_however_it_is_typed_day_first(typed: str) -> None:
+    din = "G123426100001"
+    ids = PatientIds("Meera Pillai", "1988-07-21")
+    assert bedside_problem(ids, PatientIds("meera pillai", typed), din, din) is None
+
+
+def test_a_month_first_date_is_another_day() -> None:
+    din = "G123426100001"
+    assert bedside_problem(PatientIds("M P", "1988-07-03"), PatientIds("M P", "07/03/1988"), din, din) is not None

@@ -90,7 +90,7 @@ def test_a_wards_request_is_allocated_issued_and_transfused_after_the_bedside_ch
     assert [r["status"] for r in bank.push(server) + ward.push(server)] == ["applied"] * 4
     bank.pull(server)
     [queued] = BloodViews(bank.store, bank.user).queue()
-    assert (queued.id, queued.patient_name, queued.asked_text) == (request_id, PATIENT.name, "2 red cells")
+    assert (queued.id, queued.patient_name, queued.asked_text) == (request_id, PATIENT.name, "red cells 2")
     BloodBankService(bank.store, bank.user).allocate(request_id)
     bank.push(server)
     bank.pull(server)
@@ -175,3 +175,10 @@ def test_a_par_level_changed_on_one_blood_bank_pc_is_the_par_on_another(
               if (s.component, s.group) == (Component.RED_CELLS, o_negative)]
     assert (line.par, line.short) == (25, 25)
     other.store.close()
+
+
+def test_a_bag_scanned_twice_is_refused_on_the_device(bank: Device) -> None:
+    register_o_negative(bank, 1)
+    with pytest.raises(BloodInputProblem, match="scanned twice"):
+        register_o_negative(bank, 1)
+    assert len(take_pending(bank.store, bank.device_id, 10)) == 1

@@ -85,7 +85,7 @@ def test_a_woman_of_childbearing_age_of_unknown_group_gets_o_negative_only(serve
     applied(server, "joseph", allocate(request["entity_id"]))
     assert reserved_for(server, request["entity_id"]) == [o_neg["entity_id"]]
     data = seen(server, "maria", BLOOD_REQUEST_ENTITY)[request["entity_id"]]
-    assert data["state"] == "open" and "still missing: 1 red cells" in data["history"][-1]["reason"]
+    assert data["state"] == "open" and "still missing: red cells 1" in data["history"][-1]["reason"]
 
 
 def test_unknown_group_gets_ab_plasma(server: Server) -> None:
@@ -161,3 +161,24 @@ def test_two_server_processes_racing_for_the_last_o_negative_units_give_each_uni
     units = seen(server, "joseph", BLOOD_UNIT_ENTITY)
     assert {units[i]["state"] for i in o_neg} == {"reserved"}
     assert [a["status"] for a in answers].count("applied") == len({units[i]["request_id"] for i in o_neg})
+
+
+def test_a_man_not_grouped_yet_gets_o_positive_in_an_emergency_and_o_negative_stays(server: Server) -> None:
+    o_neg, o_pos = unit_add("O", False, expires_in=timedelta(days=2)), unit_add("O", True, expires_in=timedelta(days=9))
+    stocked(server, o_neg, o_pos)
+    request = blood_request({"red_cells": 1}, abo=None, rhd_positive=None, childbearing=False, urgency="emergency")
+    applied(server, "maria", request)
+    applied(server, "joseph", allocate(request["entity_id"]))
+    assert reserved_for(server, request["entity_id"]) == [o_pos["entity_id"]]
+
+
+def test_a_shortage_match_is_never_the_servers_own_choice_but_can_be_allowed(server: Server) -> None:
+    [o_pos_platelets] = stocked(server, unit_add("O", True, "platelets"))
+    request = blood_request({"platelets": 1}, abo="O", rhd_positive=False, childbearing=True)
+    applied(server, "maria", request)
+    [refused] = server.push("joseph", allocate(request["entity_id"]))
+    assert refused["status"] == "rejected" and "Allow shortage match" in refused["reason"]
+    applied(server, "joseph", op("blood.allocate", request["entity_id"], {"unit_ids": [], "shortage": True}))
+    assert reserved_for(server, request["entity_id"]) == [o_pos_platelets]
+    history = seen(server, "joseph", BLOOD_UNIT_ENTITY)[o_pos_platelets]["history"]
+    assert "anti-D" in history[-1]["reason"]  # why it was acceptable, kept with the unit

@@ -47,6 +47,15 @@ def test_the_same_bag_cannot_be_registered_twice(server: Server) -> None:
     assert again["status"] == "rejected" and "registered already" in again["reason"]
 
 
+def test_the_same_donations_component_with_another_product_code_is_refused_too(server: Server) -> None:
+    din = new_din()
+    stocked(server, unit_add(din=din))
+    [again] = server.push("joseph", unit_add(din=din, product_code="E0336VA0"))
+    [plasma] = server.push("joseph", unit_add(din=din, component="plasma", product_code="E2555V00"))
+    assert again["status"] == "rejected" and "scanned twice" in again["reason"]
+    assert plasma["status"] == "applied"  # the plasma of the same donation is another bag
+
+
 def test_only_blood_bank_staff_register_units(server: Server) -> None:
     [result] = server.push("maria", unit_add())
     assert result["status"] == "rejected" and result["reason"] == "A nurse may not register blood units."

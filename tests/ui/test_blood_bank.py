@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -57,16 +59,19 @@ def blood_bank(qtbot: QtBot, window: MainWindow) -> BloodBankWorkspace:
 def test_a_bag_registered_from_the_keyboard_is_saved_and_queued(qtbot: QtBot, window: MainWindow) -> None:
     form = blood_bank(qtbot, window).register
     qtbot.keyClicks(form.product, "E0336V00")
+    form.group.setCurrentText("O neg")
     qtbot.keyClicks(form.din, din(1))
     qtbot.keyClick(form.din, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: form.outcome.text().startswith("✔ Registered"))
     assert queued_kinds(window) == ["blood.unit_add"] and form.din.text() == "" and form.din.hasFocus()
+    assert form.group.currentIndex() == 0  # the next bag's group is read from its own label
 
 
 def test_a_mistyped_donation_number_is_refused_on_screen_and_nothing_is_saved(qtbot: QtBot,
                                                                                window: MainWindow) -> None:
     form = blood_bank(qtbot, window).register
     qtbot.keyClicks(form.product, "E0336V00")
+    form.group.setCurrentText("O neg")
     number = din(2)
     qtbot.keyClicks(form.din, number[:-1] + ("A" if number[-1] != "A" else "B"))
     qtbot.mouseClick(form.register, Qt.MouseButton.LeftButton)
@@ -90,7 +95,7 @@ def test_the_queue_puts_an_emergency_first_and_allocating_queues_the_servers_cho
     qtbot.waitUntil(lambda: queue.table.item(0, 5).text() == "sending…")
     with window.context.store.sessions.begin() as session:
         [op] = session.scalars(select(OutboxOp).where(OutboxOp.kind == "blood.allocate"))
-        assert op.entity_id == emergency and json.loads(op.payload) == {"unit_ids": []}
+        assert op.entity_id == emergency and json.loads(op.payload) == {"unit_ids": [], "shortage": False}
 
 
 def test_stock_shows_a_group_below_par(qtbot: QtBot, window: MainWindow) -> None:
@@ -115,7 +120,7 @@ def test_a_nurse_sends_a_request_from_the_blood_tab(qtbot: QtBot, window: MainWi
     qtbot.mouseClick(form.pack, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(form.send, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: workspace.blood.requests.count() == 1)
-    assert "Emergency · Meera Pillai · 6 red cells, 6 plasma, 1 platelets" in workspace.blood.requests.item(0).text()
+    assert "Emergency · Meera Pillai · red cells 6, plasma 6, platelets 1" in workspace.blood.requests.item(0).text()
     assert queued_kinds(window) == ["blood.request"]
 
 
@@ -177,3 +182,33 @@ def test_a_donor_without_a_name_is_refused_in_the_window_that_stays_open(qtbot: 
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "full name" in dialog.problem.text())
     assert dialog.isVisible() and queued_kinds(window) == []
+
+
+def test_a_bag_without_its_group_chosen_is_not_registered(qtbot: QtBot, window: MainWindow) -> None:
+    form = blood_bank(qtbot, window).register
+    qtbot.keyClicks(form.product, "E0336V00")
+    qtbot.keyClicks(form.din, din(5))
+    qtbot.keyClick(form.din, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Choose the ABO and RhD group" in form.outcome.text())
+    assert queued_kinds(window) == [] and form.group.hasFocus()
+
+
+def test_after_a_discard_no_other_unit_is_chosen(qtbot: QtBot, window: MainWindow,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    service = BloodBankService(window.context.store, user_of(window, Role.BLOOD_BANK))
+    for n in (6, 7):
+        service.register_unit(NewUnit(din(n), "E0336V00", Component.RED_CELLS, Abo.O, True, 280,
+                                      utc_now() - timedelta(days=n)))
+    with window.context.store.sessions.begin() as session:  # as the server has them
+        for unit in session.scalars(select(BloodUnitRecord)):
+            unit.sync_state = "synced"
+    shelf = blood_bank(qtbot, window).shelf
+    qtbot.waitUntil(lambda: shelf.table.rowCount() == 2)
+    shelf.table.selectRow(0)
+    assert shelf.discard.isEnabled() and not shelf.release.isEnabled()  # what the rules allow an available unit
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kw: ("bag leaking", True))
+    qtbot.mouseClick(shelf.discard, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "blood.unit_move" in queued_kinds(window))
+    qtbot.waitUntil(lambda: "sending" in shelf.table.item(0, 4).text())
+    assert shelf.chosen() is None and not shelf.discard.isEnabled() and shelf.finder.hasFocus()
+

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.blood import Donation
-from emsync_desktop.domain.local_time import day_and_clock
+from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.services.blood_bank import BloodInputProblem
 from emsync_desktop.services.blood_donors import CallUp, DonorService, DonorView
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.ui.blood_bank.donor_dialog import DonorDialog
+from emsync_desktop.ui.blood_bank.request_text import plural
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.frame import card
@@ -86,13 +87,13 @@ class DonorsView(QWidget):
         for row, view in enumerate(donors):
             donor = view.donor
             eligible = donor.eligible_from()
-            may_give = "now" if donor.may_give(now) else f"from {day_and_clock(eligible)}" if eligible else "now"
+            may_give = "now" if donor.may_give(now) else f"from {_day(eligible)}" if eligible else "now"
             if view.deferral_reason and not donor.may_give(now):
                 may_give += f" (deferred: {view.deferral_reason})"
             if view.sync_state in ("rejected", "conflict"):
                 may_give = f"refused: {view.sync_reason}"
             cells = [donor.name, str(donor.group), donor.phone,
-                     day_and_clock(donor.last_given) if donor.last_given else "never", may_give]
+                     _day(donor.last_given) if donor.last_given else "never", may_give]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
@@ -103,7 +104,7 @@ class DonorsView(QWidget):
         self.call_up.setRowCount(len(call_up.donors))
         for row, donor in enumerate(call_up.donors):
             cells = [donor.name, str(donor.group), donor.phone,
-                     day_and_clock(donor.last_given) if donor.last_given else "never"]
+                     _day(donor.last_given) if donor.last_given else "never"]
             for column, text in enumerate(cells):
                 self.call_up.setItem(row, column, QTableWidgetItem(text))
         self.export.setEnabled(bool(call_up.donors))
@@ -154,7 +155,7 @@ class DonorsView(QWidget):
                                               "CSV (*.csv)")
         if name:
             self._relay.submit(self._service.export_call_up, Path(name),
-                               on_result=lambda n: self._say(f"✔ {n} donor(s) written to {name}."),
+                               on_result=lambda n: self._say(f"✔ {plural(n, 'donor')} written to {name}."),
                                on_error=lambda e: self._say(f"Could not write the file: {e}", error=True), owner=self)
 
     def _run(self, action: Callable[..., None], *args: object) -> None:
@@ -188,3 +189,9 @@ def _table(columns: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def _day(moment: datetime) -> str:
+    """'18 Jul 2026': donations are months apart, so the year matters and the hour does not."""
+    return to_local(moment).strftime("%d %b %Y")
+

@@ -10,21 +10,23 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from emsync_desktop.domain.blood_flow import UnitState, Urgency
+from emsync_desktop.domain.blood_flow import RequestState, UnitState, Urgency
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, RequestView
 from emsync_desktop.services.clock import utc_now
-from emsync_desktop.ui.blood_bank.request_text import request_detail_html, waiting_text
+from emsync_desktop.ui.blood_bank.request_text import plural, request_detail_html, waiting_text
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -61,6 +63,9 @@ class RequestQueueView(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.allocate = touch_button("Allocate best match", primary=True,
                                      tooltip="The server reserves the closest compatible units, first to expire first")
+        self.shortage = touch_button("Allow shortage match…", tooltip="Also units acceptable only in a shortage "
+                                     "(another group's platelets, RhD-positive for an RhD-negative patient)")
+        self.shortage.clicked.connect(self._allocate_shortage)
         self.issue = touch_button("Issue reserved units")
         self.cancel = touch_button("Cancel request…")
         self.allocate.clicked.connect(self._allocate)
@@ -68,10 +73,9 @@ class RequestQueueView(QWidget):
         self.cancel.clicked.connect(self._cancel)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
-        actions = QHBoxLayout()
-        for button in (self.allocate, self.issue, self.cancel):
-            actions.addWidget(button)
-        actions.addStretch(1)
+        actions = QGridLayout()  # two by two: four buttons do not fit a row of the side card at 1366
+        for index, button in enumerate((self.allocate, self.shortage, self.issue, self.cancel)):
+            actions.addWidget(button, index // 2, index % 2)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.detail, 1)
@@ -96,12 +100,16 @@ class RequestQueueView(QWidget):
         self.table.setRowCount(len(requests))
         now = utc_now()
         for row, request in enumerate(requests):
-            cells = [request.urgency.label + (" · MTP" if request.mtp else ""), waiting_text(request.created_at, now),
+            done = request.state is RequestState.ISSUED
+            cells = [request.urgency.label + (" · MTP" if request.mtp else "") + (" · ambulance" if
+                                                                                   request.transfer_id else ""),
+                     "issued" if done else waiting_text(request.created_at, now),
                      request.patient_name, request.group_text,
-                     ", ".join(f"{n} {c.label.lower()}" for c, n in request.missing.items()) or "—",
+                     request.missing_text or "—",
                      _state_text(request)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 self._colour(item, request)
                 self.table.setItem(row, column, item)
         ids = [r.id for r in requests]
@@ -112,7 +120,8 @@ class RequestQueueView(QWidget):
         self._show_chosen()
 
     def _colour(self, item: QTableWidgetItem, request: RequestView) -> None:
-        kind = "danger" if request.urgency is Urgency.EMERGENCY else (
+        waiting_for_us = request.state in (RequestState.OPEN, RequestState.ALLOCATED)
+        kind = "danger" if request.urgency is Urgency.EMERGENCY and waiting_for_us else (
             "caution" if request.sync_state in ("rejected", "conflict") else None)
         if kind is not None:
             background, text = attention_colour(self._theme, kind)
@@ -121,26 +130,44 @@ class RequestQueueView(QWidget):
 
     def _show_chosen(self) -> None:
         request = self.chosen()
+        if self.outcome.objectName() == "outcomeWaiting" and (request is None or request.sync_state != "pending"):
+            self.outcome.clear()  # the server has answered: the request's line and detail say how
         self.detail.setText(request_detail_html(request) if request else "No open request. New ones appear here.")
         self._enable(request)
 
     def _enable(self, request: RequestView | None) -> None:
         waiting = request is not None and request.sync_state == "pending"
         self.allocate.setEnabled(request is not None and bool(request.missing) and not waiting)
+        self.shortage.setEnabled(self.allocate.isEnabled())
         self.issue.setEnabled(request is not None and not waiting
                               and any(u.state is UnitState.RESERVED for u in request.units))
-        self.cancel.setEnabled(request is not None and not waiting)
+        self.cancel.setEnabled(request is not None and not waiting
+                               and not any(u.state is UnitState.ISSUED for u in request.units))
 
     def _allocate(self) -> None:
         request = self.chosen()
         if request is not None:
             self._run(self._service.allocate, request.id)
 
+    def _allocate_shortage(self) -> None:
+        request = self.chosen()
+        if request is None:
+            return
+        answer = QMessageBox.question(self, "Shortage match", "Allocate, beside compatible units, units acceptable "
+                                      "only in a shortage (platelets of another group, RhD-positive units for an "
+                                      f"RhD-negative patient) to {request.patient_name}? Only if the clinician agrees; "
+                                      "each unit's record says why it was acceptable.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(lambda: self._service.allocate(request.id, shortage=True))
+
     def _issue(self) -> None:
         request = self.chosen()
         if request is not None:
             reserved = tuple(u.id for u in request.units if u.state is UnitState.RESERVED)
-            self._run(self._service.issue, request.id, reserved)
+            answer = QMessageBox.question(self, "Issue units", f"Issue {plural(len(reserved), 'unit')} for "
+                                          f"{request.patient_name} ({request.patient_second_id})?")
+            if answer == QMessageBox.StandardButton.Yes:
+                self._run(self._service.issue, request.id, reserved)
 
     def _cancel(self) -> None:
         request = self.chosen()
@@ -151,6 +178,7 @@ class RequestQueueView(QWidget):
             self._run(self._service.cancel, request.id, reason)
 
     def _run(self, action: Callable[..., None], *args: object) -> None:
+        self.table.setFocus()  # the button about to be disabled must not hand the keyboard to the window's next one
         self._enable(None)
         self._relay.submit(action, *args, on_result=self._on_queued, on_error=self._on_problem, owner=self)
 

@@ -27,6 +27,7 @@ from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.date_field import touch_date_field
 from emsync_desktop.ui.widgets.fields import touch_line
 
+_CHOOSE_GROUP = "Choose: as on the label"
 _GROUPS = [(f"{abo.value} {'pos' if rhd else 'neg'}", abo, rhd) for abo in Abo for rhd in (True, False)]
 
 
@@ -41,7 +42,7 @@ class UnitRegisterForm(QWidget):
                               "Donation number")
         self.product = touch_line("e.g. E0336V00 (as printed)", "Product code")
         self.component = _combo([c.label for c in Component])
-        self.group = _combo([text for text, _, _ in _GROUPS])
+        self.group = _combo([_CHOOSE_GROUP, *(text for text, _, _ in _GROUPS)])  # chosen for every bag, from its label
         self.volume = QSpinBox()
         self.volume.setRange(1, 1000)
         self.volume.setValue(280)
@@ -53,8 +54,7 @@ class UnitRegisterForm(QWidget):
         self.has_label_expiry = QCheckBox("The label gives its own expiry")
         self.has_label_expiry.setMinimumHeight(TOUCH_PX)
         self.label_expiry = touch_date_field(today.addDays(30))
-        self.label_expiry.setEnabled(False)
-        self.has_label_expiry.toggled.connect(self.label_expiry.setEnabled)
+        self.label_expiry.setVisible(False)  # shown only when used: a date on screen that counts for nothing misleads
         self.location = touch_line("e.g. Fridge 2, shelf B", "Storage location")
         self.register = touch_button("Register unit", primary=True)
         self.register.clicked.connect(self._submit)
@@ -69,6 +69,8 @@ class UnitRegisterForm(QWidget):
                              ("Collected on", self.collected), ("", self.has_label_expiry),
                              ("Label expiry", self.label_expiry), ("Kept in", self.location)):
             form.addRow(label, field)
+        self.has_label_expiry.toggled.connect(lambda on: form.setRowVisible(self.label_expiry, on))
+        form.setRowVisible(self.label_expiry, False)
         body = QWidget()
         body.setMaximumWidth(760)  # a form, not a banner: the eye goes from label to field without travelling
         column = QVBoxLayout(body)
@@ -80,24 +82,31 @@ class UnitRegisterForm(QWidget):
         layout.addStretch(1)
 
     def _submit(self) -> None:
-        _, abo, rhd = _GROUPS[self.group.currentIndex()]  # by index: Qt hands enum data back as plain text
+        if not self.product.text().strip():
+            self._problem("Type the product code printed on the label (e.g. E0336V00).", self.product)
+            return
+        if self.group.currentIndex() == 0:
+            self._problem("Choose the ABO and RhD group printed on this bag's label.", self.group)
+            return
+        _, abo, rhd = _GROUPS[self.group.currentIndex() - 1]  # by index: Qt hands enum data back as plain text
         expiry = _end_of(self.label_expiry.date()) if self.has_label_expiry.isChecked() else None
         component = list(Component)[self.component.currentIndex()]
-        unit = NewUnit(self.din.text(), self.product.text() or "unknown", component, abo, rhd,
-                       self.volume.value(), _collected_at(self.collected.date()), expiry, self.location.text())
-        if not self.product.text().strip():
-            self._show("✖ Type the product code printed on the label (e.g. E0336V00).", error=True)
-            self.product.setFocus()
-            return
+        unit = NewUnit(self.din.text(), self.product.text(), component, abo, rhd, self.volume.value(),
+                       _collected_at(self.collected.date()), expiry, self.location.text())
         self.register.setEnabled(False)
         self._relay.submit(self._service.register_unit, unit, on_result=self._on_registered,
                            on_error=self._on_problem, owner=self)
+
+    def _problem(self, text: str, field: QWidget) -> None:
+        self._show(f"✖ {text}", error=True)
+        field.setFocus()
 
     def _on_registered(self, unit_id: str) -> None:
         self.register.setEnabled(True)
         self._show(f"✔ Registered {self.din.text().strip().upper()} — "
                    f"{self.group.currentText()} {self.component.currentText().lower()}. Scan the next bag.")
         self.din.clear()
+        self.group.setCurrentIndex(0)  # the next bag's group is read from its own label, never carried over
         self.din.setFocus()
         self._on_local_change()
         self.registered.emit(unit_id)
@@ -107,8 +116,9 @@ class UnitRegisterForm(QWidget):
         if not isinstance(error, BloodInputProblem):
             raise error
         self._show(f"✖ {error}", error=True)
-        self.din.setFocus()
-        self.din.selectAll()
+        field = self.product if "product code" in str(error) else self.din
+        field.setFocus()
+        field.selectAll()
 
     def _show(self, text: str, *, error: bool = False) -> None:
         self.outcome.setObjectName("outcomeRefused" if error else "outcome")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.services.blood_bank import BloodBankService
 from emsync_desktop.ui.blood_bank.request_form import BloodRequestForm
@@ -14,12 +14,16 @@ from emsync_desktop.ui.tasks import TaskRelay
 
 class BloodRequestDialog(QDialog):
     def __init__(self, relay: TaskRelay, service: BloodBankService, on_local_change: Callable[[], None],
-                 transfer_id: str, hospital_id: str, parent: QWidget | None = None) -> None:
+                 transfer_id: str, hospital_id: str, hospital_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Blood pre-alert to the receiving hospital")
+        self.setWindowTitle(f"Blood pre-alert to {hospital_name}'s blood bank")
         self.form = BloodRequestForm(relay, service, on_local_change, transfer_id=transfer_id,
                                      hospital_id=hospital_id)
         self.form.sent.connect(lambda _id: self.accept())
         layout = QVBoxLayout(self)
+        note = QLabel(f"For the patient of this case, on the way to {hospital_name}. Saved at once; it goes when "
+                      "the ambulance is online, and the blood bank's answer shows on the Hospital tab.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
         layout.addWidget(self.form)
         self.resize(640, self.sizeHint().height())

@@ -109,6 +109,11 @@ class BloodRequestForm(QWidget):
         if not isinstance(error, BloodInputProblem):
             raise error
         self._say(f"✖ {error}", error=True)
+        text = str(error)
+        field = (self.name if "full name" in text and not self.name.text().strip() else
+                 self.second if "identifier" in text else self.counts[Component.RED_CELLS] if "unit" in text else None)
+        if field is not None:
+            field.setFocus()
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.outcome.setObjectName("outcomeRefused" if error else "outcome")

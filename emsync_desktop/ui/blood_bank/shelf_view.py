@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.blood import DinProblem
-from emsync_desktop.domain.blood_flow import UnitState
+from emsync_desktop.domain.blood_flow import UNIT_MOVES, UnitState, needs_reason
 from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, UnitView
@@ -56,9 +56,10 @@ class ShelfView(QWidget):
         self.discard = touch_button("Discard…")
         self.send = touch_button("Send to another hospital…")
         self.send.clicked.connect(self._send)
-        self.quarantine.clicked.connect(lambda: self._move(UnitState.QUARANTINED, "Why is the unit quarantined?"))
-        self.release.clicked.connect(lambda: self._move(UnitState.AVAILABLE, ""))
-        self.discard.clicked.connect(lambda: self._move(UnitState.DISCARDED, "Why is the unit discarded?"))
+        self.quarantine.clicked.connect(lambda: self._move(UnitState.QUARANTINED))
+        self.release.clicked.connect(lambda: self._move(UnitState.AVAILABLE))
+        self.discard.clicked.connect(lambda: self._move(UnitState.DISCARDED))
+        self.table.itemSelectionChanged.connect(self._on_chosen)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         actions = QHBoxLayout()
@@ -71,6 +72,7 @@ class ShelfView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.outcome)
+        self._enable(None)
 
     def refresh(self) -> None:
         self._relay.submit(self._views.shelf, on_result=self._on_shelf, owner=self)
@@ -80,7 +82,12 @@ class ShelfView(QWidget):
         return self._units[rows[0].row()] if rows and rows[0].row() < len(self._units) else None
 
     def _on_shelf(self, units: list[UnitView]) -> None:
+        """Redrawn with the same unit chosen, if it is still on the shelf; otherwise none (never the next one: a
+        second tap meant for the last bag must not fall on another)."""
+        was = self.chosen()
         self._units = units
+        self.table.blockSignals(True)
+        self.table.clearSelection()
         self.table.setRowCount(len(units))
         for row, unit in enumerate(units):
             state = unit_state_text(unit)
@@ -94,7 +101,27 @@ class ShelfView(QWidget):
                     background, colour = attention_colour(self._theme, kind)
                     item.setBackground(QColor(background))
                     item.setForeground(QColor(colour))
+                item.setToolTip(text)
                 self.table.setItem(row, column, item)
+        self.table.blockSignals(False)
+        ids = [u.id for u in units]
+        if was is not None and was.id in ids:
+            self.table.selectRow(ids.index(was.id))
+        self._on_chosen()
+
+    def _on_chosen(self) -> None:
+        unit = self.chosen()
+        self._enable(unit)
+        if unit is not None and not self.outcome.text().startswith("✖"):
+            self._say(unit_detail(unit))
+
+    def _enable(self, unit: UnitView | None) -> None:
+        """Only the moves the rules allow this unit now (the server would refuse the others)."""
+        moves = moves_for(unit)
+        for button, target in ((self.quarantine, UnitState.QUARANTINED), (self.release, UnitState.AVAILABLE),
+                               (self.discard, UnitState.DISCARDED)):
+            button.setEnabled(target in moves)
+        self.send.setEnabled(unit is not None and unit.state is UnitState.AVAILABLE and unit.sync_state != "pending")
 
     def _find(self) -> None:
         try:
@@ -106,21 +133,26 @@ class ShelfView(QWidget):
     def _on_found(self, unit: UnitView | None) -> None:
         ids = [u.id for u in self._units]
         if unit is None or unit.id not in ids:
+            self.table.clearSelection()  # the last unit found is not this one: nothing chosen
             self._say("No unit with this number is on this shelf (used, discarded, or never registered here).",
                       error=True)
+            self.finder.selectAll()  # the next scan replaces it
             return
+        self.outcome.clear()
         self.table.selectRow(ids.index(unit.id))
-        self._say(f"{unit.din}: {unit.state.value}.")
         self.finder.selectAll()
 
-    def _move(self, target: UnitState, question: str) -> None:
+    def _move(self, target: UnitState) -> None:
         unit = self.chosen()
         if unit is None:
             self._say("Choose a unit first (scan its number above).", error=True)
             return
         reason = ""
-        if question:
-            reason, ok = QInputDialog.getText(self, target.label, question)
+        if needs_reason(unit.state, target):
+            question = (f"What was checked before {unit.din} ({unit.group} {unit.component.label.lower()}) goes back "
+                        "on the shelf?" if target is UnitState.AVAILABLE else
+                        f"Why is {unit.din} ({unit.group} {unit.component.label.lower()}) {target.value}?")
+            reason, ok = QInputDialog.getText(self, f"{target.label}: {unit.din}", question)
             if not ok:
                 return
         self._relay.submit(self._service.move_unit, unit.id, target, reason, on_result=self._on_moved,
@@ -144,7 +176,10 @@ class ShelfView(QWidget):
                                on_result=self._on_moved, on_error=self._on_problem, owner=self)
 
     def _on_moved(self, _: object) -> None:
-        self._say("Saved; waiting for the server's answer…")
+        self.table.clearSelection()  # done with that bag: the next move starts from a scan or a tap
+        self.finder.setFocus()
+        self.finder.selectAll()
+        self._say("Saved; the server's answer shows in the list.")
         self._on_local_change()
         self.refresh()
         self.changed.emit()
@@ -168,3 +203,22 @@ def unit_state_text(unit: UnitView) -> str:
             return f"not registered: {unit.sync_reason}"
         return f"{unit.state.value} · refused: {unit.sync_reason}"
     return unit.state.value + (" · sending…" if unit.sync_state == "pending" else "")
+
+
+def moves_for(unit: UnitView | None) -> frozenset[UnitState]:
+    """What may be done with the unit now: none while a change of it waits; an expired one only discarded."""
+    if unit is None or unit.sync_state == "pending":
+        return frozenset()
+    if unit.state is UnitState.EXPIRED:
+        return frozenset({UnitState.DISCARDED})
+    return UNIT_MOVES.get(unit.state, frozenset()) - {UnitState.RESERVED, UnitState.ISSUED, UnitState.TRANSFUSED}
+
+
+def unit_detail(unit: UnitView) -> str:
+    """The chosen unit in a line: its product, volume, and the last thing that happened to it, with why."""
+    last = unit.history[-1] if unit.history else None
+    why = f" · last: {last['state']} by {last['by']}" + (f" ({last['reason']})" if last.get("reason") else "") \
+        if last else ""
+    refused = f" · refused by the server: {unit.sync_reason}" if unit.sync_state in ("rejected", "conflict") else ""
+    return f"{unit.din} · {unit.product_code} · {unit.volume_ml} ml{why}{refused}"
+

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.blood import StockLine
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews
+from emsync_desktop.ui.blood_bank.request_text import plural
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -78,9 +79,10 @@ class StockView(QWidget):
                 self.table.setItem(row, column, item)
         short = sum(1 for line in lines if line.short)
         expiring = sum(line.expiring for line in lines)
-        self.summary.setText((f"{short} line(s) below par: order from the blood centre." if short else
-                              "Every line at or above par.")
-                             + (f"  ·  {expiring} unit(s) expire within 48 hours: use them first." if expiring else ""))
+        below = f"{plural(short, 'line')} below par: order from the blood centre." if short else \
+            "Every line at or above par."
+        soon = f"  ·  {plural(expiring, 'unit')} expire within 48 hours: use them first." if expiring else ""
+        self.summary.setText(below + soon)
 
     def _change_par(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.domain.blood_flow import UnitState
+from emsync_desktop.domain.local_time import clock
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, RequestView, UnitView
+from emsync_desktop.services.clock import utc_now
 from emsync_desktop.ui.blood_bank.request_form import BloodRequestForm
 from emsync_desktop.ui.blood_bank.request_text import request_detail_html
 from emsync_desktop.ui.blood_bank.transfusion_dialog import TransfusionDialog
@@ -38,6 +40,7 @@ class WardBloodView(QWidget):
         self.form = BloodRequestForm(relay, service, on_local_change)
         self.form.sent.connect(lambda _id: self.refresh())
         self.requests = QListWidget()
+        self.requests.setMinimumHeight(3 * 44)  # three requests in view at least
         self.requests.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.requests.currentRowChanged.connect(lambda _row: self._show_chosen())
         self.detail = QLabel()
@@ -45,6 +48,7 @@ class WardBloodView(QWidget):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.units = QListWidget()
+        self.units.setMinimumHeight(3 * 44)
         self.units.currentRowChanged.connect(lambda _row: self._enable())
         self.start = touch_button("Start transfusion…", primary=True)
         self.back = touch_button("Return unused…")
@@ -59,7 +63,7 @@ class WardBloodView(QWidget):
         followed = QWidget()
         column = QVBoxLayout(followed)
         column.addWidget(self.requests, 1)
-        column.addWidget(self.detail)
+        column.addWidget(_scrolling(self.detail), 1)
         column.addWidget(QLabel("Units issued to this patient:"))
         column.addWidget(self.units, 1)
         column.addLayout(actions)
@@ -98,8 +102,7 @@ class WardBloodView(QWidget):
         self.units.clear()
         for unit in self._issued(request):
             self.units.addItem(f"{unit.din} · {unit.group} {unit.component.label.lower()} · {unit.state.value}")
-        if self.units.count():
-            self.units.setCurrentRow(0)
+        self.units.setCurrentRow(-1)  # the nurse picks the bag in hand: never one chosen for her
         self._enable()
 
     def _issued(self, request: RequestView | None) -> list[UnitView]:
@@ -120,14 +123,24 @@ class WardBloodView(QWidget):
         unit = self._unit()
         if unit is not None:
             dialog = TransfusionDialog(self._relay, self._service, unit, self._on_local_change, self)
-            dialog.accepted.connect(self.refresh)
+            dialog.accepted.connect(lambda: self._started(unit))
             dialog.open()
+
+    def _started(self, unit: UnitView) -> None:
+        self.outcome.setObjectName("outcome")
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(f"✔ Checked and recorded: transfusion of {unit.din} ({unit.group} "
+                             f"{unit.component.label.lower()}) started {clock(utc_now())}. Observe the patient "
+                             "closely for the first 15 minutes.")
+        self.refresh()
 
     def _return(self) -> None:
         unit = self._unit()
         if unit is None:
             return
-        reason, ok = QInputDialog.getText(self, "Return unused", "Why is the unit going back (and was it kept cold)?")
+        reason, ok = QInputDialog.getText(self, f"Return unused: {unit.din}",
+                                          f"Why is {unit.din} ({unit.group} {unit.component.label.lower()}) going "
+                                          "back, and was it kept cold?")
         if ok:
             self._relay.submit(self._service.move_unit, unit.id, UnitState.RETURNED, reason,
                                on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
@@ -142,3 +155,12 @@ class WardBloodView(QWidget):
         self.outcome.setObjectName("outcomeRefused")
         self.outcome.setStyleSheet("")
         self.outcome.setText(f"✖ {error}")
+
+
+def _scrolling(label: QLabel) -> QScrollArea:
+    """A request's detail can be long (an MTP pack's nine units): it scrolls rather than squeezing the lists."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(label)
+    return scroll
+

@@ -28,6 +28,7 @@ from emsync_desktop.geo.eta import EtaSource
 from emsync_desktop.geo.position import PositionSource
 from emsync_desktop.geo.ranking import RankedHospital, describe_needs
 from emsync_desktop.services.blood_bank import BloodBankService
+from emsync_desktop.services.blood_views import BloodViews, RequestView
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.services.hospital_ranking import HospitalRankingService, RankingView
 from emsync_desktop.services.messages import ThreadCount, message_button_text
@@ -36,6 +37,7 @@ from emsync_desktop.services.preferences import load_crew_phone, save_crew_phone
 from emsync_desktop.services.transfers import ActiveTransferExists, TransferRefused, TransferService, TransferView
 from emsync_desktop.store.database import Store
 from emsync_desktop.ui.blood_bank.request_dialog import BloodRequestDialog
+from emsync_desktop.ui.blood_bank.request_text import pre_alert_text
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.paramedic.case_transfers import CaseTransfersList
 from emsync_desktop.ui.paramedic.hospital_chooser import HospitalChooser, eta_text
@@ -92,6 +94,7 @@ class TransferPanel(QWidget):
                                   "this patient (e.g. a massive transfusion pack) before arrival")
         self.blood.clicked.connect(self._open_blood_request)
         self.blood_dialog: BloodRequestDialog | None = None
+        self.blood_note = _label("muted")  # what became of this case's pre-alerts
         self._message_counts: dict[str, ThreadCount] = {}
         self.message = _label("fieldError")
         self.outcome = _label("outcome")
@@ -126,10 +129,13 @@ class TransferPanel(QWidget):
         layout.addWidget(self.outcome)
         below = QHBoxLayout()  # the thread beside the case's transfers (the send row has no room left at 1366)
         below.addWidget(heading, 1)
-        below.addWidget(self.blood)
         below.addWidget(self.messages)
         layout.addLayout(below)
         layout.addWidget(self.transfers)
+        blood = QHBoxLayout()  # its own row: beside the thread it pushed the tab wider than 1366
+        blood.addWidget(self.blood)
+        blood.addWidget(self.blood_note, 1)
+        layout.addLayout(blood)
 
     def refresh(self) -> None:
         self._relay.submit(network_capacity, self._store, on_result=self._on_capacity, owner=self)
@@ -169,6 +175,7 @@ class TransferPanel(QWidget):
         """Shown once the case has a transfer; says what is new ('Messages with the ward (2 new)')."""
         self.messages.setVisible(self._thread_transfer is not None)
         self.blood.setVisible(self._active is not None and bool(self._active.hospital_id))
+        self._show_blood()
         count = self._message_counts.get(self._thread_transfer) if self._thread_transfer else None
         self.messages.setText(message_button_text(count).replace("Messages", "Messages with the ward", 1))
 
@@ -177,8 +184,20 @@ class TransferPanel(QWidget):
             return
         service = BloodBankService(self._store, self._service.user)
         self.blood_dialog = BloodRequestDialog(self._relay, service, self._on_local_change, self._active.id,
-                                               self._active.hospital_id, self)
+                                               self._active.hospital_id, self._active.hospital, self)
+        self.blood_dialog.accepted.connect(self._show_blood)
         self.blood_dialog.open()
+
+    def _show_blood(self) -> None:
+        """The case's pre-alerts, as the blood bank has answered them (or waiting to be sent)."""
+        if self._active is None:
+            self.blood_note.setText("")
+            return
+        views = BloodViews(self._store, self._service.user)
+        self._relay.submit(views.requests_of_transfer, self._active.id, on_result=self._on_blood, owner=self)
+
+    def _on_blood(self, requests: list[RequestView]) -> None:
+        self.blood_note.setText("  ·  ".join(pre_alert_text(r) for r in requests))
 
     def _open_thread(self) -> None:
         if self._thread_transfer is not None:
