@@ -49,7 +49,7 @@ bench: $(STAMP)  ## needs a few minutes; set EMSYNC_TEST_PG_URL to include Postg
 
 screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
 	for theme in light dark; do \
-	  for role in paramedic nurse coordinator admin; do \
+	  for role in paramedic nurse coordinator admin blood_bank; do \
 	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/$$role-$$theme.png --role $$role || exit 1; \
 	  done; \
 	  for tab in record history hospital map; do \

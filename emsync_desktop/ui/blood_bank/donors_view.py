@@ -9,13 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from emsync_desktop.services.blood_bank import BloodInputProblem
 from emsync_desktop.services.blood_donors import CallUp, DonorService, DonorView
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.ui.blood_bank.donor_dialog import DonorDialog
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.blood_bank.request_text import plural
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -43,7 +41,7 @@ class DonorsView(QWidget):
         super().__init__(parent)
         self._relay, self._service, self._on_local_change = relay, service, on_local_change
         self._donors: list[DonorView] = []
-        self.table = _table(_COLUMNS)
+        self.table = record_table(_COLUMNS)
         self.add = touch_button("Register donor…", primary=True)
         self.gave = touch_button("Donation today…")
         self.defer = touch_button("Defer…")
@@ -52,11 +50,10 @@ class DonorsView(QWidget):
         self.defer.clicked.connect(self._defer)
         self.call_up_note = QLabel()
         self.call_up_note.setWordWrap(True)
-        self.call_up = _table(["Name", "Group", "Phone", "Last donation"])
+        self.call_up = record_table(["Name", "Group", "Phone", "Last donation"])
         self.export = touch_button("Export call-up list (CSV)…")
         self.export.clicked.connect(self._export)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         actions = QHBoxLayout()
         for button in (self.add, self.gave, self.defer):
             actions.addWidget(button)
@@ -174,21 +171,7 @@ class DonorsView(QWidget):
         self._say(str(error), error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.outcome.setObjectName("outcomeRefused" if error else "outcome")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(("✖ " if error else "") + text)
-
-
-def _table(columns: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return table
+        (self.outcome.refuse if error else self.outcome.say)(text)
 
 
 def _day(moment: datetime) -> str:

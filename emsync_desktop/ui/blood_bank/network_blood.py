@@ -4,16 +4,14 @@ send O negative to a hospital that ran out), and how many expire within 48 hours
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from emsync_desktop.services.blood_views import BloodViews, NetworkStock
+from emsync_desktop.ui.blood_bank.parts import record_table
 from emsync_desktop.ui.tasks import TaskRelay
 
 _COLUMNS = ["Hospital", "O negative red cells", "All red cells", "Expiring ≤ 48 h"]
@@ -26,12 +24,7 @@ class NetworkBloodView(QWidget):
         self.note = QLabel("Available, unexpired red cells as the blood banks last reported them; most O negative "
                            "first.")
         self.note.setObjectName("muted")
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(_COLUMNS, choose_rows=False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)

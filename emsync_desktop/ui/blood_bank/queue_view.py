@@ -9,14 +9,12 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from emsync_desktop.domain.blood_flow import RequestState, UnitState, Urgency
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, RequestView
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.blood_bank.request_text import plural, request_detail_html, waiting_text
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
@@ -45,13 +44,7 @@ class RequestQueueView(QWidget):
         self._relay, self._views, self._service, self._theme = relay, views, service, theme
         self._on_local_change = on_local_change
         self._requests: list[RequestView] = []
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(_COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for column in _STRETCHED:
@@ -71,8 +64,7 @@ class RequestQueueView(QWidget):
         self.allocate.clicked.connect(self._allocate)
         self.issue.clicked.connect(self._issue)
         self.cancel.clicked.connect(self._cancel)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         actions = QGridLayout()  # two by two: four buttons do not fit a row of the side card at 1366
         for index, button in enumerate((self.allocate, self.shortage, self.issue, self.cancel)):
             actions.addWidget(button, index // 2, index % 2)
@@ -183,9 +175,7 @@ class RequestQueueView(QWidget):
         self._relay.submit(action, *args, on_result=self._on_queued, on_error=self._on_problem, owner=self)
 
     def _on_queued(self, _: object) -> None:
-        self.outcome.setObjectName("outcomeWaiting")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText("Saved; waiting for the server's answer…")
+        self.outcome.wait("Saved; waiting for the server's answer…")
         self._on_local_change()
         self.refresh()
         self.changed.emit()
@@ -193,9 +183,7 @@ class RequestQueueView(QWidget):
     def _on_problem(self, error: BaseException) -> None:
         if not isinstance(error, BloodInputProblem):
             raise error
-        self.outcome.setObjectName("outcomeRefused")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(f"✖ {error}")
+        self.outcome.refuse(str(error))
         self._show_chosen()
 
 

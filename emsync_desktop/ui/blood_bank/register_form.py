@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from emsync_desktop.domain.blood import Abo, Component
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem, NewUnit
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -60,8 +60,7 @@ class UnitRegisterForm(QWidget):
         self.register.clicked.connect(self._submit)
         for line in (self.din, self.product, self.location):
             line.returnPressed.connect(self._submit)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         for label, field in (("Donation number", self.din), ("Product code", self.product),
@@ -121,9 +120,7 @@ class UnitRegisterForm(QWidget):
         field.selectAll()
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.outcome.setObjectName("outcomeRefused" if error else "outcome")
-        self.outcome.setStyleSheet("")  # re-polish for the new object name
-        self.outcome.setText(text)
+        (self.outcome.refuse if error else self.outcome.say)(text.removeprefix("✖ "))
 
 
 def _combo(items: list[str]) -> QComboBox:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.blood import Abo, Component, PackRatio
 from emsync_desktop.domain.blood_flow import PatientIds, Urgency
 from emsync_desktop.services.blood_bank import BloodAsk, BloodBankService, BloodInputProblem
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -56,8 +57,7 @@ class BloodRequestForm(QWidget):
         self.reason = touch_line("e.g. postpartum haemorrhage, Hb 6.8", "Why")
         self.send = touch_button("Send request", primary=True)
         self.send.clicked.connect(self._submit)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         self._mtp = False
         counts = QGridLayout()
         for index, (component, box) in enumerate(self.counts.items()):
@@ -116,9 +116,7 @@ class BloodRequestForm(QWidget):
             field.setFocus()
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.outcome.setObjectName("outcomeRefused" if error else "outcome")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(text)
+        (self.outcome.refuse if error else self.outcome.say)(text.removeprefix("✖ "))
 
 
 def _count_box(component: Component) -> QSpinBox:

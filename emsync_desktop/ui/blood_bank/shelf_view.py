@@ -8,12 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
-    QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +20,7 @@ from emsync_desktop.domain.blood_flow import UNIT_MOVES, UnitState, needs_reason
 from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, UnitView
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -43,14 +40,7 @@ class ShelfView(QWidget):
         self._units: list[UnitView] = []
         self.finder = touch_line("Scan or type a donation number to find the unit", "Find unit")
         self.finder.returnPressed.connect(self._find)
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(_COLUMNS)
         self.quarantine = touch_button("Quarantine…")
         self.release = touch_button("Back to stock")
         self.discard = touch_button("Discard…")
@@ -60,8 +50,7 @@ class ShelfView(QWidget):
         self.release.clicked.connect(lambda: self._move(UnitState.AVAILABLE))
         self.discard.clicked.connect(lambda: self._move(UnitState.DISCARDED))
         self.table.itemSelectionChanged.connect(self._on_chosen)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         actions = QHBoxLayout()
         for button in (self.quarantine, self.release, self.discard, self.send):
             actions.addWidget(button)
@@ -112,7 +101,7 @@ class ShelfView(QWidget):
     def _on_chosen(self) -> None:
         unit = self.chosen()
         self._enable(unit)
-        if unit is not None and not self.outcome.text().startswith("✖"):
+        if unit is not None and not self.outcome.refused:
             self._say(unit_detail(unit))
 
     def _enable(self, unit: UnitView | None) -> None:
@@ -190,9 +179,7 @@ class ShelfView(QWidget):
         self._say(str(error), error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.outcome.setObjectName("outcomeRefused" if error else "outcome")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(("✖ " if error else "") + text)
+        (self.outcome.refuse if error else self.outcome.say)(text)
 
 
 def unit_state_text(unit: UnitView) -> str:

@@ -7,12 +7,9 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import (
 from emsync_desktop.domain.blood import StockLine
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.blood_bank.request_text import plural
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
@@ -38,19 +36,11 @@ class StockView(QWidget):
         self._lines: list[StockLine] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = record_table(_COLUMNS)
         self.table.itemActivated.connect(lambda _item: self._change_par())  # Return or a double tap on a line
         self.change_par = touch_button("Change par level…", tooltip="For the selected line (Return on it)")
         self.change_par.clicked.connect(self._change_par)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         bottom = QHBoxLayout()
         bottom.addWidget(self.change_par)
         bottom.addWidget(self.outcome, 1)
@@ -87,7 +77,7 @@ class StockView(QWidget):
     def _change_par(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self._lines):
-            self.outcome.setText("Choose a line first.")
+            self.outcome.refuse("Choose a line first.")
             return
         line = self._lines[rows[0].row()]
         par, ok = QInputDialog.getInt(self, "Par level", f"Units of {line.group} {line.component.label.lower()} to "
@@ -97,11 +87,11 @@ class StockView(QWidget):
                                on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
 
     def _after_change(self) -> None:
-        self.outcome.setText("Saved; the other blood-bank PCs get it when online.")
+        self.outcome.say("Saved; the other blood-bank PCs get it when online.")
         self._on_local_change()
         self.refresh()
 
     def _on_problem(self, error: BaseException) -> None:
         if not isinstance(error, BloodInputProblem):
             raise error
-        self.outcome.setText(f"✖ {error}")
+        self.outcome.refuse(str(error))

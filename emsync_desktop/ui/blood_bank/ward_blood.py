@@ -23,6 +23,7 @@ from emsync_desktop.domain.local_time import clock
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews, RequestView, UnitView
 from emsync_desktop.services.clock import utc_now
+from emsync_desktop.ui.blood_bank.parts import OutcomeLine
 from emsync_desktop.ui.blood_bank.request_form import BloodRequestForm
 from emsync_desktop.ui.blood_bank.request_text import request_detail_html
 from emsync_desktop.ui.blood_bank.transfusion_dialog import TransfusionDialog
@@ -54,8 +55,7 @@ class WardBloodView(QWidget):
         self.back = touch_button("Return unused…")
         self.start.clicked.connect(self._start)
         self.back.clicked.connect(self._return)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
         actions = QHBoxLayout()
         actions.addWidget(self.start)
         actions.addWidget(self.back)
@@ -127,9 +127,7 @@ class WardBloodView(QWidget):
             dialog.open()
 
     def _started(self, unit: UnitView) -> None:
-        self.outcome.setObjectName("outcome")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(f"✔ Checked and recorded: transfusion of {unit.din} ({unit.group} "
+        self.outcome.say(f"✔ Checked and recorded: transfusion of {unit.din} ({unit.group} "
                              f"{unit.component.label.lower()}) started {clock(utc_now())}. Observe the patient "
                              "closely for the first 15 minutes.")
         self.refresh()
@@ -152,9 +150,7 @@ class WardBloodView(QWidget):
     def _on_problem(self, error: BaseException) -> None:
         if not isinstance(error, BloodInputProblem):
             raise error
-        self.outcome.setObjectName("outcomeRefused")
-        self.outcome.setStyleSheet("")
-        self.outcome.setText(f"✖ {error}")
+        self.outcome.refuse(str(error))
 
 
 def _scrolling(label: QLabel) -> QScrollArea:
