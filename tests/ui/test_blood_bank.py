@@ -180,6 +180,9 @@ def test_a_donor_without_a_name_is_refused_in_the_window_that_stays_open(qtbot: 
     dialog = donors.findChild(DonorDialog)
     assert isinstance(dialog, DonorDialog)
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Choose the donor's ABO" in dialog.problem.text())
+    dialog.group.setCurrentText("O neg")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "full name" in dialog.problem.text())
     assert dialog.isVisible() and queued_kinds(window) == []
 

@@ -28,12 +28,10 @@ class DonorDialog(QDialog):
         self.phone = touch_line("e.g. +91 94470 12345", "Donor's phone")
         self.group = QComboBox()
         self.group.setMinimumHeight(TOUCH_PX)
-        self.group.addItems([str(g) for g in _GROUPS])
+        self.group.addItems(["Choose: as on their donor card", *(str(g) for g in _GROUPS)])
         self.gave_before = QCheckBox("Gave blood before (elsewhere)")
         self.gave_before.setMinimumHeight(TOUCH_PX)
         self.last_given = touch_date_field(QDate.currentDate().addMonths(-3))
-        self.last_given.setEnabled(False)
-        self.gave_before.toggled.connect(self.last_given.setEnabled)
         self.problem = QLabel()
         self.problem.setObjectName("outcomeRefused")
         self.problem.setWordWrap(True)
@@ -45,6 +43,8 @@ class DonorDialog(QDialog):
         for label, field in (("Name", self.name), ("Phone", self.phone), ("ABO and RhD", self.group),
                              ("", self.gave_before), ("Last donation", self.last_given)):
             form.addRow(label, field)
+        form.setRowVisible(self.last_given, False)  # shown only when it counts
+        self.gave_before.toggled.connect(lambda on: form.setRowVisible(self.last_given, on))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
@@ -52,11 +52,15 @@ class DonorDialog(QDialog):
         self.resize(520, self.sizeHint().height())
 
     def _submit(self) -> None:
+        if self.group.currentIndex() == 0:
+            self.problem.setText("✖ Choose the donor's ABO and RhD group.")
+            self.group.setFocus()
+            return
         day = self.last_given.date()
         last = datetime(day.year(), day.month(), day.day(), tzinfo=UTC) if self.gave_before.isChecked() else None
         self.save.setEnabled(False)
         self._relay.submit(self._service.register, self.name.text(), self.phone.text(),
-                           _GROUPS[self.group.currentIndex()], last, on_result=lambda _id: self.accept(),
+                           _GROUPS[self.group.currentIndex() - 1], last, on_result=lambda _id: self.accept(),
                            on_error=self._on_problem, owner=self)
 
     def _on_problem(self, error: BaseException) -> None:
