@@ -26,11 +26,11 @@ _tier_queries: dict[tuple[str, int, bool], Select[Any]] = {}
 
 
 def take_from_shelf(conn: Connection, *, hospital_id: str, component: Component, groups: tuple[BloodGroup, ...],
-                    n: int, now: datetime) -> list[Row]:
+                    n: int, now: datetime, lock: bool = True) -> list[Row]:
     """Up to ``n`` available, unexpired units of ``component`` in any of ``groups`` at the hospital, the first to
-    expire first, locked for this transaction (see the module's note)."""
-    postgresql = not is_sqlite(conn)
-    statement = _tier_query(len(groups), postgresql)
+    expire first, locked for this transaction (see the module's note); ``lock`` False: only to see whether there
+    are any (a refusal's hint), so no other allocation skips them."""
+    statement = _tier_query(len(groups), lock and not is_sqlite(conn))
     params: dict[str, Any] = {"hospital_id": hospital_id, "component": component.value, "now": now, "n": n}
     for i, group in enumerate(groups):
         params[f"abo_{i}"], params[f"rhd_{i}"] = group.abo.value, group.rhd_positive

@@ -37,7 +37,11 @@ from sync_server.rows import fast_statement, insert_rows
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
-_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY})
+_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY, DONOR_ENTITY})
+_BLOOD_KINDS = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
+# Kept from the desks: donors (people who are not patients) and blood requests (patients' identifiers): the desk's
+# blood view needs the units only.
+_NOT_FOR_THE_DESK = (DONOR_ENTITY, BLOOD_REQUEST_ENTITY)
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
 _CLOSABLE = frozenset({"transfer", "booking", BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY})  # pinned while open
 _SPENT_UNITS = frozenset({"transfused", "discarded"})  # a blood unit off every shelf for good
@@ -131,13 +135,13 @@ def scope(user: User) -> ColumnElement[bool]:
     role = Role(user.role)
     if role is Role.ADMIN:
         return true()
-    if role is Role.COORDINATOR:  # the network's everything but a blood bank's donors (their names and phones)
-        return CHANGES.c.entity != DONOR_ENTITY
+    if role is Role.COORDINATOR:
+        return CHANGES.c.entity.not_in(_NOT_FOR_THE_DESK)
     # Every role that records or reads drugs given gets the formulary in force (it has no hospital).
     # Everyone has the network (hospitals' names appear in every role's screens) and the formulary in force.
     shared = CHANGES.c.entity.in_((FORMULARY_ENTITY, HOSPITAL_ENTITY))
-    if role is Role.BLOOD_BANK:
-        return or_(CHANGES.c.hospital_id == user.hospital_id, shared)
+    if role is Role.BLOOD_BANK:  # its hospital's blood, not its patients' transfers and records
+        return or_(and_(CHANGES.c.hospital_id == user.hospital_id, CHANGES.c.entity.in_(_BLOOD_KINDS)), shared)
     if role is Role.NURSE:  # the hospital's rows but the blood bank's donors
         return or_(and_(CHANGES.c.hospital_id == user.hospital_id, CHANGES.c.entity != DONOR_ENTITY), shared)
     # Paramedics see the registry's capacity (beds) and their own transfers, bookings and handoffs.

@@ -193,6 +193,18 @@ def expiry(component: Component, collected_at: datetime, label_expiry: datetime 
     return label_expiry if label_expiry is not None else collected_at + shelf.of(component)
 
 
+def label_expiry_problem(component: Component, collected_at: datetime, expires_at: datetime,
+                         shelf: ShelfLives = ShelfLives()) -> str | None:
+    """Why a label's expiry cannot be right (later than the component keeps, with a day's grace for the label's
+    time of day), or None. A year typed wrong would otherwise keep a unit on the shelf for a year too long."""
+    longest = collected_at + shelf.of(component) + timedelta(days=1)
+    if expires_at > longest:
+        days = shelf.of(component).days
+        return (f"The expiry is later than {component.label.lower()} keep ({days} days from collection): check the "
+                "label's date.")
+    return None
+
+
 def expired(expires_at: datetime, now: datetime) -> bool:
     return now >= expires_at
 

@@ -45,6 +45,18 @@ def call_up_list(donors: list[DonorRecord], short: list[BloodGroup], now: dateti
                                         d.last_given or now, d.name))
 
 
+def deferred_text(until: datetime, reason: str) -> str:
+    """Why a donation is refused for a deferred donor (device and server say the same)."""
+    return (f"This donor is deferred until {until:%d %b %Y}" + (f" ({reason})" if reason else "")
+            + ": lift the deferral first if a doctor has cleared them.")
+
+
+def csv_cell(text: str) -> str:
+    """A value for a spreadsheet: one starting with = + - @ is kept as text (a leading apostrophe), so a name typed
+    as a formula is never run when the call-up list is opened."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 class DonorProblem(ValueError):
     """What was typed about a donor cannot be right; the text says what to do."""
 

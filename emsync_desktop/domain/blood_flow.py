@@ -44,8 +44,8 @@ UNIT_MOVES: dict[UnitState, frozenset[UnitState]] = {
     UnitState.TRANSFUSED: frozenset(),
     UnitState.DISCARDED: frozenset(),
 }
-# Moves that put a unit to use: never for an expired one.
-_USES = frozenset({UnitState.RESERVED, UnitState.ISSUED, UnitState.AVAILABLE})
+# Moves that put a unit to use: never for an expired one (a transfusion is judged by when it started).
+_USES = frozenset({UnitState.RESERVED, UnitState.ISSUED, UnitState.AVAILABLE, UnitState.TRANSFUSED})
 # Moves that need a reason a person wrote (audited with it): every move out of use, and back into stock from
 # quarantine or after a return (what was checked: the doubt cleared, the cold chain kept).
 NEEDS_REASON = frozenset({UnitState.RETURNED, UnitState.QUARANTINED, UnitState.DISCARDED})
@@ -62,13 +62,15 @@ class MoveRefused(ValueError):
 
 def check_unit_move(state: UnitState, target: UnitState, *, expires_at: datetime, now: datetime,
                     reason: str = "") -> None:
-    """Raise MoveRefused unless a unit in ``state`` may go to ``target`` now. A transfusion already begun is
-    recorded even if the unit expired meanwhile (it is in the patient): only reserving, issuing and restocking
-    are refused for an expired unit."""
+    """Raise MoveRefused unless a unit in ``state`` may go to ``target`` at ``now``. For a transfusion, ``now`` is
+    when it started: one begun before the expiry is recorded even if it reaches the server later (it is in the
+    patient); one started at or after the expiry is refused, as are reserving, issuing and restocking."""
     if target not in UNIT_MOVES.get(state, frozenset()):
         raise MoveRefused(f"A unit that is {state.value} cannot become {target.value}.")
     if target in _USES and expired(expires_at, now):
-        raise MoveRefused(f"This unit expired at {expires_at:%Y-%m-%d %H:%M} UTC: it cannot be used; discard it.")
+        raise MoveRefused(f"This unit expired at {expires_at:%Y-%m-%d %H:%M} UTC: it cannot be used; "
+                          + ("stop, and return it to the blood bank." if target is UnitState.TRANSFUSED
+                             else "discard it."))
     if needs_reason(state, target) and not reason.strip():
         if target is UnitState.AVAILABLE:
             raise MoveRefused("Say what was checked before it goes back on the shelf (e.g. 'cold chain kept, "
@@ -77,8 +79,9 @@ def check_unit_move(state: UnitState, target: UnitState, *, expires_at: datetime
 
 
 def shown_state(state: UnitState, expires_at: datetime, now: datetime) -> UnitState:
-    """What a person is shown: a unit not yet used (or discarded) past its expiry is EXPIRED."""
-    finished = state in (UnitState.TRANSFUSED, UnitState.DISCARDED, UnitState.ISSUED)
+    """What a person is shown: a unit not yet transfused (or discarded) past its expiry is EXPIRED, an issued one
+    too (it must not be started; it goes back)."""
+    finished = state in (UnitState.TRANSFUSED, UnitState.DISCARDED)
     return UnitState.EXPIRED if not finished and expired(expires_at, now) else state
 
 
@@ -116,10 +119,10 @@ def request_state(asked: dict[Component, int], units: list[tuple[Component, Unit
     if cancelled:
         return RequestState.CANCELLED
     held = {state for _, state in units}
+    if outstanding(asked, units):  # even with units already out: the rest is still to allocate
+        return RequestState.OPEN
     if UnitState.ISSUED in held:
         return RequestState.ISSUED
-    if outstanding(asked, units):
-        return RequestState.OPEN
     if held and held <= {UnitState.TRANSFUSED, UnitState.RETURNED}:
         return RequestState.DONE
     return RequestState.ALLOCATED
@@ -170,9 +173,16 @@ def same_second_id(on_request: str, at_bedside: str) -> bool:
 
 
 def _normal(text: str) -> str:
-    """Case, accents, spaces and punctuation do not tell two patients apart; letters and digits do."""
-    folded = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    """Case, spaces, punctuation and accents on Latin letters do not tell two patients apart; letters, digits and
+    the vowel signs of Indic scripts do (സീത is not സോത: there the marks are the vowels)."""
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text).casefold():
+        kind = unicodedata.category(ch)
+        if kind[0] == "M" and (not kept or kept[-1].isascii()):
+            continue  # an accent on a Latin letter
+        if kind[0] in "LNM":
+            kept.append(ch)
+    return "".join(kept)
 
 
 def bedside_problem(on_request: PatientIds, at_bedside: PatientIds, unit_din: str, scanned_din: str) -> str | None:

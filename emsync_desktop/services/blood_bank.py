@@ -26,6 +26,7 @@ from emsync_desktop.domain.blood import (
     check_din,
     check_product_code,
     expiry,
+    label_expiry_problem,
 )
 from emsync_desktop.domain.blood_flow import (
     MoveRefused,
@@ -104,6 +105,9 @@ class BloodBankService:
             raise BloodInputProblem(str(problem)) from None
         now = utc_now()
         expires_at = expiry(unit.component, unit.collected_at, unit.label_expiry, ShelfLives())
+        too_late = label_expiry_problem(unit.component, unit.collected_at, expires_at)
+        if too_late is not None:
+            raise BloodInputProblem(too_late)
         _check_unit_dates(unit.collected_at, expires_at, now)
         payload = BloodUnitAddPayload(
             din=unit.din, product_code=product_code, component=unit.component.value,
@@ -219,6 +223,10 @@ class BloodBankService:
             request = session.get(BloodRequestRecord, unit.request_id) if unit.request_id else None
             if request is None or unit.state != UnitState.ISSUED:
                 raise BloodInputProblem(f"This unit is {unit.state}, not issued to a patient: ask the blood bank.")
+            try:
+                check_unit_move(UnitState.ISSUED, UnitState.TRANSFUSED, expires_at=unit.expires_at, now=utc_now())
+            except MoveRefused as refusal:
+                raise BloodInputProblem(str(refusal)) from None
             on_request = PatientIds(request.patient_name or "", request.patient_second_id or "")
             problem = bedside_problem(on_request, at_bedside, unit.din, scanned_din)
             if problem is not None:

@@ -17,7 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.blood import Abo, BloodGroup, Component, DinProblem, Donation, check_din
-from emsync_desktop.domain.blood_donors import DonorProblem, DonorRecord, call_up_list, check_donor
+from emsync_desktop.domain.blood_donors import (
+    DonorProblem,
+    DonorRecord,
+    call_up_list,
+    check_donor,
+    csv_cell,
+    deferred_text,
+)
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.local_time import stamped
 from emsync_desktop.domain.roles import UserInfo
@@ -87,6 +94,8 @@ class DonorService:
         with self._store.sessions.begin() as session:
             row = self._row(session, donor_id)
             data = json.loads(row.data)
+            if row.deferred_until is not None and now < row.deferred_until:
+                raise BloodInputProblem(deferred_text(row.deferred_until, data.get("deferral_reason", "")))
             row.last_given_at, row.data = now, json.dumps({**data, "last_kind": kind.value})
             row.sync_state, row.sync_reason = "pending", None
             enqueue(session, user_id=self._user.id, kind=OpKind.DONOR_DONATION, entity_id=donor_id, payload=payload,
@@ -128,7 +137,7 @@ class DonorService:
             writer.writerow(["name", "phone", "group", "last donation", "list made"])
             made = stamped(utc_now())
             for donor in call_up.donors:
-                writer.writerow([donor.name, donor.phone, str(donor.group),
+                writer.writerow([csv_cell(donor.name), donor.phone, str(donor.group),  # a phone is digits (checked)
                                  stamped(donor.last_given) if donor.last_given else "never", made])
         return len(call_up.donors)
 

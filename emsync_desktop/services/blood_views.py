@@ -49,6 +49,7 @@ class UnitView:
     sync_state: str
     sync_reason: str | None
     history: list[dict[str, Any]]
+    stored_state: UnitState  # as the server (or this device's queued change) has it; ``state`` is as shown
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class BloodViews:
     def stock(self, par: dict[tuple[Component, BloodGroup], int] | None = None) -> list[StockLine]:
         """This blood bank's available units per component and group against its par levels."""
         now = utc_now()
-        units = [StockUnit(u.id, u.component, u.group, u.expires_at) for u in self._units(UnitState.AVAILABLE)]
+        units = [StockUnit(u.id, u.component, u.group, u.expires_at) for u in self._units(UnitState.AVAILABLE)
+                 if u.history or u.sync_state not in ("rejected", "conflict")]  # a refused registration: no stock
         return stock_levels(units, self.par() if par is None else par, now)
 
     def par(self) -> Par:
@@ -190,7 +192,7 @@ def _unit_view(record: BloodUnitRecord, now: datetime) -> UnitView:
                     BloodGroup(Abo(record.abo), record.rhd_positive), record.expires_at,
                     shown_state(UnitState(record.state), record.expires_at, now), data.get("location", ""),
                     record.request_id, data.get("product_code", ""), int(data.get("volume_ml", 0)), record.sync_state,
-                    record.sync_reason, list(data.get("history", [])))
+                    record.sync_reason, list(data.get("history", [])), UnitState(record.state))
 
 
 def _request_view(session: Any, record: BloodRequestRecord, names: dict[str, str]) -> RequestView:

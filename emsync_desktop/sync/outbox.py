@@ -106,6 +106,8 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
     update_rows(conn, _OUTBOX, "op_id", ({"op_id": result.op_id, "state": result.status, "reason": result.reason,
                                          "result": result.model_dump_json(), "answered_at": now}
                                         for _, result in answered))
+    _forget_personal_data(conn, [row.op_id for row, _ in answered if row.kind in _PERSONAL_FIELDS],
+                          {row.op_id: row.kind for row, _ in answered})
     still_pending = set(conn.execute(_STILL_PENDING, {"entity_ids": list({row.entity_id for row, _ in answered})})
                         .scalars())
     changes: dict[tuple[type[SyncedRecord], str], dict[str, Any]] = {}
@@ -116,6 +118,18 @@ def record_results(session: Session, results: Sequence[OpResult], now: datetime)
             values.update(_carried(row, result, row.entity_id in still_pending))
     for model in set(model for model, _ in changes):
         update_rows(conn, model.__table__, "id", (v for (m, _), v in changes.items() if m is model))  # type: ignore[arg-type]
+
+
+def _forget_personal_data(conn: Any, op_ids: list[str], kinds: dict[str, str]) -> None:
+    """An answered op's payload is kept (what was sent, for the record of the answer), but not a person's name,
+    identifiers or phone: those live on in the encrypted columns of the record itself, not as plain text here."""
+    if not op_ids:
+        return
+    rows = conn.execute(select(_OUTBOX.c.op_id, _OUTBOX.c.payload).where(_OUTBOX.c.op_id.in_(op_ids))).all()
+    update_rows(conn, _OUTBOX, "op_id", (
+        {"op_id": op_id, "payload": json.dumps({k: ("" if k in _PERSONAL_FIELDS[kinds[op_id]] else v)
+                                                for k, v in json.loads(payload).items()})}
+        for op_id, payload in rows))
 
 
 def _orphans_of(conn: Any, refused: dict[str, str | None], now: datetime) -> list[tuple[Any, OpResult]]:
@@ -163,6 +177,13 @@ _PENDING_OF_KINDS = select(_OUTBOX.c.op_id, _OUTBOX.c.kind, _OUTBOX.c.entity_id,
     _OUTBOX.c.state == PENDING, _OUTBOX.c.kind.in_(bindparam("kinds", expanding=True)))
 _STILL_PENDING = select(_OUTBOX.c.entity_id).where(
     _OUTBOX.c.state == PENDING, _OUTBOX.c.entity_id.in_(bindparam("entity_ids", expanding=True)))
+
+# Ops whose payload carries a person's identifiers, removed once the server has answered (``record_results``).
+_PERSONAL_FIELDS: dict[str, frozenset[str]] = {
+    OpKind.BLOOD_REQUEST.value: frozenset({"patient_name", "patient_second_id"}),
+    OpKind.BLOOD_TRANSFUSE.value: frozenset({"patient_name", "patient_second_id"}),
+    OpKind.DONOR_REGISTER.value: frozenset({"name", "phone"}),
+}
 
 _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.TRANSFER_REQUEST: TransferRecord,

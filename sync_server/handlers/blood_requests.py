@@ -120,7 +120,7 @@ def _server_choice(ctx: OpContext, req: Row, wanted: dict[Component, int], *, sh
             if n <= 0:
                 break
             for unit in take_from_shelf(ctx.conn, hospital_id=req["hospital_id"], component=component,
-                                        groups=tier, n=n, now=ctx.now):
+                                        groups=tier, n=n, now=ctx.now, lock=not peek):
                 chosen.append((unit, _verdict_note(unit, recipient, emergency)))
                 n -= 1
             if peek and chosen:
@@ -184,7 +184,7 @@ def cancel(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused("Units of this request are out of the blood bank: return them first, then cancel.")
     if RequestState(req["state"]) in (RequestState.CANCELLED, RequestState.DONE):
         raise Refused(f"This request is {req['state']} already.")
-    for given in req["units"]:
+    for given in sorted(req["units"], key=lambda u: u["id"]):  # one lock order for every op that takes units
         unit = ctx.get(BLOOD_UNITS, given["id"], for_update=True)
         if unit is not None and unit["state"] == UnitState.RESERVED and unit["request_id"] == req["id"]:
             changed = ctx.update(BLOOD_UNITS, unit, {

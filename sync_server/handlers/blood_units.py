@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from emsync_desktop.domain.blood import Component, DinProblem, ShelfLives, check_din, check_product_code, expiry
+from emsync_desktop.domain.blood import (
+    Component,
+    DinProblem,
+    ShelfLives,
+    check_din,
+    check_product_code,
+    expiry,
+    label_expiry_problem,
+)
 from emsync_desktop.domain.blood_flow import (
     MoveRefused,
     PatientIds,
@@ -53,6 +61,9 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
     if twin is not None:
         raise Refused(same_donation_text(din, Component(twin["component"]), twin["product_code"]))
     expires_at = expiry(component, p.collected_at, p.expires_at, ShelfLives())
+    too_late = label_expiry_problem(component, p.collected_at, expires_at)
+    if too_late is not None:
+        raise Refused(too_late)
     _check_dates(ctx, p.collected_at, expires_at)
     unit = {"id": op.entity_id, "hospital_id": hospital_id, "din": din, "product_code": product_code,
             "component": component.value, "abo": p.abo, "rhd_positive": p.rhd_positive, "volume_ml": p.volume_ml,
@@ -130,8 +141,8 @@ def transfuse(ctx: OpContext, op: Op, p: Any) -> int:
                               PatientIds(p.patient_name, p.patient_second_id), unit["din"], p.scanned_din)
     if problem is not None:
         raise Refused(problem)
-    _check_move(ctx, unit, UnitState.TRANSFUSED, "")
     started_at = max(min(p.started_at, ctx.now), unit["updated_at"])
+    _check_move(ctx, unit, UnitState.TRANSFUSED, "", at=started_at)
     changed = _moved(ctx, unit, UnitState.TRANSFUSED, "two identifiers and the unit number checked",
                      request_id=request["id"], at=started_at)
     note_unit_moved(ctx, request, changed, released=False)
@@ -149,16 +160,19 @@ def _locked(ctx: OpContext, unit_id: str) -> tuple[Row, Row | None]:
         request = ctx.get(BLOOD_REQUESTS, unit["request_id"], for_update=True)
     unit = ctx.get(BLOOD_UNITS, unit_id, for_update=True)
     assert unit is not None  # units are never deleted
-    if request is not None and (unit["request_id"] != request["id"]
-                                or unit["state"] not in (UnitState.RESERVED, UnitState.ISSUED)):
+    on_request = unit["request_id"] is not None and unit["state"] in (UnitState.RESERVED, UnitState.ISSUED)
+    if (request is None) == on_request or (request is not None and unit["request_id"] != request["id"]):
+        # allocated, issued or released between the two reads: its request is not the one locked (or none was)
         raise Refused("This unit changed at the same moment: look at it again.", status="conflict",
                       current={"state": unit["state"], "version": unit["version"]})
     return unit, request
 
 
-def _check_move(ctx: OpContext, unit: Row, target: UnitState, reason: str) -> None:
+def _check_move(ctx: OpContext, unit: Row, target: UnitState, reason: str, *, at: datetime | None = None) -> None:
+    """``at``: when the move happened (a transfusion's start), else now."""
     try:
-        check_unit_move(UnitState(unit["state"]), target, expires_at=unit["expires_at"], now=ctx.now, reason=reason)
+        check_unit_move(UnitState(unit["state"]), target, expires_at=unit["expires_at"], now=at or ctx.now,
+                        reason=reason)
     except MoveRefused as refusal:
         raise Refused(str(refusal), current={"state": unit["state"], "version": unit["version"]}) from None
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from emsync_desktop.domain.blood import DinProblem, check_din
-from emsync_desktop.domain.blood_donors import DonorProblem, check_donor
+from emsync_desktop.domain.blood_donors import DonorProblem, check_donor, deferred_text
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
 from emsync_desktop.sync.protocol_blood import (
@@ -49,6 +49,8 @@ def donation(ctx: OpContext, op: Op, p: Any) -> int:
     donor = _own_donor(ctx, op.entity_id)
     if p.given_at > ctx.now:
         raise Refused("The donation is in the future: check the date (and this device's clock).")
+    if donor["deferred_until"] is not None and p.given_at < donor["deferred_until"]:
+        raise Refused(deferred_text(donor["deferred_until"], donor["deferral_reason"]))
     try:
         din = check_din(p.din) if p.din else None
     except DinProblem as problem:

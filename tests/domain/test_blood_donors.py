@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from emsync_desktop.domain.blood import Abo, BloodGroup, Donation
-from emsync_desktop.domain.blood_donors import DonorProblem, DonorRecord, call_up_list, check_donor
+from emsync_desktop.domain.blood_donors import DonorProblem, DonorRecord, call_up_list, check_donor, csv_cell
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 O_NEG, A_POS = BloodGroup(Abo.O, False), BloodGroup(Abo.A, True)
@@ -51,3 +51,7 @@ def test_a_registration_needs_a_name_and_a_phone_that_is_a_number(name: str, pho
 
 def test_names_and_phones_are_kept_trimmed() -> None:
     assert check_donor("  Anu   Mathew ", " +91 94470-12345 ") == ("Anu Mathew", "+91 94470-12345")
+
+
+def test_a_name_typed_as_a_formula_stays_text_in_the_call_up_list() -> None:
+    assert csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and csv_cell("Anu") == "Anu"

@@ -62,8 +62,28 @@ def test_back_on_the_shelf_from_quarantine_says_what_was_checked() -> None:
     check_unit_move(UnitState.RESERVED, UnitState.AVAILABLE, expires_at=LATER, now=NOW)  # unreserved: nothing to say
 
 
-def test_an_issued_unit_that_expires_during_the_transfusion_is_still_recorded() -> None:
-    check_unit_move(UnitState.ISSUED, UnitState.TRANSFUSED, expires_at=NOW, now=NOW + timedelta(minutes=5))
+def test_a_transfusion_is_judged_by_when_it_started() -> None:
+    started_in_time = NOW - timedelta(minutes=1)  # recorded later (offline), begun before the expiry: kept
+    check_unit_move(UnitState.ISSUED, UnitState.TRANSFUSED, expires_at=NOW, now=started_in_time)
+    with pytest.raises(MoveRefused, match="stop, and return it"):
+        check_unit_move(UnitState.ISSUED, UnitState.TRANSFUSED, expires_at=NOW, now=NOW)
+
+
+def test_an_issued_unit_past_its_expiry_shows_as_expired() -> None:
+    assert shown_state(UnitState.ISSUED, NOW, NOW) is UnitState.EXPIRED
+
+
+def test_a_request_with_units_out_and_units_still_to_find_stays_open() -> None:
+    asked = {Component.RED_CELLS: 6}
+    assert request_state(asked, [(Component.RED_CELLS, UnitState.ISSUED)] * 2) is RequestState.OPEN
+    assert request_state(asked, [(Component.RED_CELLS, UnitState.ISSUED)] * 6) is RequestState.ISSUED
+
+
+@pytest.mark.parametrize(("on_request", "at_bedside"), [("സീത", "സോത"), ("सीता", "सोता")])
+def test_the_vowel_signs_of_indic_scripts_tell_two_names_apart(on_request: str, at_bedside: str) -> None:
+    din = "G123426100001"
+    assert bedside_problem(PatientIds(on_request, "x"), PatientIds(at_bedside, "x"), din, din) is not None
+    assert bedside_problem(PatientIds(on_request, "x"), PatientIds(f" {on_request} ", "X"), din, din) is None
 
 
 def test_discarding_needs_a_reason() -> None:

@@ -4,6 +4,7 @@ transfusion is sent. The devices' services against the real server app, on SQLit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from emsync_desktop.domain.blood import Abo, BloodGroup, Component, Donation, din_check_character
 from emsync_desktop.domain.blood_flow import PatientIds, RequestState, UnitState, Urgency
@@ -22,6 +24,7 @@ from emsync_desktop.services.blood_donors import DonorService
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
+from emsync_desktop.store.models import OutboxOp
 from emsync_desktop.sync.local import store_changes, store_results, take_pending
 from emsync_desktop.sync.protocol import FEED_VERSION, Change, OpResult
 from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
@@ -182,3 +185,21 @@ def test_a_bag_scanned_twice_is_refused_on_the_device(bank: Device) -> None:
     with pytest.raises(BloodInputProblem, match="scanned twice"):
         register_o_negative(bank, 1)
     assert len(take_pending(bank.store, bank.device_id, 10)) == 1
+
+
+def test_once_answered_a_requests_queued_copy_keeps_no_patient_identifiers(server: Server, ward: Device) -> None:
+    ask(ward)
+    ward.push(server)
+    with ward.store.sessions.begin() as session:
+        [payload] = [json.loads(op.payload) for op in session.scalars(select(OutboxOp))]
+    assert (payload["patient_name"], payload["patient_second_id"], payload["counts"]) == ("", "", {"red_cells": 2})
+    [view] = BloodViews(ward.store, ward.user).queue()
+    assert view.patient_name == PATIENT.name  # kept where it belongs: the record's encrypted columns
+
+
+def test_a_deferred_donor_cannot_be_recorded_as_giving(bank: Device) -> None:
+    donors = DonorService(bank.store, bank.user)
+    donor_id = donors.register("Anu Mathew", "", BloodGroup(Abo.O, False))
+    donors.defer(donor_id, utc_now() + timedelta(days=20), "travel to a malaria area")
+    with pytest.raises(BloodInputProblem, match="deferred until"):
+        donors.record_donation(donor_id, Donation.WHOLE_BLOOD)

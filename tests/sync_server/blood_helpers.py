@@ -30,7 +30,7 @@ def unit_add(abo: str = "O", rhd_positive: bool = False, component: str = "red_c
                                "collected_at": collected.isoformat(), "location": "Fridge 1"}
     if expires_in is not None:
         payload["expires_at"] = (NOW + expires_in).isoformat()
-    return op("blood.unit_add", unit_id or new_id(), payload)
+    return op("blood.unit_add", unit_id or new_id(), payload)  # collected 2 days ago: a label may say up to 5 days
 
 
 def blood_request(counts: dict[str, int], *, abo: str | None = "O", rhd_positive: bool | None = True,

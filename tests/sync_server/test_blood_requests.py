@@ -182,3 +182,27 @@ def test_a_shortage_match_is_never_the_servers_own_choice_but_can_be_allowed(ser
     assert reserved_for(server, request["entity_id"]) == [o_pos_platelets]
     history = seen(server, "joseph", BLOOD_UNIT_ENTITY)[o_pos_platelets]["history"]
     assert "anti-D" in history[-1]["reason"]  # why it was acceptable, kept with the unit
+
+
+def test_the_rest_of_a_partly_issued_request_can_still_be_allocated(server: Server) -> None:
+    first = stocked(server, unit_add("O", True), unit_add("O", True))
+    request = blood_request({"red_cells": 4})
+    applied(server, "maria", request)
+    applied(server, "joseph", allocate(request["entity_id"]), issue(request["entity_id"], *first))
+    assert seen(server, "maria", BLOOD_REQUEST_ENTITY)[request["entity_id"]]["state"] == "open"
+    later = stocked(server, unit_add("O", True), unit_add("O", True))
+    applied(server, "joseph", allocate(request["entity_id"]))
+    assert reserved_for(server, request["entity_id"]) == sorted(later)
+
+
+def test_the_desk_sees_blood_units_but_not_patients_requests(server: Server) -> None:
+    stocked(server, unit_add())
+    applied(server, "maria", blood_request({"red_cells": 1}))
+    assert seen(server, "rahul", BLOOD_UNIT_ENTITY) and seen(server, "rahul", BLOOD_REQUEST_ENTITY) == {}
+
+
+def test_the_blood_bank_does_not_receive_the_hospitals_transfers(server: Server) -> None:
+    transfer_request_id(server)
+    pulled = server.client.get("/sync/pull", params={"since": 0, "feed": 5},
+                               headers={"Authorization": f"Bearer {server.token('joseph')}"}).json()["changes"]
+    assert not {c["entity"] for c in pulled} & {"transfer", "booking", "bed"}

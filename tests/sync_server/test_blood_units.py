@@ -157,3 +157,17 @@ def test_a_reserved_unit_cannot_be_sent(server: Server) -> None:
     applied(server, "joseph", allocate(request["entity_id"]))
     [refused] = server.push("joseph", op("blood.unit_send", unit_id, {"to_hospital_id": AMRITA, "reason": "need"}))
     assert refused["status"] == "rejected" and "Only an available" in refused["reason"]
+
+
+def test_a_transfusion_started_after_the_expiry_is_refused(server: Server) -> None:
+    unit_id, request_id, din = issued_unit(server)
+    with server.client.app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
+        session.execute(update(BLOOD_UNITS).where(BLOOD_UNITS.c.id == unit_id)
+                        .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    [refused] = server.push("maria", transfuse(unit_id, request_id, din))
+    assert refused["status"] == "rejected" and "return it to the blood bank" in refused["reason"]
+
+
+def test_a_label_expiry_later_than_the_component_keeps_is_refused(server: Server) -> None:
+    [refused] = server.push("joseph", unit_add(component="platelets", expires_in=timedelta(days=400)))
+    assert refused["status"] == "rejected" and "check the label's date" in refused["reason"]

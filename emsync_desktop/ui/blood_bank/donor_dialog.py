@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.blood import Abo, BloodGroup
@@ -22,6 +22,7 @@ _GROUPS = [BloodGroup(abo, rhd) for abo in Abo for rhd in (True, False)]
 class DonorDialog(QDialog):
     def __init__(self, relay: TaskRelay, service: DonorService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: none left behind
         self.setWindowTitle("Register donor")
         self._relay, self._service = relay, service
         self.name = touch_line("Full name", "Donor's full name")

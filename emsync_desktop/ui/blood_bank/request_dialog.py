@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.services.blood_bank import BloodBankService
@@ -16,6 +17,7 @@ class BloodRequestDialog(QDialog):
     def __init__(self, relay: TaskRelay, service: BloodBankService, on_local_change: Callable[[], None],
                  transfer_id: str, hospital_id: str, hospital_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: none left behind
         self.setWindowTitle(f"Blood pre-alert to {hospital_name}'s blood bank")
         self.form = BloodRequestForm(relay, service, on_local_change, transfer_id=transfer_id,
                                      hospital_id=hospital_id)

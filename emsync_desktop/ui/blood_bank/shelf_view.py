@@ -137,7 +137,7 @@ class ShelfView(QWidget):
             self._say("Choose a unit first (scan its number above).", error=True)
             return
         reason = ""
-        if needs_reason(unit.state, target):
+        if needs_reason(unit.stored_state, target):
             question = (f"What was checked before {unit.din} ({unit.group} {unit.component.label.lower()}) goes back "
                         "on the shelf?" if target is UnitState.AVAILABLE else
                         f"Why is {unit.din} ({unit.group} {unit.component.label.lower()}) {target.value}?")
@@ -196,9 +196,10 @@ def moves_for(unit: UnitView | None) -> frozenset[UnitState]:
     """What may be done with the unit now: none while a change of it waits; an expired one only discarded."""
     if unit is None or unit.sync_state == "pending":
         return frozenset()
+    allowed = UNIT_MOVES.get(unit.stored_state, frozenset())
     if unit.state is UnitState.EXPIRED:
-        return frozenset({UnitState.DISCARDED})
-    return UNIT_MOVES.get(unit.state, frozenset()) - {UnitState.RESERVED, UnitState.ISSUED, UnitState.TRANSFUSED}
+        return allowed & {UnitState.DISCARDED}
+    return allowed - {UnitState.RESERVED, UnitState.ISSUED, UnitState.TRANSFUSED}
 
 
 def unit_detail(unit: UnitView) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from emsync_desktop.domain.blood_flow import PatientIds
@@ -19,6 +20,7 @@ class TransfusionDialog(QDialog):
     def __init__(self, relay: TaskRelay, service: BloodBankService, unit: UnitView,
                  on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: none left behind
         self.setWindowTitle("Start transfusion: bedside check")
         self._relay, self._service, self._unit, self._on_local_change = relay, service, unit, on_local_change
         self.scanned = touch_line("Scan the bag's donation number", "Donation number on the bag")

@@ -101,12 +101,12 @@ class WardBloodView(QWidget):
         self.detail.setText(request_detail_html(request) if request else "No open request for this ward.")
         self.units.clear()
         for unit in self._issued(request):
-            self.units.addItem(f"{unit.din} · {unit.group} {unit.component.label.lower()} · {unit.state.value}")
+            self.units.addItem(ward_unit_line(unit))
         self.units.setCurrentRow(-1)  # the nurse picks the bag in hand: never one chosen for her
         self._enable()
 
     def _issued(self, request: RequestView | None) -> list[UnitView]:
-        return [u for u in request.units if u.state is UnitState.ISSUED] if request else []
+        return [u for u in request.units if u.stored_state is UnitState.ISSUED] if request else []
 
     def _unit(self) -> UnitView | None:
         issued = self._issued(self._chosen())
@@ -116,7 +116,7 @@ class WardBloodView(QWidget):
     def _enable(self) -> None:
         unit = self._unit()
         ready = unit is not None and unit.sync_state != "pending"
-        self.start.setEnabled(ready)
+        self.start.setEnabled(ready and unit is not None and unit.state is UnitState.ISSUED)  # never an expired bag
         self.back.setEnabled(ready)
 
     def _start(self) -> None:
@@ -127,9 +127,9 @@ class WardBloodView(QWidget):
             dialog.open()
 
     def _started(self, unit: UnitView) -> None:
-        self.outcome.say(f"✔ Checked and recorded: transfusion of {unit.din} ({unit.group} "
-                             f"{unit.component.label.lower()}) started {clock(utc_now())}. Observe the patient "
-                             "closely for the first 15 minutes.")
+        self.outcome.say(f"✔ Checked: transfusion of {unit.din} ({unit.group} {unit.component.label.lower()}) "
+                         f"started {clock(utc_now())}, saved here; the blood bank's record follows when online. "
+                         "Observe the patient closely for the first 15 minutes.")
         self.refresh()
 
     def _return(self) -> None:
@@ -159,4 +159,16 @@ def _scrolling(label: QLabel) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setWidget(label)
     return scroll
+
+
+def ward_unit_line(unit: UnitView) -> str:
+    """'G1234… · O neg red cells · issued', with 'expired: do not start, return it' or the server's refusal."""
+    line = f"{unit.din} · {unit.group} {unit.component.label.lower()} · {unit.state.value}"
+    if unit.state is UnitState.EXPIRED:
+        line += ": do not start it; return it to the blood bank"
+    if unit.sync_state == "pending":
+        line += " · saved, sending…"
+    elif unit.sync_state in ("rejected", "conflict"):
+        line += f" · refused by the server: {unit.sync_reason}"
+    return line
 
