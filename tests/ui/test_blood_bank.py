@@ -215,3 +215,18 @@ def test_after_a_discard_no_other_unit_is_chosen(qtbot: QtBot, window: MainWindo
     qtbot.waitUntil(lambda: "sending" in shelf.table.item(0, 4).text())
     assert shelf.chosen() is None and not shelf.discard.isEnabled() and shelf.finder.hasFocus()
 
+
+
+def test_a_patient_nobody_asked_about_is_treated_as_able_to_bear_children(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.workspace
+    assert isinstance(workspace, NurseWorkspace)
+    form = workspace.blood.form
+    qtbot.keyClicks(form.name, "Unknown Patient")
+    qtbot.keyClicks(form.second, "ED 4471")
+    form.counts[Component.RED_CELLS].setValue(2)
+    qtbot.mouseClick(form.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: queued_kinds(window) == ["blood.request"])
+    with window.context.store.sessions.begin() as session:
+        [op] = session.scalars(select(OutboxOp))
+        assert json.loads(op.payload)["childbearing"] is True

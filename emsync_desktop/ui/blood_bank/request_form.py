@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -46,8 +45,13 @@ class BloodRequestForm(QWidget):
         self.group = QComboBox()
         self.group.setMinimumHeight(TOUCH_PX)
         self.group.addItems([text for text, _ in _GROUP_CHOICES])
-        self.childbearing = QCheckBox("Girl or woman who can bear children, or sex unknown")
-        self.childbearing.setMinimumHeight(TOUCH_PX)
+        # Asked every time, "not known" by default and treated as "can": an unticked box read as "a man" and gave
+        # O positive to a patient nobody had asked about (docs/decisions.md).
+        self.childbearing = ChoiceField("childbearing", "Can the patient bear children?", [
+            ("yes", "Yes", "A girl or woman who can bear children: RhD-negative red cells if the group is not known"),
+            ("no", "No", "A man, or a woman who cannot bear children"),
+            ("unknown", "Not known", "Treated as yes")])
+        self.childbearing.set_value("unknown")
         self.urgency = ChoiceField("urgency", "How soon", [(u.name, u.label, "") for u in Urgency])
         self.urgency.set_value(Urgency.URGENT.name)
         self.counts = {c: _count_box(c) for c in _ASKED}
@@ -67,10 +71,11 @@ class BloodRequestForm(QWidget):
         counts.setColumnStretch(5, 1)
         form = QFormLayout()
         for label, field in (("Patient", self.name), ("Second identifier", self.second), ("ABO and RhD", self.group),
-                             ("", self.childbearing), ("Why", self.reason)):
+                             ("Why", self.reason)):
             form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.childbearing)
         layout.addWidget(self.urgency)
         layout.addLayout(counts)
         layout.addWidget(self.send, 0, Qt.AlignmentFlag.AlignLeft)
@@ -86,7 +91,7 @@ class BloodRequestForm(QWidget):
         group = _GROUP_CHOICES[self.group.currentIndex()][1]  # by index: Qt hands enum data back as plain text
         urgency = Urgency[self.urgency.value() or Urgency.URGENT.name]
         ask = BloodAsk(PatientIds(self.name.text(), self.second.text()), group[0] if group else None,
-                       group[1] if group else None, self.childbearing.isChecked(), urgency,
+                       group[1] if group else None, self.childbearing.value() != "no", urgency,
                        {c: box.value() for c, box in self.counts.items()}, self.reason.text(), mtp=self._mtp,
                        transfer_id=self._transfer_id, hospital_id=self._hospital_id)
         self.send.setEnabled(False)
@@ -100,6 +105,7 @@ class BloodRequestForm(QWidget):
             widget.clear()
         for box in self.counts.values():
             box.setValue(0)
+        self.childbearing.set_value("unknown")
         self._mtp = False
         self._on_local_change()
         self.sent.emit(request_id)
