@@ -39,7 +39,7 @@ from sync_server.blood_shelf import (
     take_from_shelf,
 )
 from sync_server.op_context import OpContext, Refused, own_transfer, require
-from sync_server.rows import Row
+from sync_server.rows import Row, rows_where
 
 _ASKERS = {Role.NURSE, Role.PARAMEDIC, Role.BLOOD_BANK}
 _STAFF = {Role.BLOOD_BANK}
@@ -184,6 +184,24 @@ def cancel(ctx: OpContext, op: Op, p: Any) -> int:
         raise Refused("Units of this request are out of the blood bank: return them first, then cancel.")
     if RequestState(req["state"]) in (RequestState.CANCELLED, RequestState.DONE):
         raise Refused(f"This request is {req['state']} already.")
+    return _release_and_cancel(ctx, req, p.reason)
+
+
+def close_pre_alerts(ctx: OpContext, transfer: Row, why: str) -> None:
+    """The transfer will not bring its patient to the hospital its blood was asked of (redirected, cancelled,
+    rejected): each open pre-alert there is cancelled, its reserved units back on the shelf, with ``why``. One
+    with units already out stays open for the blood bank to see (they come back as returned). Called by the
+    transfer handlers, which run in a savepoint."""
+    for req in rows_where(ctx.conn, BLOOD_REQUESTS, "transfer_id", transfer["id"]):
+        if req["hospital_id"] == transfer["destination_hospital_id"] or RequestState(req["state"]) not in (
+                RequestState.OPEN, RequestState.ALLOCATED):
+            continue
+        locked = ctx.get(BLOOD_REQUESTS, req["id"], for_update=True)
+        if locked is not None and not any(u["state"] == UnitState.ISSUED for u in locked["units"]):
+            _release_and_cancel(ctx, locked, why)
+
+
+def _release_and_cancel(ctx: OpContext, req: Row, why: str) -> int:
     for given in sorted(req["units"], key=lambda u: u["id"]):  # one lock order for every op that takes units
         unit = ctx.get(BLOOD_UNITS, given["id"], for_update=True)
         if unit is not None and unit["state"] == UnitState.RESERVED and unit["request_id"] == req["id"]:
@@ -193,7 +211,7 @@ def cancel(ctx: OpContext, op: Op, p: Any) -> int:
                 "history": [*unit["history"], history_entry(ctx, UnitState.AVAILABLE.value, "request cancelled")]})
             publish_unit(ctx, changed)
     kept = [u for u in req["units"] if u["state"] != UnitState.RESERVED]
-    return _rewrite(ctx, req, kept, RequestState.CANCELLED.value, p.reason, cancelled=True)
+    return _rewrite(ctx, req, kept, RequestState.CANCELLED.value, why, cancelled=True)
 
 
 def _may_cancel(ctx: OpContext, req: Row) -> None:

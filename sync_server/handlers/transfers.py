@@ -24,6 +24,7 @@ from emsync_desktop.sync.protocol import (
     TransferTransitionPayload,
 )
 from sync_server.handlers.beds import alternatives, end_booking, reserve, set_bed_status, update_booking
+from sync_server.handlers.blood_requests import close_pre_alerts
 from sync_server.handlers.handoffs import republish_handoffs
 from sync_server.handlers.messages import republish_messages
 from sync_server.handlers.records import republish_records
@@ -93,6 +94,8 @@ def transition(ctx: OpContext, op: Op, p: Any) -> int:
         _place_in_bed(ctx, transfer, p.bed_id)
     moved = _move_transfer(ctx, transfer, target, p.reason)
     _follow_booking(ctx, moved, target)
+    if target in (TransferState.REJECTED, TransferState.CANCELLED, TransferState.EXPIRED):
+        close_pre_alerts(ctx, {**moved, "destination_hospital_id": None}, f"the transfer was {target.value.lower()}")
     return int(moved["version"])
 
 def _place_in_bed(ctx: OpContext, transfer: Row, bed_id: str) -> None:
@@ -201,4 +204,5 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     republish_handoffs(ctx, moved)
     republish_records(ctx, moved)
     republish_messages(ctx, moved)
+    close_pre_alerts(ctx, moved, f"the patient was redirected to {hospital['short_name']}: ask its blood bank")
     return int(moved["version"])

@@ -206,3 +206,25 @@ def test_the_blood_bank_does_not_receive_the_hospitals_transfers(server: Server)
     pulled = server.client.get("/sync/pull", params={"since": 0, "feed": 5},
                                headers={"Authorization": f"Bearer {server.token('joseph')}"}).json()["changes"]
     assert not {c["entity"] for c in pulled} & {"transfer", "booking", "bed"}
+
+
+def test_a_redirected_patients_pre_alert_is_cancelled_and_its_units_go_back(server: Server) -> None:
+    transfer_id = transfer_request_id(server)
+    [unit_id] = stocked(server, unit_add("O", False))
+    request = blood_request({"red_cells": 1}, abo=None, rhd_positive=None, childbearing=True, urgency="emergency",
+                            transfer_id=transfer_id)
+    applied(server, "asha", request)
+    applied(server, "joseph", allocate(request["entity_id"]))
+    applied(server, "rahul", op("transfer.redirect", transfer_id, {
+        "destination_hospital_id": AMRITA, "unit": "ICU", "booking_id": new_id(), "reason": "nearer"}))
+    data = seen(server, "asha", BLOOD_REQUEST_ENTITY)[request["entity_id"]]
+    assert data["state"] == "cancelled" and "redirected to" in data["history"][-1]["reason"]
+    assert seen(server, "joseph", BLOOD_UNIT_ENTITY)[unit_id]["state"] == "available"
+
+
+def test_a_cancelled_transfers_pre_alert_is_cancelled(server: Server) -> None:
+    transfer_id = transfer_request_id(server)
+    request = blood_request({"red_cells": 1}, transfer_id=transfer_id)
+    applied(server, "asha", request)
+    applied(server, "asha", op("transfer.transition", transfer_id, {"target": "CANCELLED", "reason": "refused"}))
+    assert seen(server, "asha", BLOOD_REQUEST_ENTITY)[request["entity_id"]]["state"] == "cancelled"
