@@ -36,10 +36,16 @@ log = logging.getLogger("sync_server.writer")
 BATCH_OPS = 200  # ops per shared transaction: a hold waits behind at most this many (38-58 ms on PostgreSQL here)
 
 
+# PostgreSQL's serialization failure and deadlock: another transaction got in the way; the same data goes
+# through on a retry (two processes allocating blood units to two requests in opposite orders, say).
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
 def _deterministic(error: BaseException) -> bool:
-    """An error that would happen again on a retry of the same data (not a lost connection)."""
+    """An error that would happen again on a retry of the same data (not a lost connection, not a deadlock)."""
     if isinstance(error, DBAPIError):
-        return not error.connection_invalidated
+        state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        return not error.connection_invalidated and state not in _TRANSIENT_SQLSTATES
     return not isinstance(error, (ConnectionError, TimeoutError))
 
 
