@@ -74,9 +74,9 @@ def test_the_users_list_names_a_nurses_hospital(qtbot: QtBot, window: MainWindow
     sign_in_as(qtbot, window, Role.ADMIN)
     workspace = window.workspace
     assert isinstance(workspace, AdminWorkspace)
-    qtbot.waitUntil(lambda: workspace.users.rowCount() == 4)
-    rows = {workspace.users.item(r, 0).text(): workspace.users.item(r, 3).text() for r in range(4)}  # type: ignore[union-attr]
-    assert rows["maria"] == "Lourdes" and rows["asha"] == "KL-07 AMB 108"
+    qtbot.waitUntil(lambda: workspace.users.rowCount() == 5)
+    rows = {workspace.users.item(r, 0).text(): workspace.users.item(r, 3).text() for r in range(5)}  # type: ignore[union-attr]
+    assert rows["maria"] == rows["joseph"] == "Lourdes" and rows["asha"] == "KL-07 AMB 108"
 
 
 def vendor_model(tmp_path: Path) -> Path:
