@@ -45,6 +45,25 @@ def call_up_list(donors: list[DonorRecord], short: list[BloodGroup], now: dateti
                                         d.last_given or now, d.name))
 
 
+def donation_problem(donor: DonorRecord, at: datetime, deferral_reason: str = "") -> str | None:
+    """Why ``donor`` may not give at ``at`` (deferred, or too soon after the last donation), or None."""
+    if donor.deferred_until is not None and at < donor.deferred_until:
+        return deferred_text(donor.deferred_until, deferral_reason)
+    eligible = donor.eligible_from()
+    if eligible is not None and at < eligible:
+        return (f"{donor.name} gave on {donor.last_given:%d %b %Y} and may give again from {eligible:%d %b %Y}: "
+                "do not bleed them today.")
+    return None
+
+
+def same_donor(name: str, phone: str, other_name: str, other_phone: str) -> bool:
+    """One person registered twice: the same name (case and spaces aside) and the same phone digits."""
+    def digits(text: str) -> str:
+        return "".join(ch for ch in text if ch.isdigit())
+    return " ".join(name.split()).casefold() == " ".join(other_name.split()).casefold() and \
+        digits(phone) == digits(other_phone)
+
+
 def deferred_text(until: datetime, reason: str) -> str:
     """Why a donation is refused for a deferred donor (device and server say the same)."""
     return (f"This donor is deferred until {until:%d %b %Y}" + (f" ({reason})" if reason else "")

@@ -85,6 +85,12 @@ def shown_state(state: UnitState, expires_at: datetime, now: datetime) -> UnitSt
     return UnitState.EXPIRED if not finished and expired(expires_at, now) else state
 
 
+def other_group_text(din: str, group: str) -> str:
+    """Why a component of a donation registered under another group is refused: one donor, one group."""
+    return (f"Donation {din} is registered as {group}: every component of a donation has the donor's group. "
+            "Check the group on this bag's label.")
+
+
 def same_donation_text(din: str, component: Component, product_code: str) -> str:
     """Why a second bag of one donation and component is refused (device and server say the same)."""
     return (f"Donation {din} is registered already as {component.label.lower()} ({product_code}): this bag was "
@@ -121,6 +127,8 @@ def request_state(asked: dict[Component, int], units: list[tuple[Component, Unit
     held = {state for _, state in units}
     if outstanding(asked, units):  # even with units already out: the rest is still to allocate
         return RequestState.OPEN
+    if UnitState.RESERVED in held:  # the blood bank still has units to issue
+        return RequestState.ALLOCATED
     if UnitState.ISSUED in held:
         return RequestState.ISSUED
     if held and held <= {UnitState.TRANSFUSED, UnitState.RETURNED}:

@@ -35,6 +35,7 @@ from emsync_desktop.domain.blood_flow import (
     Urgency,
     bedside_problem,
     check_unit_move,
+    other_group_text,
     same_donation_text,
 )
 from emsync_desktop.domain.blood_par import DEFAULT_PAR, par_from_lines, par_to_lines
@@ -124,6 +125,9 @@ class BloodBankService:
             if same is not None:
                 raise BloodInputProblem(same_donation_text(din, Component(same.component),
                                                            json.loads(same.data).get("product_code", "?")))
+            other = next((u for u in twin if (u.abo, u.rhd_positive) != (unit.abo.value, unit.rhd_positive)), None)
+            if other is not None:
+                raise BloodInputProblem(other_group_text(din, f"{other.abo} {'pos' if other.rhd_positive else 'neg'}"))
             session.add(BloodUnitRecord(
                 id=unit_id, hospital_id=self._hospital(), din=din, component=unit.component.value,
                 abo=unit.abo.value, rhd_positive=unit.rhd_positive, expires_at=expires_at,

@@ -23,7 +23,8 @@ from emsync_desktop.domain.blood_donors import (
     call_up_list,
     check_donor,
     csv_cell,
-    deferred_text,
+    donation_problem,
+    same_donor,
 )
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.local_time import stamped
@@ -70,6 +71,11 @@ class DonorService:
         payload = DonorRegisterPayload(name=name, phone=phone, abo=group.abo.value, rhd_positive=group.rhd_positive,
                                        last_given_at=last_given,
                                        last_kind=(last_kind or Donation.WHOLE_BLOOD).value if last_given else None)
+        with self._store.sessions.begin() as session:
+            for other in session.scalars(select(DonorRow).where(DonorRow.hospital_id == self._hospital())):
+                if same_donor(name, phone, other.name or "", other.phone or ""):
+                    raise BloodInputProblem(f"{name} ({phone or 'no phone'}) is on the registry already: record "
+                                            "their donation there.")
         donor_id = new_id()
         data: dict[str, object] = {"id": donor_id, "hospital_id": self._hospital(), "abo": group.abo.value,
                 "rhd_positive": group.rhd_positive, "last_kind": payload.last_kind, "deferral_reason": "",
@@ -94,8 +100,9 @@ class DonorService:
         with self._store.sessions.begin() as session:
             row = self._row(session, donor_id)
             data = json.loads(row.data)
-            if row.deferred_until is not None and now < row.deferred_until:
-                raise BloodInputProblem(deferred_text(row.deferred_until, data.get("deferral_reason", "")))
+            refusal = donation_problem(_view(row).donor, now, data.get("deferral_reason", ""))
+            if refusal is not None:
+                raise BloodInputProblem(refusal)
             row.last_given_at, row.data = now, json.dumps({**data, "last_kind": kind.value})
             row.sync_state, row.sync_reason = "pending", None
             enqueue(session, user_id=self._user.id, kind=OpKind.DONOR_DONATION, entity_id=donor_id, payload=payload,

@@ -25,6 +25,7 @@ from emsync_desktop.domain.blood_flow import (
     UnitState,
     bedside_problem,
     check_unit_move,
+    other_group_text,
     same_donation_text,
 )
 from emsync_desktop.domain.roles import Role
@@ -56,10 +57,13 @@ def add(ctx: OpContext, op: Op, p: Any) -> int:
     if ctx.get(BLOOD_UNITS, op.entity_id) is not None:
         raise Refused("A unit with this id exists already; register it again as a new unit.")
     component = Component(p.component)
-    twin = next((u for u in rows_where(ctx.conn, BLOOD_UNITS, "din", din)
-                 if u["product_code"] == product_code or u["component"] == component.value), None)
+    siblings = rows_where(ctx.conn, BLOOD_UNITS, "din", din)
+    twin = next((u for u in siblings if u["product_code"] == product_code or u["component"] == component.value), None)
     if twin is not None:
         raise Refused(same_donation_text(din, Component(twin["component"]), twin["product_code"]))
+    other = next((u for u in siblings if (u["abo"], bool(u["rhd_positive"])) != (p.abo, p.rhd_positive)), None)
+    if other is not None:
+        raise Refused(other_group_text(din, f"{other['abo']} {'pos' if other['rhd_positive'] else 'neg'}"))
     expires_at = expiry(component, p.collected_at, p.expires_at, ShelfLives())
     too_late = label_expiry_problem(component, p.collected_at, expires_at)
     if too_late is not None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from emsync_desktop.domain.blood import DinProblem, check_din
-from emsync_desktop.domain.blood_donors import DonorProblem, check_donor, deferred_text
+from emsync_desktop.domain.blood import Abo, BloodGroup, DinProblem, Donation, check_din
+from emsync_desktop.domain.blood_donors import DonorProblem, DonorRecord, check_donor, donation_problem, same_donor
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
 from emsync_desktop.sync.protocol_blood import (
@@ -19,7 +19,7 @@ from emsync_desktop.sync.protocol_blood import (
 )
 from sync_server.models_blood import Donor
 from sync_server.op_context import OpContext, Refused, require
-from sync_server.rows import Row
+from sync_server.rows import Row, rows_where
 
 DONORS: Table = Donor.__table__  # type: ignore[assignment]
 
@@ -33,6 +33,9 @@ def register(ctx: OpContext, op: Op, p: Any) -> int:
         name, phone = check_donor(p.name, p.phone)
     except DonorProblem as problem:
         raise Refused(str(problem)) from None
+    if any(same_donor(name, phone, d["name"], d["phone"]) for d in rows_where(ctx.conn, DONORS, "hospital_id",
+                                                                             hospital_id)):
+        raise Refused(f"{name} ({phone or 'no phone'}) is on the registry already: record their donation there.")
     if p.last_given_at is not None and p.last_given_at > ctx.now:
         raise Refused("The last donation is in the future: check the date.")
     donor = {"id": op.entity_id, "hospital_id": hospital_id, "name": name, "phone": phone, "abo": p.abo,
@@ -49,8 +52,12 @@ def donation(ctx: OpContext, op: Op, p: Any) -> int:
     donor = _own_donor(ctx, op.entity_id)
     if p.given_at > ctx.now:
         raise Refused("The donation is in the future: check the date (and this device's clock).")
-    if donor["deferred_until"] is not None and p.given_at < donor["deferred_until"]:
-        raise Refused(deferred_text(donor["deferred_until"], donor["deferral_reason"]))
+    record = DonorRecord(donor["id"], donor["name"], donor["phone"],
+                         BloodGroup(Abo(donor["abo"]), bool(donor["rhd_positive"])), donor["last_given_at"],
+                         Donation(donor["last_kind"]) if donor["last_kind"] else None, donor["deferred_until"])
+    refusal = donation_problem(record, p.given_at, donor["deferral_reason"])
+    if refusal is not None:
+        raise Refused(refusal)
     try:
         din = check_din(p.din) if p.din else None
     except DinProblem as problem:

@@ -77,6 +77,8 @@ def test_a_request_with_units_out_and_units_still_to_find_stays_open() -> None:
     asked = {Component.RED_CELLS: 6}
     assert request_state(asked, [(Component.RED_CELLS, UnitState.ISSUED)] * 2) is RequestState.OPEN
     assert request_state(asked, [(Component.RED_CELLS, UnitState.ISSUED)] * 6) is RequestState.ISSUED
+    five_out_one_to_issue = [(Component.RED_CELLS, UnitState.ISSUED)] * 5 + [(Component.RED_CELLS, UnitState.RESERVED)]
+    assert request_state(asked, five_out_one_to_issue) is RequestState.ALLOCATED
 
 
 @pytest.mark.parametrize(("on_request", "at_bedside"), [("സീത", "സോത"), ("सीता", "सोता")])
@@ -103,7 +105,8 @@ def test_a_request_moves_from_open_to_done_as_its_units_do() -> None:
     assert request_state(asked, []) is RequestState.OPEN
     assert request_state(asked, [reserved]) is RequestState.OPEN
     assert request_state(asked, [reserved, reserved]) is RequestState.ALLOCATED
-    assert request_state(asked, [issued, reserved]) is RequestState.ISSUED
+    assert request_state(asked, [issued, reserved]) is RequestState.ALLOCATED  # one still to issue
+    assert request_state(asked, [issued, issued]) is RequestState.ISSUED
     assert request_state(asked, [done, back]) is RequestState.DONE
     assert request_state(asked, [done, back], cancelled=True) is RequestState.CANCELLED
 

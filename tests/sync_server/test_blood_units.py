@@ -171,3 +171,10 @@ def test_a_transfusion_started_after_the_expiry_is_refused(server: Server) -> No
 def test_a_label_expiry_later_than_the_component_keeps_is_refused(server: Server) -> None:
     [refused] = server.push("joseph", unit_add(component="platelets", expires_in=timedelta(days=400)))
     assert refused["status"] == "rejected" and "check the label's date" in refused["reason"]
+
+
+def test_a_donations_components_share_the_donors_group(server: Server) -> None:
+    din = new_din()
+    stocked(server, unit_add("O", True, din=din))
+    [refused] = server.push("joseph", unit_add("A", True, "cryo", din=din, product_code="E5165V00"))
+    assert refused["status"] == "rejected" and "registered as O pos" in refused["reason"]

@@ -56,3 +56,18 @@ def test_a_nurse_or_another_blood_bank_cannot_keep_the_registry(server: Server) 
 def test_a_phone_that_is_not_a_number_is_refused(server: Server) -> None:
     [refused] = server.push("joseph", register(phone="ring after six"))
     assert refused["status"] == "rejected" and "digits" in refused["reason"]
+
+
+def test_a_donor_who_gave_weeks_ago_cannot_give_again_yet(server: Server) -> None:
+    donor = register()
+    applied(server, "joseph", donor)
+    given = {"given_at": NOW.isoformat(), "kind": "whole_blood"}
+    applied(server, "joseph", op("donor.donation", donor["entity_id"], given))
+    [again] = server.push("joseph", op("donor.donation", donor["entity_id"], given))
+    assert again["status"] == "rejected" and "may give again from" in again["reason"]
+
+
+def test_the_same_person_is_not_registered_twice(server: Server) -> None:
+    applied(server, "joseph", register())
+    [twice] = server.push("joseph", register(name="anu  mathew", phone="+91-94470-12345"))
+    assert twice["status"] == "rejected" and "on the registry already" in twice["reason"]

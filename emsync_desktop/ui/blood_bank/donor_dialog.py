@@ -38,6 +38,7 @@ class DonorDialog(QDialog):
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save = buttons.addButton("Register", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save.setDefault(True)
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
@@ -66,6 +67,8 @@ class DonorDialog(QDialog):
 
     def _on_problem(self, error: BaseException) -> None:
         self.save.setEnabled(True)
+        self.save.setDefault(True)  # Return tries again; it never falls on Cancel
         if not isinstance(error, BloodInputProblem):
             raise error
         self.problem.setText(f"✖ {error}")
+        (self.phone if "phone" in str(error) else self.name).setFocus()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QTableWidgetItem,
@@ -51,6 +52,10 @@ class DonorsView(QWidget):
         self.call_up_note = QLabel()
         self.call_up_note.setWordWrap(True)
         self.call_up = record_table(["Name", "Group", "Phone", "Last donation"])
+        for table in (self.table, self.call_up):  # the name takes what is left; a phone or a date is never cut
+            header = table.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.export = touch_button("Export call-up list (CSV)…")
         self.export.clicked.connect(self._export)
         self.outcome = OutcomeLine()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -70,7 +71,10 @@ class RequestQueueView(QWidget):
             actions.addWidget(button, index // 2, index % 2)
         side = QWidget()
         side_layout = QVBoxLayout(side)
-        side_layout.addWidget(self.detail, 1)
+        detail_scroll = QScrollArea()  # an MTP pack's dozen units must all be readable
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setWidget(self.detail)
+        side_layout.addWidget(detail_scroll, 1)
         side_layout.addLayout(actions)
         side_layout.addWidget(self.outcome)
         layout = QHBoxLayout(self)
@@ -148,7 +152,8 @@ class RequestQueueView(QWidget):
         answer = QMessageBox.question(self, "Shortage match", "Allocate, beside compatible units, units acceptable "
                                       "only in a shortage (platelets of another group, RhD-positive units for an "
                                       f"RhD-negative patient) to {request.patient_name}? Only if the clinician agrees; "
-                                      "each unit's record says why it was acceptable.")
+                                      "each unit's record says why it was acceptable.",
+                                      defaultButton=QMessageBox.StandardButton.No)  # Return alone never agrees
         if answer == QMessageBox.StandardButton.Yes:
             self._run(lambda: self._service.allocate(request.id, shortage=True))
 
@@ -165,7 +170,8 @@ class RequestQueueView(QWidget):
         request = self.chosen()
         if request is None:
             return
-        reason, ok = QInputDialog.getText(self, "Cancel request", "Why is the blood no longer needed?")
+        reason, ok = QInputDialog.getText(self, f"Cancel request: {request.patient_name}",
+                                          f"Why is the blood for {request.patient_name} no longer needed?")
         if ok:
             self._run(self._service.cancel, request.id, reason)
 

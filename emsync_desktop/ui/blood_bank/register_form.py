@@ -43,6 +43,7 @@ class UnitRegisterForm(QWidget):
         self.product = touch_line("e.g. E0336V00 (as printed)", "Product code")
         self.component = _combo([c.label for c in Component])
         self.group = _combo([_CHOOSE_GROUP, *(text for text, _, _ in _GROUPS)])  # chosen for every bag, from its label
+        self.group.currentIndexChanged.connect(self._on_group_chosen)
         self.volume = QSpinBox()
         self.volume.setRange(1, 1000)
         self.volume.setValue(280)
@@ -95,6 +96,10 @@ class UnitRegisterForm(QWidget):
         self.register.setEnabled(False)
         self._relay.submit(self._service.register_unit, unit, on_result=self._on_registered,
                            on_error=self._on_problem, owner=self)
+
+    def _on_group_chosen(self, _index: int) -> None:
+        if self.outcome.refused:  # "choose the group" is answered
+            self.outcome.clear()
 
     def _problem(self, text: str, field: QWidget) -> None:
         self._show(f"✖ {text}", error=True)

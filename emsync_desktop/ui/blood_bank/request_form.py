@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from emsync_desktop.domain.blood import Abo, Component, PackRatio
 from emsync_desktop.domain.blood_flow import PatientIds, Urgency
+from emsync_desktop.domain.patient import CaseDetails, Sex
 from emsync_desktop.services.blood_bank import BloodAsk, BloodBankService, BloodInputProblem
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine
 from emsync_desktop.ui.tasks import TaskRelay
@@ -41,7 +42,7 @@ class BloodRequestForm(QWidget):
         self._relay, self._service, self._on_local_change = relay, service, on_local_change
         self._transfer_id, self._hospital_id = transfer_id, hospital_id
         self.name = touch_line("Full name as on the wristband", "Patient's full name")
-        self.second = touch_line("Date of birth or hospital number", "Second identifier")
+        self.second = touch_line("Date of birth, or the wristband's number", "Second identifier")
         self.group = QComboBox()
         self.group.setMinimumHeight(TOUCH_PX)
         self.group.addItems([text for text, _ in _GROUP_CHOICES])
@@ -81,6 +82,15 @@ class BloodRequestForm(QWidget):
         layout.addWidget(self.send, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.outcome)
 
+    def fill_from_case(self, details: CaseDetails) -> None:
+        """What the crew's case knows already: the name, the date of birth as the second identifier, and whether
+        the patient can bear children (a man cannot; a woman's answer is left 'not known' for the crew to give)."""
+        self.name.setText(details.name)
+        if details.date_of_birth is not None:
+            self.second.setText(details.date_of_birth.isoformat())
+        if details.sex is Sex.MALE:
+            self.childbearing.set_value("no")
+
     def _fill_pack(self) -> None:
         for component, n in PackRatio().as_counts().items():
             self.counts[component].setValue(n)
@@ -107,6 +117,7 @@ class BloodRequestForm(QWidget):
             box.setValue(0)
         self.childbearing.set_value("unknown")
         self._mtp = False
+        self.urgency.set_value(Urgency.URGENT.name)
         self._on_local_change()
         self.sent.emit(request_id)
 

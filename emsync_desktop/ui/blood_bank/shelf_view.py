@@ -156,10 +156,13 @@ class ShelfView(QWidget):
 
     def _ask_where(self, unit: UnitView, hospitals: list[tuple[str, str]]) -> None:
         names = [name for _, name in hospitals]
-        name, ok = QInputDialog.getItem(self, "Send unit", f"Send {unit.din} ({unit.group}) to:", names, 0, False)
-        if not ok or not names:
+        choose = "Choose the hospital…"  # nothing chosen for a hurried Return
+        name, ok = QInputDialog.getItem(self, f"Send {unit.din}", f"Send {unit.din} ({unit.group} "
+                                        f"{unit.component.label.lower()}) to:", [choose, *names], 0, False)
+        if not ok or name not in names:
             return
-        reason, ok = QInputDialog.getText(self, "Send unit", "Why (e.g. they have no O negative)?")
+        reason, ok = QInputDialog.getText(self, f"Send {unit.din}", f"Why is {unit.din} going to {name} (e.g. they "
+                                          "have no O negative)?")
         if ok:
             self._relay.submit(self._service.send_unit, unit.id, hospitals[names.index(name)][0], reason,
                                on_result=self._on_moved, on_error=self._on_problem, owner=self)
@@ -176,6 +179,9 @@ class ShelfView(QWidget):
     def _on_problem(self, error: BaseException) -> None:
         if not isinstance(error, BloodInputProblem | DinProblem):
             raise error
+        if isinstance(error, DinProblem):  # a mis-scan: the bag chosen before is not the one in hand
+            self.table.clearSelection()
+            self.finder.selectAll()
         self._say(str(error), error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emsync_desktop.domain.blood import StockLine
+from emsync_desktop.domain.blood import ALL_GROUPS, BloodGroup, Component, StockLine
 from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProblem
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
@@ -55,6 +55,8 @@ class StockView(QWidget):
 
     def _on_stock(self, lines: list[StockLine]) -> None:
         self._lines = lines
+        if self.outcome.refused:
+            self.outcome.clear()
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):
             cells = [line.component.label, str(line.group), str(line.available), str(line.par),
@@ -71,20 +73,34 @@ class StockView(QWidget):
         expiring = sum(line.expiring for line in lines)
         below = f"{plural(short, 'line')} below par: order from the blood centre." if short else \
             "Every line at or above par."
-        soon = f"  ·  {plural(expiring, 'unit')} expire within 48 hours: use them first." if expiring else ""
+        soon = (f"  ·  {plural(expiring, 'unit')} {'expires' if expiring == 1 else 'expire'} within 48 hours: use "
+                f"{'it' if expiring == 1 else 'them'} first.") if expiring else ""
         self.summary.setText(below + soon)
 
     def _change_par(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._lines):
-            self.outcome.refuse("Choose a line first.")
+        chosen = self._lines[rows[0].row()] if rows and rows[0].row() < len(self._lines) else None
+        line = (chosen.component, chosen.group, chosen.par) if chosen else self._ask_line()
+        if line is None:
             return
-        line = self._lines[rows[0].row()]
-        par, ok = QInputDialog.getInt(self, "Par level", f"Units of {line.group} {line.component.label.lower()} to "
-                                      "keep on the shelf:", line.par, 0, 10_000)
+        component, group, current = line
+        par, ok = QInputDialog.getInt(self, "Par level", f"Units of {group} {component.label.lower()} to keep on the "
+                                      "shelf:", current, 0, 10_000)
         if ok:
-            self._relay.submit(self._service.set_par, line.component, line.group, par,
+            self._relay.submit(self._service.set_par, component, group, par,
                                on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
+
+    def _ask_line(self) -> tuple[Component, BloodGroup, int] | None:
+        """No line chosen: which component and group (one not listed yet, e.g. RhD-negative platelets)."""
+        components = [c.label for c in Component]
+        component, ok = QInputDialog.getItem(self, "Par level", "Component:", components, 0, False)
+        if not ok:
+            return None
+        groups = [str(g) for g in ALL_GROUPS]
+        group, ok = QInputDialog.getItem(self, "Par level", "ABO and RhD group:", groups, 0, False)
+        if not ok:
+            return None
+        return list(Component)[components.index(component)], ALL_GROUPS[groups.index(group)], 0
 
     def _after_change(self) -> None:
         self.outcome.say("Saved; the other blood-bank PCs get it when online.")

@@ -31,6 +31,7 @@ class TransfusionDialog(QDialog):
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.confirm = self.buttons.addButton("Checked: start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm.setDefault(True)
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
         header = QLabel(f"Unit {unit.din} · {unit.group} {unit.component.label.lower()}. Read each from the bag "
@@ -59,6 +60,11 @@ class TransfusionDialog(QDialog):
 
     def _on_problem(self, error: BaseException) -> None:
         self.confirm.setEnabled(True)
+        self.confirm.setDefault(True)  # Return checks again; it never falls on Cancel
         if not isinstance(error, BloodInputProblem):
             raise error
         self.problem.setText(f"✖ {error}")
+        text = str(error)
+        field = self.name if "name" in text else self.second if "second identifier" in text else self.scanned
+        field.setFocus()
+        field.selectAll()

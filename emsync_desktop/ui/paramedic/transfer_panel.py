@@ -186,6 +186,9 @@ class TransferPanel(QWidget):
         self.blood_dialog = BloodRequestDialog(self._relay, service, self._on_local_change, self._active.id,
                                                self._active.hospital_id, self._active.hospital, self)
         self.blood_dialog.accepted.connect(self._show_blood)
+        snapshot = self._model.snapshot
+        if snapshot is not None:
+            self.blood_dialog.form.fill_from_case(snapshot.details)
         self.blood_dialog.open()
 
     def _show_blood(self) -> None:
