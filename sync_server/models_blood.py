@@ -91,12 +91,15 @@ class Donor(Base):
 
 
 class BloodPar(Base):
-    """A blood bank's par levels (``id``: its hospital's): ``levels``, each ``{"component", "abo", "rhd_positive",
-    "par"}``; replaced whole by op ``blood.par_set``."""
+    """A blood bank's settings (``id``: its hospital's): par ``levels``, each ``{"component", "abo",
+    "rhd_positive", "par"}``, its massive-transfusion ``pack`` and its donors' ``donation_days``; replaced whole by
+    op ``blood.par_set``."""
 
     __tablename__ = "blood_par"
     id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), primary_key=True)
     levels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pack: Mapped[dict[str, int] | None] = mapped_column(JSON)  # the MTP pack; None: the default 6:6:1
+    donation_days: Mapped[dict[str, int] | None] = mapped_column(JSON)  # None: the FDA defaults
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(128))

@@ -8,7 +8,7 @@ ago (or never) first: they are the most rested, and spreading calls keeps goodwi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from emsync_desktop.domain.blood import DONATION_INTERVALS, BloodGroup, Donation, next_eligible
 
@@ -26,30 +26,42 @@ class DonorRecord:
     last_kind: Donation | None
     deferred_until: datetime | None
 
-    def eligible_from(self) -> datetime | None:
+    def eligible_from(self, intervals: Intervals = DONATION_INTERVALS) -> datetime | None:
         """When this donor may give again (None: now, nothing holds them back)."""
         kind = self.last_kind or Donation.WHOLE_BLOOD
-        return next_eligible(self.last_given, kind, self.deferred_until, DONATION_INTERVALS)
+        return next_eligible(self.last_given, kind, self.deferred_until, intervals)
 
-    def may_give(self, now: datetime) -> bool:
-        eligible = self.eligible_from()
+    def may_give(self, now: datetime, intervals: Intervals = DONATION_INTERVALS) -> bool:
+        eligible = self.eligible_from(intervals)
         return eligible is None or eligible <= now
 
 
-def call_up_list(donors: list[DonorRecord], short: list[BloodGroup], now: datetime) -> list[DonorRecord]:
+Intervals = dict[Donation, timedelta]
+
+
+def intervals_from_days(days: dict[str, int] | None) -> Intervals:
+    """A blood bank's own gaps after each kind of donation (days), else the defaults."""
+    if not days:
+        return dict(DONATION_INTERVALS)
+    return {kind: timedelta(days=int(days.get(kind.value, DONATION_INTERVALS[kind].days))) for kind in Donation}
+
+
+def call_up_list(donors: list[DonorRecord], short: list[BloodGroup], now: datetime,
+                 intervals: Intervals = DONATION_INTERVALS) -> list[DonorRecord]:
     """The donors to call for the groups that are short, by group in the order given, each group's most rested
     first (never given, then the longest since their last donation)."""
     wanted = list(dict.fromkeys(short))
-    ready = [d for d in donors if d.group in wanted and d.may_give(now)]
+    ready = [d for d in donors if d.group in wanted and d.may_give(now, intervals)]
     return sorted(ready, key=lambda d: (wanted.index(d.group), d.last_given is not None,
                                         d.last_given or now, d.name))
 
 
-def donation_problem(donor: DonorRecord, at: datetime, deferral_reason: str = "") -> str | None:
+def donation_problem(donor: DonorRecord, at: datetime, deferral_reason: str = "",
+                     intervals: Intervals = DONATION_INTERVALS) -> str | None:
     """Why ``donor`` may not give at ``at`` (deferred, or too soon after the last donation), or None."""
     if donor.deferred_until is not None and at < donor.deferred_until:
         return deferred_text(donor.deferred_until, deferral_reason)
-    eligible = donor.eligible_from()
+    eligible = donor.eligible_from(intervals)
     if eligible is not None and at < eligible:
         return (f"{donor.name} gave on {donor.last_given:%d %b %Y} and may give again from {eligible:%d %b %Y}: "
                 "do not bleed them today.")

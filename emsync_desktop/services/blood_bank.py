@@ -10,6 +10,7 @@ fix: the donation number's check character, the bedside's two identifiers and th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ from emsync_desktop.domain.blood import (
     BloodGroup,
     Component,
     DinProblem,
+    Donation,
+    PackRatio,
     ShelfLives,
     check_din,
     check_product_code,
@@ -38,7 +41,7 @@ from emsync_desktop.domain.blood_flow import (
     other_group_text,
     same_donation_text,
 )
-from emsync_desktop.domain.blood_par import DEFAULT_PAR, par_from_lines, par_to_lines
+from emsync_desktop.domain.blood_par import DEFAULT_PAR, Par, par_from_lines, par_to_lines
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.services.clock import utc_now
@@ -56,7 +59,6 @@ from emsync_desktop.sync.protocol_blood import (
     BloodUnitAddPayload,
     BloodUnitMovePayload,
     BloodUnitSendPayload,
-    ParLevel,
 )
 
 
@@ -97,6 +99,14 @@ class BloodBankService:
     def __init__(self, store: Store, user: UserInfo) -> None:
         self._store = store
         self._user = user
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def user(self) -> UserInfo:
+        return self._user
 
     def register_unit(self, unit: NewUnit) -> str:
         """A bag on this blood bank's shelf; returns its id. Raises BloodInputProblem."""
@@ -199,17 +209,35 @@ class BloodBankService:
         """One line of this blood bank's par levels; the whole table goes to the server (it replaces the last)."""
         if not 0 <= par <= 10_000:
             raise BloodInputProblem("A par level is a number of units from 0 to 10,000.")
+        self._save_settings(lambda levels, settings: (levels | {(component, group): par}, settings))
+
+    def set_pack_and_intervals(self, pack: PackRatio, donation_days: dict[Donation, int]) -> None:
+        """This blood bank's massive-transfusion pack and its donors' shortest gaps (days). Raises
+        BloodInputProblem."""
+        if not any(pack.as_counts().values()):
+            raise BloodInputProblem("A massive-transfusion pack needs at least one unit of one component.")
+        if any(not 1 <= days <= 730 for days in donation_days.values()):
+            raise BloodInputProblem("A gap between donations is 1 to 730 days.")
+        settings = {"pack": {"red_cells": pack.red_cells, "plasma": pack.plasma, "platelets": pack.platelets},
+                    "donation_days": {kind.value: days for kind, days in donation_days.items()}}
+        self._save_settings(lambda levels, _old: (levels, settings))
+
+    def _save_settings(self, change: Callable[[Par, dict[str, Any]], tuple[Par, dict[str, Any]]]) -> None:
+        """Par levels and settings, changed as ``change`` says, saved here and queued whole (``blood.par_set``)."""
         hospital_id = self._hospital()
         with self._store.sessions.begin() as session:
             row = session.get(BloodParRow, hospital_id)
             levels = par_from_lines(json.loads(row.levels)) if row is not None else dict(DEFAULT_PAR)
-            levels[(component, group)] = par
+            settings = json.loads(row.settings) if row is not None else {}
+            levels, settings = change(levels, settings)
             lines = par_to_lines(levels)
             if row is None:
-                row = BloodParRow(id=hospital_id, levels="[]", version=0, sync_state="pending")
+                row = BloodParRow(id=hospital_id, levels="[]", settings="{}", version=0, sync_state="pending")
                 session.add(row)
-            row.levels, row.sync_state, row.sync_reason = json.dumps(lines), "pending", None
-            payload = BloodParSetPayload(levels=[ParLevel.model_validate(line) for line in lines])
+            row.levels, row.settings = json.dumps(lines), json.dumps(settings)
+            row.sync_state, row.sync_reason = "pending", None
+            payload = BloodParSetPayload.model_validate({"levels": lines, "pack": settings.get("pack"),
+                                                         "donation_days": settings.get("donation_days")})
             self._queue(session, OpKind.BLOOD_PAR_SET, hospital_id, payload, utc_now())
 
     def send_unit(self, unit_id: str, to_hospital_id: str, reason: str) -> None:

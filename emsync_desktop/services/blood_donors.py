@@ -20,10 +20,12 @@ from emsync_desktop.domain.blood import Abo, BloodGroup, Component, DinProblem, 
 from emsync_desktop.domain.blood_donors import (
     DonorProblem,
     DonorRecord,
+    Intervals,
     call_up_list,
     check_donor,
     csv_cell,
     donation_problem,
+    intervals_from_days,
     same_donor,
 )
 from emsync_desktop.domain.ids import new_id
@@ -46,6 +48,8 @@ class DonorView:
     donations: int
     sync_state: str
     sync_reason: str | None
+    eligible_from: datetime | None  # by this blood bank's intervals; None: now
+    may_give: bool
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class DonorService:
         with self._store.sessions.begin() as session:
             row = self._row(session, donor_id)
             data = json.loads(row.data)
-            refusal = donation_problem(_view(row).donor, now, data.get("deferral_reason", ""))
+            refusal = donation_problem(_view(row, self._intervals()).donor, now, data.get("deferral_reason", ""),
+                                       self._intervals())
             if refusal is not None:
                 raise BloodInputProblem(refusal)
             row.last_given_at, row.data = now, json.dumps({**data, "last_kind": kind.value})
@@ -123,9 +128,10 @@ class DonorService:
 
     def registry(self) -> list[DonorView]:
         """This blood bank's donors, by name."""
+        intervals = self._intervals()
         with self._store.sessions.begin() as session:
             rows = session.scalars(select(DonorRow).where(DonorRow.hospital_id == self._hospital())).all()
-            views = [_view(row) for row in rows]
+            views = [_view(row, intervals) for row in rows]
         return sorted(views, key=lambda v: v.donor.name.casefold())
 
     def call_up(self) -> CallUp:
@@ -134,7 +140,10 @@ class DonorService:
                  if line.component is Component.RED_CELLS and line.short]
         short = [line.group for line in sorted(lines, key=lambda line: -line.short / max(line.par, 1))]
         donors = [v.donor for v in self.registry()]
-        return CallUp(short, call_up_list(donors, short, utc_now()))
+        return CallUp(short, call_up_list(donors, short, utc_now(), self._intervals()))
+
+    def _intervals(self) -> Intervals:
+        return intervals_from_days(BloodViews(self._store, self._user).settings().get("donation_days"))
 
     def export_call_up(self, target: Path) -> int:
         """Write the call-up list as CSV (UTF-8, for a spreadsheet or an SMS service); returns how many donors."""
@@ -160,10 +169,10 @@ class DonorService:
         return self._user.hospital_id
 
 
-def _view(row: DonorRow) -> DonorView:
+def _view(row: DonorRow, intervals: Intervals) -> DonorView:
     data = json.loads(row.data)
     kind = data.get("last_kind")
     donor = DonorRecord(row.id, row.name or "", row.phone or "", BloodGroup(Abo(row.abo), row.rhd_positive),
                         row.last_given_at, Donation(kind) if kind else None, row.deferred_until)
     return DonorView(donor, data.get("deferral_reason", ""), len(data.get("donations", [])), row.sync_state,
-                     row.sync_reason)
+                     row.sync_reason, donor.eligible_from(intervals), donor.may_give(utc_now(), intervals))

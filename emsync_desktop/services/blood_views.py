@@ -17,6 +17,7 @@ from emsync_desktop.domain.blood import (
     Abo,
     BloodGroup,
     Component,
+    PackRatio,
     StockLine,
     StockUnit,
     check_din,
@@ -130,6 +131,18 @@ class BloodViews:
         units = [StockUnit(u.id, u.component, u.group, u.expires_at) for u in self._units(UnitState.AVAILABLE)
                  if u.history or u.sync_state not in ("rejected", "conflict")]  # a refused registration: no stock
         return stock_levels(units, self.par() if par is None else par, now)
+
+    def settings(self) -> dict[str, Any]:
+        """This blood bank's pack and donors' intervals as set (``{"pack": …, "donation_days": …}``, None each:
+        the defaults)."""
+        with self._store.sessions.begin() as session:
+            row = session.get(BloodParRow, self._user.hospital_id or "")
+            return dict(json.loads(row.settings)) if row is not None else {}
+
+    def pack(self) -> PackRatio:
+        """The massive-transfusion pack of this user's hospital's blood bank (else 6 : 6 : 1)."""
+        pack = self.settings().get("pack")
+        return PackRatio(**pack) if pack else PackRatio()
 
     def par(self) -> Par:
         """This blood bank's par levels as set (and synced), else the defaults (``domain.blood_par``)."""

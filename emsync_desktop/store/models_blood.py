@@ -74,6 +74,7 @@ class BloodParRow(Base):
     __tablename__ = "blood_par"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     levels: Mapped[str] = mapped_column(Text)
+    settings: Mapped[str] = mapped_column(Text, default="{}")  # JSON: {"pack", "donation_days"}, None: defaults
     version: Mapped[int] = mapped_column(Integer, default=0)
     sync_state: Mapped[str] = mapped_column(String(16))
     sync_reason: Mapped[str | None] = mapped_column(Text)

@@ -51,7 +51,10 @@ def apply_donor(page: _Page, change: Change) -> bool:
 
 
 def apply_par(page: _Page, change: Change) -> bool:
-    return _replace(page, BLOOD_PAR_ENTITY, change, {"levels": json.dumps(change.data["levels"])})
+    d = change.data
+    settings = {"pack": d.get("pack"), "donation_days": d.get("donation_days")}
+    values = {"levels": json.dumps(d["levels"]), "settings": json.dumps(settings)}
+    return _replace(page, BLOOD_PAR_ENTITY, change, values)
 
 
 def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -> bool:

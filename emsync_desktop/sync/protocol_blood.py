@@ -114,10 +114,34 @@ class ParLevel(Strict):
     par: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER]
 
 
+Count = Annotated[int, Field(ge=0, le=50), JSON_INTEGER]
+Days = Annotated[int, Field(ge=1, le=730), JSON_INTEGER]
+
+
+class PackSetting(Strict):
+    """A massive-transfusion pack: units of each component (e.g. 6 : 6 : 1)."""
+
+    red_cells: Count
+    plasma: Count
+    platelets: Count
+
+
+class DonationDaysSetting(Strict):
+    """The shortest gap after each kind of donation, in days (defaults: 56, 112, 7, 28)."""
+
+    whole_blood: Days
+    double_red_cells: Days
+    platelets: Days
+    plasma: Days
+
+
 class BloodParSetPayload(Strict):
-    """The blood bank's par levels, the whole table (``entity_id``: the hospital's id); a line not given is 0."""
+    """The blood bank's settings (``entity_id``: the hospital's id): its par levels, the whole table (a line not
+    given is 0); its massive-transfusion pack and its donors' intervals (None: the defaults)."""
 
     levels: Annotated[list[ParLevel], Field(max_length=MAX_PAR_LINES)]
+    pack: PackSetting | None = None
+    donation_days: DonationDaysSetting | None = None
 
 
 DONOR_ENTITY = "donor"

@@ -27,11 +27,17 @@ def set_levels(ctx: OpContext, op: Op, p: Any) -> int:
     levels = [line.model_dump() for line in p.levels]
     current = ctx.get(BLOOD_PARS, op.entity_id, for_update=True)
     version = (current["version"] if current else 0) + 1
-    values = {"levels": levels, "updated_at": ctx.now, "updated_by": ctx.user.display_name, "version": version}
+    pack = p.pack.model_dump() if p.pack else None
+    days = p.donation_days.model_dump() if p.donation_days else None
+    if pack is not None and not any(pack.values()):
+        raise Refused("A massive-transfusion pack of no units: give at least one component.")
+    values = {"levels": levels, "pack": pack, "donation_days": days, "updated_at": ctx.now,
+              "updated_by": ctx.user.display_name, "version": version}
     row = ctx.update(BLOOD_PARS, current, values) if current else {"id": op.entity_id, **values}
     if current is None:
         ctx.insert(BLOOD_PARS, row)
-    ctx.publish(BLOOD_PAR_ENTITY, {"id": op.entity_id, "levels": levels, "version": version,
+    ctx.publish(BLOOD_PAR_ENTITY, {"id": op.entity_id, "levels": levels, "pack": pack, "donation_days": days,
+                                   "version": version,
                                    "updated_at": ctx.now.isoformat(), "updated_by": ctx.user.display_name},
                 hospital_id=op.entity_id, owner_user_id=None)
     return version

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import Table
 
 from emsync_desktop.domain.blood import Abo, BloodGroup, DinProblem, Donation, check_din
-from emsync_desktop.domain.blood_donors import DonorProblem, DonorRecord, check_donor, donation_problem, same_donor
+from emsync_desktop.domain.blood_donors import (
+    DonorProblem,
+    DonorRecord,
+    check_donor,
+    donation_problem,
+    intervals_from_days,
+    same_donor,
+)
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import Op
 from emsync_desktop.sync.protocol_blood import (
@@ -17,6 +24,7 @@ from emsync_desktop.sync.protocol_blood import (
     DonorDonationPayload,
     DonorRegisterPayload,
 )
+from sync_server.handlers.blood_par import BLOOD_PARS
 from sync_server.models_blood import Donor
 from sync_server.op_context import OpContext, Refused, require
 from sync_server.rows import Row, rows_where
@@ -55,7 +63,9 @@ def donation(ctx: OpContext, op: Op, p: Any) -> int:
     record = DonorRecord(donor["id"], donor["name"], donor["phone"],
                          BloodGroup(Abo(donor["abo"]), bool(donor["rhd_positive"])), donor["last_given_at"],
                          Donation(donor["last_kind"]) if donor["last_kind"] else None, donor["deferred_until"])
-    refusal = donation_problem(record, p.given_at, donor["deferral_reason"])
+    settings = ctx.get(BLOOD_PARS, donor["hospital_id"])
+    intervals = intervals_from_days(settings["donation_days"] if settings else None)
+    refusal = donation_problem(record, p.given_at, donor["deferral_reason"], intervals)
     if refusal is not None:
         raise Refused(refusal)
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from emsync_desktop.domain.blood import Abo, BloodGroup, Component, Donation, din_check_character
+from emsync_desktop.domain.blood import Abo, BloodGroup, Component, Donation, PackRatio, din_check_character
 from emsync_desktop.domain.blood_flow import PatientIds, RequestState, UnitState, Urgency
 from emsync_desktop.domain.ids import demo_id, new_id
 from emsync_desktop.domain.roles import Role, UserInfo
@@ -203,3 +203,16 @@ def test_a_deferred_donor_cannot_be_recorded_as_giving(bank: Device) -> None:
     donors.defer(donor_id, utc_now() + timedelta(days=20), "travel to a malaria area")
     with pytest.raises(BloodInputProblem, match="deferred until"):
         donors.record_donation(donor_id, Donation.WHOLE_BLOOD)
+
+
+def test_the_blood_banks_pack_reaches_the_ward_and_its_intervals_the_call_up_list(
+        server: Server, bank: Device, ward: Device) -> None:
+    donors = DonorService(bank.store, bank.user)
+    donors.register("Anu Mathew", "", BloodGroup(Abo.O, False), utc_now() - timedelta(days=40))
+    assert donors.call_up().donors == []  # 40 days after whole blood: not yet (56 by default)
+    BloodBankService(bank.store, bank.user).set_pack_and_intervals(
+        PackRatio(4, 4, 1), {kind: 30 if kind is Donation.WHOLE_BLOOD else 28 for kind in Donation})
+    assert [d.name for d in donors.call_up().donors] == ["Anu Mathew"]
+    assert [r["status"] for r in bank.push(server)] == ["applied"] * 2
+    ward.pull(server)
+    assert BloodViews(ward.store, ward.user).pack() == PackRatio(4, 4, 1)

@@ -23,7 +23,6 @@ from emsync_desktop.domain.blood import Donation
 from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.services.blood_bank import BloodInputProblem
 from emsync_desktop.services.blood_donors import CallUp, DonorService, DonorView
-from emsync_desktop.services.clock import utc_now
 from emsync_desktop.ui.blood_bank.donor_dialog import DonorDialog
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.blood_bank.request_text import plural
@@ -85,12 +84,11 @@ class DonorsView(QWidget):
     def _on_registry(self, donors: list[DonorView]) -> None:
         self._donors = donors
         self.table.setRowCount(len(donors))
-        now = utc_now()
         for row, view in enumerate(donors):
             donor = view.donor
-            eligible = donor.eligible_from()
-            may_give = "now" if donor.may_give(now) else f"from {_day(eligible)}" if eligible else "now"
-            if view.deferral_reason and not donor.may_give(now):
+            eligible = view.eligible_from
+            may_give = "now" if view.may_give else f"from {_day(eligible)}" if eligible else "now"
+            if view.deferral_reason and not view.may_give:
                 may_give += f" (deferred: {view.deferral_reason})"
             if view.sync_state in ("rejected", "conflict"):
                 may_give = f"refused: {view.sync_reason}"

@@ -21,6 +21,7 @@ from emsync_desktop.domain.blood import Abo, Component, PackRatio
 from emsync_desktop.domain.blood_flow import PatientIds, Urgency
 from emsync_desktop.domain.patient import CaseDetails, Sex
 from emsync_desktop.services.blood_bank import BloodAsk, BloodBankService, BloodInputProblem
+from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import TOUCH_PX
@@ -59,6 +60,8 @@ class BloodRequestForm(QWidget):
         self.pack = touch_button("Massive\ntransfusion pack", tooltip="6 red cells, 6 plasma, 1 platelet pool; "
                                                                      "emergency")
         self.pack.clicked.connect(self._fill_pack)
+        self._pack = PackRatio()  # the blood bank's own, once read (a crew far from it: the default)
+        relay.submit(BloodViews(service.store, service.user).pack, on_result=self._on_pack, owner=self)
         self.reason = touch_line("e.g. postpartum haemorrhage, Hb 6.8", "Why")
         self.send = touch_button("Send request", primary=True)
         self.send.clicked.connect(self._submit)
@@ -91,8 +94,13 @@ class BloodRequestForm(QWidget):
         if details.sex is Sex.MALE:
             self.childbearing.set_value("no")
 
+    def _on_pack(self, pack: PackRatio) -> None:
+        self._pack = pack
+        self.pack.setToolTip(f"{pack.red_cells} red cells, {pack.plasma} plasma, {pack.platelets} platelet pools "
+                             "(the blood bank's pack); emergency")
+
     def _fill_pack(self) -> None:
-        for component, n in PackRatio().as_counts().items():
+        for component, n in self._pack.as_counts().items():
             self.counts[component].setValue(n)
         self.urgency.set_value(Urgency.EMERGENCY.name)
         self._mtp = True

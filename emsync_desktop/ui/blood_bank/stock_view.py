@@ -4,6 +4,7 @@ this blood bank), how many short, and how many expire within 48 hours; what is s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from emsync_desktop.services.blood_bank import BloodBankService, BloodInputProbl
 from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.blood_bank.request_text import plural
+from emsync_desktop.ui.blood_bank.settings_dialog import BloodSettingsDialog
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
@@ -41,8 +43,11 @@ class StockView(QWidget):
         self.change_par = touch_button("Change par level…", tooltip="For the selected line (Return on it)")
         self.change_par.clicked.connect(self._change_par)
         self.outcome = OutcomeLine()
+        self.settings = touch_button("Pack and donor intervals…")
+        self.settings.clicked.connect(self._open_settings)
         bottom = QHBoxLayout()
         bottom.addWidget(self.change_par)
+        bottom.addWidget(self.settings)
         bottom.addWidget(self.outcome, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +94,14 @@ class StockView(QWidget):
         if ok:
             self._relay.submit(self._service.set_par, component, group, par,
                                on_result=lambda _r: self._after_change(), on_error=self._on_problem, owner=self)
+
+    def _open_settings(self) -> None:
+        self._relay.submit(self._views.settings, on_result=self._show_settings, owner=self)
+
+    def _show_settings(self, settings: dict[str, Any]) -> None:
+        dialog = BloodSettingsDialog(self._relay, self._service, settings, self)
+        dialog.accepted.connect(self._after_change)
+        dialog.open()
 
     def _ask_line(self) -> tuple[Component, BloodGroup, int] | None:
         """No line chosen: which component and group (one not listed yet, e.g. RhD-negative platelets)."""

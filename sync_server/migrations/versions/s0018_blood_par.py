@@ -19,6 +19,8 @@ def upgrade() -> None:
         "blood_par",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("levels", sa.JSON(), nullable=False),
+        sa.Column("pack", sa.JSON(), nullable=True),
+        sa.Column("donation_days", sa.JSON(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("updated_by", sa.String(length=128), nullable=False),

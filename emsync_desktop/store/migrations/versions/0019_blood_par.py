@@ -19,6 +19,7 @@ def upgrade() -> None:
         "blood_par",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("levels", sa.Text(), nullable=False),
+        sa.Column("settings", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("sync_state", sa.String(16), nullable=False),
         sa.Column("sync_reason", sa.Text(), nullable=True),
