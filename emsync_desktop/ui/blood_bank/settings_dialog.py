@@ -26,12 +26,12 @@ class BloodSettingsDialog(QDialog):
         self._relay, self._service = relay, service
         pack = PackRatio(**settings["pack"]) if settings.get("pack") else PackRatio()
         days = settings.get("donation_days") or {}
-        self.pack = {name: _box(value, 0, 50, " units") for name, value in
+        self.pack = {name: _box(value, 0, 50, "") for name, value in
                      (("red_cells", pack.red_cells), ("plasma", pack.plasma), ("platelets", pack.platelets))}
         self.days = {kind: _box(int(days.get(kind.value, DONATION_INTERVALS[kind].days)), 1, 730, " days")
                      for kind in Donation}
         form = QFormLayout()
-        for name, label in (("red_cells", "Pack: red cells"), ("plasma", "Pack: plasma"),
+        for name, label in (("red_cells", "Pack: red cell units"), ("plasma", "Pack: plasma units"),
                             ("platelets", "Pack: platelet pools")):
             form.addRow(label, self.pack[name])
         for kind in Donation:
@@ -52,6 +52,7 @@ class BloodSettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
 
     def _submit(self) -> None:
         pack = PackRatio(**{name: box.value() for name, box in self.pack.items()})
