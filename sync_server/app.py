@@ -79,7 +79,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         anchoring = asyncio.create_task(_anchor_periodically(keeper, settings, app.state.leadership))
         watcher = asyncio.create_task(watch_disabled_accounts(app))
         upkeep = asyncio.create_task(_keep_up_periodically(app))
+        forecasting = asyncio.create_task(_forecast_periodically(app))
         yield
+        forecasting.cancel()
         upkeep.cancel()
         if broadcast is not None:
             broadcast.stop()
@@ -204,6 +206,30 @@ async def _keep_up_periodically(app: FastAPI) -> None:
             continue
         if done.published:
             await asyncio.to_thread(_notify_head, app)
+
+
+async def _forecast_periodically(app: FastAPI) -> None:
+    """Refit and publish the forecasts (``forecasting.job``), by the cluster's leader only; the fitting runs in
+    worker processes, the waiting in a thread."""
+    from sync_server.forecasting.job import run_forecasts
+
+    settings = app.state.settings
+    await asyncio.sleep(settings.forecast_first_after_s)
+    while True:
+        if app.state.leadership.is_leader:
+            try:
+                published = await asyncio.to_thread(run_forecasts, app.state.write_sessions, datetime.now(UTC))
+            except RuntimeError as exc:
+                if "shutdown" in str(exc):
+                    return
+                log.exception("forecasting failed")
+                published = 0
+            except Exception:  # a passing database error or a broken worker: the next round tries again
+                log.exception("forecasting failed")
+                published = 0
+            if published:
+                await asyncio.to_thread(_notify_head, app)
+        await asyncio.sleep(settings.forecast_every_s)
 
 
 async def _anchor_periodically(keeper: AuditKeeper, settings: Settings, leadership: Leadership) -> None:

@@ -60,6 +60,10 @@ class Settings:
     refresh_ttl_s: int = 7 * 24 * 3600
     expiry_sweep_s: float = 10.0
     upkeep_every_s: float = 60.0  # feed compaction and planner statistics (``upkeep``)
+    # Forecasts (``forecasting.job``): refitted this often, the first time this long after start-up (a server
+    # started for a few seconds, as in tests, never fits).
+    forecast_every_s: float = 3600.0
+    forecast_first_after_s: float = 120.0
     blob_dir: Path | None = None  # radiograph files; default: beside a SQLite file, else ./emsync-blobs
     # Roles that must give a TOTP code (and enrol at their next sign-in); empty only for demo servers.
     mfa_required_roles: frozenset[str] = frozenset(role.value for role in MFA_REQUIRED_ROLES)

@@ -23,6 +23,8 @@ from emsync_desktop.sync.protocol import (
     FEED_3_ENTITIES,
     FEED_4_ENTITIES,
     FEED_5_ENTITIES,
+    FEED_6_ENTITIES,
+    FORECAST_ENTITY,
     FORMULARY_ENTITY,
     HOSPITAL_ENTITY,
     RECENT_HOURS,
@@ -37,7 +39,8 @@ from sync_server.rows import fast_statement, insert_rows
 CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
-_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY, DONOR_ENTITY})
+_ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY, DONOR_ENTITY,
+                              FORECAST_ENTITY})
 _BLOOD_KINDS = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
 # Kept from the desks: donors (people who are not patients) and blood requests (patients' identifiers): the desk's
 # blood view needs the units only.
@@ -49,7 +52,7 @@ _OPEN_BLOOD_REQUESTS = frozenset({"open", "allocated", "issued"})
 _RECORD_KINDS = ("transfer", "booking", "handoff")  # what ``record_rows`` fetches
 # Kinds whose older rows nobody needs, not even for a day: deleted as soon as a newer row supersedes them (an
 # ambulance reports its position every 15 s; a desk behind gets the newest one).
-LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY})
+LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY})  # and a refitted forecast
 
 
 def pinned(entity: str, data: dict[str, Any]) -> bool:
@@ -150,7 +153,8 @@ def scope(user: User) -> ColumnElement[bool]:
 
 def _newer_than(feed_version: int) -> tuple[str, ...]:
     """The entity kinds a client reading feed generation ``feed_version`` cannot parse."""
-    newer: tuple[str, ...] = FEED_5_ENTITIES if feed_version < 5 else ()
+    newer: tuple[str, ...] = FEED_6_ENTITIES if feed_version < 6 else ()
+    newer += FEED_5_ENTITIES if feed_version < 5 else ()
     newer += FEED_4_ENTITIES if feed_version < 4 else ()
     newer += FEED_3_ENTITIES if feed_version < 3 else ()
     return newer + FEED_2_ENTITIES if feed_version < 2 else newer

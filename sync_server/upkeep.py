@@ -1,4 +1,5 @@
-"""The leader's minute: the network's hourly figures are sampled (``capacity_hours``), and the server is kept fast
+"""The leader's minute: the network's hourly figures are sampled (``capacity_hours``; per hospital for the
+forecasts, ``activity_hours``), and the server is kept fast
 as its tables grow: the feed's superseded rows are compacted away, stored answers the devices have are
 forgotten (``answers``), and on PostgreSQL
 tables that grew are analysed again, which also makes every connection re-plan its prepared statements (the
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync_server.activity_hours import sample_activity
 from sync_server.answers import forget_answers
 from sync_server.capacity_hours import sample_capacity
 from sync_server.db import is_sqlite, make_write_engine
@@ -40,6 +42,7 @@ def keep_up(engine: Engine, sessions: sessionmaker[Session], now: datetime) -> U
     """``sessions``: the server's write sessions."""
     with sessions.begin() as session:
         published = sample_capacity(session, now)
+        sample_activity(session, now)
     compacted = _in_batches(engine, compact_feed, now)
     forgotten = _in_batches(engine, forget_answers, now)
     analysed = () if is_sqlite(engine) else analyse_grown_tables(engine)

@@ -46,6 +46,11 @@ def new_id() -> str:
 _DEMO_NAMESPACE = uuid.UUID("6f1d3c1e-6a38-4c1b-9a52-1b2f0e7c9d10")
 
 
+def series_id(hospital_id: str, unit: str, kind: str) -> str:
+    """Stable id (UUIDv5) of a hospital unit's forecast series: the feed's entity ids are UUID-sized."""
+    return str(uuid.uuid5(_DEMO_NAMESPACE, f"forecast:{hospital_id}/{unit}/{kind}"))
+
+
 def demo_id(kind: str, name: str) -> str:
     """Stable id (UUIDv5) of a demo record, so every demo client and the server agree."""
     return str(uuid.uuid5(_DEMO_NAMESPACE, f"{kind}:{name}"))

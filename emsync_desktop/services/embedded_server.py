@@ -70,19 +70,23 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
 
         from sync_server.app import LIVE_CHANNEL_OPTIONS, create_app
         from sync_server.config import Settings, load_secret
+        from sync_server.demo_activity import seed_demo_activity
         from sync_server.demo_blood import seed_demo_blood
         from sync_server.demo_history import seed_demo_history
         from sync_server.seed import seed_demo_users, seed_network
 
         db_url = f"sqlite:///{handle.data_dir / 'server.db'}"
         # Demo accounts sign in with one tap on the demo install: no second factor is required of them.
-        app = create_app(Settings(db_url=db_url, secret=load_secret(handle.data_dir), mfa_required_roles=frozenset()))
+        # Its forecasts are first fitted a minute after start-up (the demo desk's Forecasts tab shows them then).
+        app = create_app(Settings(db_url=db_url, secret=load_secret(handle.data_dir), mfa_required_roles=frozenset(),
+                                  forecast_first_after_s=60.0))
         now = datetime.now(UTC)
         with app.state.write_sessions.begin() as session:
             if seed_network(session, now=now - DEMO_HISTORY):
                 seed_demo_history(session, now - DEMO_HISTORY, now)
             seed_demo_users(session, handle.data_dir / "DEMO-CREDENTIALS.txt")
             seed_demo_blood(session, now)
+            seed_demo_activity(session, now)
         handle._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **LIVE_CHANNEL_OPTIONS))
         threading.Thread(target=_signal_when_started, args=(handle,), daemon=True).start()
         handle._server.run(sockets=[sock])

@@ -36,8 +36,9 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
+from emsync_desktop.store.models_forecast import ForecastRecord
 from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_donor, apply_par, apply_request, apply_unit
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, MESSAGE_ENTITY, Change
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY, MESSAGE_ENTITY, Change
 from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 
 Values = dict[str, Any]
@@ -54,7 +55,7 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
     "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition),
-    MESSAGE_ENTITY: _table(TransferMessage), **BLOOD_TABLES}
+    MESSAGE_ENTITY: _table(TransferMessage), FORECAST_ENTITY: _table(ForecastRecord), **BLOOD_TABLES}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -320,6 +321,18 @@ def _apply_capacity_hour(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_forecast(page: _Page, change: Change) -> bool:
+    """The server's newest fit of a series replaces the one here."""
+    d, version = change.data, change.version
+    row = page.get(FORECAST_ENTITY, d["id"])
+    if row is not None and row["version"] >= version:
+        return False
+    values = {"hospital_id": d["hospital_id"], "unit": d["unit"], "kind": d["kind"], "version": version,
+              "data": json.dumps(d)}
+    _put(page, FORECAST_ENTITY, d["id"], row, values)
+    return True
+
+
 def _apply_position(page: _Page, change: Change) -> bool:
     """Where the ambulance on a transfer last was: the report the server received last wins, by its place in the
     feed (``seq``, kept as ``version``), never by the device's clock (one set back, or two devices of one crew,
@@ -356,4 +369,4 @@ _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
     "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
     MESSAGE_ENTITY: _apply_message, BLOOD_UNIT_ENTITY: apply_unit, BLOOD_REQUEST_ENTITY: apply_request,
-    DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par}
+    DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par, FORECAST_ENTITY: _apply_forecast}

@@ -345,7 +345,7 @@ RECENT_HOURS = 48
 
 # The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
 # kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
-FEED_VERSION = 5
+FEED_VERSION = 6
 FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
 # Where an ambulance on a transfer last was (entity id: the transfer's), for its destination and the desks.
 AMBULANCE_POSITION_ENTITY = "position"
@@ -358,6 +358,10 @@ FEED_4_ENTITIES = (MESSAGE_ENTITY,)
 # The blood bank's units and requests (entity ids: theirs), for the hospital's staff, a request's author, the desks;
 # its donors, for its own staff only; its par levels (entity id: the hospital's).
 FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
+# The newest forecast of a hospital unit's load, fitted on the server (issue 25), for the desks; entity id
+# ``domain.ids.series_id`` of the hospital, unit and kind (``domain.forecast.SeriesKind``).
+FORECAST_ENTITY = "forecast"
+FEED_6_ENTITIES = (FORECAST_ENTITY,)
 
 
 class FormularyPublishPayload(_Strict):
@@ -533,7 +537,7 @@ class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
                     "history", "formulary", "hospital", "capacity_hour", "position", "message",
-                    "blood_unit", "blood_request", "donor", "blood_par"]
+                    "blood_unit", "blood_request", "donor", "blood_par", "forecast"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -135,6 +135,8 @@ def stylesheet(t: Theme) -> str:
     QLabel#outcome {{ color: {t.ok}; font-weight: 600; }}
     QLabel#criticalAlert {{ background: {alert_background}; color: {alert_text}; font-size: 20px; font-weight: 800;
         padding: 10px 14px; border-radius: 8px; }}
+    QLabel#surgeAlert {{ background: {attention_colour(t, "danger")[0]}; color: {attention_colour(t, "danger")[1]};
+                         font-size: 15px; font-weight: 700; padding: 8px 12px; border-radius: 6px; }}
     QLabel#radiograph {{ background: {RADIOGRAPH_BACKGROUND}; color: {RADIOGRAPH_TEXT}; border-radius: 6px; }}
     QFrame#lockFull {{ background: {t.window}; }}
     QFrame#lockDim {{ background: rgba(0, 0, 0, 110); }}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import sync_server.models_blood  # noqa: F401 - its tables are part of the metadata
+# Their tables are part of the metadata.
+import sync_server.models_blood
+import sync_server.models_forecast  # noqa: F401
 from sync_server.models import Base
 
 connection = context.config.attributes.get("connection")

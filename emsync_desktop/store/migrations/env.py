@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-import emsync_desktop.store.models_blood  # noqa: F401 - its tables are part of the metadata
+# Their tables are part of the metadata.
+import emsync_desktop.store.models_blood
+import emsync_desktop.store.models_forecast  # noqa: F401
 from emsync_desktop.store.models import Base
 
 config = context.config

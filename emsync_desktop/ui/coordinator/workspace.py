@@ -18,6 +18,7 @@ from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
+from emsync_desktop.services.forecasts import UnitForecast, load_forecasts, surges
 from emsync_desktop.services.messages import MessageService, ThreadCount
 from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene
 from emsync_desktop.services.network_transfers import OpenTransfer, fleet_pins, open_transfers
@@ -25,10 +26,11 @@ from emsync_desktop.services.redirect import RedirectOptions, redirect_options, 
 from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY
 from emsync_desktop.sync.protocol_blood import BLOOD_UNIT_ENTITY
 from emsync_desktop.ui.blood_bank.network_blood import NetworkBloodView
 from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
+from emsync_desktop.ui.coordinator.forecast_view import ForecastsView
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, LookupTransfers, PastTransfersView
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
@@ -94,6 +96,8 @@ class CoordinatorWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self.trends, "Trends (24 h)")
+        self.forecasts = ForecastsView(theme)
+        self.tabs.addTab(self.forecasts, "Forecasts")
         self.tabs.addTab(self.past, "Past transfers")
         self.blood = NetworkBloodView(relay, BloodViews(store, user))
         self.tabs.addTab(self.blood, "Blood")
@@ -166,10 +170,22 @@ class CoordinatorWorkspace(QWidget):
 
     def refresh_capacity(self) -> None:
         self._relay.submit(capacity_with_external, self._store, on_result=self._on_capacity, owner=self)
+        self.refresh_forecasts()
 
     def refresh_trends(self) -> None:
         if self.tabs.currentWidget() is self.trends:
             self._relay.submit(network_trends, self._store, utc_now(), on_result=self.trends.set_trends, owner=self)
+
+    def refresh_forecasts(self) -> None:
+        """Read on every sync that brings a forecast, whichever tab is shown: a surge is counted in the tab's title."""
+        self._relay.submit(load_forecasts, self._store, on_result=self._on_forecasts, owner=self)
+
+    def _on_forecasts(self, forecasts: list[UnitForecast]) -> None:
+        now = utc_now()
+        self.forecasts.set_forecasts(forecasts, now)
+        count = len(surges(forecasts, now))
+        title = "Forecasts" if not count else f"Forecasts ({count} surge{'s' if count > 1 else ''})"
+        self.tabs.setTabText(self.tabs.indexOf(self.forecasts), title)
 
     def flush(self) -> None:
         """Save anything typed but not yet committed (a message thread's line), before sign-out or a rebuild."""
@@ -183,6 +199,8 @@ class CoordinatorWorkspace(QWidget):
             self.refresh_capacity()
         if status.touched & {"capacity_hour"}:
             self.refresh_trends()
+        if status.touched & {FORECAST_ENTITY}:
+            self.refresh_forecasts()
         if status.touched & {BLOOD_UNIT_ENTITY} and self.tabs.currentWidget() is self.blood:
             self.blood.refresh()
         self.messages.on_synced(status)

@@ -1,0 +1,94 @@
+"""The history forecasts are fitted on (per hospital, unit and hour), the fit itself (rolling-origin backtests
+choosing the SARIMA), and the forecasts reaching the desks and no one else, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import insert, select
+
+from emsync_desktop.domain.forecast import SeriesKind
+from emsync_desktop.domain.ids import new_id
+from emsync_desktop.sync.protocol import FEED_VERSION
+from sync_server.activity_hours import sample_activity
+from sync_server.demo_activity import _unit_rows
+from sync_server.forecasting.backtest import HOLT_WINTERS, SEASONAL_NAIVE, backtest, needed_steps
+from sync_server.forecasting.job import run_forecasts
+from sync_server.forecasting.methods import CANDIDATES
+from sync_server.models_forecast import ActivityHour
+from tests.sync_server.conftest import LOURDES, Server, transfer_request
+
+NOW = datetime.now(UTC).replace(minute=30, second=0, microsecond=0)
+HOUR = NOW.replace(minute=0)
+
+
+def history(server: Server, days: int, unit: str = "ICU") -> None:
+    """``days`` of made-up hours for Lourdes' ``unit``, ending with the hour before this one."""
+    hours = [HOUR - timedelta(hours=h) for h in range(days * 24, 0, -1)]
+    rows = _unit_rows(np.random.default_rng(7), LOURDES, unit, 12, 8, hours, surge=False)
+    with server.client.app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
+        session.execute(insert(ActivityHour), rows)
+
+
+def forecasts_pulled(server: Server, username: str) -> list[dict[str, Any]]:
+    found, since, more = [], 0, True
+    while more:
+        page = server.client.get("/sync/pull", params={"since": since, "feed": FEED_VERSION},
+                                 headers={"Authorization": f"Bearer {server.token(username)}"}).json()
+        found += [c["data"] for c in page["changes"] if c["entity"] == "forecast"]
+        since, more = page["cursor"], page["more"]
+    return found
+
+
+def fit(server: Server, now: datetime = NOW) -> int:
+    with ThreadPoolExecutor(1) as pool:
+        return run_forecasts(server.client.app.state.write_sessions, now, pool)  # type: ignore[attr-defined]
+
+
+def test_each_hospital_unit_gets_its_hour_with_the_transfers_requested_in_it(server: Server) -> None:
+    server.push("asha", transfer_request(new_id(), unit="ICU"))
+    with server.client.app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
+        sample_activity(session, datetime.now(UTC))
+    with server.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        rows = {(r.hospital_id, r.unit): r for r in session.scalars(select(ActivityHour))}
+    icu = rows[(LOURDES, "ICU")]
+    assert icu.transfers_requested == 1 and icu.beds_total > 0 and not icu.synthetic
+    assert rows[(LOURDES, "WARD")].transfers_requested == 0
+
+
+def test_forecasts_reach_the_desk_only_and_a_refit_keeps_the_days_backtest(server: Server) -> None:
+    history(server, 60)
+    assert fit(server) == 2
+    desk = {f["kind"]: f for f in forecasts_pulled(server, "rahul")}
+    assert len(desk["beds_hourly"]["points"]) == 72 and len(desk["transfers_daily"]["points"]) == 7
+    assert forecasts_pulled(server, "maria") == [] and forecasts_pulled(server, "asha") == []
+    first = desk["beds_hourly"]["backtest"]
+    assert fit(server, NOW + timedelta(hours=1)) == 2
+    refit = {f["kind"]: f for f in forecasts_pulled(server, "rahul")}
+    assert refit["beds_hourly"]["backtest"] == first and refit["beds_hourly"]["version"] == 2
+
+
+def test_a_unit_without_enough_history_gets_no_forecast(server: Server) -> None:
+    history(server, 10)
+    assert fit(server) == 0 and forecasts_pulled(server, "rahul") == []
+
+
+@pytest.mark.parametrize("kind", list(SeriesKind))
+def test_the_backtest_scores_every_method_and_chooses_the_best_sarima(kind: SeriesKind) -> None:
+    rng = np.random.default_rng(3)
+    steps = np.arange(needed_steps(kind) + 24)
+    period = 24 if kind is SeriesKind.BEDS_HOURLY else 7
+    y = 10 + 3 * np.sin(2 * np.pi * steps / period) + rng.normal(0, 1, len(steps))
+    chosen, scores = backtest(kind, y, 400_000)
+    assert set(scores) == {SEASONAL_NAIVE, HOLT_WINTERS} | {o.label() for o in CANDIDATES[kind]}
+    assert scores[chosen.label()].mase == min(scores[o.label()].mase for o in CANDIDATES[kind])
+    assert scores[chosen.label()].mase < scores[SEASONAL_NAIVE].mase  # noise around a season: naive copies noise
+
+
+def test_a_backtest_refuses_a_history_too_short() -> None:
+    with pytest.raises(ValueError, match="a backtest needs"):
+        backtest(SeriesKind.TRANSFERS_DAILY, np.ones(20), 0)
