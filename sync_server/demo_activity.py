@@ -1,7 +1,8 @@
 """Made-up activity for the demo server only (issue 25): 120 days of hourly history per hospital and unit, so the
 forecasts have something to learn from in a demo. Every row is marked ``synthetic``; a real server never calls this.
 
-The shape, per unit: beds in use wander (an AR(1) walk) around 62 % of the unit's beds, higher by day
+The shape, per unit: beds in use wander (an AR(1) walk) around 62 % of the unit's beds, and over the last two days
+come to the demo's beds in use when it starts (the history runs into what the desks see); higher by day
 than by night (Kochi's clock, UTC+05:30) and on weekdays than at weekends; transfers requested arrive as a Poisson
 process with a daytime peak and a Monday peak. One surge: a respiratory outbreak fills Aster Medcity's ICU and
 HDU over the last 5 days (so the desks' surge alert has something to show), with transfers up by half.
@@ -56,6 +57,7 @@ def _unit_rows(rng: np.random.Generator, hospital_id: str, unit: str, total: int
     level = 0.62 * total
     walk = _ar1(rng, n, phi=0.95, sd=0.15 + 0.02 * total)
     beds = level + 0.08 * total * daily + 0.04 * total * weekly + walk + ramp * 0.45 * total
+    beds += (in_use - beds[-1]) * np.clip((np.arange(n) - (n - 48)) / 47, 0, 1)  # ends where the demo's beds are
     beds_in_use = np.clip(np.rint(beds), 0, total).astype(int)
     rate = _REQUESTS_PER_BED_DAY.get(unit, 0.1) * total / 24
     profile = 1 + 0.6 * np.sin(2 * math.pi * (local_h - 8) / 24) + np.where(weekday == 0, 0.3, 0.0)

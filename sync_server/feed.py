@@ -19,6 +19,7 @@ from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.sync.protocol import (
     AMBULANCE_POSITION_ENTITY,
+    CASE_MIX_ENTITY,
     FEED_2_ENTITIES,
     FEED_3_ENTITIES,
     FEED_4_ENTITIES,
@@ -40,7 +41,7 @@ CHANGES: Table = ChangeRow.__table__  # type: ignore[assignment]
 RECENT = timedelta(hours=RECENT_HOURS)
 COMPACT_AFTER = RECENT  # superseded rows younger than this stay: a desk's bed history is exact for that long
 _ALWAYS_IN_SCOPE = frozenset({"bed", HOSPITAL_ENTITY, FORMULARY_ENTITY, BLOOD_PAR_ENTITY, DONOR_ENTITY,
-                              FORECAST_ENTITY})
+                              FORECAST_ENTITY, CASE_MIX_ENTITY})
 _BLOOD_KINDS = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR_ENTITY)
 # Kept from the desks: donors (people who are not patients) and blood requests (patients' identifiers): the desk's
 # blood view needs the units only.
@@ -52,7 +53,7 @@ _OPEN_BLOOD_REQUESTS = frozenset({"open", "allocated", "issued"})
 _RECORD_KINDS = ("transfer", "booking", "handoff")  # what ``record_rows`` fetches
 # Kinds whose older rows nobody needs, not even for a day: deleted as soon as a newer row supersedes them (an
 # ambulance reports its position every 15 s; a desk behind gets the newest one).
-LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY})  # and a refitted forecast
+LATEST_ONLY = frozenset({AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY, CASE_MIX_ENTITY})  # and refits, recounts
 
 
 def pinned(entity: str, data: dict[str, Any]) -> bool:

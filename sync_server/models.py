@@ -140,6 +140,10 @@ class Transfer(Base):
     history: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # every step: state, by, at, reason
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # requests per hour (capacity_hours)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The case mix (issue 25; ``domain.case_mix``): None when the request did not say (an older app, not known).
+    age_band: Mapped[str | None] = mapped_column(String(8), default=None)
+    sex: Mapped[str | None] = mapped_column(String(8), default=None)
+    complaint_group: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class TransferPosition(Base):

@@ -3,6 +3,7 @@
 ``activity_hours``: per hospital, unit and hour (UTC), the transfers requested in it and the beds in total and in
 use at its last sample; one narrow row per hour (10 hospitals x 4 units: 350,000 rows a year), kept at least
 ``KEEP_ACTIVITY`` and never sent to devices. ``synthetic``: made-up demo history, never a real hour.
+``case_mix_days``: each day's transfers by age band, sex, complaint group and severity.
 ``forecasts``: the newest forecast of each series (hospital, unit, kind), published to the desks as ``forecast``.
 """
 
@@ -27,6 +28,18 @@ class ActivityHour(Base):
     transfers_requested: Mapped[int] = mapped_column(SmallInteger)
     beds_total: Mapped[int] = mapped_column(SmallInteger)
     beds_in_use: Mapped[int] = mapped_column(SmallInteger)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseMixDay(Base):
+    """A UTC day's transfers counted by age band, sex, complaint group and severity (``case_mix_days``):
+    ``counts`` is ``[[age_band, sex, complaint_group, severity, n], ...]`` (None where not recorded). Published to the
+    desks as ``case_mix_day``; ``synthetic``: the demo's made-up days."""
+
+    __tablename__ = "case_mix_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # "2026-12-05"
+    version: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[list[list[Any]]] = mapped_column(JSON)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -1,5 +1,5 @@
 """The leader's minute: the network's hourly figures are sampled (``capacity_hours``; per hospital for the
-forecasts, ``activity_hours``), and the server is kept fast
+forecasts, ``activity_hours``; the day's case mix, ``case_mix_days``), and the server is kept fast
 as its tables grow: the feed's superseded rows are compacted away, stored answers the devices have are
 forgotten (``answers``), and on PostgreSQL
 tables that grew are analysed again, which also makes every connection re-plan its prepared statements (the
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync_server.activity_hours import sample_activity
 from sync_server.answers import forget_answers
 from sync_server.capacity_hours import sample_capacity
+from sync_server.case_mix_days import count_case_mix
 from sync_server.db import is_sqlite, make_write_engine
 from sync_server.feed import compact_feed
 
@@ -43,6 +44,7 @@ def keep_up(engine: Engine, sessions: sessionmaker[Session], now: datetime) -> U
     with sessions.begin() as session:
         published = sample_capacity(session, now)
         sample_activity(session, now)
+        published += count_case_mix(session, now)
     compacted = _in_batches(engine, compact_feed, now)
     forgotten = _in_batches(engine, forget_answers, now)
     analysed = () if is_sqlite(engine) else analyse_grown_tables(engine)

@@ -98,13 +98,33 @@ class Surge:
 SURGE_WINDOW = timedelta(hours=24)
 
 
+def upcoming(points: Sequence[ForecastPoint], now: datetime, window: timedelta = SURGE_WINDOW) -> list[ForecastPoint]:
+    """The points of the hour under way and the ``window`` after ``now``."""
+    return [p for p in points if now - timedelta(hours=1) < p.at <= now + window]
+
+
+@dataclass(frozen=True)
+class NextDay:
+    """The next day of a beds forecast as the desk and the reports state it: the highest forecast (``peak``) and the
+    highest 80 % upper bound (``up_to``), in whole beds; the surge alert counts from the same ``up_to``."""
+
+    peak: int
+    up_to: int
+
+
+def next_day(points: Sequence[ForecastPoint], now: datetime) -> NextDay | None:
+    window = upcoming(points, now)
+    if not window:
+        return None
+    return NextDay(peak=round(max(p.mean for p in window)), up_to=math.ceil(max(p.hi80 for p in window) - 1e-9))
+
+
 def first_surge(points: Sequence[ForecastPoint], capacity: int, now: datetime,
                 window: timedelta = SURGE_WINDOW, bound: str = "hi80") -> Surge | None:
     """The first point within ``window`` of ``now`` whose upper bound (``hi80`` by default: one in ten hours would
     pass it by chance, enough to prepare without crying wolf) exceeds ``capacity``; the ``over`` is counted at the
     worst point of that window."""
-    upcoming = [p for p in points if now - timedelta(hours=1) < p.at <= now + window]
-    over = [p for p in upcoming if getattr(p, bound) > capacity]
+    over = [p for p in upcoming(points, now, window) if getattr(p, bound) > capacity]
     if not over:
         return None
     worst = max(getattr(p, bound) for p in over)

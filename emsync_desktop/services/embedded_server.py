@@ -72,6 +72,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
         from sync_server.config import Settings, load_secret
         from sync_server.demo_activity import seed_demo_activity
         from sync_server.demo_blood import seed_demo_blood
+        from sync_server.demo_case_mix import seed_demo_case_mix
         from sync_server.demo_history import seed_demo_history
         from sync_server.seed import seed_demo_users, seed_network
 
@@ -87,6 +88,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
             seed_demo_users(session, handle.data_dir / "DEMO-CREDENTIALS.txt")
             seed_demo_blood(session, now)
             seed_demo_activity(session, now)
+            seed_demo_case_mix(session, now)
         handle._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **LIVE_CHANNEL_OPTIONS))
         threading.Thread(target=_signal_when_started, args=(handle,), daemon=True).start()
         handle._server.run(sockets=[sock])

@@ -14,11 +14,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from emsync_desktop.domain.forecast import SHAPES, ForecastPoint, SeriesKind, Surge, first_surge, skill_text
+from emsync_desktop.domain.forecast import (
+    SHAPES,
+    ForecastPoint,
+    SeriesKind,
+    Surge,
+    first_surge,
+    next_day,
+    skill_text,
+)
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Hospital
 from emsync_desktop.store.models_forecast import ForecastRecord
 
+CHART_LEGEND = ("Charts: the dark line is what happened, the blue line the forecast in its 80 % (darker) and 95 % "
+                "(lighter) bands, the dashed red line the unit's beds.")
 BASELINE_NAMES = {"seasonal_naive": "Seasonal naive", "holt_winters": "Holt-Winters"}
 
 
@@ -48,6 +58,21 @@ class UnitForecast:
 
     def surge(self, now: datetime) -> Surge | None:
         return first_surge(self.points, self.capacity, now) if self.kind is SeriesKind.BEDS_HOURLY else None
+
+
+def peak_text(forecast: UnitForecast, now: datetime) -> str:
+    """"15 (up to 17) of 16": the next day's highest forecast of beds in use, its highest 80 % upper bound (the
+    figure a surge alert names), the unit's beds (screen and report)."""
+    day = next_day(forecast.points, now)
+    return f"{day.peak} (up to {day.up_to}) of {forecast.capacity}" if day else f"— of {forecast.capacity}"
+
+
+def week_text(forecast: UnitForecast) -> str:
+    """"138 (98–178)": the next 7 days' transfers and the sum of the days' 80 % bounds (wider than the week's own
+    interval: a cautious range)."""
+    points = forecast.points
+    return (f"{round(sum(p.mean for p in points))} ({round(sum(p.lo80 for p in points))}–"
+            f"{round(sum(p.hi80 for p in points))})")
 
 
 def load_forecasts(store: Store) -> list[UnitForecast]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.case_mix import SEXES, age_band
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.lifecycle import (
     BookingState,
@@ -27,6 +28,7 @@ from emsync_desktop.domain.lifecycle import (
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.sbar import TriageSummary, build_sbar
 from emsync_desktop.domain.transfer_news import latest_news
+from emsync_desktop.domain.triage import complaint_group
 from emsync_desktop.geo.eta import Eta
 from emsync_desktop.services.case_views import snapshot_of
 from emsync_desktop.services.cases import CaseNotFound
@@ -34,7 +36,7 @@ from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.preferences import CREW_PHONE_KEY
 from emsync_desktop.services.ward import acknowledgement
 from emsync_desktop.store.database import Store
-from emsync_desktop.store.models import BookingRecord, HandoffRecord, Hospital, TransferRecord
+from emsync_desktop.store.models import BookingRecord, Encounter, HandoffRecord, Hospital, TransferRecord
 from emsync_desktop.store.repositories import get_encounter, get_setting
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import (
@@ -221,7 +223,7 @@ class TransferService:
         enqueue(session, user_id=self._user.id, kind=OpKind.TRANSFER_REQUEST, entity_id=transfer.id, now=now,
                 payload=TransferRequestPayload.model_validate({
                     "encounter_id": case_id, "destination_hospital_id": hospital_id, "unit": unit, "eta_s": eta_s,
-                    "severity": severity, "summary": summary[:500]}))
+                    "severity": severity, "summary": summary[:500], **_case_mix(session, case_id)}))
         return transfer
 
     def _add_hold(self, session: Session, transfer: TransferRecord, now: datetime) -> None:
@@ -292,3 +294,11 @@ def _view(session: Session, t: TransferRecord) -> TransferView:
         hospital_id=t.destination_hospital_id,
     )
 
+
+def _case_mix(session: Session, case_id: str) -> dict[str, str | None]:
+    """The case's age band, sex and complaint group for the network's case mix (never its age or complaint text)."""
+    case = session.get(Encounter, case_id)
+    if case is None:
+        return {}
+    return {"age_band": age_band(case.age_years), "sex": case.sex if case.sex in SEXES else None,
+            "complaint_group": complaint_group(case.chief_complaint) if case.chief_complaint.strip() else None}

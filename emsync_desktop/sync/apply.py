@@ -36,9 +36,15 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
-from emsync_desktop.store.models_forecast import ForecastRecord
+from emsync_desktop.store.models_forecast import CaseMixDayRecord, ForecastRecord
 from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_donor, apply_par, apply_request, apply_unit
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY, MESSAGE_ENTITY, Change
+from emsync_desktop.sync.protocol import (
+    AMBULANCE_POSITION_ENTITY,
+    CASE_MIX_ENTITY,
+    FORECAST_ENTITY,
+    MESSAGE_ENTITY,
+    Change,
+)
 from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
 
 Values = dict[str, Any]
@@ -55,7 +61,8 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "timeline": _table(TimelineStamp), "medication": _table(MedicationEntry), "procedure": _table(ProcedureEntry),
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
     "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition),
-    MESSAGE_ENTITY: _table(TransferMessage), FORECAST_ENTITY: _table(ForecastRecord), **BLOOD_TABLES}
+    MESSAGE_ENTITY: _table(TransferMessage), FORECAST_ENTITY: _table(ForecastRecord),
+    CASE_MIX_ENTITY: _table(CaseMixDayRecord), **BLOOD_TABLES}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -333,6 +340,17 @@ def _apply_forecast(page: _Page, change: Change) -> bool:
     return True
 
 
+def _apply_case_mix(page: _Page, change: Change) -> bool:
+    """A day counted again replaces the count here."""
+    d, version = change.data, change.version
+    row = page.get(CASE_MIX_ENTITY, d["id"])
+    if row is not None and row["version"] >= version:
+        return False
+    _put(page, CASE_MIX_ENTITY, d["id"], row, {"version": version, "counts": json.dumps(d["counts"]),
+                                               "synthetic": bool(d["synthetic"])})
+    return True
+
+
 def _apply_position(page: _Page, change: Change) -> bool:
     """Where the ambulance on a transfer last was: the report the server received last wins, by its place in the
     feed (``seq``, kept as ``version``), never by the device's clock (one set back, or two devices of one crew,
@@ -369,4 +387,5 @@ _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "history": _apply_record, "formulary": _apply_formulary, "hospital": _apply_hospital,
     "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
     MESSAGE_ENTITY: _apply_message, BLOOD_UNIT_ENTITY: apply_unit, BLOOD_REQUEST_ENTITY: apply_request,
-    DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par, FORECAST_ENTITY: _apply_forecast}
+    DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par, FORECAST_ENTITY: _apply_forecast,
+    CASE_MIX_ENTITY: _apply_case_mix}

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -30,6 +31,7 @@ from emsync_desktop.domain.lifecycle import BookingState, TransferState
 from emsync_desktop.domain.messages import MAX_READ_MARKS, MAX_TEXT_CHARS
 from emsync_desktop.domain.procedures import Procedure
 from emsync_desktop.domain.timeline import TimelineStep
+from emsync_desktop.domain.triage import GROUP_NAMES
 from emsync_desktop.sync.protocol_blood import (
     BLOOD_PAR_ENTITY,
     BLOOD_REQUEST_ENTITY,
@@ -110,6 +112,17 @@ class TransferRequestPayload(_Strict):
     eta_s: Annotated[int, Field(ge=0, le=86_400), JSON_INTEGER] | None = None
     severity: Literal["Critical", "Moderate", "Low urgency"] | None = None
     summary: ShortText = ""
+    # The case mix (issue 25): bands and groups only, never the age or the complaint's text; None: not recorded.
+    age_band: Literal["0-17", "18-39", "40-64", "65-79", "80+"] | None = None
+    sex: Literal["female", "male", "other"] | None = None
+    complaint_group: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+    @field_validator("complaint_group")
+    @classmethod
+    def _known_group(cls, value: str | None) -> str | None:
+        if value is not None and value not in GROUP_NAMES:
+            raise ValueError(f"unknown complaint group {value!r}; one of {', '.join(GROUP_NAMES)}")
+        return value
 
 
 class TransferTransitionPayload(_Strict):
@@ -361,7 +374,9 @@ FEED_5_ENTITIES = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_
 # The newest forecast of a hospital unit's load, fitted on the server (issue 25), for the desks; entity id
 # ``domain.ids.series_id`` of the hospital, unit and kind (``domain.forecast.SeriesKind``).
 FORECAST_ENTITY = "forecast"
-FEED_6_ENTITIES = (FORECAST_ENTITY,)
+# A UTC day's transfers counted by age band, sex, complaint group and severity, for the desks; entity id: the day.
+CASE_MIX_ENTITY = "case_mix_day"
+FEED_6_ENTITIES = (FORECAST_ENTITY, CASE_MIX_ENTITY)
 
 
 class FormularyPublishPayload(_Strict):
@@ -537,7 +552,7 @@ class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
                     "history", "formulary", "hospital", "capacity_hour", "position", "message",
-                    "blood_unit", "blood_request", "donor", "blood_par", "forecast"]
+                    "blood_unit", "blood_request", "donor", "blood_par", "forecast", "case_mix_day"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CORE_DEPENDENCIES = ("SQLAlchemy", "alembic", "pycryptodome", "platformdirs", "argon2-cffi", "pydantic",
-                            "python-stdnum")  # the domain's check characters (ISBT 128)
+                            "python-stdnum",  # the domain's check characters (ISBT 128)
+                            "numpy")  # forecasting's arrays and the demo's synthetic history
 """Of the app's core dependencies, the ones the server imports (checked by tests/test_server_wheel.py)."""
 STAGED = ("sync_server", "emsync_desktop/__init__.py", "emsync_desktop/domain", "emsync_desktop/sync/__init__.py",
           "emsync_desktop/sync/protocol.py", "emsync_desktop/sync/protocol_blood.py", "emsync_desktop/sync/wire.py")

@@ -57,7 +57,8 @@ def request(ctx: OpContext, op: Op, p: Any) -> int:
     t = {"id": op.entity_id, "encounter_id": p.encounter_id, "requested_by": ctx.user.id,
          "destination_hospital_id": hospital["id"], "unit": p.unit, "state": TransferState.PENDING.value,
          "version": 1, "eta_s": p.eta_s, "severity": p.severity, "summary": p.summary, "created_at": ctx.now,
-         "updated_at": ctx.now, "history": [_step(ctx, TransferState.PENDING, "requested")]}
+         "updated_at": ctx.now, "history": [_step(ctx, TransferState.PENDING, "requested")],
+         "age_band": p.age_band, "sex": p.sex, "complaint_group": p.complaint_group}
     ctx.insert(TRANSFERS, t)
     publish_transfer(ctx, t)
     republish_records(ctx, t)  # the record so far goes to the hospital with the case

@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from emsync_desktop.domain.forecast import ForecastPoint, first_surge, mape, mase, naive_scale, skill_text, surge_text
+from emsync_desktop.domain.forecast import (
+    ForecastPoint,
+    first_surge,
+    mape,
+    mase,
+    naive_scale,
+    next_day,
+    skill_text,
+    surge_text,
+)
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 
@@ -56,3 +65,10 @@ def test_a_surge_is_the_first_hour_the_80_percent_bound_passes_the_beds_counted_
 def test_no_surge_when_the_bound_stays_within_the_beds_or_passes_them_after_a_day() -> None:
     assert first_surge(points([10, 12, 12]), capacity=12, now=NOW) is None
     assert first_surge(points([10] * 30 + [20]), capacity=12, now=NOW) is None
+
+
+def test_the_next_days_figures_name_the_same_upper_bound_as_the_surge_alert() -> None:
+    forecast = points([10, 12, 13.2, 11])
+    day, surge = next_day(forecast, NOW), first_surge(forecast, capacity=12, now=NOW)
+    assert day is not None and surge is not None
+    assert (day.peak, day.up_to) == (11, 14) and day.up_to == math.ceil(surge.peak)

@@ -120,3 +120,17 @@ def test_an_abstained_triage_puts_no_urgency_in_the_transfer_or_sbar(app_context
         transfer = session.scalars(select(TransferRecord)).one()
         handoff = session.scalars(select(HandoffRecord)).one()
     assert transfer.severity is None and "Urgency (model" not in handoff.sections
+
+
+def test_a_transfer_request_carries_the_case_mix_but_never_the_age_or_complaint_text(
+        app_context: AppContext, cases: CaseService, paramedic: object) -> None:
+    case = cases.open_case()
+    cases.set_detail(case.id, "chief_complaint", "Breathless since morning")
+    cases.set_detail(case.id, "age_years", "71")
+    cases.set_detail(case.id, "sex", "female")
+    TransferService(app_context.store, paramedic).send_to_hospital(case.id, LOURDES, "HDU")  # type: ignore[arg-type]
+    with app_context.store.sessions.begin() as session:
+        payload = json.loads(session.scalars(select(OutboxOp.payload).where(OutboxOp.kind == "transfer.request")).one())
+    assert (payload["age_band"], payload["sex"], payload["complaint_group"]) == ("65-79", "female", "respiratory")
+    assert "71" not in json.dumps({k: v for k, v in payload.items() if k != "summary"})
+    assert "Breathless" not in json.dumps({k: v for k, v in payload.items() if k != "summary"})

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from emsync_desktop.domain.ids import demo_id, new_id
+from emsync_desktop.sync.protocol import FEED_VERSION
 from sync_server.app import create_app
 from sync_server.config import Settings
 from sync_server.seed import add_user, seed_network
@@ -85,6 +86,17 @@ class Server:
                                    headers={"Authorization": f"Bearer {self.token(username)}"})
         assert response.status_code == 200, response.text
         return dict(response.json())
+
+    def pull_all(self, username: str, entity: str) -> list[dict[str, Any]]:
+        """Every page, as the current app reads the feed: the data of each ``entity`` change."""
+        found: list[dict[str, Any]] = []
+        since, more = 0, True
+        while more:
+            page = self.client.get("/sync/pull", params={"since": since, "feed": FEED_VERSION},
+                                   headers={"Authorization": f"Bearer {self.token(username)}"}).json()
+            found += [c["data"] for c in page["changes"] if c["entity"] == entity]
+            since, more = page["cursor"], page["more"]
+        return found
 
 
 USERS = [("asha", "paramedic", None), ("ravi", "paramedic", None), ("maria", "nurse", "Lourdes"),

@@ -26,7 +26,7 @@ def transfer(requested_by: str) -> dict[str, object]:
     return {"id": new_id(), "encounter_id": new_id(), "requested_by": requested_by, "destination_hospital_id": LOURDES,
             "unit": "ICU", "state": "PENDING", "version": 1, "eta_s": 600, "severity": "Critical", "summary": "ok",
             "history": [{"state": "PENDING", "by": requested_by, "at": now.isoformat(), "reason": ""}],
-            "created_at": now, "updated_at": now}
+            "created_at": now, "updated_at": now, "age_band": "40-64", "sex": "female", "complaint_group": "cardiac"}
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlalchemy import insert, select
 
 from emsync_desktop.domain.forecast import SeriesKind
 from emsync_desktop.domain.ids import new_id
-from emsync_desktop.sync.protocol import FEED_VERSION
 from sync_server.activity_hours import sample_activity
 from sync_server.demo_activity import _unit_rows
 from sync_server.forecasting.backtest import HOLT_WINTERS, SEASONAL_NAIVE, backtest, needed_steps
@@ -35,13 +34,7 @@ def history(server: Server, days: int, unit: str = "ICU") -> None:
 
 
 def forecasts_pulled(server: Server, username: str) -> list[dict[str, Any]]:
-    found, since, more = [], 0, True
-    while more:
-        page = server.client.get("/sync/pull", params={"since": since, "feed": FEED_VERSION},
-                                 headers={"Authorization": f"Bearer {server.token(username)}"}).json()
-        found += [c["data"] for c in page["changes"] if c["entity"] == "forecast"]
-        since, more = page["cursor"], page["more"]
-    return found
+    return server.pull_all(username, "forecast")
 
 
 def fit(server: Server, now: datetime = NOW) -> int:

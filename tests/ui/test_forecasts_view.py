@@ -31,9 +31,10 @@ def test_a_surge_is_named_on_top_with_the_unit_row_and_its_scores(qtbot: QtBot, 
     widget.set_forecasts(load_forecasts(app_context.store), NOW)
     assert not widget.alerts.isHidden()
     assert "ICU at Lourdes" in widget.alerts.text() and "2 beds more than its 12" in widget.alerts.text()
-    assert widget.table.rowCount() == 1 and widget.table.item(0, 2).text() == "12 of 12"
+    assert widget.table.rowCount() == 1 and widget.table.item(0, 2).text() == "12 (up to 14) of 12"
     assert widget.table.item(0, 3).text() == "57 (53–61)"
-    assert "beats the same hour last week by 23 %" in widget.scores.text() and "✔ SARIMA" in widget.scores.text()
+    assert "beats the same hour last week by 23 %" in widget.scores.text()
+    assert "(published) 0.50" in widget.scores.text()
 
 
 def test_no_alert_when_no_unit_passes_its_beds(qtbot: QtBot, app_context: AppContext) -> None:

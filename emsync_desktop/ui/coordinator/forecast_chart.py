@@ -11,27 +11,26 @@ from emsync_desktop.domain.forecast import SeriesKind
 from emsync_desktop.services.forecasts import UnitForecast
 from emsync_desktop.ui.theme import Theme
 
-TITLES = {SeriesKind.BEDS_HOURLY: "Beds in use: last 7 days and the next 72 hours",
-          SeriesKind.TRANSFERS_DAILY: "Transfers requested per day: last 4 weeks and the next 7 days"}
+TITLES = {SeriesKind.BEDS_HOURLY: "beds in use, last 7 days and next 72 hours",
+          SeriesKind.TRANSFERS_DAILY: "transfers per day, last 4 weeks and next 7 days"}
 
 
 def new_forecast_plot(layout: pg.GraphicsLayoutWidget, row: int, theme: Theme) -> pg.PlotItem:
     plot = layout.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem()})
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.getAxis("left").setWidth(56)
-    # No background: a legend's box keeps the size of its widest past contents and would hide the data.
-    plot.addLegend(offset=(8, 2), colCount=5, labelTextColor=theme.text)
-    return plot
+    for side in ("left", "bottom"):
+        plot.getAxis(side).setTextPen(theme.text)
+    return plot  # no legend: on a chart this short it covered the data; the caption (CHART_LEGEND) says what is what
 
 
 def draw_forecast(plot: pg.PlotItem, forecast: UnitForecast, theme: Theme) -> None:
     """Replace what ``plot`` shows with ``forecast``."""
     plot.clear()
-    plot.legend.clear()
-    plot.setTitle(TITLES[forecast.kind], color=theme.text, size="12pt")
+    plot.setTitle(f"{forecast.hospital} {forecast.unit}: {TITLES[forecast.kind]}", color=theme.text, size="12pt")
     xs = [p.at.timestamp() for p in forecast.points]
-    _band(plot, xs, [p.lo95 for p in forecast.points], [p.hi95 for p in forecast.points], theme.accent, 40, "95 %")
-    _band(plot, xs, [p.lo80 for p in forecast.points], [p.hi80 for p in forecast.points], theme.accent, 80, "80 %")
+    _band(plot, xs, [p.lo95 for p in forecast.points], [p.hi95 for p in forecast.points], theme.accent, 40)
+    _band(plot, xs, [p.lo80 for p in forecast.points], [p.hi80 for p in forecast.points], theme.accent, 80)
     plot.plot([t.timestamp() for t in forecast.actual_times], forecast.actuals, name="actual",
               pen=pg.mkPen(theme.text, width=2))
     plot.plot(xs, [p.mean for p in forecast.points], name="forecast", pen=pg.mkPen(theme.accent, width=3))
@@ -41,14 +40,11 @@ def draw_forecast(plot: pg.PlotItem, forecast: UnitForecast, theme: Theme) -> No
         plot.plot([first, xs[-1]], [forecast.capacity] * 2, name=f"beds ({forecast.capacity})",
                   pen=pg.mkPen(theme.error, width=2, style=Qt.PenStyle.DashLine))
         top = max(top, forecast.capacity)
-    plot.setYRange(0, top * 1.3, padding=0)  # the top fifth is the legend's
+    plot.setYRange(0, top * 1.08, padding=0)
 
 
-def _band(plot: pg.PlotItem, xs: list[float], low: list[float], high: list[float], colour: str, alpha: int,
-          name: str) -> None:
+def _band(plot: pg.PlotItem, xs: list[float], low: list[float], high: list[float], colour: str, alpha: int) -> None:
     lower, upper = pg.PlotDataItem(xs, low), pg.PlotDataItem(xs, high)
     fill = QColor(colour)
     fill.setAlpha(alpha)
-    band = pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(fill))
-    plot.addItem(band)
-    plot.legend.addItem(pg.BarGraphItem(x=[], height=[], width=1, brush=pg.mkBrush(fill)), name)
+    plot.addItem(pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(fill)))

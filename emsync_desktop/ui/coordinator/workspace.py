@@ -4,6 +4,7 @@ another hospital), the last day's trends, and past transfers looked up on the sy
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -11,10 +12,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.case_mix import Dimension
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.geo.map_page import MapScene
 from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.blood_views import BloodViews
+from emsync_desktop.services.case_mix import load_case_mix
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.edxl_have import capacity_with_external
 from emsync_desktop.services.exports import export_capacity_csv
@@ -23,17 +26,20 @@ from emsync_desktop.services.messages import MessageService, ThreadCount
 from emsync_desktop.services.network import HospitalCapacity, capacity_label, capacity_scene
 from emsync_desktop.services.network_transfers import OpenTransfer, fleet_pins, open_transfers
 from emsync_desktop.services.redirect import RedirectOptions, redirect_options, redirect_transfer
+from emsync_desktop.services.report import ReportData, ReportKind, gather_report
 from emsync_desktop.services.trends import network_trends
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, CASE_MIX_ENTITY, FORECAST_ENTITY
 from emsync_desktop.sync.protocol_blood import BLOOD_UNIT_ENTITY
 from emsync_desktop.ui.blood_bank.network_blood import NetworkBloodView
+from emsync_desktop.ui.coordinator.case_mix_view import CaseMixView
 from emsync_desktop.ui.coordinator.edxl_actions import EdxlActions
 from emsync_desktop.ui.coordinator.forecast_view import ForecastsView
 from emsync_desktop.ui.coordinator.open_transfers import OpenTransfersTable
 from emsync_desktop.ui.coordinator.past_transfers_view import FetchTransfer, LookupTransfers, PastTransfersView
 from emsync_desktop.ui.coordinator.redirect_dialog import RedirectDialog
+from emsync_desktop.ui.coordinator.report_pdf import render_charts, write_report_pdf
 from emsync_desktop.ui.coordinator.trends_view import TrendsView
 from emsync_desktop.ui.live_etas import LiveEtas
 from emsync_desktop.ui.messages.center import MessageCenter
@@ -96,15 +102,21 @@ class CoordinatorWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self.trends, "Trends (24 h)")
-        self.forecasts = ForecastsView(theme)
-        self.tabs.addTab(self.forecasts, "Forecasts")
         self.tabs.addTab(self.past, "Past transfers")
         self.blood = NetworkBloodView(relay, BloodViews(store, user))
         self.tabs.addTab(self.blood, "Blood")
+        self.forecasts = ForecastsView(theme)
+        self.forecasts.report_asked.connect(self._make_report)
+        self.tabs.addTab(self.forecasts, "Forecasts")
+        self.case_mix = CaseMixView()
+        self.case_mix.asked.connect(self._load_case_mix)
+        self.tabs.addTab(self.case_mix, "Case mix")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_trends())
+        self.tabs.currentChanged.connect(lambda _i: self.case_mix.ask() if self.tabs.currentWidget() is self.case_mix
+                                         else None)
         self.tabs.currentChanged.connect(lambda _i: self.blood.refresh() if self.tabs.currentWidget() is self.blood
                                          else None)
-        for index, key in enumerate(("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4")):
+        for index, key in enumerate(("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6")):
             QShortcut(QKeySequence(key), self, lambda i=index: self._go_to(i),
                       context=Qt.ShortcutContext.WindowShortcut)
             self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} ({key})")
@@ -187,6 +199,20 @@ class CoordinatorWorkspace(QWidget):
         title = "Forecasts" if not count else f"Forecasts ({count} surge{'s' if count > 1 else ''})"
         self.tabs.setTabText(self.tabs.indexOf(self.forecasts), title)
 
+    def _make_report(self, kind: ReportKind) -> None:
+        """Gathered on the DB thread, charts drawn here (the Forecasts tab's code), the PDF written off this thread."""
+        self._relay.submit(gather_report, self._store, kind, utc_now(), on_result=self._report_gathered,
+                           on_error=self.forecasts.show_report_result, owner=self)
+
+    def _report_gathered(self, data: ReportData) -> None:
+        self._relay.submit(write_report_pdf, data, render_charts(data), self._data_dir,
+                           on_result=self.forecasts.show_report_result, on_error=self.forecasts.show_report_result,
+                           owner=self)
+
+    def _load_case_mix(self, first: date, last: date, rows: Dimension, columns: Dimension) -> None:
+        self._relay.submit(load_case_mix, self._store, first, last, rows, columns, on_result=self.case_mix.set_case_mix,
+                           owner=self)
+
     def flush(self) -> None:
         """Save anything typed but not yet committed (a message thread's line), before sign-out or a rebuild."""
         self.messages.flush()
@@ -201,6 +227,8 @@ class CoordinatorWorkspace(QWidget):
             self.refresh_trends()
         if status.touched & {FORECAST_ENTITY}:
             self.refresh_forecasts()
+        if status.touched & {CASE_MIX_ENTITY} and self.tabs.currentWidget() is self.case_mix:
+            self.case_mix.ask()
         if status.touched & {BLOOD_UNIT_ENTITY} and self.tabs.currentWidget() is self.blood:
             self.blood.refresh()
         self.messages.on_synced(status)
@@ -220,7 +248,8 @@ class CoordinatorWorkspace(QWidget):
     def _go_to(self, tab: int) -> None:
         """A tab by its shortcut, with the keyboard on it: the transfers, or the tab bar (charts take none)."""
         self.tabs.setCurrentIndex(tab)
-        focus = {0: self.transfers, 2: self.past.day}.get(tab, self.tabs.tabBar())
+        focus = {0: self.transfers, 2: self.past.day, 4: self.forecasts.table, 5: self.case_mix.period}.get(
+            tab, self.tabs.tabBar())
         focus.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_first(self) -> None:
