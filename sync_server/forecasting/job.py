@@ -112,8 +112,8 @@ def _fit_all(executor: Executor, tasks: list[Task]) -> list[dict[str, Any]]:
 
 def _pool() -> ProcessPoolExecutor:
     """One single-threaded worker per core, up to two. A spawned worker reads BLAS's thread count from the
-    environment when numpy loads: left to itself each took every core, and two of them on two cores ran 100 times
-    slower than one (measured)."""
+    environment when numpy loads: left to itself each took every core, and a run with two of them on two cores had
+    not finished after 10 minutes where it took 53 s with one thread each."""
     workers = max(1, min(2, os.cpu_count() or 1))
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
