@@ -121,6 +121,14 @@ RADIOGRAPH_BACKGROUND = "#000000"
 RADIOGRAPH_TEXT = "#cccccc"
 
 
+def print_stylesheet(t: Theme = LIGHT) -> str:
+    """The reports' HTML style (ui/coordinator/report_pdf.py): paper is the day theme's, whatever the desk shows."""
+    return (f"body {{ font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; color: {t.text}; }} "
+            "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14px; } table { border-collapse: collapse; } "
+            f"th, td {{ border: 1px solid {t.border}; padding: 3px 6px; }} th {{ background: {t.window}; }} "
+            f".muted {{ color: {t.muted}; }}")
+
+
 def stylesheet(t: Theme) -> str:
     alert_background, alert_text = t.band_colour(News2Band.HIGH)
     return f"""

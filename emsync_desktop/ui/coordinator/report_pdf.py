@@ -18,14 +18,7 @@ from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.services.exports import exports_dir, write_atomically
 from emsync_desktop.services.report import ReportData, report_html
 from emsync_desktop.ui.coordinator.forecast_chart import draw_forecast, new_forecast_plot
-from emsync_desktop.ui.theme import LIGHT
-
-STYLE = """
-body { font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; color: #17202a; }
-h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14px; }
-table { border-collapse: collapse; } th, td { border: 1px solid #c9d1db; padding: 3px 6px; }
-th { background: #eef1f5; } .muted { color: #5b6675; }
-"""
+from emsync_desktop.ui.theme import LIGHT, print_stylesheet
 
 
 def render_charts(data: ReportData) -> dict[str, QImage]:
@@ -46,7 +39,7 @@ def render_charts(data: ReportData) -> dict[str, QImage]:
 def write_report_pdf(data: ReportData, images: dict[str, QImage], data_dir: Path) -> Path:
     """The PDF in the exports folder, named by kind and local time; returns its path."""
     document = QTextDocument()
-    document.setDefaultStyleSheet(STYLE)
+    document.setDefaultStyleSheet(print_stylesheet())
     for name, image in images.items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(report_html(data, list(images)))
