@@ -27,6 +27,7 @@ from sync_server.cluster import FeedBroadcast, Leadership
 from sync_server.config import Settings, default_anchor_file, default_blob_dir
 from sync_server.db import is_sqlite, make_engine, make_sessions, make_write_engine, make_write_sessions
 from sync_server.handlers.beds import expire_holds
+from sync_server.handlers.ward_tasks import task_unread_handoffs
 from sync_server.live import LiveHub
 from sync_server.live_accounts import LiveAccounts, watch_disabled_accounts
 from sync_server.login_throttle import PasswordCheckSlots, forget_stale_sign_ins
@@ -151,7 +152,8 @@ def _feed_broadcast(app: FastAPI) -> FeedBroadcast | None:
 
 
 async def _sweep_expired_holds(app: FastAPI) -> None:
-    """Hold expiry, by the cluster's leader only (``cluster.Leadership``; on SQLite the one process)."""
+    """Hold expiry and unread handoffs' tasks, by the cluster's leader only (``cluster.Leadership``; on SQLite the
+    one process)."""
     settings: Settings = app.state.settings
     while True:
         await asyncio.sleep(settings.expiry_sweep_s)
@@ -170,9 +172,11 @@ async def _sweep_expired_holds(app: FastAPI) -> None:
 
 def _expire_once(app: FastAPI) -> int:
     with app.state.write_sessions.begin() as session:
-        released = expire_holds(session, datetime.now(UTC), ensure_system_user(session))
+        now, system = datetime.now(UTC), ensure_system_user(session)
+        released = expire_holds(session, now, system)
+        tasked = task_unread_handoffs(session, now, system)
         forget_stale_sign_ins(session, app.state.settings)
-    if released:
+    if released or tasked:
         _notify_head(app)
     return released
 

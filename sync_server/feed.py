@@ -25,6 +25,7 @@ from emsync_desktop.sync.protocol import (
     FEED_4_ENTITIES,
     FEED_5_ENTITIES,
     FEED_6_ENTITIES,
+    FEED_7_ENTITIES,
     FORECAST_ENTITY,
     FORMULARY_ENTITY,
     HOSPITAL_ENTITY,
@@ -33,6 +34,7 @@ from emsync_desktop.sync.protocol import (
     PullResponse,
 )
 from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_tasks import WARD_TASK_ENTITY
 from sync_server.db import lock_feed
 from sync_server.models import Booking, ChangeRow, Handoff, Transfer, User
 from sync_server.rows import fast_statement, insert_rows
@@ -47,7 +49,9 @@ _BLOOD_KINDS = (BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY, DONOR_ENTITY, BLOOD_PAR
 # blood view needs the units only.
 _NOT_FOR_THE_DESK = (DONOR_ENTITY, BLOOD_REQUEST_ENTITY)
 _OPEN_BOOKINGS = frozenset({"TENTATIVE", "HELD"})
-_CLOSABLE = frozenset({"transfer", "booking", BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY})  # pinned while open
+_CLOSABLE = frozenset({"transfer", "booking", BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY,
+                       WARD_TASK_ENTITY})  # pinned while open
+_OPEN_TASKS = frozenset({"requested", "accepted", "in_progress", "on_hold"})  # domain.ward_tasks.OPEN_STATES
 _SPENT_UNITS = frozenset({"transfused", "discarded"})  # a blood unit off every shelf for good
 _OPEN_BLOOD_REQUESTS = frozenset({"open", "allocated", "issued"})
 _RECORD_KINDS = ("transfer", "booking", "handoff")  # what ``record_rows`` fetches
@@ -66,6 +70,8 @@ def pinned(entity: str, data: dict[str, Any]) -> bool:
         return data["state"] not in _SPENT_UNITS
     if entity == BLOOD_REQUEST_ENTITY:
         return data["state"] in _OPEN_BLOOD_REQUESTS
+    if entity == WARD_TASK_ENTITY:
+        return data["state"] in _OPEN_TASKS
     if entity == "transfer":
         return not is_terminal_transfer(TransferState(data["state"]))
     return entity == "booking" and data.get("state") in _OPEN_BOOKINGS
@@ -154,7 +160,8 @@ def scope(user: User) -> ColumnElement[bool]:
 
 def _newer_than(feed_version: int) -> tuple[str, ...]:
     """The entity kinds a client reading feed generation ``feed_version`` cannot parse."""
-    newer: tuple[str, ...] = FEED_6_ENTITIES if feed_version < 6 else ()
+    newer: tuple[str, ...] = FEED_7_ENTITIES if feed_version < 7 else ()
+    newer += FEED_6_ENTITIES if feed_version < 6 else ()
     newer += FEED_5_ENTITIES if feed_version < 5 else ()
     newer += FEED_4_ENTITIES if feed_version < 4 else ()
     newer += FEED_3_ENTITIES if feed_version < 3 else ()

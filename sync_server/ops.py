@@ -34,6 +34,7 @@ from sync_server.handlers import (
     positions,
     records,
     transfers,
+    ward_tasks,
 )
 from sync_server.models import AppliedOp
 from sync_server.op_context import OpContext, Refused
@@ -117,7 +118,7 @@ _CREATES = {OpKind.TRANSFER_REQUEST: TRANSFERS, OpKind.BOOKING_HOLD: BOOKINGS, O
             OpKind.IMAGING_ADD: STUDIES, OpKind.RECORD_TIMELINE: RECORDS, OpKind.RECORD_MEDICATION: RECORDS,
             OpKind.RECORD_PROCEDURE: RECORDS, OpKind.RECORD_HISTORY: RECORDS, OpKind.FORMULARY_PUBLISH: FORMULARIES,
             OpKind.MESSAGE_SEND: MESSAGES, OpKind.BLOOD_UNIT_ADD: BLOOD_UNITS, OpKind.BLOOD_REQUEST: BLOOD_REQUESTS,
-            OpKind.DONOR_REGISTER: donors.DONORS}
+            OpKind.DONOR_REGISTER: donors.DONORS, OpKind.TASK_CREATE: ward_tasks.WARD_TASKS}
 _REFER_TO_TRANSFER = {OpKind.BOOKING_HOLD, OpKind.HANDOFF_ADD, OpKind.IMAGING_ADD,
                       OpKind.TRANSFER_POSITION, OpKind.MESSAGE_SEND}  # payload "transfer_id"
 
@@ -201,4 +202,6 @@ HANDLERS: dict[OpKind, Callable[[OpContext, Op, Any], int]] = {
     OpKind.DONOR_REGISTER: donors.register,
     OpKind.DONOR_DONATION: donors.donation,
     OpKind.DONOR_DEFER: donors.defer,
+    OpKind.TASK_CREATE: ward_tasks.create,
+    OpKind.TASK_MOVE: ward_tasks.move,
 }

@@ -38,6 +38,7 @@ from emsync_desktop.store.models import (
 )
 from emsync_desktop.store.models_forecast import CaseMixDayRecord, ForecastRecord
 from emsync_desktop.sync.apply_blood import BLOOD_TABLES, apply_donor, apply_par, apply_request, apply_unit
+from emsync_desktop.sync.apply_tasks import TASK_TABLES, apply_task
 from emsync_desktop.sync.protocol import (
     AMBULANCE_POSITION_ENTITY,
     CASE_MIX_ENTITY,
@@ -46,6 +47,7 @@ from emsync_desktop.sync.protocol import (
     Change,
 )
 from emsync_desktop.sync.protocol_blood import BLOOD_PAR_ENTITY, BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY, DONOR_ENTITY
+from emsync_desktop.sync.protocol_tasks import WARD_TASK_ENTITY
 
 Values = dict[str, Any]
 
@@ -62,7 +64,7 @@ _TABLES: dict[str, Table] = {  # written in this order: hospitals before their b
     "history": _table(HistoryEntry), "formulary": _table(FormularyVersion),
     "capacity_hour": _table(CapacityHourRecord), AMBULANCE_POSITION_ENTITY: _table(AmbulancePosition),
     MESSAGE_ENTITY: _table(TransferMessage), FORECAST_ENTITY: _table(ForecastRecord),
-    CASE_MIX_ENTITY: _table(CaseMixDayRecord), **BLOOD_TABLES}
+    CASE_MIX_ENTITY: _table(CaseMixDayRecord), **BLOOD_TABLES, **TASK_TABLES}
 _OUTBOX = _table(OutboxOp)
 _WAITING = select(_OUTBOX.c.entity_id).where(_OUTBOX.c.state == "pending",
                                              _OUTBOX.c.entity_id.in_(bindparam("ids", expanding=True)))
@@ -388,4 +390,4 @@ _APPLY: dict[str, Callable[[_Page, Change], bool]] = {
     "capacity_hour": _apply_capacity_hour, AMBULANCE_POSITION_ENTITY: _apply_position,
     MESSAGE_ENTITY: _apply_message, BLOOD_UNIT_ENTITY: apply_unit, BLOOD_REQUEST_ENTITY: apply_request,
     DONOR_ENTITY: apply_donor, BLOOD_PAR_ENTITY: apply_par, FORECAST_ENTITY: _apply_forecast,
-    CASE_MIX_ENTITY: _apply_case_mix}
+    CASE_MIX_ENTITY: _apply_case_mix, WARD_TASK_ENTITY: apply_task}

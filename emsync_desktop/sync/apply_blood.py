@@ -27,18 +27,19 @@ _PATIENT = ("patient_name", "patient_second_id")  # kept in their encrypted colu
 def apply_unit(page: _Page, change: Change) -> bool:
     d = change.data
     values = {"hospital_id": d["hospital_id"], "din": d["din"], "component": d["component"], "abo": d["abo"],
-              "rhd_positive": bool(d["rhd_positive"]), "expires_at": _utc(d["expires_at"]), "state": d["state"],
+              "rhd_positive": bool(d["rhd_positive"]), "expires_at": utc_from_text(d["expires_at"]),
+              "state": d["state"],
               "request_id": d.get("request_id"), "data": json.dumps(d)}
-    return _replace(page, BLOOD_UNIT_ENTITY, change, values)
+    return replace_record(page, BLOOD_UNIT_ENTITY, change, values)
 
 
 def apply_request(page: _Page, change: Change) -> bool:
     d = change.data
     values = {"hospital_id": d["hospital_id"], "transfer_id": d.get("transfer_id"), "requested_by": d["requested_by"],
-              "urgency": d["urgency"], "state": d["state"], "created_at": _utc(d["created_at"]),
+              "urgency": d["urgency"], "state": d["state"], "created_at": utc_from_text(d["created_at"]),
               "patient_name": d["patient_name"], "patient_second_id": d["patient_second_id"],
               "data": json.dumps({k: v for k, v in d.items() if k not in _PATIENT})}
-    return _replace(page, BLOOD_REQUEST_ENTITY, change, values)
+    return replace_record(page, BLOOD_REQUEST_ENTITY, change, values)
 
 
 def apply_donor(page: _Page, change: Change) -> bool:
@@ -47,17 +48,17 @@ def apply_donor(page: _Page, change: Change) -> bool:
               "rhd_positive": bool(d["rhd_positive"]), "last_given_at": _utc_or_none(d.get("last_given_at")),
               "deferred_until": _utc_or_none(d.get("deferred_until")),
               "data": json.dumps({k: v for k, v in d.items() if k not in ("name", "phone")})}
-    return _replace(page, DONOR_ENTITY, change, values)
+    return replace_record(page, DONOR_ENTITY, change, values)
 
 
 def apply_par(page: _Page, change: Change) -> bool:
     d = change.data
     settings = {"pack": d.get("pack"), "donation_days": d.get("donation_days")}
     values = {"levels": json.dumps(d["levels"]), "settings": json.dumps(settings)}
-    return _replace(page, BLOOD_PAR_ENTITY, change, values)
+    return replace_record(page, BLOOD_PAR_ENTITY, change, values)
 
 
-def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -> bool:
+def replace_record(page: _Page, entity: str, change: Change, values: dict[str, Any]) -> bool:
     record_id = change.data["id"]
     row = page.get(entity, record_id)
     state = page.sync_state(record_id)
@@ -72,9 +73,9 @@ def _replace(page: _Page, entity: str, change: Change, values: dict[str, Any]) -
     return True
 
 
-def _utc(text: str) -> datetime:
+def utc_from_text(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def _utc_or_none(text: str | None) -> datetime | None:
-    return _utc(text) if text else None
+    return utc_from_text(text) if text else None

@@ -32,11 +32,12 @@ from emsync_desktop.store.models import (
     TransferRecord,
 )
 from emsync_desktop.store.models_blood import BloodParRow, BloodRequestRecord, BloodUnitRecord, DonorRow
+from emsync_desktop.store.models_tasks import WardTaskRecord
 from emsync_desktop.sync.protocol import PAYLOADS, Op, OpKind, OpResult
 
 SyncedRecord = (TransferRecord | BookingRecord | HandoffRecord | ImagingStudy | TimelineStamp | MedicationEntry
                 | ProcedureEntry | HistoryEntry | TransferMessage | BloodUnitRecord | BloodRequestRecord | DonorRow
-                | BloodParRow)
+                | BloodParRow | WardTaskRecord)
 
 PENDING = "pending"
 SUPERSEDED = "superseded"  # a position report replaced by a newer one before it was sent (``services.positions``)
@@ -212,6 +213,8 @@ _RECORDS: dict[OpKind, type[SyncedRecord]] = {
     OpKind.DONOR_REGISTER: DonorRow,
     OpKind.DONOR_DONATION: DonorRow,
     OpKind.DONOR_DEFER: DonorRow,
+    OpKind.TASK_CREATE: WardTaskRecord,
+    OpKind.TASK_MOVE: WardTaskRecord,
 }
 
 

@@ -50,6 +50,7 @@ from emsync_desktop.sync.protocol_blood import (
     DonorDonationPayload,
     DonorRegisterPayload,
 )
+from emsync_desktop.sync.protocol_tasks import WARD_TASK_ENTITY, TaskCreatePayload, TaskMovePayload
 from emsync_desktop.sync.wire import (
     JSON_INTEGER,
     MAX_WIRE_INT,
@@ -103,6 +104,8 @@ class OpKind(StrEnum):
     DONOR_REGISTER = "donor.register"
     DONOR_DONATION = "donor.donation"
     DONOR_DEFER = "donor.defer"
+    TASK_CREATE = "task.create"
+    TASK_MOVE = "task.move"
 
 
 class TransferRequestPayload(_Strict):
@@ -358,7 +361,7 @@ RECENT_HOURS = 48
 
 # The feed's entity kinds grow; a client says which generation it reads (``/sync/pull?feed=N``) and is sent no
 # kind it cannot parse (an older client's ``Change`` refuses unknown kinds, which stopped its sync).
-FEED_VERSION = 6
+FEED_VERSION = 7
 FEED_2_ENTITIES = (HOSPITAL_ENTITY, "capacity_hour")
 # Where an ambulance on a transfer last was (entity id: the transfer's), for its destination and the desks.
 AMBULANCE_POSITION_ENTITY = "position"
@@ -377,6 +380,8 @@ FORECAST_ENTITY = "forecast"
 # A UTC day's transfers counted by age band, sex, complaint group and severity, for the desks; entity id: the day.
 CASE_MIX_ENTITY = "case_mix_day"
 FEED_6_ENTITIES = (FORECAST_ENTITY, CASE_MIX_ENTITY)
+# A ward's tasks (issue 26; entity id: the task's), for its hospital's nurses and the desks.
+FEED_7_ENTITIES = (WARD_TASK_ENTITY,)
 
 
 class FormularyPublishPayload(_Strict):
@@ -424,6 +429,8 @@ PAYLOADS: dict[OpKind, type[_Strict]] = {
     OpKind.DONOR_REGISTER: DonorRegisterPayload,
     OpKind.DONOR_DONATION: DonorDonationPayload,
     OpKind.DONOR_DEFER: DonorDeferPayload,
+    OpKind.TASK_CREATE: TaskCreatePayload,
+    OpKind.TASK_MOVE: TaskMovePayload,
 }
 
 
@@ -552,7 +559,7 @@ class Change(_Strict):
     seq: WireInt
     entity: Literal["bed", "transfer", "booking", "handoff", "imaging", "timeline", "medication", "procedure",
                     "history", "formulary", "hospital", "capacity_hour", "position", "message",
-                    "blood_unit", "blood_request", "donor", "blood_par", "forecast", "case_mix_day"]
+                    "blood_unit", "blood_request", "donor", "blood_par", "forecast", "case_mix_day", "ward_task"]
     entity_id: str
     version: WireInt
     data: dict[str, Any]

@@ -23,6 +23,7 @@ from emsync_desktop.sync.protocol import (
     BookingReleasePayload,
     Op,
 )
+from sync_server.handlers.ward_tasks import bed_left_cleaning, task_for_cleaning
 from sync_server.models import User
 from sync_server.op_context import (
     OpContext,
@@ -134,7 +135,12 @@ def set_status(ctx: OpContext, op: Op, p: Any) -> int:
         check_manual_change(BedStatus(bed["status"]), BedStatus(p.status))
     except BedChangeRefused as refusal:
         raise Refused(str(refusal), status="conflict", current=bed_data(bed)) from refusal
-    return int(set_bed_status(ctx, bed, p.status)["version"])
+    changed = set_bed_status(ctx, bed, p.status)
+    if p.status == BedStatus.CLEANING.value:
+        task_for_cleaning(ctx, changed)
+    elif bed["status"] == BedStatus.CLEANING.value:
+        bed_left_cleaning(ctx, changed)
+    return int(changed["version"])
 
 def expire_holds(session: Session, now: datetime, system_user: User) -> int:
     """Release every HELD booking whose hold has lapsed. Returns how many. Caller commits."""

@@ -28,6 +28,7 @@ from sync_server.handlers.blood_requests import close_pre_alerts
 from sync_server.handlers.handoffs import republish_handoffs
 from sync_server.handlers.messages import republish_messages
 from sync_server.handlers.records import republish_records
+from sync_server.handlers.ward_tasks import cancel_transfer_tasks, tasks_for_transfer
 from sync_server.op_context import (
     OpContext,
     Refused,
@@ -95,6 +96,7 @@ def transition(ctx: OpContext, op: Op, p: Any) -> int:
         _place_in_bed(ctx, transfer, p.bed_id)
     moved = _move_transfer(ctx, transfer, target, p.reason)
     _follow_booking(ctx, moved, target)
+    tasks_for_transfer(ctx, moved, _bed_of(ctx, moved))
     if target in (TransferState.REJECTED, TransferState.CANCELLED, TransferState.EXPIRED):
         close_pre_alerts(ctx, {**moved, "destination_hospital_id": None}, f"the transfer was {target.value.lower()}")
     return int(moved["version"])
@@ -119,6 +121,12 @@ def _place_in_bed(ctx: OpContext, transfer: Row, bed_id: str) -> None:
         set_bed_status(ctx, old, "available")
     set_bed_status(ctx, bed, "reserved")
     update_booking(ctx, booking, bed_id=bed["id"])
+
+def _bed_of(ctx: OpContext, transfer: Row) -> Row | None:
+    """The bed the transfer holds or occupies at its destination, if any."""
+    booking = next((b for b in rows_where(ctx.conn, BOOKINGS, "transfer_id", transfer["id"])
+                    if b["state"] in (*_LIVE_BOOKING, BookingState.OCCUPIED.value) and b["bed_id"]), None)
+    return ctx.get(BEDS, booking["bed_id"]) if booking is not None else None
 
 _NURSE_TARGETS = {TransferState.ACCEPTED, TransferState.REJECTED, TransferState.ARRIVED, TransferState.COMPLETED}
 
@@ -200,6 +208,7 @@ def redirect(ctx: OpContext, op: Op, p: Any) -> int:
     moved = _move_transfer(ctx, transfer, state, f"redirected to {hospital['short_name']} {p.unit}: {p.reason}",
                            step_extra={"redirected_from": previous, "redirected_to": hospital["id"]},
                            destination_hospital_id=hospital["id"], unit=p.unit)
+    cancel_transfer_tasks(ctx, transfer["id"], f"the patient was redirected to {hospital['short_name']}")
     # Published to both wards: the old one is told where it went, the new one sees it with its handoff.
     ctx.publish("transfer", transfer_data(moved), hospital_id=previous, owner_user_id=None)
     republish_handoffs(ctx, moved)

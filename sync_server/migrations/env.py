@@ -7,7 +7,8 @@ from sqlalchemy.engine import Connection
 
 # Their tables are part of the metadata.
 import sync_server.models_blood
-import sync_server.models_forecast  # noqa: F401
+import sync_server.models_forecast
+import sync_server.models_tasks  # noqa: F401
 from sync_server.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -100,8 +100,8 @@ class Server:
 
 
 USERS = [("asha", "paramedic", None), ("ravi", "paramedic", None), ("maria", "nurse", "Lourdes"),
-         ("anu", "nurse", "Amrita"), ("rahul", "coordinator", None), ("joseph", "blood_bank", "Lourdes"),
-         ("lakshmi", "blood_bank", "Amrita")]
+         ("leela", "nurse", "Lourdes"), ("anu", "nurse", "Amrita"), ("rahul", "coordinator", None),
+         ("joseph", "blood_bank", "Lourdes"), ("lakshmi", "blood_bank", "Amrita")]
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Nurse workspace: the ward's bed board (every bed, changed by tap or key) and incoming transfers;
-chest X-ray analysis and blood (ask the blood bank, bedside check) in their own tabs."""
+"""Nurse workspace: the ward's bed board (every bed, changed by tap or key) and incoming transfers; the ward's
+tasks, chest X-ray analysis and blood (ask the blood bank, bedside check) in their own tabs."""
 
 from __future__ import annotations
 
@@ -28,15 +28,18 @@ from emsync_desktop.services.blood_views import BloodViews
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.messages import MessageService
 from emsync_desktop.services.ward import WardService
+from emsync_desktop.services.ward_tasks import WardTaskService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, RECORD_ENTITIES
 from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
+from emsync_desktop.sync.protocol_tasks import WARD_TASK_ENTITY
 from emsync_desktop.ui.blood_bank.ward_blood import WardBloodView
 from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
+from emsync_desktop.ui.nurse.task_board import TaskBoardView
 from emsync_desktop.ui.nurse.xray_view import XrayView
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
@@ -86,6 +89,13 @@ class NurseWorkspace(QWidget):
         self.incoming.transfers_shown.connect(self.xray.set_transfers)
         self.tabs = QTabWidget()
         self.tabs.addTab(ward, "Ward")
+        self.tasks = TaskBoardView(relay, WardTaskService(store, user), user.id, theme, on_local_change)
+        self.tasks.escalations_changed.connect(self._title_tasks)
+        self.tabs.addTab(self.tasks, "Tasks")
+        self.tasks.refresh()
+        QShortcut(QKeySequence("Ctrl+T"), self, self._to_tasks, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence("Ctrl+N"), self.tasks, self.tasks.new.click,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tabs.addTab(self.xray, "Chest X-ray")
         self.blood = WardBloodView(relay, BloodViews(store, user), BloodBankService(store, user), on_local_change)
         self.tabs.addTab(self.blood, "Blood")
@@ -114,12 +124,22 @@ class NurseWorkspace(QWidget):
         self.messages.on_synced(status)
         if status.touched & {BLOOD_UNIT_ENTITY, BLOOD_REQUEST_ENTITY} or not status.pending:
             self.blood.refresh()
+        if status.touched & {WARD_TASK_ENTITY} or not status.pending:
+            self.tasks.refresh()
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 
     def _to_incoming(self) -> None:
         self.tabs.setCurrentIndex(0)
         self.incoming.focus_first_card()
+
+    def _to_tasks(self) -> None:
+        self.tabs.setCurrentWidget(self.tasks)
+        self.tasks.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _title_tasks(self, escalated: int) -> None:
+        index = self.tabs.indexOf(self.tasks)
+        self.tabs.setTabText(index, f"Tasks ⚠ {escalated}" if escalated else "Tasks")
 
     def _to_beds(self) -> None:
         self.tabs.setCurrentIndex(0)
