@@ -169,7 +169,9 @@ class WardTaskService:
     def move(self, task_id: str, target: TaskState, *, reason: str = "", news2: int | None = None,
              news2_single_three: bool = False) -> None:
         """Claim, start, hold, hand back, finish, cancel or fail a task, as this device has it (the server decides
-        again, and a claim only there). Observations done need their NEWS2 score. Raises TaskInputProblem."""
+        again, and a claim only there). Offline, moves queue behind the ones still waiting, in order; if the server
+        refuses one (another nurse claimed first), the ones after it that needed it are refused too, each saying
+        why. Observations done need their NEWS2 score. Raises TaskInputProblem."""
         with self._store.sessions.begin() as session:
             row = session.get(WardTaskRecord, task_id)
             if row is None:
@@ -192,8 +194,6 @@ class WardTaskService:
 
 
 def _check(view: TaskView, target: TaskState, reason: str, news2: int | None, *, own: bool) -> None:
-    if view.sync_state == "pending":
-        raise TaskInputProblem("The last change to this task is still waiting for the server: wait a moment.")
     if target is TaskState.ACCEPTED:
         refusal = claim_refusal(view.state, "you" if own else view.claimed_by_name)
         if refusal is not None:

@@ -98,10 +98,16 @@ def test_the_board_puts_escalated_then_overdue_then_priority_first(tasks: WardTa
                                                       "Routine later"]
 
 
-def test_a_change_waiting_for_the_server_blocks_the_next(tasks: WardTaskService) -> None:
+def test_offline_a_task_made_here_can_be_claimed_and_started_in_order(tasks: WardTaskService,
+                                                                        app_context: AppContext) -> None:
     task_id = tasks.create(NewTask("Check drip", "ICU", Priority.URGENT, None))
-    with pytest.raises(TaskInputProblem, match="still waiting for the server"):
-        tasks.move(task_id, TaskState.ACCEPTED)
+    tasks.move(task_id, TaskState.ACCEPTED)
+    tasks.move(task_id, TaskState.IN_PROGRESS)
+    with app_context.store.sessions.begin() as session:
+        kinds = session.scalars(select(OutboxOp.kind).where(OutboxOp.entity_id == task_id)
+                                .order_by(OutboxOp.device_seq)).all()
+    assert kinds == ["task.create", "task.move", "task.move"]
+    assert tasks.board().tasks[0].state is TaskState.IN_PROGRESS
 
 
 def test_cancelling_needs_a_reason(tasks: WardTaskService, app_context: AppContext) -> None:

@@ -7,18 +7,16 @@ thread (QTextDocument and QPdfWriter, no widget), the file written atomically.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QImage
 
-from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.services.exports import exports_dir, write_atomically
 from emsync_desktop.services.report import ReportData, report_html
 from emsync_desktop.ui.coordinator.forecast_chart import draw_forecast, new_forecast_plot
-from emsync_desktop.ui.theme import LIGHT, print_stylesheet
+from emsync_desktop.ui.theme import LIGHT
+from emsync_desktop.ui.widgets.pdf import file_stamp, html_pdf
 
 
 def render_charts(data: ReportData) -> dict[str, QImage]:
@@ -38,27 +36,6 @@ def render_charts(data: ReportData) -> dict[str, QImage]:
 
 def write_report_pdf(data: ReportData, images: dict[str, QImage], data_dir: Path) -> Path:
     """The PDF in the exports folder, named by kind and local time; returns its path."""
-    document = QTextDocument()
-    document.setDefaultStyleSheet(print_stylesheet())
-    for name, image in images.items():
-        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-    document.setHtml(report_html(data, list(images)))
-    buffer = QBuffer()  # its own byte array: one passed in can be freed by Python under the writer
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(f"EMsync {data.kind.value} report")
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setResolution(150)
-    # Laid out on the page's text area in 96-dpi pixels (the HTML's units): left to itself the document kept a
-    # narrower width of its own (looked at with pdftoppm).
-    document.setPageSize(QSizeF(writer.pageLayout().paintRectPixels(96).size()))
-    document.print_(writer)
-    del writer  # finishes the PDF into the buffer
-    buffer.close()
-    return write_atomically(exports_dir(data_dir) / f"report-{data.kind.value}-{_stamp(data.generated_at)}.pdf",
-                            bytes(buffer.data().data()))
-
-
-def _stamp(moment: datetime) -> str:
-    return to_local(moment).strftime("%Y%m%d-%H%M%S%z")
+    pdf = html_pdf(report_html(data, list(images)), f"EMsync {data.kind.value} report", images)
+    name = f"report-{data.kind.value}-{file_stamp(data.generated_at)}.pdf"
+    return write_atomically(exports_dir(data_dir) / name, pdf)

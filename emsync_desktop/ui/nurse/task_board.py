@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -32,8 +33,10 @@ from emsync_desktop.domain.ward_tasks import (
     is_overdue,
     lateness_text,
 )
+from emsync_desktop.services.handover import Handover
 from emsync_desktop.services.ward_tasks import TaskBoard, TaskInputProblem, TaskView, WardTaskService
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
+from emsync_desktop.ui.nurse.handover_dialog import HandoverDialog
 from emsync_desktop.ui.nurse.task_dialog import NewTaskDialog, observations_score
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
@@ -49,9 +52,11 @@ class TaskBoardView(QWidget):
     escalations_changed = Signal(int)  # how many open tasks are escalated now (the tab's title counts them)
 
     def __init__(self, relay: TaskRelay, service: WardTaskService, user_id: str, theme: Theme,
-                 on_local_change: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_local_change: Callable[[], None], handover: Callable[[], Handover] | None = None,
+                 data_dir: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._relay, self._service, self._user_id, self._theme = relay, service, user_id, theme
+        self._gather_handover, self._data_dir = handover, data_dir
         self._on_local_change = on_local_change
         self._board: TaskBoard | None = None
         self._told: set[str] = set()  # escalations the nurse in charge has been notified of
@@ -72,6 +77,10 @@ class TaskBoardView(QWidget):
         self.summary = QLabel()
         self.new = touch_button("New task…", tooltip="A task for your ward (Ctrl+N)")
         self.new.clicked.connect(self._new_task)
+        self.handover = touch_button("Handover…", tooltip="The shift handover: open tasks, incoming transfers, "
+                                     "beds, patients with a high NEWS2; saved as PDF")
+        self.handover.clicked.connect(self._open_handover)
+        self.handover.setVisible(handover is not None and data_dir is not None)
         self.detail = QLabel("Choose a task.")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -100,6 +109,7 @@ class TaskBoardView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.in_charge)
+        top.addWidget(self.handover)
         top.addWidget(self.new)
         actions = QGridLayout()
         for index, button in enumerate(self._buttons):
@@ -183,7 +193,7 @@ class TaskBoardView(QWidget):
         self._enable(task)
 
     def _enable(self, task: TaskView | None) -> None:
-        waiting = task is None or task.sync_state == "pending" or task.state not in OPEN_STATES
+        waiting = task is None or task.state not in OPEN_STATES  # offline, moves queue in order behind the last
         mine = task is not None and task.claimed_by == self._user_id
         state = task.state if task else None
         self.claim.setEnabled(not waiting and state is TaskState.REQUESTED)
@@ -198,6 +208,14 @@ class TaskBoardView(QWidget):
         dialog = NewTaskDialog(self._service.beds(), self)
         if dialog.exec():
             self._run(self._service.create, dialog.new_task())
+
+    def _open_handover(self) -> None:
+        if self._gather_handover is not None:
+            self._relay.submit(self._gather_handover, on_result=self._show_handover, owner=self)
+
+    def _show_handover(self, handover: Handover) -> None:
+        assert self._data_dir is not None
+        HandoverDialog(self._relay, handover, self._data_dir, self).exec()
 
     def _move(self, target: TaskState) -> None:
         task = self.chosen()

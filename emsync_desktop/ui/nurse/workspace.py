@@ -25,6 +25,8 @@ from emsync_desktop.geo.routing import router_for
 from emsync_desktop.services.bed_board import BedBoardService
 from emsync_desktop.services.blood_bank import BloodBankService
 from emsync_desktop.services.blood_views import BloodViews
+from emsync_desktop.services.clock import utc_now
+from emsync_desktop.services.handover import gather_handover
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.messages import MessageService
 from emsync_desktop.services.ward import WardService
@@ -89,7 +91,8 @@ class NurseWorkspace(QWidget):
         self.incoming.transfers_shown.connect(self.xray.set_transfers)
         self.tabs = QTabWidget()
         self.tabs.addTab(ward, "Ward")
-        self.tasks = TaskBoardView(relay, WardTaskService(store, user), user.id, theme, on_local_change)
+        self.tasks = TaskBoardView(relay, WardTaskService(store, user), user.id, theme, on_local_change,
+                                   handover=lambda: gather_handover(store, user, utc_now()), data_dir=data_dir)
         self.tasks.escalations_changed.connect(self._title_tasks)
         self.tabs.addTab(self.tasks, "Tasks")
         self.tasks.refresh()

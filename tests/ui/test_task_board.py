@@ -1,0 +1,99 @@
+"""The nurse's task board (issue 26) with pytest-qt: claiming from the board, the nurse in charge told of
+escalations (with a moved clock), and the new-task form that does not close on an empty title."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.domain.ward_tasks import Priority
+from emsync_desktop.services.auth import demo_users
+from emsync_desktop.services.bootstrap import AppContext
+from emsync_desktop.services.runner import DbRunner
+from emsync_desktop.services.ward_tasks import NewTask, WardTaskService
+from emsync_desktop.ui.nurse.task_board import TaskBoardView
+from emsync_desktop.ui.nurse.task_dialog import NewTaskDialog
+from emsync_desktop.ui.tasks import TaskRelay
+from emsync_desktop.ui.theme import LIGHT
+
+T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+
+
+class Clock:
+    now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def nurse(app_context: AppContext) -> UserInfo:
+    return next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def service(app_context: AppContext, nurse: UserInfo, clock: Clock) -> WardTaskService:
+    return WardTaskService(app_context.store, nurse, clock=clock)
+
+
+@pytest.fixture
+def board(qtbot: QtBot, runner: DbRunner, service: WardTaskService, nurse: UserInfo) -> Iterator[TaskBoardView]:
+    view = TaskBoardView(TaskRelay(runner), service, nurse.id, LIGHT, lambda: None)
+    qtbot.addWidget(view)
+    view.show()
+    yield view
+
+
+def shown(qtbot: QtBot, board: TaskBoardView, rows: int) -> None:
+    board.refresh()
+    qtbot.waitUntil(lambda: board.table.rowCount() == rows)
+
+
+def test_claiming_from_the_board_queues_the_claim_and_names_you(qtbot: QtBot, board: TaskBoardView,
+                                                                 service: WardTaskService) -> None:
+    service.create(NewTask("Check IV line", "ICU", Priority.URGENT, timedelta(minutes=30)))
+    shown(qtbot, board, 1)
+    assert board.claim.isEnabled() and not board.done.isEnabled()
+    qtbot.mouseClick(board.claim, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: board.table.item(0, 5).text() == "you")
+    assert board.table.item(0, 4).text() == "sending…" and board.done.isEnabled() and not board.claim.isEnabled()
+
+
+def test_the_nurse_in_charge_sees_a_stat_task_nobody_claimed_for_five_minutes(
+        qtbot: QtBot, board: TaskBoardView, service: WardTaskService, clock: Clock) -> None:
+    service.create(NewTask("Suction, bed 2", "ICU", Priority.STAT, None))
+    board.in_charge.setChecked(True)
+    shown(qtbot, board, 1)
+    assert not board.escalation.isVisible()
+    clock.now = T0 + timedelta(minutes=6)
+    with qtbot.waitSignal(board.escalations_changed) as escalated:
+        board.refresh()
+    assert escalated.args == [1]
+    assert board.escalation.isVisible() and "Suction, bed 2" in board.escalation.text()
+    assert board.table.item(0, 3).text().startswith("ESCALATED")
+    board.in_charge.setChecked(False)
+    assert not board.escalation.isVisible()
+
+
+def test_the_new_task_form_stays_open_and_says_why_on_an_empty_title(qtbot: QtBot, service: WardTaskService) -> None:
+    dialog = NewTaskDialog(service.beds())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.problem.isVisible()
+    qtbot.keyClicks(dialog.title, "Check drip")
+    dialog.bed.setCurrentIndex(1)
+    qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    new = dialog.new_task()
+    assert (new.title, new.bed_id, new.due_in) == ("Check drip", service.beds()[0].id, None)
