@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             # The model loads on the first analysis; a model an admin imported is used from the next sign-in.
             analyser = ImagingAnalyser(self.context.data_dir, install=True)
             return NurseWorkspace(self.relay, self.context.store, user, self.theme, self.nudge_sync, analyser,
-                                  self.context.data_dir, self.fetch_blob)
+                                  self.context.data_dir, self.fetch_blob, demo=self.context.install.demo)
         if user.role is Role.COORDINATOR:
             from emsync_desktop.ui.coordinator.workspace import CoordinatorWorkspace
 

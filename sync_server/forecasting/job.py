@@ -1,4 +1,5 @@
-"""Fit every hospital unit's forecasts and publish them to the desks (entity ``forecast``).
+"""Fit every hospital unit's forecasts and publish them to the desks and to the hospital's nurses (entity
+``forecast``).
 
 ``run_forecasts`` reads the history (``series``), fits each series in worker processes (``forecast_one``: the
 backtest again when the last one is older than ``BACKTEST_EVERY``, else the order it chose), and writes every
@@ -134,8 +135,9 @@ def _publish(session: Session, data: dict[str, Any], now: datetime) -> None:
     row.version += 1
     row.fitted_at, row.data = now, data | {"version": row.version}
     session.flush()
-    record_change(session, entity=FORECAST_ENTITY, entity_id=row.id, version=row.version, data=row.data,
-                  hospital_id=None, owner_user_id=None, now=now)
+    for audience in (None, row.hospital_id):  # the desks; the hospital's own nurses (their staffing forecast)
+        record_change(session, entity=FORECAST_ENTITY, entity_id=row.id, version=row.version, data=row.data,
+                      hospital_id=audience, owner_user_id=None, now=now)
 
 
 def scores_of(data: dict[str, Any]) -> dict[str, Score]:

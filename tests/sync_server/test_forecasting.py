@@ -1,5 +1,6 @@
 """The history forecasts are fitted on (per hospital, unit and hour), the fit itself (rolling-origin backtests
-choosing the SARIMA), and the forecasts reaching the desks and no one else, on SQLite and PostgreSQL."""
+choosing the SARIMA), and the forecasts reaching the desks and the hospital's own nurses (its staffing forecast) and no
+one else, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -53,12 +54,13 @@ def test_each_hospital_unit_gets_its_hour_with_the_transfers_requested_in_it(ser
     assert rows[(LOURDES, "WARD")].transfers_requested == 0
 
 
-def test_forecasts_reach_the_desk_only_and_a_refit_keeps_the_days_backtest(server: Server) -> None:
+def test_forecasts_reach_the_desk_and_their_hospitals_nurses_and_a_refit_keeps_the_backtest(server: Server) -> None:
     history(server, 60)
     assert fit(server) == 2
     desk = {f["kind"]: f for f in forecasts_pulled(server, "rahul")}
     assert len(desk["beds_hourly"]["points"]) == 72 and len(desk["transfers_daily"]["points"]) == 7
-    assert forecasts_pulled(server, "maria") == [] and forecasts_pulled(server, "asha") == []
+    assert {f["kind"] for f in forecasts_pulled(server, "maria")} == set(desk)  # for the ward's staffing forecast
+    assert forecasts_pulled(server, "anu") == [] and forecasts_pulled(server, "asha") == []
     first = desk["beds_hourly"]["backtest"]
     assert fit(server, NOW + timedelta(hours=1)) == 2
     refit = {f["kind"]: f for f in forecasts_pulled(server, "rahul")}

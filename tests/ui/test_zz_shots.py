@@ -66,3 +66,17 @@ def test_shot_handover(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.wait(300)
     dialog.grab().save("/tmp/shots/handover.png")
     print(write_handover_pdf(handover, window.context.data_dir))
+
+
+def test_shot_roster(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1366, 768)
+    sign_in_as(qtbot, window, Role.NURSE)
+    workspace = window.findChild(NurseWorkspace)
+    assert workspace is not None
+    workspace.tabs.setCurrentWidget(workspace.roster)
+    qtbot.mouseClick(workspace.roster.build, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
+    qtbot.wait(1500)
+    window.grab().save("/tmp/shots/roster-progress.png")
+    qtbot.waitUntil(lambda: workspace.roster.build.isEnabled(), timeout=60_000)
+    qtbot.wait(500)
+    window.grab().save("/tmp/shots/roster.png")

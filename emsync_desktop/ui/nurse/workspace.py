@@ -29,11 +29,13 @@ from emsync_desktop.services.clock import utc_now
 from emsync_desktop.services.handover import gather_handover
 from emsync_desktop.services.imaging import ImagingAnalyser
 from emsync_desktop.services.messages import MessageService
+from emsync_desktop.services.rosters import RosterBook
+from emsync_desktop.services.staffing import staffing
 from emsync_desktop.services.ward import WardService
 from emsync_desktop.services.ward_tasks import WardTaskService
 from emsync_desktop.store.database import Store
 from emsync_desktop.sync.engine import SyncStatus
-from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, RECORD_ENTITIES
+from emsync_desktop.sync.protocol import AMBULANCE_POSITION_ENTITY, FORECAST_ENTITY, RECORD_ENTITIES
 from emsync_desktop.sync.protocol_blood import BLOOD_REQUEST_ENTITY, BLOOD_UNIT_ENTITY
 from emsync_desktop.sync.protocol_tasks import WARD_TASK_ENTITY
 from emsync_desktop.ui.blood_bank.ward_blood import WardBloodView
@@ -41,6 +43,7 @@ from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.nurse.bed_board import BedBoardView
 from emsync_desktop.ui.nurse.ecg_open import EcgOpener
 from emsync_desktop.ui.nurse.incoming import IncomingTransfersView
+from emsync_desktop.ui.nurse.roster_view import RosterView
 from emsync_desktop.ui.nurse.task_board import TaskBoardView
 from emsync_desktop.ui.nurse.xray_view import XrayView
 from emsync_desktop.ui.tasks import TaskRelay
@@ -52,7 +55,8 @@ from emsync_desktop.ui.widgets.frame import card
 class NurseWorkspace(QWidget):
     def __init__(self, relay: TaskRelay, store: Store, user: UserInfo, theme: Theme,
                  on_local_change: Callable[[], None], analyser: ImagingAnalyser, data_dir: Path,
-                 fetch_blob: Callable[[str], bytes] | None = None, parent: QWidget | None = None) -> None:
+                 fetch_blob: Callable[[str], bytes] | None = None, parent: QWidget | None = None, *,
+                 demo: bool = False) -> None:
         super().__init__(parent)
         self._user = user
         self._tray: QSystemTrayIcon | None = None
@@ -96,6 +100,12 @@ class NurseWorkspace(QWidget):
         self.tasks.escalations_changed.connect(self._title_tasks)
         self.tabs.addTab(self.tasks, "Tasks")
         self.tasks.refresh()
+        book = RosterBook(store, user, demo=demo)
+        self.roster = RosterView(relay, book, lambda saved: staffing(store, user, saved, utc_now()), theme)
+        self.tabs.addTab(self.roster, "Roster && staffing")
+        self.roster.refresh()
+        QShortcut(QKeySequence("Ctrl+R"), self, lambda: self.tabs.setCurrentWidget(self.roster),
+                  context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+T"), self, self._to_tasks, context=Qt.ShortcutContext.WindowShortcut)
         QShortcut(QKeySequence("Ctrl+N"), self.tasks, self.tasks.new.click,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -129,6 +139,8 @@ class NurseWorkspace(QWidget):
             self.blood.refresh()
         if status.touched & {WARD_TASK_ENTITY} or not status.pending:
             self.tasks.refresh()
+        if status.touched & {WARD_TASK_ENTITY, FORECAST_ENTITY, "bed"}:
+            self.roster.refresh()  # the staffing red flags and forecast
         if status.touched & {"imaging"} or not status.pending:
             self.xray.refresh_studies()  # a study sent (or refused), or one from another workstation
 

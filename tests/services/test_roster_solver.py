@@ -1,0 +1,79 @@
+"""The roster solver (issue 26) on cases small enough to know the answer: a zero-cost roster when every rule and
+wish fits, a known optimum of 8 when a wish and two contracts pull against each other, and infeasible rules named."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import date, timedelta
+
+import pytest
+
+from emsync_desktop.domain.roster import Grade, Nurse, Request, RosterProblem, RosterStatus, Rules, Want
+from emsync_desktop.domain.shifts import Shift
+from emsync_desktop.services.roster_solver import solve_roster
+
+MONDAY = date(2026, 12, 7)
+EARLY_ONLY = Rules(cover={Shift.EARLY: 1, Shift.LATE: 0, Shift.NIGHT: 0}, min_registered=1, max_consecutive_days=14)
+
+
+def nurse(name: str, hours: float = 28.0, *, nights: bool = True, grade: Grade = Grade.REGISTERED) -> Nurse:
+    return Nurse(name.lower(), name, grade, hours, nights=nights)
+
+
+def test_when_everything_fits_the_roster_costs_nothing_and_is_proven_optimal() -> None:
+    problem = RosterProblem(MONDAY, 14, (nurse("Asha"), nurse("Bina")), EARLY_ONLY,
+                            (Request("asha", MONDAY, Want.OFF, weight=3),))
+    roster = solve_roster(problem, seconds=10)
+    assert (roster.status, roster.cost, roster.gap, roster.broken) == (RosterStatus.OPTIMAL, 0, 0.0, ())
+    assert roster.shifts["asha"][0] is None and roster.shifts["bina"][0] is Shift.EARLY
+    assert all(roster.shifts["asha"][d] or roster.shifts["bina"][d] for d in range(14))
+
+
+def test_a_wish_against_two_contracts_gives_the_known_optimum_and_says_why() -> None:
+    # Asha asks for the first 8 days off; she is contracted for 7 shifts and only 6 days are left. Cheapest: she
+    # works 6 (one under: 4) and Bina 8 (one over: 4) = 8, rather than Asha working one day she asked off (10).
+    wishes = tuple(Request("asha", MONDAY + timedelta(days=d), Want.OFF) for d in range(8))
+    roster = solve_roster(RosterProblem(MONDAY, 14, (nurse("Asha"), nurse("Bina")), EARLY_ONLY, wishes), seconds=10)
+    assert (roster.status, roster.cost, roster.bound) == (RosterStatus.OPTIMAL, 8, 8)
+    assert sorted(b.what for b in roster.broken) == ["Asha's contract of 7 shifts (28 h a week)",
+                                                     "Bina's contract of 7 shifts (28 h a week)"]
+    assert all(b.why.startswith("keeping it costs 2 more") for b in roster.broken)
+
+
+def test_no_roster_keeps_the_rules_and_the_clash_is_named() -> None:
+    # One nurse may work nights, at most 3 in a row, and every night needs a nurse.
+    rules = Rules(cover={Shift.EARLY: 0, Shift.LATE: 0, Shift.NIGHT: 1}, min_registered=0, max_consecutive_days=14)
+    problem = RosterProblem(MONDAY, 14, (nurse("Asha", 60), nurse("Bina", 40, nights=False)), rules)
+    roster = solve_roster(problem, seconds=10)
+    assert roster.status is RosterStatus.INFEASIBLE and roster.shifts == {}
+    assert roster.infeasible == ("at most 3 nights in a row", "cover of 1 nurses on every night shift",
+                                 "no nights for those who do not work nights")
+
+
+def test_no_early_after_a_night_and_rest_hold_in_every_roster() -> None:
+    rules = Rules(cover={Shift.EARLY: 1, Shift.LATE: 1, Shift.NIGHT: 1}, min_registered=1)
+    team = tuple(nurse(name, 37.5) for name in ("Asha", "Bina", "Chitra", "Devi", "Elsa", "Fatima"))
+    roster = solve_roster(RosterProblem(MONDAY, 14, team, rules), seconds=10, explain=False)
+    assert roster.status in (RosterStatus.OPTIMAL, RosterStatus.FEASIBLE)
+    for days in roster.shifts.values():
+        for today, tomorrow in itertools.pairwise(days):
+            assert today is None or tomorrow is None or rules.rest_allows(today, tomorrow)
+        nights = "".join("N" if s is Shift.NIGHT else "-" for s in days)
+        assert "NNNN" not in nights
+
+
+def test_an_ill_posed_problem_is_refused_in_words() -> None:
+    with pytest.raises(ValueError, match="2 to 4 weeks"):
+        solve_roster(RosterProblem(MONDAY, 5, (nurse("Asha"),), EARLY_ONLY))
+
+
+def test_progress_is_reported_and_a_cancel_keeps_the_best_so_far() -> None:
+    seen: list[tuple[float, int, int]] = []
+    stop = threading.Event()
+    stop.set()
+    team = tuple(nurse(name, 37.5) for name in ("Asha", "Bina", "Chitra", "Devi", "Elsa", "Fatima"))
+    rules = Rules(cover={Shift.EARLY: 1, Shift.LATE: 1, Shift.NIGHT: 1}, min_registered=1)
+    roster = solve_roster(RosterProblem(MONDAY, 28, team, rules), seconds=30, progress=lambda *a: seen.append(a),
+                          cancelled=stop, explain=False)
+    assert seen and roster.status in (RosterStatus.FEASIBLE, RosterStatus.OPTIMAL) and roster.shifts
