@@ -254,9 +254,9 @@ def _staffing_html(s: Staffing) -> str:
         f"{'' if o.up_to is None else f' (up to {o.up_to:.0f})'}</td><td>{'' if o.nurses is None else o.nurses}"
         f"</td><td>{'' if o.per_nurse is None else f'{o.per_nurse:.1f}'}</td></tr>" for o in known)
     if known:
-            parts.append("<p>Patients expected per shift (the network's forecast of this hospital's beds in use) "
-                     "against nurses rostered:</p><table cellpadding='3'><tr><th align='left'>Shift</th><th>Patients</th>"
-                     f"<th>Nurses</th><th>Per nurse</th></tr>{rows}</table>")
+        parts.append("<p>Patients expected per shift (the network's forecast of this hospital's beds in use) "
+                     "against nurses rostered:</p><table cellpadding='3'><tr><th align='left'>Shift</th>"
+                     f"<th>Patients</th><th>Nurses</th><th>Per nurse</th></tr>{rows}</table>")
     if s.synthetic:
         parts.append("<p>The forecast is fitted on the demo's made-up history.</p>")
     if all(o.expected is None for o in s.outlook):
