@@ -99,6 +99,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from sync_server.audit_keeper import AuditChainBroken
     from sync_server.config import AUDIT_ANCHOR_FILE, load_audit_key
     from sync_server.demo_blood import seed_demo_blood
+    from sync_server.demo_tasks import seed_demo_tasks
     from sync_server.seed import seed_demo_users, seed_network
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -133,6 +134,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             seed_network(session)
             seed_demo_users(session, args.data_dir / "DEMO-CREDENTIALS.txt")
             seed_demo_blood(session, datetime.now(UTC))
+            seed_demo_tasks(session, datetime.now(UTC))
     import uvicorn
 
     if args.workers > 1:  # each worker builds its own app from the same arguments (sync_server.worker)

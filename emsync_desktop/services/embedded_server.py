@@ -74,6 +74,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
         from sync_server.demo_blood import seed_demo_blood
         from sync_server.demo_case_mix import seed_demo_case_mix
         from sync_server.demo_history import seed_demo_history
+        from sync_server.demo_tasks import seed_demo_tasks
         from sync_server.seed import seed_demo_users, seed_network
 
         db_url = f"sqlite:///{handle.data_dir / 'server.db'}"
@@ -89,6 +90,7 @@ def _serve(handle: EmbeddedServer, sock: socket.socket) -> None:
             seed_demo_blood(session, now)
             seed_demo_activity(session, now)
             seed_demo_case_mix(session, now)
+            seed_demo_tasks(session, now)
         handle._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **LIVE_CHANNEL_OPTIONS))
         threading.Thread(target=_signal_when_started, args=(handle,), daemon=True).start()
         handle._server.run(sockets=[sock])

@@ -153,3 +153,14 @@ def test_an_unread_handoff_near_arrival_makes_one_stat_task(server: Server) -> N
             task_unread_handoffs(session, datetime.now(UTC), ensure_system_user(session))
     [task] = [t for t in tasks(server, "maria").values() if t["kind"] == "handoff_ack"]
     assert task["priority"] == "stat" and task["source_id"] == transfer_id
+
+
+def test_the_demo_ward_starts_with_an_escalated_stat_task(server: Server) -> None:
+    from sync_server.demo_tasks import seed_demo_tasks
+
+    app = server.client.app
+    now = datetime.now(UTC)
+    with app.state.write_sessions.begin() as session:  # type: ignore[attr-defined]
+        assert seed_demo_tasks(session, now) and not seed_demo_tasks(session, now)
+    stat = next(t for t in tasks(server, "maria").values() if t["priority"] == "stat")
+    assert stat["state"] == "requested" and datetime.fromisoformat(stat["created_at"]) < now - timedelta(minutes=5)
