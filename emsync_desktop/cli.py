@@ -63,10 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render a role's workspace offscreen with demo data to a PNG and exit")
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.PARAMEDIC.value,
                         help="with --screenshot: whose workspace to render (default: paramedic)")
-    parser.add_argument("--tab", choices=("vitals", "patient", "record", "history", "hospital", "map", "trends"),
+    parser.add_argument("--tab", choices=("vitals", "patient", "record", "history", "hospital", "map", "trends",
+                                          "tasks", "roster"),
                         default=None, help="with --screenshot: which tab to show (paramedic: vitals, patient, record, "
-                        "history, hospital, map; "
-                             "coordinator: trends)")
+                        "history, hospital, map; coordinator: trends; nurse: tasks, roster (the demo ward's roster "
+                        "built))")
     parser.add_argument("--xray", type=Path, metavar="FILE",
                         help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")
     parser.add_argument("--size", default="1600x900", metavar="WxH",

@@ -139,6 +139,7 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
     relay = TaskRelay(runner)
     # The coordinator's desk shows what it synced: the demo server's day of history and open transfers.
     server = start_embedded_server(data_dir / "demo-server") if role is Role.COORDINATOR else None
+    roster_built = True  # with --tab roster: whether the demo ward's roster was built (CP-SAT inside the build)
     try:
         theme = THEMES[theme_name or "light"]
         apply_theme(app, theme)
@@ -161,6 +162,8 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
                 _wait_for_map(app, window)
                 if tab == "trends":
                     window.workspace.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
+            if role is Role.NURSE and tab in ("tasks", "roster"):
+                roster_built = _show_nurse_tab(app, relay, window, tab)
             if role is Role.NURSE and xray is not None:
                 workspace = window.workspace
                 workspace.tabs.setCurrentWidget(workspace.xray)  # type: ignore[union-attr]
@@ -170,7 +173,7 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
                     workspace.xray.error.text()))  # type: ignore[union-attr]
         _settle(app, relay)
         target.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(target), "PNG")
+        ok = window.grab().save(str(target), "PNG") and roster_built
         window.close()
     finally:
         runner.shutdown()
@@ -200,6 +203,21 @@ def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0
     _wait_until(app, lambda: bool(panel.ready), timeout_s)
     painted = time.monotonic() + 1.5
     _wait_until(app, lambda: time.monotonic() > painted)
+
+
+def _show_nurse_tab(app: QApplication, relay: TaskRelay, window: MainWindow, tab: str) -> bool:
+    """The Tasks tab, or the Roster tab with the demo ward's roster built; False if no roster came of it."""
+    workspace = window.workspace
+    _settle(app, relay)
+    if tab == "tasks":
+        workspace.tabs.setCurrentWidget(workspace.tasks)  # type: ignore[union-attr]
+        return True
+    roster = workspace.roster  # type: ignore[union-attr]
+    workspace.tabs.setCurrentWidget(roster)  # type: ignore[union-attr]
+    roster.build.click()
+    _wait_until(app, lambda: not roster.build.isEnabled())
+    _wait_until(app, lambda: roster.build.isEnabled(), timeout_s=60.0)
+    return bool(roster.grid.rowCount())
 
 
 def _wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float = 30.0) -> None:

@@ -77,6 +77,7 @@ shot paramedic-triage --role paramedic
 shot paramedic-map --role paramedic --tab map
 shot nurse --role nurse
 shot nurse-xray --role nurse --xray "$dicom"
+shot nurse-roster --role nurse --tab roster  # CP-SAT inside the build: fails if no roster is built
 shot coordinator --role coordinator
 shot coordinator-trends --role coordinator --tab trends
 shot admin --role admin

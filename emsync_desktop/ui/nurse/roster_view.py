@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from emsync_desktop.domain.roster import Nurse, Roster, RosterProblem, RosterStatus, Rules, shift_counts
 from emsync_desktop.domain.shifts import SHIFTS
-from emsync_desktop.services.roster_solver import solve_roster
 from emsync_desktop.services.rosters import RosterBook, SavedRoster
 from emsync_desktop.services.staffing import Staffing
 from emsync_desktop.ui.blood_bank.parts import OutcomeLine
@@ -50,6 +49,7 @@ class RosterView(QWidget):
         self._relay, self._book, self._staffing, self._theme = relay, book, staffing, theme
         self._saved: SavedRoster | None = None
         self._stop: threading.Event | None = None
+        self._just_built = False  # the notes show the build's broken rules and why (not kept with the roster)
         self.progressed.connect(self._on_progress)
         self.destroyed.connect(lambda: self._stop.set() if self._stop else None)
         self.first_day = QDateEdit(_qdate(_next_monday(date.today())))
@@ -110,7 +110,7 @@ class RosterView(QWidget):
 
     def _on_saved(self, saved: SavedRoster | None) -> None:
         self._saved = saved
-        if saved is not None and saved.roster.shifts:
+        if saved is not None and saved.roster.shifts and not self._just_built:
             self._show_grid(saved.problem, saved.roster)
             self.notes.setText(_status_html(saved.roster) + "<p>Saved on this PC.</p>")
         self._relay.submit(self._staffing, saved, on_result=self._show_staffing, owner=self)
@@ -135,8 +135,7 @@ class RosterView(QWidget):
         self.stop.setEnabled(True)
         self.outcome.wait(f"Building the roster for {len(problem.nurses)} nurses, {problem.days} days…")
         stop = self._stop
-        self._relay.submit_background(lambda: solve_roster(problem, seconds=SOLVE_SECONDS, progress=self._emit,
-                                                           cancelled=stop),
+        self._relay.submit_background(lambda: _solve_roster(problem, stop, self._emit),
                                       on_result=lambda roster: self._on_solved(problem, roster),
                                       on_error=self._on_failed, owner=self)
 
@@ -161,6 +160,7 @@ class RosterView(QWidget):
             self.outcome.refuse("No roster built: see why on the right. The last roster is kept.")
             return
         self._show_grid(problem, roster)
+        self._just_built = True
         self.outcome.say(f"Roster built in {roster.seconds:.1f} s and saved on this PC.")
         self._relay.submit(self._book.save, problem, roster, on_result=lambda _: self.refresh(), owner=self)
 
@@ -223,6 +223,15 @@ class RosterView(QWidget):
 
     def _said(self, text: str) -> Callable[[object], None]:
         return lambda _: self.outcome.say(text)
+
+
+def _solve_roster(problem: RosterProblem, stop: threading.Event,
+                  progress: Callable[[float, int, int], None]) -> Roster:
+    """On the solver's thread. OR-Tools (with pandas) is imported here, at the first build: half a second the
+    nurse's workspace does not spend at sign-in."""
+    from emsync_desktop.services.roster_solver import solve_roster
+
+    return solve_roster(problem, seconds=SOLVE_SECONDS, progress=progress, cancelled=stop)
 
 
 def _status_html(roster: Roster) -> str:
