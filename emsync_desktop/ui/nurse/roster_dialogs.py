@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +26,7 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roster import Grade, Nurse, Request, Rules, Want
 from emsync_desktop.domain.shifts import SHIFTS, Shift
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.date_field import touch_date_field
 
 _STAFF_COLUMNS = ["Name", "Grade (RN/HCA)", "Hours a week", "Skills (comma)", "Nights (yes/no)"]
 
@@ -187,8 +187,7 @@ class RequestsDialog(_Checked):
         self.nurse = QComboBox()
         for nurse in sorted(staff, key=lambda n: n.name):
             self.nurse.addItem(nurse.name, nurse.id)
-        self.day = QDateEdit(QDate(first_day.year, first_day.month, first_day.day))
-        self.day.setCalendarPopup(True)
+        self.day = touch_date_field(QDate(first_day.year, first_day.month, first_day.day), "ddd dd MMM yyyy")
         self.what = QComboBox()
         for label, shift, want in _WHAT:
             self.what.addItem(label, (shift, want))

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,6 +34,7 @@ from emsync_desktop.ui.nurse.roster_dialogs import RequestsDialog, RulesDialog, 
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
+from emsync_desktop.ui.widgets.date_field import touch_date_field
 from emsync_desktop.ui.widgets.frame import card
 
 SOLVE_SECONDS = 10.0
@@ -52,9 +52,7 @@ class RosterView(QWidget):
         self._just_built = False  # the notes show the build's broken rules and why (not kept with the roster)
         self.progressed.connect(self._on_progress)
         self.destroyed.connect(lambda: self._stop.set() if self._stop else None)
-        self.first_day = QDateEdit(_qdate(_next_monday(date.today())))
-        self.first_day.setCalendarPopup(True)
-        self.first_day.setDisplayFormat("ddd dd MMM yyyy")
+        self.first_day = touch_date_field(_qdate(_next_monday(date.today())), "ddd dd MMM yyyy")
         self.weeks = QComboBox()
         self.weeks.addItems(["2 weeks", "3 weeks", "4 weeks"])
         self.weeks.setCurrentIndex(2)

@@ -39,7 +39,7 @@ from emsync_desktop.ui.blood_bank.parts import OutcomeLine, record_table
 from emsync_desktop.ui.nurse.handover_dialog import HandoverDialog
 from emsync_desktop.ui.nurse.task_dialog import NewTaskDialog, observations_score
 from emsync_desktop.ui.tasks import TaskRelay
-from emsync_desktop.ui.theme import Theme, attention_colour
+from emsync_desktop.ui.theme import TOUCH_PX, Theme, attention_colour
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.frame import card
 
@@ -73,6 +73,7 @@ class TaskBoardView(QWidget):
         self.escalation.setVisible(False)
         self.in_charge = QCheckBox("I am the nurse in charge this shift")
         self.in_charge.setToolTip("Escalated tasks (stat and urgent work nobody claimed in time) notify you")
+        self.in_charge.setMinimumHeight(TOUCH_PX)  # the whole line is what a finger taps
         self.in_charge.toggled.connect(lambda _: self._show_escalations())
         self.summary = QLabel()
         self.new = touch_button("New task…", tooltip="A task for your ward (Ctrl+N)")
