@@ -1,7 +1,7 @@
 """Build the ``emsync-server`` wheel: the sync server alone, without the desktop (no Qt, no onnxruntime).
 
 The server imports only the client's ``domain`` and wire protocol (``sync.protocol``, ``sync.protocol_blood``,
-``sync.wire``; an import contract in pyproject.toml), so the wheel holds ``sync_server``, those and the package
+``sync.protocol_tasks``, ``sync.wire``; an import contract in pyproject.toml), so the wheel holds ``sync_server``, those and the package
 ``__init__`` files. Its
 dependencies are not written twice: they are the main pyproject's ``server`` extra plus the core
 dependencies the server imports (``SERVER_CORE_DEPENDENCIES``), with the main pyproject's version bounds.
@@ -26,7 +26,8 @@ SERVER_CORE_DEPENDENCIES = ("SQLAlchemy", "alembic", "pycryptodome", "platformdi
                             "numpy")  # forecasting's arrays and the demo's synthetic history
 """Of the app's core dependencies, the ones the server imports (checked by tests/test_server_wheel.py)."""
 STAGED = ("sync_server", "emsync_desktop/__init__.py", "emsync_desktop/domain", "emsync_desktop/sync/__init__.py",
-          "emsync_desktop/sync/protocol.py", "emsync_desktop/sync/protocol_blood.py", "emsync_desktop/sync/wire.py")
+          "emsync_desktop/sync/protocol.py", "emsync_desktop/sync/protocol_blood.py",
+          "emsync_desktop/sync/protocol_tasks.py", "emsync_desktop/sync/wire.py")
 
 
 def server_dependencies(pyproject: dict[str, object]) -> list[str]:
