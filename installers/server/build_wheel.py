@@ -1,8 +1,8 @@
 """Build the ``emsync-server`` wheel: the sync server alone, without the desktop (no Qt, no onnxruntime).
 
 The server imports only the client's ``domain`` and wire protocol (``sync.protocol``, ``sync.protocol_blood``,
-``sync.protocol_tasks``, ``sync.wire``; an import contract in pyproject.toml), so the wheel holds ``sync_server``, those and the package
-``__init__`` files. Its
+``sync.protocol_tasks``, ``sync.wire``; an import contract in pyproject.toml), so the wheel holds ``sync_server``,
+those and the package ``__init__`` files. Its
 dependencies are not written twice: they are the main pyproject's ``server`` extra plus the core
 dependencies the server imports (``SERVER_CORE_DEPENDENCIES``), with the main pyproject's version bounds.
 
