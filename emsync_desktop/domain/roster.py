@@ -58,10 +58,10 @@ class Request:
     leave: bool = False
 
     def text(self, names: dict[str, str]) -> str:
-        what = "the whole day" if self.shift is None else f"the {self.shift.value} shift"
-        verb = "off" if self.want is Want.OFF else "on"
+        what = "the whole day off" if self.shift is None else (
+            f"no {self.shift.value} shift" if self.want is Want.OFF else f"the {self.shift.value} shift")
         kind = "leave" if self.leave else f"request (weight {self.weight})"
-        return f"{names.get(self.nurse_id, '?')}'s {kind}: {what} {verb} on {self.day:%a %d %b}"
+        return f"{names.get(self.nurse_id, '?')}'s {kind}: {what} on {self.day:%a %d %b}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ class RosterProblem:
     nurses: tuple[Nurse, ...]
     rules: Rules
     requests: tuple[Request, ...] = ()
+
+    def leave_days(self, nurse_id: str) -> int:
+        """Whole days of booked leave a nurse has in the roster (their contract asks that much less of it)."""
+        return len({r.day for r in self.requests if r.nurse_id == nurse_id and r.leave and r.shift is None})
 
     @property
     def dates(self) -> list[date]:

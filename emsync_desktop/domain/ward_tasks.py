@@ -182,7 +182,7 @@ def monitoring_for(total: int, any_single_three: bool) -> Monitoring:
         raise ValueError(f"A NEWS2 score is 0 to 20, not {total}.")
     band = band_for(total, any_single_three)
     if band is News2Band.HIGH:
-        return Monitoring(band, None, "continuous monitoring")
+        return Monitoring(band, None, "continuously (a nurse at the bed at least every 15 min)")
     if band in (News2Band.MEDIUM, News2Band.LOW_MEDIUM):
         return Monitoring(band, timedelta(hours=1), "hourly")
     if band is News2Band.LOW:

@@ -28,13 +28,15 @@ HIGH_NEWS2 = 5
 
 @dataclass(frozen=True)
 class WatchedPatient:
-    """A bed whose last observations scored high, or whose next set is overdue."""
+    """A bed whose last observations scored high, or whose next set is overdue. ``next_due``: "due 02:03 (in 12
+    min)", "overdue 25 min", or "" (none planned)."""
 
     where: str
     news2: int | None
     band: News2Band | None
     observed_at: datetime | None
-    overdue: str  # "overdue 25 min", or ""
+    next_due: str
+    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -68,21 +70,30 @@ def gather_handover(store: Store, user: UserInfo, now: datetime) -> Handover:
 
 def watched_patients(tasks: list[TaskView], now: datetime) -> list[WatchedPatient]:
     """Per bed, the newest observations recorded: kept when it scored high or the next set is overdue."""
+    observations = [t for t in tasks if t.kind is TaskKind.OBSERVATIONS]
     last_scored: dict[str, TaskView] = {}
-    for task in sorted((t for t in tasks if t.kind is TaskKind.OBSERVATIONS and t.news2 is not None),
-                       key=lambda t: t.created_at):
+    for task in sorted((t for t in observations if t.news2 is not None), key=lambda t: t.updated_at):
         last_scored[task.where] = task
-    overdue = {t.where: lateness_text(t.times, now) for t in tasks
-               if t.kind is TaskKind.OBSERVATIONS and is_overdue(t.times, now)}
+    planned = {t.where: t for t in observations if t.state in OPEN_STATES and t.due_at is not None}
     watched = []
-    for where in sorted(set(last_scored) | set(overdue)):
-        scored = last_scored.get(where)
-        band = band_for(scored.news2, False) if scored and scored.news2 is not None else None
+    for where in sorted(set(last_scored) | set(planned)):
+        scored, following = last_scored.get(where), planned.get(where)
+        overdue = following is not None and is_overdue(following.times, now)
         high = scored is not None and scored.news2 is not None and scored.news2 >= HIGH_NEWS2
-        if high or where in overdue:
-            watched.append(WatchedPatient(where, scored.news2 if scored else None, band,
-                                          scored.created_at if scored else None, overdue.get(where, "")))
+        if not (high or overdue):
+            continue
+        watched.append(WatchedPatient(
+            where, scored.news2 if scored else None,
+            band_for(scored.news2, False) if scored and scored.news2 is not None else None,
+            scored.updated_at if scored else None, _due_text(following, now) if following else "", overdue))
     return watched
+
+
+def _due_text(task: TaskView, now: datetime) -> str:
+    """"due 02:03 (in 12 min)" or "overdue 25 min (due 01:40)": a printed handover is read later than it is made."""
+    assert task.due_at is not None
+    return f"{lateness_text(task.times, now)} (due {clock(task.due_at)})" if is_overdue(task.times, now) else \
+        f"due {clock(task.due_at)} ({lateness_text(task.times, now).replace('due ', '')})"
 
 
 def handover_html(h: Handover) -> str:
@@ -103,7 +114,7 @@ def _watched(watched: list[WatchedPatient]) -> str:
         return f"<p>No patient's last NEWS2 was {HIGH_NEWS2} or more, and no observations are overdue.</p>"
     rows = "".join(f"<tr><td>{html.escape(w.where)}</td><td>{'' if w.news2 is None else w.news2}</td>"
                    f"<td>{html.escape(w.band.label) if w.band else ''}</td>"
-                   f"<td>{clock(w.observed_at) if w.observed_at else ''}</td><td>{html.escape(w.overdue)}</td></tr>"
+                   f"<td>{clock(w.observed_at) if w.observed_at else ''}</td><td>{html.escape(w.next_due)}</td></tr>"
                    for w in watched)
     return ("<table><thead><tr><th>Where</th><th>Last NEWS2</th><th>Band</th><th>Recorded</th>"
             f"<th>Next observations</th></tr></thead>{rows}</table>")
@@ -116,7 +127,7 @@ def _tasks(h: Handover) -> str:
     rows = "".join(
         f"<tr><td>{'ESCALATED ' if t.id in h.escalated_ids else ''}{html.escape(t.priority.label)}</td>"
         f"<td>{html.escape(t.title)}</td><td>{html.escape(t.where)}</td>"
-        f"<td>{html.escape(lateness_text(t.times, now) or 'no due time')}</td>"
+        f"<td>{html.escape(_due_text(t, now) if t.due_at else 'no due time')}</td>"
         f"<td>{html.escape(t.state.label)}{' by ' + html.escape(t.claimed_by_name) if t.claimed_by_name else ''}</td>"
         "</tr>" for t in h.open_tasks)
     flagged = sum(1 for t in h.open_tasks if is_escalated(t.times, now) or is_overdue(t.times, now))

@@ -71,7 +71,8 @@ def solve_roster(problem: RosterProblem, *, seconds: float = 10.0, workers: int 
     cost, bound = round(solver.objective_value), round(solver.best_objective_bound)
     broken = [(what, solver.value(expr) * weight, key) for what, expr, weight, key in built.soft
               if solver.value(expr) > 0]
-    explained = _explain(problem, shifts, broken, cost, workers) if explain else {}
+    stopped = cancelled is not None and cancelled.is_set()
+    explained = _explain(problem, shifts, broken, cost, workers) if explain and not stopped else {}
     rules = tuple(BrokenRule(what, explained.get(what, ""), cost_) for what, cost_, _k in
                   sorted(broken, key=lambda b: -b[1]))
     state = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
@@ -173,7 +174,7 @@ def _leave_and_requests(m: _Model, keep: Request | None) -> None:
 def _contracts(m: _Model, kept: str | None) -> None:
     days, weight = m.problem.days, m.problem.rules.contract_weight
     for n, nurse in enumerate(m.problem.nurses):
-        target = nurse.target_shifts(days)
+        target = nurse.target_shifts(days - m.problem.leave_days(nurse.id))
         total = sum(m.x[n, d, s] for d in range(days) for s in SHIFTS)
         m.model.add(total <= target + CONTRACT_SLACK).only_enforce_if(
             m.switch(f"at most {CONTRACT_SLACK} shifts over each contract"))
@@ -206,8 +207,22 @@ def _run(m: _Model, seconds: float, workers: int, progress: Progress | None,
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 7  # the same roster for the same problem, run after run
-    status = solver.solve(m.model, _Reporter(progress, cancelled))
+    done = threading.Event()
+    if cancelled is not None:  # a Stop is heard at once, not only at the next better roster
+        threading.Thread(target=_stop_when, args=(cancelled, done, solver), daemon=True,
+                         name="roster-stop").start()
+    try:
+        status = solver.solve(m.model, _Reporter(progress, cancelled))
+    finally:
+        done.set()
     return solver, status
+
+
+def _stop_when(cancelled: threading.Event, done: threading.Event, solver: cp_model.CpSolver) -> None:
+    while not done.is_set():
+        if cancelled.wait(0.1):
+            solver.stop_search()
+            return
 
 
 def _clashing_rules(m: _Model) -> tuple[str, ...]:

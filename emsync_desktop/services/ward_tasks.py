@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from emsync_desktop.domain.ids import new_id
+from emsync_desktop.domain.local_time import to_local
 from emsync_desktop.domain.roles import UserInfo
+from emsync_desktop.domain.shifts import slot_at
 from emsync_desktop.domain.ward_tasks import (
     OPEN_STATES,
     Priority,
@@ -37,6 +39,7 @@ from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Bed
 from emsync_desktop.store.models_tasks import WardTaskRecord
+from emsync_desktop.store.repositories import get_setting, set_setting
 from emsync_desktop.sync.outbox import enqueue
 from emsync_desktop.sync.protocol import OpKind
 from emsync_desktop.sync.protocol_tasks import TaskCreatePayload, TaskMovePayload
@@ -62,6 +65,7 @@ class TaskView:
     note: str
     due_at: datetime | None
     created_at: datetime
+    updated_at: datetime  # the newest change: when a task was done, when its score was recorded
     created_by_name: str
     claimed_by: str | None
     claimed_by_name: str | None
@@ -125,6 +129,23 @@ class WardTaskService:
         return TaskBoard(open_tasks + closed, [v for v in open_tasks if is_escalated(v.times, now)],
                          [v for v in open_tasks if is_overdue(v.times, now)], now)
 
+    def in_charge_now(self) -> bool:
+        """Whether this nurse said, on this PC, they are in charge of the shift under way (a new shift asks again)."""
+        with self._store.sessions.begin() as session:
+            return get_setting(session, self._in_charge_key) == self._shift_now()
+
+    def set_in_charge(self, in_charge: bool) -> None:
+        with self._store.sessions.begin() as session:
+            set_setting(session, self._in_charge_key, self._shift_now() if in_charge else "")
+
+    @property
+    def _in_charge_key(self) -> str:
+        return f"tasks.in_charge.{self._user.id}"
+
+    def _shift_now(self) -> str:
+        slot = slot_at(to_local(self._clock()))
+        return f"{slot.day.isoformat()} {slot.shift.value}"
+
     def beds(self) -> list[BedChoice]:
         """The ward's beds, for the new-task form."""
         with self._store.sessions.begin() as session:
@@ -181,7 +202,7 @@ class WardTaskService:
             payload = TaskMovePayload(target=target.value, reason=reason.strip(),
                                       news2=news2, news2_single_three=news2_single_three)
             data: dict[str, Any] = json.loads(row.data)
-            data |= {"state": target.value, "reason": reason.strip()}
+            data |= {"state": target.value, "reason": reason.strip(), "updated_at": self._clock().isoformat()}
             if target is TaskState.ACCEPTED:
                 data |= {"claimed_by": self._user.id, "claimed_by_name": self._user.display_name}
             elif target is TaskState.REQUESTED:
@@ -212,7 +233,13 @@ def _view(row: WardTaskRecord) -> TaskView:
     return TaskView(id=row.id, title=d["title"], kind=TaskKind(d["kind"]), priority=Priority(row.priority),
                     state=TaskState(row.state), unit=d["unit"], bed_id=d.get("bed_id"),
                     bed_label=d.get("bed_label", ""), patient=d.get("patient", ""), note=d.get("note", ""),
-                    due_at=row.due_at, created_at=row.created_at, created_by_name=d.get("created_by_name", ""),
+                    due_at=row.due_at, created_at=row.created_at,
+                    updated_at=_time(d.get("updated_at")) or row.created_at,
+                    created_by_name=d.get("created_by_name", ""),
                     claimed_by=d.get("claimed_by"), claimed_by_name=d.get("claimed_by_name"),
                     reason=d.get("reason", ""), news2=d.get("news2"), sync_state=row.sync_state,
                     sync_reason=row.sync_reason)
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

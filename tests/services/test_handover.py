@@ -50,7 +50,9 @@ def test_high_news2_and_overdue_observations_are_watched(app_context: AppContext
            observations(nurse, beds[2], state="requested", news2=None, due=NOW - timedelta(minutes=20)))
     handover = gather_handover(app_context.store, nurse, NOW)
     watched = {w.where: (w.news2, w.overdue) for w in handover.watched}
-    assert watched == {f"bed {beds[0].label}": (7, ""), f"bed {beds[2].label}": (None, "overdue 20 min")}
+    assert watched == {f"bed {beds[0].label}": (7, False), f"bed {beds[2].label}": (None, True)}
+    overdue = next(w for w in handover.watched if w.overdue)
+    assert overdue.next_due.startswith("overdue 20 min (due ")
 
 
 def test_the_handover_names_the_shifts_and_the_late_tasks(app_context: AppContext, nurse: UserInfo) -> None:

@@ -68,12 +68,26 @@ def test_an_ill_posed_problem_is_refused_in_words() -> None:
         solve_roster(RosterProblem(MONDAY, 5, (nurse("Asha"),), EARLY_ONLY))
 
 
-def test_progress_is_reported_and_a_cancel_keeps_the_best_so_far() -> None:
+def test_progress_is_reported_and_a_stop_keeps_the_best_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[float, int, int]] = []
     stop = threading.Event()
-    stop.set()
+
+    def progress(seconds: float, cost: int, bound: int) -> None:
+        seen.append((seconds, cost, bound))
+        stop.set()  # the nurse presses Stop as soon as a first roster is shown
+
     team = tuple(nurse(name, 37.5) for name in ("Asha", "Bina", "Chitra", "Devi", "Elsa", "Fatima"))
     rules = Rules(cover={Shift.EARLY: 1, Shift.LATE: 1, Shift.NIGHT: 1}, min_registered=1)
-    roster = solve_roster(RosterProblem(MONDAY, 28, team, rules), seconds=30, progress=lambda *a: seen.append(a),
-                          cancelled=stop, explain=False)
+    wishes = tuple(Request("asha", MONDAY + timedelta(days=d), Want.OFF, weight=2) for d in range(0, 28, 3))
+    roster = solve_roster(RosterProblem(MONDAY, 28, team, rules, wishes), seconds=600, progress=progress,
+                          cancelled=stop)
     assert seen and roster.status in (RosterStatus.FEASIBLE, RosterStatus.OPTIMAL) and roster.shifts
+    assert all(b.why == "" for b in roster.broken)  # stopped: no time spent explaining
+
+
+def test_booked_leave_lowers_the_contract_asked_for() -> None:
+    leave = tuple(Request("asha", MONDAY + timedelta(days=d), Want.OFF, leave=True) for d in range(7))
+    problem = RosterProblem(MONDAY, 14, (nurse("Asha"), nurse("Bina", 40)), EARLY_ONLY, leave)  # 4 + 10 = 14 earlies
+    roster = solve_roster(problem, seconds=10)
+    assert problem.leave_days("asha") == 7 and roster.cost == 0
+    assert sum(s is not None for s in roster.shifts["asha"]) == nurse("Asha").target_shifts(7)

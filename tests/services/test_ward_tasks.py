@@ -117,3 +117,11 @@ def test_cancelling_needs_a_reason(tasks: WardTaskService, app_context: AppConte
         tasks.move(task_id, TaskState.CANCELLED)
     tasks.move(task_id, TaskState.CANCELLED, reason="drip removed")
     assert tasks.board().tasks[0].state is TaskState.CANCELLED
+
+
+def test_in_charge_is_kept_for_the_shift_and_asked_again_the_next(tasks: WardTaskService, clock: Clock) -> None:
+    tasks.set_in_charge(True)
+    clock.now = T0 + timedelta(minutes=1)
+    assert tasks.in_charge_now()
+    clock.now = T0 + timedelta(hours=24)  # the same shift a day later: another shift
+    assert not tasks.in_charge_now()

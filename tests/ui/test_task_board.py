@@ -80,7 +80,7 @@ def test_the_nurse_in_charge_sees_a_stat_task_nobody_claimed_for_five_minutes(
         board.refresh()
     assert escalated.args == [1]
     assert board.escalation.isVisible() and "Suction, bed 2" in board.escalation.text()
-    assert board.table.item(0, 3).text().startswith("ESCALATED")
+    assert board.table.item(0, 0).text() == "⚠ STAT"
     board.in_charge.setChecked(False)
     assert not board.escalation.isVisible()
 
@@ -93,7 +93,29 @@ def test_the_new_task_form_stays_open_and_says_why_on_an_empty_title(qtbot: QtBo
     assert dialog.isVisible() and dialog.problem.isVisible()
     qtbot.keyClicks(dialog.title, "Check drip")
     dialog.bed.setCurrentIndex(1)
+    dialog.priority.setCurrentIndex(3)
     qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     new = dialog.new_task()
-    assert (new.title, new.bed_id, new.due_in) == ("Check drip", service.beds()[0].id, None)
+    bed = service.beds()[0]
+    assert (new.title, new.bed_id, new.due_in, new.priority, new.unit) == ("Check drip", bed.id, None, Priority.STAT,
+                                                                          bed.unit)
+    service.create(new)  # what the board does with it
+    assert [t.title for t in service.board().tasks] == ["Check drip"]
+
+
+def test_observations_need_a_typed_score_enter_alone_saves_nothing(qtbot: QtBot) -> None:
+    from emsync_desktop.ui.nurse.task_dialog import ObservationsDialog
+
+    dialog = ObservationsDialog("Observations, bed ICU-02")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog.score, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.value() is None
+    qtbot.keyClicks(dialog.score, "25")
+    assert dialog.value() is None and "0 to 20" in dialog.next.text()
+    dialog.score.clear()
+    qtbot.keyClicks(dialog.score, "7")
+    assert "continuously" in dialog.next.text()
+    qtbot.keyClick(dialog.score, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and dialog.value() == 7

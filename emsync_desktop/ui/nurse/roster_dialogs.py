@@ -3,7 +3,7 @@ that checks what was typed and says what to fix before it closes (nothing half s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -64,7 +64,8 @@ class StaffDialog(_Checked):
         self.table = QTableWidget(len(staff), len(_STAFF_COLUMNS))
         self.table.setHorizontalHeaderLabels(_STAFF_COLUMNS)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 220)
+        for column, width in enumerate((220, 150, 120, 180)):
+            self.table.setColumnWidth(column, width)
         self.table.setCornerButtonEnabled(False)
         for row, nurse in enumerate(staff):
             for column, text in enumerate((nurse.name, nurse.grade.value, f"{nurse.contract_hours:g}",
@@ -147,8 +148,11 @@ class RulesDialog(_Checked):
         form.addRow("Rest between shifts (hours)", self.rest)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Never an early after a night. Cover counts every nurse; registered nurses are "
-                                "counted among them."))
+        note = QLabel("Always kept too: never an early after a night; nobody rostered more than 2 shifts over their "
+                      "contract (booked leave lowers it). Cover counts every nurse; registered nurses are counted "
+                      "among them.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
@@ -222,8 +226,8 @@ class RequestsDialog(_Checked):
         day = self.day.date().toPython()
         assert isinstance(day, date)
         if not 0 <= (day - self._first).days < self._days:
-            self.problem.setText(f"✖ Choose a day of the roster ({self._first:%d %b} to the "
-                                 f"{self._days}th day after).")
+            last = self._first + timedelta(days=self._days - 1)
+            self.problem.setText(f"✖ Choose a day of the roster: {self._first:%a %d %b} to {last:%a %d %b}.")
             self.problem.setVisible(True)
             return
         shift, want = self.what.currentData()

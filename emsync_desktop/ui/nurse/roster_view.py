@@ -241,7 +241,8 @@ def _status_html(roster: Roster) -> str:
     if roster.status is RosterStatus.UNKNOWN:
         return "<b>No roster was found in time.</b> Try again, or relax the cover."
     proven = "proven the best for these rules" if roster.status is RosterStatus.OPTIMAL else (
-        f"within {roster.gap:.0%} of the best possible (cost {roster.cost}, no roster below {roster.bound})")
+        f"not proven the best: a better one may cost up to {roster.gap:.0%} less (cost {roster.cost}; no roster "
+        f"can cost less than {roster.bound})")
     parts = [f"<b>Every hard rule kept</b>; {e(proven)}. Cost {roster.cost}. Built in {roster.seconds:.1f} s."]
     if roster.broken:
         items = "".join(f"<li>{e(b.what)} (cost {b.cost}){': ' + e(b.why) if b.why else ''}</li>"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.local_time import clock
 from emsync_desktop.domain.ward_tasks import (
     OPEN_STATES,
     TaskKind,
@@ -59,6 +60,7 @@ class TaskBoardView(QWidget):
         self._gather_handover, self._data_dir = handover, data_dir
         self._on_local_change = on_local_change
         self._board: TaskBoard | None = None
+        self._shown_id: str | None = None  # the task the detail (and the outcome line) is about
         self._told: set[str] = set()  # escalations the nurse in charge has been notified of
         self._tray: QSystemTrayIcon | None = None
         self.table = record_table(_COLUMNS)
@@ -74,7 +76,7 @@ class TaskBoardView(QWidget):
         self.in_charge = QCheckBox("I am the nurse in charge this shift")
         self.in_charge.setToolTip("Escalated tasks (stat and urgent work nobody claimed in time) notify you")
         self.in_charge.setMinimumHeight(TOUCH_PX)  # the whole line is what a finger taps
-        self.in_charge.toggled.connect(lambda _: self._show_escalations())
+        self.in_charge.toggled.connect(self._on_in_charge)
         self.summary = QLabel()
         self.new = touch_button("New task…", tooltip="A task for your ward (Ctrl+N)")
         self.new.clicked.connect(self._new_task)
@@ -100,6 +102,8 @@ class TaskBoardView(QWidget):
         for button, target in self._buttons.items():
             button.clicked.connect(lambda _=False, t=target: self._move(t))
         self.outcome = OutcomeLine()
+        self.outcome.setMinimumHeight(3 * self.outcome.fontMetrics().lineSpacing())  # the buttons above never move
+        self.outcome.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self._build_layout()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -130,7 +134,20 @@ class TaskBoardView(QWidget):
         layout.addLayout(row, 1)
 
     def refresh(self) -> None:
+        self._relay.submit(self._service.in_charge_now, on_result=self._show_in_charge, owner=self)
         self._relay.submit(self._service.board, on_result=self._on_board, owner=self)
+
+    def _show_in_charge(self, in_charge: bool) -> None:
+        """As saved for this shift (kept across a theme change or a restart; a new shift asks again)."""
+        if in_charge != self.in_charge.isChecked():
+            self.in_charge.blockSignals(True)
+            self.in_charge.setChecked(in_charge)
+            self.in_charge.blockSignals(False)
+            self._show_escalations()
+
+    def _on_in_charge(self, in_charge: bool) -> None:
+        self._relay.submit(self._service.set_in_charge, in_charge, on_result=lambda _: None, owner=self)
+        self._show_escalations()
 
     def chosen(self) -> TaskView | None:
         rows = self.table.selectionModel().selectedRows()
@@ -172,7 +189,7 @@ class TaskBoardView(QWidget):
         self.escalation.setVisible(shown)
         if not shown:
             return
-        names = "; ".join(f"{t.priority.label} {t.title} ({t.where}), made {t.created_at.astimezone():%H:%M}"
+        names = "; ".join(f"{t.priority.label} {t.title} ({t.where}), made {clock(t.created_at)}"
                           for t in escalated[:3])
         more = f" and {len(escalated) - 3} more" if len(escalated) > 3 else ""
         self.escalation.setText(f"⚠ Escalated to you, nurse in charge: nobody has claimed {names}{more}.")
@@ -187,8 +204,10 @@ class TaskBoardView(QWidget):
 
     def _show_chosen(self) -> None:
         task = self.chosen()
-        if self.outcome.objectName() == "outcomeWaiting" and (task is None or task.sync_state != "pending"):
-            self.outcome.clear()
+        if task is None or task.id != self._shown_id or (self.outcome.objectName() == "outcomeWaiting"
+                                                           and task.sync_state != "pending"):
+            self.outcome.clear()  # what was said was about another task, or the server has answered
+        self._shown_id = task.id if task else None
         now = self._board.now if self._board else None
         self.detail.setText(_detail_html(task, now) if task and now else "No task yet. Make one with New task…")
         self._enable(task)
@@ -255,13 +274,12 @@ class TaskBoardView(QWidget):
 
 
 def _cells(task: TaskView, board: TaskBoard, user_id: str) -> list[str]:
-    due = lateness_text(task.times, board.now) or (f"{task.due_at.astimezone():%H:%M}" if task.due_at else "now")
-    if is_escalated(task.times, board.now):
-        due = f"ESCALATED · {due}"
+    due = lateness_text(task.times, board.now) or (clock(task.due_at) if task.due_at else "")
+    priority = f"⚠ {task.priority.label}" if is_escalated(task.times, board.now) else task.priority.label
     state = "sending…" if task.sync_state == "pending" else (
         "refused: see task" if task.sync_state in ("rejected", "conflict") else task.state.label)
     who = "you" if task.claimed_by == user_id else task.claimed_by_name or "—"
-    return [task.priority.label, task.title, task.where, due, state, who]
+    return [priority, task.title, task.where, due, state, who]
 
 
 def _detail_html(task: TaskView, now: datetime) -> str:
@@ -269,8 +287,10 @@ def _detail_html(task: TaskView, now: datetime) -> str:
     if task.patient:
         lines.append(f"Patient: {_escape(task.patient)}")
     if task.due_at:
-        lines.append(f"Due {task.due_at.astimezone():%H:%M} ({lateness_text(task.times, now) or 'closed'})")
-    lines.append(f"Made by {_escape(task.created_by_name)} at {task.created_at.astimezone():%H:%M}")
+        lines.append(f"Due {clock(task.due_at)} ({lateness_text(task.times, now) or 'closed'})")
+    if is_escalated(task.times, now):
+        lines.append("<b>⚠ Escalated: nobody has claimed it in time</b>")
+    lines.append(f"Made by {_escape(task.created_by_name)} at {clock(task.created_at)}")
     if task.claimed_by_name:
         lines.append(f"Claimed by {_escape(task.claimed_by_name)}")
     if task.note:
