@@ -76,6 +76,7 @@ class Rules:
     min_rest_hours: float = 11.0
     contract_weight: int = 4  # per shift away from a nurse's contract
     spread_weight: int = 2  # per nurse the busiest day of a shift has above its cover
+    week_weight: int = 1  # per shift a week is away from a nurse's contracted week
     request_scale: int = 10  # a request of weight w costs w * this when broken
 
     def rest_allows(self, first: Shift, then: Shift) -> bool:

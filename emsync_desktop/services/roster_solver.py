@@ -9,6 +9,7 @@ solver's thread with (seconds, cost, bound) at each better roster; ``cancelled``
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from emsync_desktop.domain.roster import (
+    SHIFT_HOURS,
     BrokenRule,
     Grade,
     Request,
@@ -70,7 +72,7 @@ def solve_roster(problem: RosterProblem, *, seconds: float = 10.0, workers: int 
     shifts = _read_shifts(built, solver)
     cost, bound = round(solver.objective_value), round(solver.best_objective_bound)
     broken = [(what, solver.value(expr) * weight, key) for what, expr, weight, key in built.soft
-              if solver.value(expr) > 0]
+              if solver.value(expr) * weight > 0]
     stopped = cancelled is not None and cancelled.is_set()
     explained = _explain(problem, shifts, broken, cost, workers) if explain and not stopped else {}
     rules = tuple(BrokenRule(what, explained.get(what, ""), cost_) for what, cost_, _k in
@@ -185,6 +187,26 @@ def _contracts(m: _Model, kept: str | None) -> None:
         else:
             m.soft.append((f"{nurse.name}'s contract of {target} shifts ({nurse.contract_hours:g} h a week)", off,
                            weight, nurse.id))
+        _weekly(m, n, nurse.contract_hours)
+
+
+def _weekly(m: _Model, n: int, hours: float) -> None:
+    """Each whole week within the contract's week, rounded down and up (37.5 h: 4 or 5 shifts; 22.5 h: 2 or 3): a
+    part-timer's shifts spread over the weeks, not bunched. Each shift outside it costs ``week_weight``; weeks with
+    leave are left to the whole roster's count."""
+    nurse = m.problem.nurses[n]
+    fewest, most = math.floor(hours / SHIFT_HOURS), math.ceil(hours / SHIFT_HOURS)
+    leave = {(r.day - m.problem.first_day).days for r in m.problem.requests if r.nurse_id == nurse.id and r.leave}
+    for week in range(m.problem.days // 7):
+        days = range(7 * week, 7 * week + 7)
+        if leave & set(days):
+            continue
+        worked = sum(m.x[n, d, s] for d in days for s in SHIFTS)
+        outside = m.model.new_int_var(0, 7, f"week{n}_{week}")
+        m.model.add(outside >= fewest - worked)
+        m.model.add(outside >= worked - most)
+        m.soft.append((f"{nurse.name}'s week {week + 1} within {fewest}-{most} shifts", outside,
+                       m.problem.rules.week_weight, f"week:{nurse.id}:{week}"))
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -274,7 +296,7 @@ def _explain(problem: RosterProblem, shifts: dict[str, list[Shift | None]],
         if status == cp_model.INFEASIBLE:
             reasons[what] = "keeping it breaks a hard rule (cover, registered nurses, rest or nights in a row)"
         elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            instead = [w for w, expr, _w, _k in m.soft if solver.value(expr) > 0 and w not in before]
+            instead = [w for w, expr, weight, _k in m.soft if solver.value(expr) * weight > 0 and w not in before]
             extra = round(solver.objective_value) - cost
             reasons[what] = ("an equally good roster keeps it; the solver chose among equals" if extra <= 0 else
                              f"keeping it costs {extra} more: it would break " + "; ".join(instead[:2]) if instead

@@ -14,7 +14,9 @@ from emsync_desktop.domain.shifts import Shift
 from emsync_desktop.services.roster_solver import solve_roster
 
 MONDAY = date(2026, 12, 7)
-EARLY_ONLY = Rules(cover={Shift.EARLY: 1, Shift.LATE: 0, Shift.NIGHT: 0}, min_registered=1, max_consecutive_days=14)
+# Weeks left free (``week_weight`` 0): these cases are about contracts and wishes over the whole roster.
+EARLY_ONLY = Rules(cover={Shift.EARLY: 1, Shift.LATE: 0, Shift.NIGHT: 0}, min_registered=1, max_consecutive_days=14,
+                   week_weight=0)
 
 
 def nurse(name: str, hours: float = 28.0, *, nights: bool = True, grade: Grade = Grade.REGISTERED) -> Nurse:
@@ -91,3 +93,10 @@ def test_booked_leave_lowers_the_contract_asked_for() -> None:
     roster = solve_roster(problem, seconds=10)
     assert problem.leave_days("asha") == 7 and roster.cost == 0
     assert sum(s is not None for s in roster.shifts["asha"]) == nurse("Asha").target_shifts(7)
+
+
+def test_a_full_timers_weeks_each_get_four_or_five_shifts_not_nine_and_none() -> None:
+    rules = Rules(cover={Shift.EARLY: 0, Shift.LATE: 0, Shift.NIGHT: 0}, min_registered=0)
+    roster = solve_roster(RosterProblem(MONDAY, 14, (nurse("Asha", 37.5),), rules), seconds=10)
+    weeks = [sum(s is not None for s in roster.shifts["asha"][w * 7:(w + 1) * 7]) for w in range(2)]
+    assert roster.status is RosterStatus.OPTIMAL and sum(weeks) == 9 and all(4 <= n <= 5 for n in weeks)

@@ -162,6 +162,7 @@ class RulesDialog(_Checked):
                      skill_cover=skill, max_consecutive_nights=self.nights.value(),
                      max_consecutive_days=self.days.value(), min_rest_hours=float(self.rest.value()),
                      contract_weight=base.contract_weight, spread_weight=base.spread_weight,
+                     week_weight=base.week_weight,
                      request_scale=base.request_scale)
 
     def _check(self) -> str:
