@@ -56,6 +56,9 @@ screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
 	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/paramedic-$$tab-$$theme.png --tab $$tab || exit 1; \
 	  done; \
 	  QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/coordinator-trends-$$theme.png --role coordinator --tab trends || exit 1; \
+	  for tab in tasks roster; do \
+	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/nurse-$$tab-$$theme.png --role nurse --tab $$tab || exit 1; \
+	  done; \
 	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/nurse-xray-$$theme.png --role nurse --xray "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')" || exit 1; \
 	done
 

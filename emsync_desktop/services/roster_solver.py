@@ -298,12 +298,20 @@ def _explain(problem: RosterProblem, shifts: dict[str, list[Shift | None]],
         elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             instead = [w for w, expr, weight, _k in m.soft if solver.value(expr) * weight > 0 and w not in before]
             extra = round(solver.objective_value) - cost
-            reasons[what] = ("an equally good roster keeps it; the solver chose among equals" if extra <= 0 else
-                             f"keeping it costs {extra} more: it would break " + "; ".join(instead[:2]) if instead
-                             else f"keeping it costs {extra} more in requests and contracts")
+            reasons[what] = _reason(extra, instead)
         else:
             reasons[what] = "no roster keeping it was found in time"
     return reasons
+
+
+def _reason(extra: int, instead: list[str]) -> str:
+    """Why a soft rule was broken, from a second solve that kept it: ``extra`` cost, the rules broken instead."""
+    others = "; ".join(instead[:2])
+    if extra <= 0:
+        return f"keeping it would break {others} instead, at the same cost" if instead else \
+            "an equally good roster keeps it; the solver chose among equals"
+    return f"keeping it costs {extra} more: it would break {others}" if instead else \
+        f"keeping it costs {extra} more in requests and contracts"
 
 
 def _hint(m: _Model, shifts: dict[str, list[Shift | None]]) -> None:

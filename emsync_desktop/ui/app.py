@@ -138,7 +138,9 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
     runner = DbRunner()
     relay = TaskRelay(runner)
     # The coordinator's desk shows what it synced: the demo server's day of history and open transfers.
-    server = start_embedded_server(data_dir / "demo-server") if role is Role.COORDINATOR else None
+    # ... and the ward's task and roster screens the demo ward's tasks.
+    synced = role is Role.COORDINATOR or (role is Role.NURSE and tab in ("tasks", "roster"))
+    server = start_embedded_server(data_dir / "demo-server") if synced else None
     roster_built = True  # with --tab roster: whether the demo ward's roster was built (CP-SAT inside the build)
     try:
         theme = THEMES[theme_name or "light"]
@@ -208,6 +210,7 @@ def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0
 def _show_nurse_tab(app: QApplication, relay: TaskRelay, window: MainWindow, tab: str) -> bool:
     """The Tasks tab, or the Roster tab with the demo ward's roster built; False if no roster came of it."""
     workspace = window.workspace
+    _wait_until(app, lambda: "0 changes waiting" in window.connection_label.text())
     _settle(app, relay)
     if tab == "tasks":
         workspace.tabs.setCurrentWidget(workspace.tasks)  # type: ignore[union-attr]

@@ -274,7 +274,10 @@ class TaskBoardView(QWidget):
 
 
 def _cells(task: TaskView, board: TaskBoard, user_id: str) -> list[str]:
-    due = lateness_text(task.times, board.now) or (clock(task.due_at) if task.due_at else "")
+    if task.state in OPEN_STATES:
+        due = lateness_text(task.times, board.now) or (clock(task.due_at) if task.due_at else "")
+    else:
+        due = f"{task.state.label.lower()} {clock(task.updated_at)}"  # closed: when, not when it was due
     priority = f"⚠ {task.priority.label}" if is_escalated(task.times, board.now) else task.priority.label
     state = "sending…" if task.sync_state == "pending" else (
         "refused: see task" if task.sync_state in ("rejected", "conflict") else task.state.label)
