@@ -4,46 +4,28 @@ escalations (with a moved clock), and the new-task form that does not close on a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from emsync_desktop.domain.roles import Role, UserInfo
+from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.domain.ward_tasks import Priority
-from emsync_desktop.services.auth import demo_users
-from emsync_desktop.services.bootstrap import AppContext
 from emsync_desktop.services.runner import DbRunner
 from emsync_desktop.services.ward_tasks import NewTask, WardTaskService
 from emsync_desktop.ui.nurse.task_board import TaskBoardView
 from emsync_desktop.ui.nurse.task_dialog import NewTaskDialog
 from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import LIGHT
+from tests.services.test_ward_tasks import T0, Clock, clock, nurse, tasks
 
-T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
-
-
-class Clock:
-    now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+__all__ = ["clock", "nurse", "tasks"]  # the services tests' fixtures: a nurse, a movable clock, her task service
 
 
 @pytest.fixture
-def nurse(app_context: AppContext) -> UserInfo:
-    return next(u for u in demo_users(app_context.store) if u.role is Role.NURSE)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def service(app_context: AppContext, nurse: UserInfo, clock: Clock) -> WardTaskService:
-    return WardTaskService(app_context.store, nurse, clock=clock)
+def service(tasks: WardTaskService) -> WardTaskService:
+    return tasks
 
 
 @pytest.fixture
