@@ -83,7 +83,8 @@ class TaskBoardView(QWidget):
         self.handover = touch_button("Handover…", tooltip="The shift handover: open tasks, incoming transfers, "
                                      "beds, patients with a high NEWS2; saved as PDF")
         self.handover.clicked.connect(self._open_handover)
-        self.handover.setVisible(handover is not None and data_dir is not None)
+        if handover is None or data_dir is None:
+            self.handover.hide()  # never setVisible(True) here: a button with no parent yet would open as a window
         self.detail = QLabel("Choose a task.")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
