@@ -47,7 +47,7 @@ class Priority(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.upper() if self is Priority.STAT else self.value.capitalize()
+        return self.value.upper() if self in (Priority.STAT, Priority.ASAP) else self.value.capitalize()
 
 
 _PRIORITY_ORDER = (Priority.STAT, Priority.ASAP, Priority.URGENT, Priority.ROUTINE)

@@ -1,7 +1,7 @@
 """The shift handover of a ward (issue 26): at shift change, what the next shift takes on: open tasks (the late
 and escalated first), incoming transfers, beds by state, and the patients whose last NEWS2 was high (5 or more, or a
-3 in one parameter) or whose observations are overdue. Made from what this PC has synced; as HTML for the screen and
-the PDF (``ui/nurse/handover_pdf.py``).
+3 in one parameter) or whose observations are overdue; the tasks done this shift (by when they were done). Made from
+what this PC has synced; as HTML for the screen and the PDF (``ui/nurse/handover_dialog.py``).
 
 Runs on the DB thread (``gather_handover``); ``handover_html`` is pure."""
 
@@ -60,7 +60,7 @@ def gather_handover(store: Store, user: UserInfo, now: datetime) -> Handover:
     ending = slot_at(local)
     began = ending.start(local)
     open_tasks = [t for t in board.tasks if t.state in OPEN_STATES]
-    done = sum(1 for t in board.tasks if t.state is TaskState.COMPLETED and to_local(t.created_at) >= began)
+    done = sum(1 for t in board.tasks if t.state is TaskState.COMPLETED and to_local(t.updated_at) >= began)
     return Handover(hospital=BedBoardService(store, user).board().hospital, made_at=now, ending=ending,
                     starting=next_slot(ending), open_tasks=open_tasks,
                     escalated_ids=frozenset(t.id for t in board.escalated), done_this_shift=done,
@@ -79,12 +79,13 @@ def watched_patients(tasks: list[TaskView], now: datetime) -> list[WatchedPatien
     for where in sorted(set(last_scored) | set(planned)):
         scored, following = last_scored.get(where), planned.get(where)
         overdue = following is not None and is_overdue(following.times, now)
-        high = scored is not None and scored.news2 is not None and scored.news2 >= HIGH_NEWS2
+        high = scored is not None and scored.news2 is not None and (scored.news2 >= HIGH_NEWS2
+                                                                    or scored.news2_single_three)
         if not (high or overdue):
             continue
         watched.append(WatchedPatient(
             where, scored.news2 if scored else None,
-            band_for(scored.news2, False) if scored and scored.news2 is not None else None,
+            band_for(scored.news2, scored.news2_single_three) if scored and scored.news2 is not None else None,
             scored.updated_at if scored else None, _due_text(following, now) if following else "", overdue))
     return watched
 
@@ -111,7 +112,8 @@ def handover_html(h: Handover) -> str:
 
 def _watched(watched: list[WatchedPatient]) -> str:
     if not watched:
-        return f"<p>No patient's last NEWS2 was {HIGH_NEWS2} or more, and no observations are overdue.</p>"
+        return (f"<p>No patient's last NEWS2 was {HIGH_NEWS2} or more or had a 3 in one parameter, and no "
+                "observations are overdue.</p>")
     rows = "".join(f"<tr><td>{html.escape(w.where)}</td><td>{'' if w.news2 is None else w.news2}</td>"
                    f"<td>{html.escape(w.band.label) if w.band else ''}</td>"
                    f"<td>{clock(w.observed_at) if w.observed_at else ''}</td><td>{html.escape(w.next_due)}</td></tr>"

@@ -98,7 +98,7 @@ def _flags(outlook: list[ShiftOutlook], occupied: int, overdue: int) -> list[Red
         if shift.nurses is not None and shift.registered is not None:
             flags += shift_flags(shift.slot.label, nurses=shift.nurses, registered=shift.registered,
                                  patients=shift.up_to, day_shift=shift.slot.shift.is_day,
-                                 patients_word="patients expected (80 % bound)")
+                                 patients_word="patients expected (upper figure)")
     return flags
 
 

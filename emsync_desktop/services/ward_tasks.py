@@ -71,6 +71,7 @@ class TaskView:
     claimed_by_name: str | None
     reason: str
     news2: int | None
+    news2_single_three: bool
     sync_state: str
     sync_reason: str | None
 
@@ -208,7 +209,7 @@ class WardTaskService:
             elif target is TaskState.REQUESTED:
                 data |= {"claimed_by": None, "claimed_by_name": None}
             if news2 is not None:
-                data["news2"] = news2
+                data |= {"news2": news2, "news2_single_three": news2_single_three}
             row.state, row.data, row.sync_state, row.sync_reason = target.value, json.dumps(data), "pending", None
             enqueue(session, user_id=self._user.id, kind=OpKind.TASK_MOVE, entity_id=task_id, payload=payload,
                     now=self._clock())
@@ -237,7 +238,8 @@ def _view(row: WardTaskRecord) -> TaskView:
                     updated_at=_time(d.get("updated_at")) or row.created_at,
                     created_by_name=d.get("created_by_name", ""),
                     claimed_by=d.get("claimed_by"), claimed_by_name=d.get("claimed_by_name"),
-                    reason=d.get("reason", ""), news2=d.get("news2"), sync_state=row.sync_state,
+                    reason=d.get("reason", ""), news2=d.get("news2"),
+                    news2_single_three=bool(d.get("news2_single_three")), sync_state=row.sync_state,
                     sync_reason=row.sync_reason)
 
 

@@ -63,3 +63,14 @@ def test_the_handover_names_the_shifts_and_the_late_tasks(app_context: AppContex
     text = handover_html(handover)
     assert "1 open task," in text and "ESCALATED STAT" in text and "1 late or escalated" in text
     assert "Incoming transfers" in text and "Pending discharge" in text
+
+
+def test_a_single_red_parameter_is_watched_and_work_done_counts_when_done(app_context: AppContext,
+                                                                          nurse: UserInfo) -> None:
+    beds = WardTaskService(app_context.store, nurse).beds()
+    red = observations(nurse, beds[0], state="completed", news2=2, due=NOW - timedelta(hours=9))
+    red |= {"news2_single_three": True, "updated_at": (NOW - timedelta(minutes=5)).isoformat()}  # made last shift
+    stored(app_context, red)
+    handover = gather_handover(app_context.store, nurse, NOW)
+    assert [(w.where, w.news2) for w in handover.watched] == [(f"bed {beds[0].label}", 2)]
+    assert handover.done_this_shift == 1

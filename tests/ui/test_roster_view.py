@@ -74,3 +74,18 @@ def test_the_staff_form_says_which_row_is_wrong(qtbot: QtBot) -> None:
     dialog.table.setItem(0, 2, QTableWidgetItem("30"))
     dialog.buttons.accepted.emit()
     assert dialog.result() == 1 and dialog.staff[0].contract_hours == 30.0
+
+
+def test_a_stopped_build_is_shown_but_saved_only_when_asked(qtbot: QtBot, view: RosterView, book: RosterBook) -> None:
+    from emsync_desktop.services.roster_demo import DEMO_RULES, demo_staff
+
+    book.save_staff(demo_staff())
+    book.save_rules(DEMO_RULES)
+    qtbot.mouseClick(view.build, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.outcome.text().startswith("Found a roster"), timeout=30_000)
+    qtbot.mouseClick(view.stop, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(view.build.isEnabled, timeout=30_000)
+    assert view.keep.isVisibleTo(view) and "not saved" in view.outcome.text() and book.saved() is None
+    qtbot.mouseClick(view.keep, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: book.saved() is not None)
+    assert not view.keep.isVisibleTo(view)

@@ -28,7 +28,9 @@ from emsync_desktop.domain.shifts import SHIFTS, Shift
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.date_field import touch_date_field
 
-_STAFF_COLUMNS = ["Name", "Grade (RN/HCA)", "Hours a week", "Skills (comma)", "Nights (yes/no)"]
+_STAFF_COLUMNS = ["Name", "Grade", "Hours/week", "Skills", "Nights"]
+_STAFF_HINTS = ["As the team calls them", "RN (registered nurse) or HCA (healthcare assistant)",
+                "Contract hours a week", "Comma-separated, e.g. ICU", "yes or no"]
 
 
 class _Checked(QDialog):
@@ -63,6 +65,10 @@ class StaffDialog(_Checked):
         self._ids = [n.id for n in staff]
         self.table = QTableWidget(len(staff), len(_STAFF_COLUMNS))
         self.table.setHorizontalHeaderLabels(_STAFF_COLUMNS)
+        for column, hint in enumerate(_STAFF_HINTS):
+            header = self.table.horizontalHeaderItem(column)
+            if header is not None:
+                header.setToolTip(hint)
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((220, 150, 120, 180)):
             self.table.setColumnWidth(column, width)
@@ -79,6 +85,8 @@ class StaffDialog(_Checked):
         row_buttons.addWidget(remove)
         row_buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Grade: RN or HCA. Hours: a week's contract. Skills: comma-separated (e.g. ICU). "
+                                "Nights: yes or no."))
         layout.addWidget(self.table, 1)
         layout.addLayout(row_buttons)
         layout.addWidget(self.problem)
@@ -196,14 +204,14 @@ class RequestsDialog(_Checked):
         self.what = QComboBox()
         for label, shift, want in _WHAT:
             self.what.addItem(label, (shift, want))
-        self.weight = _spin(3, 1, 5)
+        self.weight = _spin(3, 1, 5)  # shown in the list as "weight"
         self.leave = QCheckBox("Booked leave (always kept)")
         add, remove = touch_button("Add"), touch_button("Remove chosen")
         add.clicked.connect(self._add)
         remove.clicked.connect(self._remove)
         form = QFormLayout()
         for label, widget in (("Nurse", self.nurse), ("Day", self.day), ("What", self.what),
-                              ("How much it matters (1-5)", self.weight), ("", self.leave)):
+                              ("Weight: how much it matters (1-5)", self.weight), ("", self.leave)):
             form.addRow(label, widget)
         row = QHBoxLayout()
         row.addWidget(add)
@@ -238,8 +246,14 @@ class RequestsDialog(_Checked):
             self.problem.setVisible(True)
             return
         self.problem.setVisible(False)
-        self.requests.append(Request(self.nurse.currentData(), day, want, shift, self.weight.value(), leave))
+        request = Request(self.nurse.currentData(), day, want, shift, self.weight.value(), leave)
+        self.requests.append(request)
         self._show()
+        row = self.requests.index(request)
+        self.table.selectRow(row)  # the one just added, in view
+        added = self.table.item(row, 0)
+        if added is not None:
+            self.table.scrollToItem(added)
 
     def _remove(self) -> None:
         row = self.table.currentRow()

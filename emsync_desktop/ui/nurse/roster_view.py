@@ -59,8 +59,12 @@ class RosterView(QWidget):
         self.staff_button, self.rules_button = touch_button("Staff…"), touch_button("Rules…")
         self.requests_button = touch_button("Requests…")
         self.build = touch_button("Build roster", primary=True, tooltip="OR-Tools CP-SAT, up to 10 s")
-        self.stop = touch_button("Stop", tooltip="Keep the best roster found so far")
+        self.stop = touch_button("Stop", tooltip="Stop looking; the roster found so far is shown, not saved")
         self.stop.setEnabled(False)
+        self.keep = touch_button("Save this roster", tooltip="Save the roster the stopped build found")
+        self.keep.setVisible(False)
+        self.keep.clicked.connect(self._keep_stopped)
+        self._unsaved: tuple[RosterProblem, Roster] | None = None
         self.staff_button.clicked.connect(self._edit_staff)
         self.rules_button.clicked.connect(self._edit_rules)
         self.requests_button.clicked.connect(self._edit_requests)
@@ -84,7 +88,7 @@ class RosterView(QWidget):
         top.addWidget(QLabel("From"))
         top.addWidget(self.first_day)
         top.addWidget(self.weeks)
-        for button in (self.staff_button, self.rules_button, self.requests_button, self.build, self.stop):
+        for button in (self.staff_button, self.rules_button, self.requests_button, self.build, self.stop, self.keep):
             top.addWidget(button)
         top.addStretch(1)
         side = QWidget()
@@ -129,6 +133,8 @@ class RosterView(QWidget):
             self.outcome.refuse(" ".join(problems))
             return
         self._stop = threading.Event()
+        self._unsaved = None
+        self.keep.setVisible(False)
         self.build.setEnabled(False)
         self.stop.setEnabled(True)
         self.outcome.wait(f"Building the roster for {len(problem.nurses)} nurses, {problem.days} days…")
@@ -142,8 +148,8 @@ class RosterView(QWidget):
             self.progressed.emit(seconds, cost, bound)
 
     def _on_progress(self, seconds: float, cost: int, bound: int) -> None:
-        self.outcome.wait(f"Found a roster costing {cost} (no roster can cost less than {bound}) after "
-                          f"{seconds:.1f} s; still looking for a better one…")
+        self.outcome.wait(f"Found a roster after {seconds:.1f} s; looking for a better one (its cost {cost}, lower is "
+                          f"better; none can cost less than {bound})…")
 
     def _stop_solving(self) -> None:
         if self._stop is not None:
@@ -159,7 +165,23 @@ class RosterView(QWidget):
             return
         self._show_grid(problem, roster)
         self._just_built = True
+        if self._stop is not None and self._stop.is_set():  # stopped: maybe worse than the saved one; ask
+            self._unsaved = (problem, roster)
+            self.keep.setVisible(True)
+            self.outcome.wait(f"Stopped after {roster.seconds:.1f} s: this roster is shown, not saved (the saved one "
+                              "is kept). Save this roster, or Build again and let it finish.")
+            return
         self.outcome.say(f"Roster built in {roster.seconds:.1f} s and saved on this PC.")
+        self._save(problem, roster)
+
+    def _keep_stopped(self) -> None:
+        if self._unsaved is not None:
+            self._save(*self._unsaved)
+            self.outcome.say("The stopped build's roster is saved on this PC.")
+
+    def _save(self, problem: RosterProblem, roster: Roster) -> None:
+        self._unsaved = None
+        self.keep.setVisible(False)
         self._relay.submit(self._book.save, problem, roster, on_result=lambda _: self.refresh(), owner=self)
 
     def _on_failed(self, error: BaseException) -> None:
@@ -240,10 +262,11 @@ def _status_html(roster: Roster) -> str:
                 f"<ul>{clash}</ul>Relax one of them (Rules…), move leave (Requests…) or add staff (Staff…).")
     if roster.status is RosterStatus.UNKNOWN:
         return "<b>No roster was found in time.</b> Try again, or relax the cover."
-    proven = "proven the best for these rules" if roster.status is RosterStatus.OPTIMAL else (
-        f"not proven the best: a better one may cost up to {roster.gap:.0%} less (cost {roster.cost}; no roster "
-        f"can cost less than {roster.bound})")
-    parts = [f"<b>Every hard rule kept</b>; {e(proven)}. Cost {roster.cost}. Built in {roster.seconds:.1f} s."]
+    proven = f"proven the best for these rules (cost {roster.cost})" if roster.status is RosterStatus.OPTIMAL else (
+        f"not proven the best: its cost is {roster.cost} and no roster can cost less than {roster.bound} "
+        f"(gap {roster.gap:.0%})")
+    parts = [f"<b>Every hard rule kept</b>; {e(proven)}. Built in {roster.seconds:.1f} s. The cost adds up what "
+             "was not kept below (lower is better)."]
     if roster.broken:
         items = "".join(f"<li>{e(b.what)} (cost {b.cost}){': ' + e(b.why) if b.why else ''}</li>"
                         for b in roster.broken[:12])
@@ -257,14 +280,14 @@ def _staffing_html(s: Staffing) -> str:
     flags = "".join(f"<li><b>{e(f.when)}</b>: {e(f.text)}</li>" for f in s.flags)
     parts = [f"<p style='font-weight:600'>⚠ Red flags</p><ul>{flags}</ul>" if flags else "<p>No red flags.</p>"]
     known = [o for o in s.outlook if o.expected is not None or o.nurses is not None]
-    rows = "".join(
-        f"<tr><td>{e(o.slot.label)}</td><td>{'' if o.expected is None else f'{o.expected:.0f}'}"
-        f"{'' if o.up_to is None else f' (up to {o.up_to:.0f})'}</td><td>{'' if o.nurses is None else o.nurses}"
-        f"</td><td>{'' if o.per_nurse is None else f'{o.per_nurse:.1f}'}</td></tr>" for o in known)
+    rows = "".join(f"<tr><td>{e(o.slot.label)}</td><td>{_range(o.expected, o.up_to)}</td>"
+                   f"<td>{'' if o.nurses is None else o.nurses}</td>"
+                   f"<td>{_range(_per(o.expected, o.nurses), _per(o.up_to, o.nurses), 1)}</td></tr>" for o in known)
     if known:
-        parts.append("<p>Patients expected per shift (the network's forecast of this hospital's beds in use) "
-                     "against nurses rostered:</p><table cellpadding='3'><tr><th align='left'>Shift</th>"
-                     f"<th>Patients</th><th>Nurses</th><th>Per nurse</th></tr>{rows}</table>")
+        parts.append("<p>Patients expected per shift (the network's forecast of this hospital's beds in use: likely, "
+                     "and the upper figure it may reach) against nurses rostered. A day shift above 8 patients per "
+                     "nurse at the upper figure is a red flag.</p><table cellpadding='3'><tr><th align='left'>Shift"
+                     f"</th><th>Patients</th><th>Nurses</th><th>Per nurse</th></tr>{rows}</table>")
     if s.synthetic:
         parts.append("<p>The forecast is fitted on the demo's made-up history.</p>")
     if all(o.expected is None for o in s.outlook):
@@ -273,6 +296,17 @@ def _staffing_html(s: Staffing) -> str:
     if all(o.nurses is None for o in s.outlook):
         parts.append("<p>No roster covers the next three days: build one for the ratio of patients to nurses.</p>")
     return "".join(parts)
+
+
+def _per(patients: float | None, nurses: int | None) -> float | None:
+    return None if patients is None or not nurses else patients / nurses
+
+
+def _range(likely: float | None, upper: float | None, decimals: int = 0) -> str:
+    """"47 to 56", "" when unknown."""
+    if likely is None or upper is None:
+        return ""
+    return f"{likely:.{decimals}f} to {upper:.{decimals}f}"
 
 
 def _next_monday(today: date) -> date:
