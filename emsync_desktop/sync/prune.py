@@ -2,9 +2,9 @@
 history grows (DESIGN.md section 4: each role's scope is bounded in time). Older history stays on the server.
 
 Removed: transfers closed more than ``RECENT_HOURS`` ago with their bookings, handoffs and case-record entries,
-and bed history and the network's hourly figures older than that. Never removed: anything with a change still
-waiting to go (an outbox op, a record not yet synced), the crew's own cases (whose encounters are on this
-device), radiograph studies (their files are the nurse's), the outbox itself.
+bed history and the network's hourly figures older than that, and ward tasks closed and made before then. Never
+removed: anything with a change still waiting to go (an outbox op, a record not yet synced), the crew's own cases
+(whose encounters are on this device), radiograph studies (their files are the nurse's), the outbox itself.
 
 Threading: the DB thread; one transaction.
 """
@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from emsync_desktop.domain.lifecycle import TransferState, is_terminal_transfer
+from emsync_desktop.domain.ward_tasks import OPEN_STATES, TaskState
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import (
     AmbulancePosition,
@@ -36,10 +37,12 @@ from emsync_desktop.store.models import (
     TransferMessage,
     TransferRecord,
 )
+from emsync_desktop.store.models_tasks import WardTaskRecord
 from emsync_desktop.sync.protocol import RECENT_HOURS
 
 CLOSED_STATES = tuple(state.value for state in TransferState if is_terminal_transfer(state))
 _RECORD_ENTRIES = (TimelineStamp, MedicationEntry, ProcedureEntry, HistoryEntry)
+_CLOSED_TASKS = tuple(state.value for state in TaskState if state not in OPEN_STATES)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ def prune_out_of_scope(store: Store, now: datetime, keep: timedelta = timedelta(
         _delete_transfers(session, transfers)
         events = session.execute(delete(BedEvent).where(BedEvent.at < cutoff)).rowcount  # type: ignore[attr-defined]
         session.execute(delete(CapacityHourRecord).where(CapacityHourRecord.hour < cutoff))
+        session.execute(delete(WardTaskRecord).where(WardTaskRecord.state.in_(_CLOSED_TASKS),
+                                                     WardTaskRecord.created_at < cutoff,
+                                                     WardTaskRecord.sync_state == "synced"))
         return Pruned(len(transfers), int(events or 0))
 
 

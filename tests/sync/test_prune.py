@@ -51,3 +51,22 @@ def test_open_recent_unsynced_and_own_cases_stay(app_context: AppContext, cases:
     kept = {add_transfer(app_context, state="EN_ROUTE"), add_transfer(app_context, at=NOW - timedelta(hours=2)),
             add_transfer(app_context, booking_sync="pending"), add_transfer(app_context, encounter_id=own_case)}
     assert prune_out_of_scope(app_context.store, NOW).transfers == 0 and transfers_left(app_context) >= kept
+
+
+def test_ward_tasks_closed_long_ago_go_and_open_or_waiting_ones_stay(app_context: AppContext) -> None:
+    from emsync_desktop.store.models_tasks import WardTaskRecord
+
+    def task(state: str, made: datetime, sync_state: str = "synced") -> str:
+        task_id = new_id()
+        with app_context.store.sessions.begin() as session:
+            session.add(WardTaskRecord(id=task_id, hospital_id=new_id(), state=state, priority="routine", due_at=None,
+                                       created_at=made, data="{}", version=1, sync_state=sync_state,
+                                       sync_reason=None))
+        return task_id
+
+    old_done, old_open = task("completed", LONG_AGO), task("requested", LONG_AGO)
+    old_unsent, recent_done = task("cancelled", LONG_AGO, "pending"), task("completed", NOW - timedelta(hours=1))
+    prune_out_of_scope(app_context.store, NOW)
+    with app_context.store.sessions.begin() as session:
+        kept = set(session.scalars(select(WardTaskRecord.id)))
+    assert kept == {old_open, old_unsent, recent_done} and old_done not in kept
