@@ -198,8 +198,9 @@ def task_unread_handoffs(session: Session, now: datetime, system_user: User) -> 
     has acknowledged (one per transfer). Returns how many were made. Caller commits."""
     ctx = OpContext(session.connection(), system_user, now, 0)
     made = 0
-    for transfer in ctx.conn.execute(select(TRANSFERS).where(
-            TRANSFERS.c.state.in_(("PENDING", "ACCEPTED", "EN_ROUTE")), TRANSFERS.c.eta_s.is_not(None))).mappings():
+    active = ctx.conn.execute(select(TRANSFERS).where(
+        TRANSFERS.c.state.in_(("PENDING", "ACCEPTED", "EN_ROUTE")), TRANSFERS.c.eta_s.is_not(None))).mappings().all()
+    for transfer in active:
         arrives = transfer["created_at"] + timedelta(seconds=transfer["eta_s"])  # as the ward reckons it
         if arrives - now > HANDOFF_WARNING or not _handoff_unread(ctx, transfer["id"]):
             continue
