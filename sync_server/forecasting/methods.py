@@ -85,6 +85,14 @@ def seasonal_naive(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
     return np.array([y[len(y) - season + (h % season)] for h in range(horizon)], dtype=float)
 
 
+def seasonal_naive_prediction(y: np.ndarray, season: int, horizon: int) -> Prediction:
+    """Seasonal naive with its intervals (FPP3 §5.5): the error's deviation is the in-sample one-season-ahead
+    residuals', times the square root of the seasons ahead. What is published when no SARIMA fits (``job``)."""
+    residuals = y[season:] - y[:-season]
+    sigma = float(np.sqrt(np.mean(residuals ** 2))) if len(residuals) else 0.0
+    return Prediction(seasonal_naive(y, season, horizon), sigma * np.sqrt(np.arange(horizon) // season + 1))
+
+
 def holt_winters(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
     """Additive Holt-Winters (no trend; damped trends overshoot on weeks of data)."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing

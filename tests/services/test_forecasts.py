@@ -64,3 +64,15 @@ def test_no_surge_once_the_forecast_is_more_than_a_day_old(app_context: AppConte
     assert surges(load_forecasts(app_context.store), NOW + timedelta(days=2)) == []
 
 
+
+
+def test_a_forecast_the_server_fell_back_to_seasonal_naive_for_states_that_methods_skill(
+        app_context: AppContext) -> None:
+    data = published([9, 10])
+    data["method"] = "seasonal_naive"
+    data["backtest"] |= {"chosen": "seasonal_naive", "fallback": {
+        "from": "SARIMA(2,0,0)+Fourier(24,168)", "error": "LinAlgError: LU decomposition error."}}
+    store_changes(app_context.store, [change(1, data)], 1)
+    [forecast] = load_forecasts(app_context.store)
+    assert forecast.skill == "no better than the same hour last week"
+    assert [s.name for s in forecast.scores if s.chosen] == ["Seasonal naive"]

@@ -16,9 +16,11 @@ from emsync_desktop.domain.forecast import SeriesKind
 from emsync_desktop.domain.ids import new_id
 from sync_server.activity_hours import sample_activity
 from sync_server.demo_activity import _unit_rows
+from sync_server.forecasting import job
 from sync_server.forecasting.backtest import HOLT_WINTERS, SEASONAL_NAIVE, backtest, needed_steps
-from sync_server.forecasting.job import run_forecasts
-from sync_server.forecasting.methods import CANDIDATES
+from sync_server.forecasting.job import Task, forecast_one, run_forecasts
+from sync_server.forecasting.methods import CANDIDATES, Order, Prediction
+from sync_server.forecasting.series import SeriesInput
 from sync_server.models_forecast import ActivityHour
 from tests.sync_server.conftest import LOURDES, Server, transfer_request
 
@@ -87,3 +89,53 @@ def test_the_backtest_scores_every_method_and_chooses_the_best_sarima(kind: Seri
 def test_a_backtest_refuses_a_history_too_short() -> None:
     with pytest.raises(ValueError, match="a backtest needs"):
         backtest(SeriesKind.TRANSFERS_DAILY, np.ones(20), 0)
+
+
+def failing_fits(monkeypatch: pytest.MonkeyPatch, *labels: str) -> None:
+    """The job's SARIMA fits of ``labels`` (all, when none are named) raise as statsmodels did on one demo series."""
+    real = job.sarima
+
+    def sarima(kind: SeriesKind, y: np.ndarray, first_step: int, horizon: int, order: Order) -> Prediction:
+        if not labels or order.label() in labels:
+            raise np.linalg.LinAlgError("LU decomposition error.")
+        return real(kind, y, first_step, horizon, order)
+
+    monkeypatch.setattr(job, "sarima", sarima)
+
+
+def test_a_unit_whose_sarima_fits_fail_is_published_as_seasonal_naive_with_its_scores(
+        server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    history(server, 60)
+    failing_fits(monkeypatch)
+    assert fit(server) == 2
+    for forecast in forecasts_pulled(server, "rahul"):
+        tested = forecast["backtest"]
+        assert forecast["method"] == tested["chosen"] == SEASONAL_NAIVE and len(forecast["points"]) > 0
+        assert tested["fallback"]["from"] in {o.label() for o in CANDIDATES[SeriesKind(forecast["kind"])]}
+        assert "LU decomposition error" in tested["fallback"]["error"]
+
+
+def test_the_hour_after_a_fallback_the_backtests_choice_is_fitted_again(
+        server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    history(server, 60)
+    failing_fits(monkeypatch)
+    fit(server)
+    monkeypatch.undo()
+    assert fit(server, NOW + timedelta(hours=1)) == 2
+    for forecast in forecasts_pulled(server, "rahul"):
+        assert forecast["method"] == forecast["backtest"]["chosen"] != SEASONAL_NAIVE
+        assert "fallback" not in forecast["backtest"]
+
+
+def test_when_the_chosen_sarima_fails_the_other_is_published_as_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = SeriesKind.TRANSFERS_DAILY
+    first, second = (o.label() for o in CANDIDATES[kind])
+    steps = np.arange(needed_steps(kind))
+    series = SeriesInput(LOURDES, "ICU", kind, list(5 + 2 * np.sin(2 * np.pi * steps / 7)), 20_000, 12, True)
+    score = {"mase": 0.5, "mape": 10.0, "mae": 1.0}
+    tested = {"at": NOW.isoformat(), "chosen": first,
+              "scores": {first: score, second: score, SEASONAL_NAIVE: score, HOLT_WINTERS: score}}
+    failing_fits(monkeypatch, first)
+    published = forecast_one(Task(series, NOW, first, tested))
+    assert published["method"] == published["backtest"]["chosen"] == second
+    assert published["backtest"]["fallback"]["from"] == first
