@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "built))")
     parser.add_argument("--xray", type=Path, metavar="FILE",
                         help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")
+    parser.add_argument("--card", type=Path, metavar="FILE",
+                        help="with --screenshot (paramedic): read this ID or insurance card photo into the example "
+                        "case and render the card dialog; exit 1 if no field was read")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")
     _add_roads_command(parser.add_subparsers(dest="command", title="commands", metavar="COMMAND"))
@@ -137,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None:
         width, _, height = args.size.partition("x")
         return take_screenshot(data_dir, args.screenshot, Role(args.role), (int(width), int(height)), args.theme,
-                               args.tab, args.xray)
+                               args.tab, args.xray, args.card)
     return run_app(data_dir, args.theme, offline=args.offline, server_url=args.server, gps=args.gps,
                    lock_minutes=args.lock_minutes)
 

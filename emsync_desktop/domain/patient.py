@@ -30,9 +30,13 @@ class CaseDetails:
     allergies: str = ""
     medications: str = ""
     spo2_scale: int = 1
+    id_type: str = ""  # domain.card_reading.IdType value, "" when not known
+    address: str = ""
+    insurer: str = ""
+    policy_number: str = ""
 
 
-PII_FIELDS = ("name", "date_of_birth", "phone", "id_number")
+PII_FIELDS = ("name", "date_of_birth", "phone", "id_number", "id_type", "address", "insurer", "policy_number")
 MAX_AGE_YEARS = 120
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from emsync_desktop.domain.disposition import Disposition
+from emsync_desktop.domain.local_time import day_and_clock
 from emsync_desktop.domain.news2 import (
     News2Result,
     News2Status,
@@ -67,6 +68,7 @@ class CaseSnapshot:
     disposition: str | None = None
     closed_at: datetime | None = None
     record: CaseRecord = field(default_factory=CaseRecord)  # timeline, drugs, procedures, SAMPLE history
+    linked_case: str = ""  # "Same patient as …": the earlier case it was linked to at card intake
 
     @property
     def ended(self) -> str | None:
@@ -112,6 +114,10 @@ def details_of(row: Encounter) -> CaseDetails:
         allergies=row.allergies,
         medications=row.medications,
         spo2_scale=row.spo2_scale,
+        id_type=row.id_type or "",
+        address=row.address or "",
+        insurer=row.insurer or "",
+        policy_number=row.policy_number or "",
     )
 
 
@@ -160,7 +166,17 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         disposition=row.disposition,
         closed_at=row.closed_at,
         record=record,
+        linked_case=_linked_case(session, row.linked_case_id),
     )
+
+
+def _linked_case(session: Session | None, case_id: str | None) -> str:
+    other = session.get(Encounter, case_id) if session is not None and case_id else None
+    if other is None:
+        return ""
+    complaint = f": {other.chief_complaint}" if other.chief_complaint else ""
+    return (f"Same patient as {case_title(other.name, other.age_years, other.sex)}, case opened "
+            f"{day_and_clock(other.created_at)}{complaint}")
 
 
 def status_of(entries: tuple[VitalsEntry, ...]) -> News2Status:

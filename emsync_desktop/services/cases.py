@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from emsync_desktop.domain.card_reading import IdType
 from emsync_desktop.domain.disposition import Disposition
 from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.news2 import compute_news2
@@ -43,8 +44,8 @@ from emsync_desktop.store.repositories import (
 )
 
 TEXT_LIMITS = {"name": 128, "id_number": 64, "chief_complaint": 500, "history": 4000, "allergies": 2000,
-               "medications": 2000}
-DETAIL_FIELDS = (*TEXT_LIMITS, "phone", "date_of_birth", "age_years", "sex", "spo2_scale")
+               "medications": 2000, "address": 300, "insurer": 128, "policy_number": 64}
+DETAIL_FIELDS = (*TEXT_LIMITS, "phone", "date_of_birth", "age_years", "sex", "spo2_scale", "id_type")
 VITAL_FIELDS = (*NUMERIC_SPECS, "on_oxygen", "consciousness", "notes")
 CARRIABLE_FIELDS = (*NUMERIC_SPECS, "on_oxygen", "consciousness")
 _YES = {"yes", "y", "true", "1", "oxygen", "o2"}
@@ -100,7 +101,7 @@ class CaseService:
         today = self._clock().date()
         with self._store.sessions.begin() as session:
             row = _load(session, case_id)
-            changes, error, warning = _parse_detail(row, field, text, today)
+            changes, error, warning = parse_detail(row, field, text, today)
             if error is None:
                 update_encounter(session, row, changes, self._clock())
                 session.flush()
@@ -211,7 +212,7 @@ def _summary(row: Encounter, series: list[VitalsRecord]) -> CaseSummary:
     )
 
 
-def _parse_detail(row: Encounter, field: str, text: str, today: date
+def parse_detail(row: Encounter, field: str, text: str, today: date
                   ) -> tuple[dict[str, object], str | None, str | None]:
     if field in TEXT_LIMITS:
         limit = TEXT_LIMITS[field]
@@ -228,6 +229,10 @@ def _parse_detail(row: Encounter, field: str, text: str, today: date
         if error:
             return {}, error, None
         return {"age_years": age}, None, _age_mismatch(row, age, today)
+    if field == "id_type":
+        if text.strip() and text.strip() not in {kind.value for kind in IdType}:
+            return {}, "ID type: choose passport, national ID card, Aadhaar, driving licence, visa or other.", None
+        return {"id_type": text.strip()}, None, None
     if field == "sex":
         try:
             return {"sex": Sex(text.strip().lower() or "unknown").value}, None, None

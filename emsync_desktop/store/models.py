@@ -78,6 +78,11 @@ class Encounter(Base):
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText("encounters.date_of_birth"))
     phone: Mapped[str | None] = mapped_column(EncryptedText("encounters.phone"))
     id_number: Mapped[str | None] = mapped_column(EncryptedText("encounters.id_number"))
+    id_type: Mapped[str | None] = mapped_column(EncryptedText("encounters.id_type"))  # domain.card_reading.IdType
+    address: Mapped[str | None] = mapped_column(EncryptedText("encounters.address"))
+    insurer: Mapped[str | None] = mapped_column(EncryptedText("encounters.insurer"))
+    policy_number: Mapped[str | None] = mapped_column(EncryptedText("encounters.policy_number"))
+    linked_case_id: Mapped[str | None] = mapped_column(String(36))  # an earlier case of the same patient
     age_years: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(16), default="unknown")
     chief_complaint: Mapped[str] = mapped_column(Text, default="")

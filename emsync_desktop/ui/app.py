@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from emsync_desktop.domain.roles import Role
 from emsync_desktop.security.keystore import KeyStoreError, PassphraseRequest
@@ -129,7 +129,7 @@ PARAMEDIC_TABS = ("vitals", "patient", "record", "history", "hospital", "map")
 
 
 def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, int], theme_name: str | None,
-                    tab: str | None = None, xray: Path | None = None) -> int:
+                    tab: str | None = None, xray: Path | None = None, card: Path | None = None) -> int:
     """Render ``role``'s workspace with demo data into ``target`` (PNG) and exit."""
     app = make_qapp()
     context = open_context(data_dir, interactive=False)
@@ -156,6 +156,9 @@ def take_screenshot(data_dir: Path, target: Path, role: Role, size: tuple[int, i
                 window.workspace.show_tab(tab.capitalize())  # type: ignore[union-attr]
                 if tab == "map":
                     _wait_for_map(app, window)
+            if card is not None:
+                _settle(app, relay)
+                return _card_screenshot(app, relay, window, card, target)
         else:
             window.show_workspace(user)
             if role is Role.COORDINATOR:
@@ -197,6 +200,34 @@ def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext
     window.show_workspace(user)
     assert window.case_model is not None
     window.case_model.load(case_ids[0])
+
+
+def _card_screenshot(app: QApplication, relay: TaskRelay, window: MainWindow, card: Path, target: Path) -> int:
+    """The card dialog over the example case, ``card`` read; 1 if no field came of it."""
+    workspace = window.workspace
+    workspace.open_card_intake()  # type: ignore[union-attr]
+    dialog = workspace.card_dialog  # type: ignore[union-attr]
+    dialog.read_file(card)
+    _wait_until(app, lambda: dialog.review is not None or dialog.status.text().startswith("✖"), timeout_s=120.0)
+    _settle(app, relay)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    saved = _grab_with_dialog(window, dialog, target)
+    read = dialog.review is not None and bool(dialog.review.reading.proposals)
+    dialog.close()
+    window.close()
+    return 0 if saved and read else 1
+
+
+def _grab_with_dialog(window: MainWindow, dialog: QWidget, target: Path) -> bool:
+    """The window with the dialog painted over it where it sits, as a person sees them."""
+    from PySide6.QtGui import QPainter
+
+    picture = window.grab()
+    painter = QPainter(picture)
+    top_left = dialog.frameGeometry().topLeft() - window.frameGeometry().topLeft()
+    painter.drawPixmap(top_left, dialog.grab())
+    painter.end()
+    return picture.save(str(target), "PNG")
 
 
 def _wait_for_map(app: QApplication, window: MainWindow, timeout_s: float = 30.0) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 # Their tables are part of the metadata.
 import emsync_desktop.store.models_blood
 import emsync_desktop.store.models_forecast
+import emsync_desktop.store.models_intake
 import emsync_desktop.store.models_tasks  # noqa: F401
 from emsync_desktop.store.models import Base
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from emsync_desktop.domain.card_reading import IdType
 from emsync_desktop.services.case_views import CaseSnapshot
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
+from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField
 
 SEX_CHOICES = [("female", "F", "Female"), ("male", "M", "Male"), ("other", "Other", "Other")]
 
 
 class CaseForm(QWidget):
+    read_card_requested = Signal()
+
     def __init__(self, model: CaseEditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
@@ -19,16 +24,29 @@ class CaseForm(QWidget):
         patient = QGroupBox("Patient")
         grid = QGridLayout(patient)
         grid.setHorizontalSpacing(14)
-        encrypted = QLabel("Name, date of birth, phone and ID are encrypted on this device.")
+        encrypted = QLabel("Name, date of birth, phone, ID, address and insurance are encrypted on this device.")
         encrypted.setObjectName("muted")
         encrypted.setWordWrap(True)
-        grid.addWidget(encrypted, 2, 0, 1, 4)
+        self.read_card = touch_button("Read ID card…", tooltip="Fill these from a photo or scan of an ID, passport "
+                                      "or insurance card, read on this PC (Ctrl+I)")
+        self.read_card.clicked.connect(self.read_card_requested)
+        self.linked = QLabel("")
+        self.linked.setObjectName("muted")
+        self.linked.setWordWrap(True)
+        footer = QHBoxLayout()
+        footer.addWidget(encrypted, 1)
+        footer.addWidget(self.read_card)
+        grid.addLayout(footer, 3, 0, 1, 4)
+        grid.addWidget(self.linked, 4, 0, 1, 4)
         self._add(grid, SavingField("name", "Name", placeholder="Full name, if known"), 0, 0, 1, 2)
         self._add(grid, SavingField("date_of_birth", "Date of birth", placeholder="YYYY-MM-DD"), 0, 2)
         self._add(grid, SavingField("age_years", "Age", "years", placeholder="estimate"), 0, 3)
         self._add(grid, ChoiceField("sex", "Sex", SEX_CHOICES), 1, 0)
         self._add(grid, SavingField("phone", "Phone", placeholder="+91 …"), 1, 1)
         self._add(grid, SavingField("id_number", "ID number", placeholder="Aadhaar / other ID"), 1, 2, 1, 2)
+        self._add(grid, SavingField("address", "Address", placeholder="House, street, town, PIN"), 2, 0, 1, 2)
+        self._add(grid, SavingField("insurer", "Insurer", placeholder="Health insurer"), 2, 2)
+        self._add(grid, SavingField("policy_number", "Policy number", placeholder="Policy / member no."), 2, 3)
         complaint = QGroupBox("Complaint and background")
         cgrid = QGridLayout(complaint)
         cgrid.setHorizontalSpacing(14)
@@ -69,7 +87,8 @@ class CaseForm(QWidget):
         values = {
             "name": d.name, "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else "",
             "age_years": "" if d.age_years is None else str(d.age_years), "phone": d.phone,
-            "id_number": d.id_number, "chief_complaint": d.chief_complaint,
+            "id_number": d.id_number, "chief_complaint": d.chief_complaint, "address": d.address,
+            "insurer": d.insurer, "policy_number": d.policy_number,
         }
         for name, value in values.items():
             field = self.fields[name]
@@ -82,6 +101,11 @@ class CaseForm(QWidget):
         sex = self.fields["sex"]
         assert isinstance(sex, ChoiceField)
         sex.set_value(d.sex.value if d.sex.value != "unknown" else "")
+        number = self.fields["id_number"]
+        assert isinstance(number, SavingField)
+        number.label.setText(f"ID number ({IdType(d.id_type).label})" if d.id_type else "ID number")
+        self.linked.setText(f"🔗 {snapshot.linked_case}" if snapshot.linked_case else "")
+        self.linked.setVisible(bool(snapshot.linked_case))
 
     def _on_field_result(self, name: str, error: str | None, warning: str | None) -> None:
         if name in self.fields:

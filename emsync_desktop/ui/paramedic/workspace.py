@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from emsync_desktop.geo.position import PositionSource
+from emsync_desktop.ml.card_ocr import CardReader
+from emsync_desktop.services.card_intake import CardIntakeService
 from emsync_desktop.services.case_closing import CaseClosing
 from emsync_desktop.services.case_record import RecordService
 from emsync_desktop.services.case_views import CaseSnapshot
@@ -28,6 +30,7 @@ from emsync_desktop.services.transfers import CrewNews, TransferService
 from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import RECORD_ENTITIES
+from emsync_desktop.ui.intake.card_intake_dialog import CardIntakeDialog
 from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
@@ -67,6 +70,9 @@ class ParamedicWorkspace(QWidget):
         self.model = model
         self.case_list = CaseListPanel(model, theme)
         self.form = CaseForm(model)
+        self._theme = theme
+        self.intake = CardIntakeService(transfers.store, transfers.user, CardReader())  # models load at first use
+        self.form.read_card_requested.connect(self.open_card_intake)
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
         self.nemsis = NemsisCaseExport(model, relay, transfers.store)
@@ -103,7 +109,8 @@ class ParamedicWorkspace(QWidget):
             ("Ctrl+3", lambda: self._go_to("Hospital", self.transfer.hospitals)),
             ("Ctrl+7", lambda: self._go_to("Record", self.treatments.give_drug)),
             ("Ctrl+8", lambda: self._go_to("History", self.history.signs)),
-            ("Ctrl+G", self.open_drug_entry), ("Ctrl+R", self.open_procedure_entry)]
+            ("Ctrl+G", self.open_drug_entry), ("Ctrl+R", self.open_procedure_entry),
+            ("Ctrl+I", self.open_card_intake)]
         for key, action in shortcuts:
             QShortcut(QKeySequence(key), self, action, context=Qt.ShortcutContext.WindowShortcut)
         model.flush_requested.connect(self.flush)
@@ -223,6 +230,20 @@ class ParamedicWorkspace(QWidget):
         if record is None or snapshot is None or record.case_id != snapshot.id:
             return  # no case open, or its record is still being read (a moment after opening it)
         DrugDialog(self.record, record, snapshot.details.age_years, self.window()).open()
+
+    def open_card_intake(self) -> None:
+        """Read an ID or insurance card into the open case (issue 27)."""
+        snapshot = self.model.snapshot
+        if snapshot is None or snapshot.status != "open":
+            self.model.failed.emit("Open a case first (Ctrl+N, or pick one from the list), then read the card into "
+                                   "it.")
+            return
+        self.form.flush()
+        dialog = CardIntakeDialog(self.intake, self._relay, snapshot.id, self._theme, self.window())
+        dialog.saved.connect(lambda _snapshot: self.model.reload_snapshot())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.card_dialog = dialog
 
     def open_procedure_entry(self) -> None:
         if self.model.snapshot is not None:
