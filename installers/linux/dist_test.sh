@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make dist-test: try the built .deb as a user gets it. Unpacks it (dpkg-deb -x) into a temporary folder
 # and, under Xvfb (a real X server), runs the FROZEN app from it: --version; a screenshot of every role
-# (the paramedic's triage and map, the nurse's chest X-ray analysis, the coordinator's map and trends, the
+# (the paramedic's triage, map and an ID card read, the nurse's chest X-ray analysis, the coordinator's map and trends, the
 # admin); an offline road import (Valhalla's tile builder inside the build); and a sign-in typed into the
 # window (xdotool) against a real sync server started from the emsync-server wheel (installers/server)
 # installed in a venv of its own. Every run must exit 0; screenshots and logs go to OUT.
 #
-#   installers/linux/dist_test.sh DICOM_FILE OSM_PBF_FILE     (the Makefile takes both from the dev venv)
+#   installers/linux/dist_test.sh DICOM_FILE OSM_PBF_FILE CARD_IMAGE   (the Makefile makes them with the dev venv)
 #
 # Environment: DEB (default: newest dist/emsync_*.deb), OUT (dist/dist-test), PYTHON (>= 3.12, for the
 # server venv), SERVER_VENV (build/dist-test/server-venv, reused between runs).
@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dicom=$(realpath "$1")
 pbf=$(realpath "$2")
+card=$(realpath "$3")
 deb=$(realpath "${DEB:-$(ls -t "$root"/dist/emsync_*.deb | head -1)}")
 out=$(mkdir -p "${OUT:-$root/dist/dist-test}" && cd "${OUT:-$root/dist/dist-test}" && pwd)
 python=${PYTHON:-$("$root/installers/find_python.sh")}
@@ -75,6 +76,7 @@ step "Screenshots of every role (real X server)"
 shot() { local name=$1; shift; run "$name" --data-dir "$tmp/$name" --size 1366x768 --screenshot "$out/$name.png" "$@"; }
 shot paramedic-triage --role paramedic
 shot paramedic-map --role paramedic --tab map
+shot paramedic-card --role paramedic --card "$card"  # OCR models inside the build: fails if no field is read
 shot nurse --role nurse
 shot nurse-xray --role nurse --xray "$dicom"
 shot nurse-roster --role nurse --tab roster  # CP-SAT inside the build: fails if no roster is built

@@ -248,3 +248,9 @@ def make_card(seed: int, kind: str | None = None, *, today: date = date(2026, 12
 
 def card_set(count: int, *, first_seed: int = 1000) -> list[Card]:
     return [make_card(first_seed + i) for i in range(count)]
+
+
+if __name__ == "__main__":  # python -m tests.intake.card_set OUT.jpg [KIND]: one example card (screenshots, dist-test)
+    import sys
+
+    Path(sys.argv[1]).write_bytes(make_card(2027, sys.argv[2] if len(sys.argv) > 2 else "td3").image_jpeg)
