@@ -135,7 +135,7 @@ def _id_type(lines: list[OcrLine], number: TextValue | None) -> Proposal | None:
 def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes: list[str], today: date) -> None:
     def put(name: CardField, value: str, ok: bool | None = None, check: str = "") -> None:
         proposal = Proposal(name, value, zone.confidence, Source.ZONE, zone.boxes,
-                            verified="check digit holds" if ok else "")
+                            verified="check digit" if ok else "")
         printed = found.get(name)
         if ok is False:
             if printed is not None and printed.source is not Source.ZONE:
@@ -197,5 +197,5 @@ def _checked(proposal: Proposal, today: date) -> Proposal:
     if proposal.field is CardField.ID_NUMBER and re.fullmatch(r"\d{12}", proposal.value):
         if not verhoeff.is_valid(proposal.value):
             return _flag(proposal, "Fails the Aadhaar check digit (Verhoeff): read it again from the card.")
-        return replace(proposal, verified="Verhoeff check digit holds")
+        return replace(proposal, verified="Verhoeff check digit")
     return proposal

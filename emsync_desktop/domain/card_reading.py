@@ -139,7 +139,7 @@ class Proposal:
     source: Source
     boxes: tuple[Box, ...] = ()
     flag: str | None = None
-    verified: str = ""  # the check that held, e.g. "check digit holds"
+    verified: str = ""  # the check that held, e.g. "check digit"
 
     @property
     def display(self) -> str:

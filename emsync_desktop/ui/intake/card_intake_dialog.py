@@ -104,11 +104,12 @@ class CardIntakeDialog(QDialog):
         scroll.setWidget(fields)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_image, 1)
+        buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
+        right.addWidget(self.keep_image)
         right.addLayout(buttons)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
@@ -153,7 +154,7 @@ class CardIntakeDialog(QDialog):
         self.review = review
         self.image.show_card(review.scan.image_jpeg, review.reading.proposals)
         self.form.show_proposals(review.reading.proposals)
-        self.notes.setText("\n".join(review.reading.notes))
+        self.notes.setText("Reading notes:\n" + "\n".join(review.reading.notes) if review.reading.notes else "")
         flagged = len(review.reading.flagged)
         turned = "The card was upside down and has been turned. " if review.scan.turned_over else ""
         if review.problem:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from emsync_desktop.domain.card_reading import CardField, IdType, Proposal
+from emsync_desktop.domain.card_reading import CardField, IdType, Proposal, Source
 from emsync_desktop.ui.theme import TOUCH_PX
 
+_SHORT = {Source.ZONE: "zone", Source.CODE: "barcode", Source.TEXT: "print"}
 _SEXES = [("", "—"), ("female", "Female"), ("male", "Male"), ("other", "Other")]
 
 
@@ -24,7 +25,7 @@ class ProposalForm(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
+        grid.setVerticalSpacing(0)
         grid.setColumnStretch(1, 1)
         for row, name in enumerate(CardField):
             self._add_row(grid, row * 2, name)
@@ -85,8 +86,9 @@ class ProposalForm(QWidget):
             label.setText(f"⚠ {proposal.flag}")
             label.setObjectName("fieldWarning")
         else:
-            checked = f" · {proposal.verified}" if proposal.verified else ""
-            label.setText(f"{proposal.confidence:.0%} sure · {proposal.source.value}{checked}")
+            checked = f" · ✓ {proposal.verified}" if proposal.verified else ""
+            label.setText(f"{proposal.confidence:.0%} sure · {_SHORT[proposal.source]}{checked}")
+            label.setToolTip(f"Read from the card's {proposal.source.value}")
             label.setObjectName("muted")
         label.setStyleSheet("")  # re-polish for the new object name
 
