@@ -124,6 +124,12 @@ class CardIntakeService:
             session.flush()
             return snapshot_of(row)
 
+    def matches(self, case_id: str) -> tuple[CaseMatch, ...]:
+        """Earlier cases that look like this case's patient, not counting the one it is linked to already."""
+        with self._store.sessions.begin() as session:
+            row = _load(session, case_id)
+            return tuple(m for m in _matches(session, row) if m.case_id != row.linked_case_id)
+
     def kept_images(self, case_id: str) -> list[bytes]:
         with self._store.sessions.begin() as session:
             rows = session.scalars(select(CardImageRecord).where(CardImageRecord.encounter_id == case_id)

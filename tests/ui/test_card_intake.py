@@ -22,7 +22,7 @@ from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 from tests.domain.card_lines import line
 from tests.intake.card_set import make_card
-from tests.ui.test_case_entry import open_new_case, stored
+from tests.ui.test_case_entry import open_new_case, stored, type_into
 
 READ_MS = 90_000  # the first read loads the OCR models
 
@@ -110,3 +110,17 @@ def test_reading_a_card_needs_an_open_case(qtbot: QtBot, window: MainWindow) -> 
     workspace.model.failed.connect(messages.append)
     workspace.open_card_intake()
     assert messages and messages[0].startswith("Open a case first")
+
+
+def test_a_typed_id_number_matching_an_earlier_case_offers_to_link_it(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    earlier = stored(window).open_case()
+    stored(window).set_detail(earlier.id, "id_number", "D23145890")
+    field = workspace.form.fields["id_number"]
+    workspace.show_tab("Patient")
+    type_into(qtbot, field, "d2314 5890")  # type: ignore[arg-type]
+    qtbot.waitUntil(workspace.form.match.isVisible)
+    assert "same ID number" in workspace.form.match.text.text()
+    workspace.form.match.link.click()
+    qtbot.waitUntil(lambda: workspace.form.linked.text().startswith("🔗 Same patient as"))
+    assert not workspace.form.match.isVisible()

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBox
 
 from emsync_desktop.domain.card_reading import IdType
 from emsync_desktop.services.case_views import CaseSnapshot
+from emsync_desktop.ui.intake.match_banner import MatchBanner
 from emsync_desktop.ui.paramedic.case_model import CaseEditorModel
 from emsync_desktop.ui.widgets.buttons import touch_button
 from emsync_desktop.ui.widgets.fields import ChoiceField, ProblemLine, SavingField
@@ -38,6 +39,8 @@ class CaseForm(QWidget):
         footer.addWidget(self.read_card)
         grid.addLayout(footer, 3, 0, 1, 4)
         grid.addWidget(self.linked, 4, 0, 1, 4)
+        self.match = MatchBanner()
+        grid.addWidget(self.match, 5, 0, 1, 4)
         self._add(grid, SavingField("name", "Name", placeholder="Full name, if known"), 0, 0, 1, 2)
         self._add(grid, SavingField("date_of_birth", "Date of birth", placeholder="YYYY-MM-DD"), 0, 2)
         self._add(grid, SavingField("age_years", "Age", "years", placeholder="estimate"), 0, 3)
@@ -82,6 +85,7 @@ class CaseForm(QWidget):
         new_case = snapshot.id != self._shown_case
         if new_case:
             self.problems.clear_all()
+            self.match.hide()
         self._shown_case = snapshot.id
         d = snapshot.details
         values = {

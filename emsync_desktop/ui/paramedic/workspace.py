@@ -73,6 +73,8 @@ class ParamedicWorkspace(QWidget):
         self._theme = theme
         self.intake = CardIntakeService(transfers.store, transfers.user, CardReader())  # models load at first use
         self.form.read_card_requested.connect(self.open_card_intake)
+        self.form.match.link_requested.connect(self._link_case)
+        model.saved.connect(self._look_for_same_patient)
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
         self.nemsis = NemsisCaseExport(model, relay, transfers.store)
@@ -244,6 +246,20 @@ class ParamedicWorkspace(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.card_dialog = dialog
+
+    def _look_for_same_patient(self, field: str) -> None:
+        """A typed ID number, name or date of birth that matches an earlier case offers to link them."""
+        snapshot = self.model.snapshot
+        if field in ("id_number", "name", "date_of_birth") and snapshot is not None:
+            case_id = snapshot.id
+            self._relay.submit(self.intake.matches, case_id, owner=self.form.match,
+                               on_result=lambda found: self.form.match.show_matches(case_id, found))
+
+    def _link_case(self, earlier_case_id: str) -> None:
+        snapshot = self.model.snapshot
+        if snapshot is not None:
+            self._relay.submit(self.intake.link, snapshot.id, earlier_case_id, owner=self,
+                               on_result=lambda _s: self.model.reload_snapshot())
 
     def open_procedure_entry(self) -> None:
         if self.model.snapshot is not None:
