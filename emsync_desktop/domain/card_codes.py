@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
-from datetime import date
 
 from emsync_desktop.domain.card_reading import CardField, CodeRead, IdType
+from emsync_desktop.domain.card_text import calendar_date, date_of
 
 _MAX_XML = 8192
 
@@ -46,7 +46,7 @@ def _aadhaar_xml(code: CodeRead) -> CodeFields | None:
     sex = {"M": "male", "F": "female", "T": "other"}.get(a.get("gender", "").upper()[:1])
     if sex:
         values[CardField.SEX] = sex
-    born = _dmy(a.get("dob", ""))
+    born = date_of(a.get("dob", ""))
     if born:
         values[CardField.DATE_OF_BIRTH] = born.isoformat()
     address = ", ".join(x for x in (a.get("house"), a.get("street"), a.get("lm"), a.get("loc")) if x)
@@ -54,21 +54,6 @@ def _aadhaar_xml(code: CodeRead) -> CodeFields | None:
     if address or place:
         values[CardField.ADDRESS] = ", ".join(x for x in (address, place) if x)
     return CodeFields(values, code, "Aadhaar QR code")
-
-
-def _dmy(text: str) -> date | None:
-    match = re.fullmatch(r"(\d{2})[/-](\d{2})[/-](\d{4})", text.strip()) or None
-    if match is None:
-        iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
-        return _date(int(iso[1]), int(iso[2]), int(iso[3])) if iso else None
-    return _date(int(match[3]), int(match[2]), int(match[1]))
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _aamva(code: CodeRead) -> CodeFields:
@@ -88,8 +73,8 @@ def _aamva(code: CodeRead) -> CodeFields:
         values[CardField.SEX] = sex
     born = elements.get("DBB", "")
     if re.fullmatch(r"\d{8}", born):  # MMDDCCYY in the US, CCYYMMDD in Canada
-        parsed = _date(int(born[4:]), int(born[:2]), int(born[2:4])) or _date(int(born[:4]), int(born[4:6]),
-                                                                              int(born[6:]))
+        us = calendar_date(int(born[4:]), int(born[:2]), int(born[2:4]))
+        parsed = us or calendar_date(int(born[:4]), int(born[4:6]), int(born[6:]))
         if parsed:
             values[CardField.DATE_OF_BIRTH] = parsed.isoformat()
     street = ", ".join(x for x in (elements.get("DAG"), elements.get("DAI"), elements.get("DAJ")) if x)

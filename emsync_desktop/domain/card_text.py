@@ -147,18 +147,19 @@ def date_of(text: str) -> date | None:
     raw = text.strip()
     numeric = re.search(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", raw)
     if numeric:
-        return _date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+        return calendar_date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
     iso = re.search(r"(\d{4})-(\d{2})-(\d{2})", raw)
     if iso:
-        return _date(int(iso[1]), int(iso[2]), int(iso[3]))
+        return calendar_date(int(iso[1]), int(iso[2]), int(iso[3]))
     worded = re.search(r"(\d{1,2})\s*([A-Za-z0]{3})[A-Za-z]*\.?\s*(\d{4})", raw)
     if worded:
         month = _MONTHS.get(worded[2].replace("0", "o").casefold())
-        return _date(int(worded[3]), month, int(worded[1])) if month else None
+        return calendar_date(int(worded[3]), month, int(worded[1])) if month else None
     return None
 
 
-def _date(year: int, month: int, day: int) -> date | None:
+def calendar_date(year: int, month: int, day: int) -> date | None:
+    """The date, or None when there is no such day."""
     try:
         return date(year, month, day)
     except ValueError:
