@@ -38,6 +38,7 @@ from emsync_desktop.domain.mrz import Mrz, MrzFormat, MrzProblem, mrz_date, pars
 from emsync_desktop.domain.mrz_ocr import ZoneRead, find_zone
 from emsync_desktop.domain.patient import MAX_AGE_YEARS, age_on
 
+TRUSTED_ZONE_CONFIDENCE = 0.85  # the recogniser's own score of the zone's worst line
 _ZONE_TYPES = {"P": IdType.PASSPORT, "I": IdType.NATIONAL_ID, "A": IdType.NATIONAL_ID, "C": IdType.NATIONAL_ID,
                "V": IdType.VISA}
 _HEADINGS = (("passport", IdType.PASSPORT), ("driving licen", IdType.DRIVING_LICENCE),
@@ -61,7 +62,8 @@ def read_card(lines: list[OcrLine], codes: list[CodeRead], *, today: date) -> Ca
     mrz = _parse_zone(zone, notes) if zone else None
     if zone and mrz:
         _take_zone(found, zone, mrz, notes, today)
-    proposals = tuple(_unturned(_checked(found[name], today), angle) for name in CardField if name in found)
+    proposals = tuple(_unturned(_checked(found[name], today), angle) for name in CardField
+                      if name in found and found[name].value.strip())
     if not proposals:
         notes.append("No card fields found. Fill the card in the frame, flat and lit, and read it again.")
     return CardReading(proposals, zone.text if zone else "", mrz.valid if mrz else None, tuple(notes))
@@ -147,7 +149,7 @@ def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes
             notes.append(f"{name.label}: the print reads {printed.display!r}, the zone {value!r}; the zone's is used.")
         found[name] = proposal
 
-    put(CardField.NAME, person_name(f"{mrz.given_names} {mrz.surname}"))
+    _take_zone_name(found, zone, mrz, notes)
     if mrz.sex in "MF":
         put(CardField.SEX, "male" if mrz.sex == "M" else "female")
     born = mrz_date(mrz.birth_date.value, today=today, future=False)
@@ -172,6 +174,28 @@ def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes
     if expiry and expiry < today:
         notes.append(f"The document expired on {expiry.isoformat()}.")
     notes.extend(f"Zone: {c}" for c in (*zone.corrections, *mrz.corrections))
+
+
+def _take_zone_name(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes: list[str]) -> None:
+    """No check digit covers the names: the print's name stands; the zone's is used alone only from a zone whose
+    checks all hold, read with confidence; any disagreement is flagged for the person."""
+    name = person_name(f"{mrz.given_names} {mrz.surname}")
+    printed = found.get(CardField.NAME)
+    if not name:
+        return
+    if printed is None:
+        trusted = mrz.valid and zone.confidence >= TRUSTED_ZONE_CONFIDENCE
+        found[CardField.NAME] = Proposal(CardField.NAME, name, zone.confidence, Source.ZONE, zone.boxes,
+                                         None if trusted else "Read from the zone only, which has no check digit "
+                                         "for names: compare with the card.")
+    elif _words(printed.value) != _words(name):
+        found[CardField.NAME] = replace(printed, flag=f"The print reads {printed.value}, the zone {name}: check the "
+                                                      "name on the card.")
+        notes.append(f"Name: the print reads {printed.value!r}, the zone {name!r}.")
+
+
+def _words(name: str) -> list[str]:
+    return sorted(re.sub(r"[^\w]", " ", name.casefold()).split())
 
 
 def _unturned(proposal: Proposal, angle: float) -> Proposal:

@@ -49,14 +49,14 @@ class CardScan:
     height: int
     lines: tuple[OcrLine, ...]
     codes: tuple[CodeRead, ...]
-    turned_over: bool  # the card was upside down and has been turned
+    turned: str  # "" or how the card lay before it was turned upright: "upside down", "on its side"
     seconds: float
 
 
 def load_card_image(data: bytes) -> Image.Image:
     """The image in ``data``, upright by its EXIF orientation, RGB, at most WORK_SIDE_PX a side."""
     if not data:
-        raise CardImageProblem("The file is empty (0 bytes). Choose the card's photo or scan again, or take a photo.")
+        raise CardImageProblem("The file is empty (0 bytes). Choose the card's photo or scan again.")
     if len(data) > MAX_FILE_BYTES:
         raise CardImageProblem(f"The file is {len(data) // 2**20} MB; the reader takes up to "
                                f"{MAX_FILE_BYTES // 2**20} MB. Save a smaller copy, or photograph the card alone.")
@@ -125,28 +125,43 @@ class CardReader:
             self._ocr()
 
     def read(self, data: bytes) -> CardScan:
-        """Read the card image in ``data``. Raises CardImageProblem."""
+        """Read the card image in ``data``. Raises CardImageProblem. A card on its side or upside down is turned
+        upright and read again (the boxes are in the turned image's pixels)."""
         import numpy as np
         import zxingcpp
 
         image = load_card_image(data)
         with self._lock:
             started = time.perf_counter()
-            engine = self._ocr()
-            self._directions.clear()
-            result, _ = engine(np.asarray(image))
-            lines = [OcrLine(str(text), float(score), _box(points)) for points, text, score in result or []]
-            upside_down = self._directions.count("180") > len(self._directions) / 2
-            if upside_down:
-                image = image.rotate(180)
-                lines = [OcrLine(x.text, x.confidence, _half_turn(x.box, image.size)) for x in lines]
-            lines = _closer_zone(np.asarray(image), lines, engine.text_rec)
+            lines = self._lines(image)
+            turned = ""
+            if _sideways(lines):
+                image, turned = image.rotate(90, expand=True), "on its side"
+                lines = self._lines(image)
+            if self._directions.count("180") > len(self._directions) / 2:
+                image, turned = image.rotate(180), turned or "upside down"
+                lines = self._lines(image)
+            lines = _closer_zone(np.asarray(image), lines, self._ocr().text_rec)
             codes = [CodeRead(code.text, code.format.name, _code_box(code.position))
                      for code in zxingcpp.read_barcodes(image) if code.valid]
             seconds = time.perf_counter() - started
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=90)
-        return CardScan(buffer.getvalue(), image.width, image.height, tuple(lines), tuple(codes), upside_down, seconds)
+        return CardScan(buffer.getvalue(), image.width, image.height, tuple(lines), tuple(codes), turned, seconds)
+
+    def _lines(self, image: Image.Image) -> list[OcrLine]:
+        import numpy as np
+
+        self._directions.clear()
+        result, _ = self._ocr()(np.asarray(image))
+        return [OcrLine(str(text), float(score), _box(points)) for points, text, score in result or []]
+
+
+def _sideways(lines: list[OcrLine]) -> bool:
+    """Most lines of three or more characters run up or down the image: the card lies on its side."""
+    long = [line for line in lines if len(line.text.strip()) >= 3]
+    upright = sum(1 for line in long if line.height > 1.5 * (line.right - line.left))
+    return bool(long) and upright > len(long) / 2
 
 
 def _closer_zone(image: Any, lines: list[OcrLine], recognise: Any) -> list[OcrLine]:
@@ -171,13 +186,6 @@ def _valid(zone_text: str) -> bool:
 
 def _box(points: Any) -> Box:
     return tuple((float(x), float(y)) for x, y in points)
-
-
-def _half_turn(box: Box, size: tuple[int, int]) -> Box:
-    """A box in the image turned 180°: each corner mirrored, the corners re-ordered so the first is top left."""
-    width, height = size
-    turned = [(width - 1 - x, height - 1 - y) for x, y in box]
-    return tuple(turned[2:] + turned[:2])
 
 
 def _code_box(position: Any) -> Box:

@@ -168,3 +168,23 @@ def test_spaces_ocr_dropped_are_put_back() -> None:
 def test_a_small_l_starting_a_name_was_a_capital_i() -> None:
     assert person_name("David lyer") == "David Iyer"
     assert person_name("RAHUL KRISHNAN") == "Rahul Krishnan"
+
+
+def test_a_zone_name_that_differs_from_the_print_flags_the_printed_name() -> None:
+    lines = [line("Surname", 400, 100, height=22), line("NAIR", 400, 122), line("Given names", 400, 170, height=22),
+             line("GRACE", 400, 192), *zone_lines(ZONE.replace("ERIKSSON<<ANNA<MARIA", "NAR<<GRACE<<<<<<<<<<<"))]
+    proposal = read_card(lines, [], today=TODAY).get(CardField.NAME)
+    assert proposal is not None and proposal.value == "Grace Nair" and proposal.source is Source.TEXT
+    assert proposal.flag == "The print reads Grace Nair, the zone Grace Nar: check the name on the card."
+
+
+def test_a_name_from_a_zone_failing_its_checks_is_flagged() -> None:
+    one, two = ZONE.splitlines()
+    broken = two[:19] + str((int(two[19]) + 1) % 10) + two[20:]  # the date of birth's check digit
+    proposal = read_card(zone_lines(f"{one}\n{broken}"), [], today=TODAY).get(CardField.NAME)
+    assert proposal is not None and proposal.flag and "no check digit for names" in proposal.flag
+
+
+def test_an_empty_value_is_never_proposed() -> None:
+    reading = read_card(zone_lines(ZONE.replace("ERIKSSON<<ANNA<MARIA", "<" * 20)), [], today=TODAY)
+    assert reading.get(CardField.NAME) is None

@@ -62,7 +62,15 @@ def test_an_upside_down_card_is_turned_and_read_the_same(reader: CardReader) -> 
     card = make_card(1003, "insurance")
     upside_down = _jpeg(Image.open(io.BytesIO(card.image_jpeg)).rotate(180))
     scan = reader.read(upside_down)
-    assert scan.turned_over
+    assert scan.turned == "upside down"
+    assert {p.field.value: p.value for p in read_card(list(scan.lines), [], today=TODAY).proposals} == card.fields
+
+
+def test_a_card_on_its_side_is_turned_and_read_the_same(reader: CardReader) -> None:
+    card = make_card(1003, "insurance")
+    sideways = _jpeg(Image.open(io.BytesIO(card.image_jpeg)).rotate(90, expand=True))
+    scan = reader.read(sideways)
+    assert scan.turned == "on its side"
     assert {p.field.value: p.value for p in read_card(list(scan.lines), [], today=TODAY).proposals} == card.fields
 
 

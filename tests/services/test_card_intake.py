@@ -31,7 +31,7 @@ class _Reader:
         pass
 
     def read(self, data: bytes) -> CardScan:
-        return CardScan(JPEG, 1280, 800, self.lines, (), False, 0.5)
+        return CardScan(JPEG, 1280, 800, self.lines, (), "", 0.5)
 
 
 @pytest.fixture

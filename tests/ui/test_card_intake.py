@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PIL import Image
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 import emsync_desktop.ui.intake.card_intake_dialog as dialog_module
@@ -71,7 +72,7 @@ def test_a_flagged_field_is_shown_and_not_ticked(qtbot: QtBot, window: MainWindo
     dialog = _dialog(qtbot, workspace)
     reading = read_card([line("Name: Anil Das", 40, 40), line("DOB: 01/01/2031", 40, 90)], [],
                         today=date(2026, 12, 1))
-    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), False, 0.4), reading))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
     assert dialog.form.use[CardField.NAME].isChecked() and not dialog.form.use[CardField.DATE_OF_BIRTH].isChecked()
     assert dialog.form.details[CardField.DATE_OF_BIRTH].text() == "⚠ In the future: check the year."
     assert dialog.form.values() == {"name": "Anil Das"}
@@ -97,9 +98,9 @@ def test_an_earlier_case_of_the_same_patient_is_linked_when_confirmed(qtbot: QtB
     monkeypatch.setattr(dialog_module, "offer_link", lambda _parent, matches: asked.append(matches) or matches[0])
     dialog = _dialog(qtbot, workspace)
     reading = read_card([line("2341 2341 2346", 40, 40)], [], today=date(2026, 12, 1))
-    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), False, 0.4), reading))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
     dialog.save.click()
-    qtbot.waitUntil(lambda: workspace.form.linked.text().startswith("🔗 Same patient as"))
+    qtbot.waitUntil(lambda: workspace.form.linked.text().startswith("Linked: Same patient as"))
     assert [m.case_id for m in asked[0]] == [earlier.id]
 
 
@@ -122,5 +123,28 @@ def test_a_typed_id_number_matching_an_earlier_case_offers_to_link_it(qtbot: QtB
     qtbot.waitUntil(workspace.form.match.isVisible)
     assert "same ID number" in workspace.form.match.text.text()
     workspace.form.match.link.click()
-    qtbot.waitUntil(lambda: workspace.form.linked.text().startswith("🔗 Same patient as"))
+    qtbot.waitUntil(lambda: workspace.form.linked.text().startswith("Linked: Same patient as"))
     assert not workspace.form.match.isVisible()
+
+
+def test_a_card_value_never_replaces_a_typed_one_unasked(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, workspace.form.fields["name"], "Gracy Nair")  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: workspace.model.snapshot.details.name == "Gracy Nair")  # type: ignore[union-attr]
+    dialog = _dialog(qtbot, workspace)
+    reading = read_card([line("Name: Grace Nair", 40, 40)], [], today=date(2026, 12, 1))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
+    assert not dialog.form.use[CardField.NAME].isChecked()
+    assert "The case has 'Gracy Nair'" in dialog.form.details[CardField.NAME].text()
+
+
+def test_enter_in_a_field_moves_on_and_does_not_save(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    dialog = _dialog(qtbot, workspace)
+    reading = read_card([line("Name: Anil Das", 40, 40)], [], today=date(2026, 12, 1))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
+    name = dialog.form.editors[CardField.NAME]
+    name.setFocus()
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert dialog.isVisible() and not name.hasFocus()
+    assert stored(window).load(workspace.model.snapshot.id).details.name == ""  # type: ignore[union-attr]

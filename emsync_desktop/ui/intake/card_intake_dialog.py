@@ -7,6 +7,8 @@ patient (same ID number, or same name and date of birth) is offered for linking.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -35,6 +37,8 @@ from emsync_desktop.ui.tasks import TaskRelay
 from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 
+log = logging.getLogger(__name__)
+
 
 class _Progress(QObject):
     """Emitted from the reading thread, delivered on the GUI thread. Parentless: it outlives a closed dialog."""
@@ -46,8 +50,10 @@ class CardIntakeDialog(QDialog):
     saved = Signal(object)  # CaseSnapshot, after the fields (and any link) are written
 
     def __init__(self, service: CardIntakeService, relay: TaskRelay, case_id: str, theme: Theme,
-                 parent: QWidget | None = None) -> None:
+                 current: Mapping[str, str] | None = None, parent: QWidget | None = None) -> None:
+        """``current``: the case's values now (field -> text), so the card never replaces one unasked."""
         super().__init__(parent)
+        self._current = dict(current or {})
         self.setWindowTitle("Read ID or insurance card")
         self._service, self._relay, self._case_id = service, relay, case_id
         self.review: CardReview | None = None
@@ -116,6 +122,8 @@ class CardIntakeDialog(QDialog):
         layout.addLayout(right, 2)
 
     def choose_file(self) -> None:
+        if not self.open_file.isEnabled():
+            return  # a card is being read
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo or scan of the card", str(Path.home()),
                                               IMAGE_FILTER)
         if path:
@@ -140,6 +148,9 @@ class CardIntakeDialog(QDialog):
         self.open_file.setEnabled(False)
         self.save.setEnabled(False)
         self.review = None
+        self.notes.clear()
+        self.image.show_message("Reading the card…")
+        self.form.show_proposals(())
         self._on_step(5, "Opening the file…")
         self._relay.submit_background(lambda: read(progress.step.emit), on_result=self._on_read,  # type: ignore
                                       on_error=self._on_read_error, owner=self)
@@ -153,10 +164,10 @@ class CardIntakeDialog(QDialog):
         self._reading_done()
         self.review = review
         self.image.show_card(review.scan.image_jpeg, review.reading.proposals)
-        self.form.show_proposals(review.reading.proposals)
-        self.notes.setText("Reading notes:\n" + "\n".join(review.reading.notes) if review.reading.notes else "")
+        self.form.show_proposals(review.reading.proposals, self._current)
+        self._show_notes(review.reading.notes)
         flagged = len(review.reading.flagged)
-        turned = "The card was upside down and has been turned. " if review.scan.turned_over else ""
+        turned = f"The card was {review.scan.turned} and has been turned. " if review.scan.turned else ""
         if review.problem:
             self.status.setText(f"✖ {review.problem}")
             return
@@ -164,15 +175,29 @@ class CardIntakeDialog(QDialog):
                             + (f"; {flagged} flagged field(s) need your eye (⚠)." if flagged else ".")
                             + " Untick what is wrong, or correct it, then Save to case.")
         self.save.setEnabled(True)
-        self.save.setDefault(True)
+
+    def _show_notes(self, notes: tuple[str, ...]) -> None:
+        """What the person should know in words; the zone's character-by-character corrections on hover."""
+        plain = [note for note in notes if not note.startswith("Zone: ")]
+        corrections = [note.removeprefix("Zone: ") for note in notes if note.startswith("Zone: ")]
+        if corrections:
+            plain.append(f"{len(corrections)} misread character(s) in the machine-readable zone were corrected "
+                         "by its layout (hover to see).")
+        self.notes.setText("\n".join(plain))
+        self.notes.setToolTip("\n".join(corrections))
 
     def _on_read_error(self, error: BaseException) -> None:
         self._reading_done()
-        if not isinstance(error, CardImageProblem):
-            raise error
-        self.image.show_message(str(error))
+        if isinstance(error, CardImageProblem):
+            message = str(error)
+        else:
+            log.exception("card reading failed", exc_info=error)
+            message = (f"The card could not be read on this PC ({type(error).__name__}: {error}). Type the fields "
+                       "in the case form; nothing was saved.")
+        self.image.show_message(message)
         self.form.show_proposals(())
-        self.status.setText(f"✖ {error}")
+        self.notes.clear()
+        self.status.setText(f"✖ {message}")
 
     def _reading_done(self) -> None:
         self.progress.hide()

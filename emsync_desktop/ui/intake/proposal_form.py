@@ -1,10 +1,14 @@
 """The proposed fields of a card, to confirm or correct (issue 27). One row per field: a tick to use it, its value
 (editable), and where it came from with its confidence; a flagged field (a check digit or plausibility rule failed)
-shows why and is not ticked: it is used only if the person ticks it or corrects it."""
+shows why and is not ticked: it is used only if the person ticks it or corrects it. A field the case already holds
+with another value says so and is not ticked either: nothing typed is overwritten unasked."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from collections.abc import Mapping
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from emsync_desktop.domain.card_reading import CardField, IdType, Proposal, Source
@@ -12,6 +16,20 @@ from emsync_desktop.ui.theme import TOUCH_PX
 
 _SHORT = {Source.ZONE: "zone", Source.CODE: "barcode", Source.TEXT: "print"}
 _SEXES = [("", "—"), ("female", "Female"), ("male", "Male"), ("other", "Other")]
+
+
+class _ChoiceBox(QComboBox):
+    """A drop-down the mouse wheel does not change while the list scrolls past it (only once it has focus)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 class ProposalForm(QWidget):
@@ -36,13 +54,13 @@ class ProposalForm(QWidget):
         use.setToolTip(f"Save the {name.label.lower()} to the case")
         editor: QLineEdit | QComboBox
         if name in (CardField.SEX, CardField.ID_TYPE):
-            editor = QComboBox()
+            editor = _ChoiceBox()
             for value, text in _SEXES if name is CardField.SEX else [("", "—")] + [(k.value, k.label) for k in IdType]:
                 editor.addItem(text, value)
-            editor.currentIndexChanged.connect(lambda _i, n=name: self.use[n].setChecked(True))
+            editor.activated.connect(lambda _i, n=name: self._corrected(n))
         else:
             editor = QLineEdit()
-            editor.textEdited.connect(lambda _t, n=name: self.use[n].setChecked(True))
+            editor.textEdited.connect(lambda _t, n=name: self._corrected(n))
         editor.setMinimumHeight(TOUCH_PX)
         editor.setAccessibleName(name.label)
         editor.installEventFilter(self)
@@ -57,15 +75,26 @@ class ProposalForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             self.field_focused.emit(next((n for n, e in self.editors.items() if e is watched), None))
+        if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit) and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            watched.focusNextChild()  # Enter moves on, as in the case form; Ctrl+S saves
+            return True
         return False
 
-    def show_proposals(self, proposals: tuple[Proposal, ...]) -> None:
+    def _corrected(self, name: CardField) -> None:
+        self.use[name].setChecked(True)
+        self._say(name, "Corrected by you: it is saved as typed.", "muted")
+
+    def show_proposals(self, proposals: tuple[Proposal, ...], current: Mapping[str, str] | None = None) -> None:
+        """``current``: what the case holds now (field -> text), to say when a proposal would replace it."""
         by_name = {p.field: p for p in proposals}
         for name in CardField:
             proposal = by_name.get(name)
+            held = (current or {}).get(name.value, "")
             self._set_value(name, proposal.value if proposal else "")
-            self.use[name].setChecked(proposal is not None and proposal.flag is None)
-            self._describe(name, proposal)
+            replaces = bool(proposal and held and held.casefold() != proposal.value.casefold())
+            self.use[name].setChecked(proposal is not None and proposal.flag is None and not replaces)
+            self._describe(name, proposal, held if replaces else "")
 
     def _set_value(self, name: CardField, value: str) -> None:
         editor = self.editors[name]
@@ -77,32 +106,34 @@ class ProposalForm(QWidget):
             editor.setCursorPosition(0)
         editor.blockSignals(False)
 
-    def _describe(self, name: CardField, proposal: Proposal | None) -> None:
-        label = self.details[name]
+    def _describe(self, name: CardField, proposal: Proposal | None, held: str) -> None:
         if proposal is None:
-            label.setText("Not found on the card")
-            label.setObjectName("muted")
+            self._say(name, "Not found on the card", "muted")
         elif proposal.flag:
-            label.setText(f"⚠ {proposal.flag}")
-            label.setObjectName("fieldWarning")
+            self._say(name, f"⚠ {proposal.flag}", "fieldWarning")
+        elif held:
+            self._say(name, f"⚠ The case has {held!r}: tick to replace it with the card's.", "fieldWarning")
         else:
             checked = f" · ✓ {proposal.verified}" if proposal.verified else ""
-            label.setText(f"{proposal.confidence:.0%} sure · {_SHORT[proposal.source]}{checked}")
-            label.setToolTip(f"Read from the card's {proposal.source.value}")
-            label.setObjectName("muted")
-        label.setStyleSheet("")  # re-polish for the new object name
+            self._say(name, f"{proposal.confidence:.0%} sure · {_SHORT[proposal.source]}{checked}", "muted")
+            self.details[name].setToolTip(f"Read from the card's {proposal.source.value}")
+
+    def _say(self, name: CardField, text: str, kind: str) -> None:
+        label = self.details[name]
+        label.setText(text)
+        label.setObjectName(kind)
+        label.style().unpolish(label)  # the colour follows the new object name
+        label.style().polish(label)
 
     def show_error(self, name: str, error: str) -> None:
-        label = self.details[CardField(name)]
-        label.setText(f"✖ {error}")
-        label.setObjectName("fieldError")
-        label.setStyleSheet("")
+        self._say(CardField(name), f"✖ {error}", "fieldError")
 
     def values(self) -> dict[str, str]:
-        """The ticked fields' values, as the case's fields take them."""
+        """The ticked fields' values, as the case's fields take them (an emptied field is not used)."""
         out = {}
         for name, use in self.use.items():
-            if use.isChecked():
-                editor = self.editors[name]
-                out[name.value] = str(editor.currentData()) if isinstance(editor, QComboBox) else editor.text().strip()
+            editor = self.editors[name]
+            value = str(editor.currentData()) if isinstance(editor, QComboBox) else editor.text().strip()
+            if use.isChecked() and value:
+                out[name.value] = value
         return out

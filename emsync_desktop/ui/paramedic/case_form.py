@@ -34,8 +34,11 @@ class CaseForm(QWidget):
         self.linked = QLabel("")
         self.linked.setObjectName("muted")
         self.linked.setWordWrap(True)
+        self.id_kind = QLabel("")
+        self.id_kind.setObjectName("muted")
         footer = QHBoxLayout()
         footer.addWidget(encrypted, 1)
+        footer.addWidget(self.id_kind)
         footer.addWidget(self.read_card)
         grid.addLayout(footer, 3, 0, 1, 4)
         grid.addWidget(self.linked, 4, 0, 1, 4)
@@ -105,10 +108,8 @@ class CaseForm(QWidget):
         sex = self.fields["sex"]
         assert isinstance(sex, ChoiceField)
         sex.set_value(d.sex.value if d.sex.value != "unknown" else "")
-        number = self.fields["id_number"]
-        assert isinstance(number, SavingField)
-        number.label.setText(f"ID number ({IdType(d.id_type).label})" if d.id_type else "ID number")
-        self.linked.setText(f"🔗 {snapshot.linked_case}" if snapshot.linked_case else "")
+        self.id_kind.setText(f"ID document: {IdType(d.id_type).label}" if d.id_type else "")
+        self.linked.setText(f"Linked: {snapshot.linked_case}" if snapshot.linked_case else "")
         self.linked.setVisible(bool(snapshot.linked_case))
 
     def _on_field_result(self, name: str, error: str | None, warning: str | None) -> None:

@@ -241,11 +241,19 @@ class ParamedicWorkspace(QWidget):
                                    "it.")
             return
         self.form.flush()
-        dialog = CardIntakeDialog(self.intake, self._relay, snapshot.id, self._theme, self.window())
-        dialog.saved.connect(lambda _snapshot: self.model.reload_snapshot())
+        d = snapshot.details
+        current = {"name": d.name, "sex": "" if d.sex.value == "unknown" else d.sex.value, "id_type": d.id_type,
+                   "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else "", "id_number": d.id_number,
+                   "address": d.address, "insurer": d.insurer, "policy_number": d.policy_number}
+        dialog = CardIntakeDialog(self.intake, self._relay, snapshot.id, self._theme, current, self.window())
+        dialog.saved.connect(self._card_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.card_dialog = dialog
+
+    def _card_saved(self, _snapshot: CaseSnapshot) -> None:
+        self.model.reload_snapshot()
+        self.model.list_cases()  # the list shows the name the card brought
 
     def _look_for_same_patient(self, field: str) -> None:
         """A typed ID number, name or date of birth that matches an earlier case offers to link them."""
