@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from emsync_desktop.domain.disposition import Disposition
@@ -34,6 +35,7 @@ from emsync_desktop.domain.triage import (
 from emsync_desktop.domain.vitals import Consciousness, Vitals
 from emsync_desktop.services.handoff_record import case_record_of
 from emsync_desktop.store.models import Encounter, TriageRecord, VitalsRecord
+from emsync_desktop.store.models_intake import CardImageRecord
 
 NUMERIC_VITALS = ("hr_bpm", "rr_per_min", "spo2_pct", "sbp_mmhg", "dbp_mmhg", "temp_c", "gcs", "pain_0_10",
                   "glucose_mg_dl")
@@ -69,6 +71,7 @@ class CaseSnapshot:
     closed_at: datetime | None = None
     record: CaseRecord = field(default_factory=CaseRecord)  # timeline, drugs, procedures, SAMPLE history
     linked_case: str = ""  # "Same patient as …": the earlier case it was linked to at card intake
+    card_images: int = 0  # card photos kept with the case (encrypted), issue 27
 
     @property
     def ended(self) -> str | None:
@@ -167,7 +170,15 @@ def snapshot_of(row: Encounter) -> CaseSnapshot:
         closed_at=row.closed_at,
         record=record,
         linked_case=_linked_case(session, row.linked_case_id),
+        card_images=_card_images(session, row.id),
     )
+
+
+def _card_images(session: Session | None, case_id: str) -> int:
+    if session is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(CardImageRecord)
+                          .where(CardImageRecord.encounter_id == case_id)) or 0
 
 
 def _linked_case(session: Session | None, case_id: str | None) -> str:

@@ -11,6 +11,7 @@ import pytest
 import shiboken6
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 import emsync_desktop.ui.intake.card_intake_dialog as dialog_module
@@ -19,6 +20,7 @@ from emsync_desktop.domain.card_reading import CardField
 from emsync_desktop.ml.card_ocr import CardScan
 from emsync_desktop.services.card_intake import CardReview, CaseMatch
 from emsync_desktop.ui.intake.card_intake_dialog import CardIntakeDialog
+from emsync_desktop.ui.intake.kept_cards import KeptCardsDialog
 from emsync_desktop.ui.main_window import MainWindow
 from emsync_desktop.ui.paramedic.workspace import ParamedicWorkspace
 from tests.domain.card_lines import line
@@ -148,3 +150,16 @@ def test_enter_in_a_field_moves_on_and_does_not_save(qtbot: QtBot, window: MainW
     qtbot.keyClick(name, Qt.Key.Key_Return)
     assert dialog.isVisible() and not name.hasFocus()
     assert stored(window).load(workspace.model.snapshot.id).details.name == ""  # type: ignore[union-attr]
+
+
+def test_a_kept_card_image_can_be_seen_from_the_case(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    dialog = _dialog(qtbot, workspace)
+    reading = read_card([line("Name: Anil Das", 40, 40)], [], today=date(2026, 12, 1))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
+    dialog.keep_image.setChecked(True)
+    dialog.save.click()
+    qtbot.waitUntil(lambda: workspace.form.card_images.isVisibleTo(workspace.form))
+    workspace.form.card_images.click()
+    qtbot.waitUntil(lambda: any(isinstance(w, KeptCardsDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))

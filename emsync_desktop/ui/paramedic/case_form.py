@@ -17,6 +17,7 @@ SEX_CHOICES = [("female", "F", "Female"), ("male", "M", "Male"), ("other", "Othe
 
 class CaseForm(QWidget):
     read_card_requested = Signal()
+    card_images_requested = Signal()
 
     def __init__(self, model: CaseEditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +40,10 @@ class CaseForm(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(encrypted, 1)
         footer.addWidget(self.id_kind)
+        self.card_images = touch_button("Card image…", tooltip="The card photo kept with this case (encrypted)")
+        self.card_images.clicked.connect(self.card_images_requested)
+        self.card_images.hide()
+        footer.addWidget(self.card_images)
         footer.addWidget(self.read_card)
         grid.addLayout(footer, 3, 0, 1, 4)
         grid.addWidget(self.linked, 4, 0, 1, 4)
@@ -108,6 +113,9 @@ class CaseForm(QWidget):
         sex = self.fields["sex"]
         assert isinstance(sex, ChoiceField)
         sex.set_value(d.sex.value if d.sex.value != "unknown" else "")
+        self.card_images.setVisible(snapshot.card_images > 0)
+        count = snapshot.card_images
+        self.card_images.setText("Card image…" if count == 1 else f"Card images ({count})…")
         self.id_kind.setText(f"ID document: {IdType(d.id_type).label}" if d.id_type else "")
         self.linked.setText(f"Linked: {snapshot.linked_case}" if snapshot.linked_case else "")
         self.linked.setVisible(bool(snapshot.linked_case))

@@ -31,6 +31,7 @@ from emsync_desktop.sync.blobs import BLOBS_DIR
 from emsync_desktop.sync.engine import SyncStatus
 from emsync_desktop.sync.protocol import RECORD_ENTITIES
 from emsync_desktop.ui.intake.card_intake_dialog import CardIntakeDialog
+from emsync_desktop.ui.intake.kept_cards import KeptCardsDialog
 from emsync_desktop.ui.messages.center import MessageCenter
 from emsync_desktop.ui.paramedic.case_ending import CaseEndingBar
 from emsync_desktop.ui.paramedic.case_form import CaseForm
@@ -74,6 +75,7 @@ class ParamedicWorkspace(QWidget):
         self.intake = CardIntakeService(transfers.store, transfers.user, CardReader())  # models load at first use
         self.form.read_card_requested.connect(self.open_card_intake)
         self.form.match.link_requested.connect(self._link_case)
+        self.form.card_images_requested.connect(self._show_card_images)
         model.saved.connect(self._look_for_same_patient)
         self.vitals = VitalsPanel(model, theme)
         self.scores = ScoresPanel(model, theme)
@@ -250,6 +252,12 @@ class ParamedicWorkspace(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.card_dialog = dialog
+
+    def _show_card_images(self) -> None:
+        snapshot = self.model.snapshot
+        if snapshot is not None:
+            self._relay.submit(self.intake.kept_images, snapshot.id, owner=self,
+                               on_result=lambda images: KeptCardsDialog(images, self.window()).open())
 
     def _card_saved(self, _snapshot: CaseSnapshot) -> None:
         self.model.reload_snapshot()
