@@ -149,9 +149,9 @@ def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes
             notes.append(f"{name.label}: the print reads {printed.display!r}, the zone {value!r}; the zone's is used.")
         found[name] = proposal
 
-    _take_zone_name(found, zone, mrz, notes)
+    _take_unchecked(found, CardField.NAME, person_name(f"{mrz.given_names} {mrz.surname}"), zone, mrz, notes)
     if mrz.sex in "MF":
-        put(CardField.SEX, "male" if mrz.sex == "M" else "female")
+        _take_unchecked(found, CardField.SEX, "male" if mrz.sex == "M" else "female", zone, mrz, notes)
     born = mrz_date(mrz.birth_date.value, today=today, future=False)
     put(CardField.DATE_OF_BIRTH, born.isoformat() if born else mrz.birth_date.value, mrz.birth_date.ok and bool(born),
         "date of birth")
@@ -176,22 +176,22 @@ def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes
     notes.extend(f"Zone: {c}" for c in (*zone.corrections, *mrz.corrections))
 
 
-def _take_zone_name(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes: list[str]) -> None:
-    """No check digit covers the names: the print's name stands; the zone's is used alone only from a zone whose
-    checks all hold, read with confidence; any disagreement is flagged for the person."""
-    name = person_name(f"{mrz.given_names} {mrz.surname}")
-    printed = found.get(CardField.NAME)
-    if not name:
+def _take_unchecked(found: dict[CardField, Proposal], name: CardField, value: str, zone: ZoneRead, mrz: Mrz,
+                    notes: list[str]) -> None:
+    """A zone field no check digit covers (names, sex): the print's value stands; the zone's is used alone only
+    from a zone whose checks all hold, read with confidence; any disagreement is flagged for the person."""
+    printed = found.get(name)
+    if not value:
         return
     if printed is None:
         trusted = mrz.valid and zone.confidence >= TRUSTED_ZONE_CONFIDENCE
-        found[CardField.NAME] = Proposal(CardField.NAME, name, zone.confidence, Source.ZONE, zone.boxes,
-                                         None if trusted else "Read from the zone only, which has no check digit "
-                                         "for names: compare with the card.")
-    elif _words(printed.value) != _words(name):
-        found[CardField.NAME] = replace(printed, flag=f"The print reads {printed.value}, the zone {name}: check the "
-                                                      "name on the card.")
-        notes.append(f"Name: the print reads {printed.value!r}, the zone {name!r}.")
+        found[name] = Proposal(name, value, zone.confidence, Source.ZONE, zone.boxes,
+                               None if trusted else f"Read from the zone only, which has no check digit for the "
+                               f"{name.label.lower()}: compare with the card.")
+    elif _words(printed.value) != _words(value):
+        found[name] = replace(printed, flag=f"The print reads {printed.display}, the zone {value}: check the "
+                                            f"{name.label.lower()} on the card.")
+        notes.append(f"{name.label}: the print reads {printed.display!r}, the zone {value!r}.")
 
 
 def _words(name: str) -> list[str]:

@@ -182,7 +182,7 @@ def test_a_name_from_a_zone_failing_its_checks_is_flagged() -> None:
     one, two = ZONE.splitlines()
     broken = two[:19] + str((int(two[19]) + 1) % 10) + two[20:]  # the date of birth's check digit
     proposal = read_card(zone_lines(f"{one}\n{broken}"), [], today=TODAY).get(CardField.NAME)
-    assert proposal is not None and proposal.flag and "no check digit for names" in proposal.flag
+    assert proposal is not None and proposal.flag and "no check digit for the name" in proposal.flag
 
 
 def test_an_empty_value_is_never_proposed() -> None:
