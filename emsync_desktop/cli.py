@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--xray", type=Path, metavar="FILE",
                         help="with --screenshot --role nurse: analyse this radiograph on the Chest X-ray tab")
     parser.add_argument("--card", type=Path, metavar="FILE",
-                        help="with --screenshot (paramedic): read this ID or insurance card photo into the example "
+                        help="with --screenshot (paramedic): read this ID or insurance card photo into a new "
                         "case and render the card dialog; exit 1 if no field was read")
     parser.add_argument("--size", default="1600x900", metavar="WxH",
                         help="with --screenshot: window size in pixels (default: 1600x900)")

@@ -203,7 +203,12 @@ def _open_example_case(window: MainWindow, runner: DbRunner, context: AppContext
 
 
 def _card_screenshot(app: QApplication, relay: TaskRelay, window: MainWindow, card: Path, target: Path) -> int:
-    """The card dialog over the example case, ``card`` read; 1 if no field came of it."""
+    """The card dialog over a new case, ``card`` read; 1 if no field came of it."""
+    model = window.case_model
+    assert model is not None
+    shown = model.snapshot.id if model.snapshot else None
+    model.open_new()
+    _wait_until(app, lambda: model.snapshot is not None and model.snapshot.id != shown)
     workspace = window.workspace
     workspace.open_card_intake()  # type: ignore[union-attr]
     dialog = workspace.card_dialog  # type: ignore[union-attr]

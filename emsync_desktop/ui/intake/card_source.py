@@ -52,6 +52,11 @@ def pdf_first_page(path: Path, data: bytes) -> bytes:
 
 def camera_names() -> list[str]:
     """The cameras Qt Multimedia sees (empty on a PC without one, or without the multimedia backend)."""
+    from PySide6.QtCore import QLoggingCategory
+
+    # The FFmpeg backend lists each optional library it lacks (PipeWire, VA-API) on every start: not a fault.
+    QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.debug=false\nqt.multimedia.symbolsresolver.info="
+                                    "false\nqt.multimedia.symbolsresolver.warning=false\nqt.multimedia.ffmpeg.info=false")
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError:
