@@ -35,7 +35,7 @@ from emsync_desktop.domain.card_text import (
     standalone,
 )
 from emsync_desktop.domain.mrz import Mrz, MrzFormat, MrzProblem, mrz_date, parse_mrz
-from emsync_desktop.domain.mrz_ocr import ZoneRead, find_zone
+from emsync_desktop.domain.mrz_ocr import ZoneRead, find_zone, looks_like_zone
 from emsync_desktop.domain.patient import MAX_AGE_YEARS, age_on
 
 TRUSTED_ZONE_CONFIDENCE = 0.85  # the recogniser's own score of the zone's worst line
@@ -62,10 +62,13 @@ def read_card(lines: list[OcrLine], codes: list[CodeRead], *, today: date) -> Ca
     mrz = _parse_zone(zone, notes) if zone else None
     if zone and mrz:
         _take_zone(found, zone, mrz, notes, today)
+    elif any(looks_like_zone(line) for line in lines):
+        _zone_unread(found, notes)
     proposals = tuple(_unturned(_checked(found[name], today), angle) for name in CardField
                       if name in found and found[name].value.strip())
     if not proposals:
-        notes.append("No card fields found. Fill the card in the frame, flat and lit, and read it again.")
+        notes.append("No card fields found. Photograph the card so it fills the frame, flat and lit, and read it "
+                     "again.")
     return CardReading(proposals, zone.text if zone else "", mrz.valid if mrz else None, tuple(notes))
 
 
@@ -174,6 +177,17 @@ def _take_zone(found: dict[CardField, Proposal], zone: ZoneRead, mrz: Mrz, notes
     if expiry and expiry < today:
         notes.append(f"The document expired on {expiry.isoformat()}.")
     notes.extend(f"Zone: {c}" for c in (*zone.corrections, *mrz.corrections))
+
+
+def _zone_unread(found: dict[CardField, Proposal], notes: list[str]) -> None:
+    """The card has a zone the reader could not read whole: nothing was checked by its check digits, so the printed
+    ID number (O or 0? I or 1?) is left for the person to confirm."""
+    notes.append("The card's machine-readable zone could not be read whole: no check digit was checked. Compare the "
+                 "fields with the card, or photograph it again, flat and without glare.")
+    number = found.get(CardField.ID_NUMBER)
+    if number is not None and number.source is Source.TEXT and not number.flag:
+        found[CardField.ID_NUMBER] = replace(number, flag="Not checked: the zone could not be read. Compare with "
+                                                          "the card (O or 0? I or 1?).")
 
 
 def _take_unchecked(found: dict[CardField, Proposal], name: CardField, value: str, zone: ZoneRead, mrz: Mrz,

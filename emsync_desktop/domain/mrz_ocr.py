@@ -139,7 +139,7 @@ def _by_kind(text: str, kinds: str, number: int, corrections: list[str]) -> str:
         elif kind == "S" and char not in "MF<":
             new = _SEX_LOOKALIKES.get(char, char)
         if new != char:
-            corrections.append(f"line {number}, position {position + 1}: read {char!r} as {new!r}")
+            corrections.append(f"line {number}, position {position + 1}: {char!r} taken as {new!r}")
         out.append(new)
     return "".join(out)
 
@@ -152,7 +152,14 @@ def _stray_fillers(text: str, start: int, number: int, corrections: list[str]) -
                            "fillers as '<'")
         return "<"
 
-    return text[:start] + re.sub(r"(?<=<<)[KCLX](?=<)|(?<=<)[KCLX](?=<<)", fill, text[start:])
+    def fill_run(match: re.Match[str]) -> str:
+        corrections.append(f"line {number}: {match.group()!r} among the closing fillers taken as fillers")
+        return "<" * len(match.group())
+
+    tail = re.sub(r"(?<=<<)[KCLX](?=<)|(?<=<)[KCLX](?=<<)", fill, text[start:])
+    # Short runs of K, C, L or X between fillers up to the line's end are fillers too ("ELENA<KK<KK<<<<").
+    tail = re.sub(r"(?<=<)(?:[KCLX]{1,2}<)+(?=<*$)", fill_run, tail)
+    return text[:start] + tail
 
 
 def _document_number(lines: list[str], fmt: MrzFormat, corrections: list[str]) -> list[str]:

@@ -68,15 +68,31 @@ def load_card_image(data: bytes) -> Image.Image:
         if pixels > MAX_PIXELS:
             raise CardImageProblem(f"The image is {pixels / 1e6:.0f} megapixels; the reader takes up to "
                                    f"{MAX_PIXELS // 10**6}. Save a smaller copy, or photograph the card alone.")
-        image = ImageOps.exif_transpose(opened).convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise CardImageProblem("This file is not an image the reader can open (JPEG, PNG, TIFF, BMP, WebP, or a PDF "
                                "scan). Choose the card's photo, or take one.") from error
+    try:
+        image = _eight_bit(ImageOps.exif_transpose(opened)).convert("RGB")
+    except (OSError, SyntaxError, ValueError) as error:
+        raise CardImageProblem(f"The {opened.format or 'image'} file is damaged or incomplete (a copy or download cut "
+                               "short?). Copy it again, or take the photo again.") from error
     if min(image.size) < MIN_SIDE_PX:
         raise CardImageProblem(f"The image is {image.width} × {image.height} pixels: too small to read. Photograph "
                                "the card so it fills the frame.")
     image.thumbnail((WORK_SIDE_PX, WORK_SIDE_PX), Image.Resampling.LANCZOS)
     return image
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit or float scan stretched to 8 bits (Pillow's own conversion would clip it to white)."""
+    if image.mode not in ("I", "I;16", "I;16B", "I;16L", "F"):
+        return image
+    import numpy as np
+
+    values = np.asarray(image, dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+    return Image.fromarray(scaled.astype(np.uint8), mode="L")
 
 
 def _import_engine() -> Any:

@@ -62,6 +62,7 @@ class IntakeResult:
     errors: Mapping[str, str]
     matches: tuple[CaseMatch, ...] = ()
     image_kept: bool = False
+    warnings: tuple[str, ...] = ()  # saved, but worth a second look (e.g. the typed age and the card's birth date)
 
     @property
     def ok(self) -> bool:
@@ -99,10 +100,13 @@ class CardIntakeService:
             row = _load(session, case_id)
             changes: dict[str, object] = {}
             errors: dict[str, str] = {}
+            warnings: list[str] = []
             for name, text in values.items():
-                change, error, _ = parse_detail(row, name, text, today)
+                change, error, warning = parse_detail(row, name, text, today)
                 if error:
                     errors[name] = error
+                if warning:
+                    warnings.append(warning)
                 changes.update(change)
             if errors:
                 return IntakeResult(None, errors)
@@ -113,7 +117,8 @@ class CardIntakeService:
                                             created_by=self._user.id, width_px=image.width, height_px=image.height,
                                             image_jpeg_b64=base64.b64encode(image.image_jpeg).decode("ascii")))
             session.flush()
-            return IntakeResult(snapshot_of(row), {}, tuple(_matches(session, row)), image is not None)
+            matches = tuple(m for m in _matches(session, row) if m.case_id != row.linked_case_id)
+            return IntakeResult(snapshot_of(row), {}, matches, image is not None, tuple(warnings))
 
     def link(self, case_id: str, earlier_case_id: str) -> CaseSnapshot:
         """Record that ``case_id`` is the same patient as ``earlier_case_id``."""

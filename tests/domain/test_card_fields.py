@@ -31,14 +31,30 @@ def test_ocr_confusions_and_lost_fillers_in_a_zone_are_repaired_and_said() -> No
                         today=TODAY)
     assert reading.zone_valid and reading.zone_text == ZONE
     assert any("fillers adjusted to 44" in note for note in reading.notes)
-    assert any("read '1' as 'I'" in note for note in reading.notes)
-    assert any("read 'O' as '0'" in note for note in reading.notes)
+    assert any("'1' taken as 'I'" in note for note in reading.notes)
+    assert any("'O' taken as '0'" in note for note in reading.notes)
 
 
 def test_a_filler_read_as_k_after_the_names_is_a_filler_again() -> None:
     one, two = ZONE.splitlines()
     reading = read_card(zone_lines(f"{one[:30]}K{one[31:]}\n{two}"), [], today=TODAY)
     assert reading.zone_text == ZONE and reading.get(CardField.NAME).value == "Anna Maria Eriksson"  # type: ignore
+
+
+def test_k_runs_among_the_closing_fillers_are_fillers() -> None:
+    one, two = ZONE.splitlines()
+    misread = one.replace("MARIA<<<<<<<<<", "MARIA<KK<KK<<<")
+    reading = read_card(zone_lines(f"{misread}\n{two}"), [], today=TODAY)
+    assert reading.get(CardField.NAME).value == "Anna Maria Eriksson"  # type: ignore[union-attr]
+
+
+def test_a_zone_on_the_card_that_could_not_be_read_leaves_the_printed_number_unchecked() -> None:
+    lines = [line("Document No", 400, 100, height=22), line("HU9WEDY0Z", 400, 122),
+             line("IDUTOHU9WEDY0Z7<<<<<<<<<<<<<<<", 40, 600, height=34)]
+    reading = read_card(lines, [], today=TODAY)
+    proposal = reading.get(CardField.ID_NUMBER)
+    assert proposal is not None and proposal.flag and proposal.flag.startswith("Not checked")
+    assert any("could not be read whole" in note for note in reading.notes)
 
 
 def test_a_zone_split_in_two_pieces_on_one_row_is_joined() -> None:

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from datetime import date
 
+import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
@@ -109,3 +110,20 @@ def test_a_big_photo_is_read_at_working_size_with_boxes_in_its_pixels(reader: Ca
     assert max(scan.width, scan.height) == 1280
     assert all(0 <= x <= scan.width and 0 <= y <= scan.height for line in scan.lines for x, y in line.box)
     assert CardField.NAME in {p.field for p in read_card(list(scan.lines), [], today=TODAY).proposals}
+
+
+def test_a_16_bit_greyscale_scan_is_read_not_blanked(reader: CardReader) -> None:
+    card = make_card(1003, "insurance")
+    grey = Image.open(io.BytesIO(card.image_jpeg)).convert("L")
+    deep = Image.fromarray(np.asarray(grey, dtype=np.uint16) * 257)
+    buffer = io.BytesIO()
+    deep.save(buffer, format="PNG")
+    scan = reader.read(buffer.getvalue())
+    assert read_card(list(scan.lines), [], today=TODAY).get(CardField.POLICY_NUMBER).value == (  # type: ignore
+        card.fields["policy_number"])
+
+
+def test_a_photo_cut_short_is_called_damaged() -> None:
+    data = make_card(1003, "insurance").image_jpeg
+    with pytest.raises(CardImageProblem, match="damaged or incomplete"):
+        load_card_image(data[: len(data) // 3])

@@ -78,7 +78,7 @@ def test_a_flagged_field_is_shown_and_not_ticked(qtbot: QtBot, window: MainWindo
     assert dialog.form.use[CardField.NAME].isChecked() and not dialog.form.use[CardField.DATE_OF_BIRTH].isChecked()
     assert dialog.form.details[CardField.DATE_OF_BIRTH].text() == "⚠ In the future: check the year."
     assert dialog.form.values() == {"name": "Anil Das"}
-    assert "1 flagged field" in dialog.status.text()
+    assert "1 field(s) marked ⚠" in dialog.status.text()
 
 
 def test_an_empty_file_says_what_to_do_and_nothing_can_be_saved(qtbot: QtBot, window: MainWindow,
@@ -163,3 +163,14 @@ def test_a_kept_card_image_can_be_seen_from_the_case(qtbot: QtBot, window: MainW
     workspace.form.card_images.click()
     qtbot.waitUntil(lambda: any(isinstance(w, KeptCardsDialog) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()))
+
+
+def test_a_card_birth_date_far_from_the_typed_age_is_flagged(qtbot: QtBot, window: MainWindow) -> None:
+    workspace = open_new_case(qtbot, window)
+    type_into(qtbot, workspace.form.fields["age_years"], "30")  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: workspace.model.snapshot.details.age_years == 30)  # type: ignore[union-attr]
+    dialog = _dialog(qtbot, workspace)
+    reading = read_card([line("DOB: 19/10/1961", 40, 40)], [], today=date(2026, 12, 1))
+    dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
+    assert not dialog.form.use[CardField.DATE_OF_BIRTH].isChecked()
+    assert dialog.form.details[CardField.DATE_OF_BIRTH].text().startswith("⚠ The case has age 30; this date of birth")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emsync_desktop.domain.card_reading import CardField
 from emsync_desktop.domain.local_time import day_and_clock
+from emsync_desktop.domain.patient import age_on
 from emsync_desktop.ml.card_ocr import CardImageProblem
 from emsync_desktop.services.card_intake import CardIntakeService, CardReview, CaseMatch, IntakeResult
 from emsync_desktop.services.case_views import CaseSnapshot
@@ -38,6 +41,7 @@ from emsync_desktop.ui.theme import Theme
 from emsync_desktop.ui.widgets.buttons import touch_button
 
 log = logging.getLogger(__name__)
+_last_folder = [Path.home()]  # where the last card file was, for the next one (this session)
 
 
 class _Progress(QObject):
@@ -48,6 +52,7 @@ class _Progress(QObject):
 
 class CardIntakeDialog(QDialog):
     saved = Signal(object)  # CaseSnapshot, after the fields (and any link) are written
+    warned = Signal(str)  # saved, with something to check again (for the status bar)
 
     def __init__(self, service: CardIntakeService, relay: TaskRelay, case_id: str, theme: Theme,
                  current: Mapping[str, str] | None = None, parent: QWidget | None = None) -> None:
@@ -57,6 +62,7 @@ class CardIntakeDialog(QDialog):
         self.setWindowTitle("Read ID or insurance card")
         self._service, self._relay, self._case_id = service, relay, case_id
         self.review: CardReview | None = None
+        self.saved_result: IntakeResult | None = None
         self.image = CardImageView(theme)
         self.form = ProposalForm()
         self.form.field_focused.connect(self.image.focus_field)
@@ -85,6 +91,8 @@ class CardIntakeDialog(QDialog):
         self.save.clicked.connect(self.save_fields)
         cancel = touch_button("Cancel", tooltip="Close; nothing is saved (Esc)")
         cancel.clicked.connect(self.reject)
+        for button in (self.open_file, self.take_photo, self.save, cancel):
+            button.setAutoDefault(False)  # Enter in a field moves on; it never presses a button (Ctrl+S saves)
         self._lay_out(cancel)
         QShortcut(QKeySequence("Ctrl+O"), self, self.choose_file)
         QShortcut(QKeySequence("Ctrl+S"), self, self.save_fields)
@@ -124,9 +132,10 @@ class CardIntakeDialog(QDialog):
     def choose_file(self) -> None:
         if not self.open_file.isEnabled():
             return  # a card is being read
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or scan of the card", str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or scan of the card", str(_last_folder[0]),
                                               IMAGE_FILTER)
         if path:
+            _last_folder[0] = Path(path).parent
             self.read_file(Path(path))
 
     def read_file(self, path: Path) -> None:
@@ -150,7 +159,7 @@ class CardIntakeDialog(QDialog):
         self.review = None
         self.notes.clear()
         self.image.show_message("Reading the card…")
-        self.form.show_proposals(())
+        self.form.clear()
         self._on_step(5, "Opening the file…")
         self._relay.submit_background(lambda: read(progress.step.emit), on_result=self._on_read,  # type: ignore
                                       on_error=self._on_read_error, owner=self)
@@ -158,23 +167,45 @@ class CardIntakeDialog(QDialog):
     def _on_step(self, percent: int, text: str) -> None:
         self.progress.show()
         self.progress.setValue(percent)
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        """The status line: red when it starts with ✖."""
         self.status.setText(text)
+        self.status.setObjectName("fieldError" if text.startswith("✖") else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
 
     def _on_read(self, review: CardReview) -> None:
         self._reading_done()
         self.review = review
         self.image.show_card(review.scan.image_jpeg, review.reading.proposals)
-        self.form.show_proposals(review.reading.proposals, self._current)
+        self.form.show_proposals(review.reading.proposals, self._current, self._clashes(review))
         self._show_notes(review.reading.notes)
-        flagged = len(review.reading.flagged)
+        flagged = self.form.warned()
         turned = f"The card was {review.scan.turned} and has been turned. " if review.scan.turned else ""
         if review.problem:
-            self.status.setText(f"✖ {review.problem}")
+            self._say(f"✖ {review.problem}")
             return
-        self.status.setText(f"{turned}Read in {review.scan.seconds:.1f} s. Check each field against the card"
-                            + (f"; {flagged} flagged field(s) need your eye (⚠)." if flagged else ".")
+        self._say(f"{turned}Read in {review.scan.seconds:.1f} s. Check each field against the card"
+                            + (f"; {flagged} field(s) marked ⚠ need your eye." if flagged else ".")
                             + " Untick what is wrong, or correct it, then Save to case.")
         self.save.setEnabled(True)
+
+    def _clashes(self, review: CardReview) -> dict[str, str]:
+        """A card date of birth that gives an age far from the one typed in the case (another person's card?)."""
+        born = review.reading.get(CardField.DATE_OF_BIRTH)
+        typed = self._current.get("age_years", "")
+        if born is None or not typed.isdigit():
+            return {}
+        try:
+            age = age_on(date.fromisoformat(born.value), date.today())
+        except ValueError:
+            return {}
+        if abs(age - int(typed)) <= 1:
+            return {}
+        return {"date_of_birth": f"The case has age {typed}; this date of birth gives {age}. Check the card is this "
+                                 "patient's, then tick to use it."}
 
     def _show_notes(self, notes: tuple[str, ...]) -> None:
         """What the person should know in words; the zone's character-by-character corrections on hover."""
@@ -195,9 +226,9 @@ class CardIntakeDialog(QDialog):
             message = (f"The card could not be read on this PC ({type(error).__name__}: {error}). Type the fields "
                        "in the case form; nothing was saved.")
         self.image.show_message(message)
-        self.form.show_proposals(())
+        self.form.clear()
         self.notes.clear()
-        self.status.setText(f"✖ {message}")
+        self._say(f"✖ {message}")
 
     def _reading_done(self) -> None:
         self.progress.hide()
@@ -208,7 +239,7 @@ class CardIntakeDialog(QDialog):
             return
         values = self.form.values()
         if not values:
-            self.status.setText("✖ No field is ticked: tick the fields to save, or Cancel.")
+            self._say("✖ No field is ticked: tick the fields to save, or Cancel.")
             return
         self.save.setEnabled(False)
         image = self.review.scan if self.keep_image.isChecked() else None
@@ -218,10 +249,11 @@ class CardIntakeDialog(QDialog):
         if not result.ok:
             for name, error in result.errors.items():
                 self.form.show_error(name, error)
-            self.status.setText("✖ Nothing was saved: correct or untick the fields marked ✖, then save again.")
+            self._say("✖ Nothing was saved: correct or untick the fields marked ✖, then save again.")
             self.save.setEnabled(True)
             return
         assert result.snapshot is not None
+        self.saved_result = result
         match = offer_link(self, result.matches)
         if match is None:
             self._done(result.snapshot)
@@ -229,6 +261,8 @@ class CardIntakeDialog(QDialog):
         self._relay.submit(self._service.link, self._case_id, match.case_id, on_result=self._done, owner=self)
 
     def _done(self, snapshot: CaseSnapshot) -> None:
+        if self.saved_result is not None and self.saved_result.warnings:
+            self.warned.emit(" ".join(self.saved_result.warnings))
         self.saved.emit(snapshot)
         self.accept()
 

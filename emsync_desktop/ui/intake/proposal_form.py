@@ -75,26 +75,51 @@ class ProposalForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             self.field_focused.emit(next((n for n, e in self.editors.items() if e is watched), None))
-        if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QLineEdit) and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
-            watched.focusNextChild()  # Enter moves on, as in the case form; Ctrl+S saves
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(watched, QLineEdit)):
+            self._next_editor(watched)  # Enter moves on to the next value, as in the case form; Ctrl+S saves
             return True
         return False
+
+    def _next_editor(self, editor: QWidget) -> None:
+        order = list(self.editors.values())
+        following = order[order.index(editor) + 1:] if editor in order else []
+        if following:
+            following[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     def _corrected(self, name: CardField) -> None:
         self.use[name].setChecked(True)
         self._say(name, "Corrected by you: it is saved as typed.", "muted")
 
-    def show_proposals(self, proposals: tuple[Proposal, ...], current: Mapping[str, str] | None = None) -> None:
-        """``current``: what the case holds now (field -> text), to say when a proposal would replace it."""
+    def clear(self) -> None:
+        """Every row empty and unticked, saying nothing (while a card is read, or after a file that was not one)."""
+        for name in CardField:
+            self._set_value(name, "")
+            self.use[name].setChecked(False)
+            self._say(name, "", "muted")
+
+    def warned(self) -> int:
+        return sum(1 for label in self.details.values() if label.objectName() == "fieldWarning")
+
+    def show_proposals(self, proposals: tuple[Proposal, ...], current: Mapping[str, str] | None = None,
+                       clashes: Mapping[str, str] | None = None) -> None:
+        """``current``: what the case holds now (field -> text), to say when a proposal would replace it.
+        ``clashes``: field -> why the proposal disagrees with something else in the case (e.g. its typed age)."""
         by_name = {p.field: p for p in proposals}
         for name in CardField:
             proposal = by_name.get(name)
             held = (current or {}).get(name.value, "")
             self._set_value(name, proposal.value if proposal else "")
             replaces = bool(proposal and held and held.casefold() != proposal.value.casefold())
-            self.use[name].setChecked(proposal is not None and proposal.flag is None and not replaces)
-            self._describe(name, proposal, held if replaces else "")
+            clash = (clashes or {}).get(name.value, "") if proposal else ""
+            self.use[name].setChecked(proposal is not None and proposal.flag is None and not replaces and not clash)
+            self._describe(name, proposal, self._shown(name, held) if replaces else "", clash)
+
+    def _shown(self, name: CardField, value: str) -> str:
+        editor = self.editors[name]
+        if isinstance(editor, QComboBox):
+            return editor.itemText(max(0, editor.findData(value))) or value
+        return value
 
     def _set_value(self, name: CardField, value: str) -> None:
         editor = self.editors[name]
@@ -106,11 +131,13 @@ class ProposalForm(QWidget):
             editor.setCursorPosition(0)
         editor.blockSignals(False)
 
-    def _describe(self, name: CardField, proposal: Proposal | None, held: str) -> None:
+    def _describe(self, name: CardField, proposal: Proposal | None, held: str, clash: str = "") -> None:
         if proposal is None:
             self._say(name, "Not found on the card", "muted")
         elif proposal.flag:
             self._say(name, f"⚠ {proposal.flag}", "fieldWarning")
+        elif clash:
+            self._say(name, f"⚠ {clash}", "fieldWarning")
         elif held:
             self._say(name, f"⚠ The case has {held!r}: tick to replace it with the card's.", "fieldWarning")
         else:

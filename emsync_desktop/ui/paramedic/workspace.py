@@ -246,9 +246,11 @@ class ParamedicWorkspace(QWidget):
         d = snapshot.details
         current = {"name": d.name, "sex": "" if d.sex.value == "unknown" else d.sex.value, "id_type": d.id_type,
                    "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else "", "id_number": d.id_number,
-                   "address": d.address, "insurer": d.insurer, "policy_number": d.policy_number}
+                   "address": d.address, "insurer": d.insurer, "policy_number": d.policy_number,
+                   "age_years": "" if d.age_years is None else str(d.age_years)}
         dialog = CardIntakeDialog(self.intake, self._relay, snapshot.id, self._theme, current, self.window())
         dialog.saved.connect(self._card_saved)
+        dialog.warned.connect(self.model.failed)  # the status bar: saved, with something to check
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.card_dialog = dialog
