@@ -23,12 +23,12 @@ from emsync_desktop.domain.ids import new_id
 from emsync_desktop.domain.roles import UserInfo
 from emsync_desktop.ml.card_ocr import CardReader, CardScan
 from emsync_desktop.services.case_views import CaseSnapshot, case_title, snapshot_of
-from emsync_desktop.services.cases import CaseNotFound, parse_detail
+from emsync_desktop.services.cases import load_encounter, parse_detail
 from emsync_desktop.services.clock import utc_now
 from emsync_desktop.store.database import Store
 from emsync_desktop.store.models import Encounter
 from emsync_desktop.store.models_intake import CardImageRecord
-from emsync_desktop.store.repositories import get_encounter, update_encounter
+from emsync_desktop.store.repositories import update_encounter
 
 NOTHING_FOUND = ("No card fields could be read from this image. Check that it is the card (the side with the "
                  "name, or the passport's photo page), flat, lit and filling the frame, then read it again, or type "
@@ -97,7 +97,7 @@ class CardIntakeService:
             raise ValueError(f"not card fields: {sorted(unknown)}")
         today = self._clock().date()
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
+            row = load_encounter(session, case_id)
             changes: dict[str, object] = {}
             errors: dict[str, str] = {}
             warnings: list[str] = []
@@ -123,8 +123,8 @@ class CardIntakeService:
     def link(self, case_id: str, earlier_case_id: str) -> CaseSnapshot:
         """Record that ``case_id`` is the same patient as ``earlier_case_id``."""
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
-            _load(session, earlier_case_id)
+            row = load_encounter(session, case_id)
+            load_encounter(session, earlier_case_id)
             update_encounter(session, row, {"linked_case_id": earlier_case_id}, self._clock())
             session.flush()
             return snapshot_of(row)
@@ -132,7 +132,7 @@ class CardIntakeService:
     def matches(self, case_id: str) -> tuple[CaseMatch, ...]:
         """Earlier cases that look like this case's patient, not counting the one it is linked to already."""
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
+            row = load_encounter(session, case_id)
             return tuple(m for m in _matches(session, row) if m.case_id != row.linked_case_id)
 
     def kept_images(self, case_id: str) -> list[bytes]:
@@ -140,13 +140,6 @@ class CardIntakeService:
             rows = session.scalars(select(CardImageRecord).where(CardImageRecord.encounter_id == case_id)
                                    .order_by(CardImageRecord.created_at)).all()
             return [base64.b64decode(r.image_jpeg_b64) for r in rows]
-
-
-def _load(session: Session, case_id: str) -> Encounter:
-    row = get_encounter(session, case_id)
-    if row is None:
-        raise CaseNotFound(f"case {case_id} does not exist on this device")
-    return row
 
 
 def same_id(a: str | None, b: str | None) -> bool:

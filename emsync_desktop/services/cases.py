@@ -89,18 +89,18 @@ class CaseService:
             )
             session.add(row)
             session.flush()
-            return snapshot_of(_load(session, row.id))
+            return snapshot_of(load_encounter(session, row.id))
 
     def load(self, case_id: str) -> CaseSnapshot:
         with self._store.sessions.begin() as session:
-            return snapshot_of(_load(session, case_id))
+            return snapshot_of(load_encounter(session, case_id))
 
     def set_detail(self, case_id: str, field: str, text: str) -> SaveResult:
         if field not in DETAIL_FIELDS:
             raise ValueError(f"unknown case field {field!r}")
         today = self._clock().date()
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
+            row = load_encounter(session, case_id)
             changes, error, warning = parse_detail(row, field, text, today)
             if error is None:
                 update_encounter(session, row, changes, self._clock())
@@ -117,7 +117,7 @@ class CaseService:
         if field not in VITAL_FIELDS:
             raise ValueError(f"unknown vital {field!r}")
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
+            row = load_encounter(session, case_id)
             value, error, warning = _parse_vital(field, text)
             record = get_vitals(session, vitals_id)
             if record is not None and record.encounter_id != case_id:
@@ -139,7 +139,7 @@ class CaseService:
             row.updated_at = now
             session.flush()
             session.expire(row, ["vitals"])
-            return SaveResult(snapshot_of(_load(session, case_id)), None, warning, record.id)
+            return SaveResult(snapshot_of(load_encounter(session, case_id)), None, warning, record.id)
 
     def carry_forward(self, case_id: str, vitals_id: str, fields: Iterable[str]) -> SaveResult:
         """Copy ``fields`` from the newest other set into the set ``vitals_id`` (created, timed now, if it
@@ -147,7 +147,7 @@ class CaseService:
         kept (it was measured); a field the set before lacks is left empty. One transaction."""
         wanted = [field for field in fields if field in CARRIABLE_FIELDS]
         with self._store.sessions.begin() as session:
-            row = _load(session, case_id)
+            row = load_encounter(session, case_id)
             record = get_vitals(session, vitals_id)
             if record is not None and record.encounter_id != case_id:
                 raise ValueError("observation set belongs to another case")
@@ -170,7 +170,7 @@ class CaseService:
             record.updated_at = row.updated_at = now
             session.flush()
             session.expire(row, ["vitals"])
-            return SaveResult(snapshot_of(_load(session, case_id)), None, None, record.id)
+            return SaveResult(snapshot_of(load_encounter(session, case_id)), None, None, record.id)
 
     def search(self, query: str = "") -> list[CaseSummary]:
         """Cases newest first; ``query`` matches name, ID number, phone or complaint (any case)."""
@@ -185,7 +185,8 @@ class CaseService:
                     for r in matched]
 
 
-def _load(session: Session, case_id: str) -> Encounter:
+def load_encounter(session: Session, case_id: str) -> Encounter:
+    """The case's row; CaseNotFound when this device has none."""
     row = get_encounter(session, case_id)
     if row is None:
         raise CaseNotFound(f"case {case_id} does not exist on this device")

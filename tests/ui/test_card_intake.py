@@ -174,3 +174,12 @@ def test_a_card_birth_date_far_from_the_typed_age_is_flagged(qtbot: QtBot, windo
     dialog._on_read(CardReview(CardScan(make_card(1).image_jpeg, 10, 10, (), (), "", 0.4), reading))
     assert not dialog.form.use[CardField.DATE_OF_BIRTH].isChecked()
     assert dialog.form.details[CardField.DATE_OF_BIRTH].text().startswith("⚠ The case has age 30; this date of birth")
+
+
+def test_take_photo_without_a_camera_says_what_to_do(qtbot: QtBot, window: MainWindow,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = open_new_case(qtbot, window)
+    monkeypatch.setattr(dialog_module, "camera_names", lambda: [])
+    dialog = _dialog(qtbot, workspace)
+    dialog.take_photo.click()
+    assert dialog.status.text().startswith("✖ No camera found on this PC") and not dialog.take_photo.isEnabled()

@@ -8,7 +8,7 @@ patient (same ID number, or same name and date of birth) is offered for linking.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -69,10 +69,8 @@ class CardIntakeDialog(QDialog):
         self.open_file = touch_button("Open photo or scan…", primary=True, tooltip="A JPEG, PNG or PDF of the card "
                                       "(Ctrl+O)")
         self.open_file.clicked.connect(self.choose_file)
-        cameras = camera_names()
-        self.take_photo = touch_button("Take photo…", tooltip=f"With {cameras[0]}" if cameras else
-                                       "No camera found on this PC: open a photo or scan instead")
-        self.take_photo.setEnabled(bool(cameras))
+        # Qt Multimedia (and its FFmpeg backend) loads only when a photo is asked for, not with the dialog.
+        self.take_photo = touch_button("Take photo…", tooltip="With this PC's camera, if it has one")
         self.take_photo.clicked.connect(self._photograph)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -147,11 +145,16 @@ class CardIntakeDialog(QDialog):
     def _photograph(self) -> None:
         from emsync_desktop.ui.intake.camera_dialog import CameraDialog
 
+        if not camera_names():
+            self.take_photo.setEnabled(False)
+            self.take_photo.setToolTip("No camera found on this PC: open a photo or scan instead")
+            self._say("✖ No camera found on this PC: open a photo or scan of the card instead (Ctrl+O).")
+            return
         camera = CameraDialog(self)
         if camera.exec() == QDialog.DialogCode.Accepted and camera.photo_png:
             self.read_bytes(camera.photo_png)
 
-    def _start_reading(self, read: object) -> None:
+    def _start_reading(self, read: Callable[[Callable[[int, str], None]], CardReview]) -> None:
         progress = _Progress()
         progress.step.connect(self._on_step)
         self.open_file.setEnabled(False)
@@ -161,7 +164,7 @@ class CardIntakeDialog(QDialog):
         self.image.show_message("Reading the card…")
         self.form.clear()
         self._on_step(5, "Opening the file…")
-        self._relay.submit_background(lambda: read(progress.step.emit), on_result=self._on_read,  # type: ignore
+        self._relay.submit_background(lambda: read(progress.step.emit), on_result=self._on_read,
                                       on_error=self._on_read_error, owner=self)
 
     def _on_step(self, percent: int, text: str) -> None:
